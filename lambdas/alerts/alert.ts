@@ -1,0 +1,98 @@
+/**
+ * The alert: what the processor produces from a match (or a correlation) and what every notifier
+ * renders. Every string taken from the event is attacker-controlled and is escaped by renderers.
+ */
+import type { Actor } from '../cloudtrail/types';
+import type { CloudTrailRecord, Level, RuleMeta } from '../sigma/model';
+
+/** A rule matched an event: produced by the analyzer, one per (event, rule). */
+export interface Match {
+  rule: RuleMeta;
+  record: CloudTrailRecord;
+  /** File path or s3://bucket/key and record index. */
+  source: { file: string; index: number };
+  /** Account that owns the event: recipientAccountId, else the key's account, else userIdentity.accountId. */
+  accountId: string;
+}
+
+export interface AccountInfo {
+  id: string;
+  /** Account name, or the id when unknown. */
+  name: string;
+  ouId?: string;
+  /** `/` for root, `/Workloads/Production/Payments` … */
+  ouPath: string;
+  tags?: Record<string, string>;
+  /** False when the directory did not know the account (resolved to root OU, id as name). */
+  known: boolean;
+}
+
+export interface IpContext {
+  ip: string;
+  vpn?: boolean;
+  proxy?: boolean;
+  tor?: boolean;
+  relay?: boolean;
+  country?: string;
+  countryCode?: string;
+  city?: string;
+  asn?: string;
+  isp?: string;
+}
+
+/** A short view of an event, used to list the events behind a correlated alert. */
+export interface EventSummary {
+  eventID?: string;
+  eventTime?: string;
+  eventName?: string;
+  eventSource?: string;
+  sourceIPAddress?: string;
+  actor?: string;
+  accountId?: string;
+  ruleTitle?: string;
+}
+
+export interface Alert {
+  /** Event alerts: hash(rule id, event id); correlation alerts: hash(correlation id, group, window). */
+  id: string;
+  kind: 'event' | 'correlation';
+  rule: RuleMeta;
+  /** Level after any correlation severity adjustment. */
+  level: Level;
+  /** Event time (ISO) of the event, or of the last event of a correlation. */
+  time: string;
+  account: AccountInfo;
+  actor: Actor;
+  region?: string;
+  sourceIPAddress?: string;
+  userAgent?: string;
+  eventName?: string;
+  eventSource?: string;
+  eventID?: string;
+  errorCode?: string;
+  errorMessage?: string;
+  requestParameters?: unknown;
+  /** The raw event (for event alerts) or the last event (for correlations). */
+  event: CloudTrailRecord;
+  /** For correlations: the events that made it, and the group values. */
+  correlation?: {
+    type: string;
+    groupBy: Record<string, string>;
+    /** The aggregate that met the condition (count, distinct values, sum …). */
+    value?: number;
+    events: EventSummary[];
+  };
+  ipContext?: IpContext;
+  /** Cooldown history: how many alerts of this (rule, account, actor) were suppressed since the last one. */
+  suppressedSince?: { count: number; since: string };
+  /** Where it came from (for scan output). */
+  source?: { file: string; index: number };
+}
+
+/** Why an alert did not go out: counted and shown by `scan`, never silent. */
+export type AlertOutcome =
+  | { kind: 'sent'; alert: Alert; destinations: string[] }
+  | { kind: 'excepted'; alert: Alert; exception: string }
+  | { kind: 'duplicate'; alert: Alert }
+  | { kind: 'suppressed'; alert: Alert; until: string }
+  | { kind: 'unrouted'; alert: Alert };

@@ -1,0 +1,167 @@
+/**
+ * The typed model of Sigma documents (rules, correlations, filters) and the contracts that the
+ * rest of the product uses: compiled rules, diagnostics. Parsing lives in parse.ts, compiling in
+ * compile.ts; this file holds only types and small constants so every module can depend on it.
+ */
+
+export const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as const;
+export type Level = (typeof LEVELS)[number];
+
+/** Orders levels so that `levelRank(a) >= levelRank(b)` means "a is at least as severe as b". */
+export function levelRank(level: Level): number {
+  return LEVELS.indexOf(level);
+}
+
+/** A CloudTrail record (one element of a log object's `Records` array). Attacker-controlled. */
+export type CloudTrailRecord = Record<string, unknown>;
+
+export type Severity = 'error' | 'warning' | 'notice';
+
+/** One problem found while loading rules or configuration: `file:line path => message`. */
+export interface Diagnostic {
+  severity: Severity;
+  file: string;
+  line?: number;
+  /** Path inside the document, e.g. `detection.selection.eventName|contains`. */
+  path?: string;
+  message: string;
+  ruleTitle?: string;
+  ruleId?: string;
+}
+
+/** Formats a diagnostic the way every command prints it. */
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = d.line !== undefined ? `${d.file}:${d.line}` : d.file;
+  const path = d.path ? ` ${d.path}` : '';
+  return `${d.severity}: ${where}${path} => ${d.message}`;
+}
+
+/** What every consumer needs to know about a detection rule, without its detection logic. */
+export interface RuleMeta {
+  /** The rule's `id`; when absent, a stable id derived from file and title. */
+  id: string;
+  title: string;
+  level: Level;
+  status?: string;
+  description?: string;
+  author?: string;
+  date?: string;
+  tags: string[];
+  references: string[];
+  falsepositives: string[];
+  /** `name` of the rule (used by correlations to refer to it), when given. */
+  name?: string;
+  /** Path of the rule file, relative to the current directory where possible. */
+  file: string;
+  /** 1-based line where the rule's document starts. */
+  line: number;
+  /** Rule-level `fields` list, if any. */
+  fields?: string[];
+}
+
+/** Per-item result of `explain`. */
+export interface ItemExplanation {
+  field?: string;
+  modifiers: string[];
+  values: string[];
+  matched: boolean;
+  /** The event's value(s) at the field, rendered as text (truncated). */
+  actual?: string;
+}
+
+export interface SelectionExplanation {
+  name: string;
+  matched: boolean;
+  /** For a map: its items; for a list of maps: each alternative's items. */
+  alternatives: ItemExplanation[][];
+}
+
+export interface RuleExplanation {
+  rule: RuleMeta;
+  condition: string[];
+  matched: boolean;
+  selections: SelectionExplanation[];
+  /** Applied filters (Sigma filter documents) and their results. */
+  filters?: { title: string; matched: boolean }[];
+}
+
+/** Literal values a rule requires for a dispatch field (lower-cased), or undefined when unconstrained. */
+export interface DispatchKeys {
+  /** Exact lower-cased values the field must equal for the rule to possibly match. */
+  eventSource?: string[];
+  eventName?: string[];
+  /** Wildcard patterns (lower-cased, `*`/`?`) when exact values cannot be listed. */
+  eventSourcePatterns?: string[];
+  eventNamePatterns?: string[];
+}
+
+/** A detection rule compiled once into an evaluator. `match` does no per-event compilation. */
+export interface CompiledRule {
+  meta: RuleMeta;
+  match(record: CloudTrailRecord): boolean;
+  explain(record: CloudTrailRecord): RuleExplanation;
+  dispatch: DispatchKeys;
+}
+
+/** Sigma correlation rule (correlation specification 2.1). */
+export type CorrelationType =
+  | 'event_count'
+  | 'value_count'
+  | 'temporal'
+  | 'temporal_ordered'
+  | 'value_sum'
+  | 'value_avg'
+  | 'value_percentile';
+
+export interface CorrelationCondition {
+  gt?: number;
+  gte?: number;
+  lt?: number;
+  lte?: number;
+  eq?: number;
+  neq?: number;
+  /** Field for value_count / value_sum / value_avg / value_percentile. */
+  field?: string;
+  /** For value_percentile. */
+  percentile?: number;
+}
+
+export interface CorrelationRuleModel {
+  meta: RuleMeta;
+  type: CorrelationType;
+  /** Names or ids of the rules (or correlations) it correlates. */
+  rules: string[];
+  groupBy: string[];
+  /** Timespan in milliseconds. */
+  timespanMs: number;
+  /** Original timespan text, e.g. `15m`. */
+  timespan: string;
+  condition?: CorrelationCondition;
+  /** alias name -> (rule name -> field name). */
+  aliases: Record<string, Record<string, string>>;
+  /** Whether the referenced rules also produce their own alerts. */
+  generate: boolean;
+}
+
+/** A Sigma filter document: applies `(rule condition) and (filter condition)` to the rules it names. */
+export interface FilterRuleModel {
+  meta: RuleMeta;
+  /** Rule ids, names or titles the filter applies to; empty means "all rules of the logsource". */
+  rules: string[];
+  /** Compiled filter condition over a record; true means "keep the match". */
+  keep(record: CloudTrailRecord): boolean;
+}
+
+/** Everything loaded from rule paths. Invalid documents are diagnostics; the valid ones still load. */
+export interface RuleBundle {
+  rules: CompiledRule[];
+  correlations: CorrelationRuleModel[];
+  filters: FilterRuleModel[];
+  diagnostics: Diagnostic[];
+}
+
+/** Options for loading rules. */
+export interface LoadOptions {
+  /** Values for `|expand` placeholders, e.g. `{ admin_roles: ['arn:…'] }` for `%admin_roles%`. */
+  placeholders?: Record<string, string[]>;
+}
