@@ -1,0 +1,247 @@
+/**
+ * The JSON schema of accounts.yaml (structure and types), compiled once with ajv. Semantic checks
+ * that need more than one node (unknown names, account id shapes, regex safety, CIDRs …) live in
+ * validate.ts.
+ */
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { LEVELS } from '../sigma/model';
+
+const stringList = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
+const nonEmptyStringList = { ...stringList, minItems: 1 } as const;
+const level = { type: 'string', enum: [...LEVELS] } as const;
+const mode = { type: 'string', enum: ['add', 'replace'] } as const;
+const positiveMinutes = { type: 'number', exclusiveMinimum: 0 } as const;
+
+export const accountsSchema = {
+  $id: 'https://trailalerts.example/accounts.schema.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['organization', 'trail', 'destinations'],
+  properties: {
+    organization: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'managementAccountId', 'securityAccountId', 'homeRegion'],
+      properties: {
+        id: { type: 'string' },
+        managementAccountId: { type: 'string' },
+        securityAccountId: { type: 'string' },
+        homeRegion: { type: 'string', minLength: 1 },
+        accountDirectory: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['source'],
+          properties: {
+            source: { type: 'string', enum: ['static', 'organizations'] },
+            roleArn: { type: 'string', minLength: 1 },
+            cacheTtlMinutes: positiveMinutes,
+          },
+        },
+      },
+    },
+    trail: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['bucket', 'accountId'],
+      properties: {
+        bucket: { type: 'string', minLength: 3 },
+        accountId: { type: 'string' },
+        prefix: { type: 'string' },
+        kmsKeyArn: { type: 'string', minLength: 1 },
+        regions: stringList,
+      },
+    },
+    pipeline: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['branch'],
+      properties: {
+        connectionArn: { type: 'string', minLength: 1 },
+        repository: { type: 'string', minLength: 1 },
+        branch: { type: 'string', minLength: 1 },
+        codeCommit: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['repositoryName'],
+          properties: { repositoryName: { type: 'string', minLength: 1 } },
+        },
+      },
+    },
+    destinations: { type: 'object', additionalProperties: { $ref: '#/$defs/destination' } },
+    ruleSets: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['rules'],
+        properties: { rules: nonEmptyStringList, exclude: stringList, minLevel: level },
+      },
+    },
+    exceptions: { type: 'array', items: { $ref: '#/$defs/exception' } },
+    organizationalUnits: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          id: { type: 'string' },
+          path: { type: 'string' },
+          ruleSets: stringList,
+          ruleSetsMode: mode,
+          routes: { type: 'array', items: { $ref: '#/$defs/route' } },
+          routesMode: mode,
+          exceptions: { type: 'array', items: { $ref: '#/$defs/exception' } },
+          cooldownMinutes: { type: 'number', minimum: 0 },
+        },
+      },
+    },
+    accounts: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'ou'],
+        properties: {
+          name: { type: 'string', minLength: 1 },
+          ou: { type: 'string', minLength: 1 },
+          tags: { type: 'object', additionalProperties: { type: 'string' } },
+          ruleSets: stringList,
+          ruleSetsMode: mode,
+          routes: { type: 'array', items: { $ref: '#/$defs/route' } },
+          routesMode: mode,
+          exceptions: { type: 'array', items: { $ref: '#/$defs/exception' } },
+          cooldownMinutes: { type: 'number', minimum: 0 },
+        },
+      },
+    },
+    enrichment: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        ipContext: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['provider', 'apiKeySecret'],
+          properties: {
+            provider: { type: 'string', enum: ['vpnapi'] },
+            apiKeySecret: { type: 'string', minLength: 1 },
+            cacheTtlHours: positiveMinutes,
+          },
+        },
+      },
+    },
+    grants: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['targets'],
+      properties: {
+        targets: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['organizationalUnits'],
+          properties: { organizationalUnits: nonEmptyStringList },
+        },
+        regions: stringList,
+        callAs: { type: 'string', enum: ['DELEGATED_ADMIN', 'SELF'] },
+      },
+    },
+    deployment: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        mode: { type: 'string', enum: ['pipeline', 'stacks'] },
+        analyzerReservedConcurrency: { type: 'integer', minimum: 1 },
+        alarmEmail: { type: 'string', format: 'email' },
+        trailSilenceMinutes: positiveMinutes,
+      },
+    },
+  },
+  $defs: {
+    destination: {
+      type: 'object',
+      required: ['type'],
+      discriminator: { propertyName: 'type' },
+      oneOf: [
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['from', 'to'],
+          properties: {
+            type: { const: 'email' },
+            from: { type: 'string', format: 'email' },
+            to: { type: 'array', minItems: 1, items: { type: 'string', format: 'email' } },
+            cc: { type: 'array', items: { type: 'string', format: 'email' } },
+            configurationSet: { type: 'string', minLength: 1 },
+          },
+        },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['topicArn'],
+          properties: {
+            type: { const: 'sns' },
+            topicArn: { type: 'string', pattern: '^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_.-]+$' },
+          },
+        },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['format', 'urlSecret'],
+          properties: {
+            type: { const: 'webhook' },
+            format: { type: 'string', enum: ['slack', 'teams', 'json'] },
+            urlSecret: { type: 'string', minLength: 1 },
+            allowedHosts: stringList,
+          },
+        },
+      ],
+    },
+    route: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['to'],
+      properties: {
+        to: nonEmptyStringList,
+        minLevel: level,
+        rules: stringList,
+        tags: stringList,
+        correlationsOnly: { type: 'boolean' },
+      },
+    },
+    exception: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['rule', 'reason'],
+      properties: {
+        rule: { type: 'string', minLength: 1 },
+        actors: stringList,
+        actorPatterns: stringList,
+        sourceIPs: stringList,
+        userAgents: stringList,
+        regions: stringList,
+        eventNames: stringList,
+        reason: { type: 'string' },
+        expires: { type: 'string', format: 'date-or-date-time' },
+      },
+    },
+  },
+} as const;
+
+let compiled: ValidateFunction | undefined;
+
+/** The compiled validator (compiled on first use, then shared). */
+export function accountsValidator(): ValidateFunction {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: true, discriminator: true, strict: true, strictRequired: false, verbose: true, allowUnionTypes: true });
+    addFormats(ajv, ['email', 'date', 'date-time']);
+    const date = ajv.formats.date as { validate: (s: string) => boolean } | ((s: string) => boolean);
+    const dateTime = ajv.formats['date-time'] as { validate: (s: string) => boolean } | ((s: string) => boolean);
+    const test = (f: typeof date, s: string) => (typeof f === 'function' ? f(s) : f.validate(s));
+    ajv.addFormat('date-or-date-time', (s: string) => test(date, s) || test(dateTime, s));
+    compiled = ajv.compile(accountsSchema);
+  }
+  return compiled;
+}
+
+export type SchemaError = ErrorObject;
