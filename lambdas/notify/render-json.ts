@@ -1,0 +1,136 @@
+/**
+ * Generic JSON alert (webhook `format: json`, the outbox `.json` file). A stable, documented schema,
+ * `schemaVersion: 1`; fields are added, never renamed or removed, within a version:
+ *
+ *   schemaVersion 1 · id · kind 'event'|'correlation' · level · time (event time, as given)
+ *   rule { id, title, tags[] }
+ *   account { id, name, ouPath, known }
+ *   actor { type, id, display, roleArn?, sessionArn?, userName?, invokedBy? }
+ *   region? · sourceIPAddress? · ipContext? { ip, vpn?, proxy?, tor?, relay?, country?, countryCode?, city?, asn?, isp? }
+ *   eventName? · eventSource? · eventID? · errorCode? · errorMessage?
+ *   consoleUrl? (only when region and eventID validate)
+ *   correlation? { type, groupBy {…}, value?, events [{ eventID?, eventTime?, eventName?, eventSource?,
+ *                  sourceIPAddress?, actor?, accountId?, ruleTitle? }] }
+ *   suppressedSince? { count, since }
+ *   event? (the raw CloudTrail record; only with `includeEvent`)
+ *
+ * Strings are the event's own text with control and bidi characters made visible (`\uXXXX`) and
+ * lengths capped; the consumer escapes for its own context. Absent values are left out.
+ */
+import type { Alert } from '../alerts/alert';
+import { cloudTrailEventUrl } from './links';
+import { alertFacts } from './alert-facts';
+import { cleanBlock, cleanLine } from './sanitize';
+
+export const JSON_SCHEMA_VERSION = 1;
+
+export interface JsonRenderOptions {
+  /** Include the raw event (it can be large and holds every attacker-controlled value). */
+  includeEvent?: boolean;
+}
+
+const opt = (value: unknown, max = 1000): string | undefined => {
+  const text = cleanLine(value, max);
+  return text === '' ? undefined : text;
+};
+
+const bool = (value: unknown): boolean | undefined => (typeof value === 'boolean' ? value : undefined);
+
+/** The alert as a plain JSON-safe object following the schema above. */
+export function renderJson(alert: Alert, options: JsonRenderOptions = {}): Record<string, unknown> {
+  const f = alertFacts(alert);
+  const actor = alert.actor;
+  const ip = alert.ipContext;
+  const c = alert.correlation;
+  const doc: Record<string, unknown> = {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    id: f.id,
+    kind: f.kind,
+    level: f.level,
+    time: f.time,
+    rule: {
+      id: f.ruleId,
+      title: f.title,
+      tags: (Array.isArray(alert.rule?.tags) ? alert.rule.tags : []).slice(0, 50).map((t) => cleanLine(t, 200)),
+    },
+    account: f.account,
+    actor: {
+      type: f.actorType,
+      id: f.actorId,
+      display: f.actor,
+      roleArn: opt(actor?.roleArn),
+      sessionArn: opt(actor?.sessionArn),
+      userName: opt(actor?.userName),
+      invokedBy: opt(actor?.invokedBy),
+    },
+    region: f.region,
+    sourceIPAddress: f.sourceIp,
+    ipContext:
+      ip && typeof ip === 'object'
+        ? {
+            ip: cleanLine(ip.ip, 128),
+            vpn: bool(ip.vpn),
+            proxy: bool(ip.proxy),
+            tor: bool(ip.tor),
+            relay: bool(ip.relay),
+            country: opt(ip.country, 100),
+            countryCode: opt(ip.countryCode, 8),
+            city: opt(ip.city, 100),
+            asn: opt(ip.asn, 100),
+            isp: opt(ip.isp, 200),
+          }
+        : undefined,
+    eventName: f.eventName,
+    eventSource: f.eventSource,
+    eventID: f.eventId,
+    errorCode: f.errorCode,
+    errorMessage: alert.errorMessage === undefined ? undefined : cleanBlock(alert.errorMessage, 2000),
+    consoleUrl: cloudTrailEventUrl(alert.region, alert.eventID),
+    correlation: f.correlation && c
+      ? {
+          type: f.correlation.type,
+          groupBy: Object.fromEntries(f.correlation.groupBy),
+          value: typeof c.value === 'number' && Number.isFinite(c.value) ? c.value : undefined,
+          events: f.correlation.events.map((e) => ({
+            eventID: e.eventId || undefined,
+            eventTime: e.time || undefined,
+            eventName: e.eventName || undefined,
+            eventSource: e.eventSource || undefined,
+            sourceIPAddress: e.sourceIp || undefined,
+            actor: e.actor || undefined,
+            accountId: e.accountId || undefined,
+            ruleTitle: e.ruleTitle || undefined,
+          })),
+          eventsOmitted: f.correlation.more || undefined,
+        }
+      : undefined,
+    suppressedSince: f.suppressed,
+  };
+  if (options.includeEvent) doc.event = toJsonSafe(alert.event);
+  // Round-trip: drops undefined members and guarantees the result serialises.
+  return JSON.parse(JSON.stringify(doc)) as Record<string, unknown>;
+}
+
+/** A JSON-safe deep copy (cycles and BigInts replaced by markers). */
+function toJsonSafe(value: unknown): unknown {
+  const seen = new WeakSet<object>();
+  try {
+    return JSON.parse(
+      JSON.stringify(value, (_k, v: unknown) => {
+        if (typeof v === 'bigint') return v.toString();
+        if (typeof v === 'object' && v !== null) {
+          if (seen.has(v)) return '[circular]';
+          seen.add(v);
+        }
+        return v;
+      }) ?? 'null',
+    ) as unknown;
+  } catch {
+    return '[unprintable value]';
+  }
+}
+
+/** The JSON text of `renderJson`. */
+export function renderJsonText(alert: Alert, options: JsonRenderOptions = {}): string {
+  return JSON.stringify(renderJson(alert, options), null, 2);
+}

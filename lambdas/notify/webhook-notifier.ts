@@ -1,0 +1,87 @@
+/**
+ * Sends alerts to webhooks (Slack, Teams, generic JSON): the URL comes from Secrets Manager
+ * (never an env var, never logged), is checked against https and the allowed hosts, and gets a
+ * JSON POST with a 5 s timeout and no redirects. 429, 5xx and network failures are retried with
+ * backoff; any other non-2xx is an error naming the destination and the status, never the URL.
+ */
+import type { Alert } from '../alerts/alert';
+import type { NamedDestination, WebhookDestination } from './destination';
+import { NotificationError, type Notifier } from './notifier';
+import { renderJson } from './render-json';
+import { renderSlack } from './render-slack';
+import { renderTeams } from './render-teams';
+import { withRetry, type RetryOptions } from './retry';
+import type { SecretReader } from './secret-reader';
+import { checkWebhookUrl, webhookUrlFromSecret } from './webhook-url';
+
+export interface WebhookNotifierOptions {
+  secrets: SecretReader;
+  /** Defaults to the global fetch. */
+  fetch?: typeof fetch;
+  /** Per request, in ms. Default 5000. */
+  timeoutMs?: number;
+  retry?: RetryOptions;
+  /** TEST ONLY: also accept http://127.0.0.1:<port> URLs (see webhook-url.ts). */
+  allowInsecureLocalhost?: boolean;
+}
+
+/** The request body for a webhook format. */
+export function webhookPayload(alert: Alert, destination: WebhookDestination): unknown {
+  switch (destination.format) {
+    case 'slack':
+      return renderSlack(alert);
+    case 'teams':
+      return renderTeams(alert);
+    case 'json':
+      return renderJson(alert);
+    default:
+      throw new Error(`webhook format ${String((destination as { format: unknown }).format)}: expected slack, teams or json`);
+  }
+}
+
+export class WebhookNotifier implements Notifier {
+  private readonly fetchFn: typeof fetch;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: WebhookNotifierOptions) {
+    this.fetchFn = options.fetch ?? fetch;
+    this.timeoutMs = options.timeoutMs ?? 5000;
+  }
+
+  async send(alert: Alert, named: NamedDestination): Promise<void> {
+    const destination = named.destination;
+    if (destination.type !== 'webhook') throw new Error(`destination ${named.name}: expected a webhook destination, got ${destination.type}`);
+    const where = `webhook ${named.name}`;
+    const secret = await this.options.secrets.read(destination.urlSecret);
+    const url = checkWebhookUrl(where, webhookUrlFromSecret(destination.urlSecret, secret), {
+      format: destination.format,
+      allowedHosts: destination.allowedHosts,
+      allowInsecureLocalhost: this.options.allowInsecureLocalhost,
+    });
+    const body = JSON.stringify(webhookPayload(alert, destination));
+    await withRetry(() => this.post(where, url, body), (e) => e instanceof NotificationError && e.retryable, this.options.retry);
+  }
+
+  private async post(where: string, url: URL, body: string): Promise<void> {
+    let response: Response;
+    try {
+      response = await this.fetchFn(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body,
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      // Network errors can carry the URL in their message or cause: report only the kind.
+      const name = typeof error === 'object' && error !== null && 'name' in error ? String((error as { name: unknown }).name) : 'Error';
+      const reason = name === 'TimeoutError' || name === 'AbortError' ? `timed out after ${this.timeoutMs} ms` : `request failed (${name})`;
+      throw new NotificationError(`${where}: ${reason}`, true);
+    }
+    // Drain the body so the connection can be reused; its content is not needed.
+    await response.arrayBuffer().catch(() => undefined);
+    if (response.status >= 200 && response.status < 300) return;
+    const retryable = response.status === 429 || response.status >= 500;
+    throw new NotificationError(`${where}: answered HTTP ${response.status}`, retryable, response.status);
+  }
+}
