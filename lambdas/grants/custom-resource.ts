@@ -83,7 +83,7 @@ async function keyGrant(event: CustomResourceEvent, props: Record<string, unknow
 
 async function switchOnEventBridge(s3: S3Client, bucket: string): Promise<void> {
   const current = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
-  const { config, changed } = enableEventBridge(current as Record<string, unknown>);
+  const { config, changed } = enableEventBridge(current as unknown as Record<string, unknown>);
   if (!changed) return;
   await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: bucket, NotificationConfiguration: config as never }));
 }
