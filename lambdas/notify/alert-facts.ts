@@ -76,7 +76,8 @@ const optional = (value: unknown, max: number = LIMITS.line): string | undefined
   return text === '' ? undefined : text;
 };
 
-const safeLevel = (value: unknown): Level => (LEVELS as readonly unknown[]).includes(value) ? (value as Level) : 'informational';
+const safeLevel = (value: unknown): Level =>
+  (LEVELS as readonly unknown[]).includes(value) ? (value as Level) : 'informational';
 
 function describeIpContext(alert: Alert): string | undefined {
   const ctx = alert.ipContext;
@@ -87,10 +88,16 @@ function describeIpContext(alert: Alert): string | undefined {
     ctx.tor === true && 'Tor',
     ctx.relay === true && 'relay',
   ].filter((f): f is string => typeof f === 'string');
-  const place = [ctx.city, ctx.country].map((v) => cleanLine(v, 100)).filter(Boolean).join(', ');
+  const place = [ctx.city, ctx.country]
+    .map((v) => cleanLine(v, 100))
+    .filter(Boolean)
+    .join(', ');
   const code = cleanLine(ctx.countryCode, 8);
   const location = place ? (code ? `${place} (${code})` : place) : code;
-  const network = [ctx.asn, ctx.isp].map((v) => cleanLine(v, 200)).filter(Boolean).join(' ');
+  const network = [ctx.asn, ctx.isp]
+    .map((v) => cleanLine(v, 200))
+    .filter(Boolean)
+    .join(' ');
   const parts = [flags.join(', '), location, network].filter(Boolean);
   return parts.length ? parts.join(' · ') : undefined;
 }
@@ -99,18 +106,16 @@ function describeCorrelation(alert: Alert): AlertFacts['correlation'] {
   const c = alert.correlation;
   if (!c || typeof c !== 'object') return undefined;
   const events = Array.isArray(c.events) ? c.events : [];
-  const rows = events.slice(0, LIMITS.correlatedEvents).map(
-    (e): EventRow => ({
-      time: cleanLine(e?.eventTime, 64),
-      eventName: cleanLine(e?.eventName, 128),
-      eventSource: cleanLine(e?.eventSource, 128),
-      actor: cleanLine(e?.actor, 300),
-      sourceIp: cleanLine(e?.sourceIPAddress, 128),
-      accountId: cleanLine(e?.accountId, 32),
-      eventId: cleanLine(e?.eventID, 128),
-      ruleTitle: cleanLine(e?.ruleTitle, 300),
-    }),
-  );
+  const rows = events.slice(0, LIMITS.correlatedEvents).map((e): EventRow => ({
+    time: cleanLine(e?.eventTime, 64),
+    eventName: cleanLine(e?.eventName, 128),
+    eventSource: cleanLine(e?.eventSource, 128),
+    actor: cleanLine(e?.actor, 300),
+    sourceIp: cleanLine(e?.sourceIPAddress, 128),
+    accountId: cleanLine(e?.accountId, 32),
+    eventId: cleanLine(e?.eventID, 128),
+    ruleTitle: cleanLine(e?.ruleTitle, 300),
+  }));
   const groupBy = Object.entries(c.groupBy && typeof c.groupBy === 'object' ? c.groupBy : {})
     .slice(0, 20)
     .map(([k, v]): [string, string] => [cleanLine(k, 128), cleanLine(v, 300)]);
@@ -125,7 +130,9 @@ function describeCorrelation(alert: Alert): AlertFacts['correlation'] {
 
 /** Builds the cleaned facts of an alert. Never throws on malformed event values. */
 export function alertFacts(alert: Alert, options: { consoleBaseUrl?: string } = {}): AlertFacts {
-  const tags = Array.isArray(alert.rule?.tags) ? alert.rule.tags.filter((t): t is string => typeof t === 'string') : [];
+  const tags = Array.isArray(alert.rule?.tags)
+    ? alert.rule.tags.filter((t): t is string => typeof t === 'string')
+    : [];
   const attack: AlertFacts['attack'] = [];
   const otherTags: string[] = [];
   for (const tag of tags.slice(0, 50)) {

@@ -25,7 +25,9 @@ export class NotificationDispatcher implements Notifier {
     const type = destination.destination?.type;
     const notifier = type === undefined ? undefined : this.notifiers[type];
     if (!notifier) {
-      throw new Error(`destination ${destination.name}: no notifier for type ${String(type)} (configured: ${Object.keys(this.notifiers).join(', ') || 'none'})`);
+      throw new Error(
+        `destination ${destination.name}: no notifier for type ${String(type)} (configured: ${Object.keys(this.notifiers).join(', ') || 'none'})`,
+      );
     }
     await notifier.send(alert, destination);
   }

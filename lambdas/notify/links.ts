@@ -45,7 +45,8 @@ export function checkBaseUrl(option: string, value: string): string {
   } catch {
     throw new Error(`${option}: expected an https URL, got an unparsable value`);
   }
-  if (url.protocol !== 'https:') throw new Error(`${option}: expected an https URL, got protocol ${url.protocol}`);
+  if (url.protocol !== 'https:')
+    throw new Error(`${option}: expected an https URL, got protocol ${url.protocol}`);
   if (url.username || url.password) throw new Error(`${option}: credentials are not allowed in the URL`);
   if (url.search || url.hash) throw new Error(`${option}: query and fragment are not allowed in the URL`);
   return url.toString().replace(/\/+$/, '');
@@ -56,7 +57,11 @@ export function checkBaseUrl(option: string, value: string): string {
  * event ID does not validate. `consoleBaseUrl` (already checked) replaces
  * `https://<region>.console.aws.amazon.com` for other partitions.
  */
-export function cloudTrailEventUrl(region: unknown, eventId: unknown, consoleBaseUrl?: string): string | undefined {
+export function cloudTrailEventUrl(
+  region: unknown,
+  eventId: unknown,
+  consoleBaseUrl?: string,
+): string | undefined {
   if (!isValidRegion(region) || !isValidEventId(eventId)) return undefined;
   const base = consoleBaseUrl ?? `https://${region}.console.aws.amazon.com`;
   return `${base}/cloudtrailv2/home?region=${region}#/events/${eventId.toLowerCase()}`;

@@ -47,7 +47,11 @@ export function encodeHeaderWords(value: string): string {
 }
 
 const base64Lines = (text: string): string =>
-  (Buffer.from(text, 'utf8').toString('base64').match(/.{1,76}/g) ?? ['']).join('\r\n');
+  (
+    Buffer.from(text, 'utf8')
+      .toString('base64')
+      .match(/.{1,76}/g) ?? ['']
+  ).join('\r\n');
 
 /** Builds the message text with CRLF line endings. */
 export function buildMime(message: MimeMessage): string {
@@ -65,13 +69,20 @@ export function buildMime(message: MimeMessage): string {
     `Message-ID: <${randomBytes(16).toString('hex')}@trailalerts.local>`,
     'MIME-Version: 1.0',
     ...Object.entries(message.headers ?? {}).map(([name, value]) => {
-      if (!/^X-[A-Za-z0-9-]+$/.test(name)) throw new Error(`header ${JSON.stringify(name)}: expected an X- header name`);
+      if (!/^X-[A-Za-z0-9-]+$/.test(name))
+        throw new Error(`header ${JSON.stringify(name)}: expected an X- header name`);
       return `${name}: ${encodeHeaderWords(value)}`;
     }),
     `Content-Type: multipart/alternative; boundary="${boundary}"`,
   ];
   const part = (type: string, body: string): string =>
-    [`--${boundary}`, `Content-Type: ${type}; charset=UTF-8`, 'Content-Transfer-Encoding: base64', '', base64Lines(body)].join('\r\n');
+    [
+      `--${boundary}`,
+      `Content-Type: ${type}; charset=UTF-8`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      base64Lines(body),
+    ].join('\r\n');
   return [
     ...headers,
     '',

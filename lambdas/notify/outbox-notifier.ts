@@ -24,7 +24,9 @@ export interface OutboxFiles {
 const OUTBOX_FROM = 'trailalerts@outbox.invalid';
 
 const namePart = (value: unknown, max: number, fallback: string): string => {
-  const text = (typeof value === 'string' ? value : '').replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^[_-]+|_+$/g, '');
+  const text = (typeof value === 'string' ? value : '')
+    .replace(/[^A-Za-z0-9_-]+/g, '_')
+    .replace(/^[_-]+|_+$/g, '');
   return text.slice(0, max) || fallback;
 };
 
@@ -32,7 +34,10 @@ const namePart = (value: unknown, max: number, fallback: string): string => {
 function timePart(time: unknown): string {
   const date = typeof time === 'string' ? new Date(time) : undefined;
   if (!date || Number.isNaN(date.getTime())) return 'unknown-time';
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** The base file name (without extension) for an alert sent to a destination. */
@@ -69,7 +74,12 @@ export class OutboxNotifier implements Notifier {
       html: email.html,
       headers: { 'X-TrailAlerts-Destination': named.name, 'X-TrailAlerts-Alert-Id': alert.id },
     });
-    const files: OutboxFiles = { html: `${base}.html`, txt: `${base}.txt`, json: `${base}.json`, eml: `${base}.eml` };
+    const files: OutboxFiles = {
+      html: `${base}.html`,
+      txt: `${base}.txt`,
+      json: `${base}.json`,
+      eml: `${base}.eml`,
+    };
     await Promise.all([
       writeFile(files.html, email.html, 'utf8'),
       writeFile(files.txt, email.text, 'utf8'),

@@ -70,15 +70,24 @@ function factRows(f: AlertFacts, options: EmailOptions): string {
   add('Event name', f.eventName);
   add('Event source', f.eventSource);
   if (f.eventId) {
-    rows.push(row('Event ID', f.consoleUrl ? `${esc(f.eventId)} — ${link(f.consoleUrl, 'open in CloudTrail event history')}` : esc(f.eventId)));
+    rows.push(
+      row(
+        'Event ID',
+        f.consoleUrl
+          ? `${esc(f.eventId)} — ${link(f.consoleUrl, 'open in CloudTrail event history')}`
+          : esc(f.eventId),
+      ),
+    );
   }
   add('Error code', f.errorCode);
-  if (f.errorMessage) rows.push(row('Error message', `<span style="white-space:pre-wrap;">${esc(f.errorMessage)}</span>`));
+  if (f.errorMessage)
+    rows.push(row('Error message', `<span style="white-space:pre-wrap;">${esc(f.errorMessage)}</span>`));
   if (f.attack.length) rows.push(row('ATT&CK', f.attack.map((t) => link(t.url, t.id)).join(', ')));
   if (f.otherTags.length) add('Tags', f.otherTags.join(', '));
   const docs = ruleDocsLink(options.ruleDocsUrl, f.ruleFile);
   rows.push(row('Rule', docs ? `${esc(f.ruleId)} — ${link(docs, 'rule documentation')}` : esc(f.ruleId)));
-  if (f.suppressed) add('Cooldown', `${f.suppressed.count} similar alert(s) suppressed since ${f.suppressed.since}`);
+  if (f.suppressed)
+    add('Cooldown', `${f.suppressed.count} similar alert(s) suppressed since ${f.suppressed.since}`);
   add('Alert ID', f.id);
   return `<table role="presentation" cellpadding="0" cellspacing="0" style="${FONT}font-size:13px;border-collapse:collapse;width:100%;">${rows.join('')}</table>`;
 }
@@ -88,13 +97,21 @@ function correlationHtml(f: AlertFacts): string {
   if (!c) return '';
   const th = (t: string): string => `<th style="${CELL}text-align:left;background:#f0f0f0;">${esc(t)}</th>`;
   const td = (t: string): string => `<td style="${CELL}word-break:break-word;">${esc(t)}</td>`;
-  const group = c.groupBy.length ? `<p style="${FONT}font-size:13px;margin:4px 0;">Group: ${esc(c.groupBy.map(([k, v]) => `${k} = ${v}`).join(', '))}</p>` : '';
+  const group = c.groupBy.length
+    ? `<p style="${FONT}font-size:13px;margin:4px 0;">Group: ${esc(c.groupBy.map(([k, v]) => `${k} = ${v}`).join(', '))}</p>`
+    : '';
   const summary = `<p style="${FONT}font-size:13px;margin:4px 0;">Type: ${esc(c.type)}${c.value !== undefined ? `, value ${esc(c.value)}` : ''}</p>`;
-  const header = ['Time', 'Event', 'Source', 'Actor', 'Source IP', 'Account', 'Rule', 'Event ID'].map(th).join('');
-  const body = c.events
-    .map((e) => `<tr>${[e.time, e.eventName, e.eventSource, e.actor, e.sourceIp, e.accountId, e.ruleTitle, e.eventId].map(td).join('')}</tr>`)
+  const header = ['Time', 'Event', 'Source', 'Actor', 'Source IP', 'Account', 'Rule', 'Event ID']
+    .map(th)
     .join('');
-  const more = c.more > 0 ? `<p style="${FONT}font-size:12px;color:#555555;">… and ${c.more} more event(s)</p>` : '';
+  const body = c.events
+    .map(
+      (e) =>
+        `<tr>${[e.time, e.eventName, e.eventSource, e.actor, e.sourceIp, e.accountId, e.ruleTitle, e.eventId].map(td).join('')}</tr>`,
+    )
+    .join('');
+  const more =
+    c.more > 0 ? `<p style="${FONT}font-size:12px;color:#555555;">… and ${c.more} more event(s)</p>` : '';
   return section(
     'Correlated events',
     `${summary}${group}<table cellpadding="0" cellspacing="0" style="${FONT}font-size:12px;border-collapse:collapse;width:100%;"><thead><tr>${header}</tr></thead><tbody>${body}</tbody></table>${more}`,
@@ -104,12 +121,17 @@ function correlationHtml(f: AlertFacts): string {
 export function renderEmailHtml(f: AlertFacts, subject: string, options: EmailOptions): string {
   const colour = LEVEL_COLOURS[f.level];
   const badge = `<span style="display:inline-block;padding:2px 8px;border-radius:3px;background:${colour.bg};color:${colour.fg};font-weight:bold;font-size:12px;">${esc(f.level.toUpperCase())}</span>`;
-  const kind = f.kind === 'correlation' ? ' <span style="font-size:12px;color:#555555;">correlation</span>' : '';
+  const kind =
+    f.kind === 'correlation' ? ' <span style="font-size:12px;color:#555555;">correlation</span>' : '';
   const parts = [
     `<h2 style="${FONT}font-size:18px;margin:0 0 8px 0;">${badge}${kind} ${esc(f.title)}</h2>`,
-    f.description ? `<p style="${FONT}font-size:13px;white-space:pre-wrap;margin:0 0 12px 0;">${esc(f.description)}</p>` : '',
+    f.description
+      ? `<p style="${FONT}font-size:13px;white-space:pre-wrap;margin:0 0 12px 0;">${esc(f.description)}</p>`
+      : '',
     factRows(f, options),
-    f.requestParameters ? section('Request parameters', `<pre style="${PRE}">${esc(f.requestParameters)}</pre>`) : '',
+    f.requestParameters
+      ? section('Request parameters', `<pre style="${PRE}">${esc(f.requestParameters)}</pre>`)
+      : '',
     correlationHtml(f),
     section(
       'Raw event',
@@ -132,7 +154,9 @@ export function renderEmailHtml(f: AlertFacts, subject: string, options: EmailOp
 /** Renders the alert email. Throws only for invalid options (operator configuration), never for event values. */
 export function renderEmail(alert: Alert, options: EmailOptions = {}): RenderedEmail {
   const checked: EmailOptions = {
-    consoleBaseUrl: options.consoleBaseUrl ? checkBaseUrl('consoleBaseUrl', options.consoleBaseUrl) : undefined,
+    consoleBaseUrl: options.consoleBaseUrl
+      ? checkBaseUrl('consoleBaseUrl', options.consoleBaseUrl)
+      : undefined,
     ruleDocsUrl: options.ruleDocsUrl ? checkBaseUrl('ruleDocsUrl', options.ruleDocsUrl) : undefined,
   };
   const facts = alertFacts(alert, { consoleBaseUrl: checked.consoleBaseUrl });

@@ -51,7 +51,9 @@ export function renderJson(alert: Alert, options: JsonRenderOptions = {}): Recor
     rule: {
       id: f.ruleId,
       title: f.title,
-      tags: (Array.isArray(alert.rule?.tags) ? alert.rule.tags : []).slice(0, 50).map((t) => cleanLine(t, 200)),
+      tags: (Array.isArray(alert.rule?.tags) ? alert.rule.tags : [])
+        .slice(0, 50)
+        .map((t) => cleanLine(t, 200)),
     },
     account: f.account,
     actor: {
@@ -86,24 +88,25 @@ export function renderJson(alert: Alert, options: JsonRenderOptions = {}): Recor
     errorCode: f.errorCode,
     errorMessage: alert.errorMessage === undefined ? undefined : cleanBlock(alert.errorMessage, 2000),
     consoleUrl: cloudTrailEventUrl(alert.region, alert.eventID),
-    correlation: f.correlation && c
-      ? {
-          type: f.correlation.type,
-          groupBy: Object.fromEntries(f.correlation.groupBy),
-          value: typeof c.value === 'number' && Number.isFinite(c.value) ? c.value : undefined,
-          events: f.correlation.events.map((e) => ({
-            eventID: e.eventId || undefined,
-            eventTime: e.time || undefined,
-            eventName: e.eventName || undefined,
-            eventSource: e.eventSource || undefined,
-            sourceIPAddress: e.sourceIp || undefined,
-            actor: e.actor || undefined,
-            accountId: e.accountId || undefined,
-            ruleTitle: e.ruleTitle || undefined,
-          })),
-          eventsOmitted: f.correlation.more || undefined,
-        }
-      : undefined,
+    correlation:
+      f.correlation && c
+        ? {
+            type: f.correlation.type,
+            groupBy: Object.fromEntries(f.correlation.groupBy),
+            value: typeof c.value === 'number' && Number.isFinite(c.value) ? c.value : undefined,
+            events: f.correlation.events.map((e) => ({
+              eventID: e.eventId || undefined,
+              eventTime: e.time || undefined,
+              eventName: e.eventName || undefined,
+              eventSource: e.eventSource || undefined,
+              sourceIPAddress: e.sourceIp || undefined,
+              actor: e.actor || undefined,
+              accountId: e.accountId || undefined,
+              ruleTitle: e.ruleTitle || undefined,
+            })),
+            eventsOmitted: f.correlation.more || undefined,
+          }
+        : undefined,
     suppressedSince: f.suppressed,
   };
   if (options.includeEvent) doc.event = toJsonSafe(alert.event);

@@ -36,7 +36,8 @@ export function escapeSlack(text: string): string {
 }
 
 /** Text for inside a ``` code block: escaped, and no ``` sequence can close the block early. */
-const codeBlock = (text: string, max: number): string => '```' + truncate(escapeSlack(text).replace(/`/g, '\u02cb'), max - 6) + '```';
+const codeBlock = (text: string, max: number): string =>
+  '```' + truncate(escapeSlack(text).replace(/`/g, '\u02cb'), max - 6) + '```';
 
 const mrkdwn = (text: string, max = 3000): SlackTextObject => ({ type: 'mrkdwn', text: truncate(text, max) });
 
@@ -49,7 +50,10 @@ function fields(f: AlertFacts): SlackTextObject[] {
   add('OU path', f.account.ouPath);
   add('Actor', f.actor);
   add('Source IP', f.ipContext ? `${f.sourceIp ?? ''} — ${f.ipContext}` : f.sourceIp);
-  add('Event', f.eventName && f.eventSource ? `${f.eventName} (${f.eventSource})` : (f.eventName ?? f.eventSource));
+  add(
+    'Event',
+    f.eventName && f.eventSource ? `${f.eventName} (${f.eventSource})` : (f.eventName ?? f.eventSource),
+  );
   add('Region', f.region);
   add('Time', f.time);
   add('Error', f.errorCode ? `${f.errorCode}${f.errorMessage ? `: ${f.errorMessage}` : ''}` : undefined);
@@ -68,22 +72,36 @@ export function renderSlackFromFacts(f: AlertFacts): SlackMessage {
   if (f.attack.length) links.push(`ATT&amp;CK: ${f.attack.map((t) => `<${t.url}|${t.id}>`).join(', ')}`);
   if (f.consoleUrl) links.push(`<${f.consoleUrl}|Open in CloudTrail event history>`);
   if (links.length) blocks.push({ type: 'section', text: mrkdwn(links.join('  ·  ')) });
-  if (f.requestParameters) blocks.push({ type: 'section', text: mrkdwn(`*Request parameters*\n${codeBlock(f.requestParameters, 2900)}`) });
+  if (f.requestParameters)
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(`*Request parameters*\n${codeBlock(f.requestParameters, 2900)}`),
+    });
   if (f.correlation) {
     const c = f.correlation;
     const lines = c.events
       .slice(0, 10)
       .map((e) => `• ${escapeSlack(`${e.time} ${e.eventName} by ${e.actor} from ${e.sourceIp}`)}`);
-    if (c.events.length + c.more > lines.length) lines.push(`… and ${c.events.length + c.more - lines.length} more`);
+    if (c.events.length + c.more > lines.length)
+      lines.push(`… and ${c.events.length + c.more - lines.length} more`);
     const group = c.groupBy.map(([k, v]) => `${k}=${v}`).join(', ');
     blocks.push({
       type: 'section',
-      text: mrkdwn(`*Correlation* ${escapeSlack(`${c.type}${c.value !== undefined ? ` (${c.value})` : ''}${group ? ` — ${group}` : ''}`)}\n${lines.join('\n')}`),
+      text: mrkdwn(
+        `*Correlation* ${escapeSlack(`${c.type}${c.value !== undefined ? ` (${c.value})` : ''}${group ? ` — ${group}` : ''}`)}\n${lines.join('\n')}`,
+      ),
     });
   }
   blocks.push({
     type: 'context',
-    elements: [mrkdwn(escapeSlack(`Rule ${f.ruleId} · alert ${f.id}${f.otherTags.length ? ` · ${f.otherTags.join(', ')}` : ''}`), 2000)],
+    elements: [
+      mrkdwn(
+        escapeSlack(
+          `Rule ${f.ruleId} · alert ${f.id}${f.otherTags.length ? ` · ${f.otherTags.join(', ')}` : ''}`,
+        ),
+        2000,
+      ),
+    ],
   });
   return { text: truncate(title, 3000), blocks };
 }

@@ -37,7 +37,10 @@ export function toAsciiSubject(text: string, max = SNS_SUBJECT_MAX): string {
   return capped || 'TrailAlerts alert';
 }
 
-const attribute = (value: string): SnsMessageAttribute => ({ DataType: 'String', StringValue: value || 'unknown' });
+const attribute = (value: string): SnsMessageAttribute => ({
+  DataType: 'String',
+  StringValue: value || 'unknown',
+});
 
 export function renderSns(alert: Alert): RenderedSns {
   const f = alertFacts(alert);
@@ -47,7 +50,9 @@ export function renderSns(alert: Alert): RenderedSns {
   if (f.errorMessage) lines.push(`Error message: ${cleanLine(f.errorMessage, 500)}`);
   if (f.correlation) {
     const c = f.correlation;
-    lines.push(`Correlation: ${c.type}${c.value !== undefined ? ` (${c.value})` : ''}, ${c.events.length + c.more} event(s)`);
+    lines.push(
+      `Correlation: ${c.type}${c.value !== undefined ? ` (${c.value})` : ''}, ${c.events.length + c.more} event(s)`,
+    );
   }
   return {
     subject: toAsciiSubject(subjectLine(alert, 300)),

@@ -54,7 +54,10 @@ function facts(f: AlertFacts): { title: string; value: string }[] {
   add('IP context', f.ipContext);
   add('Region', f.region);
   add('Time', f.time);
-  add('Event', f.eventName && f.eventSource ? `${f.eventName} (${f.eventSource})` : (f.eventName ?? f.eventSource));
+  add(
+    'Event',
+    f.eventName && f.eventSource ? `${f.eventName} (${f.eventSource})` : (f.eventName ?? f.eventSource),
+  );
   add('Error', f.errorCode ? `${f.errorCode}${f.errorMessage ? `: ${f.errorMessage}` : ''}` : undefined);
   add('User agent', f.userAgent);
   add('ATT&CK', f.attack.map((t) => t.id).join(', '));
@@ -75,20 +78,34 @@ export function renderTeamsFromFacts(f: AlertFacts): TeamsMessage {
       color: LEVEL_COLOR[f.level],
     },
   ];
-  if (f.description) body.push({ type: 'TextBlock', text: truncate(escapeTeams(f.description), 3000), wrap: true });
+  if (f.description)
+    body.push({ type: 'TextBlock', text: truncate(escapeTeams(f.description), 3000), wrap: true });
   body.push({ type: 'FactSet', facts: facts(f) });
   if (f.requestParameters) {
     body.push({ type: 'TextBlock', text: 'Request parameters', weight: 'Bolder', wrap: true });
     // Plain text in a monospace block: markdown is not interpreted in this block.
-    body.push({ type: 'TextBlock', text: truncate(escapeTeams(f.requestParameters), 4200), fontType: 'Monospace', wrap: true, size: 'Small' });
+    body.push({
+      type: 'TextBlock',
+      text: truncate(escapeTeams(f.requestParameters), 4200),
+      fontType: 'Monospace',
+      wrap: true,
+      size: 'Small',
+    });
   }
   if (f.correlation) {
     const c = f.correlation;
-    const lines = c.events.slice(0, 10).map((e) => `${e.time} ${e.eventName} by ${e.actor} from ${e.sourceIp}`);
+    const lines = c.events
+      .slice(0, 10)
+      .map((e) => `${e.time} ${e.eventName} by ${e.actor} from ${e.sourceIp}`);
     const more = c.events.length + c.more - lines.length;
     body.push({
       type: 'TextBlock',
-      text: truncate(escapeTeams(`Correlation ${c.type}${c.value !== undefined ? ` (${c.value})` : ''}: ${lines.join('; ')}${more > 0 ? `; and ${more} more` : ''}`), 3000),
+      text: truncate(
+        escapeTeams(
+          `Correlation ${c.type}${c.value !== undefined ? ` (${c.value})` : ''}: ${lines.join('; ')}${more > 0 ? `; and ${more} more` : ''}`,
+        ),
+        3000,
+      ),
       wrap: true,
     });
   }
@@ -106,7 +123,9 @@ export function renderTeamsFromFacts(f: AlertFacts): TeamsMessage {
   if (actions.length) card.actions = actions;
   return {
     type: 'message',
-    attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card }],
+    attachments: [
+      { contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card },
+    ],
   };
 }
 

@@ -30,10 +30,14 @@ export function factLines(f: AlertFacts): string[] {
   add('User agent', f.userAgent);
   add('Region', f.region);
   add('Time', f.time);
-  add('Event', f.eventName && f.eventSource ? `${f.eventName} (${f.eventSource})` : (f.eventName ?? f.eventSource));
+  add(
+    'Event',
+    f.eventName && f.eventSource ? `${f.eventName} (${f.eventSource})` : (f.eventName ?? f.eventSource),
+  );
   add('Event ID', f.eventId);
   add('Error code', f.errorCode);
-  if (f.suppressed) add('Cooldown', `${f.suppressed.count} similar alert(s) suppressed since ${f.suppressed.since}`);
+  if (f.suppressed)
+    add('Cooldown', `${f.suppressed.count} similar alert(s) suppressed since ${f.suppressed.since}`);
   add('Alert ID', f.id);
   return lines;
 }
@@ -52,7 +56,9 @@ export function renderTextFromFacts(f: AlertFacts): string {
     out.push('', `Correlation: ${c.type}${c.value !== undefined ? ` (value ${c.value})` : ''}`);
     for (const [k, v] of c.groupBy) out.push(`    group ${k} = ${v}`);
     for (const e of c.events) {
-      out.push(`    - ${e.time} ${e.eventName} ${e.eventSource} by ${e.actor} from ${e.sourceIp} in ${e.accountId} [${e.ruleTitle}] ${e.eventId}`);
+      out.push(
+        `    - ${e.time} ${e.eventName} ${e.eventSource} by ${e.actor} from ${e.sourceIp} in ${e.accountId} [${e.ruleTitle}] ${e.eventId}`,
+      );
     }
     if (c.more > 0) out.push(`    … and ${c.more} more event(s)`);
   }

@@ -20,7 +20,11 @@ export interface RetryOptions {
 export const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs `fn`, retrying while `isRetryable(error)` holds, at most `attempts` times in all. */
-export async function withRetry<T>(fn: () => Promise<T>, isRetryable: (error: unknown) => boolean, options: RetryOptions = {}): Promise<T> {
+export async function withRetry<T>(
+  fn: () => Promise<T>,
+  isRetryable: (error: unknown) => boolean,
+  options: RetryOptions = {},
+): Promise<T> {
   const attempts = Math.max(1, options.attempts ?? 4);
   const base = options.baseDelayMs ?? 200;
   const max = options.maxDelayMs ?? 3000;

@@ -7,19 +7,22 @@
 
 /* eslint-disable no-control-regex -- these patterns exist to find control characters. */
 /** C0/C1 controls, DEL, zero-width and bidi controls, line/paragraph separators, BOM, interlinear annotations. */
-const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/g;
+const UNSAFE_CHARS =
+  /[\u0000-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/g;
 const UNSAFE_CHARS_KEEP_NEWLINE =
   /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/g;
 
 /* eslint-enable no-control-regex */
 
-const visibleEscape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+const visibleEscape = (c: string): string =>
+  `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 
 /** Any value as text: strings as they are, numbers/booleans printed, objects as JSON; never throws. */
 export function asText(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
   try {
     return JSON.stringify(value) ?? '';
   } catch {

@@ -37,10 +37,14 @@ export class CachedSecretReader implements SecretReader {
       const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
       value = out.SecretString;
     } catch (error) {
-      const name = typeof error === 'object' && error !== null && 'name' in error ? String((error as { name: unknown }).name) : 'Error';
+      const name =
+        typeof error === 'object' && error !== null && 'name' in error
+          ? String((error as { name: unknown }).name)
+          : 'Error';
       throw new Error(`secret ${secretId}: could not be read (${name})`);
     }
-    if (typeof value !== 'string' || value === '') throw new Error(`secret ${secretId}: expected a non-empty SecretString`);
+    if (typeof value !== 'string' || value === '')
+      throw new Error(`secret ${secretId}: expected a non-empty SecretString`);
     this.cache.set(secretId, { value, expires: this.now() + this.ttlMs });
     return value;
   }

@@ -23,7 +23,8 @@ export class SesNotifier implements Notifier {
 
   async send(alert: Alert, named: NamedDestination): Promise<void> {
     const d = named.destination;
-    if (d.type !== 'email') throw new Error(`destination ${named.name}: expected an email destination, got ${d.type}`);
+    if (d.type !== 'email')
+      throw new Error(`destination ${named.name}: expected an email destination, got ${d.type}`);
     const from = checkAddress(`destination ${named.name} from`, d.from);
     const to = d.to.map((a, i) => checkAddress(`destination ${named.name} to[${i}]`, a));
     const cc = (d.cc ?? []).map((a, i) => checkAddress(`destination ${named.name} cc[${i}]`, a));
@@ -35,7 +36,10 @@ export class SesNotifier implements Notifier {
       Content: {
         Simple: {
           Subject: { Data: email.subject, Charset: 'UTF-8' },
-          Body: { Html: { Data: email.html, Charset: 'UTF-8' }, Text: { Data: email.text, Charset: 'UTF-8' } },
+          Body: {
+            Html: { Data: email.html, Charset: 'UTF-8' },
+            Text: { Data: email.text, Charset: 'UTF-8' },
+          },
         },
       },
       ...(d.configurationSet ? { ConfigurationSetName: d.configurationSet } : {}),

@@ -20,19 +20,23 @@ export class SnsNotifier implements Notifier {
 
   async send(alert: Alert, named: NamedDestination): Promise<void> {
     const d = named.destination;
-    if (d.type !== 'sns') throw new Error(`destination ${named.name}: expected an sns destination, got ${d.type}`);
-    if (!TOPIC_ARN.test(d.topicArn)) throw new Error(`destination ${named.name}: topicArn is not an SNS topic ARN`);
+    if (d.type !== 'sns')
+      throw new Error(`destination ${named.name}: expected an sns destination, got ${d.type}`);
+    if (!TOPIC_ARN.test(d.topicArn))
+      throw new Error(`destination ${named.name}: topicArn is not an SNS topic ARN`);
     const sns = renderSns(alert);
     const fifo = d.topicArn.endsWith('.fifo');
     const command = new PublishCommand({
       TopicArn: d.topicArn,
       Message: sns.message,
       // FIFO topics take no subject but need a group and a deduplication id.
-      ...(fifo ? { MessageGroupId: sns.attributes.accountId.StringValue, MessageDeduplicationId: dedupeId(alert.id) } : { Subject: sns.subject }),
+      ...(fifo
+        ? { MessageGroupId: sns.attributes.accountId.StringValue, MessageDeduplicationId: dedupeId(alert.id) }
+        : { Subject: sns.subject }),
       MessageAttributes: sns.attributes,
     });
     await withRetry(() => this.client.send(command), isRetryableAwsError, this.options.retry);
   }
 }
 
-const dedupeId = (id: string): string => (id.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 128) || 'alert');
+const dedupeId = (id: string): string => id.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 128) || 'alert';

@@ -35,7 +35,9 @@ export function webhookPayload(alert: Alert, destination: WebhookDestination): u
     case 'json':
       return renderJson(alert);
     default:
-      throw new Error(`webhook format ${String((destination as { format: unknown }).format)}: expected slack, teams or json`);
+      throw new Error(
+        `webhook format ${String((destination as { format: unknown }).format)}: expected slack, teams or json`,
+      );
   }
 }
 
@@ -50,7 +52,8 @@ export class WebhookNotifier implements Notifier {
 
   async send(alert: Alert, named: NamedDestination): Promise<void> {
     const destination = named.destination;
-    if (destination.type !== 'webhook') throw new Error(`destination ${named.name}: expected a webhook destination, got ${destination.type}`);
+    if (destination.type !== 'webhook')
+      throw new Error(`destination ${named.name}: expected a webhook destination, got ${destination.type}`);
     const where = `webhook ${named.name}`;
     const secret = await this.options.secrets.read(destination.urlSecret);
     const url = checkWebhookUrl(where, webhookUrlFromSecret(destination.urlSecret, secret), {
@@ -59,7 +62,11 @@ export class WebhookNotifier implements Notifier {
       allowInsecureLocalhost: this.options.allowInsecureLocalhost,
     });
     const body = JSON.stringify(webhookPayload(alert, destination));
-    await withRetry(() => this.post(where, url, body), (e) => e instanceof NotificationError && e.retryable, this.options.retry);
+    await withRetry(
+      () => this.post(where, url, body),
+      (e) => e instanceof NotificationError && e.retryable,
+      this.options.retry,
+    );
   }
 
   private async post(where: string, url: URL, body: string): Promise<void> {
@@ -74,8 +81,14 @@ export class WebhookNotifier implements Notifier {
       });
     } catch (error) {
       // Network errors can carry the URL in their message or cause: report only the kind.
-      const name = typeof error === 'object' && error !== null && 'name' in error ? String((error as { name: unknown }).name) : 'Error';
-      const reason = name === 'TimeoutError' || name === 'AbortError' ? `timed out after ${this.timeoutMs} ms` : `request failed (${name})`;
+      const name =
+        typeof error === 'object' && error !== null && 'name' in error
+          ? String((error as { name: unknown }).name)
+          : 'Error';
+      const reason =
+        name === 'TimeoutError' || name === 'AbortError'
+          ? `timed out after ${this.timeoutMs} ms`
+          : `request failed (${name})`;
       throw new NotificationError(`${where}: ${reason}`, true);
     }
     // Drain the body so the connection can be reused; its content is not needed.

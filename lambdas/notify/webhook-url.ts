@@ -26,7 +26,8 @@ export function webhookUrlFromSecret(secretId: string, value: string): string {
       throw new Error(`secret ${secretId}: expected a URL or JSON {"url": "https://…"}, got invalid JSON`);
     }
     const url = (parsed as { url?: unknown } | null)?.url;
-    if (typeof url !== 'string' || url === '') throw new Error(`secret ${secretId}: expected JSON with a string "url" member`);
+    if (typeof url !== 'string' || url === '')
+      throw new Error(`secret ${secretId}: expected JSON with a string "url" member`);
     return url.trim();
   }
   return trimmed;
@@ -59,13 +60,21 @@ export function checkWebhookUrl(where: string, raw: string, policy: WebhookUrlPo
   }
   if (url.username || url.password) throw new Error(`${where}: the webhook URL must not contain credentials`);
   if (policy.allowInsecureLocalhost && url.protocol === 'http:' && url.hostname === '127.0.0.1') return url;
-  if (url.protocol !== 'https:') throw new Error(`${where}: the webhook URL must use https (got ${url.protocol})`);
-  const allowed = policy.allowedHosts && policy.allowedHosts.length > 0 ? policy.allowedHosts : DEFAULT_ALLOWED_HOSTS[policy.format];
+  if (url.protocol !== 'https:')
+    throw new Error(`${where}: the webhook URL must use https (got ${url.protocol})`);
+  const allowed =
+    policy.allowedHosts && policy.allowedHosts.length > 0
+      ? policy.allowedHosts
+      : DEFAULT_ALLOWED_HOSTS[policy.format];
   if (allowed.length === 0) {
-    throw new Error(`${where}: webhook format ${policy.format} needs allowedHosts in the destination configuration`);
+    throw new Error(
+      `${where}: webhook format ${policy.format} needs allowedHosts in the destination configuration`,
+    );
   }
   if (!allowed.some((pattern) => hostMatches(url.hostname, pattern))) {
-    throw new Error(`${where}: the webhook host ${url.hostname} is not in the allowed hosts (${allowed.join(', ')})`);
+    throw new Error(
+      `${where}: the webhook host ${url.hostname} is not in the allowed hosts (${allowed.join(', ')})`,
+    );
   }
   return url;
 }

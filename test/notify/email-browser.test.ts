@@ -17,10 +17,19 @@ const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   });
 }, 30000);
 
@@ -64,45 +73,74 @@ const hostile = { ...hostileAlert(), region: 'us-east-1', eventID: EVENT_ID };
 describe('alert email in chromium', () => {
   it.each([
     ['with the CSP meta tag', (html: string) => html],
-    ['without the CSP meta tag (escaping alone)', (html: string) => html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '')],
-  ])('renders hostile values inert %s', async (_label, transform) => {
-    const html = transform(renderEmail(hostile).html);
-    const { page, requests, dialogs, console: logs } = await load(html);
-    try {
-      expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
-      expect(dialogs).toEqual([]);
-      expect(logs.filter((l) => /pwned/i.test(l))).toEqual([]);
-      expect(requests).toEqual([]);
-      const dom = await page.evaluate(() => ({
+    [
+      'without the CSP meta tag (escaping alone)',
+      (html: string) => html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, ''),
+    ],
+  ])(
+    'renders hostile values inert %s',
+    async (_label, transform) => {
+      const html = transform(renderEmail(hostile).html);
+      const { page, requests, dialogs, console: logs } = await load(html);
+      try {
+        expect(await page.evaluate('window.__pwned')).toBeUndefined();
+        expect(dialogs).toEqual([]);
+        expect(logs.filter((l) => /pwned/i.test(l))).toEqual([]);
+        expect(requests).toEqual([]);
+        // Evaluated in the page (as a string: the project compiles without DOM types).
+        const dom = (await page.evaluate(`({
         scripts: document.querySelectorAll('script, iframe, object, embed, svg, img, link, style, form, input, base').length,
-        handlers: [...document.querySelectorAll('*')].flatMap((el) => [...el.attributes].filter((a) => a.name.toLowerCase().startsWith('on')).map((a) => `${el.tagName}.${a.name}`)),
-        links: [...document.querySelectorAll('[href], [src], [action], [formaction]')].map((el) => (el as HTMLAnchorElement).href || el.getAttribute('src') || ''),
+        handlers: [...document.querySelectorAll('*')].flatMap((el) => [...el.attributes].filter((a) => a.name.toLowerCase().startsWith('on')).map((a) => el.tagName + '.' + a.name)),
+        links: [...document.querySelectorAll('[href], [src], [action], [formaction]')].map((el) => el.href || el.getAttribute('src') || ''),
         text: document.body.innerText,
-      }));
-      expect(dom.scripts).toBe(0);
-      expect(dom.handlers).toEqual([]);
-      expect(dom.links.length).toBeGreaterThan(0);
-      for (const link of dom.links) expect(new URL(link).origin).toMatch(/^https:\/\/(attack\.mitre\.org|us-east-1\.console\.aws\.amazon\.com)$/);
-      expect(dom.links).toContain(`https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/${EVENT_ID}`);
-      for (const payload of [PAYLOADS.script, PAYLOADS.img, PAYLOADS.svg, PAYLOADS.jsUrl, '</pre></details><iframe src="https://evil.example/"></iframe>', '<!channel>']) {
-        expect(dom.text).toContain(payload);
+      })`)) as { scripts: number; handlers: string[]; links: string[]; text: string };
+        expect(dom.scripts).toBe(0);
+        expect(dom.handlers).toEqual([]);
+        expect(dom.links.length).toBeGreaterThan(0);
+        for (const link of dom.links)
+          expect(new URL(link).origin).toMatch(
+            /^https:\/\/(attack\.mitre\.org|us-east-1\.console\.aws\.amazon\.com)$/,
+          );
+        expect(dom.links).toContain(
+          `https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/${EVENT_ID}`,
+        );
+        for (const payload of [
+          PAYLOADS.script,
+          PAYLOADS.img,
+          PAYLOADS.svg,
+          PAYLOADS.jsUrl,
+          '</pre></details><iframe src="https://evil.example/"></iframe>',
+          '<!channel>',
+        ]) {
+          expect(dom.text).toContain(payload);
+        }
+        // Bidi overrides are shown as escapes, never applied.
+        expect(dom.text).toContain('invoice\\u202Egpj.exe');
+        expect(dom.text).not.toContain('\u202e');
+      } finally {
+        await page.close();
       }
-      // Bidi overrides are shown as escapes, never applied.
-      expect(dom.text).toContain('invoice\\u202Egpj.exe');
-      expect(dom.text).not.toContain('\u202e');
-    } finally {
-      await page.close();
-    }
-  }, 30000);
+    },
+    30000,
+  );
 
   it('lays out a normal alert readably and writes a screenshot', async () => {
-    const { page, requests } = await load(renderEmail(sampleAlert({ errorCode: 'AccessDenied', errorMessage: 'User: arn:aws:iam::444455556666:user/alice is not authorized' })).html);
+    const { page, requests } = await load(
+      renderEmail(
+        sampleAlert({
+          errorCode: 'AccessDenied',
+          errorMessage: 'User: arn:aws:iam::444455556666:user/alice is not authorized',
+        }),
+      ).html,
+    );
     try {
       expect(requests).toEqual([]);
-      const text = await page.evaluate(() => document.body.innerText);
+      const text = (await page.evaluate('document.body.innerText')) as string;
       expect(text).toContain('AWS Console Login Without MFA');
       expect(text).toContain('"bucketName": "acme-logs"');
-      const badge = await page.evaluate(() => getComputedStyle(document.querySelector('h2 span')!).backgroundColor);
+      const badge = await page.evaluate(
+        `getComputedStyle(document.querySelector('h2 span')).backgroundColor`,
+      );
       expect(badge).toBe('rgb(230, 81, 0)');
       await mkdir(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, 'email.png'), fullPage: true });

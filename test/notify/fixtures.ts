@@ -10,7 +10,13 @@ export function sampleRule(overrides: Partial<RuleMeta> = {}): RuleMeta {
     title: 'AWS Console Login Without MFA',
     level: 'high',
     description: 'Detects a console login by an IAM user without MFA.',
-    tags: ['attack.initial-access', 'attack.t1078.004', 'attack.t1556', 'attack.T9999.1234', 'detection.threat-hunting'],
+    tags: [
+      'attack.initial-access',
+      'attack.t1078.004',
+      'attack.t1556',
+      'attack.T9999.1234',
+      'detection.threat-hunting',
+    ],
     references: [],
     falsepositives: [],
     file: 'rules/sigma/aws_console_login_no_mfa.yml',
@@ -57,7 +63,16 @@ export function sampleAlert(overrides: Partial<Alert> = {}): Alert {
     eventID: EVENT_ID,
     requestParameters: { bucketName: 'acme-logs', policy: { Statement: [{ Effect: 'Allow' }] } },
     event,
-    ipContext: { ip: '203.0.113.7', vpn: true, tor: false, country: 'Germany', countryCode: 'DE', city: 'Berlin', asn: 'AS3320', isp: 'Deutsche Telekom' },
+    ipContext: {
+      ip: '203.0.113.7',
+      vpn: true,
+      tor: false,
+      country: 'Germany',
+      countryCode: 'DE',
+      city: 'Berlin',
+      asn: 'AS3320',
+      isp: 'Deutsche Telekom',
+    },
     suppressedSince: { count: 3, since: '2026-11-20T09:00:00Z' },
     ...overrides,
   };
@@ -90,7 +105,11 @@ export function hostileAlert(): Alert {
     userAgent: p,
     errorMessage: p,
     eventName: PAYLOADS.svg,
-    requestParameters: { name: p, nested: { html: PAYLOADS.script, url: PAYLOADS.jsUrl }, long: PAYLOADS.long },
+    requestParameters: {
+      name: p,
+      nested: { html: PAYLOADS.script, url: PAYLOADS.jsUrl },
+      long: PAYLOADS.long,
+    },
   };
   return {
     ...base,
@@ -103,7 +122,12 @@ export function hostileAlert(): Alert {
       tags: ['attack.t1078', PAYLOADS.jsUrl, `attack.t1078${PAYLOADS.svg}`, 'attack.t1556.004'],
       file: `../${PAYLOADS.jsUrl}`,
     }),
-    account: { id: '123456789012\r\nX: y', name: `${PAYLOADS.svg} ${PAYLOADS.bidi} ${PAYLOADS.slack}`, ouPath: `/${PAYLOADS.details}`, known: false },
+    account: {
+      id: '123456789012\r\nX: y',
+      name: `${PAYLOADS.svg} ${PAYLOADS.bidi} ${PAYLOADS.slack}`,
+      ouPath: `/${PAYLOADS.details}`,
+      known: false,
+    },
     actor: {
       type: PAYLOADS.attr,
       id: PAYLOADS.img,
@@ -121,7 +145,17 @@ export function hostileAlert(): Alert {
     errorMessage: p,
     requestParameters: event.requestParameters,
     event,
-    ipContext: { ip: PAYLOADS.img, vpn: true, proxy: true, tor: true, relay: true, country: PAYLOADS.script, city: PAYLOADS.bidi, asn: PAYLOADS.jsUrl, isp: PAYLOADS.slack },
+    ipContext: {
+      ip: PAYLOADS.img,
+      vpn: true,
+      proxy: true,
+      tor: true,
+      relay: true,
+      country: PAYLOADS.script,
+      city: PAYLOADS.bidi,
+      asn: PAYLOADS.jsUrl,
+      isp: PAYLOADS.slack,
+    },
     correlation: {
       type: 'event_count',
       groupBy: { [PAYLOADS.script]: PAYLOADS.svg },

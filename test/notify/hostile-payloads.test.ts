@@ -2,6 +2,7 @@
  * Hostile event values across every output: text, email HTML, Slack, Teams, JSON, SNS and .eml.
  * Mentions are neutralised, markup is escaped, no header can be injected, JSON stays valid.
  */
+/* eslint-disable no-control-regex -- these tests look for control characters on purpose. */
 import { renderEmail } from '../../lambdas/notify/render-email';
 import { renderJson, renderJsonText } from '../../lambdas/notify/render-json';
 import { renderSlack } from '../../lambdas/notify/render-slack';
@@ -17,7 +18,13 @@ const CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u
 
 /** All string leaves of a JSON value. */
 const strings = (value: unknown): string[] =>
-  typeof value === 'string' ? [value] : Array.isArray(value) ? value.flatMap(strings) : value && typeof value === 'object' ? Object.values(value).flatMap(strings) : [];
+  typeof value === 'string'
+    ? [value]
+    : Array.isArray(value)
+      ? value.flatMap(strings)
+      : value && typeof value === 'object'
+        ? Object.values(value).flatMap(strings)
+        : [];
 
 describe('hostile payloads', () => {
   it('email HTML: no live markup, only validated links', () => {
@@ -28,7 +35,8 @@ describe('hostile payloads', () => {
     expect(html).not.toMatch(/<\/details><iframe/);
     const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]);
     expect(hrefs.length).toBeGreaterThan(0);
-    for (const href of hrefs) expect(href).toMatch(/^https:\/\/attack\.mitre\.org\/techniques\/T\d{4}\/(\d{3}\/)?$/);
+    for (const href of hrefs)
+      expect(href).toMatch(/^https:\/\/attack\.mitre\.org\/techniques\/T\d{4}\/(\d{3}\/)?$/);
     // Invalid region and event ID: no console link at all.
     expect(html).not.toContain('console.aws.amazon.com');
     expect(html).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt;');
@@ -53,7 +61,8 @@ describe('hostile payloads', () => {
       expect(t).not.toMatch(/<https:\/\/evil/);
       expect(t).not.toMatch(/(^|[^\u200b])@(here|channel|everyone)\b/);
       // Every `<` that remains opens a validated link.
-      for (const m of t.matchAll(/<([^>]*)>/g)) expect(m[1]).toMatch(/^https:\/\/attack\.mitre\.org\/techniques\/T\d{4}\/(\d{3}\/)?\|T[\d.]+$/);
+      for (const m of t.matchAll(/<([^>]*)>/g))
+        expect(m[1]).toMatch(/^https:\/\/attack\.mitre\.org\/techniques\/T\d{4}\/(\d{3}\/)?\|T[\d.]+$/);
     }
     expect(JSON.stringify(msg)).toContain('&lt;!channel&gt;');
     const header = msg.blocks[0].text!.text;
@@ -69,7 +78,8 @@ describe('hostile payloads', () => {
       expect(t).not.toMatch(/(^|[^\\])\{\{DATE/);
       expect(t).not.toMatch(/https:\/\/evil/);
     }
-    for (const action of (card.actions ?? []) as { url: string }[]) expect(action.url).toMatch(/^https:\/\/attack\.mitre\.org\//);
+    for (const action of (card.actions ?? []) as { url: string }[])
+      expect(action.url).toMatch(/^https:\/\/attack\.mitre\.org\//);
   });
 
   it('JSON: valid, controls escaped, event only on request', () => {
@@ -95,9 +105,23 @@ describe('hostile payloads', () => {
 
   it('.eml: no header injection through the subject', () => {
     const email = renderEmail(alert);
-    const eml = buildMime({ from: 'a@b.example', to: ['c@d.example'], subject: email.subject, text: email.text, html: email.html });
+    const eml = buildMime({
+      from: 'a@b.example',
+      to: ['c@d.example'],
+      subject: email.subject,
+      text: email.text,
+      html: email.html,
+    });
     const mime = parseMime(eml);
-    expect(mime.headers.map(([n]) => n.toLowerCase()).sort()).toEqual(['content-type', 'date', 'from', 'message-id', 'mime-version', 'subject', 'to']);
+    expect(mime.headers.map(([n]) => n.toLowerCase()).sort()).toEqual([
+      'content-type',
+      'date',
+      'from',
+      'message-id',
+      'mime-version',
+      'subject',
+      'to',
+    ]);
     const subject = decodeWords(mime.header('Subject')!);
     expect(subject).toContain('Bcc: victim@evil.example');
     expect(subject).not.toMatch(/[\r\n]/);

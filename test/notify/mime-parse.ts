@@ -9,7 +9,9 @@ export interface ParsedMime {
 /** Decodes `=?UTF-8?B?…?=` words (the only kind buildMime writes). */
 export function decodeWords(value: string): string {
   const unfolded = value.replace(/\r\n /g, ' ');
-  return unfolded.replace(/=\?UTF-8\?B\?([A-Za-z0-9+/=]*)\?=(\s+(?==\?))?/g, (_m, b64: string) => Buffer.from(b64, 'base64').toString('utf8'));
+  return unfolded.replace(/=\?UTF-8\?B\?([A-Za-z0-9+/=]*)\?=(\s+(?==\?))?/g, (_m, b64: string) =>
+    Buffer.from(b64, 'base64').toString('utf8'),
+  );
 }
 
 export function parseMime(eml: string): ParsedMime {
@@ -27,7 +29,8 @@ export function parseMime(eml: string): ParsedMime {
     if (colon <= 0) throw new Error(`malformed header line: ${JSON.stringify(line)}`);
     headers.push([line.slice(0, colon), line.slice(colon + 1).trim()]);
   }
-  const header = (name: string): string | undefined => headers.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
+  const header = (name: string): string | undefined =>
+    headers.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
   const boundary = /boundary="([^"]+)"/.exec(header('Content-Type') ?? '')?.[1];
   if (!boundary) throw new Error('no boundary');
   const sections = body.split(`--${boundary}`);

@@ -1,4 +1,5 @@
 /** Renderers: email, text, Slack, Teams, JSON and SNS state the facts of an alert, with only validated links. */
+/* eslint-disable no-control-regex -- these tests look for control characters on purpose. */
 import { renderEmail, EMAIL_CSP, SUBJECT_MAX } from '../../lambdas/notify/render-email';
 import { renderText } from '../../lambdas/notify/render-text';
 import { escapeSlack, renderSlack } from '../../lambdas/notify/render-slack';
@@ -7,24 +8,31 @@ import { JSON_SCHEMA_VERSION, renderJson } from '../../lambdas/notify/render-jso
 import { renderSns, toAsciiSubject } from '../../lambdas/notify/render-sns';
 import { EVENT_ID, sampleAlert, sampleRule } from './fixtures';
 
-const hrefs = (html: string): string[] => [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1].replace(/&amp;/g, '&'));
+const hrefs = (html: string): string[] =>
+  [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1].replace(/&amp;/g, '&'));
 
 describe('renderEmail', () => {
   const email = renderEmail(sampleAlert());
 
   it('builds the subject as [LEVEL] title — account (OU)', () => {
-    expect(email.subject).toBe('[HIGH] AWS Console Login Without MFA — payments-prod (/Workloads/Production)');
+    expect(email.subject).toBe(
+      '[HIGH] AWS Console Login Without MFA — payments-prod (/Workloads/Production)',
+    );
   });
 
   it('strips CR/LF and controls from the subject and caps its length', () => {
-    const long = renderEmail(sampleAlert({ rule: sampleRule({ title: `a\r\nBcc: x@y\u0007\u202e${'z'.repeat(500)}` }) }));
+    const long = renderEmail(
+      sampleAlert({ rule: sampleRule({ title: `a\r\nBcc: x@y\u0007\u202e${'z'.repeat(500)}` }) }),
+    );
     expect(long.subject).not.toMatch(/[\r\n\u0000-\u001f\u202e]/);
     expect(long.subject.length).toBeLessThanOrEqual(SUBJECT_MAX);
     expect(long.subject.startsWith('[HIGH] a Bcc: x@y ')).toBe(true);
   });
 
   it('has the strict CSP, no scripts and no external resources', () => {
-    expect(email.html).toContain(`<meta http-equiv="Content-Security-Policy" content="${EMAIL_CSP.replace(/'/g, '&#39;')}">`);
+    expect(email.html).toContain(
+      `<meta http-equiv="Content-Security-Policy" content="${EMAIL_CSP.replace(/'/g, '&#39;')}">`,
+    );
     expect(email.html).not.toMatch(/<script|<link|<img|<iframe|@import/i);
   });
 
@@ -37,18 +45,42 @@ describe('renderEmail', () => {
   });
 
   it('links the CloudTrail event history only for a valid region and event ID', () => {
-    expect(hrefs(email.html)).toContain(`https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/${EVENT_ID}`);
-    for (const bad of [{ region: 'us-east-1/../x' }, { region: 'US-EAST-1' }, { eventID: 'not-a-uuid' }, { eventID: undefined }]) {
+    expect(hrefs(email.html)).toContain(
+      `https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/${EVENT_ID}`,
+    );
+    for (const bad of [
+      { region: 'us-east-1/../x' },
+      { region: 'US-EAST-1' },
+      { eventID: 'not-a-uuid' },
+      { eventID: undefined },
+    ]) {
       const html = renderEmail(sampleAlert(bad)).html;
       expect(hrefs(html).some((l) => l.includes('console.aws.amazon.com'))).toBe(false);
     }
   });
 
   it('shows every fact: level badge, account, OU, actor, IP context, error, time, cooldown', () => {
-    const html = renderEmail(sampleAlert({ errorCode: 'AccessDenied', errorMessage: 'User is not authorized' })).html;
-    for (const text of ['HIGH', 'background:#e65100', 'payments-prod', '444455556666', '/Workloads/Production', 'user/alice', '203.0.113.7',
-      'VPN · Berlin, Germany (DE) · AS3320 Deutsche Telekom', 'us-east-1', '2026-11-20T10:15:00Z', 'ConsoleLogin', 'signin.amazonaws.com',
-      'AccessDenied', 'User is not authorized', '3 similar alert(s) suppressed since 2026-11-20T09:00:00Z', 'Detects a console login']) {
+    const html = renderEmail(
+      sampleAlert({ errorCode: 'AccessDenied', errorMessage: 'User is not authorized' }),
+    ).html;
+    for (const text of [
+      'HIGH',
+      'background:#e65100',
+      'payments-prod',
+      '444455556666',
+      '/Workloads/Production',
+      'user/alice',
+      '203.0.113.7',
+      'VPN · Berlin, Germany (DE) · AS3320 Deutsche Telekom',
+      'us-east-1',
+      '2026-11-20T10:15:00Z',
+      'ConsoleLogin',
+      'signin.amazonaws.com',
+      'AccessDenied',
+      'User is not authorized',
+      '3 similar alert(s) suppressed since 2026-11-20T09:00:00Z',
+      'Detects a console login',
+    ]) {
       expect(html).toContain(text);
     }
     expect(html).not.toContain('unknown account');
@@ -56,7 +88,9 @@ describe('renderEmail', () => {
   });
 
   it('flags unknown accounts', () => {
-    const html = renderEmail(sampleAlert({ account: { id: '999988887777', name: '999988887777', ouPath: '/', known: false } })).html;
+    const html = renderEmail(
+      sampleAlert({ account: { id: '999988887777', name: '999988887777', ouPath: '/', known: false } }),
+    ).html;
     expect(html).toContain('unknown account');
   });
 
@@ -70,8 +104,17 @@ describe('renderEmail', () => {
   });
 
   it('lists correlated events in a table, capped', () => {
-    const events = Array.from({ length: 55 }, (_, i) => ({ eventName: `Event${i}`, eventTime: '2026-11-20T10:00:00Z', actor: 'user/bob' }));
-    const html = renderEmail(sampleAlert({ kind: 'correlation', correlation: { type: 'event_count', groupBy: { 'userIdentity.arn': 'arn:x' }, value: 55, events } })).html;
+    const events = Array.from({ length: 55 }, (_, i) => ({
+      eventName: `Event${i}`,
+      eventTime: '2026-11-20T10:00:00Z',
+      actor: 'user/bob',
+    }));
+    const html = renderEmail(
+      sampleAlert({
+        kind: 'correlation',
+        correlation: { type: 'event_count', groupBy: { 'userIdentity.arn': 'arn:x' }, value: 55, events },
+      }),
+    ).html;
     expect(html).toContain('Correlated events');
     expect(html).toContain('Event49');
     expect(html).not.toContain('Event50<');
@@ -80,17 +123,31 @@ describe('renderEmail', () => {
   });
 
   it('accepts https base URLs for console and rule docs, and rejects others', () => {
-    const html = renderEmail(sampleAlert(), { consoleBaseUrl: 'https://console.amazonaws-us-gov.com', ruleDocsUrl: 'https://github.com/acme/detections/blob/main/' }).html;
-    expect(hrefs(html)).toContain(`https://console.amazonaws-us-gov.com/cloudtrailv2/home?region=us-east-1#/events/${EVENT_ID}`);
-    expect(hrefs(html)).toContain('https://github.com/acme/detections/blob/main/rules/sigma/aws_console_login_no_mfa.yml');
-    expect(() => renderEmail(sampleAlert(), { consoleBaseUrl: 'http://x.example' })).toThrow(/consoleBaseUrl: expected an https URL/);
+    const html = renderEmail(sampleAlert(), {
+      consoleBaseUrl: 'https://console.amazonaws-us-gov.com',
+      ruleDocsUrl: 'https://github.com/acme/detections/blob/main/',
+    }).html;
+    expect(hrefs(html)).toContain(
+      `https://console.amazonaws-us-gov.com/cloudtrailv2/home?region=us-east-1#/events/${EVENT_ID}`,
+    );
+    expect(hrefs(html)).toContain(
+      'https://github.com/acme/detections/blob/main/rules/sigma/aws_console_login_no_mfa.yml',
+    );
+    expect(() => renderEmail(sampleAlert(), { consoleBaseUrl: 'http://x.example' })).toThrow(
+      /consoleBaseUrl: expected an https URL/,
+    );
     expect(() => renderEmail(sampleAlert(), { ruleDocsUrl: 'javascript:alert(1)' })).toThrow(/ruleDocsUrl/);
   });
 
   it('never throws on malformed values', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;
-    const broken = sampleAlert({ requestParameters: cyclic, event: cyclic, time: 42 as unknown as string, level: 'nope' as never });
+    const broken = sampleAlert({
+      requestParameters: cyclic,
+      event: cyclic,
+      time: 42 as unknown as string,
+      level: 'nope' as never,
+    });
     const out = renderEmail(broken);
     expect(out.html).toContain('[circular]');
     expect(out.subject.startsWith('[INFORMATIONAL]')).toBe(true);
@@ -100,9 +157,19 @@ describe('renderEmail', () => {
 describe('renderText', () => {
   it('states the same facts as the email, with visible escapes for controls', () => {
     const text = renderText(sampleAlert({ errorMessage: 'bad\u001b[31m\u202e' }));
-    for (const fact of ['Level: HIGH', 'Account: payments-prod (444455556666)', 'OU: /Workloads/Production', 'Actor: user/alice [IAMUser]',
-      'Source IP: 203.0.113.7', 'IP context: VPN · Berlin', 'Region: us-east-1', 'Event: ConsoleLogin (signin.amazonaws.com)',
-      'ATT&CK: T1078.004 https://attack.mitre.org/techniques/T1078/004/', 'Cooldown: 3 similar', 'Raw event:']) {
+    for (const fact of [
+      'Level: HIGH',
+      'Account: payments-prod (444455556666)',
+      'OU: /Workloads/Production',
+      'Actor: user/alice [IAMUser]',
+      'Source IP: 203.0.113.7',
+      'IP context: VPN · Berlin',
+      'Region: us-east-1',
+      'Event: ConsoleLogin (signin.amazonaws.com)',
+      'ATT&CK: T1078.004 https://attack.mitre.org/techniques/T1078/004/',
+      'Cooldown: 3 similar',
+      'Raw event:',
+    ]) {
       expect(text).toContain(fact);
     }
     expect(text).toContain('bad\\u001B[31m\\u202E');
@@ -118,14 +185,24 @@ describe('renderText', () => {
 
 describe('renderSlack', () => {
   it('escapes mrkdwn and neutralises mentions and links', () => {
-    expect(escapeSlack('a & <!channel> <https://x|y> @here')).toBe('a &amp; &lt;!channel&gt; &lt;https://x|y&gt; @\u200bhere');
+    expect(escapeSlack('a & <!channel> <https://x|y> @here')).toBe(
+      'a &amp; &lt;!channel&gt; &lt;https://x|y&gt; @\u200bhere',
+    );
   });
 
   it('builds header, fields and validated links', () => {
     const msg = renderSlack(sampleAlert());
-    expect(msg.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: '[HIGH] AWS Console Login Without MFA — payments-prod (/Workloads/Production)' } });
+    expect(msg.blocks[0]).toEqual({
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: '[HIGH] AWS Console Login Without MFA — payments-prod (/Workloads/Production)',
+      },
+    });
     const json = JSON.stringify(msg);
-    expect(json).toContain(`<https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/${EVENT_ID}|Open in CloudTrail event history>`);
+    expect(json).toContain(
+      `<https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/${EVENT_ID}|Open in CloudTrail event history>`,
+    );
     expect(json).toContain('<https://attack.mitre.org/techniques/T1078/004/|T1078.004>');
     const section = msg.blocks.find((b) => b.fields);
     expect(section!.fields!.length).toBeLessThanOrEqual(10);
@@ -140,11 +217,17 @@ describe('renderTeams', () => {
     expect(msg.attachments[0].contentType).toBe('application/vnd.microsoft.card.adaptive');
     const card = msg.attachments[0].content;
     expect(card.type).toBe('AdaptiveCard');
-    expect(card.actions).toContainEqual({ type: 'Action.OpenUrl', title: 'Open in CloudTrail', url: expect.stringContaining(EVENT_ID) });
+    expect(card.actions).toContainEqual({
+      type: 'Action.OpenUrl',
+      title: 'Open in CloudTrail',
+      url: expect.stringContaining(EVENT_ID),
+    });
   });
 
   it('escapes the Markdown subset', () => {
-    expect(escapeTeams('[x](https://e.example) *b* {{DATE(1)}}')).toBe('\\[x\\]\\(https:\u200b//e\\.example\\) \\*b\\* \\{\\{DATE\\(1\\)\\}\\}');
+    expect(escapeTeams('[x](https://e.example) *b* {{DATE(1)}}')).toBe(
+      '\\[x\\]\\(https:\u200b//e\\.example\\) \\*b\\* \\{\\{DATE\\(1\\)\\}\\}',
+    );
   });
 });
 
@@ -156,7 +239,11 @@ describe('renderJson', () => {
       id: 'a1b2c3d4e5f60718',
       kind: 'event',
       level: 'high',
-      rule: { id: 'b3f0c9a2-0000-4000-8000-000000000001', title: 'AWS Console Login Without MFA', tags: expect.arrayContaining(['attack.t1078.004']) },
+      rule: {
+        id: 'b3f0c9a2-0000-4000-8000-000000000001',
+        title: 'AWS Console Login Without MFA',
+        tags: expect.arrayContaining(['attack.t1078.004']),
+      },
       account: { id: '444455556666', name: 'payments-prod', ouPath: '/Workloads/Production', known: true },
       actor: { type: 'IAMUser', id: 'arn:aws:iam::444455556666:user/alice', display: 'user/alice' },
       time: '2026-11-20T10:15:00Z',
@@ -170,7 +257,9 @@ describe('renderJson', () => {
     });
     expect(doc).not.toHaveProperty('event');
     expect(doc).not.toHaveProperty('errorCode');
-    expect(renderJson(sampleAlert(), { includeEvent: true }).event).toMatchObject({ eventName: 'ConsoleLogin' });
+    expect(renderJson(sampleAlert(), { includeEvent: true }).event).toMatchObject({
+      eventName: 'ConsoleLogin',
+    });
   });
 });
 
@@ -193,7 +282,9 @@ describe('renderSns', () => {
 
   it('never produces an empty subject', () => {
     expect(toAsciiSubject('x\u202ey')).toBe('x?y');
-    expect(renderSns(sampleAlert({ rule: sampleRule({ title: '\u202e\u200b' }) })).subject).toBe('[HIGH] (untitled rule) - payments-prod (/Workloads/Production)');
+    expect(renderSns(sampleAlert({ rule: sampleRule({ title: '\u202e\u200b' }) })).subject).toBe(
+      '[HIGH] (untitled rule) - payments-prod (/Workloads/Production)',
+    );
     expect(toAsciiSubject('   ')).toBe('TrailAlerts alert');
   });
 });

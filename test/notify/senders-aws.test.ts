@@ -8,10 +8,23 @@ import { isRetryableAwsError, withRetry } from '../../lambdas/notify/retry';
 import { sampleAlert } from './fixtures';
 
 const noSleep = { sleep: async (): Promise<void> => undefined };
-const awsError = (name: string, status: number): Error => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+const awsError = (name: string, status: number): Error =>
+  Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
 
-const email = { name: 'soc-email', destination: { type: 'email' as const, from: 'alerts@acme.example', to: ['soc@acme.example'], cc: ['lead@acme.example'], configurationSet: 'alerts' } };
-const topic = { name: 'prod-pager', destination: { type: 'sns' as const, topicArn: 'arn:aws:sns:us-east-1:111122223333:alerts' } };
+const email = {
+  name: 'soc-email',
+  destination: {
+    type: 'email' as const,
+    from: 'alerts@acme.example',
+    to: ['soc@acme.example'],
+    cc: ['lead@acme.example'],
+    configurationSet: 'alerts',
+  },
+};
+const topic = {
+  name: 'prod-pager',
+  destination: { type: 'sns' as const, topicArn: 'arn:aws:sns:us-east-1:111122223333:alerts' },
+};
 
 describe('SesNotifier', () => {
   const ses = mockClient(SESv2Client);
@@ -22,37 +35,65 @@ describe('SesNotifier', () => {
     await new SesNotifier(new SESv2Client({ region: 'us-east-1' })).send(sampleAlert(), email);
     const input = ses.commandCalls(SendEmailCommand)[0].args[0].input;
     expect(input.FromEmailAddress).toBe('alerts@acme.example');
-    expect(input.Destination).toEqual({ ToAddresses: ['soc@acme.example'], CcAddresses: ['lead@acme.example'] });
+    expect(input.Destination).toEqual({
+      ToAddresses: ['soc@acme.example'],
+      CcAddresses: ['lead@acme.example'],
+    });
     expect(input.ConfigurationSetName).toBe('alerts');
-    expect(input.Content?.Simple?.Subject?.Data).toBe('[HIGH] AWS Console Login Without MFA — payments-prod (/Workloads/Production)');
+    expect(input.Content?.Simple?.Subject?.Data).toBe(
+      '[HIGH] AWS Console Login Without MFA — payments-prod (/Workloads/Production)',
+    );
     expect(input.Content?.Simple?.Body?.Html?.Data).toContain('<!DOCTYPE html>');
     expect(input.Content?.Simple?.Body?.Text?.Data).toContain('Level: HIGH');
   });
 
   it('retries throttling with backoff, then succeeds', async () => {
-    ses.on(SendEmailCommand).rejectsOnce(awsError('TooManyRequestsException', 429)).rejectsOnce(awsError('ThrottlingException', 400)).resolves({});
+    ses
+      .on(SendEmailCommand)
+      .rejectsOnce(awsError('TooManyRequestsException', 429))
+      .rejectsOnce(awsError('ThrottlingException', 400))
+      .resolves({});
     const delays: number[] = [];
-    await new SesNotifier(new SESv2Client({ region: 'us-east-1' }), { retry: { sleep: async (ms) => void delays.push(ms), random: () => 0.5 } }).send(sampleAlert(), email);
+    await new SesNotifier(new SESv2Client({ region: 'us-east-1' }), {
+      retry: { sleep: async (ms) => void delays.push(ms), random: () => 0.5 },
+    }).send(sampleAlert(), email);
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(3);
     expect(delays).toEqual([150, 300]);
   });
 
   it('gives up after the last attempt so the message returns to the queue', async () => {
     ses.on(SendEmailCommand).rejects(awsError('TooManyRequestsException', 429));
-    await expect(new SesNotifier(new SESv2Client({ region: 'us-east-1' }), { retry: { attempts: 3, ...noSleep } }).send(sampleAlert(), email)).rejects.toThrow('TooManyRequestsException');
+    await expect(
+      new SesNotifier(new SESv2Client({ region: 'us-east-1' }), { retry: { attempts: 3, ...noSleep } }).send(
+        sampleAlert(),
+        email,
+      ),
+    ).rejects.toThrow('TooManyRequestsException');
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(3);
   });
 
   it('does not retry permanent errors', async () => {
     ses.on(SendEmailCommand).rejects(awsError('MessageRejected', 400));
-    await expect(new SesNotifier(new SESv2Client({ region: 'us-east-1' }), { retry: noSleep }).send(sampleAlert(), email)).rejects.toThrow('MessageRejected');
+    await expect(
+      new SesNotifier(new SESv2Client({ region: 'us-east-1' }), { retry: noSleep }).send(
+        sampleAlert(),
+        email,
+      ),
+    ).rejects.toThrow('MessageRejected');
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
   });
 
   it('rejects bad addresses and wrong destination types before sending', async () => {
     const notifier = new SesNotifier(new SESv2Client({ region: 'us-east-1' }));
-    await expect(notifier.send(sampleAlert(), { name: 'x', destination: { ...email.destination, to: ['a@b.example\r\nBcc: c@d.example'] } })).rejects.toThrow('destination x to[0]: expected an email address');
-    await expect(notifier.send(sampleAlert(), topic)).rejects.toThrow('destination prod-pager: expected an email destination, got sns');
+    await expect(
+      notifier.send(sampleAlert(), {
+        name: 'x',
+        destination: { ...email.destination, to: ['a@b.example\r\nBcc: c@d.example'] },
+      }),
+    ).rejects.toThrow('destination x to[0]: expected an email address');
+    await expect(notifier.send(sampleAlert(), topic)).rejects.toThrow(
+      'destination prod-pager: expected an email destination, got sns',
+    );
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
   });
 });
@@ -66,15 +107,23 @@ describe('SnsNotifier', () => {
     await new SnsNotifier(new SNSClient({ region: 'us-east-1' })).send(sampleAlert(), topic);
     const input = sns.commandCalls(PublishCommand)[0].args[0].input;
     expect(input.TopicArn).toBe(topic.destination.topicArn);
-    expect(input.Subject).toBe('[HIGH] AWS Console Login Without MFA - payments-prod (/Workloads/Production)');
+    expect(input.Subject).toBe(
+      '[HIGH] AWS Console Login Without MFA - payments-prod (/Workloads/Production)',
+    );
     expect(input.Message).toContain('Actor: user/alice');
     expect(input.MessageAttributes?.level).toEqual({ DataType: 'String', StringValue: 'high' });
-    expect(input.MessageAttributes?.ouPath).toEqual({ DataType: 'String', StringValue: '/Workloads/Production' });
+    expect(input.MessageAttributes?.ouPath).toEqual({
+      DataType: 'String',
+      StringValue: '/Workloads/Production',
+    });
   });
 
   it('uses a group and deduplication id, and no subject, on FIFO topics', async () => {
     sns.on(PublishCommand).resolves({});
-    await new SnsNotifier(new SNSClient({ region: 'us-east-1' })).send(sampleAlert(), { name: 'f', destination: { type: 'sns', topicArn: 'arn:aws:sns:us-east-1:111122223333:alerts.fifo' } });
+    await new SnsNotifier(new SNSClient({ region: 'us-east-1' })).send(sampleAlert(), {
+      name: 'f',
+      destination: { type: 'sns', topicArn: 'arn:aws:sns:us-east-1:111122223333:alerts.fifo' },
+    });
     const input = sns.commandCalls(PublishCommand)[0].args[0].input;
     expect(input.Subject).toBeUndefined();
     expect(input.MessageGroupId).toBe('444455556666');
@@ -82,13 +131,26 @@ describe('SnsNotifier', () => {
   });
 
   it('retries 5xx and throttling, then propagates', async () => {
-    sns.on(PublishCommand).rejectsOnce(awsError('InternalErrorException', 500)).rejects(awsError('ThrottledException', 400));
-    await expect(new SnsNotifier(new SNSClient({ region: 'us-east-1' }), { retry: { attempts: 4, ...noSleep } }).send(sampleAlert(), topic)).rejects.toThrow('ThrottledException');
+    sns
+      .on(PublishCommand)
+      .rejectsOnce(awsError('InternalErrorException', 500))
+      .rejects(awsError('ThrottledException', 400));
+    await expect(
+      new SnsNotifier(new SNSClient({ region: 'us-east-1' }), { retry: { attempts: 4, ...noSleep } }).send(
+        sampleAlert(),
+        topic,
+      ),
+    ).rejects.toThrow('ThrottledException');
     expect(sns.commandCalls(PublishCommand)).toHaveLength(4);
   });
 
   it('rejects a malformed topic ARN', async () => {
-    await expect(new SnsNotifier(new SNSClient({ region: 'us-east-1' })).send(sampleAlert(), { name: 't', destination: { type: 'sns', topicArn: 'arn:aws:sqs:x' } })).rejects.toThrow('destination t: topicArn is not an SNS topic ARN');
+    await expect(
+      new SnsNotifier(new SNSClient({ region: 'us-east-1' })).send(sampleAlert(), {
+        name: 't',
+        destination: { type: 'sns', topicArn: 'arn:aws:sqs:x' },
+      }),
+    ).rejects.toThrow('destination t: topicArn is not an SNS topic ARN');
   });
 });
 
@@ -103,7 +165,17 @@ describe('retry policy', () => {
   it('grows delays exponentially up to the cap', async () => {
     const delays: number[] = [];
     await expect(
-      withRetry(async () => Promise.reject(new Error('x')), () => true, { attempts: 6, baseDelayMs: 100, maxDelayMs: 1000, random: () => 0.999, sleep: async (ms) => void delays.push(ms) }),
+      withRetry(
+        async () => Promise.reject(new Error('x')),
+        () => true,
+        {
+          attempts: 6,
+          baseDelayMs: 100,
+          maxDelayMs: 1000,
+          random: () => 0.999,
+          sleep: async (ms) => void delays.push(ms),
+        },
+      ),
     ).rejects.toThrow('x');
     expect(delays).toEqual([100, 200, 400, 800, 1000]);
   });

@@ -30,7 +30,12 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({ method: req.method, url: req.url, contentType: req.headers['content-type'], body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+      received.push({
+        method: req.method,
+        url: req.url,
+        contentType: req.headers['content-type'],
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+      });
       const status = answers.shift() ?? 200;
       setTimeout(() => {
         res.statusCode = status;
@@ -60,7 +65,9 @@ const destination = (format: WebhookFormat, allowedHosts?: string[]): NamedDesti
   destination: { type: 'webhook', format, urlSecret: 'trailalerts/chat', allowedHosts },
 });
 
-const notifier = (overrides: Partial<ConstructorParameters<typeof WebhookNotifier>[0]> = {}): WebhookNotifier =>
+const notifier = (
+  overrides: Partial<ConstructorParameters<typeof WebhookNotifier>[0]> = {},
+): WebhookNotifier =>
   new WebhookNotifier({
     secrets: new CachedSecretReader(new SecretsManagerClient({ region: 'us-east-1' })),
     allowInsecureLocalhost: true,
@@ -69,21 +76,28 @@ const notifier = (overrides: Partial<ConstructorParameters<typeof WebhookNotifie
   });
 
 describe('WebhookNotifier', () => {
-  it.each(['slack', 'teams', 'json'] as const)('POSTs the %s payload to the URL from the secret', async (format) => {
-    secrets.on(GetSecretValueCommand, { SecretId: 'trailalerts/chat' }).resolves({ SecretString: `${base}/hook/T000/B000/secretpart` });
-    await notifier().send(sampleAlert(), destination(format));
-    expect(received).toHaveLength(1);
-    expect(received[0].method).toBe('POST');
-    expect(received[0].url).toBe('/hook/T000/B000/secretpart');
-    expect(received[0].contentType).toBe('application/json; charset=utf-8');
-    const body = received[0].body as Record<string, unknown>;
-    if (format === 'slack') expect(body.blocks).toBeInstanceOf(Array);
-    if (format === 'teams') expect(body.type).toBe('message');
-    if (format === 'json') expect(body).toMatchObject({ schemaVersion: 1, level: 'high' });
-  });
+  it.each(['slack', 'teams', 'json'] as const)(
+    'POSTs the %s payload to the URL from the secret',
+    async (format) => {
+      secrets
+        .on(GetSecretValueCommand, { SecretId: 'trailalerts/chat' })
+        .resolves({ SecretString: `${base}/hook/T000/B000/secretpart` });
+      await notifier().send(sampleAlert(), destination(format));
+      expect(received).toHaveLength(1);
+      expect(received[0].method).toBe('POST');
+      expect(received[0].url).toBe('/hook/T000/B000/secretpart');
+      expect(received[0].contentType).toBe('application/json; charset=utf-8');
+      const body = received[0].body as Record<string, unknown>;
+      if (format === 'slack') expect(body.blocks).toBeInstanceOf(Array);
+      if (format === 'teams') expect(body.type).toBe('message');
+      if (format === 'json') expect(body).toMatchObject({ schemaVersion: 1, level: 'high' });
+    },
+  );
 
   it('reads the URL from a JSON secret and caches it', async () => {
-    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ url: `${base}/json-secret` }) });
+    secrets
+      .on(GetSecretValueCommand)
+      .resolves({ SecretString: JSON.stringify({ url: `${base}/json-secret` }) });
     const n = notifier();
     await n.send(sampleAlert(), destination('slack'));
     await n.send(sampleAlert(), destination('slack'));
@@ -101,7 +115,9 @@ describe('WebhookNotifier', () => {
   it('fails with the status, never the URL, after the last retry', async () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: `${base}/secretpart-xyz` });
     answers = [500, 500, 500];
-    const error = await notifier({ retry: { attempts: 3, sleep: async () => undefined } }).send(sampleAlert(), destination('slack')).catch((e: Error) => e);
+    const error = await notifier({ retry: { attempts: 3, sleep: async () => undefined } })
+      .send(sampleAlert(), destination('slack'))
+      .catch((e: Error) => e);
     expect(String(error)).toContain('webhook chat-slack: answered HTTP 500');
     expect(String(error)).not.toContain('secretpart');
     expect(String(error)).not.toContain(base);
@@ -111,51 +127,76 @@ describe('WebhookNotifier', () => {
   it('does not retry other client errors', async () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: `${base}/gone` });
     answers = [404];
-    await expect(notifier().send(sampleAlert(), destination('slack'))).rejects.toThrow('webhook chat-slack: answered HTTP 404');
+    await expect(notifier().send(sampleAlert(), destination('slack'))).rejects.toThrow(
+      'webhook chat-slack: answered HTTP 404',
+    );
     expect(received).toHaveLength(1);
   });
 
   it('times out slow endpoints without leaking the URL', async () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: `${base}/slow-secret` });
     delayMs = 1000;
-    const error = await notifier({ timeoutMs: 100, retry: { attempts: 1 } }).send(sampleAlert(), destination('slack')).catch((e: Error) => e);
+    const error = await notifier({ timeoutMs: 100, retry: { attempts: 1 } })
+      .send(sampleAlert(), destination('slack'))
+      .catch((e: Error) => e);
     expect(String(error)).toBe('NotificationError: webhook chat-slack: timed out after 100 ms');
   });
 
   it('rejects http URLs unless the test-only localhost option is set, and then only 127.0.0.1', async () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: `${base}/x` });
-    await expect(notifier({ allowInsecureLocalhost: false }).send(sampleAlert(), destination('slack'))).rejects.toThrow('webhook chat-slack: the webhook URL must use https (got http:)');
+    await expect(
+      notifier({ allowInsecureLocalhost: false }).send(sampleAlert(), destination('slack')),
+    ).rejects.toThrow('webhook chat-slack: the webhook URL must use https (got http:)');
     secrets.on(GetSecretValueCommand).resolves({ SecretString: 'http://hooks.slack.com/services/x' });
     await expect(notifier().send(sampleAlert(), destination('slack'))).rejects.toThrow('must use https');
     expect(received).toHaveLength(0);
   });
 
   it('names the secret, not its value, when it cannot be read', async () => {
-    secrets.on(GetSecretValueCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
-    await expect(notifier().send(sampleAlert(), destination('slack'))).rejects.toThrow('secret trailalerts/chat: could not be read (AccessDeniedException)');
+    secrets
+      .on(GetSecretValueCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    await expect(notifier().send(sampleAlert(), destination('slack'))).rejects.toThrow(
+      'secret trailalerts/chat: could not be read (AccessDeniedException)',
+    );
   });
 });
 
 describe('webhook URL policy', () => {
-  const check = (url: string, format: WebhookFormat, allowedHosts?: string[]): URL => checkWebhookUrl('webhook d', url, { format, allowedHosts });
+  const check = (url: string, format: WebhookFormat, allowedHosts?: string[]): URL =>
+    checkWebhookUrl('webhook d', url, { format, allowedHosts });
 
   it('allows the default hosts per format', () => {
     expect(check('https://hooks.slack.com/services/T/B/X', 'slack').hostname).toBe('hooks.slack.com');
-    expect(check('https://acme.webhook.office.com/webhookb2/x', 'teams').hostname).toBe('acme.webhook.office.com');
-    expect(check('https://prod-01.westus.logic.azure.com:443/workflows/x', 'teams').hostname).toBe('prod-01.westus.logic.azure.com');
-    expect(check('https://default1.environment.api.powerplatform.com/p', 'teams').hostname).toBe('default1.environment.api.powerplatform.com');
+    expect(check('https://acme.webhook.office.com/webhookb2/x', 'teams').hostname).toBe(
+      'acme.webhook.office.com',
+    );
+    expect(check('https://prod-01.westus.logic.azure.com:443/workflows/x', 'teams').hostname).toBe(
+      'prod-01.westus.logic.azure.com',
+    );
+    expect(check('https://default1.environment.api.powerplatform.com/p', 'teams').hostname).toBe(
+      'default1.environment.api.powerplatform.com',
+    );
   });
 
   it('rejects other hosts, look-alikes, credentials and unconfigured JSON', () => {
-    expect(() => check('https://hooks.slack.com.evil.example/x', 'slack')).toThrow('webhook d: the webhook host hooks.slack.com.evil.example is not in the allowed hosts (hooks.slack.com)');
+    expect(() => check('https://hooks.slack.com.evil.example/x', 'slack')).toThrow(
+      'webhook d: the webhook host hooks.slack.com.evil.example is not in the allowed hosts (hooks.slack.com)',
+    );
     expect(() => check('https://webhook.office.com/x', 'teams')).toThrow('not in the allowed hosts');
     expect(() => check('https://evilwebhook.office.com/x', 'teams')).toThrow('not in the allowed hosts');
     expect(() => check('https://user:pw@hooks.slack.com/x', 'slack')).toThrow('must not contain credentials');
-    expect(() => check('https://siem.acme.example/in', 'json')).toThrow('webhook format json needs allowedHosts');
+    expect(() => check('https://siem.acme.example/in', 'json')).toThrow(
+      'webhook format json needs allowedHosts',
+    );
     expect(check('https://siem.acme.example/in', 'json', ['siem.acme.example']).pathname).toBe('/in');
-    expect(() => check('not a url', 'slack')).toThrow('webhook d: the webhook URL in the secret is not a valid URL');
+    expect(() => check('not a url', 'slack')).toThrow(
+      'webhook d: the webhook URL in the secret is not a valid URL',
+    );
     expect(() => check('http://127.0.0.1:9/x', 'slack')).toThrow('must use https');
-    expect(() => checkWebhookUrl('w', 'http://localhost:9/x', { format: 'slack', allowInsecureLocalhost: true })).toThrow('must use https');
+    expect(() =>
+      checkWebhookUrl('w', 'http://localhost:9/x', { format: 'slack', allowInsecureLocalhost: true }),
+    ).toThrow('must use https');
   });
 
   it('matches wildcard patterns on subdomains only', () => {
@@ -168,6 +209,8 @@ describe('webhook URL policy', () => {
     expect(webhookUrlFromSecret('s', ' https://x.example/a \n')).toBe('https://x.example/a');
     expect(webhookUrlFromSecret('s', '{"url":"https://x.example/b"}')).toBe('https://x.example/b');
     expect(() => webhookUrlFromSecret('s', '{"url":')).toThrow('secret s: expected a URL or JSON');
-    expect(() => webhookUrlFromSecret('s', '{"uri":"x"}')).toThrow('secret s: expected JSON with a string "url" member');
+    expect(() => webhookUrlFromSecret('s', '{"uri":"x"}')).toThrow(
+      'secret s: expected JSON with a string "url" member',
+    );
   });
 });
