@@ -28,6 +28,11 @@ export function lineOf(config: AccountsConfig, path: readonly PathSegment[]): nu
   return locators.get(config)?.locator.line(path);
 }
 
+/** The file a loaded configuration came from (undefined for objects built in code). */
+export function fileOf(config: AccountsConfig): string | undefined {
+  return locators.get(config)?.file;
+}
+
 /** Parses accounts.yaml text. `file` is only used in diagnostics. Never throws. */
 export function parseAccountsConfig(text: string, file: string): AccountsConfigResult {
   try {
