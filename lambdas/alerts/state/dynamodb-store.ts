@@ -1,0 +1,216 @@
+/**
+ * DynamoDB adapter of the state port (single table: partition key `pk`, sort key `sk`, TTL
+ * attribute `ttl` in epoch seconds). Every write is conditional, so concurrent processor
+ * invocations never both claim the same alert id, cooldown slot or correlation window.
+ *
+ * Item layout:
+ *   generic state     pk = state#<key>        sk = -                               v, ver, ttl
+ *   observation       pk = corr#<group>       sk = obs#<15-digit ms>#<obs key>    o, ttl
+ *   fired windows     pk = corr#<group>       sk = fired                           w, ver, ttl
+ * An observation holds only ids, times, one value and clipped summaries; fired windows are
+ * pruned to the retention period and capped, so no item approaches the 400 KB limit.
+ */
+import { DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  windowsOverlap,
+  type CorrelationObservation,
+  type CorrelationStore,
+  type FiredWindow,
+  type StateStore,
+  type VersionedItem,
+} from './store';
+
+export interface DynamoStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** Wall clock, for expiry checks. */
+  now?: () => Date;
+  /** Attempts of an optimistic read-modify-write before giving up with an error. */
+  maxAttempts?: number;
+}
+
+/** Fired windows remembered per group at most. */
+const MAX_FIRED_WINDOWS = 100;
+const TIME_DIGITS = 15;
+
+export class DynamoStateStore implements StateStore, CorrelationStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly table: string;
+  private readonly now: () => Date;
+  private readonly maxAttempts: number;
+
+  constructor(options: DynamoStoreOptions) {
+    this.client = options.client;
+    this.table = options.tableName;
+    this.now = options.now ?? (() => new Date());
+    this.maxAttempts = options.maxAttempts ?? 8;
+  }
+
+  private nowSec(): number {
+    return Math.floor(this.now().getTime() / 1000);
+  }
+
+  /** Conditional put; false when the condition failed, other errors propagate. */
+  private async conditionalPut(
+    item: Record<string, unknown>,
+    condition: string,
+    values: Record<string, unknown>,
+    names: Record<string, string> = {},
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          // JSON round trip: drops undefined members, which the marshaller would reject.
+          Item: JSON.parse(JSON.stringify(item)) as Record<string, unknown>,
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
+          ExpressionAttributeNames: { '#ttl': 'ttl', ...names },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  private async getLive(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
+    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk, sk }, ConsistentRead: true }));
+    const item = out.Item;
+    if (!item) return undefined;
+    if (typeof item.ttl === 'number' && item.ttl <= this.nowSec()) return undefined;
+    return item;
+  }
+
+  async putIfAbsent(key: string, value: Record<string, unknown>, expiresAtSec: number): Promise<boolean> {
+    return this.putIfVersion(key, value, undefined, expiresAtSec);
+  }
+
+  async get(key: string): Promise<VersionedItem | undefined> {
+    const item = await this.getLive(`state#${key}`, '-');
+    if (!item) return undefined;
+    const value = item.v && typeof item.v === 'object' ? (item.v as Record<string, unknown>) : {};
+    return { value, version: typeof item.ver === 'number' ? item.ver : 1 };
+  }
+
+  async putIfVersion(
+    key: string,
+    value: Record<string, unknown>,
+    expectedVersion: number | undefined,
+    expiresAtSec: number,
+  ): Promise<boolean> {
+    const item = { pk: `state#${key}`, sk: '-', v: value, ver: (expectedVersion ?? 0) + 1, ttl: expiresAtSec };
+    if (expectedVersion === undefined) {
+      return this.conditionalPut(item, 'attribute_not_exists(pk) OR #ttl <= :now', { ':now': this.nowSec() });
+    }
+    return this.conditionalPut(item, '#ver = :expected AND #ttl > :now', { ':expected': expectedVersion, ':now': this.nowSec() }, {
+      '#ver': 'ver',
+    });
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.table, Key: { pk: `state#${key}`, sk: '-' } }));
+  }
+
+  async addObservation(
+    group: string,
+    observation: CorrelationObservation,
+    _retentionMs: number,
+    expiresAtSec: number,
+  ): Promise<boolean> {
+    const item = {
+      pk: `corr#${group}`,
+      sk: `obs#${timeKey(observation.timeMs)}#${observation.key}`,
+      o: observation,
+      ttl: expiresAtSec,
+    };
+    return this.conditionalPut(item, 'attribute_not_exists(pk) OR #ttl <= :now', { ':now': this.nowSec() });
+  }
+
+  async listObservations(group: string, fromMs: number, toMs: number, limit: number): Promise<CorrelationObservation[]> {
+    const found: CorrelationObservation[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': `corr#${group}`,
+            ':from': `obs#${timeKey(Math.max(0, fromMs))}#`,
+            ':to': `obs#${timeKey(Math.max(0, toMs))}#\uffff`,
+          },
+          ConsistentRead: true,
+          Limit: Math.max(1, limit - found.length),
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const o = readObservation(item.o);
+        if (o) found.push(o);
+      }
+      start = out.LastEvaluatedKey;
+    } while (start && found.length < limit);
+    return found.slice(0, limit);
+  }
+
+  async claimWindow(group: string, window: FiredWindow, retentionMs: number, expiresAtSec: number): Promise<boolean> {
+    const pk = `corr#${group}`;
+    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+      const item = await this.getLive(pk, 'fired');
+      const fired = (Array.isArray(item?.w) ? item.w : [])
+        .map(readWindow)
+        .filter((w): w is FiredWindow => w !== undefined && w.endMs >= window.startMs - retentionMs);
+      if (fired.some((w) => windowsOverlap(w, window))) return false;
+      const next = [...fired, window].slice(-MAX_FIRED_WINDOWS);
+      const version = item && typeof item.ver === 'number' ? item.ver : undefined;
+      const written =
+        version === undefined
+          ? await this.conditionalPut({ pk, sk: 'fired', w: next, ver: 1, ttl: expiresAtSec }, 'attribute_not_exists(pk) OR #ttl <= :now', {
+              ':now': this.nowSec(),
+            })
+          : await this.conditionalPut(
+              { pk, sk: 'fired', w: next, ver: version + 1, ttl: Math.max(expiresAtSec, numberOr(item?.ttl, 0)) },
+              '#ver = :expected',
+              { ':expected': version },
+              { '#ver': 'ver' },
+            );
+      if (written) return true;
+    }
+    throw new Error(`correlation state ${pk}: gave up claiming window after ${this.maxAttempts} concurrent-write conflicts`);
+  }
+}
+
+function timeKey(ms: number): string {
+  return String(Math.floor(ms)).padStart(TIME_DIGITS, '0');
+}
+
+function numberOr(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+}
+
+function isConditionFailure(err: unknown): boolean {
+  return (err as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+}
+
+function readWindow(v: unknown): FiredWindow | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const w = v as Record<string, unknown>;
+  if (typeof w.startMs !== 'number' || typeof w.endMs !== 'number') return undefined;
+  return { startMs: w.startMs, endMs: w.endMs };
+}
+
+/** Reads back a stored observation, ignoring an item of the wrong shape rather than crashing. */
+function readObservation(v: unknown): CorrelationObservation | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const o = v as Record<string, unknown>;
+  if (typeof o.key !== 'string' || typeof o.ruleIndex !== 'number' || typeof o.timeMs !== 'number') return undefined;
+  return {
+    key: o.key,
+    ruleIndex: o.ruleIndex,
+    timeMs: o.timeMs,
+    value: typeof o.value === 'string' ? o.value : undefined,
+    events: Array.isArray(o.events) ? (o.events.filter((e) => e && typeof e === 'object') as CorrelationObservation['events']) : [],
+  };
+}

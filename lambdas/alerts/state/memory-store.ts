@@ -1,0 +1,154 @@
+/**
+ * In-memory state store for the CLI (`trailalerts scan`) and tests. Same semantics as the
+ * DynamoDB adapter: conditional writes, expiry, bounded observations per group.
+ */
+import {
+  windowsOverlap,
+  type CorrelationObservation,
+  type CorrelationStore,
+  type FiredWindow,
+  type StateStore,
+  type VersionedItem,
+} from './store';
+
+interface Entry {
+  value: Record<string, unknown>;
+  version: number;
+  expiresAtSec: number;
+}
+
+interface GroupState {
+  /** Sorted by time, then key. */
+  observations: CorrelationObservation[];
+  fired: FiredWindow[];
+  retentionMs: number;
+  newestMs: number;
+}
+
+export interface MemoryStoreOptions {
+  /** Wall clock, for expiry. */
+  now?: () => Date;
+  /** Observations kept per group at most; the oldest are dropped first. */
+  maxObservationsPerGroup?: number;
+}
+
+export class MemoryStateStore implements StateStore, CorrelationStore {
+  private readonly items = new Map<string, Entry>();
+  private readonly groups = new Map<string, GroupState>();
+  private readonly now: () => Date;
+  private readonly maxObservations: number;
+  private writesSinceSweep = 0;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.now = options.now ?? (() => new Date());
+    this.maxObservations = options.maxObservationsPerGroup ?? 5000;
+  }
+
+  private nowSec(): number {
+    return Math.floor(this.now().getTime() / 1000);
+  }
+
+  private live(key: string): Entry | undefined {
+    const entry = this.items.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAtSec <= this.nowSec()) {
+      this.items.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  async putIfAbsent(key: string, value: Record<string, unknown>, expiresAtSec: number): Promise<boolean> {
+    if (this.live(key)) return false;
+    this.items.set(key, { value: structuredClone(value), version: 1, expiresAtSec });
+    this.sweepSometimes();
+    return true;
+  }
+
+  async get(key: string): Promise<VersionedItem | undefined> {
+    const entry = this.live(key);
+    return entry ? { value: structuredClone(entry.value), version: entry.version } : undefined;
+  }
+
+  async putIfVersion(
+    key: string,
+    value: Record<string, unknown>,
+    expectedVersion: number | undefined,
+    expiresAtSec: number,
+  ): Promise<boolean> {
+    const current = this.live(key);
+    if ((current?.version ?? undefined) !== expectedVersion) return false;
+    this.items.set(key, { value: structuredClone(value), version: (current?.version ?? 0) + 1, expiresAtSec });
+    this.sweepSometimes();
+    return true;
+  }
+
+  async delete(key: string): Promise<void> {
+    this.items.delete(key);
+  }
+
+  async addObservation(
+    group: string,
+    observation: CorrelationObservation,
+    retentionMs: number,
+  ): Promise<boolean> {
+    let state = this.groups.get(group);
+    if (!state) {
+      state = { observations: [], fired: [], retentionMs, newestMs: observation.timeMs };
+      this.groups.set(group, state);
+    }
+    const list = state.observations;
+    if (list.some((o) => o.key === observation.key && o.timeMs === observation.timeMs)) return false;
+    let at = list.length;
+    while (at > 0 && compare(list[at - 1], observation) > 0) at--;
+    list.splice(at, 0, structuredClone(observation));
+    state.retentionMs = retentionMs;
+    state.newestMs = Math.max(state.newestMs, observation.timeMs);
+    const oldestKept = state.newestMs - retentionMs;
+    let drop = 0;
+    while (drop < list.length && list[drop].timeMs < oldestKept) drop++;
+    drop = Math.max(drop, list.length - this.maxObservations);
+    if (drop > 0) list.splice(0, drop);
+    this.sweepSometimes();
+    return true;
+  }
+
+  async listObservations(group: string, fromMs: number, toMs: number, limit: number): Promise<CorrelationObservation[]> {
+    const list = this.groups.get(group)?.observations ?? [];
+    return list.filter((o) => o.timeMs >= fromMs && o.timeMs <= toMs).slice(0, limit).map((o) => structuredClone(o));
+  }
+
+  async claimWindow(group: string, window: FiredWindow, retentionMs: number): Promise<boolean> {
+    let state = this.groups.get(group);
+    if (!state) {
+      state = { observations: [], fired: [], retentionMs, newestMs: window.endMs };
+      this.groups.set(group, state);
+    }
+    state.fired = state.fired.filter((w) => w.endMs >= window.startMs - retentionMs);
+    if (state.fired.some((w) => windowsOverlap(w, window))) return false;
+    state.fired.push({ ...window });
+    return true;
+  }
+
+  /** Number of groups and items held (for tests and scan statistics). */
+  size(): { items: number; groups: number } {
+    return { items: this.items.size, groups: this.groups.size };
+  }
+
+  /** Every few thousand writes, forget expired items and groups far behind the newest event. */
+  private sweepSometimes(): void {
+    if (++this.writesSinceSweep < 2000) return;
+    this.writesSinceSweep = 0;
+    const nowSec = this.nowSec();
+    for (const [key, entry] of this.items) if (entry.expiresAtSec <= nowSec) this.items.delete(key);
+    let newest = -Infinity;
+    for (const g of this.groups.values()) newest = Math.max(newest, g.newestMs);
+    for (const [key, g] of this.groups) {
+      if (g.newestMs < newest - 2 * g.retentionMs) this.groups.delete(key);
+    }
+  }
+}
+
+function compare(a: CorrelationObservation, b: CorrelationObservation): number {
+  return a.timeMs - b.timeMs || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}

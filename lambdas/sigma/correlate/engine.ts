@@ -1,0 +1,276 @@
+/**
+ * The correlation engine: Sigma correlations (event_count, value_count, temporal,
+ * temporal_ordered, value_sum, value_avg, value_percentile) evaluated one match at a time.
+ *
+ * Windows use EVENT time and are sliding and inclusive: the window of an event at time t is
+ * [t - timespan, t]. A late or out-of-order event counts in every window that contains it: its
+ * arrival re-evaluates the windows ending at it and at each later event up to t + timespan.
+ * State is kept for timespan + a lateness allowance (default 30 minutes).
+ *
+ * Firing rule: a group fires when its condition becomes true for a window, at most once per
+ * window start, and never again for a window that overlaps one that already fired for the
+ * group. So further events of the same burst raise nothing; a new alert needs a window that
+ * starts after the fired one ended (the fired window has fully passed).
+ *
+ * The same event (same eventID for the same referenced rule) observed twice counts once.
+ * Conditions are tested when events arrive, so `lt`/`lte`/`eq` hold as soon as the aggregate
+ * first satisfies them (the engine has no timers to notice that events did NOT come).
+ *
+ * Chaining: when a correlation hits, every correlation referring to it (by name or id) observes
+ * the hit as an event at the hit's time, reading group-by fields from the hit's group values.
+ */
+import { createHash } from 'node:crypto';
+import type { EventSummary } from '../../alerts/alert';
+import { clipSummary, type CorrelationObservation, type CorrelationStore } from '../../alerts/state/store';
+import type { CloudTrailRecord, CorrelationRuleModel, RuleMeta } from '../model';
+import { aggregate, conditionHolds, effectiveCondition } from './aggregate';
+import { readPath, valueText } from './field-path';
+
+export interface CorrelationHit {
+  correlation: CorrelationRuleModel;
+  /** Stable: hash of correlation id, group values and window start. */
+  id: string;
+  /** group-by field (or alias) name -> value ('' when the event had none). */
+  groupBy: Record<string, string>;
+  /** The aggregate that met the condition. */
+  value: number;
+  /** Event time (ISO) of the end of the window that fired. */
+  time: string;
+  /** The events of the window (the most recent ones, at most `maxEventsPerHit`), oldest first. */
+  events: EventSummary[];
+}
+
+export interface CorrelationEngineOptions {
+  /** How late an event may arrive (relative to the newest of its group) and still count. Default 30 min. */
+  latenessMs?: number;
+  /** Observations read per evaluation at most (bounds cost and memory). Default 1000. */
+  maxObservationsPerWindow?: number;
+  /** Events listed in a hit at most. Default 20. */
+  maxEventsPerHit?: number;
+  /** Wall clock, for store TTLs only (never for windows). */
+  now?: () => Date;
+}
+
+export interface ObserveInput {
+  rule: RuleMeta;
+  record: CloudTrailRecord;
+  accountId: string;
+}
+
+/** Counters of events the engine could not use, so nothing is dropped silently. */
+export interface CorrelationEngineCounters {
+  observed: number;
+  duplicates: number;
+  invalidTime: number;
+  hits: number;
+}
+
+/** What a referenced rule or correlation contributed: the source of one observation. */
+interface Contribution {
+  timeMs: number;
+  /** Identifies the event (eventID) or the chained hit (hit id). */
+  eventKey: string;
+  /** Names under which aliases may refer to the contributing rule. */
+  names: string[];
+  read(field: string): unknown;
+  events: EventSummary[];
+}
+
+interface Reference {
+  correlation: CorrelationRuleModel;
+  ruleIndex: number;
+}
+
+const DEFAULT_LATENESS_MS = 30 * 60 * 1000;
+const MAX_CHAIN_DEPTH = 10;
+
+export class CorrelationEngine {
+  readonly counters: CorrelationEngineCounters = { observed: 0, duplicates: 0, invalidTime: 0, hits: 0 };
+  private readonly byRef = new Map<string, Reference[]>();
+  private readonly latenessMs: number;
+  private readonly maxObservations: number;
+  private readonly maxEvents: number;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly correlations: CorrelationRuleModel[],
+    private readonly store: CorrelationStore,
+    options: CorrelationEngineOptions = {},
+  ) {
+    this.latenessMs = options.latenessMs ?? DEFAULT_LATENESS_MS;
+    this.maxObservations = options.maxObservationsPerWindow ?? 1000;
+    this.maxEvents = options.maxEventsPerHit ?? 20;
+    this.now = options.now ?? (() => new Date());
+    for (const correlation of correlations) {
+      correlation.rules.forEach((ref, ruleIndex) => {
+        const list = this.byRef.get(ref) ?? [];
+        if (!list.some((r) => r.correlation === correlation)) list.push({ correlation, ruleIndex });
+        this.byRef.set(ref, list);
+      });
+    }
+  }
+
+  /** The correlations that refer to a rule or correlation by its id or name (each once). */
+  private referencesTo(meta: RuleMeta): Reference[] {
+    const keys = [meta.id, meta.name].filter((k): k is string => typeof k === 'string' && k !== '');
+    const found: Reference[] = [];
+    for (const key of keys) {
+      for (const ref of this.byRef.get(key) ?? []) {
+        if (!found.some((f) => f.correlation === ref.correlation)) found.push(ref);
+      }
+    }
+    return found;
+  }
+
+  /** False when correlations refer to the rule and every one of them has `generate: false`. */
+  generates(rule: RuleMeta): boolean {
+    const refs = this.referencesTo(rule);
+    return refs.length === 0 || refs.some((r) => r.correlation.generate);
+  }
+
+  /** Feeds one match to every correlation that refers to its rule; returns the hits to alert on. */
+  async observe(input: ObserveInput): Promise<CorrelationHit[]> {
+    const refs = this.referencesTo(input.rule);
+    if (refs.length === 0) return [];
+    const timeMs = eventTimeMs(input.record.eventTime);
+    if (timeMs === undefined) {
+      this.counters.invalidTime++;
+      return [];
+    }
+    const record = input.record;
+    const eventId = valueText(record.eventID) ?? fingerprint(record);
+    const contribution: Contribution = {
+      timeMs,
+      eventKey: `event:${eventId}`,
+      names: [input.rule.name, input.rule.id].filter((n): n is string => !!n),
+      read: (field) => readPath(record, field),
+      events: [summarize(record, input.rule, input.accountId)],
+    };
+    const hits: CorrelationHit[] = [];
+    for (const ref of refs) {
+      hits.push(...(await this.feed(ref, contribution, [])));
+    }
+    return hits.filter((h) => this.generates(h.correlation.meta));
+  }
+
+  /** Adds a contribution to one correlation, evaluates the windows it can change, and chains hits. */
+  private async feed(ref: Reference, source: Contribution, chain: string[]): Promise<CorrelationHit[]> {
+    const c = ref.correlation;
+    if (chain.includes(c.meta.id) || chain.length >= MAX_CHAIN_DEPTH) return [];
+    this.counters.observed++;
+    const span = c.timespanMs;
+    const retentionMs = span + this.latenessMs;
+    const ttl = Math.floor(this.now().getTime() / 1000) + Math.ceil(retentionMs / 1000) + 3600;
+
+    const groupBy: Record<string, string> = {};
+    for (const name of c.groupBy) groupBy[name] = valueText(source.read(fieldFor(c, name, ref.ruleIndex, source.names))) ?? '';
+    const group = hash(`${c.meta.id}\n${JSON.stringify(c.groupBy.map((g) => groupBy[g]))}`, 40);
+    const valueField = c.condition?.field;
+    const observation: CorrelationObservation = {
+      key: hash(`${ref.ruleIndex}\n${source.eventKey}`, 32),
+      ruleIndex: ref.ruleIndex,
+      timeMs: source.timeMs,
+      value: valueField ? valueText(source.read(fieldFor(c, valueField, ref.ruleIndex, source.names))) : undefined,
+      events: source.events.slice(-this.maxEvents).map(clipSummary),
+    };
+    if (!(await this.store.addObservation(group, observation, retentionMs, ttl))) {
+      this.counters.duplicates++;
+      return [];
+    }
+
+    const t = source.timeMs;
+    const nearby = await this.store.listObservations(group, t - span, t + span, this.maxObservations);
+    const anchors = [...new Set(nearby.map((o) => o.timeMs).filter((ms) => ms >= t && ms <= t + span))].sort((a, b) => a - b);
+    if (!anchors.includes(t)) anchors.unshift(t);
+    const condition = effectiveCondition(c);
+    for (const end of anchors) {
+      const start = end - span;
+      const window = nearby.filter((o) => o.timeMs >= start && o.timeMs <= end);
+      const value = aggregate(c, window);
+      if (!conditionHolds(condition, value)) continue;
+      if (!(await this.store.claimWindow(group, { startMs: start, endMs: end }, retentionMs, ttl))) continue;
+      this.counters.hits++;
+      const hit: CorrelationHit = {
+        correlation: c,
+        id: hash(`correlation\n${c.meta.id}\n${group}\n${new Date(start).toISOString()}`, 32),
+        groupBy,
+        value,
+        time: new Date(end).toISOString(),
+        events: window.flatMap((o) => o.events).slice(-this.maxEvents),
+      };
+      return [hit, ...(await this.chain(hit, chain.concat(c.meta.id)))];
+    }
+    return [];
+  }
+
+  /** Feeds a hit to the correlations that refer to its correlation. */
+  private async chain(hit: CorrelationHit, chain: string[]): Promise<CorrelationHit[]> {
+    const refs = this.referencesTo(hit.correlation.meta);
+    if (refs.length === 0) return [];
+    const lastEvent = hit.events[hit.events.length - 1] as Record<string, unknown> | undefined;
+    const contribution: Contribution = {
+      timeMs: Date.parse(hit.time),
+      eventKey: `hit:${hit.id}`,
+      names: [hit.correlation.meta.name, hit.correlation.meta.id].filter((n): n is string => !!n),
+      read: (field) =>
+        Object.prototype.hasOwnProperty.call(hit.groupBy, field) ? hit.groupBy[field] : lastEvent ? readPath(lastEvent, field) : undefined,
+      events: hit.events,
+    };
+    const out: CorrelationHit[] = [];
+    for (const ref of refs) out.push(...(await this.feed(ref, contribution, chain)));
+    return out;
+  }
+
+  /** The correlations this engine evaluates. */
+  list(): readonly CorrelationRuleModel[] {
+    return this.correlations;
+  }
+}
+
+/** The event field behind a group-by name or value field: its alias for this rule, else the name itself. */
+function fieldFor(c: CorrelationRuleModel, name: string, ruleIndex: number, names: string[]): string {
+  const alias = c.aliases[name];
+  if (!alias) return name;
+  for (const key of [c.rules[ruleIndex], ...names]) {
+    if (key !== undefined && Object.prototype.hasOwnProperty.call(alias, key)) return alias[key];
+  }
+  return name;
+}
+
+/** Epoch ms of a CloudTrail eventTime, or undefined when it is not a usable timestamp. */
+export function eventTimeMs(value: unknown): number | undefined {
+  if (typeof value !== 'string' || value.length > 64) return undefined;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
+}
+
+function hash(text: string, length: number): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+let unserializable = 0;
+
+/** Identifies an event without eventID by its content (so a redelivery still dedupes). */
+function fingerprint(record: CloudTrailRecord): string {
+  try {
+    return `sha256:${hash(JSON.stringify(record), 32)}`;
+  } catch {
+    return `unserializable:${++unserializable}`;
+  }
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+function summarize(record: CloudTrailRecord, rule: RuleMeta, accountId: string): EventSummary {
+  const identity = record.userIdentity && typeof record.userIdentity === 'object' ? (record.userIdentity as Record<string, unknown>) : {};
+  return {
+    eventID: str(record.eventID),
+    eventTime: str(record.eventTime),
+    eventName: str(record.eventName),
+    eventSource: str(record.eventSource),
+    sourceIPAddress: str(record.sourceIPAddress),
+    actor: str(identity.arn) ?? str(identity.userName) ?? str(identity.invokedBy) ?? str(identity.type),
+    accountId,
+    ruleTitle: rule.title,
+  };
+}
