@@ -8,6 +8,8 @@ import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/clien
 export interface SecretReader {
   /** The secret's string value. */
   read(secretId: string): Promise<string>;
+  /** Drops a cached value, if the reader caches (e.g. after the webhook refused the URL). */
+  forget?(secretId: string): void;
 }
 
 export interface CachedSecretReaderOptions {

@@ -62,11 +62,23 @@ export class WebhookNotifier implements Notifier {
       allowInsecureLocalhost: this.options.allowInsecureLocalhost,
     });
     const body = JSON.stringify(webhookPayload(alert, destination));
-    await withRetry(
-      () => this.post(where, url, body),
-      (e) => e instanceof NotificationError && e.retryable,
-      this.options.retry,
-    );
+    try {
+      await withRetry(
+        () => this.post(where, url, body),
+        (e) => e instanceof NotificationError && e.retryable,
+        this.options.retry,
+      );
+    } catch (error) {
+      // A revoked or rotated URL: read the secret again next time instead of reusing the cached one.
+      if (
+        error instanceof NotificationError &&
+        error.status !== undefined &&
+        [401, 403, 404, 410].includes(error.status)
+      ) {
+        this.options.secrets.forget?.(destination.urlSecret);
+      }
+      throw error;
+    }
   }
 
   private async post(where: string, url: URL, body: string): Promise<void> {

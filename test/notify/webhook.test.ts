@@ -124,13 +124,20 @@ describe('WebhookNotifier', () => {
     expect(received).toHaveLength(3);
   });
 
-  it('does not retry other client errors', async () => {
-    secrets.on(GetSecretValueCommand).resolves({ SecretString: `${base}/gone` });
+  it('does not retry other client errors, and re-reads a refused URL next time', async () => {
+    secrets
+      .on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: `${base}/gone` })
+      .resolves({ SecretString: `${base}/rotated` });
     answers = [404];
-    await expect(notifier().send(sampleAlert(), destination('slack'))).rejects.toThrow(
+    const n = notifier();
+    await expect(n.send(sampleAlert(), destination('slack'))).rejects.toThrow(
       'webhook chat-slack: answered HTTP 404',
     );
     expect(received).toHaveLength(1);
+    await n.send(sampleAlert(), destination('slack'));
+    expect(received.map((r) => r.url)).toEqual(['/gone', '/rotated']);
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 
   it('times out slow endpoints without leaking the URL', async () => {
