@@ -1,0 +1,276 @@
+/**
+ * Reads CloudTrail records from files, directories and streams (S3 object bodies).
+ *
+ * Accepts log objects `{"Records":[…]}` (plain or gzip, detected by magic bytes), JSON arrays of
+ * records and JSON lines. Skips digest and Insights files with a notice. Streams with bounded
+ * memory: gunzip → record splitter (split.ts) → JSON.parse one record at a time. Bad input is
+ * reported through `onProblem` (file, record index, what was expected) and never throws.
+ */
+import { createReadStream, promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type { CloudTrailRecord, Diagnostic } from '../sigma/model';
+import { splitRecords, type RawRecord, type SplitOptions } from './split';
+import type { SourcedRecord } from './types';
+
+export { splitRecords, RecordSplitter, DEFAULT_MAX_RECORD_CHARS } from './split';
+export type { RawRecord, SplitItem, SplitProblem, SplitOptions } from './split';
+
+export interface ReadOptions extends SplitOptions {
+  /** Problems reported per file before the rest are summarised in one message (default 20). */
+  maxProblemsPerFile?: number;
+}
+
+/** File names a directory walk picks up; files named explicitly are always read. */
+const EVENT_FILE = /\.(json|json\.gz|jsonl|ndjson|gz)$/i;
+
+/** Why a file or key is skipped without reading, or undefined when it should be read. */
+export function skipReason(name: string): string | undefined {
+  const normalized = name.replace(/\\/g, '/');
+  if (normalized.includes('/CloudTrail-Digest/')) return 'CloudTrail digest file skipped';
+  if (normalized.includes('/CloudTrail-Insight/')) return 'CloudTrail Insights file skipped';
+  return undefined;
+}
+
+/** Caps the problems reported for one file; the rest are summarised at the end. */
+class FileProblems {
+  private count = 0;
+  constructor(
+    private readonly sink: (p: Diagnostic) => void,
+    private readonly file: string,
+    private readonly limit: number,
+  ) {}
+
+  readonly report = (p: Diagnostic): void => {
+    this.count++;
+    if (p.severity === 'notice' || this.count <= this.limit) this.sink(p);
+  };
+
+  finish(): void {
+    if (this.count > this.limit) {
+      this.sink({
+        severity: 'error',
+        file: this.file,
+        message: `${this.count - this.limit} further problems in this file were not shown`,
+      });
+    }
+  }
+}
+
+function isGzip(head: Buffer): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/** Yields the bytes of `stream`, gunzipped when they start with the gzip magic bytes. */
+async function* decodedBytes(stream: Readable): AsyncGenerator<Buffer> {
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const head: Buffer[] = [];
+  let headLength = 0;
+  let done = false;
+  while (headLength < 2) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+    head.push(chunk);
+    headLength += chunk.length;
+  }
+  if (headLength === 0) return;
+  const first = Buffer.concat(head);
+  async function* rest(): AsyncGenerator<Buffer> {
+    yield first;
+    if (done) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+    }
+  }
+  if (!isGzip(first)) {
+    yield* rest();
+    return;
+  }
+  const source = Readable.from(rest(), { objectMode: false });
+  const gunzip = createGunzip();
+  source.on('error', (err) => gunzip.destroy(err));
+  source.pipe(gunzip);
+  try {
+    for await (const chunk of gunzip) yield chunk as Buffer;
+  } finally {
+    source.destroy();
+    gunzip.destroy();
+  }
+}
+
+/**
+ * Raw records (text, not parsed) of one stream: gzip detection and splitting only. For callers
+ * that want to look at the text before paying for JSON.parse (the prefilter).
+ */
+export async function* rawRecordsFromStream(
+  stream: Readable,
+  name: string,
+  onProblem: (p: Diagnostic) => void,
+  options: SplitOptions = {},
+): AsyncGenerator<RawRecord> {
+  const skip = skipReason(name);
+  if (skip) {
+    stream.destroy();
+    onProblem({ severity: 'notice', file: name, message: skip });
+    return;
+  }
+  try {
+    yield* splitRecords(decodedBytes(stream), name, onProblem, options);
+  } finally {
+    stream.destroy();
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function keyList(value: Record<string, unknown>): string {
+  const keys = Object.keys(value);
+  const shown = keys.slice(0, 6).map((k) => JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k));
+  return keys.length === 0 ? 'no keys' : `keys ${shown.join(', ')}${keys.length > 6 ? ', …' : ''}`;
+}
+
+function isDigest(value: Record<string, unknown>): boolean {
+  return 'digestStartTime' in value && 'digestEndTime' in value && ('logFiles' in value || 'digestS3Object' in value);
+}
+
+function isInsight(value: Record<string, unknown>): boolean {
+  return value.eventType === 'AwsCloudTrailInsight' || value.eventCategory === 'Insight' || 'insightDetails' in value;
+}
+
+/** What the reader does with one raw record: a record, a skip (notice) or a problem. */
+export type ParsedRaw =
+  | { kind: 'record'; record: CloudTrailRecord }
+  | { kind: 'digest' }
+  | { kind: 'insight' }
+  | { kind: 'problem'; message: string };
+
+/** Parses one raw record's text and checks that it is a CloudTrail record. Never throws. */
+export function parseRawRecord(raw: RawRecord): ParsedRaw {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.text);
+  } catch (err) {
+    return { kind: 'problem', message: `record ${raw.index} is not valid JSON (${(err as Error).message})` };
+  }
+  if (!isPlainObject(value)) {
+    const what = Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`;
+    return { kind: 'problem', message: `record ${raw.index} is ${what}, expected a JSON object` };
+  }
+  if (isDigest(value)) return { kind: 'digest' };
+  if (isInsight(value)) return { kind: 'insight' };
+  if (typeof value.eventName !== 'string' && typeof value.eventSource !== 'string') {
+    return {
+      kind: 'problem',
+      message:
+        `record ${raw.index} is not a CloudTrail record: expected eventName and eventSource (found ${keyList(value)}); ` +
+        'a log object must be {"Records":[…]}, a JSON array of records or JSON lines',
+    };
+  }
+  return { kind: 'record', record: value };
+}
+
+/** Parsed CloudTrail records of one stream (an S3 body or a file), with their origin. */
+export async function* recordsFromStream(
+  stream: Readable,
+  name: string,
+  onProblem: (p: Diagnostic) => void,
+  options: ReadOptions = {},
+): AsyncGenerator<SourcedRecord> {
+  const problems = new FileProblems(onProblem, name, options.maxProblemsPerFile ?? 20);
+  let digestNoticed = false;
+  let insightNoticed = false;
+  try {
+    for await (const raw of rawRecordsFromStream(stream, name, problems.report, options)) {
+      const parsed = parseRawRecord(raw);
+      switch (parsed.kind) {
+        case 'record':
+          yield { record: parsed.record, source: { file: name, index: raw.index } };
+          break;
+        case 'digest':
+          if (!digestNoticed) problems.report({ severity: 'notice', file: name, message: 'CloudTrail digest document skipped' });
+          digestNoticed = true;
+          break;
+        case 'insight':
+          if (!insightNoticed) problems.report({ severity: 'notice', file: name, message: 'CloudTrail Insights events skipped' });
+          insightNoticed = true;
+          break;
+        case 'problem':
+          problems.report({ severity: 'error', file: name, path: `record ${raw.index}`, message: parsed.message });
+      }
+    }
+  } finally {
+    problems.finish();
+  }
+}
+
+/** Every file below `path` (or `path` itself), sorted by name for determinism. */
+async function* filesOf(path: string, explicit: boolean, seen: Set<string>, onProblem: (p: Diagnostic) => void): AsyncGenerator<string> {
+  let stat;
+  try {
+    stat = await fs.stat(path);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    onProblem({
+      severity: 'error',
+      file: path,
+      message: code === 'ENOENT' ? 'no such file or directory' : `cannot open (${code ?? (err as Error).message})`,
+    });
+    return;
+  }
+  if (stat.isDirectory()) {
+    const real = await fs.realpath(path);
+    if (seen.has(real)) return;
+    seen.add(real);
+    let names: string[];
+    try {
+      names = await fs.readdir(path);
+    } catch (err) {
+      onProblem({ severity: 'error', file: path, message: `cannot list directory (${(err as { code?: string }).code ?? (err as Error).message})` });
+      return;
+    }
+    names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const name of names) {
+      if (name.startsWith('.')) continue;
+      yield* filesOf(join(path, name), false, seen, onProblem);
+    }
+    return;
+  }
+  if (!stat.isFile()) {
+    if (explicit) onProblem({ severity: 'error', file: path, message: 'not a regular file' });
+    return;
+  }
+  if (!explicit && !EVENT_FILE.test(path)) return;
+  yield path;
+}
+
+/**
+ * Records of every input (files or directories, recursive, sorted). Problems go to `onProblem`;
+ * one bad file never stops the others.
+ */
+export async function* readEvents(
+  inputs: string[],
+  onProblem: (p: Diagnostic) => void,
+  options: ReadOptions = {},
+): AsyncGenerator<SourcedRecord> {
+  const seen = new Set<string>();
+  for (const input of inputs) {
+    for await (const file of filesOf(input, true, seen, onProblem)) {
+      const skip = skipReason(file);
+      if (skip) {
+        onProblem({ severity: 'notice', file, message: skip });
+        continue;
+      }
+      const stream = createReadStream(file, { highWaterMark: 256 * 1024 });
+      yield* recordsFromStream(stream, file, onProblem, options);
+    }
+  }
+}

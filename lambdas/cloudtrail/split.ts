@@ -1,0 +1,371 @@
+/**
+ * Incremental record splitter: finds each CloudTrail record in a stream of JSON text without
+ * parsing the whole document, so memory stays bounded by the largest record, not the object.
+ *
+ * Accepted shapes: a log object `{"Records":[…]}`, a top-level array of records, and JSON lines
+ * (a sequence of top-level objects). It scans characters, tracking strings, escapes and nesting
+ * depth, and hands back each record's raw text (to JSON.parse, or to a prefilter first).
+ * Top-level objects without a `Records` array come back as records too; the reader decides
+ * whether they are records, digests or something else.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import type { Diagnostic, Severity } from '../sigma/model';
+
+/** Default limit for one record's text: 1 MiB (counted in UTF-16 code units, ≈ bytes for ASCII). */
+export const DEFAULT_MAX_RECORD_CHARS = 1024 * 1024;
+
+export interface RawRecord {
+  /** 0-based index of the element in its file (records, skipped ones included). */
+  index: number;
+  /** The record's JSON text, exactly as in the input. */
+  text: string;
+}
+
+export interface SplitProblem {
+  severity: Severity;
+  message: string;
+  /** Record index the problem is about, when there is one. */
+  index?: number;
+}
+
+export type SplitItem = ({ kind: 'record' } & RawRecord) | ({ kind: 'problem' } & SplitProblem);
+
+export interface SplitOptions {
+  /** Records longer than this many characters are skipped with a problem. */
+  maxRecordChars?: number;
+}
+
+type Mode = 'start' | 'array' | 'objects' | 'after-array' | 'stopped';
+type KeyState = 'none' | 'expectKey' | 'inKey' | 'afterKey' | 'inValue';
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+
+/** Describes a character for messages without echoing much attacker text. */
+function describeChar(ch: string): string {
+  return JSON.stringify(ch);
+}
+
+/**
+ * Push text in, get records and problems out. One instance per document. Not re-entrant.
+ */
+export class RecordSplitter {
+  private mode: Mode = 'start';
+  private depth = 0;
+  private inString = false;
+  private escape = false;
+  /** Depth at which the elements we split out start (1: top array, 2: Records array, 0: JSON lines). */
+  private elementDepth = 0;
+  private capturing = false;
+  private parts: string[] = [];
+  private captured = 0;
+  private oversized = false;
+  private scalarElement = false;
+  private index = 0;
+  /** Characters consumed before the current chunk (for messages). */
+  private offset = 0;
+  // Key tracking inside a top-level object (objects mode, depth 1, outside the Records array).
+  private keyState: KeyState = 'none';
+  private keyText = '';
+  private recordsValueNext = false;
+  private inRecords = false;
+  private readonly max: number;
+  private items: SplitItem[] = [];
+
+  constructor(options: SplitOptions = {}) {
+    this.max = options.maxRecordChars ?? DEFAULT_MAX_RECORD_CHARS;
+  }
+
+  /** Number of elements seen so far (the next record's index). */
+  get recordCount(): number {
+    return this.index;
+  }
+
+  /** Feeds the next piece of text; returns the records and problems completed by it. */
+  push(text: string): SplitItem[] {
+    this.items = [];
+    if (this.mode !== 'stopped') this.scan(text);
+    this.offset += text.length;
+    return this.items;
+  }
+
+  /** Signals the end of input; returns problems about anything left incomplete. */
+  end(): SplitItem[] {
+    this.items = [];
+    const at = `at character ${this.offset}`;
+    if (this.mode === 'start') {
+      const what = this.offset === 0 ? 'empty file (0 bytes)' : 'no JSON content (only whitespace)';
+      this.problem('error', `${what}: expected a {"Records":[…]} log object, a JSON array of records or JSON lines`);
+    } else if (this.mode !== 'stopped' && (this.depth > 0 || this.inString)) {
+      const open = this.capturing ? this.depth - this.elementDepth : this.depth;
+      const unclosed = `${open} unclosed bracket${open === 1 ? '' : 's'}${this.inString ? ' and an unterminated string' : ''}`;
+      if (this.capturing) {
+        this.problem('error', `truncated: record ${this.index} is incomplete ${at} (expected ${unclosed} to be closed)`, this.index);
+      } else if (this.inRecords) {
+        this.problem('error', `truncated after record ${this.index - 1}: expected "]" closing the Records array ${at}`);
+      } else if (this.mode === 'array') {
+        this.problem('error', `truncated after record ${this.index - 1}: expected "]" closing the top-level array ${at}`);
+      } else {
+        this.problem('error', `truncated: expected "}" closing the log object ${at}`);
+      }
+    }
+    this.mode = 'stopped';
+    return this.items;
+  }
+
+  private problem(severity: Severity, message: string, index?: number): void {
+    this.items.push(index === undefined ? { kind: 'problem', severity, message } : { kind: 'problem', severity, message, index });
+  }
+
+  private stop(message: string): void {
+    this.problem('error', message);
+    this.mode = 'stopped';
+    this.capturing = false;
+    this.parts = [];
+  }
+
+  private beginCapture(): void {
+    this.capturing = true;
+    this.parts = [];
+    this.captured = 0;
+    this.oversized = false;
+  }
+
+  private finishCapture(text: string, start: number, end: number): void {
+    const size = this.captured + (end - start);
+    if (this.oversized || size > this.max) {
+      this.problem(
+        'error',
+        `record ${this.index} is ${size} characters long, over the limit of ${this.max}; skipped`,
+        this.index,
+      );
+    } else {
+      const last = text.slice(start, end);
+      const whole = this.parts.length === 0 ? last : this.parts.join('') + last;
+      this.items.push({ kind: 'record', index: this.index, text: whole });
+    }
+    this.index++;
+    this.capturing = false;
+    this.parts = [];
+    this.captured = 0;
+  }
+
+  /** A non-object element (string, number, literal) where a record was expected. */
+  private nonObjectElement(what: string): void {
+    this.problem('error', `record ${this.index} is ${what}, expected a JSON object`, this.index);
+    this.index++;
+  }
+
+  private scan(text: string): void {
+    const n = text.length;
+    let i = 0;
+    let captureStart = this.capturing ? 0 : -1;
+    let keyStart = this.keyState === 'inKey' ? 0 : -1;
+    while (i < n) {
+      if (this.inString) {
+        if (this.escape) {
+          this.escape = false;
+          i++;
+          continue;
+        }
+        const q = text.indexOf('"', i);
+        const end = q === -1 ? n : q;
+        let backslashes = 0;
+        for (let k = end - 1; k >= i && text.charCodeAt(k) === BACKSLASH; k--) backslashes++;
+        if (q === -1) {
+          this.escape = backslashes % 2 === 1;
+          i = n;
+          break;
+        }
+        i = q + 1;
+        if (backslashes % 2 === 1) continue;
+        this.inString = false;
+        if (this.keyState === 'inKey') {
+          if (this.keyText.length < 64) this.keyText += text.slice(keyStart, q);
+          keyStart = -1;
+          this.keyState = 'afterKey';
+        }
+        continue;
+      }
+      const c = text.charCodeAt(i);
+      if (c === 32 || c === 10 || c === 13 || c === 9) {
+        this.scalarElement = false;
+        i++;
+        continue;
+      }
+      if (this.mode === 'start') {
+        if (c === 0xfeff) {
+          i++;
+          continue;
+        }
+        if (c === 91 /* [ */) {
+          this.mode = 'array';
+          this.elementDepth = 1;
+          this.depth = 1;
+          i++;
+          continue;
+        }
+        if (c === 123 /* { */) {
+          this.mode = 'objects';
+          this.elementDepth = 0;
+        } else {
+          this.stop(`expected "{" or "[" at the start of the JSON text, found ${describeChar(text[i])}`);
+          return;
+        }
+      } else if (this.mode === 'after-array') {
+        this.stop(`unexpected ${describeChar(text[i])} after the top-level array at character ${this.offset + i}`);
+        return;
+      }
+      switch (c) {
+        case QUOTE:
+          this.scalarElement = false;
+          if (this.depth === this.elementDepth) {
+            if (this.mode === 'objects' && this.depth === 0) {
+              this.stop(`expected "{" (a JSON object per line) at character ${this.offset + i}, found a string`);
+              return;
+            }
+            this.nonObjectElement('a string');
+          } else if (this.keyState === 'expectKey' && this.depth === 1 && this.mode === 'objects') {
+            this.keyState = 'inKey';
+            this.keyText = '';
+            keyStart = i + 1;
+          }
+          this.inString = true;
+          i++;
+          continue;
+        case 123: // {
+        case 91: // [
+          this.scalarElement = false;
+          if (this.depth === this.elementDepth) {
+            this.beginCapture();
+            captureStart = i;
+          }
+          if (this.mode === 'objects' && this.depth === 1) {
+            if (c === 91 && this.recordsValueNext && !this.inRecords) {
+              // `"Records": [` — from here on, its elements are the records; the log object itself is not kept.
+              this.inRecords = true;
+              this.elementDepth = 2;
+              this.capturing = false;
+              this.parts = [];
+              captureStart = -1;
+            }
+            this.recordsValueNext = false;
+            this.keyState = 'inValue';
+          }
+          this.depth++;
+          if (this.mode === 'objects' && this.depth === 1) this.keyState = 'expectKey';
+          i++;
+          continue;
+        case 125: // }
+        case 93: // ]
+          this.scalarElement = false;
+          if (this.depth === 0 || (this.depth === this.elementDepth && this.mode !== 'objects' && c === 125)) {
+            this.stop(`unexpected ${describeChar(text[i])} at character ${this.offset + i}`);
+            return;
+          }
+          this.depth--;
+          if (this.capturing && this.depth === this.elementDepth) {
+            this.finishCapture(text, captureStart, i + 1);
+            captureStart = -1;
+          } else if (this.inRecords && this.depth === 1) {
+            this.inRecords = false;
+            this.elementDepth = 0;
+          } else if (this.mode === 'array' && this.depth === 0) {
+            this.mode = 'after-array';
+          }
+          if (this.mode === 'objects' && this.depth === 0) {
+            this.keyState = 'none';
+            this.recordsValueNext = false;
+          }
+          i++;
+          continue;
+        case 44: // ,
+          this.scalarElement = false;
+          if (this.mode === 'objects' && this.depth === 1 && !this.inRecords) this.keyState = 'expectKey';
+          i++;
+          continue;
+        case 58: // :
+          if (this.mode === 'objects' && this.depth === 1 && this.keyState === 'afterKey') {
+            this.recordsValueNext = this.keyText === 'Records';
+            this.keyState = 'inValue';
+          }
+          i++;
+          continue;
+        default:
+          if (this.depth === this.elementDepth && !this.scalarElement) {
+            if (this.mode === 'objects' && this.depth === 0) {
+              this.stop(`expected "{" (a JSON object per line) at character ${this.offset + i}, found ${describeChar(text[i])}`);
+              return;
+            }
+            this.scalarElement = true;
+            this.nonObjectElement('a scalar');
+          } else if (this.mode === 'objects' && this.depth === 1) {
+            this.recordsValueNext = false;
+          }
+          i++;
+      }
+    }
+    if (this.keyState === 'inKey' && keyStart >= 0 && this.keyText.length < 64) this.keyText += text.slice(keyStart, n);
+    if (this.capturing && captureStart >= 0 && captureStart < n) {
+      const piece = text.slice(captureStart, n);
+      this.captured += piece.length;
+      if (this.oversized || this.captured > this.max) {
+        this.oversized = true;
+        this.parts = [];
+      } else {
+        this.parts.push(piece);
+      }
+    }
+  }
+}
+
+/** Where problems from the splitter go, already as diagnostics for `file`. */
+export type ProblemSink = (p: Diagnostic) => void;
+
+function describeReadError(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown };
+  const message = typeof e?.message === 'string' ? e.message : String(err);
+  if (typeof e?.code === 'string' && e.code.startsWith('Z_')) return `gzip data is corrupt or truncated (${message})`;
+  return `could not read (${message})`;
+}
+
+/**
+ * Splits a stream of text or bytes (UTF-8) into raw records. Problems (truncation, oversize
+ * records, non-object elements, read errors such as corrupt gzip) go to `onProblem`, naming
+ * `file` and the record index; the records before a problem are still yielded.
+ */
+export async function* splitRecords(
+  chunks: AsyncIterable<string | Buffer | Uint8Array>,
+  file: string,
+  onProblem: ProblemSink,
+  options: SplitOptions = {},
+): AsyncGenerator<RawRecord> {
+  const splitter = new RecordSplitter(options);
+  const decoder = new StringDecoder('utf8');
+  const report = (p: SplitProblem): void =>
+    onProblem({
+      severity: p.severity,
+      file,
+      ...(p.index !== undefined ? { path: `record ${p.index}` } : {}),
+      message: p.message,
+    });
+  function* emit(items: SplitItem[]): Generator<RawRecord> {
+    for (const item of items) {
+      if (item.kind === 'record') yield { index: item.index, text: item.text };
+      else report(item);
+    }
+  }
+  try {
+    for await (const chunk of chunks) {
+      const text = typeof chunk === 'string' ? chunk : decoder.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+      if (text.length > 0) yield* emit(splitter.push(text));
+    }
+  } catch (err) {
+    const after = splitter.recordCount > 0 ? ` after record ${splitter.recordCount - 1}` : ' before the first record';
+    onProblem({ severity: 'error', file, message: `${describeReadError(err)}${after}` });
+    return;
+  }
+  const rest = decoder.end();
+  if (rest.length > 0) yield* emit(splitter.push(rest));
+  yield* emit(splitter.end());
+}
