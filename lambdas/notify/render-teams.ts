@@ -18,10 +18,18 @@ export interface TeamsMessage {
   }[];
 }
 
-/** Escapes text for the Adaptive Card Markdown subset. */
+/**
+ * Escapes text for the Adaptive Card Markdown subset (bold, italic, links, lists). Only what that
+ * subset interprets is backslash-escaped, so ordinary values (ARNs, dates, hyphens) stay readable:
+ * emphasis (`*`, `_`), link brackets (`[`, `]`), HTML-ish brackets (`<`, `>`, which some Teams
+ * clients render as HTML), backslash, backtick and `~`; list markers at a line start; `{{` date
+ * functions; and `://`, broken with a zero-width space so that no URL is auto-linked.
+ */
 export function escapeTeams(text: string): string {
   return text
-    .replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`)
+    .replace(/[\\`*_[\]<>~]/g, (c) => `\\${c}`)
+    .replace(/^(\s*)([-+]|\d+\.)(?=\s)/gm, (_m, space: string, marker: string) => `${space}\\${marker}`)
+    .replace(/\{\{/g, '{\u200b{')
     .replace(/:\/\//g, ':\u200b//')
     .replace(/@(channel|here|everyone|team)\b/gi, '@\u200b$1');
 }

@@ -225,8 +225,13 @@ describe('renderTeams', () => {
   });
 
   it('escapes the Markdown subset', () => {
-    expect(escapeTeams('[x](https://e.example) *b* {{DATE(1)}}')).toBe(
-      '\\[x\\]\\(https:\u200b//e\\.example\\) \\*b\\* \\{\\{DATE\\(1\\)\\}\\}',
+    expect(escapeTeams('[x](https://e.example) *b* _i_ <at>u</at> {{DATE(1)}}')).toBe(
+      '\\[x\\](https:\u200b//e.example) \\*b\\* \\_i\\_ \\<at\\>u\\</at\\> {\u200b{DATE(1)}}',
+    );
+    expect(escapeTeams('- item\n1. first')).toBe('\\- item\n\\1. first');
+    // Ordinary values stay readable.
+    expect(escapeTeams('arn:aws:iam::444455556666:role/Admin-Role (2026-11-20)')).toBe(
+      'arn:aws:iam::444455556666:role/Admin-Role (2026-11-20)',
     );
   });
 });
