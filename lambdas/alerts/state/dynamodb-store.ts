@@ -65,7 +65,7 @@ export class DynamoStateStore implements StateStore, CorrelationStore {
           Item: JSON.parse(JSON.stringify(item)) as Record<string, unknown>,
           ConditionExpression: condition,
           ExpressionAttributeValues: values,
-          ExpressionAttributeNames: { '#ttl': 'ttl', ...names },
+          ExpressionAttributeNames: { ...(condition.includes('#ttl') ? { '#ttl': 'ttl' } : {}), ...names },
         }),
       );
       return true;

@@ -1,0 +1,198 @@
+/** DynamoDB state adapter against dynalite (in-process, random port): conditional writes, TTL, races. */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoStateStore } from '../../lambdas/alerts/state/dynamodb-store';
+import { Deduper } from '../../lambdas/alerts/dedupe';
+import { Cooldown } from '../../lambdas/alerts/cooldown';
+import { CorrelationEngine } from '../../lambdas/sigma/correlate/engine';
+import type { CorrelationObservation } from '../../lambdas/alerts/state/store';
+import { correlation, event, rule } from '../correlate/helpers';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dynalite = require('dynalite') as (options: { createTableMs: number }) => Server;
+
+const TABLE = 'trailalerts-state';
+let server: Server;
+let raw: DynamoDBClient;
+let doc: DynamoDBDocumentClient;
+let now = new Date('2026-11-20T10:00:00Z');
+const clock = () => now;
+
+beforeAll(async () => {
+  server = dynalite({ createTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  raw = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  doc = DynamoDBDocumentClient.from(raw);
+  await raw.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    }),
+  );
+});
+
+afterAll(async () => {
+  raw?.destroy();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+beforeEach(() => {
+  now = new Date('2026-11-20T10:00:00Z');
+});
+
+const store = () => new DynamoStateStore({ client: doc, tableName: TABLE, now: clock });
+const nowSec = () => Math.floor(now.getTime() / 1000);
+
+describe('DynamoStateStore generic state', () => {
+  it('putIfAbsent: first writer wins, an expired item counts as absent', async () => {
+    const s = store();
+    expect(await s.putIfAbsent('k1', { a: 1 }, nowSec() + 60)).toBe(true);
+    expect(await s.putIfAbsent('k1', { a: 2 }, nowSec() + 60)).toBe(false);
+    expect(await s.get('k1')).toEqual({ value: { a: 1 }, version: 1 });
+    now = new Date(now.getTime() + 61_000);
+    expect(await s.get('k1')).toBeUndefined();
+    expect(await s.putIfAbsent('k1', { a: 3 }, nowSec() + 60)).toBe(true);
+    expect((await s.get('k1'))?.value).toEqual({ a: 3 });
+  });
+
+  it('putIfVersion is a compare-and-set on the version', async () => {
+    const s = store();
+    expect(await s.putIfVersion('k2', { n: 1 }, undefined, nowSec() + 60)).toBe(true);
+    expect(await s.putIfVersion('k2', { n: 2 }, undefined, nowSec() + 60)).toBe(false);
+    expect(await s.putIfVersion('k2', { n: 2 }, 1, nowSec() + 60)).toBe(true);
+    expect(await s.putIfVersion('k2', { n: 3 }, 1, nowSec() + 60)).toBe(false);
+    expect(await s.get('k2')).toEqual({ value: { n: 2 }, version: 2 });
+    await s.delete('k2');
+    expect(await s.get('k2')).toBeUndefined();
+  });
+
+  it('writes the ttl attribute in epoch seconds and drops undefined members', async () => {
+    const s = store();
+    await s.putIfAbsent('k3', { a: 'x', b: undefined }, nowSec() + 90);
+    const out = await doc.send(new GetCommand({ TableName: TABLE, Key: { pk: 'state#k3', sk: '-' } }));
+    expect(out.Item).toEqual({ pk: 'state#k3', sk: '-', v: { a: 'x' }, ver: 1, ttl: nowSec() + 90 });
+  });
+
+  it('race: two writers of the same key, exactly one wins', async () => {
+    const a = store();
+    const b = store();
+    for (let round = 0; round < 5; round++) {
+      const results = await Promise.all([
+        a.putIfAbsent(`race-${round}`, { by: 'a' }, nowSec() + 60),
+        b.putIfAbsent(`race-${round}`, { by: 'b' }, nowSec() + 60),
+      ]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = results[0] ? 'a' : 'b';
+      expect((await a.get(`race-${round}`))?.value).toEqual({ by: winner });
+    }
+  });
+
+  it('race: two compare-and-set writers on the same version, exactly one wins', async () => {
+    const s = store();
+    await s.putIfAbsent('cas', { n: 0 }, nowSec() + 60);
+    const results = await Promise.all([s.putIfVersion('cas', { n: 'a' }, 1, nowSec() + 60), s.putIfVersion('cas', { n: 'b' }, 1, nowSec() + 60)]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect((await s.get('cas'))?.version).toBe(2);
+  });
+});
+
+describe('DynamoStateStore correlation state', () => {
+  const obs = (key: string, timeMs: number, value?: string): CorrelationObservation => ({
+    key,
+    ruleIndex: 0,
+    timeMs,
+    value,
+    events: [{ eventID: key, eventTime: new Date(timeMs).toISOString(), actor: undefined }],
+  });
+
+  it('stores observations once and lists them by time range, oldest first', async () => {
+    const s = store();
+    const base = Date.parse('2026-11-20T10:00:00Z');
+    expect(await s.addObservation('g1', obs('b', base + 2000, '7'), 60_000, nowSec() + 600)).toBe(true);
+    expect(await s.addObservation('g1', obs('a', base + 1000), 60_000, nowSec() + 600)).toBe(true);
+    expect(await s.addObservation('g1', obs('a', base + 1000), 60_000, nowSec() + 600)).toBe(false);
+    expect(await s.addObservation('g1', obs('c', base + 9000), 60_000, nowSec() + 600)).toBe(true);
+    expect(await s.addObservation('g2', obs('z', base + 1500), 60_000, nowSec() + 600)).toBe(true);
+    const listed = await s.listObservations('g1', base, base + 5000, 100);
+    expect(listed.map((o) => o.key)).toEqual(['a', 'b']);
+    expect(listed[1]).toEqual(obs('b', base + 2000, '7'));
+    expect((await s.listObservations('g1', base, base + 9000, 2)).map((o) => o.key)).toEqual(['a', 'b']);
+    expect((await s.listObservations('g1', base + 1000, base + 9000, 100)).map((o) => o.key)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('claims a window once, refuses overlapping windows, accepts a later disjoint one', async () => {
+    const s = store();
+    const ttl = nowSec() + 600;
+    expect(await s.claimWindow('w1', { startMs: 0, endMs: 1000 }, 5000, ttl)).toBe(true);
+    expect(await s.claimWindow('w1', { startMs: 500, endMs: 1500 }, 5000, ttl)).toBe(false);
+    expect(await s.claimWindow('w1', { startMs: 1000, endMs: 2000 }, 5000, ttl)).toBe(false);
+    expect(await s.claimWindow('w1', { startMs: 1001, endMs: 2001 }, 5000, ttl)).toBe(true);
+  });
+
+  it('race: two processors claiming the same window, exactly one wins', async () => {
+    const a = store();
+    const b = store();
+    const ttl = nowSec() + 600;
+    for (let round = 0; round < 5; round++) {
+      // Odd rounds start from an existing fired-windows item (the compare-and-set path).
+      if (round % 2) expect(await a.claimWindow(`rw-${round}`, { startMs: -9000, endMs: -8000 }, 20_000, ttl)).toBe(true);
+      const results = await Promise.all([
+        a.claimWindow(`rw-${round}`, { startMs: 0, endMs: 1000 }, 20_000, ttl),
+        b.claimWindow(`rw-${round}`, { startMs: 100, endMs: 1100 }, 20_000, ttl),
+      ]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+    }
+  });
+});
+
+describe('services on DynamoDB', () => {
+  it('Deduper alerts once per id', async () => {
+    const deduper = new Deduper(store(), 3600, clock);
+    const results = await Promise.all([deduper.firstSeen('alert-1'), deduper.firstSeen('alert-1')]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await deduper.firstSeen('alert-1')).toBe(false);
+  });
+
+  it('Cooldown lets one of two concurrent alerts through and counts the other', async () => {
+    const cooldown = new Cooldown(store(), clock);
+    const key = { ruleId: 'r', accountId: '111122223333', actorId: 'alice' };
+    const results = await Promise.all([
+      cooldown.check(key, '2026-11-20T10:00:00Z', 600),
+      cooldown.check(key, '2026-11-20T10:00:01Z', 600),
+    ]);
+    expect(results.filter((r) => r.allowed)).toHaveLength(1);
+    expect(await cooldown.check(key, '2026-11-20T10:30:00Z', 600)).toEqual({
+      allowed: true,
+      suppressedSince: { count: 1, since: expect.any(String) },
+    });
+  });
+
+  it('CorrelationEngine fires once on DynamoDB state, also with a redelivered event', async () => {
+    const failed = rule('r-dyn', 'dyn_failed');
+    const c = correlation('c-dyn', 'event_count', ['dyn_failed'], { condition: { gte: 3 } });
+    const engine = new CorrelationEngine([c], store(), { now: clock });
+    const e0 = event(0);
+    const fired: number[] = [];
+    const seq = [e0, { ...e0 }, event(1), event(2), event(3)];
+    for (const [i, record] of seq.entries()) {
+      const hits = await engine.observe({ rule: failed, record, accountId: '111122223333' });
+      if (hits.length) fired.push(i);
+    }
+    expect(fired).toEqual([3]);
+  });
+});
