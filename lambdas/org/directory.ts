@@ -1,0 +1,53 @@
+/**
+ * The account directory port: account id → name, OU path and tags, for rule sets, exceptions,
+ * routing and the alert text. StaticAccountDirectory serves accounts.yaml's `accounts:`;
+ * OrganizationsAccountDirectory (organizations-directory.ts) walks AWS Organizations.
+ */
+import type { AccountInfo } from '../alerts/alert';
+import { isOuId, normalizeOuPath, ouIdPaths } from './ou-path';
+import type { AccountsConfig } from './types';
+
+export interface AccountDirectory {
+  /** Never rejects for an unknown account: it resolves to the root OU with the id as name. */
+  resolve(accountId: string): Promise<AccountInfo>;
+}
+
+/** What an account the directory does not know resolves to. */
+export function unknownAccount(accountId: string): AccountInfo {
+  return { id: accountId, name: accountId, ouPath: '/', known: false };
+}
+
+/** The account entries of accounts.yaml as AccountInfo (OU ids mapped to paths where given). */
+export function staticAccounts(config: AccountsConfig): Map<string, AccountInfo> {
+  const idPaths = ouIdPaths(config);
+  const pathIds = new Map([...idPaths].map(([id, path]) => [path, id]));
+  const out = new Map<string, AccountInfo>();
+  for (const [id, entry] of Object.entries(config.accounts ?? {})) {
+    const info: AccountInfo = { id, name: entry.name, ouPath: '/', known: true };
+    if (isOuId(entry.ou)) {
+      info.ouId = entry.ou;
+      info.ouPath = idPaths.get(entry.ou) ?? '/';
+    } else {
+      info.ouPath = normalizeOuPath(entry.ou) ?? '/';
+      const ouId = pathIds.get(info.ouPath);
+      if (ouId) info.ouId = ouId;
+    }
+    if (entry.tags) info.tags = { ...entry.tags };
+    out.set(id, info);
+  }
+  return out;
+}
+
+/** Names and OUs from accounts.yaml only (offline use, tests, `source: static`). */
+export class StaticAccountDirectory implements AccountDirectory {
+  private readonly accounts: Map<string, AccountInfo>;
+
+  constructor(config: AccountsConfig) {
+    this.accounts = staticAccounts(config);
+  }
+
+  async resolve(accountId: string): Promise<AccountInfo> {
+    const info = this.accounts.get(accountId);
+    return info ? { ...info, tags: info.tags && { ...info.tags } } : unknownAccount(accountId);
+  }
+}
