@@ -81,7 +81,7 @@ function build(actor: Omit<Actor, 'identifiers'>, extra: (string | undefined)[] 
   return result;
 }
 
-function assumedRole(identity: Obj, base: Omit<Actor, 'id' | 'display' | 'type'>): Actor {
+function assumedRole(identity: Obj, base: { accountId?: string; invokedBy?: string }): Actor {
   const sessionArn = str(identity.arn);
   const issuer = obj(obj(identity.sessionContext)?.sessionIssuer);
   const roleArn = roleArnOf(str(issuer?.arn), sessionArn, base.accountId);
