@@ -91,6 +91,7 @@ export class MemoryStateStore implements StateStore, CorrelationStore {
     group: string,
     observation: CorrelationObservation,
     retentionMs: number,
+    _expiresAtSec?: number,
   ): Promise<boolean> {
     let state = this.groups.get(group);
     if (!state) {
@@ -118,7 +119,7 @@ export class MemoryStateStore implements StateStore, CorrelationStore {
     return list.filter((o) => o.timeMs >= fromMs && o.timeMs <= toMs).slice(0, limit).map((o) => structuredClone(o));
   }
 
-  async claimWindow(group: string, window: FiredWindow, retentionMs: number): Promise<boolean> {
+  async claimWindow(group: string, window: FiredWindow, retentionMs: number, _expiresAtSec?: number): Promise<boolean> {
     let state = this.groups.get(group);
     if (!state) {
       state = { observations: [], fired: [], retentionMs, newestMs: window.endMs };
