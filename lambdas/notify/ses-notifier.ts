@@ -5,6 +5,7 @@
  */
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Alert } from '../alerts/alert';
+import { LEVELS } from '../sigma/model';
 import type { NamedDestination } from './destination';
 import { checkAddress } from './mime';
 import type { Notifier } from './notifier';
@@ -44,7 +45,11 @@ export class SesNotifier implements Notifier {
       },
       ...(d.configurationSet ? { ConfigurationSetName: d.configurationSet } : {}),
       EmailTags: [
-        { Name: 'level', Value: alert.level },
+        // SES tag values allow only [A-Za-z0-9_-].
+        {
+          Name: 'level',
+          Value: (LEVELS as readonly string[]).includes(alert.level) ? alert.level : 'unknown',
+        },
         { Name: 'kind', Value: alert.kind === 'correlation' ? 'correlation' : 'event' },
       ],
     });

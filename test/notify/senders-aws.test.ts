@@ -45,6 +45,10 @@ describe('SesNotifier', () => {
     );
     expect(input.Content?.Simple?.Body?.Html?.Data).toContain('<!DOCTYPE html>');
     expect(input.Content?.Simple?.Body?.Text?.Data).toContain('Level: HIGH');
+    expect(input.EmailTags).toEqual([
+      { Name: 'level', Value: 'high' },
+      { Name: 'kind', Value: 'event' },
+    ]);
   });
 
   it('retries throttling with backoff, then succeeds', async () => {
