@@ -1,0 +1,63 @@
+/**
+ * One log object through the analyzer: stream → records → per-account rule set → matches → sink.
+ * Records before a corruption are still evaluated and their matches sent; the corruption is then
+ * raised so the queue message is retried and, after its retries, kept in the DLQ for replay.
+ */
+import type { Readable } from 'node:stream';
+import { isCloudTrailLogKey, parseTrailKey } from '../cloudtrail/keys';
+import { recordsFromStream } from '../cloudtrail/read';
+import type { Match } from '../alerts/alert';
+import { formatDiagnostic, type Diagnostic } from '../sigma/model';
+import type { Analyzer } from './analyze';
+import type { MatchSink } from './match-queue';
+import type { ObjectRef } from './object-events';
+
+export interface ObjectAnalysis {
+  skipped: boolean;
+  records: number;
+  matches: number;
+  problems: Diagnostic[];
+}
+
+/** Raised after the good records of a damaged object were analyzed. */
+export class DamagedObjectError extends Error {
+  constructor(
+    readonly ref: ObjectRef,
+    readonly problems: Diagnostic[],
+  ) {
+    super(`s3://${ref.bucket}/${ref.key}: ${problems.map(formatDiagnostic).join('; ')}`);
+    this.name = 'DamagedObjectError';
+  }
+}
+
+const FLUSH_EVERY = 50;
+
+export async function analyzeObject(
+  ref: ObjectRef,
+  deps: { open: (ref: ObjectRef) => Promise<Readable>; analyzer: Analyzer; sink: MatchSink },
+): Promise<ObjectAnalysis> {
+  const result: ObjectAnalysis = { skipped: false, records: 0, matches: 0, problems: [] };
+  if (!isCloudTrailLogKey(ref.key)) {
+    result.skipped = true;
+    return result;
+  }
+  const name = `s3://${ref.bucket}/${ref.key}`;
+  const keyAccount = parseTrailKey(ref.key)?.accountId;
+  let pending: Match[] = [];
+  const stream = await deps.open(ref);
+  for await (const item of recordsFromStream(stream, name, (p) => result.problems.push(p))) {
+    result.records++;
+    const matches = await deps.analyzer.analyze(item, keyAccount);
+    if (matches.length === 0) continue;
+    result.matches += matches.length;
+    pending.push(...matches);
+    if (pending.length >= FLUSH_EVERY) {
+      await deps.sink.send(pending);
+      pending = [];
+    }
+  }
+  if (pending.length > 0) await deps.sink.send(pending);
+  const errors = result.problems.filter((p) => p.severity === 'error');
+  if (errors.length > 0) throw new DamagedObjectError(ref, errors);
+  return result;
+}

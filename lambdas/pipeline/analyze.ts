@@ -1,0 +1,55 @@
+/**
+ * The analyzer core: records in, matches out. For each record it finds the owning account, the
+ * account's effective rule set (per-OU rule sets) and evaluates only those rules through a rule
+ * index built once per distinct rule set. Shared by the analyzer Lambda and `trailalerts scan`.
+ */
+import { accountOf } from '../cloudtrail/keys';
+import type { SourcedRecord } from '../cloudtrail/types';
+import type { Match } from '../alerts/alert';
+import type { AccountDirectory } from '../org/directory';
+import type { OrgPolicy } from '../org/effective';
+import { RuleIndex } from '../sigma/rule-index';
+import type { CompiledRule } from '../sigma/model';
+
+export interface AnalyzerOptions {
+  rules: CompiledRule[];
+  /** Without a policy every rule runs for every account. */
+  policy?: OrgPolicy;
+  directory?: AccountDirectory;
+}
+
+export class Analyzer {
+  private readonly fullIndex: RuleIndex;
+  /** accountId -> index of the rules that account runs (resolved once per account). */
+  private readonly indexByAccount = new Map<string, RuleIndex>();
+  /** ruleSetKey -> index, so accounts that share a rule set share one index. */
+  private readonly indexByRuleSet = new Map<string, RuleIndex>();
+
+  constructor(private readonly options: AnalyzerOptions) {
+    this.fullIndex = new RuleIndex(options.rules);
+  }
+
+  /** Evaluates one record; `keyAccountId` is the account from the S3 key or file path, when known. */
+  async analyze(item: SourcedRecord, keyAccountId?: string): Promise<Match[]> {
+    const accountId = accountOf(item.record, keyAccountId) ?? 'unknown';
+    const index = this.indexByAccount.get(accountId) ?? (await this.indexFor(accountId));
+    const rules = index.match(item.record);
+    if (rules.length === 0) return [];
+    return rules.map((rule) => ({ rule: rule.meta, record: item.record, source: item.source, accountId }));
+  }
+
+  private async indexFor(accountId: string): Promise<RuleIndex> {
+    const { policy, directory } = this.options;
+    let index = this.fullIndex;
+    if (policy && directory) {
+      const account = await directory.resolve(accountId);
+      const effective = policy.forAccount(account);
+      index =
+        this.indexByRuleSet.get(effective.ruleSetKey) ??
+        this.fullIndex.subset(effective.ruleIds as Set<string>);
+      this.indexByRuleSet.set(effective.ruleSetKey, index);
+    }
+    this.indexByAccount.set(accountId, index);
+    return index;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Assembles the AlertProcessor from a runtime and adapters: the same assembly for the processor
+ * Lambda (DynamoDB state, SES/SNS/webhooks) and for `scan` (memory state, outbox).
+ */
+import { Cooldown } from '../alerts/cooldown';
+import { Deduper } from '../alerts/dedupe';
+import type { CorrelationStore, StateStore } from '../alerts/state/store';
+import type { NamedDestination } from '../notify/destination';
+import type { AccountDirectory } from '../org/directory';
+import type { OrgPolicy } from '../org/effective';
+import type { AccountsConfig } from '../org/types';
+import { CorrelationEngine } from '../sigma/correlate/engine';
+import type { DetectionContent } from './build';
+import { AlertProcessor, type AlertSender, type IpContextLookup } from './process';
+
+/** How long an alert id is remembered: longer than any redelivery or overlapping replay. */
+export const DEDUPE_TTL_SECONDS = 14 * 24 * 3600;
+
+export interface ProcessorAdapters {
+  store: StateStore & CorrelationStore;
+  sender: AlertSender;
+  directory: AccountDirectory;
+  ipContext?: IpContextLookup;
+  /** SES configuration set for email destinations that name none (the stack's own). */
+  defaultConfigurationSet?: string;
+  now?: () => Date;
+}
+
+export function destinationsOf(config: AccountsConfig, defaultConfigurationSet?: string): Map<string, NamedDestination> {
+  return new Map(
+    Object.entries(config.destinations ?? {}).map(([name, destination]) => [
+      name,
+      {
+        name,
+        destination:
+          destination.type === 'email' && !destination.configurationSet && defaultConfigurationSet
+            ? { ...destination, configurationSet: defaultConfigurationSet }
+            : destination,
+      },
+    ]),
+  );
+}
+
+export function assembleProcessor(
+  config: AccountsConfig,
+  content: DetectionContent,
+  policy: OrgPolicy,
+  adapters: ProcessorAdapters,
+): AlertProcessor {
+  return new AlertProcessor({
+    directory: adapters.directory,
+    policy,
+    deduper: new Deduper(adapters.store, DEDUPE_TTL_SECONDS, adapters.now),
+    cooldown: new Cooldown(adapters.store, adapters.now),
+    correlations: content.correlations.length > 0 ? new CorrelationEngine(content.correlations, adapters.store, { now: adapters.now }) : undefined,
+    filters: content.bundle.filters,
+    ipContext: adapters.ipContext,
+    destinations: destinationsOf(config, adapters.defaultConfigurationSet),
+    sender: adapters.sender,
+    now: adapters.now,
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * Processor Lambda: matches queue (SQS) → alerts → SES / SNS / webhooks. Thin: the work is in
+ * pipeline/process.ts. Partial batch failures: only the messages that failed are retried, and
+ * after their retries they wait in the DLQ for `trailalerts replay`.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { DynamoStateStore } from '../alerts/state/dynamodb-store';
+import { ipContextFromConfig } from '../enrich/index';
+import { createAwsDispatcher } from '../notify/dispatcher';
+import { assembleProcessor } from '../pipeline/assemble';
+import { decodeMatch } from '../pipeline/match-queue';
+import type { AlertProcessor } from '../pipeline/process';
+import { loadRuntime, requireEnv } from '../pipeline/runtime';
+
+const logger = new Logger();
+const metrics = new Metrics();
+const batch = new BatchProcessor(EventType.SQS);
+
+let processor: Promise<AlertProcessor> | undefined;
+
+async function build(): Promise<AlertProcessor> {
+  const rt = await loadRuntime(logger);
+  const secrets = new SecretsManagerClient({});
+  const store = new DynamoStateStore({
+    client: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
+    tableName: requireEnv('ALERT_STATE_TABLE'),
+  });
+  const configurationSet = process.env.SES_CONFIGURATION_SET;
+  return assembleProcessor(rt.config, rt.content, rt.policy, {
+    store,
+    directory: rt.directory,
+    sender: createAwsDispatcher({
+      ses: new SESv2Client({}),
+      sns: new SNSClient({}),
+      secrets,
+    }),
+    defaultConfigurationSet: configurationSet,
+    ipContext: ipContextFromConfig(rt.config.enrichment, {
+      secrets,
+      onFailure: (reason) => metrics.addMetric(`IpContextFailure_${reason}`, MetricUnit.Count, 1),
+    }),
+  });
+}
+
+async function handleMessage(message: SQSRecord): Promise<void> {
+  const engine = await (processor ??= build());
+  const outcomes = await engine.process(decodeMatch(message.body));
+  for (const outcome of outcomes) {
+    metrics.addMetric(`Alerts_${outcome.kind}`, MetricUnit.Count, 1);
+    if (outcome.kind === 'unrouted') {
+      logger.warn('alert matched no route', { alertId: outcome.alert.id, rule: outcome.alert.rule.title, account: outcome.alert.account.id });
+    }
+  }
+}
+
+export const handler = async (event: SQSEvent, context: Context) => {
+  try {
+    return await processPartialResponse(event, handleMessage, batch, { context, throwOnFullBatchFailure: false });
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};
