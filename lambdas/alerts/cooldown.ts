@@ -14,8 +14,7 @@ export interface CooldownKey {
 }
 
 export type CooldownDecision =
-  | { allowed: true; suppressedSince?: { count: number; since: string } }
-  | { allowed: false; until: string };
+  { allowed: true; suppressedSince?: { count: number; since: string } } | { allowed: false; until: string };
 
 /** What is stored per key. Times are event times in epoch milliseconds. */
 interface CooldownState {
@@ -49,7 +48,8 @@ export class Cooldown {
     const t = Number.isFinite(parsed) ? parsed : this.now().getTime();
     const cooldownMs = cooldownSeconds * 1000;
     const storeKey = `cooldown#${hashKey(key)}`;
-    const expiresAtSec = Math.floor(this.now().getTime() / 1000) + Math.max(2 * cooldownSeconds, MIN_RETENTION_SECONDS);
+    const expiresAtSec =
+      Math.floor(this.now().getTime() / 1000) + Math.max(2 * cooldownSeconds, MIN_RETENTION_SECONDS);
 
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const current = await this.store.get(storeKey);
@@ -70,18 +70,26 @@ export class Cooldown {
         if (state && state.suppressed > 0) {
           return {
             allowed: true,
-            suppressedSince: { count: state.suppressed, since: new Date(state.suppressedSinceMs ?? state.lastAlertMs).toISOString() },
+            suppressedSince: {
+              count: state.suppressed,
+              since: new Date(state.suppressedSinceMs ?? state.lastAlertMs).toISOString(),
+            },
           };
         }
         return { allowed: true };
       }
     }
-    throw new Error(`cooldown for rule ${key.ruleId}: gave up after ${MAX_ATTEMPTS} concurrent-write conflicts`);
+    throw new Error(
+      `cooldown for rule ${key.ruleId}: gave up after ${MAX_ATTEMPTS} concurrent-write conflicts`,
+    );
   }
 }
 
 function hashKey(key: CooldownKey): string {
-  return createHash('sha256').update(`${key.ruleId}\n${key.accountId}\n${key.actorId}`).digest('hex').slice(0, 40);
+  return createHash('sha256')
+    .update(`${key.ruleId}\n${key.accountId}\n${key.actorId}`)
+    .digest('hex')
+    .slice(0, 40);
 }
 
 /** Reads stored state defensively: a malformed item is treated as absent. */

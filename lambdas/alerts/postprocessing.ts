@@ -12,7 +12,14 @@
  */
 import { createHash } from 'node:crypto';
 import { LineCounter, parseDocument, isNode } from 'yaml';
-import { LEVELS, levelRank, type CorrelationRuleModel, type Diagnostic, type Level, type RuleMeta } from '../sigma/model';
+import {
+  LEVELS,
+  levelRank,
+  type CorrelationRuleModel,
+  type Diagnostic,
+  type Level,
+  type RuleMeta,
+} from '../sigma/model';
 
 export const POSTPROCESSING_GROUP_BY = ['userIdentity.arn', 'recipientAccountId'];
 
@@ -118,39 +125,74 @@ function readEntry(
   lines: (path: (string | number)[]) => number | undefined,
 ): CorrelationRuleModel | undefined {
   if (!isObject(entry)) {
-    report('error', path, `expected an object with "type", "sigmaRuleTitle" and "windowMinutes", got ${describe(entry)}`);
+    report(
+      'error',
+      path,
+      `expected an object with "type", "sigmaRuleTitle" and "windowMinutes", got ${describe(entry)}`,
+    );
     return undefined;
   }
-  const fields: Partial<Record<'type' | 'title' | 'threshold' | 'window' | 'level' | 'lookFor', { key: string; value: unknown }>> = {};
+  const fields: Partial<
+    Record<'type' | 'title' | 'threshold' | 'window' | 'level' | 'lookFor', { key: string; value: unknown }>
+  > = {};
   for (const [key, value] of Object.entries(entry)) {
     const meaning = KEYS[normalize(key)];
     if (!meaning) {
       report('warning', [...path, key], `unknown key "${key}" ignored`);
     } else if (meaning !== 'ignored') {
-      if (fields[meaning]) report('warning', [...path, key], `"${key}" repeats "${fields[meaning]!.key}"; the later value is used`);
+      if (fields[meaning])
+        report(
+          'warning',
+          [...path, key],
+          `"${key}" repeats "${fields[meaning]!.key}"; the later value is used`,
+        );
       fields[meaning] = { key, value };
     }
   }
   const keyPath = (m: keyof typeof fields, fallback: string) => [...path, fields[m]?.key ?? fallback];
 
-  const typeText = typeof fields.type?.value === 'string' ? fields.type.value.trim().toLowerCase() : undefined;
+  const typeText =
+    typeof fields.type?.value === 'string' ? fields.type.value.trim().toLowerCase() : undefined;
   if (typeText !== 'threshold' && typeText !== 'correlation') {
-    report('error', keyPath('type', 'type'), `expected "type": "threshold" or "correlation", got ${describe(fields.type?.value)}`);
+    report(
+      'error',
+      keyPath('type', 'type'),
+      `expected "type": "threshold" or "correlation", got ${describe(fields.type?.value)}`,
+    );
     return undefined;
   }
   const rule = findRule(fields.title?.value, keyPath('title', 'sigmaRuleTitle'), rules, report);
-  const windowMinutes = positiveNumber(fields.window?.value, keyPath('window', 'windowMinutes'), 'windowMinutes (minutes)', report);
+  const windowMinutes = positiveNumber(
+    fields.window?.value,
+    keyPath('window', 'windowMinutes'),
+    'windowMinutes (minutes)',
+    report,
+  );
   let level: Level | undefined;
   if (fields.level !== undefined) {
     level = readLevel(fields.level.value);
-    if (!level) report('error', keyPath('level', 'adjustSeverity'), `expected a level (${LEVELS.join(', ')}), got ${describe(fields.level.value)}`);
+    if (!level)
+      report(
+        'error',
+        keyPath('level', 'adjustSeverity'),
+        `expected a level (${LEVELS.join(', ')}), got ${describe(fields.level.value)}`,
+      );
   }
   let threshold: number | undefined;
   let other: RuleMeta | undefined;
   if (typeText === 'threshold') {
-    threshold = positiveNumber(fields.threshold?.value, keyPath('threshold', 'thresholdCount'), 'thresholdCount (a count of at least 1)', report);
+    threshold = positiveNumber(
+      fields.threshold?.value,
+      keyPath('threshold', 'thresholdCount'),
+      'thresholdCount (a count of at least 1)',
+      report,
+    );
     if (threshold !== undefined && !Number.isInteger(threshold)) {
-      report('error', keyPath('threshold', 'thresholdCount'), `expected a whole number of events, got ${threshold}`);
+      report(
+        'error',
+        keyPath('threshold', 'thresholdCount'),
+        `expected a whole number of events, got ${threshold}`,
+      );
       threshold = undefined;
     }
     if (threshold === undefined) return undefined;
@@ -161,7 +203,9 @@ function readEntry(
   if (!rule || windowMinutes === undefined || (fields.level !== undefined && !level)) return undefined;
 
   const timespanMs = Math.round(windowMinutes * 60_000);
-  const timespan = Number.isInteger(windowMinutes) ? `${windowMinutes}m` : `${Math.round(windowMinutes * 60)}s`;
+  const timespan = Number.isInteger(windowMinutes)
+    ? `${windowMinutes}m`
+    : `${Math.round(windowMinutes * 60)}s`;
   const finalLevel: Level =
     level ?? (other && levelRank(other.level) > levelRank(rule.level) ? other.level : rule.level);
   const title =
@@ -169,7 +213,9 @@ function readEntry(
       ? `${rule.title} (${threshold} or more within ${windowMinutes} min)`
       : `${rule.title} with ${other!.title} (within ${windowMinutes} min)`;
   const id = `postprocessing-${createHash('sha256')
-    .update(`${file}\n${formatPath(path)}\n${typeText}\n${rule.id}\n${other?.id ?? threshold}\n${windowMinutes}`)
+    .update(
+      `${file}\n${formatPath(path)}\n${typeText}\n${rule.id}\n${other?.id ?? threshold}\n${windowMinutes}`,
+    )
     .digest('hex')
     .slice(0, 24)}`;
   const meta: RuleMeta = {
@@ -199,7 +245,12 @@ function readEntry(
   };
 }
 
-function findRule(value: unknown, path: (string | number)[], rules: RuleMeta[], report: Report): RuleMeta | undefined {
+function findRule(
+  value: unknown,
+  path: (string | number)[],
+  rules: RuleMeta[],
+  report: Report,
+): RuleMeta | undefined {
   if (typeof value !== 'string' || value.trim() === '') {
     report('error', path, `expected the title of a loaded Sigma rule, got ${describe(value)}`);
     return undefined;
@@ -207,15 +258,29 @@ function findRule(value: unknown, path: (string | number)[], rules: RuleMeta[], 
   const wanted = value.trim().toLowerCase();
   const byTitle = rules.filter((r) => r.title.trim().toLowerCase() === wanted);
   if (byTitle.length > 1) {
-    report('warning', path, `${byTitle.length} rules are titled "${value}" (${byTitle.map((r) => r.file).join(', ')}); using the first`);
+    report(
+      'warning',
+      path,
+      `${byTitle.length} rules are titled "${value}" (${byTitle.map((r) => r.file).join(', ')}); using the first`,
+    );
   }
   const found = byTitle[0] ?? rules.find((r) => r.id === value.trim() || r.name === value.trim());
   if (!found) report('error', path, `no loaded rule has the title "${value}"`);
   return found;
 }
 
-function positiveNumber(value: unknown, path: (string | number)[], what: string, report: Report): number | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+function positiveNumber(
+  value: unknown,
+  path: (string | number)[],
+  what: string,
+  report: Report,
+): number | undefined {
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && value.trim() !== ''
+        ? Number(value)
+        : NaN;
   if (!Number.isFinite(n) || n <= 0) {
     report('error', path, `expected ${what} as a positive number, got ${describe(value)}`);
     return undefined;
@@ -263,7 +328,8 @@ function lineLocator(text: string): (path: (string | number)[]) => number | unde
           const items = isNode(parent) && 'items' in parent ? (parent.items as unknown[]) : [];
           for (const item of items) {
             const key = (item as { key?: unknown }).key;
-            if (isNode(key) && key.range && (key as { value?: unknown }).value === path[n - 1]) return lineCounter.linePos(key.range[0]).line;
+            if (isNode(key) && key.range && (key as { value?: unknown }).value === path[n - 1])
+              return lineCounter.linePos(key.range[0]).line;
           }
         }
       }

@@ -12,16 +12,24 @@ describe('Cooldown', () => {
     expect(await cooldown.check(key, t(0), 600)).toEqual({ allowed: true });
     expect(await cooldown.check(key, t(3), 600)).toEqual({ allowed: false, until: t(10) });
     expect(await cooldown.check(key, t(9.9), 600)).toEqual({ allowed: false, until: t(10) });
-    expect(await cooldown.check(key, t(10), 600)).toEqual({ allowed: true, suppressedSince: { count: 2, since: t(3) } });
+    expect(await cooldown.check(key, t(10), 600)).toEqual({
+      allowed: true,
+      suppressedSince: { count: 2, since: t(3) },
+    });
     expect(await cooldown.check(key, t(12), 600)).toEqual({ allowed: false, until: t(20) });
-    expect(await cooldown.check(key, t(25), 600)).toEqual({ allowed: true, suppressedSince: { count: 1, since: t(12) } });
+    expect(await cooldown.check(key, t(25), 600)).toEqual({
+      allowed: true,
+      suppressedSince: { count: 1, since: t(12) },
+    });
     expect(await cooldown.check(key, t(40), 600)).toEqual({ allowed: true });
   });
 
   it('keys on rule, account and actor separately', async () => {
     const cooldown = new Cooldown(new MemoryStateStore());
     expect((await cooldown.check(key, t(0), 600)).allowed).toBe(true);
-    expect((await cooldown.check({ ...key, actorId: 'arn:aws:iam::111122223333:user/bob' }, t(1), 600)).allowed).toBe(true);
+    expect(
+      (await cooldown.check({ ...key, actorId: 'arn:aws:iam::111122223333:user/bob' }, t(1), 600)).allowed,
+    ).toBe(true);
     expect((await cooldown.check({ ...key, accountId: '444455556666' }, t(1), 600)).allowed).toBe(true);
     expect((await cooldown.check({ ...key, ruleId: 'rule-2' }, t(1), 600)).allowed).toBe(true);
     expect((await cooldown.check(key, t(1), 600)).allowed).toBe(false);
@@ -48,7 +56,9 @@ describe('Cooldown', () => {
 
   it('lets exactly one of concurrent checks through and counts the others', async () => {
     const cooldown = new Cooldown(new MemoryStateStore());
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => cooldown.check(key, t(i * 0.1), 600)));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => cooldown.check(key, t(i * 0.1), 600)),
+    );
     expect(results.filter((r) => r.allowed)).toHaveLength(1);
     const next = await cooldown.check(key, t(30), 600);
     expect(next).toEqual({ allowed: true, suppressedSince: expect.objectContaining({ count: 7 }) });
@@ -78,6 +88,8 @@ describe('Cooldown', () => {
       delete: async () => undefined,
       putIfVersion: async () => false,
     };
-    await expect(new Cooldown(stuck).check(key, t(0), 600)).rejects.toThrow(/cooldown for rule rule-1: gave up/);
+    await expect(new Cooldown(stuck).check(key, t(0), 600)).rejects.toThrow(
+      /cooldown for rule rule-1: gave up/,
+    );
   });
 });

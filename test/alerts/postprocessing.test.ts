@@ -13,7 +13,13 @@ const FILE = 'rules/postprocessing.json';
 describe('parsePostProcessing', () => {
   it('loads a threshold entry as event_count grouped by actor and account', () => {
     const text = JSON.stringify([
-      { type: 'threshold', sigmaRuleTitle: 'AWS Console Login Without MFA', thresholdCount: 5, windowMinutes: 15, adjustSeverity: 'high' },
+      {
+        type: 'threshold',
+        sigmaRuleTitle: 'AWS Console Login Without MFA',
+        thresholdCount: 5,
+        windowMinutes: 15,
+        adjustSeverity: 'high',
+      },
     ]);
     const { correlations, diagnostics } = parsePostProcessing(text, FILE, rules);
     expect(diagnostics).toEqual([]);
@@ -47,7 +53,12 @@ describe('parsePostProcessing', () => {
 }`;
     const { correlations, diagnostics } = parsePostProcessing(text, FILE, rules);
     expect(diagnostics).toEqual([]);
-    expect(correlations[0]).toMatchObject({ type: 'temporal', rules: ['r-keys', 'r-login'], timespanMs: 30 * 60_000, condition: undefined });
+    expect(correlations[0]).toMatchObject({
+      type: 'temporal',
+      rules: ['r-keys', 'r-login'],
+      timespanMs: 30 * 60_000,
+      condition: undefined,
+    });
     expect(correlations[0].meta.level).toBe('critical');
     expect(correlations[0].meta.line).toBe(3);
   });
@@ -55,7 +66,12 @@ describe('parsePostProcessing', () => {
   it('without an adjustment, keeps the rule level (the higher of two for a correlation)', () => {
     const text = JSON.stringify([
       { type: 'threshold', sigmaRuleTitle: 'IAM Access Key Created', thresholdCount: 2, windowMinutes: 5 },
-      { type: 'correlation', sigmaRuleTitle: 'IAM Access Key Created', lookFor: 'AWS Console Login Without MFA', windowMinutes: 5 },
+      {
+        type: 'correlation',
+        sigmaRuleTitle: 'IAM Access Key Created',
+        lookFor: 'AWS Console Login Without MFA',
+        windowMinutes: 5,
+      },
     ]);
     const { correlations } = parsePostProcessing(text, FILE, rules);
     expect(correlations.map((c) => c.meta.level)).toEqual(['low', 'medium']);
@@ -100,19 +116,36 @@ describe('parsePostProcessing', () => {
 
   it('accepts a single entry object and a missing key names the expected key', () => {
     const one = parsePostProcessing(
-      JSON.stringify({ type: 'threshold', sigmaRuleTitle: 'IAM Access Key Created', thresholdCount: 3, windowMinutes: 1.5 }),
+      JSON.stringify({
+        type: 'threshold',
+        sigmaRuleTitle: 'IAM Access Key Created',
+        thresholdCount: 3,
+        windowMinutes: 1.5,
+      }),
       FILE,
       rules,
     );
     expect(one.correlations[0]).toMatchObject({ timespanMs: 90_000, timespan: '90s' });
-    const missing = parsePostProcessing(JSON.stringify([{ type: 'correlation', sigmaRuleTitle: 'IAM Access Key Created', windowMinutes: 3 }]), FILE, rules);
+    const missing = parsePostProcessing(
+      JSON.stringify([{ type: 'correlation', sigmaRuleTitle: 'IAM Access Key Created', windowMinutes: 3 }]),
+      FILE,
+      rules,
+    );
     expect(missing.diagnostics.map((d) => d.path)).toEqual(['[0].lookFor']);
   });
 });
 
 describe('post-processing correlations in the engine', () => {
   it('a threshold fires per actor and account, and the rule keeps its own alerts', async () => {
-    const text = JSON.stringify([{ type: 'threshold', sigmaRuleTitle: 'IAM Access Key Created', thresholdCount: 3, windowMinutes: 10, adjustSeverity: 'high' }]);
+    const text = JSON.stringify([
+      {
+        type: 'threshold',
+        sigmaRuleTitle: 'IAM Access Key Created',
+        thresholdCount: 3,
+        windowMinutes: 10,
+        adjustSeverity: 'high',
+      },
+    ]);
     const { correlations } = parsePostProcessing(text, FILE, rules);
     const engine = new CorrelationEngine(correlations, new MemoryStateStore());
     expect(engine.generates(keys)).toBe(true);
@@ -126,7 +159,10 @@ describe('post-processing correlations in the engine', () => {
     expect(fired).toEqual([]);
     const hits = await engine.observe({ rule: keys, record: event(4), accountId: '111122223333' });
     expect(hits).toHaveLength(1);
-    expect(hits[0].groupBy).toEqual({ 'userIdentity.arn': 'arn:aws:iam::111122223333:user/alice', recipientAccountId: '111122223333' });
+    expect(hits[0].groupBy).toEqual({
+      'userIdentity.arn': 'arn:aws:iam::111122223333:user/alice',
+      recipientAccountId: '111122223333',
+    });
     expect(hits[0].correlation.meta.level).toBe('high');
   });
 });

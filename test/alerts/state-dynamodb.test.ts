@@ -105,7 +105,10 @@ describe('DynamoStateStore generic state', () => {
   it('race: two compare-and-set writers on the same version, exactly one wins', async () => {
     const s = store();
     await s.putIfAbsent('cas', { n: 0 }, nowSec() + 60);
-    const results = await Promise.all([s.putIfVersion('cas', { n: 'a' }, 1, nowSec() + 60), s.putIfVersion('cas', { n: 'b' }, 1, nowSec() + 60)]);
+    const results = await Promise.all([
+      s.putIfVersion('cas', { n: 'a' }, 1, nowSec() + 60),
+      s.putIfVersion('cas', { n: 'b' }, 1, nowSec() + 60),
+    ]);
     expect(results.filter(Boolean)).toHaveLength(1);
     expect((await s.get('cas'))?.version).toBe(2);
   });
@@ -132,7 +135,11 @@ describe('DynamoStateStore correlation state', () => {
     expect(listed.map((o) => o.key)).toEqual(['a', 'b']);
     expect(listed[1]).toEqual(obs('b', base + 2000, '7'));
     expect((await s.listObservations('g1', base, base + 9000, 2)).map((o) => o.key)).toEqual(['a', 'b']);
-    expect((await s.listObservations('g1', base + 1000, base + 9000, 100)).map((o) => o.key)).toEqual(['a', 'b', 'c']);
+    expect((await s.listObservations('g1', base + 1000, base + 9000, 100)).map((o) => o.key)).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
   });
 
   it('claims a window once, refuses overlapping windows, accepts a later disjoint one', async () => {
@@ -150,7 +157,8 @@ describe('DynamoStateStore correlation state', () => {
     const ttl = nowSec() + 600;
     for (let round = 0; round < 5; round++) {
       // Odd rounds start from an existing fired-windows item (the compare-and-set path).
-      if (round % 2) expect(await a.claimWindow(`rw-${round}`, { startMs: -9000, endMs: -8000 }, 20_000, ttl)).toBe(true);
+      if (round % 2)
+        expect(await a.claimWindow(`rw-${round}`, { startMs: -9000, endMs: -8000 }, 20_000, ttl)).toBe(true);
       const results = await Promise.all([
         a.claimWindow(`rw-${round}`, { startMs: 0, endMs: 1000 }, 20_000, ttl),
         b.claimWindow(`rw-${round}`, { startMs: 100, endMs: 1100 }, 20_000, ttl),

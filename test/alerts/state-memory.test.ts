@@ -2,7 +2,12 @@
 import { MemoryStateStore } from '../../lambdas/alerts/state/memory-store';
 import { clip, clipSummary, type CorrelationObservation } from '../../lambdas/alerts/state/store';
 
-const obs = (key: string, timeMs: number): CorrelationObservation => ({ key, ruleIndex: 0, timeMs, events: [] });
+const obs = (key: string, timeMs: number): CorrelationObservation => ({
+  key,
+  ruleIndex: 0,
+  timeMs,
+  events: [],
+});
 
 describe('MemoryStateStore', () => {
   it('compare-and-set and expiry', async () => {
@@ -52,6 +57,9 @@ describe('clipping', () => {
   it('bounds stored text', () => {
     expect(clip('x'.repeat(1000))).toHaveLength(256);
     expect(clip('short')).toBe('short');
-    expect(clipSummary({ eventName: 'y'.repeat(5000), eventID: 'id' })).toEqual({ eventName: `${'y'.repeat(255)}…`, eventID: 'id' });
+    expect(clipSummary({ eventName: 'y'.repeat(5000), eventID: 'id' })).toEqual({
+      eventName: `${'y'.repeat(255)}…`,
+      eventID: 'id',
+    });
   });
 });

@@ -1,8 +1,23 @@
 /** Test helpers: hand-built rule metadata, correlation models and CloudTrail-like records. */
-import type { CloudTrailRecord, CorrelationRuleModel, CorrelationType, RuleMeta } from '../../lambdas/sigma/model';
+import type {
+  CloudTrailRecord,
+  CorrelationRuleModel,
+  CorrelationType,
+  RuleMeta,
+} from '../../lambdas/sigma/model';
 
 export function rule(id: string, name?: string, title = `Rule ${id}`): RuleMeta {
-  return { id, name, title, level: 'low', tags: [], references: [], falsepositives: [], file: `rules/${id}.yml`, line: 1 };
+  return {
+    id,
+    name,
+    title,
+    level: 'low',
+    tags: [],
+    references: [],
+    falsepositives: [],
+    file: `rules/${id}.yml`,
+    line: 1,
+  };
 }
 
 export function correlation(

@@ -10,7 +10,13 @@
  * An observation holds only ids, times, one value and clipped summaries; fired windows are
  * pruned to the retention period and capped, so no item approaches the 400 KB limit.
  */
-import { DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import {
   windowsOverlap,
   type CorrelationObservation,
@@ -76,7 +82,9 @@ export class DynamoStateStore implements StateStore, CorrelationStore {
   }
 
   private async getLive(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
-    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk, sk }, ConsistentRead: true }));
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: { pk, sk }, ConsistentRead: true }),
+    );
     const item = out.Item;
     if (!item) return undefined;
     if (typeof item.ttl === 'number' && item.ttl <= this.nowSec()) return undefined;
@@ -100,17 +108,30 @@ export class DynamoStateStore implements StateStore, CorrelationStore {
     expectedVersion: number | undefined,
     expiresAtSec: number,
   ): Promise<boolean> {
-    const item = { pk: `state#${key}`, sk: '-', v: value, ver: (expectedVersion ?? 0) + 1, ttl: expiresAtSec };
+    const item = {
+      pk: `state#${key}`,
+      sk: '-',
+      v: value,
+      ver: (expectedVersion ?? 0) + 1,
+      ttl: expiresAtSec,
+    };
     if (expectedVersion === undefined) {
       return this.conditionalPut(item, 'attribute_not_exists(pk) OR #ttl <= :now', { ':now': this.nowSec() });
     }
-    return this.conditionalPut(item, '#ver = :expected AND #ttl > :now', { ':expected': expectedVersion, ':now': this.nowSec() }, {
-      '#ver': 'ver',
-    });
+    return this.conditionalPut(
+      item,
+      '#ver = :expected AND #ttl > :now',
+      { ':expected': expectedVersion, ':now': this.nowSec() },
+      {
+        '#ver': 'ver',
+      },
+    );
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.table, Key: { pk: `state#${key}`, sk: '-' } }));
+    await this.client.send(
+      new DeleteCommand({ TableName: this.table, Key: { pk: `state#${key}`, sk: '-' } }),
+    );
   }
 
   async addObservation(
@@ -128,7 +149,12 @@ export class DynamoStateStore implements StateStore, CorrelationStore {
     return this.conditionalPut(item, 'attribute_not_exists(pk) OR #ttl <= :now', { ':now': this.nowSec() });
   }
 
-  async listObservations(group: string, fromMs: number, toMs: number, limit: number): Promise<CorrelationObservation[]> {
+  async listObservations(
+    group: string,
+    fromMs: number,
+    toMs: number,
+    limit: number,
+  ): Promise<CorrelationObservation[]> {
     const found: CorrelationObservation[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -155,7 +181,12 @@ export class DynamoStateStore implements StateStore, CorrelationStore {
     return found.slice(0, limit);
   }
 
-  async claimWindow(group: string, window: FiredWindow, retentionMs: number, expiresAtSec: number): Promise<boolean> {
+  async claimWindow(
+    group: string,
+    window: FiredWindow,
+    retentionMs: number,
+    expiresAtSec: number,
+  ): Promise<boolean> {
     const pk = `corr#${group}`;
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const item = await this.getLive(pk, 'fired');
@@ -167,18 +198,30 @@ export class DynamoStateStore implements StateStore, CorrelationStore {
       const version = item && typeof item.ver === 'number' ? item.ver : undefined;
       const written =
         version === undefined
-          ? await this.conditionalPut({ pk, sk: 'fired', w: next, ver: 1, ttl: expiresAtSec }, 'attribute_not_exists(pk) OR #ttl <= :now', {
-              ':now': this.nowSec(),
-            })
+          ? await this.conditionalPut(
+              { pk, sk: 'fired', w: next, ver: 1, ttl: expiresAtSec },
+              'attribute_not_exists(pk) OR #ttl <= :now',
+              {
+                ':now': this.nowSec(),
+              },
+            )
           : await this.conditionalPut(
-              { pk, sk: 'fired', w: next, ver: version + 1, ttl: Math.max(expiresAtSec, numberOr(item?.ttl, 0)) },
+              {
+                pk,
+                sk: 'fired',
+                w: next,
+                ver: version + 1,
+                ttl: Math.max(expiresAtSec, numberOr(item?.ttl, 0)),
+              },
               '#ver = :expected',
               { ':expected': version },
               { '#ver': 'ver' },
             );
       if (written) return true;
     }
-    throw new Error(`correlation state ${pk}: gave up claiming window after ${this.maxAttempts} concurrent-write conflicts`);
+    throw new Error(
+      `correlation state ${pk}: gave up claiming window after ${this.maxAttempts} concurrent-write conflicts`,
+    );
   }
 }
 
@@ -205,12 +248,15 @@ function readWindow(v: unknown): FiredWindow | undefined {
 function readObservation(v: unknown): CorrelationObservation | undefined {
   if (!v || typeof v !== 'object') return undefined;
   const o = v as Record<string, unknown>;
-  if (typeof o.key !== 'string' || typeof o.ruleIndex !== 'number' || typeof o.timeMs !== 'number') return undefined;
+  if (typeof o.key !== 'string' || typeof o.ruleIndex !== 'number' || typeof o.timeMs !== 'number')
+    return undefined;
   return {
     key: o.key,
     ruleIndex: o.ruleIndex,
     timeMs: o.timeMs,
     value: typeof o.value === 'string' ? o.value : undefined,
-    events: Array.isArray(o.events) ? (o.events.filter((e) => e && typeof e === 'object') as CorrelationObservation['events']) : [],
+    events: Array.isArray(o.events)
+      ? (o.events.filter((e) => e && typeof e === 'object') as CorrelationObservation['events'])
+      : [],
   };
 }

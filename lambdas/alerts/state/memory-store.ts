@@ -78,7 +78,11 @@ export class MemoryStateStore implements StateStore, CorrelationStore {
   ): Promise<boolean> {
     const current = this.live(key);
     if ((current?.version ?? undefined) !== expectedVersion) return false;
-    this.items.set(key, { value: structuredClone(value), version: (current?.version ?? 0) + 1, expiresAtSec });
+    this.items.set(key, {
+      value: structuredClone(value),
+      version: (current?.version ?? 0) + 1,
+      expiresAtSec,
+    });
     this.sweepSometimes();
     return true;
   }
@@ -114,12 +118,25 @@ export class MemoryStateStore implements StateStore, CorrelationStore {
     return true;
   }
 
-  async listObservations(group: string, fromMs: number, toMs: number, limit: number): Promise<CorrelationObservation[]> {
+  async listObservations(
+    group: string,
+    fromMs: number,
+    toMs: number,
+    limit: number,
+  ): Promise<CorrelationObservation[]> {
     const list = this.groups.get(group)?.observations ?? [];
-    return list.filter((o) => o.timeMs >= fromMs && o.timeMs <= toMs).slice(0, limit).map((o) => structuredClone(o));
+    return list
+      .filter((o) => o.timeMs >= fromMs && o.timeMs <= toMs)
+      .slice(0, limit)
+      .map((o) => structuredClone(o));
   }
 
-  async claimWindow(group: string, window: FiredWindow, retentionMs: number, _expiresAtSec?: number): Promise<boolean> {
+  async claimWindow(
+    group: string,
+    window: FiredWindow,
+    retentionMs: number,
+    _expiresAtSec?: number,
+  ): Promise<boolean> {
     let state = this.groups.get(group);
     if (!state) {
       state = { observations: [], fired: [], retentionMs, newestMs: window.endMs };

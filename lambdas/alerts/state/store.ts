@@ -68,13 +68,23 @@ export interface CorrelationStore {
     expiresAtSec: number,
   ): Promise<boolean>;
   /** Observations of a group with `fromMs <= timeMs <= toMs`, oldest first, at most `limit`. */
-  listObservations(group: string, fromMs: number, toMs: number, limit: number): Promise<CorrelationObservation[]>;
+  listObservations(
+    group: string,
+    fromMs: number,
+    toMs: number,
+    limit: number,
+  ): Promise<CorrelationObservation[]>;
   /**
    * Atomically records that `window` fired, unless it overlaps a window that already fired for
    * the group. True when this call claimed it (and so must raise the hit). Windows that ended
    * before `window.startMs - retentionMs` are forgotten.
    */
-  claimWindow(group: string, window: FiredWindow, retentionMs: number, expiresAtSec: number): Promise<boolean>;
+  claimWindow(
+    group: string,
+    window: FiredWindow,
+    retentionMs: number,
+    expiresAtSec: number,
+  ): Promise<boolean>;
 }
 
 /** True when two inclusive windows share at least one instant. */

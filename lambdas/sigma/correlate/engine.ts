@@ -163,14 +163,17 @@ export class CorrelationEngine {
     const ttl = Math.floor(this.now().getTime() / 1000) + Math.ceil(retentionMs / 1000) + 3600;
 
     const groupBy: Record<string, string> = {};
-    for (const name of c.groupBy) groupBy[name] = valueText(source.read(fieldFor(c, name, ref.ruleIndex, source.names))) ?? '';
+    for (const name of c.groupBy)
+      groupBy[name] = valueText(source.read(fieldFor(c, name, ref.ruleIndex, source.names))) ?? '';
     const group = hash(`${c.meta.id}\n${JSON.stringify(c.groupBy.map((g) => groupBy[g]))}`, 40);
     const valueField = c.condition?.field;
     const observation: CorrelationObservation = {
       key: hash(`${ref.ruleIndex}\n${source.eventKey}`, 32),
       ruleIndex: ref.ruleIndex,
       timeMs: source.timeMs,
-      value: valueField ? valueText(source.read(fieldFor(c, valueField, ref.ruleIndex, source.names))) : undefined,
+      value: valueField
+        ? valueText(source.read(fieldFor(c, valueField, ref.ruleIndex, source.names)))
+        : undefined,
       events: source.events.slice(-this.maxEvents).map(clipSummary),
     };
     if (!(await this.store.addObservation(group, observation, retentionMs, ttl))) {
@@ -180,7 +183,9 @@ export class CorrelationEngine {
 
     const t = source.timeMs;
     const nearby = await this.store.listObservations(group, t - span, t + span, this.maxObservations);
-    const anchors = [...new Set(nearby.map((o) => o.timeMs).filter((ms) => ms >= t && ms <= t + span))].sort((a, b) => a - b);
+    const anchors = [...new Set(nearby.map((o) => o.timeMs).filter((ms) => ms >= t && ms <= t + span))].sort(
+      (a, b) => a - b,
+    );
     if (!anchors.includes(t)) anchors.unshift(t);
     const condition = effectiveCondition(c);
     for (const end of anchors) {
@@ -213,7 +218,11 @@ export class CorrelationEngine {
       eventKey: `hit:${hit.id}`,
       names: [hit.correlation.meta.name, hit.correlation.meta.id].filter((n): n is string => !!n),
       read: (field) =>
-        Object.prototype.hasOwnProperty.call(hit.groupBy, field) ? hit.groupBy[field] : lastEvent ? readPath(lastEvent, field) : undefined,
+        Object.prototype.hasOwnProperty.call(hit.groupBy, field)
+          ? hit.groupBy[field]
+          : lastEvent
+            ? readPath(lastEvent, field)
+            : undefined,
       events: hit.events,
     };
     const out: CorrelationHit[] = [];
@@ -262,7 +271,10 @@ function fingerprint(record: CloudTrailRecord): string {
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 function summarize(record: CloudTrailRecord, rule: RuleMeta, accountId: string): EventSummary {
-  const identity = record.userIdentity && typeof record.userIdentity === 'object' ? (record.userIdentity as Record<string, unknown>) : {};
+  const identity =
+    record.userIdentity && typeof record.userIdentity === 'object'
+      ? (record.userIdentity as Record<string, unknown>)
+      : {};
   return {
     eventID: str(record.eventID),
     eventTime: str(record.eventTime),

@@ -37,7 +37,8 @@ function resolve(node: unknown, parts: string[], depth: number): unknown {
 export function valueText(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return clip(value, 1024);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
   try {
     return clip(JSON.stringify(value), 1024);
   } catch {
