@@ -1,0 +1,83 @@
+/** Tests for the public-IP filter, the memory cache, the Secrets Manager key provider and the config wiring. */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { MemoryIpContextCache, ipContextFromConfig, isPublicIp, keyFromSecretString, publicIp, secretsManagerKeyProvider } from '../../lambdas/enrich';
+
+describe('publicIp', () => {
+  it('accepts public unicast IPv4 and IPv6 and canonicalises IPv4-mapped IPv6', () => {
+    expect(publicIp('8.8.8.8')).toBe('8.8.8.8');
+    expect(publicIp('2001:4860:4860::8888')).toBe('2001:4860:4860::8888');
+    expect(publicIp('::ffff:8.8.4.4')).toBe('8.8.4.4');
+    expect(isPublicIp('52.95.110.1')).toBe(true);
+  });
+  it('rejects private, reserved, malformed and service names', () => {
+    for (const v of ['10.0.0.1', '172.31.255.255', '192.168.1.1', '127.0.0.1', '169.254.1.1', '100.100.1.1', '224.0.0.1', '255.255.255.255', '192.0.2.1', '::', '::1', 'fc00::1', 'fe80::1%eth0', '2001:db8::', '0x8.8.8.8', '010.8.8.8', '8.8.8', 'ec2.amazonaws.com', 'AWS Internal', 42, null, undefined, '8.8.8.8 ', 'a'.repeat(100)]) {
+      expect(publicIp(v)).toBeUndefined();
+    }
+  });
+});
+
+describe('MemoryIpContextCache', () => {
+  it('expires entries and drops the oldest when full', async () => {
+    let now = 0;
+    const cache = new MemoryIpContextCache({ maxEntries: 2, now: () => now });
+    await cache.put('1.1.1.1', { ip: '1.1.1.1', vpn: true }, 10);
+    await cache.put('2.2.2.2', { ip: '2.2.2.2' }, 10);
+    await cache.put('3.3.3.3', { ip: '3.3.3.3' }, 10);
+    expect(await cache.get('1.1.1.1')).toBeUndefined();
+    expect(await cache.get('2.2.2.2')).toEqual({ ip: '2.2.2.2' });
+    now = 10_000;
+    expect(await cache.get('3.3.3.3')).toBeUndefined();
+    await cache.put('4.4.4.4', { ip: '4.4.4.4' }, 0);
+    expect(await cache.get('4.4.4.4')).toBeUndefined();
+  });
+  it('returns copies, so callers cannot change the cached entry', async () => {
+    const cache = new MemoryIpContextCache();
+    await cache.put('1.1.1.1', { ip: '1.1.1.1' }, 10);
+    const got = await cache.get('1.1.1.1');
+    got!.vpn = true;
+    expect(await cache.get('1.1.1.1')).toEqual({ ip: '1.1.1.1' });
+  });
+});
+
+describe('secretsManagerKeyProvider', () => {
+  const sm = mockClient(SecretsManagerClient);
+  beforeEach(() => sm.reset());
+
+  it('reads the key once, caches it for the TTL, and shares concurrent reads', async () => {
+    sm.on(GetSecretValueCommand, { SecretId: 'trailalerts/vpnapi' }).resolves({ SecretString: '{"apiKey":"k-1"}' });
+    let now = 0;
+    const provider = secretsManagerKeyProvider(new SecretsManagerClient({ region: 'us-east-1' }), 'trailalerts/vpnapi', { ttlMs: 1000, now: () => now });
+    expect(await Promise.all([provider(), provider()])).toEqual(['k-1', 'k-1']);
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    now = 2000;
+    await provider();
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
+  it('fails with the secret id and error name only', async () => {
+    sm.on(GetSecretValueCommand).rejects(Object.assign(new Error('User is not authorized: arn:…'), { name: 'AccessDeniedException' }));
+    const provider = secretsManagerKeyProvider(new SecretsManagerClient({ region: 'us-east-1' }), 'trailalerts/vpnapi');
+    await expect(provider()).rejects.toThrow('IP-context API key secret trailalerts/vpnapi: could not be read (AccessDeniedException)');
+    sm.on(GetSecretValueCommand).resolves({ SecretString: '{"other":"x"}' });
+    await expect(provider()).rejects.toThrow('expected the key, or JSON with "apiKey"');
+  });
+
+  it('accepts bare keys and JSON with apiKey, key or api_key', () => {
+    expect(keyFromSecretString('  abc \n')).toBe('abc');
+    expect(keyFromSecretString('{"key":"k"}')).toBe('k');
+    expect(keyFromSecretString('{"api_key":"k2"}')).toBe('k2');
+    expect(keyFromSecretString('{"apiKey":""}')).toBeUndefined();
+    expect(keyFromSecretString('{broken')).toBeUndefined();
+    expect(keyFromSecretString('')).toBeUndefined();
+  });
+});
+
+describe('ipContextFromConfig', () => {
+  it('is undefined unless enrichment.ipContext is configured', () => {
+    const secrets = new SecretsManagerClient({ region: 'us-east-1' });
+    expect(ipContextFromConfig(undefined, { secrets })).toBeUndefined();
+    expect(ipContextFromConfig({}, { secrets })).toBeUndefined();
+    expect(ipContextFromConfig({ ipContext: { provider: 'vpnapi', apiKeySecret: 'trailalerts/vpnapi' } }, { secrets })).toBeDefined();
+  });
+});
