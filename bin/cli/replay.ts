@@ -1,0 +1,39 @@
+/** `trailalerts replay`: moves messages from a dead-letter queue back to its source queue. */
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Command } from 'commander';
+import { replayQueue } from '../../lambdas/pipeline/replay';
+
+export function replayCommand(): Command {
+  return new Command('replay')
+    .description('move messages from a dead-letter queue (objects or matches DLQ) back to its source queue, after fixing the cause')
+    .requiredOption('--from <queueUrl>', 'URL of the dead-letter queue')
+    .requiredOption('--to <queueUrl>', 'URL of the queue to send the messages back to')
+    .option('--max <n>', 'move at most n messages', (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n <= 0) throw new Error(`--max: expected a positive integer, got "${v}"`);
+      return n;
+    })
+    .option('--dry-run', 'only count the messages (they become visible again after 60 s)')
+    .option('--region <region>', 'AWS region of the queues (default: from the queue URL or the environment)')
+    .action(async (opts: { from: string; to: string; max?: number; dryRun?: boolean; region?: string }) => {
+      const region = opts.region ?? /sqs\.([a-z0-9-]+)\.amazonaws\.com/.exec(opts.from)?.[1];
+      try {
+        const result = await replayQueue({
+          sqs: new SQSClient(region ? { region } : {}),
+          fromQueueUrl: opts.from,
+          toQueueUrl: opts.to,
+          max: opts.max,
+          dryRun: opts.dryRun,
+        });
+        process.stdout.write(
+          opts.dryRun
+            ? `${result.received} messages in the DLQ (dry run: nothing moved)\n`
+            : `${result.moved} messages moved, ${result.failed} refused by the target queue (left in the DLQ)\n`,
+        );
+        process.exitCode = result.failed > 0 ? 1 : 0;
+      } catch (err) {
+        process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exitCode = 1;
+      }
+    });
+}
