@@ -122,7 +122,14 @@ export function replaceTable(readme: string, table: string): string {
   return `${readme.slice(0, start + TABLE_START.length)}\n${table}\n${readme.slice(end)}`;
 }
 
-function main(argv: string[]): number {
+/** Formats Markdown the way the repository's Prettier configuration does, so `--check` agrees with lint. */
+export async function formatMarkdown(text: string, filepath: string): Promise<string> {
+  const prettier = await import('prettier'); // loaded lazily: Prettier 3 needs ESM loading that jest lacks
+  const config = (await prettier.resolveConfig(filepath)) ?? {};
+  return prettier.format(text, { ...config, filepath, parser: 'markdown' });
+}
+
+async function main(argv: string[]): Promise<number> {
   const args = [...argv];
   const modeIndex = args.findIndex((a) => a === '--write' || a === '--check');
   let mode: string | undefined;
@@ -145,7 +152,7 @@ function main(argv: string[]): number {
     return 0;
   }
   const readme = readFileSync(readmePath, 'utf8');
-  const updated = replaceTable(readme, table);
+  const updated = await formatMarkdown(replaceTable(readme, table), readmePath);
   if (mode === '--write') {
     writeFileSync(readmePath, updated);
     process.stdout.write(`${readmePath}: table of ${rows.length} documents written\n`);
@@ -160,10 +167,13 @@ function main(argv: string[]): number {
 }
 
 if (require.main === module) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`rules-table: ${(err as Error).message}\n`);
-    process.exitCode = 2;
-  }
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`rules-table: ${(err as Error).message}\n`);
+      process.exitCode = 2;
+    },
+  );
 }
