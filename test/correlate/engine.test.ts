@@ -145,6 +145,24 @@ describe('event_count', () => {
     expect(await fired(lenient)).toEqual([2]);
   });
 
+  it('stores at most maxObservationsPerWindow observations per window and counts the rest', async () => {
+    const c2 = correlation('c-cap', 'event_count', ['failed_login'], { condition: { gte: 2 } });
+    const store = new MemoryStateStore();
+    const engine = new CorrelationEngine([c2], store, { maxObservationsPerWindow: 3 });
+    const fired: number[] = [];
+    for (const [i, m] of [0, 1, 2, 3, 4, 30, 31].entries()) {
+      if ((await engine.observe({ rule: failed, record: event(m), accountId: '1' })).length) fired.push(i);
+    }
+    expect(fired).toEqual([1, 6]);
+    expect(engine.counters.saturated).toBe(2);
+    const big = correlation('c-big', 'event_count', ['failed_login'], { condition: { gte: 5 } });
+    const raised = new CorrelationEngine([big], new MemoryStateStore(), { maxObservationsPerWindow: 3 });
+    const hits = [];
+    for (const m of [0, 1, 2, 3, 4])
+      hits.push(...(await raised.observe({ rule: failed, record: event(m), accountId: '1' })));
+    expect(hits.map((h) => h.value)).toEqual([5]);
+  });
+
   it('ignores events of rules it does not reference and events with no usable time', async () => {
     const { hits, engine } = await run(
       [c],

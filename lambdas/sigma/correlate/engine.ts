@@ -21,6 +21,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { EventSummary } from '../../alerts/alert';
+import { actorOf } from '../../cloudtrail/actor';
 import { clipSummary, type CorrelationObservation, type CorrelationStore } from '../../alerts/state/store';
 import type { CloudTrailRecord, CorrelationRuleModel, RuleMeta } from '../model';
 import { aggregate, conditionHolds, effectiveCondition } from './aggregate';
@@ -43,7 +44,11 @@ export interface CorrelationHit {
 export interface CorrelationEngineOptions {
   /** How late an event may arrive (relative to the newest of its group) and still count. Default 30 min. */
   latenessMs?: number;
-  /** Observations read per evaluation at most (bounds cost and memory). Default 1000. */
+  /**
+   * Observations stored per window at most (raised to the condition's threshold + 1 when that
+   * is higher). An event whose window [t - timespan, t] is already full is counted in
+   * `counters.saturated` and not stored: aggregates saturate at this bound. Default 1000.
+   */
   maxObservationsPerWindow?: number;
   /** Events listed in a hit at most. Default 20. */
   maxEventsPerHit?: number;
@@ -62,6 +67,8 @@ export interface CorrelationEngineCounters {
   observed: number;
   duplicates: number;
   invalidTime: number;
+  /** Observations not stored because their window already held the maximum. */
+  saturated: number;
   hits: number;
 }
 
@@ -85,7 +92,13 @@ const DEFAULT_LATENESS_MS = 30 * 60 * 1000;
 const MAX_CHAIN_DEPTH = 10;
 
 export class CorrelationEngine {
-  readonly counters: CorrelationEngineCounters = { observed: 0, duplicates: 0, invalidTime: 0, hits: 0 };
+  readonly counters: CorrelationEngineCounters = {
+    observed: 0,
+    duplicates: 0,
+    invalidTime: 0,
+    saturated: 0,
+    hits: 0,
+  };
   private readonly byRef = new Map<string, Reference[]>();
   private readonly latenessMs: number;
   private readonly maxObservations: number;
@@ -176,13 +189,19 @@ export class CorrelationEngine {
         : undefined,
       events: source.events.slice(-this.maxEvents).map(clipSummary),
     };
+    const t = source.timeMs;
+    // Bound on stored items per window: a window already holding the maximum stores no more.
+    const cap = Math.max(this.maxObservations, conditionFloor(c) + 1);
+    if ((await this.store.listObservations(group, t - span, t, cap)).length >= cap) {
+      this.counters.saturated++;
+      return [];
+    }
     if (!(await this.store.addObservation(group, observation, retentionMs, ttl))) {
       this.counters.duplicates++;
       return [];
     }
 
-    const t = source.timeMs;
-    const nearby = await this.store.listObservations(group, t - span, t + span, this.maxObservations);
+    const nearby = await this.store.listObservations(group, t - span, t + span, 2 * cap);
     const anchors = [...new Set(nearby.map((o) => o.timeMs).filter((ms) => ms >= t && ms <= t + span))].sort(
       (a, b) => a - b,
     );
@@ -236,6 +255,16 @@ export class CorrelationEngine {
   }
 }
 
+/** The count an event_count or value_count condition needs (so the storage bound never prevents a hit). */
+function conditionFloor(c: CorrelationRuleModel): number {
+  if (c.type !== 'event_count' && c.type !== 'value_count') return 0;
+  const cond = c.condition ?? {};
+  const limits = [cond.gt, cond.gte, cond.eq].filter(
+    (n): n is number => typeof n === 'number' && Number.isFinite(n),
+  );
+  return limits.length > 0 ? Math.min(Math.max(...limits), 1_000_000) : 0;
+}
+
 /** The event field behind a group-by name or value field: its alias for this rule, else the name itself. */
 function fieldFor(c: CorrelationRuleModel, name: string, ruleIndex: number, names: string[]): string {
   const alias = c.aliases[name];
@@ -271,17 +300,19 @@ function fingerprint(record: CloudTrailRecord): string {
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 function summarize(record: CloudTrailRecord, rule: RuleMeta, accountId: string): EventSummary {
-  const identity =
-    record.userIdentity && typeof record.userIdentity === 'object'
-      ? (record.userIdentity as Record<string, unknown>)
-      : {};
+  let actor: string | undefined;
+  try {
+    actor = actorOf(record).display;
+  } catch {
+    actor = undefined;
+  }
   return {
     eventID: str(record.eventID),
     eventTime: str(record.eventTime),
     eventName: str(record.eventName),
     eventSource: str(record.eventSource),
     sourceIPAddress: str(record.sourceIPAddress),
-    actor: str(identity.arn) ?? str(identity.userName) ?? str(identity.invokedBy) ?? str(identity.type),
+    actor,
     accountId,
     ruleTitle: rule.title,
   };
