@@ -51,7 +51,9 @@ export interface ExceptionOrigin {
  */
 export function expiryInstant(expires: string): Date | undefined {
   const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(expires);
-  const date = day ? new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]) + 1)) : new Date(expires);
+  const date = day
+    ? new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]) + 1))
+    : new Date(expires);
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
@@ -76,7 +78,9 @@ function compileOne(config: ExceptionConfig, where: string, file?: string, line?
       if (checked.ok && checked.regex) regexes.push(checked.regex);
       else problems.push(`actorPatterns "${pattern}": ${checked.problem}`);
     }
-    conditions.push((_i, candidates) => regexes.some((r) => candidates().some((c) => r.test(c.slice(0, MAX_TEXT)))));
+    conditions.push((_i, candidates) =>
+      regexes.some((r) => candidates().some((c) => r.test(c.slice(0, MAX_TEXT)))),
+    );
   }
   if (config.sourceIPs) {
     const ranges: IpRange[] = [];
@@ -127,13 +131,20 @@ function compileOne(config: ExceptionConfig, where: string, file?: string, line?
 }
 
 /** Compiles a list of exceptions once; `origin` says where they were defined (for labels). */
-export function compileExceptions(list: readonly ExceptionConfig[], origin: ExceptionOrigin | string): CompiledException[] {
+export function compileExceptions(
+  list: readonly ExceptionConfig[],
+  origin: ExceptionOrigin | string,
+): CompiledException[] {
   const o: ExceptionOrigin = typeof origin === 'string' ? { where: origin } : origin;
   return list.map((config, i) => compileOne(config, `${o.where}[${i}]`, o.file, o.lineOf?.(i)));
 }
 
 /** The first exception that applies to this match at `now` (expired ones are skipped). */
-export function findException(input: ExceptionInput, exceptions: readonly CompiledException[], now: Date): CompiledException | undefined {
+export function findException(
+  input: ExceptionInput,
+  exceptions: readonly CompiledException[],
+  now: Date,
+): CompiledException | undefined {
   const t = now.getTime();
   return exceptions.find((e) => (e.expiresAt === undefined || t < e.expiresAt.getTime()) && e.applies(input));
 }
@@ -151,7 +162,11 @@ interface TrailAlertsEntry {
   excludedActorsRegex?: string[];
 }
 
-const TRAILALERTS_KEYS: (keyof TrailAlertsEntry)[] = ['excludedActors', 'excludedSourceIPs', 'excludedActorsRegex'];
+const TRAILALERTS_KEYS: (keyof TrailAlertsEntry)[] = [
+  'excludedActors',
+  'excludedSourceIPs',
+  'excludedActorsRegex',
+];
 export const IMPORTED_REASON = 'imported from exceptions.json';
 
 /** Line of a JSON.parse error: from "position N", else from the quoted context V8 prints. */
@@ -185,7 +200,12 @@ export function loadTrailAlertsExceptions(
     data = JSON.parse(textValue);
   } catch (err) {
     const message = (err as Error).message;
-    diagnostics.push({ severity: 'error', file, line: jsonErrorLine(textValue, message), message: `invalid JSON: ${message}` });
+    diagnostics.push({
+      severity: 'error',
+      file,
+      line: jsonErrorLine(textValue, message),
+      message: `invalid JSON: ${message}`,
+    });
     return { exceptions, configs, diagnostics };
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
@@ -194,12 +214,22 @@ export function loadTrailAlertsExceptions(
   }
   for (const [title, entry] of Object.entries(data as Record<string, unknown>)) {
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-      diagnostics.push({ severity: 'error', file, path: title, message: 'expected an object with excludedActors, excludedSourceIPs or excludedActorsRegex' });
+      diagnostics.push({
+        severity: 'error',
+        file,
+        path: title,
+        message: 'expected an object with excludedActors, excludedSourceIPs or excludedActorsRegex',
+      });
       continue;
     }
     for (const key of Object.keys(entry)) {
       if (!TRAILALERTS_KEYS.includes(key as keyof TrailAlertsEntry)) {
-        diagnostics.push({ severity: 'warning', file, path: `${title}.${key}`, message: `unknown key ignored; expected one of: ${TRAILALERTS_KEYS.join(', ')}` });
+        diagnostics.push({
+          severity: 'warning',
+          file,
+          path: `${title}.${key}`,
+          message: `unknown key ignored; expected one of: ${TRAILALERTS_KEYS.join(', ')}`,
+        });
       }
     }
     const lists: Partial<Record<keyof TrailAlertsEntry, string[]>> = {};
@@ -207,20 +237,33 @@ export function loadTrailAlertsExceptions(
       const value = (entry as Record<string, unknown>)[key];
       if (value === undefined) continue;
       if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-        diagnostics.push({ severity: 'error', file, path: `${title}.${key}`, message: 'expected a list of strings' });
+        diagnostics.push({
+          severity: 'error',
+          file,
+          path: `${title}.${key}`,
+          message: 'expected a list of strings',
+        });
         continue;
       }
       if (value.length > 0) lists[key] = value as string[];
     }
     const add = (config: ExceptionConfig, key: string) => {
       const compiled = compileOne(config, `exceptions.json ${JSON.stringify(title)}.${key}`, file);
-      compiled.problems.forEach((message) => diagnostics.push({ severity: 'error', file, path: `${title}.${key}`, message }));
+      compiled.problems.forEach((message) =>
+        diagnostics.push({ severity: 'error', file, path: `${title}.${key}`, message }),
+      );
       configs.push(config);
       exceptions.push(compiled);
     };
-    if (lists.excludedActors) add({ rule: title, actors: lists.excludedActors, reason: IMPORTED_REASON }, 'excludedActors');
-    if (lists.excludedSourceIPs) add({ rule: title, sourceIPs: lists.excludedSourceIPs, reason: IMPORTED_REASON }, 'excludedSourceIPs');
-    if (lists.excludedActorsRegex) add({ rule: title, actorPatterns: lists.excludedActorsRegex, reason: IMPORTED_REASON }, 'excludedActorsRegex');
+    if (lists.excludedActors)
+      add({ rule: title, actors: lists.excludedActors, reason: IMPORTED_REASON }, 'excludedActors');
+    if (lists.excludedSourceIPs)
+      add({ rule: title, sourceIPs: lists.excludedSourceIPs, reason: IMPORTED_REASON }, 'excludedSourceIPs');
+    if (lists.excludedActorsRegex)
+      add(
+        { rule: title, actorPatterns: lists.excludedActorsRegex, reason: IMPORTED_REASON },
+        'excludedActorsRegex',
+      );
   }
   return { exceptions, configs, diagnostics };
 }

@@ -35,7 +35,8 @@ export function routeMatches(alert: Alert, route: Route): boolean {
   if (route.correlationsOnly && alert.kind !== 'correlation') return false;
   if (!levelOk(alert.level, route.minLevel)) return false;
   if (route.rules && !route.rules.some((ref) => ruleRef(ref)(alert.rule))) return false;
-  if (route.tags && !route.tags.some((t) => alert.rule.tags.some((tag) => wildcardMatch(t, tag)))) return false;
+  if (route.tags && !route.tags.some((t) => alert.rule.tags.some((tag) => wildcardMatch(t, tag))))
+    return false;
   return true;
 }
 

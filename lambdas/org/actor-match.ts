@@ -16,7 +16,8 @@ function candidateForms(value: string): string[] {
   const role = IAM_ROLE.exec(value);
   if (role) out.push(`arn:${role[1]}:iam::${role[2]}:role/${role[3]}`);
   const session = STS_SESSION.exec(value);
-  if (session && session[4] !== undefined) out.push(`arn:${session[1]}:iam::${session[2]}:role/${session[3]}`);
+  if (session && session[4] !== undefined)
+    out.push(`arn:${session[1]}:iam::${session[2]}:role/${session[3]}`);
   return out;
 }
 
@@ -43,6 +44,13 @@ export function actorCandidates(actor: Actor): string[] {
 
 /** Compiles `actors:` entries into one predicate over an actor's candidates. */
 export function compileActorList(entries: readonly string[]): (candidates: readonly string[]) => boolean {
-  const patterns = [...new Set(entries.map((e) => e.trim()).filter((e) => e !== '').flatMap(entryForms))];
+  const patterns = [
+    ...new Set(
+      entries
+        .map((e) => e.trim())
+        .filter((e) => e !== '')
+        .flatMap(entryForms),
+    ),
+  ];
   return (candidates) => patterns.some((p) => candidates.some((c) => wildcardMatch(p, c)));
 }

@@ -48,13 +48,23 @@ export function loadAccountsConfig(file: string): AccountsConfigResult {
   try {
     const buffer = readFileSync(file);
     if (buffer.length > MAX_BYTES) {
-      return { diagnostics: [{ severity: 'error', file, message: `file is ${buffer.length} bytes; at most ${MAX_BYTES} expected` }] };
+      return {
+        diagnostics: [
+          {
+            severity: 'error',
+            file,
+            message: `file is ${buffer.length} bytes; at most ${MAX_BYTES} expected`,
+          },
+        ],
+      };
     }
     text = buffer.toString('utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const message =
-      code === 'ENOENT' ? 'file not found; expected accounts.yaml (see the example in the repository root)' : `cannot read file: ${(err as Error).message}`;
+      code === 'ENOENT'
+        ? 'file not found; expected accounts.yaml (see the example in the repository root)'
+        : `cannot read file: ${(err as Error).message}`;
     return { diagnostics: [{ severity: 'error', file, message }] };
   }
   return parseAccountsConfig(text, file);
@@ -66,22 +76,43 @@ function parseUnsafe(text: string, file: string): AccountsConfigResult {
   const locator = new YamlLocator(doc, lineCounter);
   const diagnostics: Diagnostic[] = [];
   for (const e of doc.errors) {
-    diagnostics.push({ severity: 'error', file, line: locator.lineAt(e.pos[0]), message: `YAML syntax: ${firstLine(e.message)}` });
+    diagnostics.push({
+      severity: 'error',
+      file,
+      line: locator.lineAt(e.pos[0]),
+      message: `YAML syntax: ${firstLine(e.message)}`,
+    });
   }
   for (const w of doc.warnings) {
-    diagnostics.push({ severity: 'warning', file, line: locator.lineAt(w.pos[0]), message: `YAML: ${firstLine(w.message)}` });
+    diagnostics.push({
+      severity: 'warning',
+      file,
+      line: locator.lineAt(w.pos[0]),
+      message: `YAML: ${firstLine(w.message)}`,
+    });
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
-    diagnostics.push({ severity: 'error', file, line: 1, message: 'file is empty; expected a mapping with organization, trail and destinations' });
+    diagnostics.push({
+      severity: 'error',
+      file,
+      line: 1,
+      message: 'file is empty; expected a mapping with organization, trail and destinations',
+    });
     return { diagnostics };
   }
   if (!isMap(doc.contents)) {
-    diagnostics.push({ severity: 'error', file, line: locator.line([]), message: 'expected a mapping at the top level (organization:, trail:, destinations: …)' });
+    diagnostics.push({
+      severity: 'error',
+      file,
+      line: locator.line([]),
+      message: 'expected a mapping at the top level (organization:, trail:, destinations: …)',
+    });
     return { diagnostics };
   }
   diagnostics.push(...structuralProblems(doc, locator, file));
-  if (diagnostics.some((d) => d.severity === 'error' && d.message.startsWith('YAML alias'))) return { diagnostics };
+  if (diagnostics.some((d) => d.severity === 'error' && d.message.startsWith('YAML alias')))
+    return { diagnostics };
 
   let data: unknown;
   try {
@@ -114,15 +145,35 @@ function structuralProblems(doc: Document, locator: YamlLocator, file: string): 
         const keyLine = isScalar(pair.key) && pair.key.range ? locator.lineAt(pair.key.range[0]) : undefined;
         const where = [...path, key];
         if (seen.has(key)) {
-          const what = path.length === 1 && path[0] === 'accounts' ? `duplicate account id "${key}"` : `duplicate key "${key}"`;
-          out.push({ severity: 'error', file, line: keyLine, path: formatPath(where), message: `${what} (first defined on line ${seen.get(key)})` });
+          const what =
+            path.length === 1 && path[0] === 'accounts'
+              ? `duplicate account id "${key}"`
+              : `duplicate key "${key}"`;
+          out.push({
+            severity: 'error',
+            file,
+            line: keyLine,
+            path: formatPath(where),
+            message: `${what} (first defined on line ${seen.get(key)})`,
+          });
         } else {
           seen.set(key, keyLine);
         }
-        if (path.length === 1 && path[0] === 'accounts' && isScalar(pair.key) && typeof pair.key.value === 'number') {
+        if (
+          path.length === 1 &&
+          path[0] === 'accounts' &&
+          isScalar(pair.key) &&
+          typeof pair.key.value === 'number'
+        ) {
           const source = (pair.key as { source?: string }).source ?? key;
           if (source !== key) {
-            out.push({ severity: 'error', file, line: keyLine, path: formatPath(where), message: `account id ${source} must be quoted ("${source}"): as a number it reads as ${key}` });
+            out.push({
+              severity: 'error',
+              file,
+              line: keyLine,
+              path: formatPath(where),
+              message: `account id ${source} must be quoted ("${source}"): as a number it reads as ${key}`,
+            });
           }
         }
         walk(pair.value, where, depth + 1);
@@ -131,7 +182,13 @@ function structuralProblems(doc: Document, locator: YamlLocator, file: string): 
       node.items.forEach((item, i) => walk(item, [...path, i], depth + 1));
     } else if (isAlias(node) && node.resolve(doc) === undefined) {
       const line = node.range ? locator.lineAt(node.range[0]) : undefined;
-      out.push({ severity: 'error', file, line, path: formatPath(path) || undefined, message: `YAML alias *${node.source} names no anchor defined before it` });
+      out.push({
+        severity: 'error',
+        file,
+        line,
+        path: formatPath(path) || undefined,
+        message: `YAML alias *${node.source} names no anchor defined before it`,
+      });
     }
   };
   walk(doc.contents, [], 0);
@@ -177,11 +234,18 @@ function valueAt(data: unknown, path: PathSegment[]): unknown {
 }
 
 /** Turns ajv errors into diagnostics with friendly messages and the line of the node. */
-function schemaDiagnostics(errors: SchemaError[], data: unknown, locator: YamlLocator, file: string): Diagnostic[] {
+function schemaDiagnostics(
+  errors: SchemaError[],
+  data: unknown,
+  locator: YamlLocator,
+  file: string,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   // With a discriminator, a failing branch would also report oneOf; the branch errors say more.
-  const specific = errors.filter((e) => e.keyword !== 'oneOf' || !errors.some((o) => o !== e && o.instancePath.startsWith(e.instancePath)));
+  const specific = errors.filter(
+    (e) => e.keyword !== 'oneOf' || !errors.some((o) => o !== e && o.instancePath.startsWith(e.instancePath)),
+  );
   for (const e of specific) {
     let path = pointerToPath(e.instancePath, data);
     const value = valueAt(data, path);
@@ -193,14 +257,20 @@ function schemaDiagnostics(errors: SchemaError[], data: unknown, locator: YamlLo
       case 'additionalProperties': {
         const extra = (e.params as { additionalProperty: string }).additionalProperty;
         path = [...path, extra];
-        const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-        message = `unknown property "${extra}"` + (allowed.length ? `; expected one of: ${allowed.join(', ')}` : '');
+        const allowed = Object.keys(
+          (e.parentSchema as { properties?: object } | undefined)?.properties ?? {},
+        );
+        message =
+          `unknown property "${extra}"` + (allowed.length ? `; expected one of: ${allowed.join(', ')}` : '');
         break;
       }
       case 'type': {
         const expected = (e.params as { type: string | string[] }).type;
         const name = expected === 'object' ? 'a mapping' : expected === 'array' ? 'a list' : String(expected);
-        const hint = expected === 'string' && typeof value === 'number' && String(value).length >= 9 ? ' (quote it, e.g. account ids: "111111111111")' : '';
+        const hint =
+          expected === 'string' && typeof value === 'number' && String(value).length >= 9
+            ? ' (quote it, e.g. account ids: "111111111111")'
+            : '';
         message = `expected ${name}, got ${typeName(value)}${hint}`;
         break;
       }
@@ -209,7 +279,10 @@ function schemaDiagnostics(errors: SchemaError[], data: unknown, locator: YamlLo
         break;
       case 'discriminator': {
         const p = e.params as { error: string; tag: string };
-        message = p.error === 'tag' ? `missing or non-string "${p.tag}"; expected email, sns or webhook` : `"${p.tag}" must be one of: email, sns, webhook; got ${typeName(valueAt(value, [p.tag]))}`;
+        message =
+          p.error === 'tag'
+            ? `missing or non-string "${p.tag}"; expected email, sns or webhook`
+            : `"${p.tag}" must be one of: email, sns, webhook; got ${typeName(valueAt(value, [p.tag]))}`;
         if (p.error !== 'tag') path = [...path, p.tag];
         break;
       }
@@ -218,12 +291,20 @@ function schemaDiagnostics(errors: SchemaError[], data: unknown, locator: YamlLo
         break;
       case 'format': {
         const format = (e.params as { format: string }).format;
-        const expected = format === 'date-or-date-time' ? 'a date YYYY-MM-DD or an ISO date-time' : format === 'email' ? 'an email address' : format;
+        const expected =
+          format === 'date-or-date-time'
+            ? 'a date YYYY-MM-DD or an ISO date-time'
+            : format === 'email'
+              ? 'an email address'
+              : format;
         message = `expected ${expected}, got ${typeName(value)}`;
         break;
       }
       case 'pattern':
-        message = path[path.length - 1] === 'topicArn' ? `expected an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got ${typeName(value)}` : `does not match ${(e.params as { pattern: string }).pattern}`;
+        message =
+          path[path.length - 1] === 'topicArn'
+            ? `expected an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got ${typeName(value)}`
+            : `does not match ${(e.params as { pattern: string }).pattern}`;
         break;
       case 'minItems':
         message = `expected at least ${(e.params as { limit: number }).limit} item(s)`;

@@ -11,6 +11,7 @@ export function createAccountDirectory(
   config: AccountsConfig,
   options: Omit<OrganizationsDirectoryOptions, 'config'> & { offline?: boolean } = {},
 ): AccountDirectory {
-  if (options.offline || config.organization.accountDirectory?.source !== 'organizations') return new StaticAccountDirectory(config);
+  if (options.offline || config.organization.accountDirectory?.source !== 'organizations')
+    return new StaticAccountDirectory(config);
   return new OrganizationsAccountDirectory({ ...options, config });
 }

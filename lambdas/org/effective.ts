@@ -92,7 +92,9 @@ export class OrgPolicy {
 
   /** The effective configuration for an account (cached per OU, or per account with overrides). */
   forAccount(account: AccountInfo): EffectiveConfig {
-    const accountEntry = Object.prototype.hasOwnProperty.call(this.config.accounts ?? {}, account.id) ? this.config.accounts![account.id] : undefined;
+    const accountEntry = Object.prototype.hasOwnProperty.call(this.config.accounts ?? {}, account.id)
+      ? this.config.accounts![account.id]
+      : undefined;
     const ouPath = this.pathOf(account);
     const key = `${ouPath}\u0000${account.ouId ?? ''}\u0000${accountEntry ? account.id : ''}`;
     let effective = this.cache.get(key);
@@ -134,19 +136,28 @@ export class OrgPolicy {
     return levels;
   }
 
-  private build(ouPath: string, account: AccountInfo, accountEntry: AccountConfig | undefined): EffectiveConfig {
+  private build(
+    ouPath: string,
+    account: AccountInfo,
+    accountEntry: AccountConfig | undefined,
+  ): EffectiveConfig {
     const levels = this.chain(ouPath, account, accountEntry);
     let setNames: string[] = [];
     let routes: Route[] = [];
     let cooldownMinutes = DEFAULT_COOLDOWN_MINUTES;
     const exceptions = [...this.orgExceptions];
     for (const { configPath, settings: level } of levels) {
-      if (level.ruleSets) setNames = level.ruleSetsMode === 'replace' ? [...level.ruleSets] : [...setNames, ...level.ruleSets];
-      if (level.routes) routes = level.routesMode === 'add' ? [...routes, ...level.routes] : [...level.routes];
-      if (typeof level.cooldownMinutes === 'number' && level.cooldownMinutes >= 0) cooldownMinutes = level.cooldownMinutes;
+      if (level.ruleSets)
+        setNames = level.ruleSetsMode === 'replace' ? [...level.ruleSets] : [...setNames, ...level.ruleSets];
+      if (level.routes)
+        routes = level.routesMode === 'add' ? [...routes, ...level.routes] : [...level.routes];
+      if (typeof level.cooldownMinutes === 'number' && level.cooldownMinutes >= 0)
+        cooldownMinutes = level.cooldownMinutes;
       exceptions.push(...this.compile(level.exceptions, [...configPath, 'exceptions']));
     }
-    const known = [...new Set(setNames)].filter((n) => Object.prototype.hasOwnProperty.call(this.config.ruleSets ?? {}, n)).sort();
+    const known = [...new Set(setNames)]
+      .filter((n) => Object.prototype.hasOwnProperty.call(this.config.ruleSets ?? {}, n))
+      .sort();
     let ruleIds: ReadonlySet<string> = this.allIds;
     let ruleSetKey = '*';
     if (known.length > 0) {
@@ -178,6 +189,10 @@ export class OrgPolicy {
   private compile(list: AccountsConfig['exceptions'], path: (string | number)[]): CompiledException[] {
     if (!list || list.length === 0) return [];
     const where = path.map(String).join('.');
-    return compileExceptions(list, { where, file: this.file, lineOf: (i) => lineOf(this.config, [...path, i]) });
+    return compileExceptions(list, {
+      where,
+      file: this.file,
+      lineOf: (i) => lineOf(this.config, [...path, i]),
+    });
   }
 }

@@ -43,7 +43,10 @@ export function compileIpRange(text: string): IpRange | { problem: string } {
     return { problem: `"${text}" is not a valid CIDR (expected e.g. 10.0.0.0/8 or 2001:db8::/32)` };
   }
   const bits = Number(bitsText);
-  return { text, matches: (a) => a.kind() === base.kind() && (a as ipaddr.IPv4).match(base as ipaddr.IPv4, bits) };
+  return {
+    text,
+    matches: (a) => a.kind() === base.kind() && (a as ipaddr.IPv4).match(base as ipaddr.IPv4, bits),
+  };
 }
 
 /** True when `candidate` (a CloudTrail sourceIPAddress) parses and lies in any range. */

@@ -61,7 +61,12 @@ export interface DirectoryStats {
   staticFallbacks: number;
 }
 
-const THROTTLE_NAMES = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling', 'RequestLimitExceeded']);
+const THROTTLE_NAMES = new Set([
+  'TooManyRequestsException',
+  'ThrottlingException',
+  'Throttling',
+  'RequestLimitExceeded',
+]);
 
 function isThrottle(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
@@ -69,7 +74,14 @@ function isThrottle(err: unknown): boolean {
 }
 
 export class OrganizationsAccountDirectory implements AccountDirectory {
-  readonly stats: DirectoryStats = { walks: 0, apiCalls: 0, throttled: 0, failedWalks: 0, staleServed: 0, staticFallbacks: 0 };
+  readonly stats: DirectoryStats = {
+    walks: 0,
+    apiCalls: 0,
+    throttled: 0,
+    failedWalks: 0,
+    staleServed: 0,
+    staticFallbacks: 0,
+  };
   private readonly client: OrganizationsClient;
   private readonly overrides: Map<string, AccountInfo>;
   private readonly ttlMs: number;
@@ -94,7 +106,11 @@ export class OrganizationsAccountDirectory implements AccountDirectory {
   private buildClient(roleArn: string | undefined): OrganizationsClient {
     const region = this.options.region ?? 'us-east-1';
     if (!roleArn) return new OrganizationsClient({ region });
-    const credentials = new RoleCredentials({ sts: this.options.sts ?? new STSClient({ region }), roleArn, now: this.now });
+    const credentials = new RoleCredentials({
+      sts: this.options.sts ?? new STSClient({ region }),
+      roleArn,
+      now: this.now,
+    });
     return new OrganizationsClient({ region, credentials: () => credentials.get() });
   }
 
@@ -113,7 +129,13 @@ export class OrganizationsAccountDirectory implements AccountDirectory {
     }
     if (this.isStale()) this.stats.staleServed++;
     if (fromApi && override) {
-      return { ...fromApi, name: override.name, ouPath: override.ouPath, ouId: override.ouId ?? (override.ouPath === fromApi.ouPath ? fromApi.ouId : undefined), tags: { ...fromApi.tags, ...override.tags } };
+      return {
+        ...fromApi,
+        name: override.name,
+        ouPath: override.ouPath,
+        ouId: override.ouId ?? (override.ouPath === fromApi.ouPath ? fromApi.ouId : undefined),
+        tags: { ...fromApi.tags, ...override.tags },
+      };
     }
     if (fromApi) return copy(fromApi);
     return override ? copy(override) : unknownAccount(accountId);
@@ -146,10 +168,15 @@ export class OrganizationsAccountDirectory implements AccountDirectory {
   private async ensureFresh(accountId: string): Promise<void> {
     if (this.refreshing) return this.refreshing;
     const now = this.now();
-    if (this.lastFailureAt !== undefined && now - this.lastFailureAt < (this.options.retryAfterFailureMs ?? 60_000)) return;
+    if (
+      this.lastFailureAt !== undefined &&
+      now - this.lastFailureAt < (this.options.retryAfterFailureMs ?? 60_000)
+    )
+      return;
     if (this.isStale()) return this.refresh();
     const missing = !this.cache!.accounts.has(accountId) && !this.overrides.has(accountId);
-    if (missing && now - this.cache!.fetchedAt >= (this.options.missRefreshMs ?? 5 * 60_000)) return this.refresh();
+    if (missing && now - this.cache!.fetchedAt >= (this.options.missRefreshMs ?? 5 * 60_000))
+      return this.refresh();
   }
 
   /** One AWS call, retried with exponential backoff and full jitter while throttled. */
@@ -188,7 +215,9 @@ export class OrganizationsAccountDirectory implements AccountDirectory {
   private async walk(): Promise<Map<string, AccountInfo>> {
     this.stats.walks++;
     const accounts = new Map<string, AccountInfo>();
-    const roots = (await this.pages((NextToken) => this.client.send(new ListRootsCommand({ NextToken })))).flatMap((p) => p.Roots ?? []);
+    const roots = (
+      await this.pages((NextToken) => this.client.send(new ListRootsCommand({ NextToken })))
+    ).flatMap((p) => p.Roots ?? []);
     if (roots.length === 0) throw new Error('ListRoots returned no root');
     type Parent = { id: string; path: string; isRoot: boolean };
     let level: Parent[] = roots.map((r) => ({ id: r.Id!, path: '/', isRoot: true }));
@@ -197,23 +226,37 @@ export class OrganizationsAccountDirectory implements AccountDirectory {
       if (depth > 10) throw new Error('OU tree deeper than Organizations allows (5 levels)');
       const children: Parent[] = [];
       await this.pool(level, async (parent) => {
-        const accountPages = await this.pages((NextToken) => this.client.send(new ListAccountsForParentCommand({ ParentId: parent.id, NextToken })));
+        const accountPages = await this.pages((NextToken) =>
+          this.client.send(new ListAccountsForParentCommand({ ParentId: parent.id, NextToken })),
+        );
         for (const a of accountPages.flatMap((p) => p.Accounts ?? [])) {
           if (!a.Id) continue;
-          accounts.set(a.Id, { id: a.Id, name: a.Name || a.Id, ouPath: parent.path, ouId: parent.isRoot ? undefined : parent.id, known: true });
+          accounts.set(a.Id, {
+            id: a.Id,
+            name: a.Name || a.Id,
+            ouPath: parent.path,
+            ouId: parent.isRoot ? undefined : parent.id,
+            known: true,
+          });
         }
-        const ouPages = await this.pages((NextToken) => this.client.send(new ListOrganizationalUnitsForParentCommand({ ParentId: parent.id, NextToken })));
+        const ouPages = await this.pages((NextToken) =>
+          this.client.send(new ListOrganizationalUnitsForParentCommand({ ParentId: parent.id, NextToken })),
+        );
         for (const ou of ouPages.flatMap((p) => p.OrganizationalUnits ?? [])) {
-          if (ou.Id && ou.Name) children.push({ id: ou.Id, path: childOuPath(parent.path, ou.Name), isRoot: false });
+          if (ou.Id && ou.Name)
+            children.push({ id: ou.Id, path: childOuPath(parent.path, ou.Name), isRoot: false });
         }
       });
       level = children;
     }
     if (this.options.includeTags) {
       await this.pool([...accounts.values()], async (info) => {
-        const pages = await this.pages((NextToken) => this.client.send(new ListTagsForResourceCommand({ ResourceId: info.id, NextToken })));
+        const pages = await this.pages((NextToken) =>
+          this.client.send(new ListTagsForResourceCommand({ ResourceId: info.id, NextToken })),
+        );
         const tags: Record<string, string> = {};
-        for (const t of pages.flatMap((p) => p.Tags ?? [])) if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
+        for (const t of pages.flatMap((p) => p.Tags ?? []))
+          if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
         info.tags = tags;
       });
     }

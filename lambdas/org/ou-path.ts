@@ -39,7 +39,8 @@ export function ouAncestors(path: string): string[] {
 }
 
 /** Joins a parent path and a child OU name. */
-export const childOuPath = (parent: string, name: string): string => (parent === '/' ? `/${name}` : `${parent}/${name}`);
+export const childOuPath = (parent: string, name: string): string =>
+  parent === '/' ? `/${name}` : `${parent}/${name}`;
 
 /** OU id → path, as accounts.yaml declares it. */
 export function ouIdPaths(config: AccountsConfig): Map<string, string> {

@@ -37,9 +37,15 @@ function check(pattern: string, flags: string): RegexCheck {
     if (diagnostics.status === 'safe') return { ok: true, regex };
     if (diagnostics.status === 'vulnerable') {
       const attack = diagnostics.attack ? `; e.g. "${diagnostics.attack.pattern}"` : '';
-      return { ok: false, problem: `regular expression can backtrack catastrophically (${diagnostics.complexity.summary})${attack}` };
+      return {
+        ok: false,
+        problem: `regular expression can backtrack catastrophically (${diagnostics.complexity.summary})${attack}`,
+      };
     }
-    return { ok: false, problem: `regular expression could not be proven safe from catastrophic backtracking (${diagnostics.error.kind})` };
+    return {
+      ok: false,
+      problem: `regular expression could not be proven safe from catastrophic backtracking (${diagnostics.error.kind})`,
+    };
   } catch (err) {
     return { ok: false, problem: `regular expression could not be checked: ${(err as Error).message}` };
   }

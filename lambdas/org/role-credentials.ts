@@ -34,7 +34,8 @@ export class RoleCredentials {
   /** Valid credentials, assuming the role again when they expire within the margin. */
   get(): Promise<TemporaryCredentials> {
     const margin = this.options.refreshMarginMs ?? 5 * 60_000;
-    if (this.current && this.current.expiration.getTime() - margin > this.now()) return Promise.resolve(this.current);
+    if (this.current && this.current.expiration.getTime() - margin > this.now())
+      return Promise.resolve(this.current);
     this.pending ??= this.assume().finally(() => {
       this.pending = undefined;
     });
@@ -53,7 +54,12 @@ export class RoleCredentials {
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
       throw new Error(`AssumeRole ${this.options.roleArn} returned no credentials`);
     }
-    this.current = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: new Date(c.Expiration) };
+    this.current = {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: new Date(c.Expiration),
+    };
     return this.current;
   }
 }

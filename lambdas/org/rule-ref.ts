@@ -34,7 +34,8 @@ export function compileRuleRef(ref: string, rulesRoot?: string): RuleRefMatcher 
   const trimmed = ref.trim();
   if (trimmed === '*') return () => true;
   const lower = trimmed.toLowerCase();
-  const exact = (rule: RuleMeta) => rule.id === trimmed || rule.title.toLowerCase() === lower || rule.name === trimmed;
+  const exact = (rule: RuleMeta) =>
+    rule.id === trimmed || rule.title.toLowerCase() === lower || rule.name === trimmed;
   if (isPathRef(trimmed)) {
     let glob: (path: string) => boolean;
     try {

@@ -146,6 +146,7 @@ export const accountsSchema = {
         callAs: { type: 'string', enum: ['DELEGATED_ADMIN', 'SELF'] },
       },
     },
+    placeholders: { type: 'object', additionalProperties: stringList },
     deployment: {
       type: 'object',
       additionalProperties: false,
@@ -233,10 +234,18 @@ let compiled: ValidateFunction | undefined;
 /** The compiled validator (compiled on first use, then shared). */
 export function accountsValidator(): ValidateFunction {
   if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, discriminator: true, strict: true, strictRequired: false, verbose: true, allowUnionTypes: true });
+    const ajv = new Ajv({
+      allErrors: true,
+      discriminator: true,
+      strict: true,
+      strictRequired: false,
+      verbose: true,
+      allowUnionTypes: true,
+    });
     addFormats(ajv, ['email', 'date', 'date-time']);
     const date = ajv.formats.date as { validate: (s: string) => boolean } | ((s: string) => boolean);
-    const dateTime = ajv.formats['date-time'] as { validate: (s: string) => boolean } | ((s: string) => boolean);
+    const dateTime = ajv.formats['date-time'] as
+      { validate: (s: string) => boolean } | ((s: string) => boolean);
     const test = (f: typeof date, s: string) => (typeof f === 'function' ? f(s) : f.validate(s));
     ajv.addFormat('date-or-date-time', (s: string) => test(date, s) || test(dateTime, s));
     compiled = ajv.compile(accountsSchema);

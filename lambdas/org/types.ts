@@ -151,4 +151,6 @@ export interface AccountsConfig {
   enrichment?: EnrichmentConfig;
   grants?: GrantsConfig;
   deployment?: DeploymentConfig;
+  /** Values for Sigma `|expand` placeholders: `%admin_roles%` → `placeholders.admin_roles`. */
+  placeholders?: Record<string, string[]>;
 }

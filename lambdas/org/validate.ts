@@ -32,41 +32,75 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 export function validateAccountsConfig(config: AccountsConfig, ctx: ValidationContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report = (severity: Severity, path: PathSegment[], message: string) =>
-    out.push({ severity, file: ctx.file, line: lineOf(config, path), path: formatPath(path) || undefined, message });
+    out.push({
+      severity,
+      file: ctx.file,
+      line: lineOf(config, path),
+      path: formatPath(path) || undefined,
+      message,
+    });
   const now = ctx.now ?? new Date();
   const destinations = new Set(Object.keys(config.destinations ?? {}));
   const ruleSets = new Set(Object.keys(config.ruleSets ?? {}));
   const rules = ctx.rules;
 
   const accountId = (path: PathSegment[], value: unknown) => {
-    if (typeof value !== 'string' || !ACCOUNT_ID.test(value)) report('error', path, `expected a 12-digit AWS account id, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'string' || !ACCOUNT_ID.test(value))
+      report('error', path, `expected a 12-digit AWS account id, got ${JSON.stringify(value)}`);
   };
-  const refMatchesNothing = (ref: string) => rules !== undefined && ref.trim() !== '*' && !rules.some(compileRuleRef(ref, ctx.rulesRoot));
+  const refMatchesNothing = (ref: string) =>
+    rules !== undefined && ref.trim() !== '*' && !rules.some(compileRuleRef(ref, ctx.rulesRoot));
 
   // Organization, trail, pipeline.
   const org = config.organization;
-  if (!ORG_ID.test(org.id)) report('error', ['organization', 'id'], `expected an organization id like o-abcd123456, got ${JSON.stringify(org.id)}`);
+  if (!ORG_ID.test(org.id))
+    report(
+      'error',
+      ['organization', 'id'],
+      `expected an organization id like o-abcd123456, got ${JSON.stringify(org.id)}`,
+    );
   accountId(['organization', 'managementAccountId'], org.managementAccountId);
   accountId(['organization', 'securityAccountId'], org.securityAccountId);
-  if (!REGION.test(org.homeRegion)) report('error', ['organization', 'homeRegion'], `expected an AWS region like us-east-1, got ${JSON.stringify(org.homeRegion)}`);
-  if (org.accountDirectory?.roleArn && !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(org.accountDirectory.roleArn)) {
-    report('error', ['organization', 'accountDirectory', 'roleArn'], 'expected an IAM role ARN (arn:aws:iam::<management account>:role/<name>)');
+  if (!REGION.test(org.homeRegion))
+    report(
+      'error',
+      ['organization', 'homeRegion'],
+      `expected an AWS region like us-east-1, got ${JSON.stringify(org.homeRegion)}`,
+    );
+  if (
+    org.accountDirectory?.roleArn &&
+    !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(org.accountDirectory.roleArn)
+  ) {
+    report(
+      'error',
+      ['organization', 'accountDirectory', 'roleArn'],
+      'expected an IAM role ARN (arn:aws:iam::<management account>:role/<name>)',
+    );
   }
   accountId(['trail', 'accountId'], config.trail.accountId);
   config.trail.regions?.forEach((r, i) => {
-    if (!REGION.test(r)) report('error', ['trail', 'regions', i], `expected an AWS region, got ${JSON.stringify(r)}`);
+    if (!REGION.test(r))
+      report('error', ['trail', 'regions', i], `expected an AWS region, got ${JSON.stringify(r)}`);
   });
   if (config.pipeline) {
     const p = config.pipeline;
     if (!p.codeCommit && !(p.connectionArn && p.repository)) {
-      report('error', ['pipeline'], 'expected connectionArn and repository (CodeConnections), or codeCommit: { repositoryName }');
+      report(
+        'error',
+        ['pipeline'],
+        'expected connectionArn and repository (CodeConnections), or codeCommit: { repositoryName }',
+      );
     }
   }
 
   // Destinations.
   for (const [name, d] of Object.entries(config.destinations ?? {})) {
     if (d.type === 'webhook' && /^[a-z][a-z0-9+.-]*:\/\//i.test(d.urlSecret)) {
-      report('error', ['destinations', name, 'urlSecret'], 'must name a Secrets Manager secret that holds the URL, not the URL itself');
+      report(
+        'error',
+        ['destinations', name, 'urlSecret'],
+        'must name a Secrets Manager secret that holds the URL, not the URL itself',
+      );
     }
   }
 
@@ -80,12 +114,18 @@ export function validateAccountsConfig(config: AccountsConfig, ctx: ValidationCo
       const lower = sel.trim().toLowerCase();
       if (lower.startsWith('level:')) {
         const level = lower.slice(6).trim();
-        if (!(LEVELS as readonly string[]).includes(level)) report('error', path, `unknown level "${level}"; expected one of: ${LEVELS.join(', ')}`);
+        if (!(LEVELS as readonly string[]).includes(level))
+          report('error', path, `unknown level "${level}"; expected one of: ${LEVELS.join(', ')}`);
       } else if (lower.startsWith('tag:')) {
         const tag = sel.trim().slice(4);
-        if (rules && !rules.some((r) => r.tags.some((t) => wildcardMatch(tag, t)))) report('warning', path, `no rule has tag "${tag}"`);
+        if (rules && !rules.some((r) => r.tags.some((t) => wildcardMatch(tag, t))))
+          report('warning', path, `no rule has tag "${tag}"`);
       } else if (refMatchesNothing(sel)) {
-        report('warning', path, `selector "${sel}" matches no rule (expected a path glob relative to the rules directory, a rule id or title, tag:… or level:…)`);
+        report(
+          'warning',
+          path,
+          `selector "${sel}" matches no rule (expected a path glob relative to the rules directory, a rule id or title, tag:… or level:…)`,
+        );
       }
     }
   }
@@ -94,40 +134,70 @@ export function validateAccountsConfig(config: AccountsConfig, ctx: ValidationCo
   const checkRoutes = (base: PathSegment[], routes: RouteConfig[] | undefined) =>
     routes?.forEach((route, i) => {
       route.to.forEach((name, j) => {
-        if (!destinations.has(name)) report('error', [...base, i, 'to', j], `unknown destination "${name}"; expected one of: ${[...destinations].join(', ') || '(none defined)'}`);
+        if (!destinations.has(name))
+          report(
+            'error',
+            [...base, i, 'to', j],
+            `unknown destination "${name}"; expected one of: ${[...destinations].join(', ') || '(none defined)'}`,
+          );
       });
       route.rules?.forEach((ref, j) => {
-        if (refMatchesNothing(ref)) report('error', [...base, i, 'rules', j], `rule "${ref}" matches no rule`);
+        if (refMatchesNothing(ref))
+          report('error', [...base, i, 'rules', j], `rule "${ref}" matches no rule`);
       });
     });
   const checkRuleSets = (base: PathSegment[], names: string[] | undefined) =>
     names?.forEach((name, i) => {
-      if (!ruleSets.has(name)) report('error', [...base, i], `unknown rule set "${name}"; expected one of: ${[...ruleSets].join(', ') || '(none defined)'}`);
+      if (!ruleSets.has(name))
+        report(
+          'error',
+          [...base, i],
+          `unknown rule set "${name}"; expected one of: ${[...ruleSets].join(', ') || '(none defined)'}`,
+        );
     });
   const checkExceptions = (base: PathSegment[], list: ExceptionConfig[] | undefined) =>
     list?.forEach((e, i) => checkException([...base, i], e));
   const checkException = (path: PathSegment[], e: ExceptionConfig) => {
-    if (typeof e.reason !== 'string' || e.reason.trim() === '') report('error', [...path, 'reason'], 'every exception needs a reason (why this activity is expected)');
+    if (typeof e.reason !== 'string' || e.reason.trim() === '')
+      report('error', [...path, 'reason'], 'every exception needs a reason (why this activity is expected)');
     if (refMatchesNothing(e.rule)) report('error', [...path, 'rule'], `rule "${e.rule}" matches no rule`);
-    const conditions = ['actors', 'actorPatterns', 'sourceIPs', 'userAgents', 'regions', 'eventNames'] as const;
+    const conditions = [
+      'actors',
+      'actorPatterns',
+      'sourceIPs',
+      'userAgents',
+      'regions',
+      'eventNames',
+    ] as const;
     if (e.rule.trim() === '*' && !conditions.some((c) => e[c] !== undefined)) {
-      report('error', path, 'an exception for every rule needs at least one condition (actors, sourceIPs, …); as written it would silence every alert');
+      report(
+        'error',
+        path,
+        'an exception for every rule needs at least one condition (actors, sourceIPs, …); as written it would silence every alert',
+      );
     }
     if (e.expires !== undefined) {
       const at = expiryInstant(String(e.expires));
       if (!at) report('error', [...path, 'expires'], `expected a date, got ${JSON.stringify(e.expires)}`);
-      else if (at.getTime() <= now.getTime()) report('warning', [...path, 'expires'], `expired on ${e.expires}; it no longer applies (remove it or extend it)`);
+      else if (at.getTime() <= now.getTime())
+        report(
+          'warning',
+          [...path, 'expires'],
+          `expired on ${e.expires}; it no longer applies (remove it or extend it)`,
+        );
     }
     e.actorPatterns?.forEach((pattern, j) => {
       const checked = compileSafeRegex(pattern);
-      if (!checked.ok) report('error', [...path, 'actorPatterns', j], checked.problem ?? 'unsafe regular expression');
+      if (!checked.ok)
+        report('error', [...path, 'actorPatterns', j], checked.problem ?? 'unsafe regular expression');
     });
     e.sourceIPs?.forEach((ip, j) => {
       const range = compileIpRange(ip);
       if ('problem' in range) report('error', [...path, 'sourceIPs', j], range.problem);
     });
     for (const field of conditions) {
-      if (e[field]?.length === 0) report('warning', [...path, field], `empty list: the exception can never apply`);
+      if (e[field]?.length === 0)
+        report('warning', [...path, field], `empty list: the exception can never apply`);
     }
   };
 
@@ -135,13 +205,21 @@ export function validateAccountsConfig(config: AccountsConfig, ctx: ValidationCo
   for (const [key, ou] of Object.entries(config.organizationalUnits ?? {})) {
     const base: PathSegment[] = ['organizationalUnits', key];
     if (isOuId(key)) {
-      if (ou.path !== undefined && !normalizeOuPath(ou.path)) report('error', [...base, 'path'], `"${ou.path}" is not an OU path (expected /Name/Child)`);
-      if (ou.id !== undefined) report('error', [...base, 'id'], 'an OU keyed by its id takes `path:`, not `id:`');
+      if (ou.path !== undefined && !normalizeOuPath(ou.path))
+        report('error', [...base, 'path'], `"${ou.path}" is not an OU path (expected /Name/Child)`);
+      if (ou.id !== undefined)
+        report('error', [...base, 'id'], 'an OU keyed by its id takes `path:`, not `id:`');
     } else if (!normalizeOuPath(key)) {
-      report('error', base, `"${key}" is neither an OU path (/, /Workloads/Production) nor an OU id (ou-xxxx-yyyyyyyy)`);
+      report(
+        'error',
+        base,
+        `"${key}" is neither an OU path (/, /Workloads/Production) nor an OU id (ou-xxxx-yyyyyyyy)`,
+      );
     } else {
-      if (ou.id !== undefined && !isOuId(ou.id)) report('error', [...base, 'id'], `"${ou.id}" is not an OU id (expected ou-xxxx-yyyyyyyy)`);
-      if (ou.path !== undefined) report('error', [...base, 'path'], 'an OU keyed by its path takes `id:`, not `path:`');
+      if (ou.id !== undefined && !isOuId(ou.id))
+        report('error', [...base, 'id'], `"${ou.id}" is not an OU id (expected ou-xxxx-yyyyyyyy)`);
+      if (ou.path !== undefined)
+        report('error', [...base, 'path'], 'an OU keyed by its path takes `id:`, not `path:`');
     }
     checkRuleSets([...base, 'ruleSets'], ou.ruleSets);
     checkRoutes([...base, 'routes'], ou.routes);
@@ -151,7 +229,11 @@ export function validateAccountsConfig(config: AccountsConfig, ctx: ValidationCo
     const base: PathSegment[] = ['accounts', id];
     if (!ACCOUNT_ID.test(id)) report('error', base, `expected a 12-digit AWS account id as key, got "${id}"`);
     if (!isOuId(account.ou) && !normalizeOuPath(account.ou)) {
-      report('error', [...base, 'ou'], `"${account.ou}" is neither an OU path (/Workloads/Production) nor an OU id (ou-xxxx-yyyyyyyy)`);
+      report(
+        'error',
+        [...base, 'ou'],
+        `"${account.ou}" is neither an OU path (/Workloads/Production) nor an OU id (ou-xxxx-yyyyyyyy)`,
+      );
     }
     checkRuleSets([...base, 'ruleSets'], account.ruleSets);
     checkRoutes([...base, 'routes'], account.routes);
@@ -159,10 +241,16 @@ export function validateAccountsConfig(config: AccountsConfig, ctx: ValidationCo
   }
 
   config.grants?.targets.organizationalUnits.forEach((target, i) => {
-    if (!isOuId(target) && !isRootId(target)) report('error', ['grants', 'targets', 'organizationalUnits', i], `"${target}" is not an OU id (ou-xxxx-yyyyyyyy) or root id (r-xxxx)`);
+    if (!isOuId(target) && !isRootId(target))
+      report(
+        'error',
+        ['grants', 'targets', 'organizationalUnits', i],
+        `"${target}" is not an OU id (ou-xxxx-yyyyyyyy) or root id (r-xxxx)`,
+      );
   });
   config.grants?.regions?.forEach((r, i) => {
-    if (!REGION.test(r)) report('error', ['grants', 'regions', i], `expected an AWS region, got ${JSON.stringify(r)}`);
+    if (!REGION.test(r))
+      report('error', ['grants', 'regions', i], `expected an AWS region, got ${JSON.stringify(r)}`);
   });
   return out;
 }

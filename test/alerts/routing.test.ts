@@ -22,14 +22,22 @@ function alert(level: Level, kind: Alert['kind'] = 'event', r: RuleMeta = rule):
     level,
     time: '2026-11-23T12:00:00Z',
     account: { id: '444444444444', name: 'payments-prod', ouPath: '/Workloads/Production', known: true },
-    actor: { type: 'IAMUser', id: 'arn:aws:iam::444444444444:user/alice', identifiers: [], display: 'user/alice' },
+    actor: {
+      type: 'IAMUser',
+      id: 'arn:aws:iam::444444444444:user/alice',
+      identifiers: [],
+      display: 'user/alice',
+    },
     event: {},
   };
 }
 
 describe('routeAlert', () => {
   it('routes by minLevel', () => {
-    const routes: Route[] = [{ to: ['soc-email'], minLevel: 'medium' }, { to: ['prod-pager'], minLevel: 'high' }];
+    const routes: Route[] = [
+      { to: ['soc-email'], minLevel: 'medium' },
+      { to: ['prod-pager'], minLevel: 'high' },
+    ];
     expect(routeAlert(alert('low'), routes)).toEqual([]);
     expect(routeAlert(alert('medium'), routes)).toEqual(['soc-email']);
     expect(routeAlert(alert('critical'), routes)).toEqual(['soc-email', 'prod-pager']);
@@ -41,7 +49,12 @@ describe('routeAlert', () => {
   });
 
   it('filters by rule id, title, wildcard and path glob', () => {
-    for (const ref of ['rule-1', 'aws cloudtrail important change', 'AWS CloudTrail *', 'sigma/cloudtrail/**']) {
+    for (const ref of [
+      'rule-1',
+      'aws cloudtrail important change',
+      'AWS CloudTrail *',
+      'sigma/cloudtrail/**',
+    ]) {
       expect(routeAlert(alert('low'), [{ to: ['x'], rules: ['something else', ref] }])).toEqual(['x']);
     }
     expect(routeAlert(alert('low'), [{ to: ['x'], rules: ['sigma/iam/**', 'rule-2'] }])).toEqual([]);
@@ -50,8 +63,12 @@ describe('routeAlert', () => {
   it('filters by tag (wildcards allowed), and all given filters must hold', () => {
     expect(routeAlert(alert('low'), [{ to: ['x'], tags: ['attack.t1562*'] }])).toEqual(['x']);
     expect(routeAlert(alert('low'), [{ to: ['x'], tags: ['attack.t1078'] }])).toEqual([]);
-    expect(routeAlert(alert('low'), [{ to: ['x'], tags: ['attack.defense-evasion'], minLevel: 'high' }])).toEqual([]);
-    expect(routeAlert(alert('low', 'event', { ...rule, tags: [] }), [{ to: ['x'], tags: ['*'] }])).toEqual([]);
+    expect(
+      routeAlert(alert('low'), [{ to: ['x'], tags: ['attack.defense-evasion'], minLevel: 'high' }]),
+    ).toEqual([]);
+    expect(routeAlert(alert('low', 'event', { ...rule, tags: [] }), [{ to: ['x'], tags: ['*'] }])).toEqual(
+      [],
+    );
   });
 
   it('sends correlationsOnly routes only correlation alerts', () => {

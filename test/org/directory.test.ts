@@ -43,7 +43,12 @@ function organization() {
     .on(ListAccountsForParentCommand, { ParentId: 'ou-ab12-work0001' })
     .resolves({ Accounts: [] })
     .on(ListAccountsForParentCommand, { ParentId: 'ou-ab12-prod0001' })
-    .resolves({ Accounts: [{ Id: '444444444444', Name: 'payments-prod' }, { Id: '666666666666', Name: 'data-prod' }] });
+    .resolves({
+      Accounts: [
+        { Id: '444444444444', Name: 'payments-prod' },
+        { Id: '666666666666', Name: 'data-prod' },
+      ],
+    });
   orgMock
     .on(ListOrganizationalUnitsForParentCommand, { ParentId: 'r-ab12' })
     .resolves({ OrganizationalUnits: [{ Id: 'ou-ab12-work0001', Name: 'Workloads' }] })
@@ -76,16 +81,36 @@ const callsOf = (command: unknown) => orgMock.commandCalls(command as typeof Lis
 describe('StaticAccountDirectory', () => {
   it('serves accounts.yaml names and OUs, maps OU ids to paths, and resolves unknown accounts to the root', async () => {
     const dir = new StaticAccountDirectory(config);
-    expect(await dir.resolve('444444444444')).toEqual({ id: '444444444444', name: 'payments-prod-override', ouPath: '/Workloads/Production', ouId: 'ou-ab12-prod0001', tags: { owner: 'payments' }, known: true });
-    expect(await dir.resolve('555555555555')).toMatchObject({ name: 'by-ou-id', ouPath: '/Workloads/Production', ouId: 'ou-ab12-prod0001' });
-    expect(await dir.resolve('000000000000')).toEqual({ id: '000000000000', name: '000000000000', ouPath: '/', known: false });
+    expect(await dir.resolve('444444444444')).toEqual({
+      id: '444444444444',
+      name: 'payments-prod-override',
+      ouPath: '/Workloads/Production',
+      ouId: 'ou-ab12-prod0001',
+      tags: { owner: 'payments' },
+      known: true,
+    });
+    expect(await dir.resolve('555555555555')).toMatchObject({
+      name: 'by-ou-id',
+      ouPath: '/Workloads/Production',
+      ouId: 'ou-ab12-prod0001',
+    });
+    expect(await dir.resolve('000000000000')).toEqual({
+      id: '000000000000',
+      name: '000000000000',
+      ouPath: '/',
+      known: false,
+    });
   });
 
   it('loads the repository accounts.yaml accounts', async () => {
     const repo = loadAccountsConfig(join(__dirname, '../../accounts.yaml')).config!;
     const dir = createAccountDirectory(repo);
     expect(dir).toBeInstanceOf(StaticAccountDirectory);
-    expect(await dir.resolve('777777777777')).toMatchObject({ name: 'sandbox-alice', ouPath: '/Sandbox', known: true });
+    expect(await dir.resolve('777777777777')).toMatchObject({
+      name: 'sandbox-alice',
+      ouPath: '/Sandbox',
+      known: true,
+    });
   });
 });
 
@@ -97,22 +122,50 @@ describe('OrganizationsAccountDirectory', () => {
 
   it('walks the organization with pagination and builds OU paths', async () => {
     const { dir } = directory({ config: undefined });
-    expect(await dir.resolve('222222222222')).toEqual({ id: '222222222222', name: 'security', ouPath: '/', ouId: undefined, known: true });
-    expect(await dir.resolve('666666666666')).toMatchObject({ name: 'data-prod', ouPath: '/Workloads/Production', ouId: 'ou-ab12-prod0001', known: true });
+    expect(await dir.resolve('222222222222')).toEqual({
+      id: '222222222222',
+      name: 'security',
+      ouPath: '/',
+      ouId: undefined,
+      known: true,
+    });
+    expect(await dir.resolve('666666666666')).toMatchObject({
+      name: 'data-prod',
+      ouPath: '/Workloads/Production',
+      ouId: 'ou-ab12-prod0001',
+      known: true,
+    });
     expect(callsOf(ListAccountsForParentCommand)).toBe(4);
     expect(dir.stats.walks).toBe(1);
   });
 
   it('lets accounts.yaml override names and OUs, and serves static-only accounts', async () => {
     const { dir } = directory();
-    expect(await dir.resolve('444444444444')).toMatchObject({ name: 'payments-prod-override', ouPath: '/Workloads/Production', tags: { owner: 'payments' } });
-    expect(await dir.resolve('999999999999')).toMatchObject({ name: 'static-only', ouPath: '/Sandbox', known: true });
-    expect(await dir.resolve('000000000000')).toEqual({ id: '000000000000', name: '000000000000', ouPath: '/', known: false });
+    expect(await dir.resolve('444444444444')).toMatchObject({
+      name: 'payments-prod-override',
+      ouPath: '/Workloads/Production',
+      tags: { owner: 'payments' },
+    });
+    expect(await dir.resolve('999999999999')).toMatchObject({
+      name: 'static-only',
+      ouPath: '/Sandbox',
+      known: true,
+    });
+    expect(await dir.resolve('000000000000')).toEqual({
+      id: '000000000000',
+      name: '000000000000',
+      ouPath: '/',
+      known: false,
+    });
   });
 
   it('shares one walk between concurrent resolves and caches for the TTL', async () => {
     const { dir, clock } = directory();
-    await Promise.all(['111111111111', '222222222222', '444444444444', '666666666666', '000000000000'].map((id) => dir.resolve(id)));
+    await Promise.all(
+      ['111111111111', '222222222222', '444444444444', '666666666666', '000000000000'].map((id) =>
+        dir.resolve(id),
+      ),
+    );
     expect(callsOf(ListRootsCommand)).toBe(1);
     for (let i = 0; i < 50; i++) await dir.resolve('666666666666');
     expect(callsOf(ListRootsCommand)).toBe(1);
@@ -129,14 +182,25 @@ describe('OrganizationsAccountDirectory', () => {
     await dir.resolve('000000000000');
     expect(dir.stats.walks).toBe(1);
     clock.advance(300_000);
-    orgMock.on(ListAccountsForParentCommand, { ParentId: 'ou-ab12-work0001' }).resolves({ Accounts: [{ Id: '000000000000', Name: 'new-account' }] });
-    expect(await dir.resolve('000000000000')).toMatchObject({ name: 'new-account', ouPath: '/Workloads', known: true });
+    orgMock
+      .on(ListAccountsForParentCommand, { ParentId: 'ou-ab12-work0001' })
+      .resolves({ Accounts: [{ Id: '000000000000', Name: 'new-account' }] });
+    expect(await dir.resolve('000000000000')).toMatchObject({
+      name: 'new-account',
+      ouPath: '/Workloads',
+      known: true,
+    });
     expect(dir.stats.walks).toBe(2);
   });
 
   it('retries throttling with exponential backoff and jitter', async () => {
     const throttle = Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
-    orgMock.on(ListRootsCommand).rejectsOnce(throttle).rejectsOnce(throttle).rejectsOnce(throttle).resolves({ Roots: [{ Id: 'r-ab12' }] });
+    orgMock
+      .on(ListRootsCommand)
+      .rejectsOnce(throttle)
+      .rejectsOnce(throttle)
+      .rejectsOnce(throttle)
+      .resolves({ Roots: [{ Id: 'r-ab12' }] });
     const { dir, sleeps } = directory();
     expect(await dir.resolve('666666666666')).toMatchObject({ name: 'data-prod' });
     expect(sleeps).toEqual([125, 250, 500]);
@@ -162,9 +226,14 @@ describe('OrganizationsAccountDirectory', () => {
   it('serves the stale map when a refresh fails, and counts it', async () => {
     const { dir, clock } = directory();
     await dir.resolve('666666666666');
-    orgMock.on(ListRootsCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    orgMock
+      .on(ListRootsCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
     clock.advance(61_000);
-    expect(await dir.resolve('666666666666')).toMatchObject({ name: 'data-prod', ouPath: '/Workloads/Production' });
+    expect(await dir.resolve('666666666666')).toMatchObject({
+      name: 'data-prod',
+      ouPath: '/Workloads/Production',
+    });
     expect(dir.stats.staleServed).toBe(1);
     expect(dir.lastProblem).toMatch(/AccessDeniedException: denied/);
     organization();
@@ -176,7 +245,12 @@ describe('OrganizationsAccountDirectory', () => {
 
   it('reads tags in the bulk walk when asked', async () => {
     orgMock.on(ListTagsForResourceCommand).resolves({ Tags: [{ Key: 'env', Value: 'prod' }] });
-    orgMock.on(ListTagsForResourceCommand, { ResourceId: '444444444444' }).resolves({ Tags: [{ Key: 'owner', Value: 'api' }, { Key: 'env', Value: 'prod' }] });
+    orgMock.on(ListTagsForResourceCommand, { ResourceId: '444444444444' }).resolves({
+      Tags: [
+        { Key: 'owner', Value: 'api' },
+        { Key: 'env', Value: 'prod' },
+      ],
+    });
     const { dir } = directory({ includeTags: true });
     expect((await dir.resolve('666666666666')).tags).toEqual({ env: 'prod' });
     expect((await dir.resolve('444444444444')).tags).toEqual({ owner: 'payments', env: 'prod' });
@@ -184,7 +258,16 @@ describe('OrganizationsAccountDirectory', () => {
   });
 
   it('picks the Organizations directory when accounts.yaml says so', () => {
-    const orgConfig = { ...config, organization: { ...config.organization, accountDirectory: { source: 'organizations' as const, roleArn: 'arn:aws:iam::111111111111:role/ReadOnly' } } };
+    const orgConfig = {
+      ...config,
+      organization: {
+        ...config.organization,
+        accountDirectory: {
+          source: 'organizations' as const,
+          roleArn: 'arn:aws:iam::111111111111:role/ReadOnly',
+        },
+      },
+    };
     expect(createAccountDirectory(orgConfig)).toBeInstanceOf(OrganizationsAccountDirectory);
     expect(createAccountDirectory(orgConfig, { offline: true })).toBeInstanceOf(StaticAccountDirectory);
   });
@@ -198,9 +281,20 @@ describe('RoleCredentials', () => {
     let n = 0;
     stsMock.on(AssumeRoleCommand).callsFake(async () => {
       n++;
-      return { Credentials: { AccessKeyId: `AK${n}`, SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(now + 3_600_000) } };
+      return {
+        Credentials: {
+          AccessKeyId: `AK${n}`,
+          SecretAccessKey: 's',
+          SessionToken: 't',
+          Expiration: new Date(now + 3_600_000),
+        },
+      };
     });
-    const creds = new RoleCredentials({ sts: new STSClient({ region: 'us-east-1' }), roleArn: 'arn:aws:iam::111111111111:role/ReadOnly', now: () => now });
+    const creds = new RoleCredentials({
+      sts: new STSClient({ region: 'us-east-1' }),
+      roleArn: 'arn:aws:iam::111111111111:role/ReadOnly',
+      now: () => now,
+    });
     const [a, b] = await Promise.all([creds.get(), creds.get()]);
     expect(a.accessKeyId).toBe('AK1');
     expect(b).toBe(a);
@@ -208,12 +302,17 @@ describe('RoleCredentials', () => {
     expect((await creds.get()).accessKeyId).toBe('AK1');
     now += 2 * 60_000; // within 5 minutes of expiry
     expect((await creds.get()).accessKeyId).toBe('AK2');
-    expect(stsMock.commandCalls(AssumeRoleCommand)[0].args[0].input).toMatchObject({ RoleArn: 'arn:aws:iam::111111111111:role/ReadOnly' });
+    expect(stsMock.commandCalls(AssumeRoleCommand)[0].args[0].input).toMatchObject({
+      RoleArn: 'arn:aws:iam::111111111111:role/ReadOnly',
+    });
   });
 
   it('fails clearly when STS returns no credentials', async () => {
     stsMock.on(AssumeRoleCommand).resolves({});
-    const creds = new RoleCredentials({ sts: new STSClient({ region: 'us-east-1' }), roleArn: 'arn:aws:iam::1:role/R' });
+    const creds = new RoleCredentials({
+      sts: new STSClient({ region: 'us-east-1' }),
+      roleArn: 'arn:aws:iam::1:role/R',
+    });
     await expect(creds.get()).rejects.toThrow('returned no credentials');
   });
 });

@@ -17,7 +17,13 @@ const RULES: RuleMeta[] = [
   rule('s3-info', 'rules/sigma/s3/d.yml', 'informational'),
   rule('corr', 'rules/correlations/e.yml', 'critical'),
 ];
-const account = (id: string, ouPath: string, ouId?: string): AccountInfo => ({ id, name: id, ouPath, ouId, known: true });
+const account = (id: string, ouPath: string, ouId?: string): AccountInfo => ({
+  id,
+  name: id,
+  ouPath,
+  ouId,
+  known: true,
+});
 const ids = (s: ReadonlySet<string>) => [...s].sort();
 
 const BASE = `organization: { id: o-abc1234567, managementAccountId: '111111111111', securityAccountId: '222222222222', homeRegion: us-east-1 }
@@ -36,10 +42,18 @@ function load(extra: string): AccountsConfig {
 describe('selectRules', () => {
   it('selects by path glob, id, title, tag and level, with exclude and minLevel', () => {
     expect(ids(selectRules({ rules: ['sigma/iam/**'] }, RULES, 'rules'))).toEqual(['iam-high', 'iam-low']);
-    expect(ids(selectRules({ rules: ['sigma/**'], minLevel: 'medium' }, RULES, 'rules'))).toEqual(['iam-high', 's3-med']);
+    expect(ids(selectRules({ rules: ['sigma/**'], minLevel: 'medium' }, RULES, 'rules'))).toEqual([
+      'iam-high',
+      's3-med',
+    ]);
     expect(ids(selectRules({ rules: ['s3-med', 'Rule corr'] }, RULES))).toEqual(['corr', 's3-med']);
-    expect(ids(selectRules({ rules: ['tag:attack.t1078', 'level:informational'] }, RULES))).toEqual(['iam-high', 's3-info']);
-    expect(ids(selectRules({ rules: ['sigma/**'], exclude: ['sigma/s3/**', 'tag:attack.persistence'] }, RULES))).toEqual(['iam-high']);
+    expect(ids(selectRules({ rules: ['tag:attack.t1078', 'level:informational'] }, RULES))).toEqual([
+      'iam-high',
+      's3-info',
+    ]);
+    expect(
+      ids(selectRules({ rules: ['sigma/**'], exclude: ['sigma/s3/**', 'tag:attack.persistence'] }, RULES)),
+    ).toEqual(['iam-high']);
     // Rule paths relative to another rules root.
     const elsewhere = [rule('x', '/opt/detections/sigma/iam/x.yml', 'low')];
     expect(ids(selectRules({ rules: ['sigma/iam/*.yml'] }, elsewhere, '/opt/detections'))).toEqual(['x']);
@@ -100,16 +114,28 @@ accounts:
 
   it('takes the nearest routes, or adds them with routesMode: add', () => {
     const policy = new OrgPolicy(config(), RULES, 'rules');
-    expect(policy.forAccount(account('444444444444', '/Workloads/Production')).routes.map((r) => r.to[0])).toEqual(['soc', 'pager']);
-    expect(policy.forAccount(account('555555555555', '/Workloads/Development')).routes.map((r) => r.to[0])).toEqual(['soc']);
-    expect(policy.forAccount(account('666666666666', '/Sandbox')).routes.map((r) => r.to[0])).toEqual(['chat']);
-    expect(policy.forAccount(account('777777777777', '/Sandbox')).routes).toEqual([{ to: ['soc'], minLevel: 'critical' }]);
+    expect(
+      policy.forAccount(account('444444444444', '/Workloads/Production')).routes.map((r) => r.to[0]),
+    ).toEqual(['soc', 'pager']);
+    expect(
+      policy.forAccount(account('555555555555', '/Workloads/Development')).routes.map((r) => r.to[0]),
+    ).toEqual(['soc']);
+    expect(policy.forAccount(account('666666666666', '/Sandbox')).routes.map((r) => r.to[0])).toEqual([
+      'chat',
+    ]);
+    expect(policy.forAccount(account('777777777777', '/Sandbox')).routes).toEqual([
+      { to: ['soc'], minLevel: 'critical' },
+    ]);
   });
 
   it('collects exceptions from the organization, the OU chain and the account, with where they came from', () => {
     const policy = new OrgPolicy(config(), RULES, 'rules');
     const alice = policy.forAccount(account('777777777777', '/Sandbox'));
-    expect(alice.exceptions.map((e) => e.where)).toEqual(['exceptions[0]', 'organizationalUnits./Sandbox.exceptions[0]', 'accounts.777777777777.exceptions[0]']);
+    expect(alice.exceptions.map((e) => e.where)).toEqual([
+      'exceptions[0]',
+      'organizationalUnits./Sandbox.exceptions[0]',
+      'accounts.777777777777.exceptions[0]',
+    ]);
     expect(alice.exceptions.map((e) => e.line)).toEqual([12, 26, 32]);
     expect(alice.exceptions[1].file).toBe('accounts.yaml');
     expect(alice.cooldownSeconds).toBe(3600);
@@ -117,7 +143,13 @@ accounts:
     expect(team.ouPath).toBe('/Sandbox/Teams');
     expect(team.exceptions.map((e) => e.reason)).toEqual(['break glass', 'office', 'team noise']);
     const actor = { type: 'IAMUser', id: 'u', identifiers: ['u'], display: 'u' };
-    expect(findException({ rule: RULES[1], record: { eventName: 'DescribeInstances' }, actor }, team.exceptions, new Date())?.reason).toBe('team noise');
+    expect(
+      findException(
+        { rule: RULES[1], record: { eventName: 'DescribeInstances' }, actor },
+        team.exceptions,
+        new Date(),
+      )?.reason,
+    ).toBe('team noise');
     const prod = policy.forAccount(account('444444444444', '/Workloads/Production'));
     expect(prod.exceptions.map((e) => e.reason)).toEqual(['break glass']);
     expect(prod.cooldownSeconds).toBe(600);
@@ -127,15 +159,24 @@ accounts:
     const policy = new OrgPolicy(config(), RULES, 'rules');
     const a = policy.forAccount(account('444444444444', '/Workloads/Production'));
     expect(policy.forAccount(account('999999999999', '/Workloads/Production/'))).toBe(a);
-    expect(policy.forAccount(account('777777777777', '/Sandbox'))).not.toBe(policy.forAccount(account('666666666666', '/Sandbox')));
+    expect(policy.forAccount(account('777777777777', '/Sandbox'))).not.toBe(
+      policy.forAccount(account('666666666666', '/Sandbox')),
+    );
   });
 
   it('treats unknown accounts as the root OU, and unknown rule-set names as absent', () => {
     const policy = new OrgPolicy(config(), RULES, 'rules');
-    const unknown = policy.forAccount({ id: '000000000000', name: '000000000000', ouPath: '/', known: false });
+    const unknown = policy.forAccount({
+      id: '000000000000',
+      name: '000000000000',
+      ouPath: '/',
+      known: false,
+    });
     expect(unknown.ruleSetKey).toBe('base');
     expect(unknown.sources).toEqual(['organizationalUnits./']);
-    const typo = load(`ruleSets: { a: { rules: ['*'] } }\norganizationalUnits: { /: { ruleSets: [nope] } }\n`);
+    const typo = load(
+      `ruleSets: { a: { rules: ['*'] } }\norganizationalUnits: { /: { ruleSets: [nope] } }\n`,
+    );
     expect(new OrgPolicy(typo, RULES).forAccount(account('444444444444', '/')).ruleSetKey).toBe('*');
   });
 
@@ -149,6 +190,9 @@ accounts:
     expect(sandbox.ruleSetKey).toBe('sandbox');
     expect(ids(sandbox.ruleIds)).toEqual(['iam-high']);
     expect(sandbox.routes.flatMap((r) => r.to)).toEqual(['dev-chat']);
-    expect(sandbox.exceptions.map((e) => e.where)).toEqual(['exceptions[0]', 'organizationalUnits./Sandbox.exceptions[0]']);
+    expect(sandbox.exceptions.map((e) => e.where)).toEqual([
+      'exceptions[0]',
+      'organizationalUnits./Sandbox.exceptions[0]',
+    ]);
   });
 });
