@@ -526,3 +526,17 @@ describe('hit ids', () => {
     expect(first.hits[1][0].id).toBe(second.hits[1][0].id);
   });
 });
+
+describe('invalid models', () => {
+  it('are skipped with a diagnostic naming the file, and the others still run', async () => {
+    const bad = correlation('c-bad', 'event_count', ['failed_login'], { timespanMs: NaN, timespan: 'soon' });
+    const noField = correlation('c-nofield', 'value_sum', ['failed_login'], { condition: { gt: 1 } });
+    const good = correlation('c-good', 'event_count', ['failed_login'], { condition: { gte: 1 } });
+    const { hits, engine } = await run([bad, noField, good], [[failed, event(0)]]);
+    expect(hits[0].map((h) => h.correlation.meta.id)).toEqual(['c-good']);
+    expect(engine.diagnostics.map((d) => `${d.file}:${d.line} ${d.message}`)).toEqual([
+      'rules/c-bad.yml:1 timespan must be a positive duration, got "soon"; correlation skipped',
+      'rules/c-nofield.yml:1 value_sum needs condition.field; correlation skipped',
+    ]);
+  });
+});

@@ -23,7 +23,7 @@ import { createHash } from 'node:crypto';
 import type { EventSummary } from '../../alerts/alert';
 import { actorOf } from '../../cloudtrail/actor';
 import { clipSummary, type CorrelationObservation, type CorrelationStore } from '../../alerts/state/store';
-import type { CloudTrailRecord, CorrelationRuleModel, RuleMeta } from '../model';
+import type { CloudTrailRecord, CorrelationRuleModel, Diagnostic, RuleMeta } from '../model';
 import { aggregate, conditionHolds, effectiveCondition } from './aggregate';
 import { readPath, valueText } from './field-path';
 
@@ -99,6 +99,8 @@ export class CorrelationEngine {
     saturated: 0,
     hits: 0,
   };
+  /** Correlations the engine could not use (each skipped; the others still run). */
+  readonly diagnostics: Diagnostic[] = [];
   private readonly byRef = new Map<string, Reference[]>();
   private readonly latenessMs: number;
   private readonly maxObservations: number;
@@ -115,6 +117,20 @@ export class CorrelationEngine {
     this.maxEvents = options.maxEventsPerHit ?? 20;
     this.now = options.now ?? (() => new Date());
     for (const correlation of correlations) {
+      const problem = modelProblem(correlation);
+      if (problem) {
+        const { file, line, id, title } = correlation.meta;
+        this.diagnostics.push({
+          severity: 'error',
+          file,
+          line,
+          ruleId: id,
+          ruleTitle: title,
+          path: 'correlation',
+          message: `${problem}; correlation skipped`,
+        });
+        continue;
+      }
       correlation.rules.forEach((ref, ruleIndex) => {
         const list = this.byRef.get(ref) ?? [];
         if (!list.some((r) => r.correlation === correlation)) list.push({ correlation, ruleIndex });
@@ -253,6 +269,28 @@ export class CorrelationEngine {
   list(): readonly CorrelationRuleModel[] {
     return this.correlations;
   }
+}
+
+const TYPES = new Set([
+  'event_count',
+  'value_count',
+  'temporal',
+  'temporal_ordered',
+  'value_sum',
+  'value_avg',
+  'value_percentile',
+]);
+
+/** Why a model cannot be evaluated, or undefined when it can (the parser normally guarantees this). */
+function modelProblem(c: CorrelationRuleModel): string | undefined {
+  if (!TYPES.has(c.type)) return `unknown correlation type ${JSON.stringify(c.type)}`;
+  if (!Number.isFinite(c.timespanMs) || c.timespanMs <= 0)
+    return `timespan must be a positive duration, got ${JSON.stringify(c.timespan)}`;
+  if (!Array.isArray(c.rules) || c.rules.length === 0) return 'rules must name at least one rule';
+  if (!Array.isArray(c.groupBy)) return 'group-by must be a list';
+  const needsField = c.type.startsWith('value_');
+  if (needsField && !c.condition?.field) return `${c.type} needs condition.field`;
+  return undefined;
 }
 
 /** The count an event_count or value_count condition needs (so the storage bound never prevents a hit). */
