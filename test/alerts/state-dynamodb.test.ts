@@ -203,4 +203,32 @@ describe('services on DynamoDB', () => {
     }
     expect(fired).toEqual([3]);
   });
+
+  it('two processors observing one burst concurrently raise exactly one hit', async () => {
+    const failed = rule('r-dyn2', 'dyn_failed2');
+    const c = correlation('c-dyn2', 'event_count', ['dyn_failed2'], { condition: { gte: 4 } });
+    for (let round = 0; round < 3; round++) {
+      const user = { userIdentity: { arn: `arn:aws:iam::111122223333:user/u${round}` } };
+      const a = new CorrelationEngine([c], store(), { now: clock });
+      const b = new CorrelationEngine([c], store(), { now: clock });
+      const events = [0, 1, 2, 3, 4, 5].map((m) => event(m, user));
+      const feed = async (engine: CorrelationEngine, records: typeof events) => {
+        let n = 0;
+        for (const record of records)
+          n += (await engine.observe({ rule: failed, record, accountId: '111122223333' })).length;
+        return n;
+      };
+      const counts = await Promise.all([
+        feed(
+          a,
+          events.filter((_, i) => i % 2 === 0),
+        ),
+        feed(
+          b,
+          events.filter((_, i) => i % 2 === 1),
+        ),
+      ]);
+      expect(counts[0] + counts[1]).toBe(1);
+    }
+  });
 });
