@@ -1,0 +1,78 @@
+/**
+ * What the processor sends alerts through: the SES v2 configuration set and the sender identities
+ * (verified outside the stack), the SNS topics named by destinations, and the Secrets Manager
+ * secrets that hold webhook URLs and the VPNAPI key. Only references: secret values never enter
+ * the template or the environment. `grantSend` gives a function exactly these permissions.
+ */
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { PropsError, requireArn, requireName } from './validate-props';
+
+export interface NotificationChannelsProps {
+  configurationSetName: string;
+  /** SES identities alerts are sent from: domains (`security.example.com`) or addresses. */
+  emailIdentities: string[];
+  topicArns: string[];
+  /** Secret names (or ARNs) for webhook URLs, keyed by destination name. */
+  webhookSecrets: Record<string, string>;
+  /** Secret name (or ARN) of the VPNAPI.io key, when IP enrichment is on. */
+  ipContextSecret?: string;
+}
+
+const COMPLETE_SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[^:]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/;
+
+export class NotificationChannels extends Construct {
+  readonly configurationSet: ses.CfnConfigurationSet;
+  readonly identities: ses.IEmailIdentity[];
+  readonly topics: sns.ITopic[];
+  readonly secrets: secretsmanager.ISecret[];
+
+  constructor(scope: Construct, id: string, props: NotificationChannelsProps) {
+    super(scope, id);
+    const owner = 'NotificationChannels';
+    requireName(owner, 'configurationSetName', props.configurationSetName, /^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ or -');
+    this.configurationSet = new ses.CfnConfigurationSet(this, 'ConfigurationSet', {
+      name: props.configurationSetName,
+      deliveryOptions: { tlsPolicy: 'REQUIRE' },
+      reputationOptions: { reputationMetricsEnabled: true },
+      sendingOptions: { sendingEnabled: true },
+    });
+    this.identities = [...new Set(props.emailIdentities)].map((identity, i) => {
+      requireName(owner, `emailIdentities[${i}]`, identity, /^([^@\s]+@)?[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'a domain or e-mail address');
+      return ses.EmailIdentity.fromEmailIdentityName(this, `Identity${i}`, identity);
+    });
+    this.topics = [...new Set(props.topicArns)].map((arn, i) => sns.Topic.fromTopicArn(this, `Topic${i}`, requireArn(owner, `topicArns[${i}]`, arn, 'sns')));
+    const secretRefs: [string, string][] = Object.entries(props.webhookSecrets).map(([name, secret]) => [`webhookSecrets.${name}`, secret]);
+    if (props.ipContextSecret !== undefined) secretRefs.push(["ipContextSecret", props.ipContextSecret]);
+    this.secrets = secretRefs.map(([label, secret], i) => secretReference(this, `Secret${i}`, label, secret));
+  }
+
+  /** Lets `grantee` send through SES (identities and configuration set), publish, and read the secrets. */
+  grantSend(grantee: iam.IGrantable): void {
+    for (const identity of this.identities) identity.grantSendEmail(grantee);
+    if (this.identities.length > 0) {
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resourceArns: [Stack.of(this).formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSet.ref })],
+      });
+    }
+    for (const topic of this.topics) topic.grantPublish(grantee);
+    for (const secret of this.secrets) secret.grantRead(grantee);
+  }
+}
+
+function secretReference(scope: Construct, id: string, label: string, secret: string): secretsmanager.ISecret {
+  if (secret.startsWith('arn:')) {
+    requireArn('NotificationChannels', label, secret, 'secretsmanager');
+    return COMPLETE_SECRET_ARN.test(secret)
+      ? secretsmanager.Secret.fromSecretCompleteArn(scope, id, secret)
+      : secretsmanager.Secret.fromSecretPartialArn(scope, id, secret);
+  }
+  if (!/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(secret)) throw new PropsError('NotificationChannels', label, 'a Secrets Manager secret name or ARN', secret);
+  return secretsmanager.Secret.fromSecretNameV2(scope, id, secret);
+}

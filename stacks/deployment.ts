@@ -1,0 +1,50 @@
+/**
+ * Builds the deployment from accounts.yaml into a CDK app: the pipeline stack (mode `pipeline`)
+ * or the stacks themselves (mode `direct`). Used by
+ * bin/app.ts and by the tests, so both build exactly the same thing.
+ */
+import type { App } from 'aws-cdk-lib';
+import type { AccountsConfig } from '../lambdas/org/types';
+import { MemberGrantsStackSetStack } from './member-grants-stackset';
+import { OrganizationsPolicyStack } from './organizations-policy-stack';
+import { PipelineStack } from './pipeline-stack';
+import { propsFromConfig, type ConfigMappingOptions } from './props-from-config';
+import { SecurityAccountStack } from './security-account-stack';
+import { PropsError } from './constructs/validate-props';
+
+export type DeploymentMode = 'pipeline' | 'direct';
+
+export interface DeploymentOptions extends ConfigMappingOptions {
+  mode: DeploymentMode;
+}
+
+export interface Deployment {
+  pipeline?: PipelineStack;
+  security?: SecurityAccountStack;
+  memberGrants?: MemberGrantsStackSetStack;
+  organizationsPolicy?: OrganizationsPolicyStack;
+  assumptions: string[];
+}
+
+export function buildDeployment(app: App, config: AccountsConfig, options: DeploymentOptions): Deployment {
+  const plan = propsFromConfig(config, options);
+  if (options.mode === 'pipeline') {
+    if (plan.pipelineSource === undefined) {
+      throw new PropsError('accounts.yaml', 'pipeline', 'connectionArn and repository, or codeCommit.repositoryName (or use -c mode=direct)', config.pipeline);
+    }
+    const pipeline = new PipelineStack(app, 'TrailAlerts-Pipeline', {
+      env: plan.pipelineEnv,
+      description: 'TrailAlerts delivery pipeline',
+      source: plan.pipelineSource,
+      security: plan.security,
+      memberGrants: plan.memberGrants,
+      organizationsPolicy: plan.organizationsPolicy,
+    });
+    return { pipeline, assumptions: plan.assumptions };
+  }
+  const security = new SecurityAccountStack(app, 'TrailAlerts-Security', plan.security);
+  const memberGrants = plan.memberGrants && new MemberGrantsStackSetStack(app, 'TrailAlerts-MemberGrants', plan.memberGrants);
+  if (memberGrants !== undefined && memberGrants.account === security.account) memberGrants.addStackDependency(security);
+  const organizationsPolicy = plan.organizationsPolicy && new OrganizationsPolicyStack(app, 'TrailAlerts-OrganizationsPolicy', plan.organizationsPolicy);
+  return { security, memberGrants, organizationsPolicy, assumptions: plan.assumptions };
+}

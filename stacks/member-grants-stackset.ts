@@ -1,0 +1,86 @@
+/**
+ * The member-grants StackSet: renders MemberGrantsStack to a standalone template and embeds it in
+ * a service-managed CfnStackSet (templateBody, so member accounts need no asset bucket) with
+ * automatic deployment to the OUs and regions of accounts.yaml, called as delegated administrator
+ * (from the security account) or SELF (from the management account).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App, CfnStackSet, Stack, type StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { MemberGrantsStack, type MemberGrantsStackProps } from './member-grants-stack';
+import { PropsError, requireName, requireRegion } from './constructs/validate-props';
+
+/** CloudFormation's limit for a template passed inline (TemplateBody). */
+export const TEMPLATE_BODY_LIMIT = 51_200;
+export const MEMBER_GRANTS_STACK_SET_NAME = 'trailalerts-member-grants';
+
+export type MemberGrantsSettings = Omit<MemberGrantsStackProps, keyof StackProps>;
+
+export interface MemberGrantsStackSetProps {
+  grants: MemberGrantsSettings;
+  organizationalUnitIds: string[];
+  regions: string[];
+  callAs: 'DELEGATED_ADMIN' | 'SELF';
+  stackSetName?: string;
+}
+
+/** Synthesizes MemberGrantsStack alone and returns its template as JSON text. */
+export function renderMemberGrantsTemplate(grants: MemberGrantsSettings): string {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'trailalerts-member-grants-'));
+  try {
+    const app = new App({ outdir, analyticsReporting: false });
+    new MemberGrantsStack(app, 'TrailAlertsMemberGrants', { ...grants, analyticsReporting: false });
+    const template = app.synth().getStackByName('TrailAlertsMemberGrants').template as Record<string, unknown>;
+    const body = JSON.stringify(template);
+    if (Buffer.byteLength(body) > TEMPLATE_BODY_LIMIT) {
+      throw new PropsError('MemberGrantsStackSet', 'templateBody', `at most ${TEMPLATE_BODY_LIMIT} bytes`, `${Buffer.byteLength(body)} bytes`);
+    }
+    return body;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+export class MemberGrantsStackSet extends Construct {
+  readonly stackSet: CfnStackSet;
+  readonly templateBody: string;
+
+  constructor(scope: Construct, id: string, props: MemberGrantsStackSetProps) {
+    super(scope, id);
+    const owner = 'MemberGrantsStackSet';
+    if (props.organizationalUnitIds.length === 0) throw new PropsError(owner, 'organizationalUnitIds', 'at least one OU id (grants.targets.organizationalUnits)', []);
+    props.organizationalUnitIds.forEach((ou, i) => requireName(owner, `organizationalUnitIds[${i}]`, ou, /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/, 'an OU id (ou-xxxx-yyyyyyyy) or root id (r-xxxx)'));
+    if (props.regions.length === 0) throw new PropsError(owner, 'regions', 'at least one region', []);
+    props.regions.forEach((r, i) => requireRegion(owner, `regions[${i}]`, r));
+    if (!props.regions.includes(props.grants.trailBucketRegion)) {
+      throw new PropsError(owner, 'regions', `a list including the trail bucket's region ${props.grants.trailBucketRegion}`, props.regions);
+    }
+    this.templateBody = renderMemberGrantsTemplate(props.grants);
+    this.stackSet = new CfnStackSet(this, 'StackSet', {
+      stackSetName: props.stackSetName ?? MEMBER_GRANTS_STACK_SET_NAME,
+      description: 'TrailAlerts member grants: trail bucket read for the analyzer, KMS grant, event forwarding',
+      permissionModel: 'SERVICE_MANAGED',
+      autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
+      callAs: props.callAs,
+      capabilities: ['CAPABILITY_IAM'],
+      managedExecution: { Active: true },
+      operationPreferences: { failureToleranceCount: 0, maxConcurrentPercentage: 100, regionConcurrencyType: 'PARALLEL' },
+      stackInstancesGroup: [{ deploymentTargets: { organizationalUnitIds: props.organizationalUnitIds }, regions: props.regions }],
+      templateBody: this.templateBody,
+    });
+  }
+}
+
+export interface MemberGrantsStackSetStackProps extends StackProps, MemberGrantsStackSetProps {}
+
+/** The stack that owns the StackSet (deployed in the security or the management account). */
+export class MemberGrantsStackSetStack extends Stack {
+  readonly memberGrants: MemberGrantsStackSet;
+
+  constructor(scope: Construct, id: string, props: MemberGrantsStackSetStackProps) {
+    super(scope, id, props);
+    this.memberGrants = new MemberGrantsStackSet(this, 'MemberGrants', props);
+  }
+}

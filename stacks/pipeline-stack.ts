@@ -1,0 +1,98 @@
+/**
+ * The delivery pipeline (CDK Pipelines, in the security account): source from a CodeConnections
+ * repository (or CodeCommit), a synth step that installs, runs the unit tests, validates
+ * accounts.yaml and the rules, runs every rule's tests and synthesizes; then the security-account
+ * stage, the member-grants StackSet stage and, where chosen, the Organizations policy stage.
+ */
+import { Stack, Stage, type StackProps, type StageProps } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as pipelines from 'aws-cdk-lib/pipelines';
+import { Construct } from 'constructs';
+import { MemberGrantsStackSetStack, type MemberGrantsStackSetStackProps } from './member-grants-stackset';
+import { acknowledgePipelineFindings } from './pipeline-nag';
+import { OrganizationsPolicyStack, type OrganizationsPolicyStackProps } from './organizations-policy-stack';
+import { SecurityAccountStack, type SecurityAccountStackProps } from './security-account-stack';
+import { PropsError, requireArn, requireName } from './constructs/validate-props';
+
+export type PipelineSource =
+  | { kind: 'connection'; connectionArn: string; repository: string; branch: string }
+  | { kind: 'codecommit'; repositoryName: string; branch: string };
+
+/** What the synth step runs; a failing command stops the pipeline before any deployment. */
+export const SYNTH_COMMANDS = ['npm ci', 'npm test', 'npx trailalerts validate', 'npx trailalerts test rules/', 'npx cdk synth'];
+
+export interface PipelineStackProps extends StackProps {
+  source: PipelineSource;
+  security: SecurityAccountStackProps;
+  memberGrants?: MemberGrantsStackSetStackProps;
+  organizationsPolicy?: OrganizationsPolicyStackProps;
+}
+
+export class SecurityAccountStage extends Stage {
+  readonly stack: SecurityAccountStack;
+  constructor(scope: Construct, id: string, props: StageProps & { security: SecurityAccountStackProps }) {
+    super(scope, id, props);
+    this.stack = new SecurityAccountStack(this, 'Detection', props.security);
+  }
+}
+
+export class MemberGrantsStage extends Stage {
+  readonly stack: MemberGrantsStackSetStack;
+  constructor(scope: Construct, id: string, props: StageProps & { memberGrants: MemberGrantsStackSetStackProps }) {
+    super(scope, id, props);
+    this.stack = new MemberGrantsStackSetStack(this, 'MemberGrants', props.memberGrants);
+  }
+}
+
+export class OrganizationsPolicyStage extends Stage {
+  readonly stack: OrganizationsPolicyStack;
+  constructor(scope: Construct, id: string, props: StageProps & { organizationsPolicy: OrganizationsPolicyStackProps }) {
+    super(scope, id, props);
+    this.stack = new OrganizationsPolicyStack(this, 'OrganizationsPolicy', props.organizationsPolicy);
+  }
+}
+
+export class PipelineStack extends Stack {
+  readonly pipeline: pipelines.CodePipeline;
+
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    super(scope, id, props);
+    const input = sourceInput(this, props.source);
+    this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
+      pipelineName: 'trailalerts',
+      pipelineType: codepipeline.PipelineType.V2,
+      crossAccountKeys: true,
+      enableKeyRotation: true,
+      synth: new pipelines.ShellStep('Synth', { input, commands: SYNTH_COMMANDS, primaryOutputDirectory: 'cdk.out' }),
+      codeBuildDefaults: { buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 } },
+    });
+    this.pipeline.addStage(new SecurityAccountStage(this, 'Security', { env: props.security.env, security: props.security }));
+    if (props.memberGrants !== undefined) {
+      this.pipeline.addStage(new MemberGrantsStage(this, 'MemberGrants', { env: props.memberGrants.env, memberGrants: props.memberGrants }));
+    }
+    if (props.organizationsPolicy !== undefined) {
+      this.pipeline.addStage(
+        new OrganizationsPolicyStage(this, 'OrganizationsPolicy', { env: props.organizationsPolicy.env, organizationsPolicy: props.organizationsPolicy }),
+      );
+    }
+    // Build now (not lazily at synth) so cdk-nag and the tests see the pipeline's resources.
+    this.pipeline.buildPipeline();
+    acknowledgePipelineFindings(this.pipeline);
+  }
+}
+
+function sourceInput(scope: Construct, source: PipelineSource): pipelines.IFileSetProducer {
+  const branch = requireName('PipelineStack', 'source.branch', source.branch, /^[^\s~^:?*[\\]{1,255}$/, 'a git branch name');
+  if (source.kind === 'codecommit') {
+    const name = requireName('PipelineStack', 'source.repositoryName', source.repositoryName, /^[\w.-]{1,100}$/, 'a CodeCommit repository name');
+    return pipelines.CodePipelineSource.codeCommit(codecommit.Repository.fromRepositoryName(scope, 'Repository', name), branch);
+  }
+  const connectionArn = source.connectionArn;
+  if (!/^arn:aws[a-z-]*:(codeconnections|codestar-connections):/.test(connectionArn)) {
+    requireArn('PipelineStack', 'source.connectionArn', connectionArn, 'codeconnections');
+  }
+  if (!/^[\w.-]+\/[\w.-]+$/.test(source.repository)) throw new PropsError('PipelineStack', 'source.repository', 'owner/repository', source.repository);
+  return pipelines.CodePipelineSource.connection(source.repository, branch, { connectionArn });
+}
