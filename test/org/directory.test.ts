@@ -106,7 +106,7 @@ describe('StaticAccountDirectory', () => {
     const repo = loadAccountsConfig(join(__dirname, '../../accounts.yaml')).config!;
     const dir = createAccountDirectory(repo);
     expect(dir).toBeInstanceOf(StaticAccountDirectory);
-    expect(await dir.resolve('777777777777')).toMatchObject({
+    expect(await dir.resolve('777788889999')).toMatchObject({
       name: 'sandbox-alice',
       ouPath: '/Sandbox',
       known: true,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { AccountInfo } from '../../lambdas/alerts/alert';
 import { findException } from '../../lambdas/alerts/exceptions';
 import { loadAccountsConfig, parseAccountsConfig } from '../../lambdas/org/config';
+import { StaticAccountDirectory } from '../../lambdas/org/directory';
 import { OrgPolicy, selectRules } from '../../lambdas/org/effective';
 import type { AccountsConfig } from '../../lambdas/org/types';
 import type { Level, RuleMeta } from '../../lambdas/sigma/model';
@@ -180,13 +181,20 @@ accounts:
     expect(new OrgPolicy(typo, RULES).forAccount(account('444444444444', '/')).ruleSetKey).toBe('*');
   });
 
-  it('gives the repository accounts.yaml the intended shape', () => {
+  it('gives the repository accounts.yaml the intended shape', async () => {
     const repo = loadAccountsConfig(join(__dirname, '../../accounts.yaml')).config!;
     const policy = new OrgPolicy(repo, RULES, 'rules');
-    const paymentsProd = policy.forAccount(account('444444444444', '/Workloads/Production'));
+    const directory = new StaticAccountDirectory(repo);
+    const paymentsProd = policy.forAccount(await directory.resolve('444455556666'));
     expect(paymentsProd.ruleSetKey).toBe('baseline+production');
     expect(paymentsProd.routes.flatMap((r) => r.to)).toEqual(['soc-email', 'prod-pager', 'prod-pager']);
-    const sandbox = policy.forAccount(account('777777777777', '/Sandbox'));
+    const paymentsDev = policy.forAccount(await directory.resolve('555566667777'));
+    expect(paymentsDev.routes.map((r) => `${r.to.join(',')}>=${r.minLevel}`)).toEqual([
+      'soc-email>=medium',
+      'dev-chat>=low',
+    ]);
+    expect(paymentsDev.cooldownSeconds).toBe(240 * 60);
+    const sandbox = policy.forAccount(await directory.resolve('777788889999'));
     expect(sandbox.ruleSetKey).toBe('sandbox');
     expect(ids(sandbox.ruleIds)).toEqual(['iam-high']);
     expect(sandbox.routes.flatMap((r) => r.to)).toEqual(['dev-chat']);
@@ -194,5 +202,22 @@ accounts:
       'exceptions[0]',
       'organizationalUnits./Sandbox.exceptions[0]',
     ]);
+    // The break-glass role in the management account is excepted org-wide until 2027-06-30.
+    const management = policy.forAccount(await directory.resolve('111111111111'));
+    const sessionArn = 'arn:aws:sts::111111111111:assumed-role/BreakGlass/oncall-maria';
+    const roleArn = 'arn:aws:iam::111111111111:role/BreakGlass';
+    const actor = {
+      type: 'AssumedRole',
+      id: roleArn,
+      roleArn,
+      sessionArn,
+      identifiers: [roleArn, sessionArn],
+      display: 'x',
+    };
+    const input = { rule: RULES[1], record: { eventName: 'AttachRolePolicy' }, actor };
+    expect(findException(input, management.exceptions, new Date('2026-11-20T11:30:12Z'))?.reason).toMatch(
+      /Break-glass/,
+    );
+    expect(findException(input, management.exceptions, new Date('2027-07-01T00:00:00Z'))).toBeUndefined();
   });
 });
