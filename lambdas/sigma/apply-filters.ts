@@ -1,0 +1,23 @@
+/**
+ * Applies Sigma filter documents to compiled rules: a filtered rule matches when
+ * `(rule condition) and (filter condition)` holds for every filter that names it.
+ */
+import { appliesTo } from './explain';
+import type { CompiledRule, FilterRuleModel } from './model';
+
+export function applyFilters(rules: CompiledRule[], filters: FilterRuleModel[]): CompiledRule[] {
+  if (filters.length === 0) return rules;
+  return rules.map((rule) => {
+    const applied = filters.filter((f) => appliesTo(f, rule));
+    if (applied.length === 0) return rule;
+    return {
+      ...rule,
+      match: (record) => rule.match(record) && applied.every((f) => f.keep(record)),
+      explain: (record) => {
+        const explanation = rule.explain(record);
+        const results = applied.map((f) => ({ title: f.meta.title, matched: f.keep(record) }));
+        return { ...explanation, filters: results, matched: explanation.matched && results.every((r) => r.matched) };
+      },
+    };
+  });
+}

@@ -1,0 +1,12 @@
+/**
+ * Public entry point of the Sigma engine: load and parse rules, index them for dispatch,
+ * explain matches, apply filter documents.
+ */
+export { loadRules, listRuleFiles, checkBundle } from './load';
+export { parseRules } from './parse';
+export { RuleIndex } from './rule-index';
+export { explainRule, formatExplanation, mismatchReasons, appliesTo } from './explain';
+export { applyFilters } from './apply-filters';
+export { parseTimespan } from './correlation-document';
+export { derivedRuleId } from './rule-meta';
+export * from './model';

@@ -1,0 +1,92 @@
+/**
+ * Loads rule files and directories (recursively, *.yml / *.yaml) into one RuleBundle, then runs
+ * the checks that span files: duplicate ids and correlations naming rules that are not loaded.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, isAbsolute } from 'node:path';
+import type { Diagnostic, LoadOptions, RuleBundle } from './model';
+import { parseRules } from './parse';
+
+const RULE_FILE = /\.ya?ml$/i;
+
+/** Lists the rule files under the given paths (sorted, deterministic). */
+export function listRuleFiles(paths: string[], diagnostics: Diagnostic[]): string[] {
+  const files: string[] = [];
+  const walk = (path: string, depth: number) => {
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch {
+      diagnostics.push({ severity: 'error', file: path, message: 'no such file or directory' });
+      return;
+    }
+    if (stat.isDirectory()) {
+      if (depth > 32) return;
+      for (const name of readdirSync(path).sort()) {
+        if (name.startsWith('.') || name === 'node_modules') continue;
+        const child = join(path, name);
+        let childStat;
+        try {
+          childStat = statSync(child);
+        } catch {
+          continue;
+        }
+        if (childStat.isDirectory()) walk(child, depth + 1);
+        else if (RULE_FILE.test(name)) files.push(child);
+      }
+    } else {
+      files.push(path);
+    }
+  };
+  for (const p of paths) walk(p, 0);
+  return files;
+}
+
+function displayPath(file: string): string {
+  if (!isAbsolute(file)) return file;
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') ? rel : file;
+}
+
+export function loadRules(paths: string[], options: LoadOptions = {}): RuleBundle {
+  const bundle: RuleBundle = { rules: [], correlations: [], filters: [], diagnostics: [] };
+  for (const file of listRuleFiles(paths, bundle.diagnostics)) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      bundle.diagnostics.push({ severity: 'error', file: displayPath(file), message: `cannot read: ${(error as Error).message}` });
+      continue;
+    }
+    const one = parseRules(text, displayPath(file), options);
+    bundle.rules.push(...one.rules);
+    bundle.correlations.push(...one.correlations);
+    bundle.filters.push(...one.filters);
+    bundle.diagnostics.push(...one.diagnostics);
+  }
+  checkBundle(bundle);
+  return bundle;
+}
+
+/** Cross-document checks: duplicate ids, correlations and filters naming unknown rules. */
+export function checkBundle(bundle: RuleBundle): void {
+  const seen = new Map<string, { file: string; line: number }>();
+  for (const m of [...bundle.rules, ...bundle.correlations, ...bundle.filters].map((r) => r.meta)) {
+    const first = seen.get(m.id);
+    if (first)
+      bundle.diagnostics.push({ severity: 'warning', file: m.file, line: m.line, path: 'id', ruleId: m.id, ruleTitle: m.title, message: `duplicate id ${m.id} (also at ${first.file}:${first.line})` });
+    else seen.set(m.id, { file: m.file, line: m.line });
+  }
+  const known = new Set<string>();
+  for (const m of [...bundle.rules, ...bundle.correlations].map((r) => r.meta)) {
+    known.add(m.id);
+    if (m.name) known.add(m.name);
+    known.add(m.title);
+  }
+  for (const c of bundle.correlations) {
+    for (const ref of c.rules) {
+      if (!known.has(ref))
+        bundle.diagnostics.push({ severity: 'warning', file: c.meta.file, line: c.meta.line, path: 'correlation.rules', ruleId: c.meta.id, ruleTitle: c.meta.title, message: `refers to rule '${ref}', which is not loaded` });
+    }
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Parses the text of one rule file (one or more YAML documents) into compiled rules,
+ * correlation models and filters. Each document stands alone: one bad document is reported
+ * and the others still load.
+ */
+import { parseCorrelation } from './correlation-document';
+import { compileDetection, type CompiledDetection, type DetectionProblem } from './detection';
+import { deriveDispatchKeys } from './dispatch';
+import type { CloudTrailRecord, CompiledRule, Diagnostic, FilterRuleModel, LoadOptions, RuleBundle, RuleExplanation, RuleMeta } from './model';
+import { isCloudTrailLogsource, readMeta, type Report } from './rule-meta';
+import { entryOf, readYamlDocuments, type SourceDocument } from './yaml-documents';
+
+export function parseRules(text: string, file: string, options: LoadOptions = {}): RuleBundle {
+  const bundle: RuleBundle = { rules: [], correlations: [], filters: [], diagnostics: [] };
+  const { documents, diagnostics } = readYamlDocuments(text, file);
+  bundle.diagnostics.push(...diagnostics);
+  for (const doc of documents) parseDocument(doc, file, options, bundle);
+  return bundle;
+}
+
+function parseDocument(doc: SourceDocument, file: string, options: LoadOptions, bundle: RuleBundle): void {
+  const root = doc.root;
+  const base: Omit<Diagnostic, 'severity' | 'message'> = { file };
+  if (!root || root.kind !== 'map') {
+    bundle.diagnostics.push({ ...base, severity: 'error', line: doc.line, message: 'expected a Sigma document (a map with title, logsource, detection …)' });
+    return;
+  }
+  const local: Diagnostic[] = [];
+  const report: Report = (d) => local.push({ ...base, ...d, line: d.line ?? doc.line });
+  const flush = () => {
+    for (const d of local) bundle.diagnostics.push({ ...d, ruleTitle: meta?.title, ruleId: meta?.id });
+  };
+  const hasErrors = () => local.some((d) => d.severity === 'error');
+  const kind = entryOf(root, 'correlation') ? 'correlation' : entryOf(root, 'filter') ? 'filter' : 'rule';
+  const meta: RuleMeta | undefined = readMeta(root, file, doc.line, report);
+
+  if (kind === 'correlation') {
+    const correlation = meta && parseCorrelation(root, meta, report);
+    if (correlation && !hasErrors()) bundle.correlations.push(correlation);
+    return flush();
+  }
+
+  const logsource = entryOf(root, 'logsource');
+  if (!logsource) {
+    report({ severity: 'error', path: 'logsource', message: 'missing logsource (AWS CloudTrail rules use product: aws, service: cloudtrail)' });
+    return flush();
+  }
+  const source = isCloudTrailLogsource(root);
+  if (!source.ok) {
+    // Not for us: dropped without compiling, so a whole community rule tree can be loaded.
+    bundle.diagnostics.push({ ...base, severity: 'notice', line: logsource.keyLine, path: 'logsource', ruleTitle: meta?.title, ruleId: meta?.id, message: `skipped: logsource is not AWS CloudTrail (${source.found})` });
+    return;
+  }
+
+  const sectionName = kind === 'filter' ? 'filter' : 'detection';
+  const sectionEntry = entryOf(root, sectionName);
+  if (!sectionEntry) {
+    report({ severity: 'error', path: sectionName, message: `missing ${sectionName} section` });
+    return flush();
+  }
+  const problems: DetectionProblem[] = [];
+  const detection = compileDetection(sectionEntry.value, sectionName, options.placeholders ?? {}, problems);
+  for (const p of problems) report({ severity: p.severity, path: p.path, line: p.line ?? sectionEntry.keyLine, message: p.message });
+  if (!meta || !detection || hasErrors()) return flush();
+
+  if (kind === 'filter') {
+    const rulesNode = entryOf(sectionEntry.value, 'rules')?.value;
+    let rules: string[] = [];
+    if (rulesNode?.kind === 'seq') rules = rulesNode.items.filter((i) => i.kind === 'scalar' && i.value !== null).map((i) => String((i as { value: unknown }).value));
+    else if (rulesNode?.kind === 'scalar' && rulesNode.value !== null) rules = [String(rulesNode.value)];
+    bundle.filters.push({ meta, rules, keep: detection.match } satisfies FilterRuleModel);
+    return flush();
+  }
+  bundle.rules.push(makeCompiledRule(meta, detection));
+  flush();
+}
+
+function makeCompiledRule(meta: RuleMeta, detection: CompiledDetection): CompiledRule {
+  return {
+    meta,
+    match: detection.match,
+    dispatch: deriveDispatchKeys(detection),
+    explain: (record: CloudTrailRecord): RuleExplanation => ({
+      rule: meta,
+      condition: detection.conditionText,
+      matched: detection.match(record),
+      selections: detection.explainSelections(record),
+    }),
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * Dispatches records to the rules that could match them. Rules that require exact eventName
+ * (or, failing that, eventSource) values sit in maps keyed by the lower-cased value; rules with
+ * wildcard requirements are checked by pattern; rules with no requirement always run.
+ */
+import type { CloudTrailRecord, CompiledRule } from './model';
+import { compilePattern, parseSigmaString } from './sigma-string';
+
+interface Entry {
+  rule: CompiledRule;
+  order: number;
+}
+
+interface PatternEntry extends Entry {
+  field: 'eventName' | 'eventSource';
+  exact: Set<string>;
+  patterns: Array<(text: string) => boolean>;
+}
+
+export class RuleIndex {
+  private readonly byName = new Map<string, Entry[]>();
+  private readonly bySource = new Map<string, Entry[]>();
+  private readonly byPattern: PatternEntry[] = [];
+  private readonly always: Entry[] = [];
+  private readonly entries: Entry[];
+
+  constructor(readonly rules: readonly CompiledRule[]) {
+    this.entries = rules.map((rule, order) => ({ rule, order }));
+    for (const entry of this.entries) this.place(entry);
+  }
+
+  private place(entry: Entry): void {
+    const d = entry.rule.dispatch;
+    const add = (map: Map<string, Entry[]>, keys: string[]) => {
+      for (const key of new Set(keys)) {
+        const list = map.get(key);
+        if (list) list.push(entry);
+        else map.set(key, [entry]);
+      }
+    };
+    if (d.eventName && !d.eventNamePatterns?.length) return add(this.byName, d.eventName);
+    if (d.eventSource && !d.eventSourcePatterns?.length) return add(this.bySource, d.eventSource);
+    if (d.eventName) return void this.byPattern.push(patternEntry(entry, 'eventName', d.eventName, d.eventNamePatterns ?? []));
+    if (d.eventSource) return void this.byPattern.push(patternEntry(entry, 'eventSource', d.eventSource, d.eventSourcePatterns ?? []));
+    this.always.push(entry);
+  }
+
+  /** Rules that could match the record (dispatch only; no detection logic is run). */
+  candidates(record: CloudTrailRecord): CompiledRule[] {
+    const name = record.eventName;
+    const source = record.eventSource;
+    // A record whose dispatch fields are not plain strings (hostile or odd input) gets every rule.
+    if ((name !== undefined && typeof name !== 'string') || (source !== undefined && typeof source !== 'string'))
+      return [...this.rules];
+    const lowerName = typeof name === 'string' ? name.toLowerCase() : undefined;
+    const lowerSource = typeof source === 'string' ? source.toLowerCase() : undefined;
+    const picked: Entry[] = [];
+    if (lowerName !== undefined) picked.push(...(this.byName.get(lowerName) ?? []));
+    if (lowerSource !== undefined) picked.push(...(this.bySource.get(lowerSource) ?? []));
+    for (const p of this.byPattern) {
+      const value = p.field === 'eventName' ? lowerName : lowerSource;
+      if (value !== undefined && (p.exact.has(value) || p.patterns.some((m) => m(value)))) picked.push(p);
+    }
+    picked.push(...this.always);
+    if (picked.length > 1) picked.sort((a, b) => a.order - b.order);
+    return picked.map((e) => e.rule);
+  }
+
+  /** The rules that match the record, in load order. */
+  match(record: CloudTrailRecord): CompiledRule[] {
+    const out: CompiledRule[] = [];
+    for (const rule of this.candidates(record)) {
+      if (rule.match(record)) out.push(rule);
+    }
+    return out;
+  }
+
+  /** An index over the rules whose id is in the set (callers cache it per rule set). */
+  subset(ruleIds: ReadonlySet<string>): RuleIndex {
+    return new RuleIndex(this.rules.filter((r) => ruleIds.has(r.meta.id)));
+  }
+
+  /** How many rules sit in each dispatch bucket (for diagnostics and tests). */
+  stats(): { byName: number; bySource: number; byPattern: number; always: number } {
+    const count = (m: Map<string, Entry[]>) => new Set([...m.values()].flat().map((e) => e.order)).size;
+    return { byName: count(this.byName), bySource: count(this.bySource), byPattern: this.byPattern.length, always: this.always.length };
+  }
+}
+
+function patternEntry(entry: Entry, field: 'eventName' | 'eventSource', exact: string[], patterns: string[]): PatternEntry {
+  return {
+    ...entry,
+    field,
+    exact: new Set(exact),
+    patterns: patterns.map((p) => compilePattern(parseSigmaString(p), true)),
+  };
+}
