@@ -1,10 +1,10 @@
-/** Jest: TypeScript through ts-jest in transpile-only mode (type checking is `npm run build`). */
+/** Jest: TypeScript through ts-jest in transpile-only mode (type checking is `npm run build`); tsconfig sets isolatedModules, so ts-jest transpiles file by file. */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   testTimeout: 60000,
   maxWorkers: 2,

@@ -246,7 +246,7 @@ function story(): Rec[] {
   return out;
 }
 
-function write(outDir: string): { files: number; records: number } {
+export function writeExamples(outDir: string): { files: number; records: number } {
   rmSync(join(outDir, 'AWSLogs'), { recursive: true, force: true });
   const all = [...noise(), ...story()];
   // One log object per account, region and 15-minute delivery window, as CloudTrail batches them.
@@ -281,6 +281,6 @@ function write(outDir: string): { files: number; records: number } {
 
 if (require.main === module) {
   const outDir = process.argv[2] ?? 'examples';
-  const { files, records } = write(outDir);
+  const { files, records } = writeExamples(outDir);
   console.log(`wrote ${records} records in ${files} log objects under ${join(outDir, 'AWSLogs', ORG)}`);
 }
