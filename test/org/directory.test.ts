@@ -273,6 +273,34 @@ describe('OrganizationsAccountDirectory', () => {
   });
 });
 
+describe('OrganizationsAccountDirectory with a role to assume', () => {
+  beforeEach(() => stsMock.reset());
+
+  it('gives its Organizations client credentials from AssumeRole into the configured role', async () => {
+    stsMock.on(AssumeRoleCommand).resolves({
+      Credentials: {
+        AccessKeyId: 'AKX',
+        SecretAccessKey: 's',
+        SessionToken: 't',
+        Expiration: new Date(Date.now() + 3_600_000),
+      },
+    });
+    const roleArn = 'arn:aws:iam::111111111111:role/TrailAlertsOrganizationsReadOnly';
+    const orgConfig: AccountsConfig = {
+      ...config,
+      organization: { ...config.organization, accountDirectory: { source: 'organizations', roleArn } },
+    };
+    const dir = new OrganizationsAccountDirectory({
+      config: orgConfig,
+      sts: new STSClient({ region: 'us-east-1' }),
+    });
+    const client = (dir as unknown as { client: OrganizationsClient }).client;
+    const credentials = await (client.config.credentials as () => Promise<{ accessKeyId: string }>)();
+    expect(credentials.accessKeyId).toBe('AKX');
+    expect(stsMock.commandCalls(AssumeRoleCommand)[0].args[0].input.RoleArn).toBe(roleArn);
+  });
+});
+
 describe('RoleCredentials', () => {
   beforeEach(() => stsMock.reset());
 
