@@ -21,6 +21,10 @@ interface CooldownState {
   lastAlertMs: number;
   suppressed: number;
   suppressedSinceMs?: number;
+  /** The alert that went out last, so that its retry (a failed send) is allowed again. */
+  lastAlertId?: string;
+  /** What that alert reported as suppressed before it, repeated on its retry. */
+  lastReported?: { count: number; since: string };
 }
 
 const MAX_ATTEMPTS = 10;
@@ -41,8 +45,10 @@ export class Cooldown {
    * Decides whether an alert at `eventTime` may go out. An alert is suppressed when its event
    * time lies within `cooldownSeconds` (either side) of the last alert that went out for the key.
    * `cooldownSeconds` 0 (or less) means always allowed. An unreadable eventTime counts as now.
+   * `alertId` makes the check idempotent for one alert: the retry of an alert whose send failed
+   * is allowed again (with the same suppressed count) instead of being held back by itself.
    */
-  async check(key: CooldownKey, eventTime: string, cooldownSeconds: number): Promise<CooldownDecision> {
+  async check(key: CooldownKey, eventTime: string, cooldownSeconds: number, alertId?: string): Promise<CooldownDecision> {
     if (!(cooldownSeconds > 0)) return { allowed: true };
     const parsed = Date.parse(eventTime);
     const t = Number.isFinite(parsed) ? parsed : this.now().getTime();
@@ -54,9 +60,12 @@ export class Cooldown {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const current = await this.store.get(storeKey);
       const state = current ? readState(current.value) : undefined;
+      if (state && alertId !== undefined && state.lastAlertId === alertId) {
+        return state.lastReported ? { allowed: true, suppressedSince: state.lastReported } : { allowed: true };
+      }
       if (state && Math.abs(t - state.lastAlertMs) < cooldownMs) {
         const next: CooldownState = {
-          lastAlertMs: state.lastAlertMs,
+          ...state,
           suppressed: state.suppressed + 1,
           suppressedSinceMs: Math.min(state.suppressedSinceMs ?? t, t),
         };
@@ -65,18 +74,18 @@ export class Cooldown {
         }
         continue;
       }
-      const next: CooldownState = { lastAlertMs: Math.max(t, state?.lastAlertMs ?? t), suppressed: 0 };
+      const reported =
+        state && state.suppressed > 0
+          ? { count: state.suppressed, since: new Date(state.suppressedSinceMs ?? state.lastAlertMs).toISOString() }
+          : undefined;
+      const next: CooldownState = {
+        lastAlertMs: Math.max(t, state?.lastAlertMs ?? t),
+        suppressed: 0,
+        ...(alertId !== undefined ? { lastAlertId: alertId } : {}),
+        ...(reported ? { lastReported: reported } : {}),
+      };
       if (await this.store.putIfVersion(storeKey, { ...next }, current?.version, expiresAtSec)) {
-        if (state && state.suppressed > 0) {
-          return {
-            allowed: true,
-            suppressedSince: {
-              count: state.suppressed,
-              since: new Date(state.suppressedSinceMs ?? state.lastAlertMs).toISOString(),
-            },
-          };
-        }
-        return { allowed: true };
+        return reported ? { allowed: true, suppressedSince: reported } : { allowed: true };
       }
     }
     throw new Error(
@@ -94,11 +103,17 @@ function hashKey(key: CooldownKey): string {
 
 /** Reads stored state defensively: a malformed item is treated as absent. */
 function readState(value: Record<string, unknown>): CooldownState | undefined {
-  const { lastAlertMs, suppressed, suppressedSinceMs } = value;
+  const { lastAlertMs, suppressed, suppressedSinceMs, lastAlertId, lastReported } = value;
   if (typeof lastAlertMs !== 'number' || !Number.isFinite(lastAlertMs)) return undefined;
+  const reported = lastReported as { count?: unknown; since?: unknown } | undefined;
   return {
     lastAlertMs,
     suppressed: typeof suppressed === 'number' && suppressed > 0 ? suppressed : 0,
     suppressedSinceMs: typeof suppressedSinceMs === 'number' ? suppressedSinceMs : undefined,
+    lastAlertId: typeof lastAlertId === 'string' ? lastAlertId : undefined,
+    lastReported:
+      reported && typeof reported.count === 'number' && typeof reported.since === 'string'
+        ? { count: reported.count, since: reported.since }
+        : undefined,
   };
 }

@@ -174,6 +174,7 @@ export class AlertProcessor {
       { ruleId: alert.rule.id, accountId: alert.account.id, actorId },
       alert.time,
       effective.cooldownSeconds,
+      alert.id,
     );
     if (!cooldown.allowed) {
       this.counters.suppressed++;

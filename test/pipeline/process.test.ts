@@ -1,0 +1,193 @@
+/**
+ * The processor core in isolation: exceptions → dedupe → correlation → cooldown → routing →
+ * send, with memory state and a recording sender. Failures must never lose an alert.
+ */
+import type { Alert } from '../../lambdas/alerts/alert';
+import { MemoryStateStore } from '../../lambdas/alerts/state/memory-store';
+import type { NamedDestination } from '../../lambdas/notify/destination';
+import { parseAccountsConfig } from '../../lambdas/org/config';
+import { StaticAccountDirectory } from '../../lambdas/org/directory';
+import { Analyzer } from '../../lambdas/pipeline/analyze';
+import { assembleProcessor } from '../../lambdas/pipeline/assemble';
+import type { DetectionContent } from '../../lambdas/pipeline/build';
+import { buildPolicy } from '../../lambdas/pipeline/build';
+import { parseRules } from '../../lambdas/sigma/index';
+
+const RULES = `
+title: Trail Stopped
+id: 0b4f2a6e-1c1d-4a57-9d0e-0c3a1f6d2b11
+logsource: { product: aws, service: cloudtrail }
+detection:
+  sel: { eventSource: cloudtrail.amazonaws.com, eventName: StopLogging }
+  condition: sel
+level: high
+---
+title: Secret Read
+id: 7a0c1e55-3d52-4f0b-8f5e-6b2f4f7c9a01
+name: secret_read
+logsource: { product: aws, service: cloudtrail }
+detection:
+  sel: { eventSource: secretsmanager.amazonaws.com, eventName: GetSecretValue }
+  condition: sel
+level: low
+---
+title: Secrets Listed
+id: 5c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e44
+logsource: { product: aws, service: cloudtrail }
+detection:
+  sel: { eventSource: secretsmanager.amazonaws.com, eventName: ListSecrets }
+  condition: sel
+level: low
+---
+title: Many Secrets
+id: 2f6f3f1c-8d7e-4b8e-9a61-5e2b9d7c4e22
+correlation:
+  type: value_count
+  rules: [secret_read]
+  group-by: [userIdentity.arn]
+  timespan: 10m
+  condition: { gte: 3, field: requestParameters.secretId }
+level: critical
+---
+title: Automation Is Fine
+filter:
+  rules: [Trail Stopped]
+  selection:
+    userIdentity.arn|contains: ':assumed-role/automation/'
+  condition: not selection
+logsource: { product: aws, service: cloudtrail }
+`;
+
+const CONFIG = `
+organization: { id: o-testorg0001, managementAccountId: '111111111111', securityAccountId: '222222222222', homeRegion: us-east-1 }
+trail: { bucket: trail, accountId: '333333333333' }
+destinations:
+  soc: { type: email, from: a@example.com, to: [b@example.com] }
+  pager: { type: sns, topicArn: 'arn:aws:sns:us-east-1:222222222222:pager' }
+exceptions:
+  - { rule: Trail Stopped, actors: ['arn:aws:iam::444455556666:role/BreakGlass'], reason: incidents only }
+organizationalUnits:
+  /: { routes: [{ to: [soc], minLevel: medium }, { to: [pager], minLevel: critical }], cooldownMinutes: 60 }
+accounts:
+  '444455556666': { name: payments-prod, ou: /Production }
+`;
+
+function event(id: string, name: string, role: string, extra: Record<string, unknown> = {}, time = '2026-11-20T10:00:00Z') {
+  const source = name === 'StopLogging' ? 'cloudtrail.amazonaws.com' : 'secretsmanager.amazonaws.com';
+  return {
+    eventID: id,
+    eventTime: time,
+    eventSource: source,
+    eventName: name,
+    awsRegion: 'us-east-1',
+    sourceIPAddress: '198.51.100.7',
+    recipientAccountId: '444455556666',
+    userIdentity: {
+      type: 'AssumedRole',
+      arn: `arn:aws:sts::444455556666:assumed-role/${role}/s1`,
+      accountId: '444455556666',
+      sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::444455556666:role/${role}`, userName: role } },
+    },
+    ...extra,
+  };
+}
+
+function setup(failSends = 0) {
+  const bundle = parseRules(RULES, 'rules/test.yml');
+  expect(bundle.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  const parsed = parseAccountsConfig(CONFIG, 'accounts.yaml');
+  expect(parsed.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  const config = parsed.config!;
+  const content: DetectionContent = { bundle, correlations: bundle.correlations, importedExceptions: [], diagnostics: [] };
+  const policy = buildPolicy(config, content);
+  const directory = new StaticAccountDirectory(config);
+  const sent: { alert: Alert; to: string }[] = [];
+  let failures = failSends;
+  const sender = {
+    async send(alert: Alert, d: NamedDestination) {
+      if (failures > 0) {
+        failures--;
+        throw new Error('SES throttled');
+      }
+      sent.push({ alert, to: d.name });
+    },
+  };
+  const processor = assembleProcessor(config, content, policy, { store: new MemoryStateStore(), directory, sender });
+  const analyzer = new Analyzer({ rules: bundle.rules, policy, directory });
+  const run = async (record: Record<string, unknown>, index = 0) => {
+    const outcomes = [];
+    for (const m of await analyzer.analyze({ record, source: { file: 'f', index } })) outcomes.push(...(await processor.process(m)));
+    return outcomes;
+  };
+  return { run, sent, processor };
+}
+
+describe('AlertProcessor', () => {
+  it('sends an alert with the account name and OU path, routed by level', async () => {
+    const { run, sent } = setup();
+    const outcomes = await run(event('e1', 'StopLogging', 'Admin'));
+    expect(outcomes.map((o) => o.kind)).toEqual(['sent']);
+    expect(sent.map((s) => s.to)).toEqual(['soc']);
+    expect(sent[0].alert.account).toMatchObject({ name: 'payments-prod', ouPath: '/Production', known: true });
+    expect(sent[0].alert.actor.roleArn).toBe('arn:aws:iam::444455556666:role/Admin');
+  });
+
+  it('excepts a role session through the role ARN, and applies Sigma filters as exceptions', async () => {
+    const { run, sent, processor } = setup();
+    const byBreakGlass = await run(event('e2', 'StopLogging', 'BreakGlass'));
+    expect(byBreakGlass[0]).toMatchObject({ kind: 'excepted', exception: expect.stringMatching(/incidents only/) });
+    const byAutomation = await run(event('e3', 'StopLogging', 'automation'));
+    expect(byAutomation[0]).toMatchObject({ kind: 'excepted', exception: expect.stringMatching(/Automation Is Fine/) });
+    expect(sent).toHaveLength(0);
+    expect(processor.counters.excepted).toBe(2);
+  });
+
+  it('alerts once for an event delivered twice', async () => {
+    const { run, sent, processor } = setup();
+    await run(event('e4', 'StopLogging', 'Admin'));
+    const again = await run(event('e4', 'StopLogging', 'Admin'));
+    expect(again.map((o) => o.kind)).toEqual(['duplicate']);
+    expect(sent).toHaveLength(1);
+    expect(processor.counters.duplicate).toBe(1);
+  });
+
+  it('suppresses by cooldown per (rule, account, actor) and says how many were suppressed next time', async () => {
+    const { run, sent } = setup();
+    await run(event('c1', 'StopLogging', 'Admin', {}, '2026-11-20T10:00:00Z'));
+    const second = await run(event('c2', 'StopLogging', 'Admin', {}, '2026-11-20T10:20:00Z'));
+    expect(second[0].kind).toBe('suppressed');
+    // Another actor is not held back by the first one's cooldown.
+    expect((await run(event('c3', 'StopLogging', 'Other', {}, '2026-11-20T10:21:00Z')))[0].kind).toBe('sent');
+    const later = await run(event('c4', 'StopLogging', 'Admin', {}, '2026-11-20T11:30:00Z'));
+    expect(later[0].kind).toBe('sent');
+    expect(sent[sent.length - 1].alert.suppressedSince).toMatchObject({ count: 1 });
+  });
+
+  it('counts an alert no route takes as unrouted (never silently dropped)', async () => {
+    const { run, processor } = setup();
+    const outcomes = await run(event('s1', 'ListSecrets', 'Reader'));
+    expect(outcomes.map((o) => o.kind)).toEqual(['unrouted']);
+    expect(processor.counters.unrouted).toBe(1);
+  });
+
+  it('raises a correlation alert that lists its events, routed by its own level', async () => {
+    const { run, sent } = setup();
+    for (const [i, id] of ['a', 'b', 'c'].entries()) {
+      await run(event(`v${i}`, 'GetSecretValue', 'Reader', { requestParameters: { secretId: id } }, `2026-11-20T10:0${i}:00Z`));
+    }
+    const correlation = sent.filter((s) => s.alert.kind === 'correlation');
+    expect(correlation.map((s) => s.to).sort()).toEqual(['pager', 'soc']);
+    expect(correlation[0].alert.level).toBe('critical');
+    expect(correlation[0].alert.correlation?.events.map((e) => e.eventID)).toEqual(['v0', 'v1', 'v2']);
+  });
+
+  it('a failed send is rethrown for retry, and the retry sends the alert exactly once', async () => {
+    const { run, sent } = setup(1);
+    await expect(run(event('f1', 'StopLogging', 'Admin'))).rejects.toThrow(/sends failed/);
+    expect(sent).toHaveLength(0);
+    const retry = await run(event('f1', 'StopLogging', 'Admin'));
+    expect(retry.map((o) => o.kind)).toEqual(['sent']);
+    expect(sent).toHaveLength(1);
+    expect((await run(event('f1', 'StopLogging', 'Admin'))).map((o) => o.kind)).toEqual(['duplicate']);
+  });
+});
