@@ -94,7 +94,7 @@ async function* decodedBytes(stream: Readable): AsyncGenerator<Buffer> {
     return;
   }
   const source = Readable.from(rest(), { objectMode: false });
-  const gunzip = createGunzip();
+  const gunzip = createGunzip({ chunkSize: 64 * 1024 });
   source.on('error', (err) => gunzip.destroy(err));
   source.pipe(gunzip);
   try {

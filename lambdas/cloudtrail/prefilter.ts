@@ -1,0 +1,96 @@
+/**
+ * Raw-text prefilter: decides from a record's JSON text, before JSON.parse, whether any loaded
+ * rule could match it. Rules dispatch on eventName (else eventSource) literals (DispatchKeys);
+ * a record whose raw eventName/eventSource values match none of them is skipped unparsed.
+ *
+ * It only ever errs towards keeping a record: when a rule has no dispatch constraint the
+ * prefilter is off; a record with a `\u` escape anywhere, a backslash in an eventName or
+ * eventSource value, or a non-string eventName/eventSource value is kept. Skipped records are
+ * not validated (the reader's "not a CloudTrail record" problem is not reported for them).
+ */
+import type { CompiledRule } from '../sigma/model';
+import { compilePattern, parseSigmaString } from '../sigma/sigma-string';
+
+interface FieldFilter {
+  /** `"eventName"` including the quotes, as it appears in raw JSON. */
+  key: string;
+  exact: Set<string>;
+  patterns: Array<(text: string) => boolean>;
+}
+
+export interface Prefilter {
+  /** False only when no loaded rule can match the record whose JSON text this is. */
+  mayMatch(text: string): boolean;
+  /** False when some rule has no dispatch constraint (then every record is kept). */
+  readonly active: boolean;
+  /** One line for people: what the prefilter keys on. */
+  describe(): string;
+}
+
+const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9;
+
+/**
+ * Whether some occurrence of `field.key` as an object key has a value that passes the filter.
+ * 'keep' when the value is not a plain string, or uses escapes: the caller must not skip.
+ */
+function fieldVerdict(text: string, field: FieldFilter): 'pass' | 'fail' | 'keep' {
+  let from = 0;
+  let verdict: 'pass' | 'fail' = 'fail';
+  for (;;) {
+    const at = text.indexOf(field.key, from);
+    if (at < 0) return verdict;
+    from = at + field.key.length;
+    let i = from;
+    while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+    if (text.charCodeAt(i) !== 58 /* : */) continue; // a string value that happens to equal the key
+    i++;
+    while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+    if (text.charCodeAt(i) !== 34 /* " */) return 'keep'; // array, object, number … : let the engine decide
+    const start = i + 1;
+    const end = text.indexOf('"', start);
+    if (end < 0) return 'keep';
+    const raw = text.slice(start, end);
+    if (raw.includes('\\')) return 'keep';
+    const value = raw.toLowerCase();
+    if (field.exact.has(value) || field.patterns.some((m) => m(value))) verdict = 'pass';
+  }
+}
+
+/** Builds the prefilter for a rule set (mirrors RuleIndex's dispatch: eventName first, else eventSource). */
+export function buildPrefilter(rules: readonly CompiledRule[]): Prefilter {
+  const name: FieldFilter = { key: '"eventName"', exact: new Set(), patterns: [] };
+  const source: FieldFilter = { key: '"eventSource"', exact: new Set(), patterns: [] };
+  let unconstrained = 0;
+  for (const rule of rules) {
+    const d = rule.dispatch;
+    const target = d.eventName ? name : d.eventSource ? source : undefined;
+    if (!target) {
+      unconstrained++;
+      continue;
+    }
+    const values = (target === name ? d.eventName : d.eventSource) ?? [];
+    const patterns = (target === name ? d.eventNamePatterns : d.eventSourcePatterns) ?? [];
+    for (const v of values) target.exact.add(v.toLowerCase());
+    for (const p of patterns) target.patterns.push(compilePattern(parseSigmaString(p.toLowerCase()), true));
+  }
+  const active = unconstrained === 0;
+  const useSource = source.exact.size > 0 || source.patterns.length > 0;
+  return {
+    active,
+    describe: () =>
+      active
+        ? `on (${name.exact.size} eventName values, ${name.patterns.length} patterns; ${source.exact.size} eventSource values, ${source.patterns.length} patterns)`
+        : `off (${unconstrained} rule${unconstrained === 1 ? '' : 's'} without an eventName or eventSource constraint)`,
+    mayMatch(text: string): boolean {
+      if (!active) return true;
+      const byName = fieldVerdict(text, name);
+      if (byName !== 'fail') return true;
+      if (useSource) {
+        const bySource = fieldVerdict(text, source);
+        if (bySource !== 'fail') return true;
+      }
+      // About to skip: a \u escape could spell a key we did not find.
+      return text.includes('\\u');
+    },
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * Benchmark of the analyzer's hot path on synthetic CloudTrail log objects (1 MB to 100 MB
+ * uncompressed, cached in .bench/). On the same bytes, in one process, it times:
+ *   (0) gunzip alone, (a) gunzip + JSON.parse of the whole object (the baseline),
+ *   (b) the streaming reader (gunzip → splitter → JSON.parse per record) + detection with all
+ *       rules loaded (rules/ plus the SigmaHQ AWS rules when present), and
+ *   (p) like (b) with the eventName prefilter skipping JSON.parse of records no rule can match.
+ * Prints MB/s, events/s, the ratios b/a and p/a (throughput), rule count and peak RSS.
+ * It prints figures; it is not a test.
+ *
+ *   npm run bench                 # 1, 10, 100 MB
+ *   npm run bench -- --smoke      # a few MB, for CI
+ *   npm run bench -- --memory 1024  # peak RSS of the streaming reader on a 1 GB object
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
+import { buildPrefilter } from '../lambdas/cloudtrail/prefilter';
+import { parseRawRecord, rawRecordsFromStream, recordsFromStream } from '../lambdas/cloudtrail/read';
+import { loadRules, RuleIndex } from '../lambdas/sigma';
+import type { Diagnostic } from '../lambdas/sigma/model';
+import { writeLogObject } from './synthetic-events';
+
+const BENCH_DIR = join(__dirname, '..', '.bench');
+const RULE_PATHS = [join(__dirname, '..', 'rules'), '/work/shared/corpus/sigmahq-aws/rules'];
+const MB = 1024 * 1024;
+
+interface Args {
+  sizes: number[];
+  repeat: number;
+  memoryMb?: number;
+  seed: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const value = (name: string): string | undefined => {
+    const at = argv.indexOf(`--${name}`);
+    return at >= 0 ? argv[at + 1] : undefined;
+  };
+  const smoke = argv.includes('--smoke');
+  const sizes = value('sizes')?.split(',').map(Number) ?? (smoke ? [1, 4] : [1, 10, 100]);
+  if (sizes.some((s) => !(s > 0))) throw new Error('--sizes expects positive MB values, e.g. 1,10,100');
+  const memory = value('memory');
+  return {
+    sizes,
+    repeat: Number(value('repeat') ?? (smoke ? 1 : 3)),
+    ...(memory ? { memoryMb: Number(memory) } : {}),
+    seed: Number(value('seed') ?? 42),
+  };
+}
+
+function maxRssMb(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+async function objectOf(sizeMb: number, seed: number): Promise<string> {
+  const path = join(BENCH_DIR, `synthetic-s${seed}-${sizeMb}mb.json.gz`);
+  if (!existsSync(path) || statSync(path).size === 0) {
+    process.stdout.write(`generating ${path} … `);
+    const out = await writeLogObject(path, sizeMb * MB, { seed, gzipLevel: 6 });
+    console.log(`${out.records} records`);
+  }
+  return path;
+}
+
+/** Best (shortest) time of `repeat` runs, in seconds, and the last run's result. */
+async function best<T>(repeat: number, run: () => Promise<T> | T): Promise<{ seconds: number; result: T }> {
+  let seconds = Infinity;
+  let result!: T;
+  for (let i = 0; i < repeat; i++) {
+    const started = process.hrtime.bigint();
+    result = await run();
+    seconds = Math.min(seconds, Number(process.hrtime.bigint() - started) / 1e9);
+  }
+  return { seconds, result };
+}
+
+function onProblem(p: Diagnostic): void {
+  if (p.severity !== 'notice') console.error(`problem: ${p.file} ${p.message}`);
+}
+
+async function detectStreaming(gz: Buffer, index: RuleIndex): Promise<{ events: number; matches: number }> {
+  let events = 0;
+  let matches = 0;
+  for await (const { record } of recordsFromStream(Readable.from([gz]), 'bench.json.gz', onProblem)) {
+    events++;
+    matches += index.match(record).length;
+  }
+  return { events, matches };
+}
+
+async function detectPrefiltered(gz: Buffer, index: RuleIndex, mayMatch: (text: string) => boolean): Promise<{ events: number; matches: number }> {
+  let events = 0;
+  let matches = 0;
+  for await (const raw of rawRecordsFromStream(Readable.from([gz]), 'bench.json.gz', onProblem)) {
+    events++;
+    if (!mayMatch(raw.text)) continue;
+    const parsed = parseRawRecord(raw);
+    if (parsed.kind === 'record') matches += index.match(parsed.record).length;
+  }
+  return { events, matches };
+}
+
+async function memoryFigure(sizeMb: number, seed: number, index: RuleIndex): Promise<void> {
+  const path = await objectOf(sizeMb, seed);
+  const before = maxRssMb();
+  const started = Date.now();
+  let events = 0;
+  let matches = 0;
+  for await (const { record } of recordsFromStream(createReadStream(path), path, onProblem)) {
+    events++;
+    matches += index.match(record).length;
+  }
+  const seconds = (Date.now() - started) / 1000;
+  console.log(`memory: ${sizeMb} MB object, ${events} events, ${matches} matches in ${seconds.toFixed(1)} s`);
+  console.log(`memory: peak RSS ${maxRssMb().toFixed(0)} MB (before reading: ${before.toFixed(0)} MB; goal < 300 MB for 1 GB)`);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const rulePaths = RULE_PATHS.filter((p) => existsSync(p));
+  const bundle = loadRules(rulePaths);
+  const index = new RuleIndex(bundle.rules);
+  const prefilter = buildPrefilter(bundle.rules);
+  const errors = bundle.diagnostics.filter((d) => d.severity === 'error').length;
+  console.log(`rules: ${bundle.rules.length} loaded from ${rulePaths.join(', ')} (${errors} rule errors); prefilter: ${prefilter.describe()}`);
+  if (args.memoryMb) {
+    await memoryFigure(args.memoryMb, args.seed, index);
+    return;
+  }
+  const header = ['size MB', 'events', '(0) gunzip MB/s', '(a) parse MB/s', '(b) detect MB/s', '(b) events/s', 'b/a', '(p) prefilter MB/s', 'p/a', 'matches', 'peak RSS MB'];
+  const rows: string[][] = [];
+  for (const sizeMb of args.sizes) {
+    const gz = readFileSync(await objectOf(sizeMb, args.seed));
+    const size = gunzipSync(gz).length;
+    const gunzip = await best(args.repeat, () => gunzipSync(gz).length);
+    const parse = await best(args.repeat, () => (JSON.parse(gunzipSync(gz).toString('utf8')) as { Records: unknown[] }).Records.length);
+    const detect = await best(args.repeat, () => detectStreaming(gz, index));
+    const pre = await best(args.repeat, () => detectPrefiltered(gz, index, prefilter.mayMatch));
+    if (pre.result.matches !== detect.result.matches) throw new Error(`prefilter changed the matches: ${pre.result.matches} vs ${detect.result.matches}`);
+    const mbps = (seconds: number) => (size / MB / seconds).toFixed(1);
+    rows.push([
+      (size / MB).toFixed(1),
+      String(parse.result),
+      mbps(gunzip.seconds),
+      mbps(parse.seconds),
+      mbps(detect.seconds),
+      Math.round(detect.result.events / detect.seconds).toLocaleString('en-US'),
+      (parse.seconds / detect.seconds).toFixed(2),
+      mbps(pre.seconds),
+      (parse.seconds / pre.seconds).toFixed(2),
+      String(detect.result.matches),
+      maxRssMb().toFixed(0),
+    ]);
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join('  ');
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+  console.log('b/a and p/a: throughput of detection relative to gunzip + JSON.parse alone (higher is better).');
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exitCode = 1;
+});
