@@ -178,7 +178,14 @@ export class SecurityAccountStack extends Stack {
     state.table.grantReadWriteData(this.processor.fn);
     channels.grantSend(this.processor.fn);
 
-    for (const fn of [this.analyzer, this.processor]) grantAccountDirectory(fn.role, props.accountDirectory ?? { source: 'static' });
+    for (const fn of [this.analyzer, this.processor]) {
+      if (grantAccountDirectory(fn.role, props.accountDirectory ?? { source: 'static' })) {
+        Validations.of(fn.role).acknowledge({
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason: 'AWS Organizations List*/Describe* calls of the account directory support no resource-level scoping; read-only actions are named one by one',
+        });
+      }
+    }
 
     this.acknowledgeNagFindings(`arn:<AWS::Partition>:s3:::${bucket}/${trailLogsKeyPrefix(prefix)}*`);
 
@@ -215,12 +222,15 @@ export class SecurityAccountStack extends Stack {
   }
 }
 
-/** Read access to AWS Organizations for account names and OU paths (none in static mode). */
-function grantAccountDirectory(role: iam.Role, access: AccountDirectoryAccess): void {
-  if (access.source === 'static') return;
+/**
+ * Read access to AWS Organizations for account names and OU paths (none in static mode).
+ * Returns true when it granted direct Organizations calls (resource `*`).
+ */
+function grantAccountDirectory(role: iam.Role, access: AccountDirectoryAccess): boolean {
+  if (access.source === 'static') return false;
   if (access.roleArn !== undefined) {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'AssumeOrganizationsReadRole', actions: ['sts:AssumeRole'], resources: [access.roleArn] }));
-    return;
+    return false;
   }
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
@@ -240,4 +250,5 @@ function grantAccountDirectory(role: iam.Role, access: AccountDirectoryAccess): 
       resources: ['*'],
     }),
   );
+  return true;
 }
