@@ -61,6 +61,8 @@ export class RecordSplitter {
   private captured = 0;
   private oversized = false;
   private scalarElement = false;
+  /** The element being captured is a whole top-level object (JSON lines, or no Records array yet). */
+  private captureIsTop = false;
   private index = 0;
   /** Characters consumed before the current chunk (for messages). */
   private offset = 0;
@@ -125,6 +127,7 @@ export class RecordSplitter {
   }
 
   private beginCapture(): void {
+    this.captureIsTop = this.mode === 'objects' && this.depth === 0;
     this.capturing = true;
     this.parts = [];
     this.captured = 0;
@@ -134,11 +137,8 @@ export class RecordSplitter {
   private finishCapture(text: string, start: number, end: number): void {
     const size = this.captured + (end - start);
     if (this.oversized || size > this.max) {
-      this.problem(
-        'error',
-        `record ${this.index} is ${size} characters long, over the limit of ${this.max}; skipped`,
-        this.index,
-      );
+      const what = this.captureIsTop ? `top-level object ${this.index} (with no "Records" array)` : `record ${this.index}`;
+      this.problem('error', `${what} is ${size} characters long, over the limit of ${this.max}; skipped`, this.index);
     } else {
       const last = text.slice(start, end);
       const whole = this.parts.length === 0 ? last : this.parts.join('') + last;

@@ -184,3 +184,18 @@ describe('splitRecords', () => {
     expect(ps[0].message).toContain('after record 0');
   });
 });
+
+describe('RecordSplitter limits on top-level objects', () => {
+  it('names a large top-level object without Records as such', () => {
+    const out = split(JSON.stringify({ notCloudTrail: 'x'.repeat(3000) }), [100], 1000);
+    expect(records(out)).toEqual([]);
+    expect(JSON.stringify(problems(out))).toContain('top-level object 0 (with no \\"Records\\" array) is 3020 characters long, over the limit of 1000');
+  });
+
+  it('does not count a large log object against the record limit', () => {
+    const recs = Array.from({ length: 50 }, (_, i) => ({ eventName: `e${i}`, pad: 'y'.repeat(100) }));
+    const out = split(JSON.stringify({ Records: recs }), [64], 1000);
+    expect(records(out)).toHaveLength(50);
+    expect(problems(out)).toEqual([]);
+  });
+});
