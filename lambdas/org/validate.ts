@@ -9,7 +9,7 @@ import { compileIpRange } from './ip-match';
 import { expiryInstant } from '../alerts/exceptions';
 import { LEVELS, type Diagnostic, type RuleMeta, type Severity } from '../sigma/model';
 import { lineOf } from './config';
-import { isOuId, isRootId, normalizeOuPath } from './ou-path';
+import { isOuId, isRootId, normalizeOuPath, ouIdPaths } from './ou-path';
 import { compileSafeRegex } from './regex-safety';
 import { compileRuleRef } from './rule-ref';
 import type { AccountsConfig, ExceptionConfig, RouteConfig } from './types';
@@ -78,6 +78,17 @@ export function validateAccountsConfig(config: AccountsConfig, ctx: ValidationCo
     );
   }
   accountId(['trail', 'accountId'], config.trail.accountId);
+  const prefix = config.trail.prefix;
+  if (
+    prefix !== undefined &&
+    (prefix.startsWith('/') || prefix.endsWith('/') || prefix.includes('AWSLogs'))
+  ) {
+    report(
+      'error',
+      ['trail', 'prefix'],
+      `expected the key prefix before AWSLogs/ without leading or trailing "/", got ${JSON.stringify(prefix)}`,
+    );
+  }
   config.trail.regions?.forEach((r, i) => {
     if (!REGION.test(r))
       report('error', ['trail', 'regions', i], `expected an AWS region, got ${JSON.stringify(r)}`);
@@ -225,8 +236,16 @@ export function validateAccountsConfig(config: AccountsConfig, ctx: ValidationCo
     checkRoutes([...base, 'routes'], ou.routes);
     checkExceptions([...base, 'exceptions'], ou.exceptions);
   }
+  const idPaths = ouIdPaths(config);
   for (const [id, account] of Object.entries(config.accounts ?? {})) {
     const base: PathSegment[] = ['accounts', id];
+    if (isOuId(account.ou) && !idPaths.has(account.ou)) {
+      report(
+        'warning',
+        [...base, 'ou'],
+        `OU id ${account.ou} has no path in organizationalUnits (add \`${account.ou}: { path: /… }\`); offline it resolves to /`,
+      );
+    }
     if (!ACCOUNT_ID.test(id)) report('error', base, `expected a 12-digit AWS account id as key, got "${id}"`);
     if (!isOuId(account.ou) && !normalizeOuPath(account.ou)) {
       report(

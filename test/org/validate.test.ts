@@ -138,6 +138,11 @@ describe('validateAccountsConfig', () => {
       'error: accounts.yaml:8 exceptions[0] => an exception for every rule needs at least one condition',
     ],
     [
+      'account in an OU id with no known path',
+      "accounts:\n  '444444444444': { name: a, ou: ou-ab12-34567890 }\n",
+      'warning: accounts.yaml:8 accounts.444444444444.ou => OU id ou-ab12-34567890 has no path in organizationalUnits',
+    ],
+    [
       'pipeline without a source',
       'pipeline: { branch: main }\n',
       'error: accounts.yaml:7 pipeline => expected connectionArn and repository',
@@ -197,6 +202,18 @@ describe('validateAccountsConfig', () => {
       'warning: accounts.yaml:7 ruleSets.x.rules[0] => selector "sigma/none/**" matches no rule (expected a path glob relative to the rules directory, a rule id or title, tag:… or level:…)',
       'warning: accounts.yaml:7 ruleSets.x.rules[1] => no rule has tag "attack.t9999"',
       'error: accounts.yaml:7 ruleSets.x.rules[2] => unknown level "severe"; expected one of: informational, low, medium, high, critical',
+    ]);
+  });
+
+  it('reports a trail prefix with slashes', () => {
+    const loaded = parseAccountsConfig(
+      BASE.replace("accountId: '333333333333'", "accountId: '333333333333', prefix: 'org/'"),
+      'accounts.yaml',
+    );
+    expect(
+      validateAccountsConfig(loaded.config!, { file: 'accounts.yaml', now: NOW }).map(formatDiagnostic),
+    ).toEqual([
+      'error: accounts.yaml:2 trail.prefix => expected the key prefix before AWSLogs/ without leading or trailing "/", got "org/"',
     ]);
   });
 
