@@ -10,6 +10,7 @@ import { VpnApiIpContext, type FailureReason } from './vpnapi';
 
 export { publicIp, isPublicIp } from './public-ip';
 export { MemoryIpContextCache, type IpContextCache } from './cache';
+export { DynamoIpContextCache, type DynamoIpContextCacheOptions } from './dynamodb-cache';
 export { secretsManagerKeyProvider, keyFromSecretString, type ApiKeyProvider } from './api-key';
 export { VpnApiIpContext, ipContextFromVpnApi, type IpContextCounters, type VpnApiOptions, type FailureReason } from './vpnapi';
 

@@ -149,6 +149,13 @@ describe('VpnApiIpContext', () => {
     expect(failures.map((f) => f.detail)).toContain('IP context for 185.220.101.4: HTTP 500');
   });
 
+  it('still answers when the cache is down', async () => {
+    const broken = { get: async () => Promise.reject(new Error('ddb down')), put: async () => Promise.reject(new Error('ddb down')) };
+    const { c } = client({ cache: broken });
+    expect((await c.lookup('185.220.101.4'))?.vpn).toBe(true);
+    expect(c.counters.failures).toBe(0);
+  });
+
   it('counts a key provider failure and never rejects', async () => {
     const { c, failures } = client({ apiKey: async () => Promise.reject(new Error('secret trailalerts/vpnapi: could not be read (AccessDenied)')) });
     expect(await c.lookup('185.220.101.4')).toBeUndefined();
