@@ -4,9 +4,8 @@
  * problems are logged with file, line and path; the rules that loaded still run.
  */
 import { dirname, join } from 'node:path';
+import { createAccountDirectory } from '../org/create-directory';
 import type { AccountDirectory } from '../org/directory';
-import { StaticAccountDirectory } from '../org/directory';
-import { OrganizationsAccountDirectory } from '../org/organizations-directory';
 import type { OrgPolicy } from '../org/effective';
 import type { AccountsConfig } from '../org/types';
 import { formatDiagnostic } from '../sigma/model';
@@ -43,9 +42,6 @@ export async function loadRuntime(logger: LogSink): Promise<Runtime> {
     else logger.warn(formatDiagnostic(d));
   }
   const config = first.config;
-  const directory: AccountDirectory =
-    config.organization.accountDirectory?.source === 'organizations'
-      ? new OrganizationsAccountDirectory({ config, onProblem: (m) => logger.warn(m) })
-      : new StaticAccountDirectory(config);
+  const directory = createAccountDirectory(config, { onProblem: (m) => logger.warn(m) });
   return { config, content, policy: buildPolicy(config, content, rulesDir), directory };
 }

@@ -11,60 +11,81 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DynamoStateStore } from '../alerts/state/dynamodb-store';
 import { ipContextFromConfig } from '../enrich/index';
 import { createAwsDispatcher } from '../notify/dispatcher';
+import type { RetryOptions } from '../notify/retry';
 import { assembleProcessor } from '../pipeline/assemble';
 import { decodeMatch } from '../pipeline/match-queue';
 import type { AlertProcessor } from '../pipeline/process';
-import { loadRuntime, requireEnv } from '../pipeline/runtime';
+import { loadRuntime, requireEnv, type Runtime } from '../pipeline/runtime';
 
-const logger = new Logger();
-const metrics = new Metrics();
-const batch = new BatchProcessor(EventType.SQS);
-
-let processor: Promise<AlertProcessor> | undefined;
-
-async function build(): Promise<AlertProcessor> {
-  const rt = await loadRuntime(logger);
-  const secrets = new SecretsManagerClient({});
-  const store = new DynamoStateStore({
-    client: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
-    tableName: requireEnv('ALERT_STATE_TABLE'),
-  });
-  const configurationSet = process.env.SES_CONFIGURATION_SET;
-  return assembleProcessor(rt.config, rt.content, rt.policy, {
-    store,
-    directory: rt.directory,
-    sender: createAwsDispatcher({
-      ses: new SESv2Client({}),
-      sns: new SNSClient({}),
-      secrets,
-    }),
-    defaultConfigurationSet: configurationSet,
-    ipContext: ipContextFromConfig(rt.config.enrichment, {
-      secrets,
-      onFailure: (reason) => metrics.addMetric(`IpContextFailure_${reason}`, MetricUnit.Count, 1),
-    }),
-  });
+export interface ProcessorHandlerDeps {
+  dynamodb: DynamoDBClient;
+  ses: SESv2Client;
+  sns: SNSClient;
+  secrets: SecretsManagerClient;
+  /** Default: ALERT_STATE_TABLE. */
+  tableName?: string;
+  /** Default: SES_CONFIGURATION_SET. */
+  configurationSet?: string;
+  /** VPNAPI base URL (tests point it at a local server). */
+  ipContextBaseUrl?: string;
+  retry?: RetryOptions;
+  runtime?: () => Promise<Runtime>;
+  logger?: Logger;
+  metrics?: Metrics;
 }
 
-async function handleMessage(message: SQSRecord): Promise<void> {
-  const engine = await (processor ??= build());
-  const outcomes = await engine.process(decodeMatch(message.body));
-  for (const outcome of outcomes) {
-    metrics.addMetric(`Alerts_${outcome.kind}`, MetricUnit.Count, 1);
-    if (outcome.kind === 'unrouted') {
-      logger.warn('alert matched no route', { alertId: outcome.alert.id, rule: outcome.alert.rule.title, account: outcome.alert.account.id });
+export function createProcessorHandler(deps: ProcessorHandlerDeps) {
+  const logger = deps.logger ?? new Logger();
+  const metrics = deps.metrics ?? new Metrics();
+  const batch = new BatchProcessor(EventType.SQS);
+  let processor: Promise<AlertProcessor> | undefined;
+
+  async function build(): Promise<AlertProcessor> {
+    const rt = await (deps.runtime ?? (() => loadRuntime(logger)))();
+    const store = new DynamoStateStore({
+      client: DynamoDBDocumentClient.from(deps.dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
+      tableName: deps.tableName ?? requireEnv('ALERT_STATE_TABLE'),
+    });
+    return assembleProcessor(rt.config, rt.content, rt.policy, {
+      store,
+      directory: rt.directory,
+      sender: createAwsDispatcher({ ses: deps.ses, sns: deps.sns, secrets: deps.secrets, retry: deps.retry }),
+      defaultConfigurationSet: deps.configurationSet ?? process.env.SES_CONFIGURATION_SET,
+      ipContext: ipContextFromConfig(rt.config.enrichment, {
+        secrets: deps.secrets,
+        ...(deps.ipContextBaseUrl ? { baseUrl: deps.ipContextBaseUrl } : {}),
+        onFailure: (reason) => metrics.addMetric(`IpContextFailure_${reason}`, MetricUnit.Count, 1),
+      }),
+    });
+  }
+
+  async function handleMessage(message: SQSRecord): Promise<void> {
+    const engine = await (processor ??= build());
+    const outcomes = await engine.process(decodeMatch(message.body));
+    for (const outcome of outcomes) {
+      metrics.addMetric(`Alerts_${outcome.kind}`, MetricUnit.Count, 1);
+      if (outcome.kind === 'unrouted') {
+        logger.warn('alert matched no route', { alertId: outcome.alert.id, rule: outcome.alert.rule.title, account: outcome.alert.account.id });
+      }
     }
   }
+
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    try {
+      return await processPartialResponse(event, handleMessage, batch, { context, throwOnFullBatchFailure: false });
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
 }
 
-export const handler = async (event: SQSEvent, context: Context) => {
-  try {
-    return await processPartialResponse(event, handleMessage, batch, { context, throwOnFullBatchFailure: false });
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+export const handler = createProcessorHandler({
+  dynamodb: new DynamoDBClient({}),
+  ses: new SESv2Client({}),
+  sns: new SNSClient({}),
+  secrets: new SecretsManagerClient({}),
+});
