@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // Suites that read ../shared/corpus run in `.ci/run` through jest.corpus.config.js, never in `npm test`.
+  testPathIgnorePatterns: ['/node_modules/', '\\.corpus\\.test\\.ts$'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },

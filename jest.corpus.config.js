@@ -1,0 +1,4 @@
+/** Jest for the suites that check the project against ../shared/corpus (run by .ci/run when it exists). */
+const base = require('./jest.config.js');
+
+module.exports = { ...base, testMatch: ['**/*.corpus.test.ts'], testPathIgnorePatterns: ['/node_modules/'] };
