@@ -151,6 +151,18 @@ describe('DynamoStateStore correlation state', () => {
     expect(await s.claimWindow('w1', { startMs: 1001, endMs: 2001 }, 5000, ttl)).toBe(true);
   });
 
+  it('releases a claimed window so that it can be claimed again', async () => {
+    const s = store();
+    const ttl = nowSec() + 600;
+    expect(await s.claimWindow('rel', { startMs: 0, endMs: 1000 }, 5000, ttl)).toBe(true);
+    expect(await s.claimWindow('rel', { startMs: 2000, endMs: 3000 }, 5000, ttl)).toBe(true);
+    await s.releaseWindow('rel', { startMs: 0, endMs: 1000 });
+    await s.releaseWindow('rel', { startMs: 7, endMs: 8 });
+    await s.releaseWindow('never-claimed', { startMs: 0, endMs: 1000 });
+    expect(await s.claimWindow('rel', { startMs: 0, endMs: 1000 }, 5000, ttl)).toBe(true);
+    expect(await s.claimWindow('rel', { startMs: 2500, endMs: 3500 }, 5000, ttl)).toBe(false);
+  });
+
   it('race: two processors claiming the same window, exactly one wins', async () => {
     const a = store();
     const b = store();

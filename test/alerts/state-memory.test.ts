@@ -50,6 +50,8 @@ describe('MemoryStateStore', () => {
     expect(await s.claimWindow('g', { startMs: 10, endMs: 20 }, 100, 0)).toBe(false);
     expect(await s.claimWindow('g', { startMs: 11, endMs: 21 }, 100, 0)).toBe(true);
     expect(await s.claimWindow('h', { startMs: 0, endMs: 10 }, 100, 0)).toBe(true);
+    await s.releaseWindow('h', { startMs: 0, endMs: 10 });
+    expect(await s.claimWindow('h', { startMs: 5, endMs: 15 }, 100, 0)).toBe(true);
   });
 });
 

@@ -163,6 +163,20 @@ describe('event_count', () => {
     expect(hits.map((h) => h.value)).toEqual([5]);
   });
 
+  it('after release (failed delivery), the redelivered match raises the same hit again, once', async () => {
+    const engine = new CorrelationEngine([c], new MemoryStateStore());
+    const events = [event(0), event(1), event(2)];
+    for (const e of events.slice(0, 2)) await engine.observe({ rule: failed, record: e, accountId: '1' });
+    const [hit] = await engine.observe({ rule: failed, record: events[2], accountId: '1' });
+    expect(hit).toBeDefined();
+    expect(await engine.observe({ rule: failed, record: { ...events[2] }, accountId: '1' })).toEqual([]);
+    await engine.release(hit.id);
+    const again = await engine.observe({ rule: failed, record: { ...events[2] }, accountId: '1' });
+    expect(again.map((h) => h.id)).toEqual([hit.id]);
+    expect(await engine.observe({ rule: failed, record: { ...events[2] }, accountId: '1' })).toEqual([]);
+    await engine.release('unknown-hit');
+  });
+
   it('ignores events of rules it does not reference and events with no usable time', async () => {
     const { hits, engine } = await run(
       [c],

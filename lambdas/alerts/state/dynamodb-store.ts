@@ -223,6 +223,27 @@ export class DynamoStateStore implements StateStore, CorrelationStore {
       `correlation state ${pk}: gave up claiming window after ${this.maxAttempts} concurrent-write conflicts`,
     );
   }
+
+  async releaseWindow(group: string, window: FiredWindow): Promise<void> {
+    const pk = `corr#${group}`;
+    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+      const item = await this.getLive(pk, 'fired');
+      if (!item || typeof item.ver !== 'number' || !Array.isArray(item.w)) return;
+      const fired = item.w.map(readWindow).filter((w): w is FiredWindow => w !== undefined);
+      const kept = fired.filter((w) => w.startMs !== window.startMs || w.endMs !== window.endMs);
+      if (kept.length === fired.length) return;
+      const written = await this.conditionalPut(
+        { pk, sk: 'fired', w: kept, ver: item.ver + 1, ttl: numberOr(item.ttl, 0) },
+        '#ver = :expected',
+        { ':expected': item.ver },
+        { '#ver': 'ver' },
+      );
+      if (written) return;
+    }
+    throw new Error(
+      `correlation state ${pk}: gave up releasing window after ${this.maxAttempts} concurrent-write conflicts`,
+    );
+  }
 }
 
 function timeKey(ms: number): string {

@@ -148,6 +148,12 @@ export class MemoryStateStore implements StateStore, CorrelationStore {
     return true;
   }
 
+  async releaseWindow(group: string, window: FiredWindow): Promise<void> {
+    const state = this.groups.get(group);
+    if (state)
+      state.fired = state.fired.filter((w) => w.startMs !== window.startMs || w.endMs !== window.endMs);
+  }
+
   /** Number of groups and items held (for tests and scan statistics). */
   size(): { items: number; groups: number } {
     return { items: this.items.size, groups: this.groups.size };

@@ -85,6 +85,8 @@ export interface CorrelationStore {
     retentionMs: number,
     expiresAtSec: number,
   ): Promise<boolean>;
+  /** Forgets a claimed window (its alert could not be delivered), so a retry can claim it again. */
+  releaseWindow(group: string, window: FiredWindow): Promise<void>;
 }
 
 /** True when two inclusive windows share at least one instant. */

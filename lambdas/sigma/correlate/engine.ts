@@ -22,7 +22,12 @@
 import { createHash } from 'node:crypto';
 import type { EventSummary } from '../../alerts/alert';
 import { actorOf } from '../../cloudtrail/actor';
-import { clipSummary, type CorrelationObservation, type CorrelationStore } from '../../alerts/state/store';
+import {
+  clipSummary,
+  type CorrelationObservation,
+  type CorrelationStore,
+  type FiredWindow,
+} from '../../alerts/state/store';
 import type { CloudTrailRecord, CorrelationRuleModel, Diagnostic, RuleMeta } from '../model';
 import { aggregate, conditionHolds, effectiveCondition } from './aggregate';
 import { readPath, valueText } from './field-path';
@@ -90,6 +95,7 @@ interface Reference {
 
 const DEFAULT_LATENESS_MS = 30 * 60 * 1000;
 const MAX_CHAIN_DEPTH = 10;
+const MAX_REMEMBERED_HITS = 1000;
 
 export class CorrelationEngine {
   readonly counters: CorrelationEngineCounters = {
@@ -102,6 +108,8 @@ export class CorrelationEngine {
   /** Correlations the engine could not use (each skipped; the others still run). */
   readonly diagnostics: Diagnostic[] = [];
   private readonly byRef = new Map<string, Reference[]>();
+  /** hit id -> where its window was claimed, for `release`. */
+  private readonly claimed = new Map<string, { group: string; window: FiredWindow }>();
   private readonly latenessMs: number;
   private readonly maxObservations: number;
   private readonly maxEvents: number;
@@ -212,10 +220,9 @@ export class CorrelationEngine {
       this.counters.saturated++;
       return [];
     }
-    if (!(await this.store.addObservation(group, observation, retentionMs, ttl))) {
-      this.counters.duplicates++;
-      return [];
-    }
+    // A duplicate is not stored again but still evaluated: if its window was released after a
+    // failed delivery, the retry raises the hit again; otherwise the claimed window stops it.
+    if (!(await this.store.addObservation(group, observation, retentionMs, ttl))) this.counters.duplicates++;
 
     const nearby = await this.store.listObservations(group, t - span, t + span, 2 * cap);
     const anchors = [...new Set(nearby.map((o) => o.timeMs).filter((ms) => ms >= t && ms <= t + span))].sort(
@@ -230,9 +237,11 @@ export class CorrelationEngine {
       if (!conditionHolds(condition, value)) continue;
       if (!(await this.store.claimWindow(group, { startMs: start, endMs: end }, retentionMs, ttl))) continue;
       this.counters.hits++;
+      const id = hash(`correlation\n${c.meta.id}\n${group}\n${new Date(start).toISOString()}`, 32);
+      this.remember(id, group, start, end);
       const hit: CorrelationHit = {
         correlation: c,
-        id: hash(`correlation\n${c.meta.id}\n${group}\n${new Date(start).toISOString()}`, 32),
+        id,
         groupBy,
         value,
         time: new Date(end).toISOString(),
@@ -263,6 +272,23 @@ export class CorrelationEngine {
     const out: CorrelationHit[] = [];
     for (const ref of refs) out.push(...(await this.feed(ref, contribution, chain)));
     return out;
+  }
+
+  /**
+   * Releases the window of a hit whose alert could not be delivered, so that the retried match
+   * raises it again. Only hits raised by this engine instance (the most recent 1000) are known.
+   */
+  async release(hitId: string): Promise<void> {
+    const claimed = this.claimed.get(hitId);
+    if (!claimed) return;
+    this.claimed.delete(hitId);
+    await this.store.releaseWindow(claimed.group, claimed.window);
+  }
+
+  private remember(hitId: string, group: string, startMs: number, endMs: number): void {
+    this.claimed.set(hitId, { group, window: { startMs, endMs } });
+    if (this.claimed.size > MAX_REMEMBERED_HITS)
+      this.claimed.delete(this.claimed.keys().next().value as string);
   }
 
   /** The correlations this engine evaluates. */
