@@ -19,10 +19,16 @@ export function appliesTo(filter: FilterRuleModel, rule: CompiledRule): boolean 
   return filter.rules.some((r) => r === m.id || r === m.name || r === m.title);
 }
 
+/** Event text is attacker-controlled: no control characters or terminal escapes in output. */
+function safe(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?');
+}
+
 function describeItem(item: ItemExplanation): string {
   const key = `${item.field ?? '(keywords)'}${item.modifiers.map((m) => `|${m}`).join('')}`;
   const values = item.values.length === 1 ? item.values[0] : `[${item.values.join(', ')}]`;
-  const actual = item.field === undefined ? '' : ` (event: ${item.actual ?? '(absent)'})`;
+  const actual = item.field === undefined ? '' : ` (event: ${safe(item.actual ?? '(absent)')})`;
   return `${item.matched ? 'matched    ' : 'not matched'} ${key}: ${values}${actual}`;
 }
 

@@ -1,0 +1,58 @@
+/**
+ * `trailalerts explain`: shows, for each rule in a rule file and each record in an event file,
+ * every selection and field (matched or not, with the event's actual value) and the condition.
+ */
+import { Command, Option } from 'commander';
+import { readEvents } from '../../lambdas/cloudtrail/read';
+import { explainRule, formatExplanation, loadRules } from '../../lambdas/sigma/index';
+import type { Diagnostic } from '../../lambdas/sigma/model';
+import { clean, EXIT_INVALID_RULES, printDiagnostics, processIO, type CliIO } from './io';
+
+export interface ExplainOptions {
+  rule: string;
+  event: string;
+  format: 'text' | 'json';
+  /** Most records explained (default 20). */
+  limit?: number;
+}
+
+export async function runExplain(options: ExplainOptions, io: CliIO = processIO): Promise<number> {
+  const bundle = loadRules([options.rule]);
+  printDiagnostics(io, bundle.diagnostics, ['error', 'warning', 'notice']);
+  if (bundle.rules.length === 0) {
+    io.err.write(`no detection rule loaded from ${options.rule}\n`);
+    return EXIT_INVALID_RULES;
+  }
+  const problems: Diagnostic[] = [];
+  let count = 0;
+  const limit = options.limit ?? 20;
+  for await (const { record, source } of readEvents([options.event], (p) => problems.push(p))) {
+    if (count++ >= limit) {
+      io.err.write(`only the first ${limit} records are explained\n`);
+      break;
+    }
+    for (const rule of bundle.rules) {
+      const explanation = explainRule(rule, record, bundle.filters);
+      if (options.format === 'json') io.out.write(`${JSON.stringify({ source, ...explanation })}\n`);
+      else io.out.write(`record ${source.file}:${source.index} (${clean(record.eventName, 60)})\n${formatExplanation(explanation)}\n\n`);
+    }
+  }
+  printDiagnostics(io, problems, ['error', 'warning']);
+  if (count === 0) {
+    io.err.write(`no CloudTrail record read from ${options.event}\n`);
+    return 1;
+  }
+  return bundle.diagnostics.some((d) => d.severity === 'error') ? EXIT_INVALID_RULES : 0;
+}
+
+export function explainCommand(io: CliIO = processIO): Command {
+  return new Command('explain')
+    .description('show why a rule did or did not match an event: each selection, each field with the event value, the condition')
+    .requiredOption('--rule <file>', 'rule file')
+    .requiredOption('--event <file>', 'event file (a record, {"Records":[…]}, a JSON array or JSON lines)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--limit <n>', 'most records to explain', (v) => Number.parseInt(v, 10), 20)
+    .action(async (opts: ExplainOptions) => {
+      process.exitCode = await runExplain(opts, io);
+    });
+}

@@ -1,0 +1,41 @@
+/**
+ * `trailalerts test`: runs the TrailAlerts-format tests beside the rules (`<rule>_tests.json`)
+ * and names, for each failure, the rule, the case and which selection or field did not match.
+ */
+import { Command } from 'commander';
+import { runRuleTests, type SequenceTester } from '../../lambdas/sigma/rule-tests';
+import { clean, printDiagnostics, processIO, type CliIO } from './io';
+
+export interface TestCommandOptions {
+  /** Correlation engine hook for sequence tests; without it those cases are skipped. */
+  sequenceTester?: SequenceTester;
+  verbose?: boolean;
+}
+
+export async function runTest(paths: string[], options: TestCommandOptions = {}, io: CliIO = processIO): Promise<number> {
+  const report = await runRuleTests(paths.length > 0 ? paths : ['rules/'], { sequenceTester: options.sequenceTester });
+  printDiagnostics(io, report.diagnostics, ['error']);
+  for (const r of report.results) {
+    const event = r.eventName ? ` (${clean(r.eventName, 60)})` : '';
+    const what = `${r.ruleTitle ? `${clean(r.ruleTitle, 100)} ` : ''}[${r.testFile}] ${r.name}${event}`;
+    if (r.outcome === 'passed') {
+      if (options.verbose) io.out.write(`ok    ${what}\n`);
+      continue;
+    }
+    io.out.write(`${r.outcome === 'failed' ? 'FAIL ' : 'SKIP '} ${what}\n`);
+    for (const reason of r.reasons) io.out.write(`        ${clean(reason, 400)}\n`);
+  }
+  if (report.skipped > 0) io.out.write(`${report.skipped} skipped (correlation tests need the correlation engine)\n`);
+  io.out.write(`${report.passed} passed, ${report.failed} failed\n`);
+  return report.failed > 0 ? 1 : 0;
+}
+
+export function testCommand(options: TestCommandOptions = {}, io: CliIO = processIO): Command {
+  return new Command('test')
+    .description('run the rule tests (<rule>_tests.json beside <rule>.yml: should_match / should_not_match)')
+    .argument('[paths...]', 'rule directories, rule files or test files', [])
+    .option('-v, --verbose', 'also list passing cases')
+    .action(async (paths: string[], opts: { verbose?: boolean }) => {
+      process.exitCode = await runTest(paths, { ...options, verbose: opts.verbose }, io);
+    });
+}

@@ -1,0 +1,53 @@
+/**
+ * `trailalerts validate`: reports every problem in the rules (not only the first), one line each
+ * as `file:line path => message`. More checks (accounts.yaml) plug in as ValidationSteps.
+ */
+import { Command } from 'commander';
+import { loadRules } from '../../lambdas/sigma/index';
+import type { Diagnostic } from '../../lambdas/sigma/model';
+import { printDiagnostics, processIO, type CliIO } from './io';
+
+/** One thing validate checks; returns its diagnostics and a one-line summary. */
+export interface ValidationStep {
+  name: string;
+  run(): { diagnostics: Diagnostic[]; summary: string } | Promise<{ diagnostics: Diagnostic[]; summary: string }>;
+}
+
+export function rulesValidation(paths: string[]): ValidationStep {
+  return {
+    name: 'rules',
+    run: () => {
+      const bundle = loadRules(paths);
+      const skipped = bundle.diagnostics.filter((d) => d.severity === 'notice').length;
+      return {
+        diagnostics: bundle.diagnostics,
+        summary: `${bundle.rules.length} rules, ${bundle.correlations.length} correlations, ${bundle.filters.length} filters${skipped ? `, ${skipped} skipped` : ''}`,
+      };
+    },
+  };
+}
+
+export async function runValidate(steps: ValidationStep[], options: { notices?: boolean } = {}, io: CliIO = processIO): Promise<number> {
+  let errors = 0;
+  for (const step of steps) {
+    const { diagnostics, summary } = await step.run();
+    printDiagnostics(io, diagnostics, options.notices ? ['error', 'warning', 'notice'] : ['error', 'warning']);
+    const e = diagnostics.filter((d) => d.severity === 'error').length;
+    const w = diagnostics.filter((d) => d.severity === 'warning').length;
+    errors += e;
+    io.out.write(`${step.name}: ${summary}; ${e} errors, ${w} warnings\n`);
+  }
+  io.out.write(`${errors > 0 ? 'invalid' : 'valid'}: ${errors} errors in total\n`);
+  return errors > 0 ? 1 : 0;
+}
+
+export function validateCommand(extraSteps: () => ValidationStep[] = () => [], io: CliIO = processIO): Command {
+  return new Command('validate')
+    .description('check the rules and report every problem as file:line path => message')
+    .argument('[paths...]', 'rule files or directories', [])
+    .option('--notices', 'also list notices (e.g. rules skipped because their logsource is not CloudTrail)')
+    .action(async (paths: string[], opts: { notices?: boolean }) => {
+      const steps = [rulesValidation(paths.length > 0 ? paths : ['rules/']), ...extraSteps()];
+      process.exitCode = await runValidate(steps, opts, io);
+    });
+}
