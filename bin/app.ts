@@ -34,11 +34,14 @@ async function main(): Promise<void> {
   } else {
     const summary = await checkRuleBundle(rulesDir, sigmaRuleLoader());
     for (const note of summary.notes) console.warn(note);
-    console.error(`rules: ${summary.rules} rules, ${summary.correlations} correlations, ${summary.filters} filters compiled from ${rulesDir}`);
+    console.error(
+      `rules: ${summary.rules} rules, ${summary.correlations} correlations, ${summary.filters} filters compiled from ${rulesDir}`,
+    );
   }
 
   const requested = context('mode') ?? (loaded.config.deployment?.mode === 'stacks' ? 'direct' : 'pipeline');
-  if (requested !== 'pipeline' && requested !== 'direct') throw new Error(`context mode: expected pipeline or direct, got ${JSON.stringify(requested)}`);
+  if (requested !== 'pipeline' && requested !== 'direct')
+    throw new Error(`context mode: expected pipeline or direct, got ${JSON.stringify(requested)}`);
   const deployment = buildDeployment(app, loaded.config, {
     mode: requested as DeploymentMode,
     configFile,

@@ -30,7 +30,12 @@ export function buildDeployment(app: App, config: AccountsConfig, options: Deplo
   const plan = propsFromConfig(config, options);
   if (options.mode === 'pipeline') {
     if (plan.pipelineSource === undefined) {
-      throw new PropsError('accounts.yaml', 'pipeline', 'connectionArn and repository, or codeCommit.repositoryName (or use -c mode=direct)', config.pipeline);
+      throw new PropsError(
+        'accounts.yaml',
+        'pipeline',
+        'connectionArn and repository, or codeCommit.repositoryName (or use -c mode=direct)',
+        config.pipeline,
+      );
     }
     const pipeline = new PipelineStack(app, 'TrailAlerts-Pipeline', {
       env: plan.pipelineEnv,
@@ -43,8 +48,12 @@ export function buildDeployment(app: App, config: AccountsConfig, options: Deplo
     return { pipeline, assumptions: plan.assumptions };
   }
   const security = new SecurityAccountStack(app, 'TrailAlerts-Security', plan.security);
-  const memberGrants = plan.memberGrants && new MemberGrantsStackSetStack(app, 'TrailAlerts-MemberGrants', plan.memberGrants);
-  if (memberGrants !== undefined && memberGrants.account === security.account) memberGrants.addStackDependency(security);
-  const organizationsPolicy = plan.organizationsPolicy && new OrganizationsPolicyStack(app, 'TrailAlerts-OrganizationsPolicy', plan.organizationsPolicy);
+  const memberGrants =
+    plan.memberGrants && new MemberGrantsStackSetStack(app, 'TrailAlerts-MemberGrants', plan.memberGrants);
+  if (memberGrants !== undefined && memberGrants.account === security.account)
+    memberGrants.addStackDependency(security);
+  const organizationsPolicy =
+    plan.organizationsPolicy &&
+    new OrganizationsPolicyStack(app, 'TrailAlerts-OrganizationsPolicy', plan.organizationsPolicy);
   return { security, memberGrants, organizationsPolicy, assumptions: plan.assumptions };
 }

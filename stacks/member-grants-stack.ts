@@ -7,7 +7,18 @@
  * rule forwarding trail "Object Created" events to the security account's bus. The custom-resource
  * code is inlined (no asset bucket exists in member accounts).
  */
-import { BootstraplessSynthesizer, CfnCondition, CfnResource, CustomResource, Duration, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import {
+  BootstraplessSynthesizer,
+  CfnCondition,
+  CfnResource,
+  CustomResource,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  Validations,
+  type StackProps,
+} from 'aws-cdk-lib';
 import * as cfn from 'aws-cdk-lib/aws-cloudformation';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -59,29 +70,51 @@ export class MemberGrantsStack extends Stack {
     const prefix = requireKeyPrefix(owner, 'trailPrefix', props.trailPrefix);
     const analyzerRoleArn = requireArn(owner, 'analyzerRoleArn', props.analyzerRoleArn, 'iam');
     const busArn = requireArn(owner, 'securityEventBusArn', props.securityEventBusArn, 'events');
-    const keyArn = props.trailKmsKeyArn === undefined ? undefined : requireArn(owner, 'trailKmsKeyArn', props.trailKmsKeyArn, 'kms');
+    const keyArn =
+      props.trailKmsKeyArn === undefined
+        ? undefined
+        : requireArn(owner, 'trailKmsKeyArn', props.trailKmsKeyArn, 'kms');
     if (keyArn !== undefined) {
-      if (props.trailArn === undefined) throw new PropsError(owner, 'trailArn', 'the organization trail ARN (needed to constrain the KMS grant)', undefined);
+      if (props.trailArn === undefined)
+        throw new PropsError(
+          owner,
+          'trailArn',
+          'the organization trail ARN (needed to constrain the KMS grant)',
+          undefined,
+        );
       requireArn(owner, 'trailArn', props.trailArn, 'cloudtrail');
     }
 
     this.inLogArchive = new CfnCondition(this, 'InLogArchiveTrailRegion', {
-      expression: Fn.conditionAnd(Fn.conditionEquals(Stack.of(this).account, logArchive), Fn.conditionEquals(Stack.of(this).region, bucketRegion)),
+      expression: Fn.conditionAnd(
+        Fn.conditionEquals(Stack.of(this).account, logArchive),
+        Fn.conditionEquals(Stack.of(this).region, bucketRegion),
+      ),
     });
     // Every stack instance needs one resource, even where the condition is false.
     new cfn.CfnWaitConditionHandle(this, 'Placeholder');
 
-    const logGroup = new logs.LogGroup(this, 'GrantsLogGroup', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
+    const logGroup = new logs.LogGroup(this, 'GrantsLogGroup', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     const role = new iam.Role(this, 'GrantsRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'TrailAlerts member grants: edits one bucket-policy statement, the EventBridge switch and one KMS grant',
+      description:
+        'TrailAlerts member grants: edits one bucket-policy statement, the EventBridge switch and one KMS grant',
     });
     logGroup.grantWrite(role);
     const bucketArn = `arn:${this.partition}:s3:::${bucket}`;
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'EditTrailBucketPolicyAndNotifications',
-        actions: ['s3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:GetBucketNotification', 's3:PutBucketNotification'],
+        actions: [
+          's3:GetBucketPolicy',
+          's3:PutBucketPolicy',
+          's3:DeleteBucketPolicy',
+          's3:GetBucketNotification',
+          's3:PutBucketNotification',
+        ],
         resources: [bucketArn],
       }),
     );
@@ -91,10 +124,19 @@ export class MemberGrantsStack extends Stack {
           sid: 'GrantAnalyzerDecryptOnly',
           actions: ['kms:CreateGrant'],
           resources: [keyArn],
-          conditions: { StringEquals: { 'kms:GranteePrincipal': analyzerRoleArn }, 'ForAllValues:StringEquals': { 'kms:GrantOperations': ['Decrypt'] } },
+          conditions: {
+            StringEquals: { 'kms:GranteePrincipal': analyzerRoleArn },
+            'ForAllValues:StringEquals': { 'kms:GrantOperations': ['Decrypt'] },
+          },
         }),
       );
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'RevokeAnalyzerGrant', actions: ['kms:RevokeGrant'], resources: [keyArn] }));
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'RevokeAnalyzerGrant',
+          actions: ['kms:RevokeGrant'],
+          resources: [keyArn],
+        }),
+      );
     }
     const fn = new lambda.Function(this, 'GrantsFunction', {
       description: 'TrailAlerts member grants custom resource',
@@ -108,7 +150,10 @@ export class MemberGrantsStack extends Stack {
       logGroup,
     });
     fn.node.addDependency(role);
-    Validations.of(fn).acknowledge({ id: 'AwsSolutions-L1', reason: 'Node.js 22 is the runtime the project targets and tests; upgrades are deliberate' });
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 is the runtime the project targets and tests; upgrades are deliberate',
+    });
 
     const statement = {
       Sid: BUCKET_STATEMENT_SID,
@@ -118,8 +163,16 @@ export class MemberGrantsStack extends Stack {
       Resource: `${bucketArn}/${trailLogsKeyPrefix(prefix)}*`,
       Condition: { StringEquals: { 'aws:PrincipalOrgID': orgId } },
     };
-    new CustomResource(this, 'BucketStatement', { serviceToken: fn.functionArn, resourceType: 'Custom::TrailBucketStatement', properties: { Bucket: bucket, Statement: statement } });
-    new CustomResource(this, 'BucketEventBridge', { serviceToken: fn.functionArn, resourceType: 'Custom::TrailBucketEventBridge', properties: { Bucket: bucket } });
+    new CustomResource(this, 'BucketStatement', {
+      serviceToken: fn.functionArn,
+      resourceType: 'Custom::TrailBucketStatement',
+      properties: { Bucket: bucket, Statement: statement },
+    });
+    new CustomResource(this, 'BucketEventBridge', {
+      serviceToken: fn.functionArn,
+      resourceType: 'Custom::TrailBucketEventBridge',
+      properties: { Bucket: bucket },
+    });
     if (keyArn !== undefined) {
       new CustomResource(this, 'KeyGrant', {
         serviceToken: fn.functionArn,
@@ -129,14 +182,16 @@ export class MemberGrantsStack extends Stack {
     }
 
     new events.Rule(this, 'ForwardTrailObjects', {
-      description: 'Forward CloudTrail log objects created in the trail bucket to the TrailAlerts security account',
+      description:
+        'Forward CloudTrail log objects created in the trail bucket to the TrailAlerts security account',
       eventPattern: trailObjectCreatedPattern(bucket, prefix),
       targets: [new targets.EventBus(events.EventBus.fromEventBusArn(this, 'SecurityBus', busArn))],
     });
 
     // Everything but the placeholder exists only in the log archive, in the bucket's region.
     for (const child of this.node.findAll()) {
-      if (child instanceof CfnResource && !(child instanceof cfn.CfnWaitConditionHandle)) child.cfnOptions.condition = this.inLogArchive;
+      if (child instanceof CfnResource && !(child instanceof cfn.CfnWaitConditionHandle))
+        child.cfnOptions.condition = this.inLogArchive;
     }
   }
 }

@@ -32,10 +32,18 @@ export function renderMemberGrantsTemplate(grants: MemberGrantsSettings): string
   try {
     const app = new App({ outdir, analyticsReporting: false });
     new MemberGrantsStack(app, 'TrailAlertsMemberGrants', { ...grants, analyticsReporting: false });
-    const template = app.synth().getStackByName('TrailAlertsMemberGrants').template as Record<string, unknown>;
+    const template = app.synth().getStackByName('TrailAlertsMemberGrants').template as Record<
+      string,
+      unknown
+    >;
     const body = JSON.stringify(template);
     if (Buffer.byteLength(body) > TEMPLATE_BODY_LIMIT) {
-      throw new PropsError('MemberGrantsStackSet', 'templateBody', `at most ${TEMPLATE_BODY_LIMIT} bytes`, `${Buffer.byteLength(body)} bytes`);
+      throw new PropsError(
+        'MemberGrantsStackSet',
+        'templateBody',
+        `at most ${TEMPLATE_BODY_LIMIT} bytes`,
+        `${Buffer.byteLength(body)} bytes`,
+      );
     }
     return body;
   } finally {
@@ -50,24 +58,50 @@ export class MemberGrantsStackSet extends Construct {
   constructor(scope: Construct, id: string, props: MemberGrantsStackSetProps) {
     super(scope, id);
     const owner = 'MemberGrantsStackSet';
-    if (props.organizationalUnitIds.length === 0) throw new PropsError(owner, 'organizationalUnitIds', 'at least one OU id (grants.targets.organizationalUnits)', []);
-    props.organizationalUnitIds.forEach((ou, i) => requireName(owner, `organizationalUnitIds[${i}]`, ou, /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/, 'an OU id (ou-xxxx-yyyyyyyy) or root id (r-xxxx)'));
+    if (props.organizationalUnitIds.length === 0)
+      throw new PropsError(
+        owner,
+        'organizationalUnitIds',
+        'at least one OU id (grants.targets.organizationalUnits)',
+        [],
+      );
+    props.organizationalUnitIds.forEach((ou, i) =>
+      requireName(
+        owner,
+        `organizationalUnitIds[${i}]`,
+        ou,
+        /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/,
+        'an OU id (ou-xxxx-yyyyyyyy) or root id (r-xxxx)',
+      ),
+    );
     if (props.regions.length === 0) throw new PropsError(owner, 'regions', 'at least one region', []);
     props.regions.forEach((r, i) => requireRegion(owner, `regions[${i}]`, r));
     if (!props.regions.includes(props.grants.trailBucketRegion)) {
-      throw new PropsError(owner, 'regions', `a list including the trail bucket's region ${props.grants.trailBucketRegion}`, props.regions);
+      throw new PropsError(
+        owner,
+        'regions',
+        `a list including the trail bucket's region ${props.grants.trailBucketRegion}`,
+        props.regions,
+      );
     }
     this.templateBody = renderMemberGrantsTemplate(props.grants);
     this.stackSet = new CfnStackSet(this, 'StackSet', {
       stackSetName: props.stackSetName ?? MEMBER_GRANTS_STACK_SET_NAME,
-      description: 'TrailAlerts member grants: trail bucket read for the analyzer, KMS grant, event forwarding',
+      description:
+        'TrailAlerts member grants: trail bucket read for the analyzer, KMS grant, event forwarding',
       permissionModel: 'SERVICE_MANAGED',
       autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
       callAs: props.callAs,
       capabilities: ['CAPABILITY_IAM'],
       managedExecution: { Active: true },
-      operationPreferences: { failureToleranceCount: 0, maxConcurrentPercentage: 100, regionConcurrencyType: 'PARALLEL' },
-      stackInstancesGroup: [{ deploymentTargets: { organizationalUnitIds: props.organizationalUnitIds }, regions: props.regions }],
+      operationPreferences: {
+        failureToleranceCount: 0,
+        maxConcurrentPercentage: 100,
+        regionConcurrencyType: 'PARALLEL',
+      },
+      stackInstancesGroup: [
+        { deploymentTargets: { organizationalUnitIds: props.organizationalUnitIds }, regions: props.regions },
+      ],
       templateBody: this.templateBody,
     });
   }

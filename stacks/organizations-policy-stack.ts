@@ -17,7 +17,11 @@ export class OrganizationsPolicyStack extends Stack {
 
   constructor(scope: Construct, id: string, props: OrganizationsPolicyStackProps) {
     super(scope, id, props);
-    const security = requireAccountId('OrganizationsPolicyStack', 'securityAccountId', props.securityAccountId);
+    const security = requireAccountId(
+      'OrganizationsPolicyStack',
+      'securityAccountId',
+      props.securityAccountId,
+    );
     this.policy = new organizations.CfnResourcePolicy(this, 'ResourcePolicy', {
       content: {
         Version: '2012-10-17',

@@ -8,27 +8,62 @@ import type * as pipelines from 'aws-cdk-lib/pipelines';
 
 export function acknowledgePipelineFindings(pipeline: pipelines.CodePipeline): void {
   const stack = Stack.of(pipeline);
-  const ref = (element: { node: { defaultChild?: unknown } }) => stack.getLogicalId(element.node.defaultChild as CfnElement);
+  const ref = (element: { node: { defaultChild?: unknown } }) =>
+    stack.getLogicalId(element.node.defaultChild as CfnElement);
   const bucket = ref(pipeline.pipeline.artifactBucket);
   const logs = `arn:<AWS::Partition>:logs:${stack.region}:${stack.account}:log-group:/aws/codebuild`;
   const reports = `arn:<AWS::Partition>:codebuild:${stack.region}:${stack.account}:report-group`;
-  const projects = [ref(pipeline.synthProject), ...(pipeline.selfMutationEnabled ? [ref(pipeline.selfMutationProject)] : [])];
+  const projects = [
+    ref(pipeline.synthProject),
+    ...(pipeline.selfMutationEnabled ? [ref(pipeline.selfMutationProject)] : []),
+  ];
   const artifacts = 'CDK Pipelines grant on its own KMS-encrypted artifact bucket and key';
   const acknowledgments = [
-    { id: 'AwsSolutions-S1', reason: 'Pipeline artifact bucket: short-lived build artifacts, encrypted and access-controlled; access logging would add a bucket per pipeline for no detection value' },
-    ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'].map((action) => ({
+    {
+      id: 'AwsSolutions-S1',
+      reason:
+        'Pipeline artifact bucket: short-lived build artifacts, encrypted and access-controlled; access logging would add a bucket per pipeline for no detection value',
+    },
+    ...[
+      's3:GetObject*',
+      's3:GetBucket*',
+      's3:List*',
+      's3:DeleteObject*',
+      's3:Abort*',
+      'kms:ReEncrypt*',
+      'kms:GenerateDataKey*',
+    ].map((action) => ({
       id: `AwsSolutions-IAM5[Action::${action}]`,
       reason: artifacts,
     })),
     { id: `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/*]`, reason: artifacts },
     ...projects.flatMap((project) => [
-      { id: `AwsSolutions-IAM5[Resource::${logs}/<${project}>:*]`, reason: 'CodeBuild writes log streams in its own log group' },
-      { id: `AwsSolutions-IAM5[Resource::${reports}/<${project}>-*]`, reason: 'CodeBuild writes test reports to its own report groups' },
+      {
+        id: `AwsSolutions-IAM5[Resource::${logs}/<${project}>:*]`,
+        reason: 'CodeBuild writes log streams in its own log group',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${reports}/<${project}>-*]`,
+        reason: 'CodeBuild writes test reports to its own report groups',
+      },
     ]),
-    { id: `AwsSolutions-IAM5[Resource::${logs}/*]`, reason: 'Asset publishing CodeBuild projects are created per asset by CDK Pipelines' },
-    { id: `AwsSolutions-IAM5[Resource::${reports}/*]`, reason: 'Asset publishing CodeBuild projects are created per asset by CDK Pipelines' },
-    { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'Self-mutation and asset publishing describe stacks and assume the bootstrap roles (cdk bootstrap --trust), as CDK Pipelines requires' },
-    { id: `AwsSolutions-IAM5[Resource::arn:*:iam::${stack.account}:role/*]`, reason: 'Self-mutation assumes the CDK bootstrap roles of the pipeline account' },
+    {
+      id: `AwsSolutions-IAM5[Resource::${logs}/*]`,
+      reason: 'Asset publishing CodeBuild projects are created per asset by CDK Pipelines',
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::${reports}/*]`,
+      reason: 'Asset publishing CodeBuild projects are created per asset by CDK Pipelines',
+    },
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Self-mutation and asset publishing describe stacks and assume the bootstrap roles (cdk bootstrap --trust), as CDK Pipelines requires',
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::arn:*:iam::${stack.account}:role/*]`,
+      reason: 'Self-mutation assumes the CDK bootstrap roles of the pipeline account',
+    },
   ];
   Validations.of(pipeline).acknowledge(...acknowledgments);
 }

@@ -21,7 +21,13 @@ export type PipelineSource =
   | { kind: 'codecommit'; repositoryName: string; branch: string };
 
 /** What the synth step runs; a failing command stops the pipeline before any deployment. */
-export const SYNTH_COMMANDS = ['npm ci', 'npm test', 'npx trailalerts validate', 'npx trailalerts test rules/', 'npx cdk synth'];
+export const SYNTH_COMMANDS = [
+  'npm ci',
+  'npm test',
+  'npx trailalerts validate',
+  'npx trailalerts test rules/',
+  'npx cdk synth',
+];
 
 export interface PipelineStackProps extends StackProps {
   source: PipelineSource;
@@ -40,7 +46,11 @@ export class SecurityAccountStage extends Stage {
 
 export class MemberGrantsStage extends Stage {
   readonly stack: MemberGrantsStackSetStack;
-  constructor(scope: Construct, id: string, props: StageProps & { memberGrants: MemberGrantsStackSetStackProps }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: StageProps & { memberGrants: MemberGrantsStackSetStackProps },
+  ) {
     super(scope, id, props);
     this.stack = new MemberGrantsStackSetStack(this, 'MemberGrants', props.memberGrants);
   }
@@ -48,7 +58,11 @@ export class MemberGrantsStage extends Stage {
 
 export class OrganizationsPolicyStage extends Stage {
   readonly stack: OrganizationsPolicyStack;
-  constructor(scope: Construct, id: string, props: StageProps & { organizationsPolicy: OrganizationsPolicyStackProps }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: StageProps & { organizationsPolicy: OrganizationsPolicyStackProps },
+  ) {
     super(scope, id, props);
     this.stack = new OrganizationsPolicyStack(this, 'OrganizationsPolicy', props.organizationsPolicy);
   }
@@ -65,16 +79,30 @@ export class PipelineStack extends Stack {
       pipelineType: codepipeline.PipelineType.V2,
       crossAccountKeys: true,
       enableKeyRotation: true,
-      synth: new pipelines.ShellStep('Synth', { input, commands: SYNTH_COMMANDS, primaryOutputDirectory: 'cdk.out' }),
+      synth: new pipelines.ShellStep('Synth', {
+        input,
+        commands: SYNTH_COMMANDS,
+        primaryOutputDirectory: 'cdk.out',
+      }),
       codeBuildDefaults: { buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 } },
     });
-    this.pipeline.addStage(new SecurityAccountStage(this, 'Security', { env: props.security.env, security: props.security }));
+    this.pipeline.addStage(
+      new SecurityAccountStage(this, 'Security', { env: props.security.env, security: props.security }),
+    );
     if (props.memberGrants !== undefined) {
-      this.pipeline.addStage(new MemberGrantsStage(this, 'MemberGrants', { env: props.memberGrants.env, memberGrants: props.memberGrants }));
+      this.pipeline.addStage(
+        new MemberGrantsStage(this, 'MemberGrants', {
+          env: props.memberGrants.env,
+          memberGrants: props.memberGrants,
+        }),
+      );
     }
     if (props.organizationsPolicy !== undefined) {
       this.pipeline.addStage(
-        new OrganizationsPolicyStage(this, 'OrganizationsPolicy', { env: props.organizationsPolicy.env, organizationsPolicy: props.organizationsPolicy }),
+        new OrganizationsPolicyStage(this, 'OrganizationsPolicy', {
+          env: props.organizationsPolicy.env,
+          organizationsPolicy: props.organizationsPolicy,
+        }),
       );
     }
     // Build now (not lazily at synth) so cdk-nag and the tests see the pipeline's resources.
@@ -84,15 +112,31 @@ export class PipelineStack extends Stack {
 }
 
 function sourceInput(scope: Construct, source: PipelineSource): pipelines.IFileSetProducer {
-  const branch = requireName('PipelineStack', 'source.branch', source.branch, /^[^\s~^:?*[\\]{1,255}$/, 'a git branch name');
+  const branch = requireName(
+    'PipelineStack',
+    'source.branch',
+    source.branch,
+    /^[^\s~^:?*[\\]{1,255}$/,
+    'a git branch name',
+  );
   if (source.kind === 'codecommit') {
-    const name = requireName('PipelineStack', 'source.repositoryName', source.repositoryName, /^[\w.-]{1,100}$/, 'a CodeCommit repository name');
-    return pipelines.CodePipelineSource.codeCommit(codecommit.Repository.fromRepositoryName(scope, 'Repository', name), branch);
+    const name = requireName(
+      'PipelineStack',
+      'source.repositoryName',
+      source.repositoryName,
+      /^[\w.-]{1,100}$/,
+      'a CodeCommit repository name',
+    );
+    return pipelines.CodePipelineSource.codeCommit(
+      codecommit.Repository.fromRepositoryName(scope, 'Repository', name),
+      branch,
+    );
   }
   const connectionArn = source.connectionArn;
   if (!/^arn:aws[a-z-]*:(codeconnections|codestar-connections):/.test(connectionArn)) {
     requireArn('PipelineStack', 'source.connectionArn', connectionArn, 'codeconnections');
   }
-  if (!/^[\w.-]+\/[\w.-]+$/.test(source.repository)) throw new PropsError('PipelineStack', 'source.repository', 'owner/repository', source.repository);
+  if (!/^[\w.-]+\/[\w.-]+$/.test(source.repository))
+    throw new PropsError('PipelineStack', 'source.repository', 'owner/repository', source.repository);
   return pipelines.CodePipelineSource.connection(source.repository, branch, { connectionArn });
 }

@@ -45,7 +45,11 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
   const destinations = Object.values(config.destinations ?? {});
   const emailIdentities = destinations.flatMap((d) => (d.type === 'email' ? [domainOf(d.from)] : []));
   const topicArns = destinations.flatMap((d) => (d.type === 'sns' ? [d.topicArn] : []));
-  const webhookSecrets = Object.fromEntries(Object.entries(config.destinations ?? {}).flatMap(([name, d]) => (d.type === 'webhook' ? [[name, d.urlSecret]] : [])));
+  const webhookSecrets = Object.fromEntries(
+    Object.entries(config.destinations ?? {}).flatMap(([name, d]) =>
+      d.type === 'webhook' ? [[name, d.urlSecret]] : [],
+    ),
+  );
   const directory = org.accountDirectory;
 
   const security: SecurityAccountStackProps = {
@@ -53,13 +57,21 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
     description: 'TrailAlerts detection stack (security account)',
     organizationId: org.id,
     logArchiveAccountId: config.trail.accountId,
-    trail: { bucket: config.trail.bucket, bucketRegion, prefix: config.trail.prefix, kmsKeyArn: config.trail.kmsKeyArn },
+    trail: {
+      bucket: config.trail.bucket,
+      bucketRegion,
+      prefix: config.trail.prefix,
+      kmsKeyArn: config.trail.kmsKeyArn,
+    },
     configFile: options.configFile,
     rulesDir: options.rulesDir,
     analyzerEntry: options.analyzerEntry,
     processorEntry: options.processorEntry,
     analyzerReservedConcurrency: config.deployment?.analyzerReservedConcurrency,
-    accountDirectory: directory?.source === 'organizations' ? { source: 'organizations', roleArn: directory.roleArn } : { source: 'static' },
+    accountDirectory:
+      directory?.source === 'organizations'
+        ? { source: 'organizations', roleArn: directory.roleArn }
+        : { source: 'static' },
     emailIdentities,
     topicArns,
     webhookSecrets,
@@ -73,7 +85,9 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
     let trailArn = options.trailArn;
     if (trailArn === undefined && config.trail.kmsKeyArn !== undefined) {
       trailArn = `arn:aws:cloudtrail:${home}:${org.managementAccountId}:trail/${CONTROL_TOWER_TRAIL_NAME}`;
-      assumptions.push(`trail ARN not given (context trailArn); assuming the Control Tower trail ${trailArn} for the KMS grant's encryption context`);
+      assumptions.push(
+        `trail ARN not given (context trailArn); assuming the Control Tower trail ${trailArn} for the KMS grant's encryption context`,
+      );
     }
     const callAs = config.grants.callAs ?? 'DELEGATED_ADMIN';
     memberGrants = {
@@ -95,24 +109,45 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
       },
     };
   } else {
-    assumptions.push('no grants: section; the member-grants StackSet is not deployed (add the bucket policy, KMS grant and forwarding rule yourself)');
+    assumptions.push(
+      'no grants: section; the member-grants StackSet is not deployed (add the bucket policy, KMS grant and forwarding rule yourself)',
+    );
   }
 
   const organizationsPolicy: OrganizationsPolicyStackProps | undefined =
     directory?.source === 'organizations' && directory.roleArn === undefined
-      ? { env: { account: org.managementAccountId, region: 'us-east-1' }, description: 'TrailAlerts: Organizations read access for the security account', securityAccountId: org.securityAccountId }
+      ? {
+          env: { account: org.managementAccountId, region: 'us-east-1' },
+          description: 'TrailAlerts: Organizations read access for the security account',
+          securityAccountId: org.securityAccountId,
+        }
       : undefined;
 
   const p = config.pipeline;
   let pipelineSource: PipelineSource | undefined;
-  if (p?.codeCommit !== undefined) pipelineSource = { kind: 'codecommit', repositoryName: p.codeCommit.repositoryName, branch: p.branch };
-  else if (p?.connectionArn !== undefined && p.repository !== undefined) pipelineSource = { kind: 'connection', connectionArn: p.connectionArn, repository: p.repository, branch: p.branch };
+  if (p?.codeCommit !== undefined)
+    pipelineSource = { kind: 'codecommit', repositoryName: p.codeCommit.repositoryName, branch: p.branch };
+  else if (p?.connectionArn !== undefined && p.repository !== undefined)
+    pipelineSource = {
+      kind: 'connection',
+      connectionArn: p.connectionArn,
+      repository: p.repository,
+      branch: p.branch,
+    };
 
-  return { security, memberGrants, organizationsPolicy, pipelineSource, pipelineEnv: securityEnv, assumptions };
+  return {
+    security,
+    memberGrants,
+    organizationsPolicy,
+    pipelineSource,
+    pipelineEnv: securityEnv,
+    assumptions,
+  };
 }
 
 function domainOf(address: string): string {
   const at = address.lastIndexOf('@');
-  if (at <= 0 || at === address.length - 1) throw new PropsError('accounts.yaml', 'destinations.*.from', 'an e-mail address', address);
+  if (at <= 0 || at === address.length - 1)
+    throw new PropsError('accounts.yaml', 'destinations.*.from', 'an e-mail address', address);
   return address.slice(at + 1).toLowerCase();
 }

@@ -24,16 +24,22 @@ export function sigmaRuleLoader(): RuleLoader {
   } catch (err) {
     throw new Error(`cannot load the rule compiler lambdas/sigma/index.ts: ${(err as Error).message}`);
   }
-  if (typeof mod.loadRules !== 'function') throw new Error('lambdas/sigma/index.ts does not export loadRules(paths)');
+  if (typeof mod.loadRules !== 'function')
+    throw new Error('lambdas/sigma/index.ts does not export loadRules(paths)');
   return mod.loadRules as RuleLoader;
 }
 
 /** Loads every rule under `rulesDir`; throws one error listing every error diagnostic. */
-export async function checkRuleBundle(rulesDir: string, loader: RuleLoader = sigmaRuleLoader()): Promise<RuleBundleSummary> {
+export async function checkRuleBundle(
+  rulesDir: string,
+  loader: RuleLoader = sigmaRuleLoader(),
+): Promise<RuleBundleSummary> {
   const bundle = await loader([rulesDir]);
   const errors = bundle.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
-    throw new Error(`rule bundle ${rulesDir} has ${errors.length} error(s); fix them before deploying:\n${errors.map(formatDiagnostic).join('\n')}`);
+    throw new Error(
+      `rule bundle ${rulesDir} has ${errors.length} error(s); fix them before deploying:\n${errors.map(formatDiagnostic).join('\n')}`,
+    );
   }
   return {
     rules: bundle.rules.length,

@@ -83,12 +83,23 @@ export class SecurityAccountStack extends Stack {
     const bucket = requireBucketName(owner, 'trail.bucket', props.trail.bucket);
     const bucketRegion = requireRegion(owner, 'trail.bucketRegion', props.trail.bucketRegion);
     const prefix = requireKeyPrefix(owner, 'trail.prefix', props.trail.prefix);
-    const trailKeyArn = props.trail.kmsKeyArn === undefined ? undefined : requireArn(owner, 'trail.kmsKeyArn', props.trail.kmsKeyArn, 'kms');
+    const trailKeyArn =
+      props.trail.kmsKeyArn === undefined
+        ? undefined
+        : requireArn(owner, 'trail.kmsKeyArn', props.trail.kmsKeyArn, 'kms');
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
     const key = new EncryptionKey(this, 'EncryptionKey', { aliasName: 'trailalerts' }).key;
-    const objects = new QueueWithDlq(this, 'ObjectsQueue', { encryptionKey: key, visibilityTimeout: Duration.minutes(15), maxReceiveCount: 5 });
-    const matches = new QueueWithDlq(this, 'MatchesQueue', { encryptionKey: key, visibilityTimeout: Duration.minutes(6), maxReceiveCount: 5 });
+    const objects = new QueueWithDlq(this, 'ObjectsQueue', {
+      encryptionKey: key,
+      visibilityTimeout: Duration.minutes(15),
+      maxReceiveCount: 5,
+    });
+    const matches = new QueueWithDlq(this, 'MatchesQueue', {
+      encryptionKey: key,
+      visibilityTimeout: Duration.minutes(6),
+      maxReceiveCount: 5,
+    });
     this.eventBus = new TrailEventBus(this, 'TrailEvents', {
       eventBusName: EVENT_BUS_NAME,
       organizationId: orgId,
@@ -153,7 +164,13 @@ export class SecurityAccountStack extends Stack {
     });
 
     // Analyzer: objects queue in, matches queue out, read-only on the trail prefix.
-    this.analyzer.fn.addEventSource(new SqsEventSource(objects.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(5), reportBatchItemFailures: true }));
+    this.analyzer.fn.addEventSource(
+      new SqsEventSource(objects.queue, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(5),
+        reportBatchItemFailures: true,
+      }),
+    );
     matches.queue.grantSendMessages(this.analyzer.fn);
     this.analyzer.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -174,7 +191,13 @@ export class SecurityAccountStack extends Stack {
     }
 
     // Processor: matches queue in, its table, the notification channels.
-    this.processor.fn.addEventSource(new SqsEventSource(matches.queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(2), reportBatchItemFailures: true }));
+    this.processor.fn.addEventSource(
+      new SqsEventSource(matches.queue, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(2),
+        reportBatchItemFailures: true,
+      }),
+    );
     state.table.grantReadWriteData(this.processor.fn);
     channels.grantSend(this.processor.fn);
 
@@ -182,7 +205,8 @@ export class SecurityAccountStack extends Stack {
       if (grantAccountDirectory(fn.role, props.accountDirectory ?? { source: 'static' })) {
         Validations.of(fn.role).acknowledge({
           id: 'AwsSolutions-IAM5[Resource::*]',
-          reason: 'AWS Organizations List*/Describe* calls of the account directory support no resource-level scoping; read-only actions are named one by one',
+          reason:
+            'AWS Organizations List*/Describe* calls of the account directory support no resource-level scoping; read-only actions are named one by one',
         });
       }
     }
@@ -206,18 +230,24 @@ export class SecurityAccountStack extends Stack {
       Validations.of(fn.role).acknowledge(
         {
           id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-          reason: 'CDK grants on the KMS-encrypted queues/table add GenerateDataKey* scoped to the stack key only',
+          reason:
+            'CDK grants on the KMS-encrypted queues/table add GenerateDataKey* scoped to the stack key only',
         },
-        { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason: 'CDK grants on the KMS-encrypted queues/table add ReEncrypt* scoped to the stack key only' },
+        {
+          id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+          reason: 'CDK grants on the KMS-encrypted queues/table add ReEncrypt* scoped to the stack key only',
+        },
       );
       Validations.of(fn.fn).acknowledge({
         id: 'AwsSolutions-L1',
-        reason: 'Node.js 22 is the runtime the project targets and tests (design decision); upgrades are deliberate',
+        reason:
+          'Node.js 22 is the runtime the project targets and tests (design decision); upgrades are deliberate',
       });
     }
     Validations.of(this.analyzer.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${trailObjectsResource}]`,
-      reason: 'The analyzer reads any CloudTrail log object of the organization trail: s3:GetObject on the trail prefix only',
+      reason:
+        'The analyzer reads any CloudTrail log object of the organization trail: s3:GetObject on the trail prefix only',
     });
   }
 }
@@ -229,7 +259,13 @@ export class SecurityAccountStack extends Stack {
 function grantAccountDirectory(role: iam.Role, access: AccountDirectoryAccess): boolean {
   if (access.source === 'static') return false;
   if (access.roleArn !== undefined) {
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'AssumeOrganizationsReadRole', actions: ['sts:AssumeRole'], resources: [access.roleArn] }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'AssumeOrganizationsReadRole',
+        actions: ['sts:AssumeRole'],
+        resources: [access.roleArn],
+      }),
+    );
     return false;
   }
   role.addToPrincipalPolicy(

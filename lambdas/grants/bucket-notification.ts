@@ -10,7 +10,12 @@ export interface BucketNotificationConfiguration {
   EventBridgeConfiguration?: Record<string, never>;
 }
 
-const KEPT_KEYS = ['TopicConfigurations', 'QueueConfigurations', 'LambdaFunctionConfigurations', 'EventBridgeConfiguration'] as const;
+const KEPT_KEYS = [
+  'TopicConfigurations',
+  'QueueConfigurations',
+  'LambdaFunctionConfigurations',
+  'EventBridgeConfiguration',
+] as const;
 
 /**
  * Returns the configuration to put (the existing one with `EventBridgeConfiguration: {}` added)

@@ -9,7 +9,13 @@ import {
   PutBucketPolicyCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { hasStatement, mergeStatement, parsePolicy, removeStatement, type PolicyStatement } from './bucket-policy';
+import {
+  hasStatement,
+  mergeStatement,
+  parsePolicy,
+  removeStatement,
+  type PolicyStatement,
+} from './bucket-policy';
 
 export interface SyncOptions {
   /** Read-merge-write rounds before giving up (default 5). */
@@ -70,7 +76,11 @@ export async function deletePolicyStatement(
       await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(rest) }));
     }
     const after = parsePolicy(await readBucketPolicy(s3, bucket));
-    return after.Statement.some((s) => s.Sid === sid) ? undefined : rest === undefined ? 'deleted' : 'written';
+    return after.Statement.some((s) => s.Sid === sid)
+      ? undefined
+      : rest === undefined
+        ? 'deleted'
+        : 'written';
   });
 }
 
@@ -87,5 +97,7 @@ async function retryRounds(
     if (outcome !== undefined) return outcome;
     if (i < attempts) await sleep(200 * i);
   }
-  throw new Error(`bucket ${bucket}: the policy kept changing during ${attempts} attempts; retry the deployment`);
+  throw new Error(
+    `bucket ${bucket}: the policy kept changing during ${attempts} attempts; retry the deployment`,
+  );
 }

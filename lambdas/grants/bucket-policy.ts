@@ -45,7 +45,10 @@ export function parsePolicy(text: string | undefined): PolicyDocument {
 }
 
 /** Returns a copy of `policy` in which the statement with `statement.Sid` is replaced or appended. */
-export function mergeStatement(policy: PolicyDocument | undefined, statement: PolicyStatement): PolicyDocument {
+export function mergeStatement(
+  policy: PolicyDocument | undefined,
+  statement: PolicyStatement,
+): PolicyDocument {
   const sid = requireSid(statement);
   const base = policy ?? { Version: DEFAULT_VERSION, Statement: [] };
   const others = base.Statement.filter((s) => s.Sid !== sid);

@@ -7,7 +7,11 @@
  *   Custom::TrailKeyGrant          KMS Decrypt grant for the analyzer role, CloudTrail context only
  * Properties come from our own template, but are still checked before use.
  */
-import { GetBucketNotificationConfigurationCommand, PutBucketNotificationConfigurationCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetBucketNotificationConfigurationCommand,
+  PutBucketNotificationConfigurationCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import type { PolicyStatement } from './bucket-policy';
 import { deletePolicyStatement, putPolicyStatement, type SyncOptions } from './bucket-policy-sync';
 import { enableEventBridge } from './bucket-notification';
@@ -36,7 +40,10 @@ export interface GrantsResult {
 }
 
 /** Applies one custom-resource request; throws with a message CloudFormation shows on failure. */
-export async function applyGrantsRequest(event: CustomResourceEvent, deps: GrantsDeps): Promise<GrantsResult> {
+export async function applyGrantsRequest(
+  event: CustomResourceEvent,
+  deps: GrantsDeps,
+): Promise<GrantsResult> {
   const props = event.ResourceProperties ?? {};
   switch (event.ResourceType) {
     case 'Custom::TrailBucketStatement':
@@ -53,12 +60,17 @@ export async function applyGrantsRequest(event: CustomResourceEvent, deps: Grant
   }
 }
 
-async function bucketStatement(event: CustomResourceEvent, props: Record<string, unknown>, deps: GrantsDeps): Promise<GrantsResult> {
+async function bucketStatement(
+  event: CustomResourceEvent,
+  props: Record<string, unknown>,
+  deps: GrantsDeps,
+): Promise<GrantsResult> {
   const bucket = text(props, 'Bucket');
   const statement = statementOf(props);
   const physicalId = `${bucket}/${statement.Sid}`;
   if (event.RequestType === 'Delete') {
-    if (event.PhysicalResourceId === physicalId) await deletePolicyStatement(deps.s3, bucket, String(statement.Sid), deps.sync);
+    if (event.PhysicalResourceId === physicalId)
+      await deletePolicyStatement(deps.s3, bucket, String(statement.Sid), deps.sync);
     return { physicalId: event.PhysicalResourceId ?? physicalId };
   }
   await putPolicyStatement(deps.s3, bucket, statement, deps.sync);
@@ -66,7 +78,11 @@ async function bucketStatement(event: CustomResourceEvent, props: Record<string,
   return { physicalId };
 }
 
-async function keyGrant(event: CustomResourceEvent, props: Record<string, unknown>, deps: GrantsDeps): Promise<GrantsResult> {
+async function keyGrant(
+  event: CustomResourceEvent,
+  props: Record<string, unknown>,
+  deps: GrantsDeps,
+): Promise<GrantsResult> {
   const keyArn = text(props, 'KeyArn');
   if (event.RequestType === 'Delete') {
     const id = event.PhysicalResourceId ?? '';
@@ -85,12 +101,18 @@ async function switchOnEventBridge(s3: S3Client, bucket: string): Promise<void> 
   const current = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
   const { config, changed } = enableEventBridge(current as unknown as Record<string, unknown>);
   if (!changed) return;
-  await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: bucket, NotificationConfiguration: config as never }));
+  await s3.send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: bucket,
+      NotificationConfiguration: config as never,
+    }),
+  );
 }
 
 function text(props: Record<string, unknown>, key: string): string {
   const value = props[key];
-  if (typeof value !== 'string' || value === '') throw new Error(`property ${key}: expected a non-empty string`);
+  if (typeof value !== 'string' || value === '')
+    throw new Error(`property ${key}: expected a non-empty string`);
   return value;
 }
 

@@ -21,7 +21,9 @@ export function makeHandler(deps: () => GrantsDeps, send: Send = putResponse) {
     } catch (err) {
       status = 'FAILED';
       reason = String((err as Error).message ?? err).slice(0, 500);
-      console.error(`${event.RequestType} ${event.ResourceType} ${event.LogicalResourceId} failed: ${reason}`);
+      console.error(
+        `${event.RequestType} ${event.ResourceType} ${event.LogicalResourceId} failed: ${reason}`,
+      );
     }
     const body = JSON.stringify({
       Status: status,
@@ -49,10 +51,14 @@ function runtimeKms(): KmsGrantsPort {
 /** PUTs the response document to CloudFormation's pre-signed URL. */
 function putResponse(url: string, body: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve());
-    });
+    const req = request(
+      url,
+      { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve());
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

@@ -46,7 +46,11 @@ export async function createAnalyzerGrant(kms: KmsGrantsPort, props: AnalyzerGra
 }
 
 /** Revokes a grant; ids that are not grant ids (a create that never succeeded) are ignored. */
-export async function revokeAnalyzerGrant(kms: KmsGrantsPort, keyArn: string, grantId: string): Promise<boolean> {
+export async function revokeAnalyzerGrant(
+  kms: KmsGrantsPort,
+  keyArn: string,
+  grantId: string,
+): Promise<boolean> {
   if (!GRANT_ID.test(grantId)) return false;
   try {
     await kms.revokeGrant({ KeyId: keyArn, GrantId: grantId });

@@ -47,16 +47,25 @@ export class DetectionFunction extends Construct {
   constructor(scope: Construct, id: string, props: DetectionFunctionProps) {
     super(scope, id);
     const owner = `DetectionFunction ${id}`;
-    if (!existsSync(props.entry)) throw new PropsError(owner, 'entry', 'an existing handler file', props.entry);
+    if (!existsSync(props.entry))
+      throw new PropsError(owner, 'entry', 'an existing handler file', props.entry);
     requireName(owner, 'roleName', props.roleName, /^[A-Za-z0-9+=,.@_-]{1,64}$/, 'an IAM role name');
     requireIntInRange(owner, 'memorySize', props.memorySize, 128, 10240);
-    if (props.reservedConcurrency !== undefined) requireIntInRange(owner, 'reservedConcurrency', props.reservedConcurrency, 1, 1000);
+    if (props.reservedConcurrency !== undefined)
+      requireIntInRange(owner, 'reservedConcurrency', props.reservedConcurrency, 1, 1000);
     for (const [name, value] of Object.entries(props.environment)) {
-      if (SECRET_LIKE.test(name)) throw new PropsError(owner, `environment.${name}`, 'a secret NAME variable (…_SECRET_NAME), never a secret value', value);
+      if (SECRET_LIKE.test(name))
+        throw new PropsError(
+          owner,
+          `environment.${name}`,
+          'a secret NAME variable (…_SECRET_NAME), never a secret value',
+          value,
+        );
     }
     const copies = (props.copies ?? []).map((c) => ({ from: path.resolve(c.from), to: c.to }));
     for (const c of copies) {
-      if (!existsSync(c.from)) throw new PropsError(owner, `copies ${c.to}`, 'an existing file or directory', c.from);
+      if (!existsSync(c.from))
+        throw new PropsError(owner, `copies ${c.to}`, 'an existing file or directory', c.from);
       requireName(owner, `copies ${c.from}`, c.to, /^[A-Za-z0-9._-]+$/, 'a plain file name');
     }
 
@@ -95,7 +104,8 @@ export class DetectionFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => copies.map((c) => `cp -R "${c.from}" "${path.join(outputDir, c.to)}"`),
+          afterBundling: (_inputDir: string, outputDir: string) =>
+            copies.map((c) => `cp -R "${c.from}" "${path.join(outputDir, c.to)}"`),
         },
       },
     });

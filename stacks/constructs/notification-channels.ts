@@ -34,7 +34,13 @@ export class NotificationChannels extends Construct {
   constructor(scope: Construct, id: string, props: NotificationChannelsProps) {
     super(scope, id);
     const owner = 'NotificationChannels';
-    requireName(owner, 'configurationSetName', props.configurationSetName, /^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ or -');
+    requireName(
+      owner,
+      'configurationSetName',
+      props.configurationSetName,
+      /^[A-Za-z0-9_-]{1,64}$/,
+      'letters, digits, _ or -',
+    );
     this.configurationSet = new ses.CfnConfigurationSet(this, 'ConfigurationSet', {
       name: props.configurationSetName,
       deliveryOptions: { tlsPolicy: 'REQUIRE' },
@@ -42,12 +48,23 @@ export class NotificationChannels extends Construct {
       sendingOptions: { sendingEnabled: true },
     });
     this.identities = [...new Set(props.emailIdentities)].map((identity, i) => {
-      requireName(owner, `emailIdentities[${i}]`, identity, /^([^@\s]+@)?[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'a domain or e-mail address');
+      requireName(
+        owner,
+        `emailIdentities[${i}]`,
+        identity,
+        /^([^@\s]+@)?[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/,
+        'a domain or e-mail address',
+      );
       return ses.EmailIdentity.fromEmailIdentityName(this, `Identity${i}`, identity);
     });
-    this.topics = [...new Set(props.topicArns)].map((arn, i) => sns.Topic.fromTopicArn(this, `Topic${i}`, requireArn(owner, `topicArns[${i}]`, arn, 'sns')));
-    const secretRefs: [string, string][] = Object.entries(props.webhookSecrets).map(([name, secret]) => [`webhookSecrets.${name}`, secret]);
-    if (props.ipContextSecret !== undefined) secretRefs.push(["ipContextSecret", props.ipContextSecret]);
+    this.topics = [...new Set(props.topicArns)].map((arn, i) =>
+      sns.Topic.fromTopicArn(this, `Topic${i}`, requireArn(owner, `topicArns[${i}]`, arn, 'sns')),
+    );
+    const secretRefs: [string, string][] = Object.entries(props.webhookSecrets).map(([name, secret]) => [
+      `webhookSecrets.${name}`,
+      secret,
+    ]);
+    if (props.ipContextSecret !== undefined) secretRefs.push(['ipContextSecret', props.ipContextSecret]);
     this.secrets = secretRefs.map(([label, secret], i) => secretReference(this, `Secret${i}`, label, secret));
   }
 
@@ -58,7 +75,13 @@ export class NotificationChannels extends Construct {
       iam.Grant.addToPrincipal({
         grantee,
         actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-        resourceArns: [Stack.of(this).formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSet.ref })],
+        resourceArns: [
+          Stack.of(this).formatArn({
+            service: 'ses',
+            resource: 'configuration-set',
+            resourceName: this.configurationSet.ref,
+          }),
+        ],
       });
     }
     for (const topic of this.topics) topic.grantPublish(grantee);
@@ -66,13 +89,19 @@ export class NotificationChannels extends Construct {
   }
 }
 
-function secretReference(scope: Construct, id: string, label: string, secret: string): secretsmanager.ISecret {
+function secretReference(
+  scope: Construct,
+  id: string,
+  label: string,
+  secret: string,
+): secretsmanager.ISecret {
   if (secret.startsWith('arn:')) {
     requireArn('NotificationChannels', label, secret, 'secretsmanager');
     return COMPLETE_SECRET_ARN.test(secret)
       ? secretsmanager.Secret.fromSecretCompleteArn(scope, id, secret)
       : secretsmanager.Secret.fromSecretPartialArn(scope, id, secret);
   }
-  if (!/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(secret)) throw new PropsError('NotificationChannels', label, 'a Secrets Manager secret name or ARN', secret);
+  if (!/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(secret))
+    throw new PropsError('NotificationChannels', label, 'a Secrets Manager secret name or ARN', secret);
   return secretsmanager.Secret.fromSecretNameV2(scope, id, secret);
 }

@@ -39,11 +39,24 @@ export class OperationsAlarms extends Construct {
     super(scope, id);
     const owner = 'OperationsAlarms';
     const silence = requireIntInRange(owner, 'trailSilenceMinutes', props.trailSilenceMinutes, 5, 1440);
-    if (silence % 5 !== 0) throw new PropsError(owner, 'trailSilenceMinutes', 'a multiple of 5 minutes', silence);
-    if (props.alarmEmail !== undefined) requireName(owner, 'alarmEmail', props.alarmEmail, /^[^@\s]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'an e-mail address');
+    if (silence % 5 !== 0)
+      throw new PropsError(owner, 'trailSilenceMinutes', 'a multiple of 5 minutes', silence);
+    if (props.alarmEmail !== undefined)
+      requireName(
+        owner,
+        'alarmEmail',
+        props.alarmEmail,
+        /^[^@\s]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/,
+        'an e-mail address',
+      );
 
-    this.topic = new sns.Topic(this, 'Topic', { displayName: 'TrailAlerts operations', masterKey: props.encryptionKey, enforceSSL: true });
-    if (props.alarmEmail !== undefined) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: 'TrailAlerts operations',
+      masterKey: props.encryptionKey,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail !== undefined)
+      this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     const action = new actions.SnsAction(this.topic);
     const add = (alarmId: string, alarmProps: cloudwatch.AlarmProps) => {
       const alarm = new cloudwatch.Alarm(this, alarmId, alarmProps);
@@ -55,7 +68,10 @@ export class OperationsAlarms extends Construct {
     for (const [name, dlq] of Object.entries(props.deadLetterQueues)) {
       add(`${name}DeadLetters`, {
         alarmDescription: `${name}: messages in the dead-letter queue (inspect, fix, redrive)`,
-        metric: dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        metric: dlq.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
         threshold: 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
@@ -65,7 +81,10 @@ export class OperationsAlarms extends Construct {
     for (const [name, queue] of Object.entries(props.workQueues)) {
       add(`${name}Backlog`, {
         alarmDescription: `${name}: oldest message waits too long (consumer failing or throttled)`,
-        metric: queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        metric: queue.metricApproximateAgeOfOldestMessage({
+          period: Duration.minutes(5),
+          statistic: 'Maximum',
+        }),
         threshold: (props.maxMessageAge ?? Duration.minutes(15)).toSeconds(),
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,

@@ -23,7 +23,13 @@ export class QueueWithDlq extends Construct {
   constructor(scope: Construct, id: string, props: QueueWithDlqProps) {
     super(scope, id);
     requireIntInRange(`QueueWithDlq ${id}`, 'maxReceiveCount', props.maxReceiveCount, 1, 1000);
-    requireIntInRange(`QueueWithDlq ${id}`, 'visibilityTimeout (seconds)', props.visibilityTimeout.toSeconds(), 1, 43200);
+    requireIntInRange(
+      `QueueWithDlq ${id}`,
+      'visibilityTimeout (seconds)',
+      props.visibilityTimeout.toSeconds(),
+      1,
+      43200,
+    );
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: props.encryptionKey,

@@ -8,7 +8,14 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { requireAccountId, requireBucketName, requireKeyPrefix, requireName, requireOrganizationId, trailLogKeyWildcard } from './validate-props';
+import {
+  requireAccountId,
+  requireBucketName,
+  requireKeyPrefix,
+  requireName,
+  requireOrganizationId,
+  trailLogKeyWildcard,
+} from './validate-props';
 
 export interface TrailEventBusProps {
   eventBusName: string;

@@ -1,5 +1,11 @@
 /** Unit tests of the pure bucket-policy and bucket-notification editing used by the member grants. */
-import { canonical, hasStatement, mergeStatement, parsePolicy, removeStatement } from '../../lambdas/grants/bucket-policy';
+import {
+  canonical,
+  hasStatement,
+  mergeStatement,
+  parsePolicy,
+  removeStatement,
+} from '../../lambdas/grants/bucket-policy';
 import { enableEventBridge } from '../../lambdas/grants/bucket-notification';
 
 const ours = {
@@ -9,15 +15,28 @@ const ours = {
   Action: 's3:GetObject',
   Resource: 'arn:aws:s3:::trail/o-x/AWSLogs/*',
 };
-const theirs = { Sid: 'AWSCloudTrailWrite', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:PutObject', Resource: '*' };
-const unnamed = { Effect: 'Deny', Principal: '*', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
+const theirs = {
+  Sid: 'AWSCloudTrailWrite',
+  Effect: 'Allow',
+  Principal: { Service: 'cloudtrail.amazonaws.com' },
+  Action: 's3:PutObject',
+  Resource: '*',
+};
+const unnamed = {
+  Effect: 'Deny',
+  Principal: '*',
+  Action: 's3:*',
+  Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+};
 
 describe('parsePolicy', () => {
   it('treats no policy as an empty document', () => {
     expect(parsePolicy(undefined)).toEqual({ Version: '2012-10-17', Statement: [] });
   });
   it('normalises a single Statement object to a list', () => {
-    expect(parsePolicy(JSON.stringify({ Version: '2012-10-17', Statement: theirs })).Statement).toEqual([theirs]);
+    expect(parsePolicy(JSON.stringify({ Version: '2012-10-17', Statement: theirs })).Statement).toEqual([
+      theirs,
+    ]);
   });
   it('names the problem in broken JSON', () => {
     expect(() => parsePolicy('{oops')).toThrow(/not valid JSON/);
@@ -38,7 +57,10 @@ describe('mergeStatement', () => {
     expect(JSON.stringify(twice)).toBe(JSON.stringify(once));
   });
   it('replaces our statement in place when it changed', () => {
-    const first = mergeStatement({ Statement: [ours, theirs] }, { ...ours, Resource: 'arn:aws:s3:::other/AWSLogs/*' });
+    const first = mergeStatement(
+      { Statement: [ours, theirs] },
+      { ...ours, Resource: 'arn:aws:s3:::other/AWSLogs/*' },
+    );
     expect(first.Statement.map((s) => s.Sid)).toEqual(['TrailAlertsAnalyzerRead', 'AWSCloudTrailWrite']);
     expect(first.Statement[0].Resource).toBe('arn:aws:s3:::other/AWSLogs/*');
   });
@@ -55,7 +77,10 @@ describe('mergeStatement', () => {
 
 describe('removeStatement / hasStatement', () => {
   it('removes only our statement', () => {
-    expect(removeStatement({ Statement: [theirs, ours, unnamed] }, ours.Sid)?.Statement).toEqual([theirs, unnamed]);
+    expect(removeStatement({ Statement: [theirs, ours, unnamed] }, ours.Sid)?.Statement).toEqual([
+      theirs,
+      unnamed,
+    ]);
   });
   it('returns undefined when nothing is left, so the policy is deleted', () => {
     expect(removeStatement({ Statement: [ours] }, ours.Sid)).toBeUndefined();
@@ -70,7 +95,10 @@ describe('removeStatement / hasStatement', () => {
 describe('enableEventBridge', () => {
   it('adds EventBridge and keeps existing notifications, dropping response metadata', () => {
     const queue = [{ Id: 'q', QueueArn: 'arn:aws:sqs:us-east-1:1:q', Events: ['s3:ObjectCreated:*'] }];
-    const { config, changed } = enableEventBridge({ QueueConfigurations: queue, $metadata: { httpStatusCode: 200 } });
+    const { config, changed } = enableEventBridge({
+      QueueConfigurations: queue,
+      $metadata: { httpStatusCode: 200 },
+    });
     expect(changed).toBe(true);
     expect(config).toEqual({ QueueConfigurations: queue, EventBridgeConfiguration: {} });
   });

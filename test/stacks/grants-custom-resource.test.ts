@@ -23,9 +23,20 @@ const statement = {
   Resource: 'arn:aws:s3:::trail/o-x/AWSLogs/*',
   Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorg1' } },
 };
-const other = { Sid: 'Other', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:PutObject', Resource: 'arn:aws:s3:::trail/*' };
+const other = {
+  Sid: 'Other',
+  Effect: 'Allow',
+  Principal: { Service: 'cloudtrail.amazonaws.com' },
+  Action: 's3:PutObject',
+  Resource: 'arn:aws:s3:::trail/*',
+};
 
-function event(RequestType: CustomResourceEvent['RequestType'], ResourceType: string, props: Record<string, unknown>, PhysicalResourceId?: string): CustomResourceEvent {
+function event(
+  RequestType: CustomResourceEvent['RequestType'],
+  ResourceType: string,
+  props: Record<string, unknown>,
+  PhysicalResourceId?: string,
+): CustomResourceEvent {
   return {
     RequestType,
     ResourceType,
@@ -40,11 +51,16 @@ function event(RequestType: CustomResourceEvent['RequestType'], ResourceType: st
 
 /** A fake bucket whose policy lives in a variable; `onRead` lets a test simulate other writers. */
 function fakeBucket(initial: object | undefined, onRead?: (n: number) => void) {
-  const state = { policy: initial === undefined ? undefined : JSON.stringify(initial), reads: 0, puts: [] as string[] };
+  const state = {
+    policy: initial === undefined ? undefined : JSON.stringify(initial),
+    reads: 0,
+    puts: [] as string[],
+  };
   s3Mock.on(GetBucketPolicyCommand).callsFake(async () => {
     state.reads += 1;
     onRead?.(state.reads);
-    if (state.policy === undefined) throw Object.assign(new Error('The bucket policy does not exist'), { name: 'NoSuchBucketPolicy' });
+    if (state.policy === undefined)
+      throw Object.assign(new Error('The bucket policy does not exist'), { name: 'NoSuchBucketPolicy' });
     return { Policy: state.policy };
   });
   s3Mock.on(PutBucketPolicyCommand).callsFake(async (input: { Policy: string }) => {
@@ -89,12 +105,21 @@ describe('Custom::TrailBucketStatement', () => {
 
   it('does not write again on a re-run', async () => {
     const bucket = fakeBucket({ Statement: [other, statement] });
-    await applyGrantsRequest(event('Update', 'Custom::TrailBucketStatement', props, 'trail/TrailAlertsAnalyzerRead'), deps());
+    await applyGrantsRequest(
+      event('Update', 'Custom::TrailBucketStatement', props, 'trail/TrailAlertsAnalyzerRead'),
+      deps(),
+    );
     expect(bucket.puts).toHaveLength(0);
   });
 
   it('retries when another writer changes the policy between read and write', async () => {
-    const intruder = { Sid: 'Intruder', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::1:root' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::trail/x' };
+    const intruder = {
+      Sid: 'Intruder',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::1:root' },
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::trail/x',
+    };
     const bucket = fakeBucket({ Statement: [other] }, (n) => {
       // Second read of the first round: someone else added a statement.
       if (n === 2) bucket.policy = JSON.stringify({ Statement: [other, intruder] });
@@ -119,18 +144,26 @@ describe('Custom::TrailBucketStatement', () => {
       n += 1;
       bucket.policy = JSON.stringify({ Statement: [{ ...other, Sid: `Churn${n}` }] });
     });
-    await expect(applyGrantsRequest(event('Create', 'Custom::TrailBucketStatement', props), deps())).rejects.toThrow(/kept changing during 5 attempts/);
+    await expect(
+      applyGrantsRequest(event('Create', 'Custom::TrailBucketStatement', props), deps()),
+    ).rejects.toThrow(/kept changing during 5 attempts/);
   });
 
   it('removes only its statement on delete', async () => {
     const bucket = fakeBucket({ Statement: [other, statement] });
-    await applyGrantsRequest(event('Delete', 'Custom::TrailBucketStatement', props, 'trail/TrailAlertsAnalyzerRead'), deps());
+    await applyGrantsRequest(
+      event('Delete', 'Custom::TrailBucketStatement', props, 'trail/TrailAlertsAnalyzerRead'),
+      deps(),
+    );
     expect(JSON.parse(bucket.policy!).Statement).toEqual([other]);
   });
 
   it('deletes the policy when its statement was the last one', async () => {
     const bucket = fakeBucket({ Statement: [statement] });
-    await applyGrantsRequest(event('Delete', 'Custom::TrailBucketStatement', props, 'trail/TrailAlertsAnalyzerRead'), deps());
+    await applyGrantsRequest(
+      event('Delete', 'Custom::TrailBucketStatement', props, 'trail/TrailAlertsAnalyzerRead'),
+      deps(),
+    );
     expect(bucket.policy).toBeUndefined();
     expect(s3Mock.commandCalls(DeleteBucketPolicyCommand)).toHaveLength(1);
   });
@@ -142,27 +175,38 @@ describe('Custom::TrailBucketStatement', () => {
   });
 
   it('names a missing property', async () => {
-    await expect(applyGrantsRequest(event('Create', 'Custom::TrailBucketStatement', { Statement: statement }), deps())).rejects.toThrow(
-      'property Bucket: expected a non-empty string',
-    );
+    await expect(
+      applyGrantsRequest(event('Create', 'Custom::TrailBucketStatement', { Statement: statement }), deps()),
+    ).rejects.toThrow('property Bucket: expected a non-empty string');
   });
 });
 
 describe('Custom::TrailBucketEventBridge', () => {
   it('adds EventBridge delivery and keeps the existing queue notification', async () => {
-    const queue = [{ Id: 'q', QueueArn: 'arn:aws:sqs:us-east-1:333333333333:q', Events: ['s3:ObjectCreated:*'] }];
+    const queue = [
+      { Id: 'q', QueueArn: 'arn:aws:sqs:us-east-1:333333333333:q', Events: ['s3:ObjectCreated:*'] },
+    ];
     s3Mock.on(GetBucketNotificationConfigurationCommand).resolves({ QueueConfigurations: queue } as never);
     s3Mock.on(PutBucketNotificationConfigurationCommand).resolves({});
     await applyGrantsRequest(event('Create', 'Custom::TrailBucketEventBridge', { Bucket: 'trail' }), deps());
     const put = s3Mock.commandCalls(PutBucketNotificationConfigurationCommand);
     expect(put).toHaveLength(1);
-    expect(put[0].args[0].input).toEqual({ Bucket: 'trail', NotificationConfiguration: { QueueConfigurations: queue, EventBridgeConfiguration: {} } });
+    expect(put[0].args[0].input).toEqual({
+      Bucket: 'trail',
+      NotificationConfiguration: { QueueConfigurations: queue, EventBridgeConfiguration: {} },
+    });
   });
 
   it('does nothing when already enabled, and nothing on delete', async () => {
     s3Mock.on(GetBucketNotificationConfigurationCommand).resolves({ EventBridgeConfiguration: {} });
-    await applyGrantsRequest(event('Update', 'Custom::TrailBucketEventBridge', { Bucket: 'trail' }, 'trail'), deps());
-    await applyGrantsRequest(event('Delete', 'Custom::TrailBucketEventBridge', { Bucket: 'trail' }, 'trail'), deps());
+    await applyGrantsRequest(
+      event('Update', 'Custom::TrailBucketEventBridge', { Bucket: 'trail' }, 'trail'),
+      deps(),
+    );
+    await applyGrantsRequest(
+      event('Delete', 'Custom::TrailBucketEventBridge', { Bucket: 'trail' }, 'trail'),
+      deps(),
+    );
     expect(s3Mock.commandCalls(PutBucketNotificationConfigurationCommand)).toHaveLength(0);
     expect(s3Mock.commandCalls(GetBucketNotificationConfigurationCommand)).toHaveLength(1);
   });
@@ -193,7 +237,10 @@ describe('Custom::TrailKeyGrant', () => {
 
   it('grants Decrypt only, constrained to the CloudTrail encryption context', async () => {
     const { kms, calls } = fakeKms();
-    const result = await applyGrantsRequest(event('Create', 'Custom::TrailKeyGrant', props), { ...deps(), kms });
+    const result = await applyGrantsRequest(event('Create', 'Custom::TrailKeyGrant', props), {
+      ...deps(),
+      kms,
+    });
     expect(result.physicalId).toBe(grantId);
     expect(calls.created).toEqual([
       {
@@ -220,7 +267,9 @@ describe('Custom::TrailKeyGrant', () => {
         throw Object.assign(new Error('gone'), { name: 'NotFoundException' });
       },
     };
-    await expect(applyGrantsRequest(event('Delete', 'Custom::TrailKeyGrant', props, grantId), { ...deps(), kms })).resolves.toEqual({ physicalId: grantId });
+    await expect(
+      applyGrantsRequest(event('Delete', 'Custom::TrailKeyGrant', props, grantId), { ...deps(), kms }),
+    ).resolves.toEqual({ physicalId: grantId });
   });
 });
 
@@ -232,7 +281,12 @@ describe('handler', () => {
       sent.push(body);
     });
     await handler(event('Create', 'Custom::TrailBucketStatement', { Bucket: 'trail', Statement: statement }));
-    expect(JSON.parse(sent[0])).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'trail/TrailAlertsAnalyzerRead', RequestId: 'req-1', LogicalResourceId: 'Res' });
+    expect(JSON.parse(sent[0])).toMatchObject({
+      Status: 'SUCCESS',
+      PhysicalResourceId: 'trail/TrailAlertsAnalyzerRead',
+      RequestId: 'req-1',
+      LogicalResourceId: 'Res',
+    });
   });
 
   it('answers FAILED with the reason instead of throwing', async () => {
@@ -243,6 +297,10 @@ describe('handler', () => {
     });
     await handler(event('Create', 'Custom::Unknown', {}));
     spy.mockRestore();
-    expect(JSON.parse(sent[0])).toMatchObject({ Status: 'FAILED', Reason: 'unsupported resource type "Custom::Unknown"', PhysicalResourceId: 'Res' });
+    expect(JSON.parse(sent[0])).toMatchObject({
+      Status: 'FAILED',
+      Reason: 'unsupported resource type "Custom::Unknown"',
+      PhysicalResourceId: 'Res',
+    });
   });
 });

@@ -9,6 +9,7 @@ export const PROCESSOR_FIXTURE = path.join(FIXTURES, 'processor-handler.ts');
 export const RULES_FIXTURE = path.join(FIXTURES, 'rules');
 export const REPO_ACCOUNTS = path.join(__dirname, '../../accounts.yaml');
 export const ORG_MODE_ACCOUNTS = path.join(FIXTURES, 'accounts-org-mode.yaml');
+export const DELEGATED_ACCOUNTS = path.join(FIXTURES, 'accounts-delegated.yaml');
 
 type Json = Record<string, unknown>;
 
@@ -20,7 +21,8 @@ export function allStatements(template: Json): { resource: string; statement: Js
       node.forEach((n) => visit(resource, n));
     } else if (typeof node === 'object' && node !== null) {
       const obj = node as Json;
-      if ('Effect' in obj && ('Action' in obj || 'NotAction' in obj)) found.push({ resource, statement: obj });
+      if ('Effect' in obj && ('Action' in obj || 'NotAction' in obj))
+        found.push({ resource, statement: obj });
       Object.values(obj).forEach((v) => visit(resource, v));
     }
   };
@@ -47,5 +49,9 @@ export function maskHashes(template: unknown): unknown {
 /** cdk-nag AwsSolutions findings not acknowledged anywhere under `scope`, as readable lines. */
 export function unacknowledgedNagFindings(scope: IConstruct): string[] {
   const report = new AwsSolutionsChecks(scope).validateScope(scope);
-  return report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${(r as { constructPath?: string }).constructPath ?? r.resourceLogicalId}`));
+  return report.violations.flatMap((v) =>
+    v.violatingResources.map(
+      (r) => `${v.ruleName} at ${(r as { constructPath?: string }).constructPath ?? r.resourceLogicalId}`,
+    ),
+  );
 }

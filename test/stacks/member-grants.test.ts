@@ -6,8 +6,16 @@
 import * as vm from 'node:vm';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { BUCKET_STATEMENT_SID, MemberGrantsStack, type MemberGrantsStackProps } from '../../stacks/member-grants-stack';
-import { MemberGrantsStackSetStack, TEMPLATE_BODY_LIMIT, renderMemberGrantsTemplate } from '../../stacks/member-grants-stackset';
+import {
+  BUCKET_STATEMENT_SID,
+  MemberGrantsStack,
+  type MemberGrantsStackProps,
+} from '../../stacks/member-grants-stack';
+import {
+  MemberGrantsStackSetStack,
+  TEMPLATE_BODY_LIMIT,
+  renderMemberGrantsTemplate,
+} from '../../stacks/member-grants-stackset';
 import { OrganizationsPolicyStack } from '../../stacks/organizations-policy-stack';
 import { renderGrantsHandler } from '../../stacks/render-grants-handler';
 import { actionsOf, allStatements, isStarAction, maskHashes, unacknowledgedNagFindings } from './helpers';
@@ -37,9 +45,14 @@ beforeAll(() => {
 describe('member-grants template', () => {
   it('puts every resource but the placeholder under the log-archive/bucket-region condition', () => {
     template.hasCondition('InLogArchiveTrailRegion', {
-      'Fn::And': [{ 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, '333333333333'] }, { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] }],
+      'Fn::And': [
+        { 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, '333333333333'] },
+        { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] },
+      ],
     });
-    const resources = Object.entries(template.toJSON().Resources as Record<string, { Type: string; Condition?: string }>);
+    const resources = Object.entries(
+      template.toJSON().Resources as Record<string, { Type: string; Condition?: string }>,
+    );
     expect(resources.length).toBeGreaterThan(8);
     for (const [id, res] of resources) {
       if (res.Type === 'AWS::CloudFormation::WaitConditionHandle') expect(res.Condition).toBeUndefined();
@@ -55,7 +68,12 @@ describe('member-grants template', () => {
         Effect: 'Allow',
         Principal: { AWS: grants.analyzerRoleArn },
         Action: 's3:GetObject',
-        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::org-trail-bucket/o-exampleorg1/AWSLogs/*']] },
+        Resource: {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':s3:::org-trail-bucket/o-exampleorg1/AWSLogs/*'],
+          ],
+        },
         Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorg1' } },
       },
     });
@@ -63,19 +81,30 @@ describe('member-grants template', () => {
 
   it('switches on EventBridge and creates the KMS grant with the trail context', () => {
     template.hasResourceProperties('Custom::TrailBucketEventBridge', { Bucket: 'org-trail-bucket' });
-    template.hasResourceProperties('Custom::TrailKeyGrant', { KeyArn: grants.trailKmsKeyArn, GranteeRoleArn: grants.analyzerRoleArn, TrailArn: grants.trailArn });
+    template.hasResourceProperties('Custom::TrailKeyGrant', {
+      KeyArn: grants.trailKmsKeyArn,
+      GranteeRoleArn: grants.analyzerRoleArn,
+      TrailArn: grants.trailArn,
+    });
   });
 
   it('limits the custom-resource role to the bucket and to Decrypt grants for the analyzer', () => {
-    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement,
+    );
     expect(statements).toContainEqual({
       Sid: 'GrantAnalyzerDecryptOnly',
       Effect: 'Allow',
       Action: 'kms:CreateGrant',
       Resource: grants.trailKmsKeyArn,
-      Condition: { StringEquals: { 'kms:GranteePrincipal': grants.analyzerRoleArn }, 'ForAllValues:StringEquals': { 'kms:GrantOperations': ['Decrypt'] } },
+      Condition: {
+        StringEquals: { 'kms:GranteePrincipal': grants.analyzerRoleArn },
+        'ForAllValues:StringEquals': { 'kms:GrantOperations': ['Decrypt'] },
+      },
     });
-    const allowed = allStatements(template.toJSON()).filter(({ statement }) => statement.Effect === 'Allow').flatMap(({ statement }) => actionsOf(statement));
+    const allowed = allStatements(template.toJSON())
+      .filter(({ statement }) => statement.Effect === 'Allow')
+      .flatMap(({ statement }) => actionsOf(statement));
     expect(allowed.filter(isStarAction)).toEqual([]);
   });
 
@@ -84,7 +113,10 @@ describe('member-grants template', () => {
       EventPattern: {
         source: ['aws.s3'],
         'detail-type': ['Object Created'],
-        detail: { bucket: { name: ['org-trail-bucket'] }, object: { key: [{ wildcard: 'o-exampleorg1/AWSLogs/*/CloudTrail/*.json.gz' }] } },
+        detail: {
+          bucket: { name: ['org-trail-bucket'] },
+          object: { key: [{ wildcard: 'o-exampleorg1/AWSLogs/*/CloudTrail/*.json.gz' }] },
+        },
       },
       Targets: [{ Arn: grants.securityEventBusArn, RoleArn: Match.anyValue(), Id: Match.anyValue() }],
     });
@@ -92,22 +124,45 @@ describe('member-grants template', () => {
 
   it('inlines a handler that loads and exports a function', () => {
     const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
-    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Handler: 'index.handler', Architectures: ['arm64'] });
+    expect(fn.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      Architectures: ['arm64'],
+    });
     const source = fn.Properties.Code.ZipFile as string;
     const module = { exports: {} as Record<string, unknown> };
-    vm.runInNewContext(source, { module, exports: module.exports, require, Buffer, console, setTimeout, process });
+    vm.runInNewContext(source, {
+      module,
+      exports: module.exports,
+      require,
+      Buffer,
+      console,
+      setTimeout,
+      process,
+    });
     expect(typeof module.exports.handler).toBe('function');
   });
 
   it('leaves out the KMS grant when the trail is not KMS-encrypted', () => {
-    const plain = Template.fromStack(new MemberGrantsStack(new App(), 'Plain', { ...grants, trailKmsKeyArn: undefined, trailArn: undefined, handlerSource: 'exports.handler=()=>{}' }));
+    const plain = Template.fromStack(
+      new MemberGrantsStack(new App(), 'Plain', {
+        ...grants,
+        trailKmsKeyArn: undefined,
+        trailArn: undefined,
+        handlerSource: 'exports.handler=()=>{}',
+      }),
+    );
     plain.resourceCountIs('Custom::TrailKeyGrant', 0);
     plain.resourceCountIs('Custom::TrailBucketStatement', 1);
   });
 
   it('names the missing trail ARN when a key is given', () => {
-    expect(() => new MemberGrantsStack(new App(), 'X', { ...grants, trailArn: undefined, handlerSource: 'x' })).toThrow(/MemberGrantsStack: trailArn — expected the organization trail ARN/);
-    expect(() => new MemberGrantsStack(new App(), 'Y', { ...grants, trailPrefix: '/bad/', handlerSource: 'x' })).toThrow(/trailPrefix — expected a key prefix/);
+    expect(
+      () => new MemberGrantsStack(new App(), 'X', { ...grants, trailArn: undefined, handlerSource: 'x' }),
+    ).toThrow(/MemberGrantsStack: trailArn — expected the organization trail ARN/);
+    expect(
+      () => new MemberGrantsStack(new App(), 'Y', { ...grants, trailPrefix: '/bad/', handlerSource: 'x' }),
+    ).toThrow(/trailPrefix — expected a key prefix/);
   });
 
   it('passes cdk-nag AwsSolutions with every finding acknowledged', () => {
@@ -115,8 +170,11 @@ describe('member-grants template', () => {
   });
 
   it('matches the snapshot (handler source and hashes masked)', () => {
-    const json = template.toJSON() as { Resources: Record<string, { Type: string; Properties: { Code?: { ZipFile: string } } }> };
-    for (const res of Object.values(json.Resources)) if (res.Properties?.Code) res.Properties.Code.ZipFile = '<inline handler>';
+    const json = template.toJSON() as {
+      Resources: Record<string, { Type: string; Properties: { Code?: { ZipFile: string } } }>;
+    };
+    for (const res of Object.values(json.Resources))
+      if (res.Properties?.Code) res.Properties.Code.ZipFile = '<inline handler>';
     expect(maskHashes(json)).toMatchSnapshot();
   });
 });
@@ -139,13 +197,24 @@ describe('member-grants StackSet', () => {
       AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
       CallAs: 'DELEGATED_ADMIN',
       Capabilities: ['CAPABILITY_IAM'],
-      StackInstancesGroup: [{ DeploymentTargets: { OrganizationalUnitIds: ['ou-ex12-securit1'] }, Regions: ['us-east-1', 'eu-west-1'] }],
+      StackInstancesGroup: [
+        {
+          DeploymentTargets: { OrganizationalUnitIds: ['ou-ex12-securit1'] },
+          Regions: ['us-east-1', 'eu-west-1'],
+        },
+      ],
       TemplateBody: Match.anyValue(),
     });
     const body = setStack.memberGrants.templateBody;
     expect(Buffer.byteLength(body)).toBeLessThan(TEMPLATE_BODY_LIMIT);
-    const embedded = JSON.parse(body) as { Resources: Record<string, { Type: string }>; Parameters?: unknown; Rules?: unknown };
-    expect(Object.values(embedded.Resources).map((r) => r.Type)).toEqual(expect.arrayContaining(['Custom::TrailBucketStatement', 'Custom::TrailKeyGrant', 'AWS::Events::Rule']));
+    const embedded = JSON.parse(body) as {
+      Resources: Record<string, { Type: string }>;
+      Parameters?: unknown;
+      Rules?: unknown;
+    };
+    expect(Object.values(embedded.Resources).map((r) => r.Type)).toEqual(
+      expect.arrayContaining(['Custom::TrailBucketStatement', 'Custom::TrailKeyGrant', 'AWS::Events::Rule']),
+    );
     // No bootstrap version parameter or rule: member accounts are not CDK-bootstrapped.
     expect(embedded.Parameters).toBeUndefined();
     expect(embedded.Rules).toBeUndefined();
@@ -158,15 +227,28 @@ describe('member-grants StackSet', () => {
   });
 
   it('refuses regions without the bucket region, empty or malformed OU lists', () => {
-    expect(() => new MemberGrantsStackSetStack(new App(), 'A', { ...stackSetProps, regions: ['eu-west-1'] })).toThrow(/regions — expected a list including the trail bucket's region us-east-1/);
-    expect(() => new MemberGrantsStackSetStack(new App(), 'B', { ...stackSetProps, organizationalUnitIds: [] })).toThrow(/organizationalUnitIds — expected at least one OU id/);
-    expect(() => new MemberGrantsStackSetStack(new App(), 'C', { ...stackSetProps, organizationalUnitIds: ['Security'] })).toThrow(/organizationalUnitIds\[0\] — expected an OU id/);
+    expect(
+      () => new MemberGrantsStackSetStack(new App(), 'A', { ...stackSetProps, regions: ['eu-west-1'] }),
+    ).toThrow(/regions — expected a list including the trail bucket's region us-east-1/);
+    expect(
+      () => new MemberGrantsStackSetStack(new App(), 'B', { ...stackSetProps, organizationalUnitIds: [] }),
+    ).toThrow(/organizationalUnitIds — expected at least one OU id/);
+    expect(
+      () =>
+        new MemberGrantsStackSetStack(new App(), 'C', {
+          ...stackSetProps,
+          organizationalUnitIds: ['Security'],
+        }),
+    ).toThrow(/organizationalUnitIds\[0\] — expected an OU id/);
   });
 });
 
 describe('Organizations resource policy', () => {
   it('lets the security account Describe* and List* on Organizations, nothing else', () => {
-    const policyStack = new OrganizationsPolicyStack(new App(), 'OrgPolicy', { env: { account: '111111111111', region: 'us-east-1' }, securityAccountId: '222222222222' });
+    const policyStack = new OrganizationsPolicyStack(new App(), 'OrgPolicy', {
+      env: { account: '111111111111', region: 'us-east-1' },
+      securityAccountId: '222222222222',
+    });
     const t = Template.fromStack(policyStack);
     t.hasResourceProperties('AWS::Organizations::ResourcePolicy', {
       Content: {
@@ -175,7 +257,9 @@ describe('Organizations resource policy', () => {
           {
             Sid: 'TrailAlertsSecurityAccountReadsOrganization',
             Effect: 'Allow',
-            Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] } },
+            Principal: {
+              AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] },
+            },
             Action: ['organizations:Describe*', 'organizations:List*'],
             Resource: '*',
           },
@@ -183,6 +267,8 @@ describe('Organizations resource policy', () => {
       },
     });
     expect(unacknowledgedNagFindings(policyStack)).toEqual([]);
-    expect(() => new OrganizationsPolicyStack(new App(), 'Bad', { securityAccountId: '2222' })).toThrow(/securityAccountId — expected a 12-digit AWS account id/);
+    expect(() => new OrganizationsPolicyStack(new App(), 'Bad', { securityAccountId: '2222' })).toThrow(
+      /securityAccountId — expected a 12-digit AWS account id/,
+    );
   });
 });

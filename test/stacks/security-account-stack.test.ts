@@ -8,13 +8,28 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SecurityAccountStack, type SecurityAccountStackProps } from '../../stacks/security-account-stack';
-import { ANALYZER_FIXTURE, PROCESSOR_FIXTURE, REPO_ACCOUNTS, RULES_FIXTURE, actionsOf, allStatements, isStarAction, maskHashes, unacknowledgedNagFindings } from './helpers';
+import {
+  ANALYZER_FIXTURE,
+  PROCESSOR_FIXTURE,
+  REPO_ACCOUNTS,
+  RULES_FIXTURE,
+  actionsOf,
+  allStatements,
+  isStarAction,
+  maskHashes,
+  unacknowledgedNagFindings,
+} from './helpers';
 
 const props: SecurityAccountStackProps = {
   env: { account: '222222222222', region: 'us-east-1' },
   organizationId: 'o-exampleorg1',
   logArchiveAccountId: '333333333333',
-  trail: { bucket: 'org-trail-bucket', bucketRegion: 'us-east-1', prefix: 'o-exampleorg1', kmsKeyArn: 'arn:aws:kms:us-east-1:333333333333:key/1111' },
+  trail: {
+    bucket: 'org-trail-bucket',
+    bucketRegion: 'us-east-1',
+    prefix: 'o-exampleorg1',
+    kmsKeyArn: 'arn:aws:kms:us-east-1:333333333333:key/1111',
+  },
   configFile: REPO_ACCOUNTS,
   rulesDir: RULES_FIXTURE,
   analyzerEntry: ANALYZER_FIXTURE,
@@ -50,13 +65,20 @@ describe('encryption and queues', () => {
   it('encrypts every queue with the key and redrives after 5 receives', () => {
     const queues = template.findResources('AWS::SQS::Queue');
     expect(Object.keys(queues)).toHaveLength(4);
-    for (const q of Object.values(queues)) expect(q.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^EncryptionKey/), 'Arn'] });
-    template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() } });
+    for (const q of Object.values(queues))
+      expect(q.Properties.KmsMasterKeyId).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/^EncryptionKey/), 'Arn'],
+      });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() },
+    });
   });
 
   it('refuses non-TLS access to every queue', () => {
     const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
-    const denied = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).filter((s: Record<string, unknown>) => s.Effect === 'Deny');
+    const denied = policies
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((s: Record<string, unknown>) => s.Effect === 'Deny');
     expect(denied.length).toBe(4);
     for (const s of denied) expect(s.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
   });
@@ -67,7 +89,9 @@ describe('event bus', () => {
     template.hasResourceProperties('AWS::Events::EventBusPolicy', {
       Statement: {
         Action: 'events:PutEvents',
-        Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::333333333333:root']] } },
+        Principal: {
+          AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::333333333333:root']] },
+        },
         Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorg1' } },
         Effect: 'Allow',
         Sid: Match.stringLikeRegexp('LogArchiveForwardsTrailObjects'),
@@ -83,9 +107,14 @@ describe('event bus', () => {
         source: ['aws.s3'],
         'detail-type': ['Object Created'],
         account: ['333333333333'],
-        detail: { bucket: { name: ['org-trail-bucket'] }, object: { key: [{ wildcard: 'o-exampleorg1/AWSLogs/*/CloudTrail/*.json.gz' }] } },
+        detail: {
+          bucket: { name: ['org-trail-bucket'] },
+          object: { key: [{ wildcard: 'o-exampleorg1/AWSLogs/*/CloudTrail/*.json.gz' }] },
+        },
       },
-      Targets: [{ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ObjectsQueueBC'), 'Arn'] }, Id: Match.anyValue() }],
+      Targets: [
+        { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ObjectsQueueBC'), 'Arn'] }, Id: Match.anyValue() },
+      ],
     });
   });
 });
@@ -95,13 +124,24 @@ describe('functions', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function'));
     expect(fns).toHaveLength(2);
     for (const fn of fns) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], LoggingConfig: { LogGroup: { Ref: expect.any(String) } } });
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
+      });
     }
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30, KmsKeyId: Match.anyValue() }, 2);
+    template.resourcePropertiesCountIs(
+      'AWS::Logs::LogGroup',
+      { RetentionInDays: 30, KmsKeyId: Match.anyValue() },
+      2,
+    );
   });
 
   it('reserves the configured analyzer concurrency', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('analyzer'), ReservedConcurrentExecutions: 7 });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('analyzer'),
+      ReservedConcurrentExecutions: 7,
+    });
   });
 
   it('reads both queues with partial batch failures', () => {
@@ -120,13 +160,20 @@ describe('functions', () => {
       }
     }
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ IP_CONTEXT_SECRET_NAME: 'trailalerts/vpnapi', ALERT_STATE_TABLE: { Ref: Match.anyValue() } }) },
+      Environment: {
+        Variables: Match.objectLike({
+          IP_CONTEXT_SECRET_NAME: 'trailalerts/vpnapi',
+          ALERT_STATE_TABLE: { Ref: Match.anyValue() },
+        }),
+      },
     });
   });
 
   it('ships the rules and accounts.yaml inside the analyzer bundle', () => {
     const assets = readdirSync(app.outdir).filter((d) => d.startsWith('asset.'));
-    const bundles = assets.map((d) => path.join(app.outdir, d)).filter((d) => existsSync(path.join(d, 'index.js')));
+    const bundles = assets
+      .map((d) => path.join(app.outdir, d))
+      .filter((d) => existsSync(path.join(d, 'index.js')));
     expect(bundles.length).toBeGreaterThanOrEqual(1);
     for (const bundle of bundles) {
       expect(existsSync(path.join(bundle, 'rules/sigma/fixture_root_login.yml'))).toBe(true);
@@ -137,14 +184,28 @@ describe('functions', () => {
 
 describe('least privilege', () => {
   const policyOf = (rolePrefix: RegExp) => {
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => p.Properties.Roles.some((r: { Ref: string }) => rolePrefix.test(r.Ref)));
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      p.Properties.Roles.some((r: { Ref: string }) => rolePrefix.test(r.Ref)),
+    );
     return policies.flatMap((p) => p.Properties.PolicyDocument.Statement) as Record<string, unknown>[];
   };
 
   it('lets the analyzer read only the trail prefix, and decrypt with the trail key only via S3', () => {
     const statements = policyOf(/^AnalyzerRole/);
     const s3 = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
-    expect(s3).toEqual([{ Sid: 'ReadTrailLogObjects', Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::org-trail-bucket/o-exampleorg1/AWSLogs/*']] } }]);
+    expect(s3).toEqual([
+      {
+        Sid: 'ReadTrailLogObjects',
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':s3:::org-trail-bucket/o-exampleorg1/AWSLogs/*'],
+          ],
+        },
+      },
+    ]);
     expect(statements).toContainEqual({
       Sid: 'DecryptTrailObjectsViaS3',
       Effect: 'Allow',
@@ -152,22 +213,43 @@ describe('least privilege', () => {
       Resource: 'arn:aws:kms:us-east-1:333333333333:key/1111',
       Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } },
     });
-    expect(statements.some((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:') || a.startsWith('ses:') || a.startsWith('secretsmanager:')))).toBe(false);
+    expect(
+      statements.some((s) =>
+        actionsOf(s).some(
+          (a) => a.startsWith('dynamodb:') || a.startsWith('ses:') || a.startsWith('secretsmanager:'),
+        ),
+      ),
+    ).toBe(false);
   });
 
   it('gives the processor its table, SES identity and configuration set, topics and secrets — and no trail access', () => {
     const statements = policyOf(/^ProcessorRole/);
     const actions = statements.flatMap(actionsOf);
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'ses:SendEmail', 'sns:Publish', 'secretsmanager:GetSecretValue']));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'dynamodb:PutItem',
+        'ses:SendEmail',
+        'sns:Publish',
+        'secretsmanager:GetSecretValue',
+      ]),
+    );
     expect(actions.some((a) => a.startsWith('s3:'))).toBe(false);
-    const secretResources = JSON.stringify(statements.filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue')));
+    const secretResources = JSON.stringify(
+      statements.filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue')),
+    );
     expect(secretResources).toContain('secret:trailalerts/dev-chat-??????');
     expect(secretResources).toContain('secret:trailalerts/vpnapi-??????');
     expect(JSON.stringify(statements)).toContain(':ses:us-east-1:222222222222:identity/security.example.com');
   });
 
   it('allows no `*` or service-wide action anywhere in the template (Deny for non-TLS is fine)', () => {
-    const offending = allStatements(json).filter(({ statement }) => statement.Effect === 'Allow').flatMap(({ resource, statement }) => actionsOf(statement).filter(isStarAction).map((a) => `${resource}: ${a}`));
+    const offending = allStatements(json)
+      .filter(({ statement }) => statement.Effect === 'Allow')
+      .flatMap(({ resource, statement }) =>
+        actionsOf(statement)
+          .filter(isStarAction)
+          .map((a) => `${resource}: ${a}`),
+      );
     expect(offending).toEqual([]);
     expect(allStatements(json).length).toBeGreaterThan(20);
   });
@@ -188,7 +270,10 @@ describe('state, email, alarms', () => {
   });
 
   it('creates the SES v2 configuration set requiring TLS', () => {
-    template.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: 'trailalerts', DeliveryOptions: { TlsPolicy: 'REQUIRE' } });
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      Name: 'trailalerts',
+      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
+    });
   });
 
   it('alarms on each DLQ, function errors and throttles, queue age and trail silence', () => {
@@ -198,7 +283,8 @@ describe('state, email, alarms', () => {
     expect(alarms.filter((a) => a.MetricName === 'ApproximateAgeOfOldestMessage')).toHaveLength(2);
     expect(alarms.filter((a) => a.MetricName === 'Errors')).toHaveLength(2);
     expect(alarms.filter((a) => a.MetricName === 'Throttles')).toHaveLength(2);
-    for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^OperationsTopic/) }]);
+    for (const a of alarms)
+      expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^OperationsTopic/) }]);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'TrailAlerts',
       MetricName: 'ObjectsProcessed',
@@ -213,7 +299,10 @@ describe('state, email, alarms', () => {
 
   it('encrypts the operations topic and subscribes the alarm address', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'soc@example.com' });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'soc@example.com',
+    });
   });
 });
 
