@@ -6,6 +6,7 @@
  *   npx cdk synth                          # pipeline
  *   npx cdk synth -c mode=direct           # security stack, StackSet stack, Organizations policy
  * Other context: trailArn (organization trail ARN, for the KMS grant), trailBucketRegion,
+ * manageBucketPolicy=false (the bucket policy is managed by Control Tower or LZA),
  * analyzerEntry/processorEntry (other handler files), skipRuleCheck=true (trials only).
  */
 import * as path from 'node:path';
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     rulesDir,
     trailArn: context('trailArn'),
     trailBucketRegion: context('trailBucketRegion'),
+    manageBucketPolicy: context('manageBucketPolicy') !== 'false',
     analyzerEntry: context('analyzerEntry'),
     processorEntry: context('processorEntry'),
   });

@@ -51,6 +51,12 @@ export interface MemberGrantsStackProps extends StackProps {
   trailKmsKeyArn?: string;
   /** ARN of the organization trail (the `aws:cloudtrail:arn` encryption context of its objects). */
   trailArn?: string;
+  /**
+   * Merge the analyzer's statement into the bucket policy (default true). Turn off where the
+   * bucket policy is owned elsewhere (Control Tower's mandatory control, Landing Zone Accelerator)
+   * and the statement is added there instead.
+   */
+  manageBucketPolicy?: boolean;
   analyzerRoleArn: string;
   securityEventBusArn: string;
   /** Inline handler source; default: lambdas/grants/handler.ts bundled with esbuild. */
@@ -163,11 +169,13 @@ export class MemberGrantsStack extends Stack {
       Resource: `${bucketArn}/${trailLogsKeyPrefix(prefix)}*`,
       Condition: { StringEquals: { 'aws:PrincipalOrgID': orgId } },
     };
-    new CustomResource(this, 'BucketStatement', {
-      serviceToken: fn.functionArn,
-      resourceType: 'Custom::TrailBucketStatement',
-      properties: { Bucket: bucket, Statement: statement },
-    });
+    if (props.manageBucketPolicy !== false) {
+      new CustomResource(this, 'BucketStatement', {
+        serviceToken: fn.functionArn,
+        resourceType: 'Custom::TrailBucketStatement',
+        properties: { Bucket: bucket, Statement: statement },
+      });
+    }
     new CustomResource(this, 'BucketEventBridge', {
       serviceToken: fn.functionArn,
       resourceType: 'Custom::TrailBucketEventBridge',

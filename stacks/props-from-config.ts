@@ -17,6 +17,8 @@ export interface ConfigMappingOptions {
   rulesDir: string;
   /** ARN of the organization trail; default: Control Tower's trail in the management account. */
   trailArn?: string;
+  /** False where the trail bucket policy is managed elsewhere (Control Tower, LZA); default true. */
+  manageBucketPolicy?: boolean;
   /** Region of the trail bucket; default organization.homeRegion. */
   trailBucketRegion?: string;
   analyzerEntry?: string;
@@ -104,6 +106,7 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
         trailPrefix: config.trail.prefix,
         trailKmsKeyArn: config.trail.kmsKeyArn,
         trailArn,
+        manageBucketPolicy: options.manageBucketPolicy,
         analyzerRoleArn: `arn:aws:iam::${org.securityAccountId}:role/${ANALYZER_ROLE_NAME}`,
         securityEventBusArn: `arn:aws:events:${home}:${org.securityAccountId}:event-bus/${EVENT_BUS_NAME}`,
       },

@@ -156,6 +156,19 @@ describe('member-grants template', () => {
     plain.resourceCountIs('Custom::TrailBucketStatement', 1);
   });
 
+  it('leaves the bucket policy alone when it is managed elsewhere', () => {
+    const managed = Template.fromStack(
+      new MemberGrantsStack(new App(), 'Managed', {
+        ...grants,
+        manageBucketPolicy: false,
+        handlerSource: 'exports.handler=()=>{}',
+      }),
+    );
+    managed.resourceCountIs('Custom::TrailBucketStatement', 0);
+    managed.resourceCountIs('Custom::TrailBucketEventBridge', 1);
+    managed.resourceCountIs('Custom::TrailKeyGrant', 1);
+  });
+
   it('names the missing trail ARN when a key is given', () => {
     expect(
       () => new MemberGrantsStack(new App(), 'X', { ...grants, trailArn: undefined, handlerSource: 'x' }),
