@@ -34,6 +34,23 @@ export class Deduper {
     return this.store.putIfAbsent(`dedupe#${alertId}`, { seenAt: nowSec }, nowSec + this.ttlSeconds);
   }
 
+  /** Whether an id was already recorded (without recording it). */
+  async seen(alertId: string): Promise<boolean> {
+    return (await this.store.get(`dedupe#${alertId}`)) !== undefined;
+  }
+
+  /**
+   * Delivery receipts: an alert sent to a destination is recorded, so that when another of its
+   * destinations failed and the whole alert is retried, the ones already served are skipped.
+   */
+  async delivered(alertId: string, destination: string): Promise<boolean> {
+    return this.seen(`${alertId}@${destination}`);
+  }
+
+  async recordDelivery(alertId: string, destination: string): Promise<void> {
+    await this.firstSeen(`${alertId}@${destination}`);
+  }
+
   /** Forgets an alert id (its delivery failed and will be retried). */
   async release(alertId: string): Promise<void> {
     await this.store.delete(`dedupe#${alertId}`);

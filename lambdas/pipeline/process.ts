@@ -100,12 +100,19 @@ export class AlertProcessor {
 
     const outcomes: AlertOutcome[] = [];
     const engine = this.options.correlations;
-    if (engine) {
-      const hits = await engine.observe({ rule: match.rule, record: match.record, accountId: match.accountId });
-      for (const hit of hits) outcomes.push(await this.correlationOutcome(hit, alert, effective));
-    }
-    if (!engine || engine.generates(match.rule)) {
-      outcomes.push(await this.deliver(alert, effective, actor.id));
+    try {
+      if (engine) {
+        const hits = await engine.observe({ rule: match.rule, record: match.record, accountId: match.accountId });
+        for (const hit of hits) outcomes.push(await this.correlationOutcome(hit, alert, effective));
+      }
+      if (!engine || engine.generates(match.rule)) {
+        outcomes.push(await this.deliver(alert, effective, actor.id));
+      }
+    } catch (err) {
+      // The match will be retried (SQS redelivery): forget its alert id so the retry reaches the
+      // correlation engine and the notifiers again (at-least-once, never lost).
+      await this.options.deduper.release(alert.id);
+      throw err;
     }
     return outcomes;
   }
@@ -165,7 +172,13 @@ export class AlertProcessor {
       this.counters.duplicate++;
       return { kind: 'duplicate', alert };
     }
-    return this.deliver(alert, effective, last.actor.id);
+    try {
+      return await this.deliver(alert, effective, last.actor.id);
+    } catch (err) {
+      // Re-arm the window so that the retry raises the same correlation alert again.
+      await this.options.correlations?.release(hit.id);
+      throw err;
+    }
   }
 
   /** Cooldown → enrichment → routing → send. */
@@ -197,7 +210,9 @@ export class AlertProcessor {
         continue;
       }
       try {
+        if (await this.options.deduper.delivered(alert.id, name)) continue;
         await this.options.sender.send(alert, destination);
+        await this.options.deduper.recordDelivery(alert.id, name);
       } catch (err) {
         this.counters.sendFailures++;
         errors.push(err);
@@ -206,7 +221,7 @@ export class AlertProcessor {
     // A failed send must not be lost: the caller (SQS batch item) retries the match, and the
     // deduper would drop the retry, so the alert id is released before rethrowing.
     if (errors.length > 0) {
-      await this.options.deduper.release?.(alert.id);
+      await this.options.deduper.release(alert.id);
       throw new AggregateError(errors, `alert ${alert.id}: ${errors.length} of ${names.length} sends failed`);
     }
     this.counters.sent++;

@@ -92,7 +92,7 @@ function event(id: string, name: string, role: string, extra: Record<string, unk
   };
 }
 
-function setup(failSends = 0) {
+function setup(failSends = 0, failWhen: (a: Alert) => boolean = () => true) {
   const bundle = parseRules(RULES, 'rules/test.yml');
   expect(bundle.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   const parsed = parseAccountsConfig(CONFIG, 'accounts.yaml');
@@ -105,7 +105,7 @@ function setup(failSends = 0) {
   let failures = failSends;
   const sender = {
     async send(alert: Alert, d: NamedDestination) {
-      if (failures > 0) {
+      if (failures > 0 && failWhen(alert)) {
         failures--;
         throw new Error('SES throttled');
       }
@@ -189,5 +189,19 @@ describe('AlertProcessor', () => {
     expect(retry.map((o) => o.kind)).toEqual(['sent']);
     expect(sent).toHaveLength(1);
     expect((await run(event('f1', 'StopLogging', 'Admin'))).map((o) => o.kind)).toEqual(['duplicate']);
+  });
+
+  it('a failed correlation send is retried with its match: the correlation alert goes out once', async () => {
+    const { run, sent } = setup(1, (a) => a.kind === 'correlation');
+    await run(event('w0', 'GetSecretValue', 'Reader', { requestParameters: { secretId: 'a' } }, '2026-11-20T10:00:00Z'));
+    await run(event('w1', 'GetSecretValue', 'Reader', { requestParameters: { secretId: 'b' } }, '2026-11-20T10:01:00Z'));
+    const third = event('w2', 'GetSecretValue', 'Reader', { requestParameters: { secretId: 'c' } }, '2026-11-20T10:02:00Z');
+    // soc fails, pager succeeds: the retry serves soc only (delivery receipts), nothing twice.
+    await expect(run(third)).rejects.toThrow(/sends failed/);
+    expect(sent.filter((s) => s.alert.kind === 'correlation').map((s) => s.to)).toEqual(['pager']);
+    await run(third);
+    expect(sent.filter((s) => s.alert.kind === 'correlation').map((s) => s.to).sort()).toEqual(['pager', 'soc']);
+    await run(third);
+    expect(sent.filter((s) => s.alert.kind === 'correlation')).toHaveLength(2);
   });
 });
