@@ -98,4 +98,12 @@ describe('scan of the example organization trail', () => {
     const html = readdirSync(join(dir, 'out')).filter((f) => f.endsWith('.html'));
     for (const f of html) expect(readFileSync(join(dir, 'out', f), 'utf8')).not.toMatch(/<script/i);
   });
+
+  it('--fail-on: exit 4 when an alert at or above the level fired, 0 when none did', async () => {
+    const run = (level: 'critical' | 'high', since?: string) =>
+      runScan([join(dir, 'examples')], { config: 'accounts.yaml', rules: ['rules'], out: join(dir, 'out3'), format: 'ndjson', progress: false, failOn: level, since }, { out: sink().stream as never, err: sink().stream as never });
+    expect(await run('critical')).toBe(4);
+    // Before the attack (after 12:00 only noise and the covered break-glass action): nothing at high.
+    expect(await run('high', '2026-11-20T12:00:00Z')).toBe(0);
+  });
 });
