@@ -13,6 +13,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DynamoStateStore } from '../alerts/state/dynamodb-store';
+import { DynamoIpContextCache } from '../enrich/dynamodb-cache';
 import { ipContextFromConfig } from '../enrich/index';
 import { createAwsDispatcher } from '../notify/dispatcher';
 import type { RetryOptions } from '../notify/retry';
@@ -46,10 +47,9 @@ export function createProcessorHandler(deps: ProcessorHandlerDeps) {
 
   async function build(): Promise<AlertProcessor> {
     const rt = await (deps.runtime ?? (() => loadRuntime(logger)))();
-    const store = new DynamoStateStore({
-      client: DynamoDBDocumentClient.from(deps.dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
-      tableName: deps.tableName ?? requireEnv('ALERT_STATE_TABLE'),
-    });
+    const client = DynamoDBDocumentClient.from(deps.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+    const tableName = deps.tableName ?? requireEnv('ALERT_STATE_TABLE');
+    const store = new DynamoStateStore({ client, tableName });
     return assembleProcessor(rt.config, rt.content, rt.policy, {
       store,
       directory: rt.directory,
@@ -57,6 +57,8 @@ export function createProcessorHandler(deps: ProcessorHandlerDeps) {
       defaultConfigurationSet: deps.configurationSet ?? process.env.SES_CONFIGURATION_SET,
       ipContext: ipContextFromConfig(rt.config.enrichment, {
         secrets: deps.secrets,
+        // IP context is cached in the state table (TTL), shared by every processor instance.
+        cache: new DynamoIpContextCache({ client, tableName }),
         ...(deps.ipContextBaseUrl ? { baseUrl: deps.ipContextBaseUrl } : {}),
         onFailure: (reason) => metrics.addMetric(`IpContextFailure_${reason}`, MetricUnit.Count, 1),
       }),
