@@ -7,6 +7,7 @@ import { detectCommand } from './detect';
 import { explainCommand } from './explain';
 import { replayCommand } from './replay';
 import { scanCommand } from './scan';
+import { correlationSequenceTester } from './correlation-tester';
 import { testCommand } from './test';
 import { validateCommand } from './validate';
 
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   program.addCommand(scanCommand());
   program.addCommand(detectCommand());
-  program.addCommand(testCommand());
+  program.addCommand(testCommand({ sequenceTester: correlationSequenceTester }));
   program.addCommand(validateCommand());
   program.addCommand(explainCommand());
   program.addCommand(replayCommand());

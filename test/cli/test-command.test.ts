@@ -1,5 +1,6 @@
 /** `trailalerts test`: TrailAlerts-format rule tests, failures named with their reason. */
 import { join } from 'node:path';
+import { correlationSequenceTester } from '../../bin/cli/correlation-tester';
 import { runTest } from '../../bin/cli/test';
 import { captureIO, consoleLoginRule, record, tempTree } from './fixtures';
 
@@ -68,5 +69,10 @@ level: high
       seq.filter((r) => bundle.rules[0].match(r)).length >= 2;
     expect(await runTest([join(tempTree(files), 'rules')], { sequenceTester: tester }, io2)).toBe(0);
     expect(io2.stdout().trim().split('\n').pop()).toBe('2 passed, 0 failed');
+    const io3 = captureIO();
+    const second = { ...login, eventID: 'id-2', eventTime: '2026-11-01T10:05:00Z' };
+    const real = { 'rules/many.yml': correlation, 'rules/many_tests.json': tests([[login, second]], [[login], [login, { ...second, eventTime: '2026-11-01T11:00:00Z' }]]) };
+    expect(await runTest([join(tempTree(real), 'rules')], { sequenceTester: correlationSequenceTester }, io3)).toBe(0);
+    expect(io3.stdout().trim().split('\n').pop()).toBe('3 passed, 0 failed');
   });
 });
