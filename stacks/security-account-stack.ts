@@ -120,6 +120,8 @@ export class SecurityAccountStack extends Stack {
     const shared = {
       TRAILALERTS_CONFIG: '/var/task/accounts.yaml',
       POWERTOOLS_METRICS_NAMESPACE: 'TrailAlerts',
+      // recheck's worker backend is not in the bundle; use its in-process backend directly.
+      RECHECK_SYNC_BACKEND: 'pure',
     };
     this.analyzer = new DetectionFunction(this, 'Analyzer', {
       entry: props.analyzerEntry ?? DEFAULT_ANALYZER_ENTRY,

@@ -3,6 +3,7 @@
  * buildDeployment (bundling skipped: the security stack test bundles), cdk-nag over the whole
  * pipeline app, and the synth-time rule check.
  */
+import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { loadAccountsConfig } from '../../lambdas/org/config';
@@ -15,6 +16,7 @@ import { checkRuleBundle } from '../../stacks/rule-bundle-check';
 import {
   ANALYZER_FIXTURE,
   DELEGATED_ACCOUNTS,
+  FIXTURES,
   ORG_MODE_ACCOUNTS,
   PROCESSOR_FIXTURE,
   REPO_ACCOUNTS,
@@ -270,6 +272,20 @@ describe('rule check at synth', () => {
       ]);
     await expect(checkRuleBundle('rules', loader)).rejects.toThrow(
       'rule bundle rules has 2 error(s); fix them before deploying:\nerror: rules/sigma/a.yml:4 detection.condition => unknown identifier sel\nerror: rules/sigma/c.yml:1 => not YAML',
+    );
+  });
+
+  it('compiles the fixture rules with the real Sigma loader', async () => {
+    await expect(checkRuleBundle(RULES_FIXTURE)).resolves.toMatchObject({
+      rules: 1,
+      correlations: 0,
+      filters: 0,
+    });
+  });
+
+  it('fails on a broken rule with the real Sigma loader, naming the file', async () => {
+    await expect(checkRuleBundle(path.join(FIXTURES, 'broken-rules'))).rejects.toThrow(
+      /1 error\(s\)[\s\S]*broken_condition\.yml/,
     );
   });
 
