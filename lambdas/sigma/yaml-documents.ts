@@ -30,7 +30,7 @@ export interface SourceDocument {
 }
 
 /** Upper bound on nodes produced from one document, so alias bombs cannot exhaust memory. */
-const MAX_NODES = 200_000;
+const MAX_NODES = 50_000;
 
 export function readYamlDocuments(
   text: string,
