@@ -84,7 +84,13 @@ export class PipelineStack extends Stack {
         commands: SYNTH_COMMANDS,
         primaryOutputDirectory: 'cdk.out',
       }),
-      codeBuildDefaults: { buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 } },
+      codeBuildDefaults: {
+        buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 },
+        // The project targets Node.js 22 (the Lambda runtime); the image's default is older.
+        partialBuildSpec: codebuild.BuildSpec.fromObject({
+          phases: { install: { 'runtime-versions': { nodejs: '22' } } },
+        }),
+      },
     });
     this.pipeline.addStage(
       new SecurityAccountStage(this, 'Security', { env: props.security.env, security: props.security }),

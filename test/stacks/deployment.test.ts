@@ -151,6 +151,7 @@ describe('pipeline mode', () => {
       .map((p) => JSON.stringify(p.Properties.Source.BuildSpec))
       .find((spec) => spec.includes('npx trailalerts validate'));
     expect(synth).toBeDefined();
+    expect(synth).toContain('runtime-versions');
     let last = -1;
     for (const command of SYNTH_COMMANDS) {
       const at = synth!.indexOf(command);
