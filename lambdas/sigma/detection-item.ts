@@ -207,14 +207,15 @@ function booleanOf(value: ScalarValue): boolean | undefined {
 /** OR (or AND with `all`) of leaf tests over the scalar leaves at the field. */
 function combine(reader: FieldReader, leafTests: Array<(text: string) => boolean>, all: boolean) {
   if (all) {
-    return (record: CloudTrailRecord) =>
-      leafTests.every((leafTest) => reader(record, (value) => visitLeaves(value, leafTest)));
+    const valueTests = leafTests.map((leafTest) => (value: unknown) => visitLeaves(value, leafTest));
+    return (record: CloudTrailRecord) => valueTests.every((valueTest) => reader(record, valueTest));
   }
   const anyLeaf = (text: string): boolean => {
     for (const leafTest of leafTests) if (leafTest(text)) return true;
     return false;
   };
-  return (record: CloudTrailRecord) => reader(record, (value) => visitLeaves(value, anyLeaf));
+  const anyValue = (value: unknown): boolean => visitLeaves(value, anyLeaf);
+  return (record: CloudTrailRecord) => reader(record, anyValue);
 }
 
 function parseCidr(v: ItemValue): [ipaddr.IPv4 | ipaddr.IPv6, number] {
@@ -299,7 +300,10 @@ function compileStringTest(reader: FieldReader, compiled: CompiledStrings, _case
   const nullTest = (record: CloudTrailRecord): boolean => !isPresent(reader, record) || reader(record, isNullish);
   if (all) {
     const tests = [
-      ...matchers.map((m) => (record: CloudTrailRecord) => reader(record, (value) => visitLeaves(value, m))),
+      ...matchers.map((m) => {
+        const valueTest = (value: unknown): boolean => visitLeaves(value, m);
+        return (record: CloudTrailRecord) => reader(record, valueTest);
+      }),
       ...Array.from({ length: compiled.nullCount }, () => nullTest),
     ];
     return (record: CloudTrailRecord) => tests.every((t) => t(record));
@@ -317,7 +321,8 @@ function compileStringTest(reader: FieldReader, compiled: CompiledStrings, _case
         for (const m of matchers) if (m(text)) return true;
         return false;
       };
-  const stringTest = (record: CloudTrailRecord) => matchers.length > 0 && reader(record, (value) => visitLeaves(value, anyLeaf));
+  const anyValue = (value: unknown): boolean => visitLeaves(value, anyLeaf);
+  const stringTest = (record: CloudTrailRecord) => reader(record, anyValue);
   if (compiled.nullCount === 0) return stringTest;
   return (record: CloudTrailRecord) => nullTest(record) || stringTest(record);
 }
