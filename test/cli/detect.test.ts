@@ -1,5 +1,7 @@
 /** `trailalerts detect` in-process on fixtures written here. */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { runDetect } from '../../bin/cli/detect';
 import { captureIO, consoleLoginRule, record, stopLoggingRule, tempTree } from './fixtures';
 
@@ -38,6 +40,16 @@ describe('detect', () => {
     expect(io.stderr()).toMatch(/b\.yml:8 detection\.selection\.eventSource\|nosuch => unknown modifier 'nosuch'/);
     expect(io.stdout()).toContain('Console Login Without MFA');
     expect(io.stdout()).not.toContain('CloudTrail Stopped');
+  });
+
+  it('reads gzip log objects and JSON lines through the shared reader', async () => {
+    const dir = tempTree({ 'a.yml': stopLoggingRule });
+    writeFileSync(join(dir, 'logs.json.gz'), gzipSync(JSON.stringify(trail)));
+    writeFileSync(join(dir, 'more.jsonl'), `${JSON.stringify(record('DeleteTrail'))}\n${JSON.stringify(record('GetObject'))}\n`);
+    const io = captureIO();
+    expect(await runDetect([join(dir, 'logs.json.gz'), join(dir, 'more.jsonl')], { rules: [join(dir, 'a.yml')], format: 'ndjson' }, io)).toBe(0);
+    const lines = io.stdout().trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.event.eventName, l.source.index])).toEqual([['StopLogging', 2], ['DeleteTrail', 0]]);
   });
 
   it('keeps terminal escapes from events out of the table', async () => {

@@ -40,6 +40,17 @@ describe('explain', () => {
   });
 });
 
+describe('explain --format json', () => {
+  it('prints one JSON explanation per record and rule, and fails when no record is read', async () => {
+    const dir = tempTree({ 'a.yml': consoleLoginRule, 'e.json': JSON.stringify([record('ConsoleLogin', { additionalEventData: { MFAUsed: 'No' } })]), 'empty.json': '[]' });
+    const io = captureIO();
+    expect(await runExplain({ rule: join(dir, 'a.yml'), event: join(dir, 'e.json'), format: 'json' }, io)).toBe(0);
+    const parsed = JSON.parse(io.stdout().trim());
+    expect(parsed).toMatchObject({ matched: true, condition: ['selection'], rule: { title: 'Console Login Without MFA' }, source: { index: 0 } });
+    expect(await runExplain({ rule: join(dir, 'a.yml'), event: join(dir, 'empty.json'), format: 'json' }, captureIO())).toBe(1);
+  });
+});
+
 describe('program', () => {
   it('has the commands with their own help', () => {
     const program = buildProgram();
