@@ -130,6 +130,8 @@ export function compileItem(
     throw new ItemError(`modifier '${typeMod}' needs a field name`);
   if (has('all') && values.length === 1)
     ctx.report('warning', "modifier 'all' on a single value has no effect (Sigma forbids it)");
+  if (has('base64offset') && !has('contains'))
+    ctx.report('warning', "'base64offset' only finds a value inside a longer base64 text when followed by 'contains'");
 
   const reader = field === undefined ? wholeRecord : compileFieldPath(field);
   const valueTexts = values.map((v) => (v.value === null ? 'null' : String(v.value)));
@@ -169,7 +171,7 @@ export function compileItem(
     test = compileNumeric(reader, values, numeric[0], timeParts[0], all);
   } else {
     const compiled = compileStrings(field, values, modifiers, mode, ctx);
-    test = compileStringTest(reader, compiled, has('cased'), all);
+    test = compileStringTest(reader, compiled, all);
     if ((field === 'eventName' || field === 'eventSource') && !negate && compiled.nullCount === 0) {
       const first = all ? compiled.patterns.slice(0, 1) : compiled.patterns;
       const exact: string[] = [];
@@ -292,7 +294,7 @@ function transformValue(text: string, modifiers: string[], ctx: ItemContext, lin
   }
 }
 
-function compileStringTest(reader: FieldReader, compiled: CompiledStrings, _cased: boolean, all: boolean) {
+function compileStringTest(reader: FieldReader, compiled: CompiledStrings, all: boolean) {
   const matchers = compiled.patterns.map(({ pattern, caseInsensitive }) => {
     const m = compilePattern(pattern, caseInsensitive);
     return caseInsensitive ? (text: string) => m(text.toLowerCase()) : m;
