@@ -30,7 +30,8 @@ export const ACCOUNTS = {
 
 const ATTACKER_IP = '185.220.101.34';
 const BRUTE_IP = '45.155.205.233';
-const BROWSER = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
+const BROWSER =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
 const CLI = 'aws-cli/2.22.4 md/awscrt#0.23.4 ua/2.1 os/linux#6.8 md/arch#x86_64 lang/python#3.12.6 cmd/';
 
 /** mulberry32: small deterministic PRNG so the example trail is identical on every machine. */
@@ -46,10 +47,12 @@ function prng(seed: number): () => number {
 }
 const rand = prng(20261120);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
-const hex = (n: number): string => Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join('');
+const hex = (n: number): string =>
+  Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join('');
 const uuid = (): string => `${hex(8)}-${hex(4)}-4${hex(3)}-${pick(['8', '9', 'a', 'b'])}${hex(3)}-${hex(12)}`;
 const at = (hhmmss: string): string => `${DAY}T${hhmmss}Z`;
-const addSeconds = (iso: string, s: number): string => new Date(Date.parse(iso) + s * 1000).toISOString().replace('.000', '');
+const addSeconds = (iso: string, s: number): string =>
+  new Date(Date.parse(iso) + s * 1000).toISOString().replace('.000', '');
 
 interface Principal {
   identity: Rec;
@@ -82,7 +85,13 @@ function assumedRole(account: string, role: string, session: string, ip: string,
       accountId: account,
       accessKeyId: `ASIA${hex(16).toUpperCase()}`,
       sessionContext: {
-        sessionIssuer: { type: 'Role', principalId: roleId, arn: `arn:aws:iam::${account}:role/${role}`, accountId: account, userName: role },
+        sessionIssuer: {
+          type: 'Role',
+          principalId: roleId,
+          arn: `arn:aws:iam::${account}:role/${role}`,
+          accountId: account,
+          userName: role,
+        },
         attributes: { creationDate: at('08:00:00'), mfaAuthenticated: 'false' },
       },
     },
@@ -120,7 +129,11 @@ function event(
     managementEvent: true,
     recipientAccountId: account,
     eventCategory: 'Management',
-    tlsDetails: { tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', clientProvidedHostHeader: `${source.split('.')[0]}.${region}.amazonaws.com` },
+    tlsDetails: {
+      tlsVersion: 'TLSv1.3',
+      cipherSuite: 'TLS_AES_128_GCM_SHA256',
+      clientProvidedHostHeader: `${source.split('.')[0]}.${region}.amazonaws.com`,
+    },
     ...extra,
   };
 }
@@ -150,11 +163,19 @@ function noise(): Rec[] {
     ['s3.amazonaws.com', 'ListBuckets', () => ({ Host: 's3.amazonaws.com' })],
     ['s3.amazonaws.com', 'GetBucketLocation', () => ({ bucketName: `app-assets-${hex(6)}`, location: '' })],
     ['iam.amazonaws.com', 'ListRoles', () => ({ maxItems: 100 })],
-    ['iam.amazonaws.com', 'GetRole', () => ({ roleName: pick(['app-task-role', 'lambda-exec', 'ecs-task']) })],
+    [
+      'iam.amazonaws.com',
+      'GetRole',
+      () => ({ roleName: pick(['app-task-role', 'lambda-exec', 'ecs-task']) }),
+    ],
     ['lambda.amazonaws.com', 'ListFunctions20150331', () => ({ functionVersion: 'ALL' })],
     ['cloudwatch.amazonaws.com', 'DescribeAlarms', () => ({ maxRecords: 100 })],
     ['logs.amazonaws.com', 'DescribeLogGroups', () => ({ limit: 50 })],
-    ['dynamodb.amazonaws.com', 'DescribeTable', () => ({ tableName: pick(['orders', 'sessions', 'ledger']) })],
+    [
+      'dynamodb.amazonaws.com',
+      'DescribeTable',
+      () => ({ tableName: pick(['orders', 'sessions', 'ledger']) }),
+    ],
     ['sts.amazonaws.com', 'GetCallerIdentity', () => null],
     ['kms.amazonaws.com', 'ListAliases', () => null],
     ['rds.amazonaws.com', 'DescribeDBInstances', () => null],
@@ -162,8 +183,20 @@ function noise(): Rec[] {
   ];
   const workloadAccounts = Object.values(ACCOUNTS);
   const people = (account: string): Principal[] => [
-    assumedRole(account, 'AWSReservedSSO_ReadOnly_0a1b2c3d4e5f6a7b', 'maria.garcia@example.com', '198.51.100.10', BROWSER),
-    assumedRole(account, 'AWSReservedSSO_PowerUser_9f8e7d6c5b4a3f2e', 'sam.okafor@example.com', '198.51.100.11', BROWSER),
+    assumedRole(
+      account,
+      'AWSReservedSSO_ReadOnly_0a1b2c3d4e5f6a7b',
+      'maria.garcia@example.com',
+      '198.51.100.10',
+      BROWSER,
+    ),
+    assumedRole(
+      account,
+      'AWSReservedSSO_PowerUser_9f8e7d6c5b4a3f2e',
+      'sam.okafor@example.com',
+      '198.51.100.11',
+      BROWSER,
+    ),
     assumedRole(account, 'deploy-pipeline', `codebuild-${hex(6)}`, '10.20.1.15', CLI),
     assumedRole(account, 'monitoring-readonly', 'datadog', '3.233.147.12', 'Datadog/1.0 (aws-sdk-go/1.55.5)'),
   ];
@@ -172,14 +205,30 @@ function noise(): Rec[] {
       const burst = 1 + Math.floor(rand() * 3);
       for (let i = 0; i < burst; i++) {
         const [source, name, params] = pick(readCalls);
-        const time = at(`${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:${String(Math.floor(rand() * 60)).padStart(2, '0')}`);
+        const time = at(
+          `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:${String(Math.floor(rand() * 60)).padStart(2, '0')}`,
+        );
         out.push(event(account, pick(REGIONS), time, pick(people(account)), source, name, params()));
       }
       if (rand() < 0.25) {
         // Services acting on their own: KMS decrypts and role assumptions by AWS services.
-        const time = at(`${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:${String(Math.floor(rand() * 60)).padStart(2, '0')}`);
+        const time = at(
+          `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:${String(Math.floor(rand() * 60)).padStart(2, '0')}`,
+        );
         out.push({
-          ...event(account, pick(REGIONS), time, { identity: { type: 'AWSService', invokedBy: 'lambda.amazonaws.com' }, ip: 'lambda.amazonaws.com', ua: 'lambda.amazonaws.com' }, 'sts.amazonaws.com', 'AssumeRole', { roleArn: `arn:aws:iam::${account}:role/lambda-exec`, roleSessionName: `fn-${hex(6)}` }),
+          ...event(
+            account,
+            pick(REGIONS),
+            time,
+            {
+              identity: { type: 'AWSService', invokedBy: 'lambda.amazonaws.com' },
+              ip: 'lambda.amazonaws.com',
+              ua: 'lambda.amazonaws.com',
+            },
+            'sts.amazonaws.com',
+            'AssumeRole',
+            { roleArn: `arn:aws:iam::${account}:role/lambda-exec`, roleSessionName: `fn-${hex(6)}` },
+          ),
           eventType: 'AwsServiceEvent',
           readOnly: true,
         });
@@ -187,7 +236,21 @@ function noise(): Rec[] {
     }
     // Regular people signing in with MFA through Identity Center federation: benign.
     if (minute % 60 === 0) {
-      out.push(consoleLogin(ACCOUNTS.paymentsProd, at(`${String(minute / 60).padStart(2, '0')}:00:41`), assumedRole(ACCOUNTS.paymentsProd, 'AWSReservedSSO_ReadOnly_0a1b2c3d4e5f6a7b', 'maria.garcia@example.com', '198.51.100.10', BROWSER), true, true));
+      out.push(
+        consoleLogin(
+          ACCOUNTS.paymentsProd,
+          at(`${String(minute / 60).padStart(2, '0')}:00:41`),
+          assumedRole(
+            ACCOUNTS.paymentsProd,
+            'AWSReservedSSO_ReadOnly_0a1b2c3d4e5f6a7b',
+            'maria.garcia@example.com',
+            '198.51.100.10',
+            BROWSER,
+          ),
+          true,
+          true,
+        ),
+      );
     }
   }
   return out;
@@ -200,49 +263,187 @@ function story(): Rec[] {
 
   // 09:12 brute force: 14 failed console sign-ins from one address in four minutes.
   const unknownUser: Principal = {
-    identity: { type: 'IAMUser', principalId: A.paymentsProd, accountId: A.paymentsProd, accessKeyId: '', userName: 'HIDDEN_DUE_TO_SECURITY_REASONS' },
+    identity: {
+      type: 'IAMUser',
+      principalId: A.paymentsProd,
+      accountId: A.paymentsProd,
+      accessKeyId: '',
+      userName: 'HIDDEN_DUE_TO_SECURITY_REASONS',
+    },
     ip: BRUTE_IP,
     ua: BROWSER,
   };
-  for (let i = 0; i < 14; i++) out.push(consoleLogin(A.paymentsProd, addSeconds(at('09:12:03'), i * 17), unknownUser, false, false));
+  for (let i = 0; i < 14; i++)
+    out.push(consoleLogin(A.paymentsProd, addSeconds(at('09:12:03'), i * 17), unknownUser, false, false));
 
   // 10:02 stolen password: console sign-in without MFA from a commercial VPN exit.
   const dev = iamUser(A.paymentsDev, 'ci-admin', ATTACKER_IP, BROWSER);
   out.push(consoleLogin(A.paymentsDev, at('10:02:11'), dev, true, false));
 
   // 10:04 pivot into production through the organization's access role.
-  out.push(event(A.paymentsDev, 'us-east-1', at('10:04:02'), dev, 'sts.amazonaws.com', 'AssumeRole', { roleArn: `arn:aws:iam::${A.paymentsProd}:role/OrganizationAccountAccessRole`, roleSessionName: 'ci-admin' }, { readOnly: true }));
+  out.push(
+    event(
+      A.paymentsDev,
+      'us-east-1',
+      at('10:04:02'),
+      dev,
+      'sts.amazonaws.com',
+      'AssumeRole',
+      {
+        roleArn: `arn:aws:iam::${A.paymentsProd}:role/OrganizationAccountAccessRole`,
+        roleSessionName: 'ci-admin',
+      },
+      { readOnly: true },
+    ),
+  );
   const prod = assumedRole(A.paymentsProd, 'OrganizationAccountAccessRole', 'ci-admin', ATTACKER_IP, BROWSER);
-  out.push(event(A.paymentsProd, 'us-east-1', at('10:06:15'), prod, 'iam.amazonaws.com', 'CreateUser', { userName: 'svc-reporting' }, { responseElements: { user: { userName: 'svc-reporting', userId: `AIDA${hex(16).toUpperCase()}`, arn: `arn:aws:iam::${A.paymentsProd}:user/svc-reporting`, path: '/', createDate: 'Nov 20, 2026 10:06:15 AM' } } }));
-  out.push(event(A.paymentsProd, 'us-east-1', at('10:07:02'), prod, 'iam.amazonaws.com', 'AttachUserPolicy', { userName: 'svc-reporting', policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }));
-  out.push(event(A.paymentsProd, 'us-east-1', at('10:08:40'), prod, 'iam.amazonaws.com', 'CreateAccessKey', { userName: 'svc-reporting' }, { responseElements: { accessKey: { accessKeyId: `AKIA${hex(16).toUpperCase()}`, status: 'Active', userName: 'svc-reporting', createDate: 'Nov 20, 2026 10:08:40 AM' } } }));
-  out.push(event(A.paymentsProd, 'us-east-1', at('10:10:27'), prod, 'cloudtrail.amazonaws.com', 'StopLogging', { name: `arn:aws:cloudtrail:us-east-1:${A.paymentsProd}:trail/payments-audit` }));
+  out.push(
+    event(
+      A.paymentsProd,
+      'us-east-1',
+      at('10:06:15'),
+      prod,
+      'iam.amazonaws.com',
+      'CreateUser',
+      { userName: 'svc-reporting' },
+      {
+        responseElements: {
+          user: {
+            userName: 'svc-reporting',
+            userId: `AIDA${hex(16).toUpperCase()}`,
+            arn: `arn:aws:iam::${A.paymentsProd}:user/svc-reporting`,
+            path: '/',
+            createDate: 'Nov 20, 2026 10:06:15 AM',
+          },
+        },
+      },
+    ),
+  );
+  out.push(
+    event(A.paymentsProd, 'us-east-1', at('10:07:02'), prod, 'iam.amazonaws.com', 'AttachUserPolicy', {
+      userName: 'svc-reporting',
+      policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess',
+    }),
+  );
+  out.push(
+    event(
+      A.paymentsProd,
+      'us-east-1',
+      at('10:08:40'),
+      prod,
+      'iam.amazonaws.com',
+      'CreateAccessKey',
+      { userName: 'svc-reporting' },
+      {
+        responseElements: {
+          accessKey: {
+            accessKeyId: `AKIA${hex(16).toUpperCase()}`,
+            status: 'Active',
+            userName: 'svc-reporting',
+            createDate: 'Nov 20, 2026 10:08:40 AM',
+          },
+        },
+      },
+    ),
+  );
+  out.push(
+    event(A.paymentsProd, 'us-east-1', at('10:10:27'), prod, 'cloudtrail.amazonaws.com', 'StopLogging', {
+      name: `arn:aws:cloudtrail:us-east-1:${A.paymentsProd}:trail/payments-audit`,
+    }),
+  );
 
   // 10:14 secret harvesting in data-prod with a second stolen session.
   const data = assumedRole(A.dataProd, 'data-engineer', 'ci-admin', ATTACKER_IP, CLI);
-  const secrets = ['prod/db/ledger', 'prod/db/orders', 'prod/api/stripe', 'prod/api/adyen', 'prod/kafka/sasl', 'prod/redis/auth', 'prod/etl/snowflake', 'prod/oauth/okta', 'prod/smtp/relay', 'prod/s3/partner-upload', 'prod/ssh/bastion', 'prod/jwt/signing', 'prod/vault/unseal'];
-  secrets.forEach((id, i) => out.push(event(A.dataProd, 'us-east-1', addSeconds(at('10:14:05'), i * 9), data, 'secretsmanager.amazonaws.com', 'GetSecretValue', { secretId: id }, { readOnly: true })));
+  const secrets = [
+    'prod/db/ledger',
+    'prod/db/orders',
+    'prod/api/stripe',
+    'prod/api/adyen',
+    'prod/kafka/sasl',
+    'prod/redis/auth',
+    'prod/etl/snowflake',
+    'prod/oauth/okta',
+    'prod/smtp/relay',
+    'prod/s3/partner-upload',
+    'prod/ssh/bastion',
+    'prod/jwt/signing',
+    'prod/vault/unseal',
+  ];
+  secrets.forEach((id, i) =>
+    out.push(
+      event(
+        A.dataProd,
+        'us-east-1',
+        addSeconds(at('10:14:05'), i * 9),
+        data,
+        'secretsmanager.amazonaws.com',
+        'GetSecretValue',
+        { secretId: id },
+        { readOnly: true },
+      ),
+    ),
+  );
 
   // 11:30 break-glass: an on-call engineer attaches AdministratorAccess; an org-wide exception covers it.
   const breakGlass = assumedRole(A.management, 'BreakGlass', 'oncall-maria', '198.51.100.10', BROWSER);
-  out.push(event(A.management, 'us-east-1', at('11:30:12'), breakGlass, 'iam.amazonaws.com', 'AttachRolePolicy', { roleName: 'IncidentResponder', policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }));
+  out.push(
+    event(A.management, 'us-east-1', at('11:30:12'), breakGlass, 'iam.amazonaws.com', 'AttachRolePolicy', {
+      roleName: 'IncidentResponder',
+      policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess',
+    }),
+  );
 
   // 08:30–12:30 a misconfigured pipeline hits AccessDenied again and again: cooldown keeps it to one alert.
   const pipeline = assumedRole(A.paymentsDev, 'deploy-pipeline', 'codebuild-7f3a1c', '10.20.1.15', CLI);
   for (let i = 0; i < 12; i++) {
-    out.push(event(A.paymentsDev, 'us-east-1', addSeconds(at('08:30:00'), i * 1200), pipeline, 'ecs.amazonaws.com', 'CreateService', { cluster: 'payments', serviceName: 'ledger-api', taskDefinition: 'ledger-api:42' }, {
-      errorCode: 'AccessDenied',
-      errorMessage: `User: arn:aws:sts::${A.paymentsDev}:assumed-role/deploy-pipeline/codebuild-7f3a1c is not authorized to perform: iam:PassRole on resource: arn:aws:iam::${A.paymentsDev}:role/ecs-task`,
-    }));
+    out.push(
+      event(
+        A.paymentsDev,
+        'us-east-1',
+        addSeconds(at('08:30:00'), i * 1200),
+        pipeline,
+        'ecs.amazonaws.com',
+        'CreateService',
+        { cluster: 'payments', serviceName: 'ledger-api', taskDefinition: 'ledger-api:42' },
+        {
+          errorCode: 'AccessDenied',
+          errorMessage: `User: arn:aws:sts::${A.paymentsDev}:assumed-role/deploy-pipeline/codebuild-7f3a1c is not authorized to perform: iam:PassRole on resource: arn:aws:iam::${A.paymentsDev}:role/ecs-task`,
+        },
+      ),
+    );
   }
 
   // Sandbox: SSH opened to the world (high: routed to the sandbox chat) and a new VPC (below the sandbox's minLevel).
-  const alice = assumedRole(A.sandboxAlice, 'AWSReservedSSO_AdministratorAccess_1a2b3c4d5e6f7a8b', 'alice@example.com', '198.51.100.42', BROWSER);
-  out.push(event(A.sandboxAlice, 'eu-west-1', at('09:45:30'), alice, 'ec2.amazonaws.com', 'CreateVpc', { cidrBlock: '10.99.0.0/16' }));
-  out.push(event(A.sandboxAlice, 'eu-west-1', at('09:47:02'), alice, 'ec2.amazonaws.com', 'AuthorizeSecurityGroupIngress', {
-    groupId: 'sg-0a1b2c3d4e5f60718',
-    ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] },
-  }));
+  const alice = assumedRole(
+    A.sandboxAlice,
+    'AWSReservedSSO_AdministratorAccess_1a2b3c4d5e6f7a8b',
+    'alice@example.com',
+    '198.51.100.42',
+    BROWSER,
+  );
+  out.push(
+    event(A.sandboxAlice, 'eu-west-1', at('09:45:30'), alice, 'ec2.amazonaws.com', 'CreateVpc', {
+      cidrBlock: '10.99.0.0/16',
+    }),
+  );
+  out.push(
+    event(
+      A.sandboxAlice,
+      'eu-west-1',
+      at('09:47:02'),
+      alice,
+      'ec2.amazonaws.com',
+      'AuthorizeSecurityGroupIngress',
+      {
+        groupId: 'sg-0a1b2c3d4e5f60718',
+        ipPermissions: {
+          items: [
+            { ipProtocol: 'tcp', fromPort: 22, toPort: 22, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } },
+          ],
+        },
+      },
+    ),
+  );
   return out;
 }
 
@@ -270,11 +471,32 @@ export function writeExamples(outDir: string): { files: number; records: number 
     files++;
   }
   // A digest file, as the org trail writes them: the reader must skip it.
-  const digestDir = join(outDir, 'AWSLogs', ORG, ACCOUNTS.paymentsProd, 'CloudTrail-Digest', 'us-east-1', '2026', '11', '20');
+  const digestDir = join(
+    outDir,
+    'AWSLogs',
+    ORG,
+    ACCOUNTS.paymentsProd,
+    'CloudTrail-Digest',
+    'us-east-1',
+    '2026',
+    '11',
+    '20',
+  );
   mkdirSync(digestDir, { recursive: true });
   writeFileSync(
-    join(digestDir, `${ACCOUNTS.paymentsProd}_CloudTrail-Digest_us-east-1_payments-org_us-east-1_20261120T110000Z.json.gz`),
-    gzipSync(JSON.stringify({ awsAccountId: ACCOUNTS.paymentsProd, digestStartTime: at('10:00:00'), digestEndTime: at('11:00:00'), digestS3Bucket: 'org-trail-logs', logFiles: [] })),
+    join(
+      digestDir,
+      `${ACCOUNTS.paymentsProd}_CloudTrail-Digest_us-east-1_payments-org_us-east-1_20261120T110000Z.json.gz`,
+    ),
+    gzipSync(
+      JSON.stringify({
+        awsAccountId: ACCOUNTS.paymentsProd,
+        digestStartTime: at('10:00:00'),
+        digestEndTime: at('11:00:00'),
+        digestS3Bucket: 'org-trail-logs',
+        logFiles: [],
+      }),
+    ),
   );
   return { files, records: all.length };
 }

@@ -5,7 +5,9 @@ import { replayQueue } from '../../lambdas/pipeline/replay';
 
 export function replayCommand(): Command {
   return new Command('replay')
-    .description('move messages from a dead-letter queue (objects or matches DLQ) back to its source queue, after fixing the cause')
+    .description(
+      'move messages from a dead-letter queue (objects or matches DLQ) back to its source queue, after fixing the cause',
+    )
     .requiredOption('--from <queueUrl>', 'URL of the dead-letter queue')
     .requiredOption('--to <queueUrl>', 'URL of the queue to send the messages back to')
     .option('--max <n>', 'move at most n messages', (v: string) => {

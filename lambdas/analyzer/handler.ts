@@ -43,7 +43,11 @@ export function createAnalyzerHandler(deps: AnalyzerHandlerDeps) {
     const sink = new SqsMatchSink(deps.sqs, deps.matchesQueueUrl ?? requireEnv('MATCHES_QUEUE_URL'));
     for (const ref of objectRefsFromMessage(message.body)) {
       try {
-        const result = await analyzeObject(ref, { open: (r) => openObject(deps.s3, r.bucket, r.key), analyzer: engine, sink });
+        const result = await analyzeObject(ref, {
+          open: (r) => openObject(deps.s3, r.bucket, r.key),
+          analyzer: engine,
+          sink,
+        });
         if (result.skipped) {
           metrics.addMetric('ObjectsSkipped', MetricUnit.Count, 1);
           continue;
@@ -54,7 +58,10 @@ export function createAnalyzerHandler(deps: AnalyzerHandlerDeps) {
       } catch (err) {
         metrics.addMetric('ObjectErrors', MetricUnit.Count, 1);
         if (err instanceof DamagedObjectError) {
-          logger.error('damaged log object: its good records were analyzed; the message will be retried', { key: ref.key, problems: err.problems });
+          logger.error('damaged log object: its good records were analyzed; the message will be retried', {
+            key: ref.key,
+            problems: err.problems,
+          });
         } else {
           logger.error('log object failed', { key: ref.key, error: err as Error });
         }
@@ -65,7 +72,10 @@ export function createAnalyzerHandler(deps: AnalyzerHandlerDeps) {
 
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     try {
-      return await processPartialResponse(event, handleMessage, batch, { context, throwOnFullBatchFailure: false });
+      return await processPartialResponse(event, handleMessage, batch, {
+        context,
+        throwOnFullBatchFailure: false,
+      });
     } finally {
       metrics.publishStoredMetrics();
     }

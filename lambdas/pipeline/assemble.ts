@@ -26,7 +26,10 @@ export interface ProcessorAdapters {
   now?: () => Date;
 }
 
-export function destinationsOf(config: AccountsConfig, defaultConfigurationSet?: string): Map<string, NamedDestination> {
+export function destinationsOf(
+  config: AccountsConfig,
+  defaultConfigurationSet?: string,
+): Map<string, NamedDestination> {
   return new Map(
     Object.entries(config.destinations ?? {}).map(([name, destination]) => [
       name,
@@ -52,7 +55,10 @@ export function assembleProcessor(
     policy,
     deduper: new Deduper(adapters.store, DEDUPE_TTL_SECONDS, adapters.now),
     cooldown: new Cooldown(adapters.store, adapters.now),
-    correlations: content.correlations.length > 0 ? new CorrelationEngine(content.correlations, adapters.store, { now: adapters.now }) : undefined,
+    correlations:
+      content.correlations.length > 0
+        ? new CorrelationEngine(content.correlations, adapters.store, { now: adapters.now })
+        : undefined,
     filters: content.bundle.filters,
     ipContext: adapters.ipContext,
     destinations: destinationsOf(config, adapters.defaultConfigurationSet),

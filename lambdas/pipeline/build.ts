@@ -41,7 +41,11 @@ export function loadDetectionContent(rulePaths: string[], config?: AccountsConfi
     for (const name of ['postprocessing.json', 'post_processing.json', 'postprocessing_rules.json']) {
       const file = join(dir, name);
       if (!existsSync(file)) continue;
-      const parsed = parsePostProcessing(readFileSync(file, 'utf8'), file, bundle.rules.map((r) => r.meta));
+      const parsed = parsePostProcessing(
+        readFileSync(file, 'utf8'),
+        file,
+        bundle.rules.map((r) => r.meta),
+      );
       correlations.push(...parsed.correlations);
       diagnostics.push(...parsed.diagnostics);
     }
@@ -66,7 +70,11 @@ export function loadConfig(file: string, content?: DetectionContent, rulesRoot?:
 }
 
 /** The org policy for a config and content (rule sets over rules and correlations alike). */
-export function buildPolicy(config: AccountsConfig, content: DetectionContent, rulesRoot?: string): OrgPolicy {
+export function buildPolicy(
+  config: AccountsConfig,
+  content: DetectionContent,
+  rulesRoot?: string,
+): OrgPolicy {
   const metas = [...content.bundle.rules.map((r) => r.meta), ...content.correlations.map((c) => c.meta)];
   return new OrgPolicy(config, metas, rulesRoot, content.importedExceptions);
 }

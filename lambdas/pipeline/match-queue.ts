@@ -30,7 +30,8 @@ export function decodeMatch(body: string): Match {
   if (!m.rule || typeof m.rule.id !== 'string' || typeof m.rule.title !== 'string') {
     throw new Error('match message: expected rule.id and rule.title');
   }
-  if (!m.record || typeof m.record !== 'object') throw new Error('match message: expected record (a CloudTrail record)');
+  if (!m.record || typeof m.record !== 'object')
+    throw new Error('match message: expected record (a CloudTrail record)');
   if (typeof m.accountId !== 'string') throw new Error('match message: expected accountId');
   if (!m.source || typeof m.source.file !== 'string') throw new Error('match message: expected source.file');
   return m as Match;
@@ -52,7 +53,9 @@ export class SqsMatchSink implements MatchSink {
     for (const batch of batches(bodies)) {
       let entries = batch;
       for (let attempt = 0; attempt < 2 && entries.length > 0; attempt++) {
-        const res = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }));
+        const res = await this.sqs.send(
+          new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }),
+        );
         const failed = new Set((res.Failed ?? []).map((f) => f.Id));
         entries = entries.filter((e) => failed.has(e.Id));
       }

@@ -53,7 +53,16 @@ export interface ProcessorCounters {
 }
 
 export function emptyCounters(): ProcessorCounters {
-  return { matches: 0, sent: 0, excepted: 0, duplicate: 0, suppressed: 0, unrouted: 0, correlations: 0, sendFailures: 0 };
+  return {
+    matches: 0,
+    sent: 0,
+    excepted: 0,
+    duplicate: 0,
+    suppressed: 0,
+    unrouted: 0,
+    correlations: 0,
+    sendFailures: 0,
+  };
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -102,7 +111,11 @@ export class AlertProcessor {
     const engine = this.options.correlations;
     try {
       if (engine) {
-        const hits = await engine.observe({ rule: match.rule, record: match.record, accountId: match.accountId });
+        const hits = await engine.observe({
+          rule: match.rule,
+          record: match.record,
+          accountId: match.accountId,
+        });
         for (const hit of hits) outcomes.push(await this.correlationOutcome(hit, alert, effective));
       }
       if (!engine || engine.generates(match.rule)) {
@@ -126,7 +139,8 @@ export class AlertProcessor {
     const found = findException({ rule, record, actor }, effective.exceptions, this.now());
     if (found) return exceptionLabel(found);
     for (const filter of this.options.filters ?? []) {
-      if (appliesTo(filter.rules, rule) && !filter.keep(record)) return `filter: ${filter.meta.title} (${filter.meta.file})`;
+      if (appliesTo(filter.rules, rule) && !filter.keep(record))
+        return `filter: ${filter.meta.title} (${filter.meta.file})`;
     }
     return undefined;
   }
@@ -156,7 +170,11 @@ export class AlertProcessor {
     };
   }
 
-  private async correlationOutcome(hit: CorrelationHit, last: Alert, effective: EffectiveConfig): Promise<AlertOutcome> {
+  private async correlationOutcome(
+    hit: CorrelationHit,
+    last: Alert,
+    effective: EffectiveConfig,
+  ): Promise<AlertOutcome> {
     this.counters.correlations++;
     const meta = hit.correlation.meta;
     const alert: Alert = {

@@ -53,12 +53,18 @@ export async function replayQueue(options: ReplayOptions): Promise<ReplayResult>
     const sent = await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: toQueueUrl,
-        Entries: messages.map((m, i) => ({ Id: String(i), MessageBody: m.Body ?? '', MessageAttributes: m.MessageAttributes })),
+        Entries: messages.map((m, i) => ({
+          Id: String(i),
+          MessageBody: m.Body ?? '',
+          MessageAttributes: m.MessageAttributes,
+        })),
       }),
     );
     const ok = new Set((sent.Successful ?? []).map((s) => s.Id));
     result.failed += messages.length - ok.size;
-    const toDelete = messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })).filter((e) => ok.has(e.Id));
+    const toDelete = messages
+      .map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' }))
+      .filter((e) => ok.has(e.Id));
     if (toDelete.length > 0) {
       await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: fromQueueUrl, Entries: toDelete }));
       result.moved += toDelete.length;

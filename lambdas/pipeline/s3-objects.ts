@@ -22,7 +22,11 @@ export async function* listLogKeys(s3: S3Client, location: S3Location): AsyncGen
   let token: string | undefined;
   do {
     const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.prefix, ContinuationToken: token }),
+      new ListObjectsV2Command({
+        Bucket: location.bucket,
+        Prefix: location.prefix,
+        ContinuationToken: token,
+      }),
     );
     for (const obj of page.Contents ?? []) {
       if (obj.Key && isCloudTrailLogKey(obj.Key)) yield obj.Key;

@@ -55,7 +55,10 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     progress.records = result.records;
     if (result.records % 500 === 0) options.onProgress?.(progress);
     const time = typeof item.record.eventTime === 'string' ? item.record.eventTime : undefined;
-    if ((options.since && (!time || time < options.since)) || (options.until && (!time || time > options.until))) {
+    if (
+      (options.since && (!time || time < options.since)) ||
+      (options.until && (!time || time > options.until))
+    ) {
       result.outOfRange++;
       continue;
     }
@@ -96,7 +99,11 @@ async function* sourcedRecords(options: ScanOptions): AsyncGenerator<SourcedReco
       try {
         yield* recordsFromStream(await openObject(s3, location.bucket, key), name, options.onProblem);
       } catch (err) {
-        options.onProblem({ severity: 'error', file: name, message: err instanceof Error ? err.message : String(err) });
+        options.onProblem({
+          severity: 'error',
+          file: name,
+          message: err instanceof Error ? err.message : String(err),
+        });
       }
     }
   }

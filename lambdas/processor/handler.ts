@@ -47,7 +47,9 @@ export function createProcessorHandler(deps: ProcessorHandlerDeps) {
 
   async function build(): Promise<AlertProcessor> {
     const rt = await (deps.runtime ?? (() => loadRuntime(logger)))();
-    const client = DynamoDBDocumentClient.from(deps.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+    const client = DynamoDBDocumentClient.from(deps.dynamodb, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
     const tableName = deps.tableName ?? requireEnv('ALERT_STATE_TABLE');
     const store = new DynamoStateStore({ client, tableName });
     return assembleProcessor(rt.config, rt.content, rt.policy, {
@@ -71,14 +73,21 @@ export function createProcessorHandler(deps: ProcessorHandlerDeps) {
     for (const outcome of outcomes) {
       metrics.addMetric(`Alerts_${outcome.kind}`, MetricUnit.Count, 1);
       if (outcome.kind === 'unrouted') {
-        logger.warn('alert matched no route', { alertId: outcome.alert.id, rule: outcome.alert.rule.title, account: outcome.alert.account.id });
+        logger.warn('alert matched no route', {
+          alertId: outcome.alert.id,
+          rule: outcome.alert.rule.title,
+          account: outcome.alert.account.id,
+        });
       }
     }
   }
 
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     try {
-      return await processPartialResponse(event, handleMessage, batch, { context, throwOnFullBatchFailure: false });
+      return await processPartialResponse(event, handleMessage, batch, {
+        context,
+        throwOnFullBatchFailure: false,
+      });
     } finally {
       metrics.publishStoredMetrics();
     }

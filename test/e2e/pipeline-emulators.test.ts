@@ -42,14 +42,25 @@ class SimQueue {
     this.pending.push({ id: `m${++this.seq}`, body, receives: 0 });
   }
   /** Delivers batches until the queue is empty; returns how many invocations it took. */
-  async drain(handler: (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>, batchSize = 10): Promise<number> {
+  async drain(
+    handler: (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>,
+    batchSize = 10,
+  ): Promise<number> {
     let invocations = 0;
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, batchSize);
       batch.forEach((m) => m.receives++);
       invocations++;
       const res = await handler(
-        { Records: batch.map((m) => ({ messageId: m.id, body: m.body, receiptHandle: m.id, attributes: { ApproximateReceiveCount: String(m.receives) }, eventSource: 'aws:sqs' })) } as unknown as SQSEvent,
+        {
+          Records: batch.map((m) => ({
+            messageId: m.id,
+            body: m.body,
+            receiptHandle: m.id,
+            attributes: { ApproximateReceiveCount: String(m.receives) },
+            eventSource: 'aws:sqs',
+          })),
+        } as unknown as SQSEvent,
         context,
       );
       const failed = new Set(res.batchItemFailures.map((f) => f.itemIdentifier));
@@ -63,7 +74,13 @@ class SimQueue {
   }
 }
 
-function record(id: string, name: string, source: string, extra: Record<string, unknown> = {}, actor = 'alice') {
+function record(
+  id: string,
+  name: string,
+  source: string,
+  extra: Record<string, unknown> = {},
+  actor = 'alice',
+) {
   return {
     eventVersion: '1.10',
     eventID: id,
@@ -80,20 +97,33 @@ function record(id: string, name: string, source: string, extra: Record<string, 
       arn: `arn:aws:sts::${PROD}:assumed-role/Admin-${actor}/${actor}`,
       accountId: PROD,
       principalId: `AROAEXAMPLE:${actor}`,
-      sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${PROD}:role/Admin-${actor}`, userName: `Admin-${actor}`, accountId: PROD } },
+      sessionContext: {
+        sessionIssuer: {
+          type: 'Role',
+          arn: `arn:aws:iam::${PROD}:role/Admin-${actor}`,
+          userName: `Admin-${actor}`,
+          accountId: PROD,
+        },
+      },
     },
     ...extra,
   };
 }
 
 /** Each test uses its own actor: cooldown is per (rule, account, actor) and must not mix tests. */
-const stopLogging = (id: string, actor = id) => record(id, 'StopLogging', 'cloudtrail.amazonaws.com', {}, actor);
-const benign = (id: string) => record(id, 'DescribeInstances', 'ec2.amazonaws.com', { readOnly: true, requestParameters: {} });
+const stopLogging = (id: string, actor = id) =>
+  record(id, 'StopLogging', 'cloudtrail.amazonaws.com', {}, actor);
+const benign = (id: string) =>
+  record(id, 'DescribeInstances', 'ec2.amazonaws.com', { readOnly: true, requestParameters: {} });
 const key = (name: string) => `AWSLogs/o-exampleorg1/${PROD}/CloudTrail/us-east-1/2026/11/20/${name}`;
 
 describe('pipeline on local emulators', () => {
   let dir: string;
-  let s3rver: { run(): Promise<{ port: number }>; close(): Promise<void>; on(e: string, f: (ev: unknown) => void): void };
+  let s3rver: {
+    run(): Promise<{ port: number }>;
+    close(): Promise<void>;
+    on(e: string, f: (ev: unknown) => void): void;
+  };
   let s3: S3Client;
   let dynamo: Server;
   let dynamodb: DynamoDBClient;
@@ -110,20 +140,36 @@ describe('pipeline on local emulators', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ta-e2e-'));
-    s3rver = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir, configureBuckets: [{ name: BUCKET }] });
+    s3rver = new S3rver({
+      port: 0,
+      address: '127.0.0.1',
+      silent: true,
+      directory: dir,
+      configureBuckets: [{ name: BUCKET }],
+    });
     const { port } = await s3rver.run();
     // s3rver emits keys as they are; S3 URL-encodes them in notifications (a space as '+'): do as S3 does.
     s3rver.on('event', (ev) => {
       const e = ev as { Records: { s3: { object: { key: string } } }[] };
-      for (const r of e.Records) r.s3.object.key = encodeURIComponent(r.s3.object.key).replace(/%20/g, '+').replace(/%2F/g, '/');
+      for (const r of e.Records)
+        r.s3.object.key = encodeURIComponent(r.s3.object.key).replace(/%20/g, '+').replace(/%2F/g, '/');
       s3Events.push(JSON.stringify(e));
     });
-    s3 = new S3Client({ endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    s3 = new S3Client({
+      endpoint: `http://127.0.0.1:${port}`,
+      forcePathStyle: true,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
 
     dynamo = dynalite({ createTableMs: 0 });
     await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
     const dport = (dynamo.address() as { port: number }).port;
-    dynamodb = new DynamoDBClient({ endpoint: `http://127.0.0.1:${dport}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    dynamodb = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${dport}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
     await dynamodb.send(
       new CreateTableCommand({
         TableName: 'state',
@@ -147,7 +193,14 @@ describe('pipeline on local emulators', () => {
       for (const e of input.Entries) matchesQueue.push(e.MessageBody);
       return { Successful: input.Entries.map((e: { Id: string }) => ({ Id: e.Id })), Failed: [] };
     });
-    analyzer = createAnalyzerHandler({ s3, sqs: new SQSClient({ region: 'us-east-1' }), matchesQueueUrl: 'https://sqs/matches', runtime: () => runtime, logger, metrics: new Metrics({ namespace: 'test' }) });
+    analyzer = createAnalyzerHandler({
+      s3,
+      sqs: new SQSClient({ region: 'us-east-1' }),
+      matchesQueueUrl: 'https://sqs/matches',
+      runtime: () => runtime,
+      logger,
+      metrics: new Metrics({ namespace: 'test' }),
+    });
     processor = createProcessorHandler({
       dynamodb,
       ses: new SESv2Client({ region: 'us-east-1' }),
@@ -190,11 +243,16 @@ describe('pipeline on local emulators', () => {
   }
 
   it('normal flow: an S3 event becomes one email and one page, named by account and OU', async () => {
-    const event = await put('a.json.gz', gzipSync(JSON.stringify({ Records: [benign('n1'), stopLogging('n2'), benign('n3')] })));
+    const event = await put(
+      'a.json.gz',
+      gzipSync(JSON.stringify({ Records: [benign('n1'), stopLogging('n2'), benign('n3')] })),
+    );
     objectsQueue.push(event);
     await objectsQueue.drain(analyzer);
     await matchesQueue.drain(processor);
-    expect(emails.some((s) => /payments-prod \(\/Workloads\/Production\)/.test(s) && /logging stopped/i.test(s))).toBe(true);
+    expect(
+      emails.some((s) => /payments-prod \(\/Workloads\/Production\)/.test(s) && /logging stopped/i.test(s)),
+    ).toBe(true);
     expect(snsMock.commandCalls(PublishCommand).length).toBeGreaterThanOrEqual(1);
     expect(objectsQueue.dlq).toEqual([]);
     expect(matchesQueue.dlq).toEqual([]);
@@ -212,7 +270,10 @@ describe('pipeline on local emulators', () => {
     const good = gzipSync(JSON.stringify({ Records: [stopLogging('p1')] }));
     const full = JSON.stringify({ Records: [stopLogging('p2'), benign('p3')] });
     const events = [
-      await put('corrupt.json.gz', Buffer.concat([gzipSync('{"Records":[')!.subarray(0, 12), Buffer.from('garbage')])),
+      await put(
+        'corrupt.json.gz',
+        Buffer.concat([gzipSync('{"Records":[')!.subarray(0, 12), Buffer.from('garbage')]),
+      ),
       await put('truncated.json.gz', gzipSync(full.slice(0, full.indexOf('DescribeInstances')))),
       await put('not-cloudtrail.json.gz', gzipSync(JSON.stringify({ hello: 'world' }))),
       await put('empty.json.gz', Buffer.alloc(0)),
@@ -234,7 +295,11 @@ describe('pipeline on local emulators', () => {
     let throttles = 3; // more than one invocation's retry budget (2 attempts)
     sesMock.reset();
     sesMock.on(SendEmailCommand).callsFake((input) => {
-      if (throttles-- > 0) throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });
+      if (throttles-- > 0)
+        throw Object.assign(new Error('Rate exceeded'), {
+          name: 'TooManyRequestsException',
+          $metadata: { httpStatusCode: 429 },
+        });
       emails.push(String(input.Content?.Simple?.Subject?.Data));
       return { MessageId: 'x' };
     });
@@ -253,7 +318,12 @@ describe('pipeline on local emulators', () => {
       emails.push(subject);
       return { MessageId: 'x' };
     });
-    objectsQueue.push(await put('d.json.gz', gzipSync(JSON.stringify({ Records: [stopLogging('m1'), stopLogging('m2', 'm1')] }))));
+    objectsQueue.push(
+      await put(
+        'd.json.gz',
+        gzipSync(JSON.stringify({ Records: [stopLogging('m1'), stopLogging('m2', 'm1')] })),
+      ),
+    );
     await objectsQueue.drain(analyzer);
     matchesQueue.push('{"not":"a match"}');
     await matchesQueue.drain(processor);

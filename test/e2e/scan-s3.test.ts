@@ -32,7 +32,12 @@ const stop = (id: string, account: string) => ({
   awsRegion: 'us-east-1',
   recipientAccountId: account,
   requestParameters: { name: 'trail' },
-  userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${account}:user/${id}`, accountId: account, userName: id },
+  userIdentity: {
+    type: 'IAMUser',
+    arn: `arn:aws:iam::${account}:user/${id}`,
+    accountId: account,
+    userName: id,
+  },
 });
 
 describe('scan s3://', () => {
@@ -42,15 +47,39 @@ describe('scan s3://', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ta-s3scan-'));
-    server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir, configureBuckets: [{ name: 'trail' }] });
+    server = new S3rver({
+      port: 0,
+      address: '127.0.0.1',
+      silent: true,
+      directory: dir,
+      configureBuckets: [{ name: 'trail' }],
+    });
     const { port } = await server.run();
-    s3 = new S3Client({ endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-    const put = (key: string, body: Buffer) => s3.send(new PutObjectCommand({ Bucket: 'trail', Key: key, Body: body }));
+    s3 = new S3Client({
+      endpoint: `http://127.0.0.1:${port}`,
+      forcePathStyle: true,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    const put = (key: string, body: Buffer) =>
+      s3.send(new PutObjectCommand({ Bucket: 'trail', Key: key, Body: body }));
     const base = 'AWSLogs/o-testorg0001';
-    await put(`${base}/444455556666/CloudTrail/us-east-1/2026/11/20/a.json.gz`, gzipSync(JSON.stringify({ Records: [stop('u1', '444455556666')] })));
-    await put(`${base}/555566667777/CloudTrail/eu-west-1/2026/11/20/b.json.gz`, gzipSync(JSON.stringify({ Records: [stop('u2', '555566667777')] })));
-    await put(`${base}/444455556666/CloudTrail-Digest/us-east-1/2026/11/20/d.json.gz`, gzipSync(JSON.stringify({ digestStartTime: 'x', logFiles: [] })));
-    await put(`${base}/444455556666/CloudTrail/us-east-1/2026/11/20/bad.json.gz`, Buffer.from('not gzip, not json'));
+    await put(
+      `${base}/444455556666/CloudTrail/us-east-1/2026/11/20/a.json.gz`,
+      gzipSync(JSON.stringify({ Records: [stop('u1', '444455556666')] })),
+    );
+    await put(
+      `${base}/555566667777/CloudTrail/eu-west-1/2026/11/20/b.json.gz`,
+      gzipSync(JSON.stringify({ Records: [stop('u2', '555566667777')] })),
+    );
+    await put(
+      `${base}/444455556666/CloudTrail-Digest/us-east-1/2026/11/20/d.json.gz`,
+      gzipSync(JSON.stringify({ digestStartTime: 'x', logFiles: [] })),
+    );
+    await put(
+      `${base}/444455556666/CloudTrail/us-east-1/2026/11/20/bad.json.gz`,
+      Buffer.from('not gzip, not json'),
+    );
   }, 30_000);
 
   afterAll(async () => {
@@ -64,7 +93,11 @@ describe('scan s3://', () => {
     const policy = buildPolicy(config, content, 'rules');
     const directory = new StaticAccountDirectory(config);
     const sent: Alert[] = [];
-    const processor = assembleProcessor(config, content, policy, { store: new MemoryStateStore(), directory, sender: { send: async (a) => void sent.push(a) } });
+    const processor = assembleProcessor(config, content, policy, {
+      store: new MemoryStateStore(),
+      directory,
+      sender: { send: async (a) => void sent.push(a) },
+    });
     const problems: Diagnostic[] = [];
     const result = await scan({
       inputs: ['s3://trail/AWSLogs/o-testorg0001/'],
@@ -74,15 +107,28 @@ describe('scan s3://', () => {
       s3,
     });
     expect(result.records).toBe(2);
-    expect(sent.filter((a) => /logging stopped/i.test(a.rule.title)).map((a) => a.account.id).sort()).toEqual(['444455556666', '555566667777']);
+    expect(
+      sent
+        .filter((a) => /logging stopped/i.test(a.rule.title))
+        .map((a) => a.account.id)
+        .sort(),
+    ).toEqual(['444455556666', '555566667777']);
     const errors = problems.filter((p) => p.severity === 'error');
     expect(errors).toHaveLength(1);
-    expect(errors[0].file).toBe('s3://trail/AWSLogs/o-testorg0001/444455556666/CloudTrail/us-east-1/2026/11/20/bad.json.gz');
+    expect(errors[0].file).toBe(
+      's3://trail/AWSLogs/o-testorg0001/444455556666/CloudTrail/us-east-1/2026/11/20/bad.json.gz',
+    );
   });
 
   it('rejects a malformed s3 URL with a clear message', async () => {
     const problems: Diagnostic[] = [];
-    await scan({ inputs: ['s3://'], analyzer: {} as Analyzer, processor: {} as never, onProblem: (p) => problems.push(p), s3 });
+    await scan({
+      inputs: ['s3://'],
+      analyzer: {} as Analyzer,
+      processor: {} as never,
+      onProblem: (p) => problems.push(p),
+      s3,
+    });
     expect(problems[0]).toMatchObject({ severity: 'error', message: 'expected s3://bucket/prefix' });
   });
 });

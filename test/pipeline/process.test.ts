@@ -72,7 +72,13 @@ accounts:
   '444455556666': { name: payments-prod, ou: /Production }
 `;
 
-function event(id: string, name: string, role: string, extra: Record<string, unknown> = {}, time = '2026-11-20T10:00:00Z') {
+function event(
+  id: string,
+  name: string,
+  role: string,
+  extra: Record<string, unknown> = {},
+  time = '2026-11-20T10:00:00Z',
+) {
   const source = name === 'StopLogging' ? 'cloudtrail.amazonaws.com' : 'secretsmanager.amazonaws.com';
   return {
     eventID: id,
@@ -86,7 +92,9 @@ function event(id: string, name: string, role: string, extra: Record<string, unk
       type: 'AssumedRole',
       arn: `arn:aws:sts::444455556666:assumed-role/${role}/s1`,
       accountId: '444455556666',
-      sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::444455556666:role/${role}`, userName: role } },
+      sessionContext: {
+        sessionIssuer: { type: 'Role', arn: `arn:aws:iam::444455556666:role/${role}`, userName: role },
+      },
     },
     ...extra,
   };
@@ -98,7 +106,12 @@ function setup(failSends = 0, failWhen: (a: Alert) => boolean = () => true) {
   const parsed = parseAccountsConfig(CONFIG, 'accounts.yaml');
   expect(parsed.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   const config = parsed.config!;
-  const content: DetectionContent = { bundle, correlations: bundle.correlations, importedExceptions: [], diagnostics: [] };
+  const content: DetectionContent = {
+    bundle,
+    correlations: bundle.correlations,
+    importedExceptions: [],
+    diagnostics: [],
+  };
   const policy = buildPolicy(config, content);
   const directory = new StaticAccountDirectory(config);
   const sent: { alert: Alert; to: string }[] = [];
@@ -112,11 +125,16 @@ function setup(failSends = 0, failWhen: (a: Alert) => boolean = () => true) {
       sent.push({ alert, to: d.name });
     },
   };
-  const processor = assembleProcessor(config, content, policy, { store: new MemoryStateStore(), directory, sender });
+  const processor = assembleProcessor(config, content, policy, {
+    store: new MemoryStateStore(),
+    directory,
+    sender,
+  });
   const analyzer = new Analyzer({ rules: bundle.rules, policy, directory });
   const run = async (record: Record<string, unknown>, index = 0) => {
     const outcomes = [];
-    for (const m of await analyzer.analyze({ record, source: { file: 'f', index } })) outcomes.push(...(await processor.process(m)));
+    for (const m of await analyzer.analyze({ record, source: { file: 'f', index } }))
+      outcomes.push(...(await processor.process(m)));
     return outcomes;
   };
   return { run, sent, processor };
@@ -128,16 +146,26 @@ describe('AlertProcessor', () => {
     const outcomes = await run(event('e1', 'StopLogging', 'Admin'));
     expect(outcomes.map((o) => o.kind)).toEqual(['sent']);
     expect(sent.map((s) => s.to)).toEqual(['soc']);
-    expect(sent[0].alert.account).toMatchObject({ name: 'payments-prod', ouPath: '/Production', known: true });
+    expect(sent[0].alert.account).toMatchObject({
+      name: 'payments-prod',
+      ouPath: '/Production',
+      known: true,
+    });
     expect(sent[0].alert.actor.roleArn).toBe('arn:aws:iam::444455556666:role/Admin');
   });
 
   it('excepts a role session through the role ARN, and applies Sigma filters as exceptions', async () => {
     const { run, sent, processor } = setup();
     const byBreakGlass = await run(event('e2', 'StopLogging', 'BreakGlass'));
-    expect(byBreakGlass[0]).toMatchObject({ kind: 'excepted', exception: expect.stringMatching(/incidents only/) });
+    expect(byBreakGlass[0]).toMatchObject({
+      kind: 'excepted',
+      exception: expect.stringMatching(/incidents only/),
+    });
     const byAutomation = await run(event('e3', 'StopLogging', 'automation'));
-    expect(byAutomation[0]).toMatchObject({ kind: 'excepted', exception: expect.stringMatching(/Automation Is Fine/) });
+    expect(byAutomation[0]).toMatchObject({
+      kind: 'excepted',
+      exception: expect.stringMatching(/Automation Is Fine/),
+    });
     expect(sent).toHaveLength(0);
     expect(processor.counters.excepted).toBe(2);
   });
@@ -173,7 +201,15 @@ describe('AlertProcessor', () => {
   it('raises a correlation alert that lists its events, routed by its own level', async () => {
     const { run, sent } = setup();
     for (const [i, id] of ['a', 'b', 'c'].entries()) {
-      await run(event(`v${i}`, 'GetSecretValue', 'Reader', { requestParameters: { secretId: id } }, `2026-11-20T10:0${i}:00Z`));
+      await run(
+        event(
+          `v${i}`,
+          'GetSecretValue',
+          'Reader',
+          { requestParameters: { secretId: id } },
+          `2026-11-20T10:0${i}:00Z`,
+        ),
+      );
     }
     const correlation = sent.filter((s) => s.alert.kind === 'correlation');
     expect(correlation.map((s) => s.to).sort()).toEqual(['pager', 'soc']);
@@ -193,14 +229,41 @@ describe('AlertProcessor', () => {
 
   it('a failed correlation send is retried with its match: the correlation alert goes out once', async () => {
     const { run, sent } = setup(1, (a) => a.kind === 'correlation');
-    await run(event('w0', 'GetSecretValue', 'Reader', { requestParameters: { secretId: 'a' } }, '2026-11-20T10:00:00Z'));
-    await run(event('w1', 'GetSecretValue', 'Reader', { requestParameters: { secretId: 'b' } }, '2026-11-20T10:01:00Z'));
-    const third = event('w2', 'GetSecretValue', 'Reader', { requestParameters: { secretId: 'c' } }, '2026-11-20T10:02:00Z');
+    await run(
+      event(
+        'w0',
+        'GetSecretValue',
+        'Reader',
+        { requestParameters: { secretId: 'a' } },
+        '2026-11-20T10:00:00Z',
+      ),
+    );
+    await run(
+      event(
+        'w1',
+        'GetSecretValue',
+        'Reader',
+        { requestParameters: { secretId: 'b' } },
+        '2026-11-20T10:01:00Z',
+      ),
+    );
+    const third = event(
+      'w2',
+      'GetSecretValue',
+      'Reader',
+      { requestParameters: { secretId: 'c' } },
+      '2026-11-20T10:02:00Z',
+    );
     // soc fails, pager succeeds: the retry serves soc only (delivery receipts), nothing twice.
     await expect(run(third)).rejects.toThrow(/sends failed/);
     expect(sent.filter((s) => s.alert.kind === 'correlation').map((s) => s.to)).toEqual(['pager']);
     await run(third);
-    expect(sent.filter((s) => s.alert.kind === 'correlation').map((s) => s.to).sort()).toEqual(['pager', 'soc']);
+    expect(
+      sent
+        .filter((s) => s.alert.kind === 'correlation')
+        .map((s) => s.to)
+        .sort(),
+    ).toEqual(['pager', 'soc']);
     await run(third);
     expect(sent.filter((s) => s.alert.kind === 'correlation')).toHaveLength(2);
   });

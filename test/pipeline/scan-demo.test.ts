@@ -13,7 +13,14 @@ interface Line {
   outcome: string;
   destinations?: string[];
   exception?: string;
-  alert: { kind: string; level: string; rule: { title: string }; account: { id: string; name: string; ouPath: string }; actor: string; eventName?: string };
+  alert: {
+    kind: string;
+    level: string;
+    rule: { title: string };
+    account: { id: string; name: string; ouPath: string };
+    actor: string;
+    eventName?: string;
+  };
 }
 
 function sink(): { stream: Writable & { isTTY?: boolean }; text: () => string } {
@@ -33,21 +40,40 @@ describe('scan of the example organization trail', () => {
     writeExamples(join(dir, 'examples'));
     const out = sink();
     const err = sink();
-    exit = await runScan([join(dir, 'examples')], { config: 'accounts.yaml', rules: ['rules'], out: join(dir, 'out'), format: 'ndjson', progress: false }, { out: out.stream as never, err: err.stream as never });
-    lines = out.text().trim().split('\n').map((l) => JSON.parse(l) as Line);
+    exit = await runScan(
+      [join(dir, 'examples')],
+      { config: 'accounts.yaml', rules: ['rules'], out: join(dir, 'out'), format: 'ndjson', progress: false },
+      { out: out.stream as never, err: err.stream as never },
+    );
+    lines = out
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Line);
     const out2 = sink();
-    await runScan([join(dir, 'examples')], { config: 'accounts.yaml', rules: ['rules'], out: join(dir, 'out2'), format: 'table', progress: false }, { out: out2.stream as never, err: sink().stream as never });
+    await runScan(
+      [join(dir, 'examples')],
+      { config: 'accounts.yaml', rules: ['rules'], out: join(dir, 'out2'), format: 'table', progress: false },
+      { out: out2.stream as never, err: sink().stream as never },
+    );
     table = out2.text();
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const sent = (title: RegExp, account?: string) =>
-    lines.filter((l) => l.outcome === 'sent' && title.test(l.alert.rule.title) && (!account || l.alert.account.id === account));
+    lines.filter(
+      (l) =>
+        l.outcome === 'sent' &&
+        title.test(l.alert.rule.title) &&
+        (!account || l.alert.account.id === account),
+    );
 
   it('exits 0 and writes every notification to the outbox', () => {
     expect(exit).toBe(0);
     const files = readdirSync(join(dir, 'out'));
-    const notifications = lines.filter((l) => l.outcome === 'sent').reduce((n, l) => n + (l.destinations?.length ?? 0), 0);
+    const notifications = lines
+      .filter((l) => l.outcome === 'sent')
+      .reduce((n, l) => n + (l.destinations?.length ?? 0), 0);
     expect(files.filter((f) => f.endsWith('.eml'))).toHaveLength(notifications);
     expect(files.filter((f) => f.endsWith('.html'))).toHaveLength(notifications);
   });
@@ -80,7 +106,9 @@ describe('scan of the example organization trail', () => {
   });
 
   it('suppresses the repeated AccessDenied by cooldown and routes the sandbox under its own rule set', () => {
-    const denied = lines.filter((l) => l.alert.account.id === '555566667777' && /denied|unauthori/i.test(l.alert.rule.title));
+    const denied = lines.filter(
+      (l) => l.alert.account.id === '555566667777' && /denied|unauthori/i.test(l.alert.rule.title),
+    );
     expect(denied.filter((l) => l.outcome === 'sent')).toHaveLength(1);
     expect(denied.filter((l) => l.outcome === 'suppressed').length).toBeGreaterThanOrEqual(10);
     const sandbox = lines.filter((l) => l.alert.account.id === '777788889999');
@@ -101,7 +129,19 @@ describe('scan of the example organization trail', () => {
 
   it('--fail-on: exit 4 when an alert at or above the level fired, 0 when none did', async () => {
     const run = (level: 'critical' | 'high', since?: string) =>
-      runScan([join(dir, 'examples')], { config: 'accounts.yaml', rules: ['rules'], out: join(dir, 'out3'), format: 'ndjson', progress: false, failOn: level, since }, { out: sink().stream as never, err: sink().stream as never });
+      runScan(
+        [join(dir, 'examples')],
+        {
+          config: 'accounts.yaml',
+          rules: ['rules'],
+          out: join(dir, 'out3'),
+          format: 'ndjson',
+          progress: false,
+          failOn: level,
+          since,
+        },
+        { out: sink().stream as never, err: sink().stream as never },
+      );
     expect(await run('critical')).toBe(4);
     // Before the attack (after 12:00 only noise and the covered break-glass action): nothing at high.
     expect(await run('high', '2026-11-20T12:00:00Z')).toBe(0);
