@@ -6,7 +6,7 @@
 import ipaddr from 'ipaddr.js';
 import type { CloudTrailRecord, ItemExplanation } from './model';
 import { compileFieldPath, describeValues, isNullish, isPresent, visitLeaves, type FieldReader } from './field-path';
-import { checkRegex, MAX_REGEX_INPUT } from './regex-guard';
+import { checkRegex, MAX_REGEX_INPUT, requiredLiteral } from './regex-guard';
 import {
   anchorPattern,
   compilePattern,
@@ -152,10 +152,13 @@ export function compileItem(
       if (typeof v.value !== 'string') throw new ItemError(`'re' expects a regular expression text, got '${String(v.value)}'`, v.line);
       const problem = checkRegex(v.value, flags);
       if (problem) throw new ItemError(problem, v.line);
-      return new RegExp(v.value, flags);
+      return { re: new RegExp(v.value, flags), literal: requiredLiteral(v.value, flags) };
     });
-    const leafTest = (re: RegExp) => (text: string) =>
-      re.test(text.length > MAX_REGEX_INPUT ? text.slice(0, MAX_REGEX_INPUT) : text);
+    // A literal every match must contain is checked first: most values fail it without the regex.
+    const leafTest = ({ re, literal }: { re: RegExp; literal: string | undefined }) =>
+      literal === undefined
+        ? (text: string) => re.test(text.length > MAX_REGEX_INPUT ? text.slice(0, MAX_REGEX_INPUT) : text)
+        : (text: string) => text.includes(literal) && re.test(text.length > MAX_REGEX_INPUT ? text.slice(0, MAX_REGEX_INPUT) : text);
     test = combine(reader, regexes.map(leafTest), all);
   } else if (typeMod === 'cidr') {
     const ranges = values.map((v) => parseCidr(v));

@@ -6,6 +6,11 @@
 import type { CloudTrailRecord, CompiledRule } from './model';
 import { compilePattern, parseSigmaString } from './sigma-string';
 
+/** Distinct (eventName, eventSource) pairs whose candidate lists are kept. */
+const MAX_CACHED_PAIRS = 4096;
+/** Longer eventName / eventSource values (hostile) are dispatched without caching. */
+const MAX_CACHED_KEY = 256;
+
 interface Entry {
   rule: CompiledRule;
   order: number;
@@ -23,6 +28,9 @@ export class RuleIndex {
   private readonly byPattern: PatternEntry[] = [];
   private readonly always: Entry[] = [];
   private readonly entries: Entry[];
+  /** eventName -> eventSource -> candidate rules in load order (raw values; undefined = absent). */
+  private readonly cache = new Map<string | undefined, Map<string | undefined, CompiledRule[]>>();
+  private cached = 0;
 
   constructor(readonly rules: readonly CompiledRule[]) {
     this.entries = rules.map((rule, order) => ({ rule, order }));
@@ -47,11 +55,39 @@ export class RuleIndex {
 
   /** Rules that could match the record (dispatch only; no detection logic is run). */
   candidates(record: CloudTrailRecord): CompiledRule[] {
+    return [...this.candidateList(record)];
+  }
+
+  /**
+   * The candidate list for the record's eventName / eventSource, computed once per distinct pair
+   * and cached (bounded; cleared when full, so hostile variety only costs recomputation).
+   */
+  private candidateList(record: CloudTrailRecord): readonly CompiledRule[] {
     const name = record.eventName;
     const source = record.eventSource;
     // A record whose dispatch fields are not plain strings (hostile or odd input) gets every rule.
     if ((name !== undefined && typeof name !== 'string') || (source !== undefined && typeof source !== 'string'))
-      return [...this.rules];
+      return this.rules;
+    if ((name?.length ?? 0) > MAX_CACHED_KEY || (source?.length ?? 0) > MAX_CACHED_KEY) return this.compute(name, source);
+    let bySource = this.cache.get(name);
+    let list = bySource?.get(source);
+    if (list) return list;
+    if (this.cached >= MAX_CACHED_PAIRS) {
+      this.cache.clear();
+      this.cached = 0;
+      bySource = undefined;
+    }
+    if (!bySource) {
+      bySource = new Map();
+      this.cache.set(name, bySource);
+    }
+    list = this.compute(name, source);
+    bySource.set(source, list);
+    this.cached++;
+    return list;
+  }
+
+  private compute(name: string | undefined, source: string | undefined): CompiledRule[] {
     const lowerName = typeof name === 'string' ? name.toLowerCase() : undefined;
     const lowerSource = typeof source === 'string' ? source.toLowerCase() : undefined;
     const picked: Entry[] = [];
@@ -69,7 +105,7 @@ export class RuleIndex {
   /** The rules that match the record, in load order. */
   match(record: CloudTrailRecord): CompiledRule[] {
     const out: CompiledRule[] = [];
-    for (const rule of this.candidates(record)) {
+    for (const rule of this.candidateList(record)) {
       if (rule.match(record)) out.push(rule);
     }
     return out;
