@@ -3,6 +3,8 @@
  * as `file:line path => message`. More checks (accounts.yaml) plug in as ValidationSteps.
  */
 import { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { accountsValidation } from './validate-config';
 import { loadRules } from '../../lambdas/sigma/index';
 import type { Diagnostic } from '../../lambdas/sigma/model';
 import { printDiagnostics, processIO, type CliIO } from './io';
@@ -10,7 +12,8 @@ import { printDiagnostics, processIO, type CliIO } from './io';
 /** One thing validate checks; returns its diagnostics and a one-line summary. */
 export interface ValidationStep {
   name: string;
-  run(): { diagnostics: Diagnostic[]; summary: string } | Promise<{ diagnostics: Diagnostic[]; summary: string }>;
+  run():
+    { diagnostics: Diagnostic[]; summary: string } | Promise<{ diagnostics: Diagnostic[]; summary: string }>;
 }
 
 export function rulesValidation(paths: string[]): ValidationStep {
@@ -27,11 +30,19 @@ export function rulesValidation(paths: string[]): ValidationStep {
   };
 }
 
-export async function runValidate(steps: ValidationStep[], options: { notices?: boolean } = {}, io: CliIO = processIO): Promise<number> {
+export async function runValidate(
+  steps: ValidationStep[],
+  options: { notices?: boolean } = {},
+  io: CliIO = processIO,
+): Promise<number> {
   let errors = 0;
   for (const step of steps) {
     const { diagnostics, summary } = await step.run();
-    printDiagnostics(io, diagnostics, options.notices ? ['error', 'warning', 'notice'] : ['error', 'warning']);
+    printDiagnostics(
+      io,
+      diagnostics,
+      options.notices ? ['error', 'warning', 'notice'] : ['error', 'warning'],
+    );
     const e = diagnostics.filter((d) => d.severity === 'error').length;
     const w = diagnostics.filter((d) => d.severity === 'warning').length;
     errors += e;
@@ -41,13 +52,30 @@ export async function runValidate(steps: ValidationStep[], options: { notices?: 
   return errors > 0 ? 1 : 0;
 }
 
-export function validateCommand(extraSteps: () => ValidationStep[] = () => [], io: CliIO = processIO): Command {
+export function validateCommand(
+  extraSteps: () => ValidationStep[] = () => [],
+  io: CliIO = processIO,
+): Command {
   return new Command('validate')
-    .description('check the rules and report every problem as file:line path => message')
+    .description('check the rules and accounts.yaml, reporting every problem as file:line path => message')
     .argument('[paths...]', 'rule files or directories', [])
     .option('--notices', 'also list notices (e.g. rules skipped because their logsource is not CloudTrail)')
-    .action(async (paths: string[], opts: { notices?: boolean }) => {
-      const steps = [rulesValidation(paths.length > 0 ? paths : ['rules/']), ...extraSteps()];
+    .option(
+      '--config <file>',
+      'accounts.yaml to check against the rules (default: ./accounts.yaml when it exists)',
+    )
+    .option('--no-config', 'check the rules only')
+    .action(async (paths: string[], opts: { notices?: boolean; config?: string | false }) => {
+      const rulePaths = paths.length > 0 ? paths : ['rules/'];
+      const configFile =
+        opts.config === false
+          ? undefined
+          : (opts.config ?? (existsSync('accounts.yaml') ? 'accounts.yaml' : undefined));
+      const steps = [
+        rulesValidation(rulePaths),
+        ...(configFile ? [accountsValidation(configFile, rulePaths)] : []),
+        ...extraSteps(),
+      ];
       process.exitCode = await runValidate(steps, opts, io);
     });
 }
