@@ -1,14 +1,18 @@
 /**
  * Raw-text prefilter: decides from a record's JSON text, before JSON.parse, whether any loaded
- * rule could match it. Rules dispatch on eventName (else eventSource) literals (DispatchKeys);
- * a record whose raw eventName/eventSource values match none of them is skipped unparsed.
+ * rule could match it. Rules that dispatch on eventName (else eventSource) are checked on the
+ * raw eventName/eventSource values (DispatchKeys); other rules by the texts their detection
+ * requires (RequiredLiterals, e.g. `:assumed-role/aws:`). A record is skipped unparsed only
+ * when no rule's requirement is met.
  *
- * It only ever errs towards keeping a record: when a rule has no dispatch constraint the
- * prefilter is off; a record with a `\u` escape anywhere, a backslash in an eventName or
- * eventSource value, or a non-string eventName/eventSource value is kept. Skipped records are
- * not validated (the reader's "not a CloudTrail record" problem is not reported for them).
+ * It only ever errs towards keeping a record: when a rule has neither kind of requirement the
+ * prefilter is off; a record with a backslash anywhere (JSON escapes could spell any text), a
+ * backslash in an eventName or eventSource value, or a non-string eventName/eventSource value is
+ * kept; case-insensitive texts are only ruled out in pure-ASCII records. Skipped records are not
+ * validated (the reader's "not a CloudTrail record" problem is not reported for them).
  */
 import type { CompiledRule } from '../sigma/model';
+import { requiredLiteralsOf } from '../sigma/dispatch';
 import { compilePattern, parseSigmaString } from '../sigma/sigma-string';
 
 interface FieldFilter {
@@ -60,12 +64,22 @@ function fieldVerdict(text: string, field: FieldFilter): 'pass' | 'fail' | 'keep
 export function buildPrefilter(rules: readonly CompiledRule[]): Prefilter {
   const name: FieldFilter = { key: '"eventName"', exact: new Set(), patterns: [] };
   const source: FieldFilter = { key: '"eventSource"', exact: new Set(), patterns: [] };
+  const lower = new Set<string>();
+  const exact = new Set<string>();
+  let byLiterals = 0;
   let unconstrained = 0;
   for (const rule of rules) {
     const d = rule.dispatch;
     const target = d.eventName ? name : d.eventSource ? source : undefined;
     if (!target) {
-      unconstrained++;
+      const literals = requiredLiteralsOf(d);
+      if (!literals) {
+        unconstrained++;
+        continue;
+      }
+      byLiterals++;
+      for (const t of literals.lower) lower.add(t);
+      for (const t of literals.exact) exact.add(t);
       continue;
     }
     const values = (target === name ? d.eventName : d.eventSource) ?? [];
@@ -75,12 +89,25 @@ export function buildPrefilter(rules: readonly CompiledRule[]): Prefilter {
   }
   const active = unconstrained === 0;
   const useSource = source.exact.size > 0 || source.patterns.length > 0;
+  const lowerTexts = [...lower];
+  const exactTexts = [...exact];
+  const literalVerdict = (text: string): boolean => {
+    for (const t of exactTexts) if (text.includes(t)) return true;
+    if (lowerTexts.length === 0) return false;
+    // Lower-casing the whole text equals lower-casing each value only for ASCII text.
+    if (NON_ASCII.test(text)) return true;
+    const lowered = text.toLowerCase();
+    for (const t of lowerTexts) if (lowered.includes(t)) return true;
+    return false;
+  };
+  const hasLiterals = lowerTexts.length + exactTexts.length > 0;
   return {
     active,
     describe: () =>
       active
-        ? `on (${name.exact.size} eventName values, ${name.patterns.length} patterns; ${source.exact.size} eventSource values, ${source.patterns.length} patterns)`
-        : `off (${unconstrained} rule${unconstrained === 1 ? '' : 's'} without an eventName or eventSource constraint)`,
+        ? `on (${name.exact.size} eventName values, ${name.patterns.length} patterns; ${source.exact.size} eventSource values, ${source.patterns.length} patterns; ` +
+          `${byLiterals} rule${byLiterals === 1 ? '' : 's'} by ${lowerTexts.length + exactTexts.length} required texts)`
+        : `off (${unconstrained} rule${unconstrained === 1 ? '' : 's'} without an eventName/eventSource constraint or a required text)`,
     mayMatch(text: string): boolean {
       if (!active) return true;
       const byName = fieldVerdict(text, name);
@@ -89,8 +116,12 @@ export function buildPrefilter(rules: readonly CompiledRule[]): Prefilter {
         const bySource = fieldVerdict(text, source);
         if (bySource !== 'fail') return true;
       }
-      // About to skip: a \u escape could spell a key we did not find.
-      return text.includes('\\u');
+      // About to skip: a \u escape could spell a key we did not find; any escape could spell a required text.
+      if (!hasLiterals) return text.includes('\\u');
+      if (text.includes('\\')) return true;
+      return literalVerdict(text);
     },
   };
 }
+
+const NON_ASCII = /[\u0080-\uffff]/;

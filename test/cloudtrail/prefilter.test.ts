@@ -128,9 +128,9 @@ describe('buildPrefilter', () => {
     expect(check(rules, texts).prefilteredMatches).toBe(check(rules, texts).matches);
   });
 
-  it('is off, keeping every record, when a rule has no dispatch constraint', () => {
+  it('is off, keeping every record, when a rule has neither a dispatch constraint nor a required text', () => {
     const unconstrained = parseRules(
-      'title: Any Error\nid: 7d0c3a52-8a8e-4d39-9c1e-5c2f0e7b0a03\nlogsource: { product: aws, service: cloudtrail }\ndetection:\n  selection:\n    errorCode: AccessDenied\n  condition: selection\nlevel: low\n',
+      'title: Not Denied\nid: 7d0c3a52-8a8e-4d39-9c1e-5c2f0e7b0a03\nlogsource: { product: aws, service: cloudtrail }\ndetection:\n  selection:\n    errorCode: AccessDenied\n  condition: not selection\nlevel: low\n',
       'any.yml',
     ).rules;
     expect(unconstrained).toHaveLength(1);
