@@ -20,6 +20,12 @@ export type { RawRecord, SplitItem, SplitProblem, SplitOptions } from './split';
 export interface ReadOptions extends SplitOptions {
   /** Problems reported per file before the rest are summarised in one message (default 20). */
   maxProblemsPerFile?: number;
+  /**
+   * Raw-text prefilter (see prefilter.ts): a record whose JSON text it rejects is not parsed or
+   * yielded; `onPrefiltered` is told its index instead (so callers can still count it).
+   */
+  mayMatch?: (text: string) => boolean;
+  onPrefiltered?: (index: number) => void;
 }
 
 /** File names a directory walk picks up; files named explicitly are always read. */
@@ -189,7 +195,12 @@ export async function* recordsFromStream(
   let digestNoticed = false;
   let insightNoticed = false;
   try {
+    const { mayMatch, onPrefiltered } = options;
     for await (const raw of rawRecordsFromStream(stream, name, problems.report, options)) {
+      if (mayMatch && !mayMatch(raw.text)) {
+        onPrefiltered?.(raw.index);
+        continue;
+      }
       const parsed = parseRawRecord(raw);
       switch (parsed.kind) {
         case 'record':

@@ -45,7 +45,9 @@ export async function analyzeObject(
   const keyAccount = parseTrailKey(ref.key)?.accountId;
   let pending: Match[] = [];
   const stream = await deps.open(ref);
-  for await (const item of recordsFromStream(stream, name, (p) => result.problems.push(p))) {
+  // Records the prefilter rules out are not parsed, but still counted.
+  const options = { mayMatch: deps.analyzer.mayMatch, onPrefiltered: () => void result.records++ };
+  for await (const item of recordsFromStream(stream, name, (p) => result.problems.push(p), options)) {
     result.records++;
     const matches = await deps.analyzer.analyze(item, keyAccount);
     if (matches.length === 0) continue;

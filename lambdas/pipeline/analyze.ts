@@ -4,6 +4,7 @@
  * index built once per distinct rule set. Shared by the analyzer Lambda and `trailalerts scan`.
  */
 import { accountOf } from '../cloudtrail/keys';
+import { buildPrefilter, type Prefilter } from '../cloudtrail/prefilter';
 import type { SourcedRecord } from '../cloudtrail/types';
 import type { Match } from '../alerts/alert';
 import type { AccountDirectory } from '../org/directory';
@@ -25,9 +26,19 @@ export class Analyzer {
   /** ruleSetKey -> index, so accounts that share a rule set share one index. */
   private readonly indexByRuleSet = new Map<string, RuleIndex>();
 
+  /**
+   * Raw-text prefilter over all loaded rules. The account (and so its rule subset) is only known
+   * after parsing, and every subset's rules are among these, so one prefilter serves all accounts.
+   */
+  readonly prefilter: Prefilter;
+
   constructor(private readonly options: AnalyzerOptions) {
     this.fullIndex = new RuleIndex(options.rules);
+    this.prefilter = buildPrefilter(options.rules);
   }
+
+  /** False only when no loaded rule can match the record whose JSON text this is. */
+  readonly mayMatch = (text: string): boolean => this.prefilter.mayMatch(text);
 
   /** Evaluates one record; `keyAccountId` is the account from the S3 key or file path, when known. */
   async analyze(item: SourcedRecord, keyAccountId?: string): Promise<Match[]> {
