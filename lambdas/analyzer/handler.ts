@@ -3,18 +3,18 @@
  * pipeline/analyze-object.ts; this file wires AWS clients, cold-start loading and metrics.
  * Each SQS message is its own batch item, so one damaged object never fails the others.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import { Analyzer } from '../pipeline/analyze';
 import { analyzeObject, DamagedObjectError } from '../pipeline/analyze-object';
 import { SqsMatchSink } from '../pipeline/match-queue';
 import { objectRefsFromMessage } from '../pipeline/object-events';
 import { openObject } from '../pipeline/s3-objects';
 import { loadRuntime, requireEnv, type Runtime } from '../pipeline/runtime';
+import { sqsBatchHandler } from '../pipeline/sqs-batch';
 
 export interface AnalyzerHandlerDeps {
   s3: S3Client;
@@ -30,7 +30,6 @@ export interface AnalyzerHandlerDeps {
 export function createAnalyzerHandler(deps: AnalyzerHandlerDeps) {
   const logger = deps.logger ?? new Logger();
   const metrics = deps.metrics ?? new Metrics();
-  const batch = new BatchProcessor(EventType.SQS);
   let analyzer: Promise<Analyzer> | undefined;
 
   const getAnalyzer = (): Promise<Analyzer> =>
@@ -70,16 +69,7 @@ export function createAnalyzerHandler(deps: AnalyzerHandlerDeps) {
     }
   }
 
-  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    try {
-      return await processPartialResponse(event, handleMessage, batch, {
-        context,
-        throwOnFullBatchFailure: false,
-      });
-    } finally {
-      metrics.publishStoredMetrics();
-    }
-  };
+  return sqsBatchHandler(handleMessage, metrics);
 }
 
 export const handler = createAnalyzerHandler({ s3: new S3Client({}), sqs: new SQSClient({}) });

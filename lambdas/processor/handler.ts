@@ -3,7 +3,6 @@
  * pipeline/process.ts. Partial batch failures: only the messages that failed are retried, and
  * after their retries they wait in the DLQ for `trailalerts replay`.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -11,7 +10,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import { DynamoStateStore } from '../alerts/state/dynamodb-store';
 import { DynamoIpContextCache } from '../enrich/dynamodb-cache';
 import { ipContextFromConfig } from '../enrich/index';
@@ -21,6 +20,7 @@ import { assembleProcessor } from '../pipeline/assemble';
 import { decodeMatch } from '../pipeline/match-queue';
 import type { AlertProcessor } from '../pipeline/process';
 import { loadRuntime, requireEnv, type Runtime } from '../pipeline/runtime';
+import { sqsBatchHandler } from '../pipeline/sqs-batch';
 
 export interface ProcessorHandlerDeps {
   dynamodb: DynamoDBClient;
@@ -42,7 +42,6 @@ export interface ProcessorHandlerDeps {
 export function createProcessorHandler(deps: ProcessorHandlerDeps) {
   const logger = deps.logger ?? new Logger();
   const metrics = deps.metrics ?? new Metrics();
-  const batch = new BatchProcessor(EventType.SQS);
   let processor: Promise<AlertProcessor> | undefined;
 
   async function build(): Promise<AlertProcessor> {
@@ -82,16 +81,7 @@ export function createProcessorHandler(deps: ProcessorHandlerDeps) {
     }
   }
 
-  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    try {
-      return await processPartialResponse(event, handleMessage, batch, {
-        context,
-        throwOnFullBatchFailure: false,
-      });
-    } finally {
-      metrics.publishStoredMetrics();
-    }
-  };
+  return sqsBatchHandler(handleMessage, metrics);
 }
 
 export const handler = createProcessorHandler({
