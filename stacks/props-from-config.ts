@@ -23,6 +23,8 @@ export interface ConfigMappingOptions {
   trailBucketRegion?: string;
   analyzerEntry?: string;
   processorEntry?: string;
+  /** Retro-hunt worker entry (default lambdas/hunt/handler.ts). */
+  huntWorkerEntry?: string;
 }
 
 export interface DeploymentPlan {
@@ -70,6 +72,7 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
     analyzerEntry: options.analyzerEntry,
     processorEntry: options.processorEntry,
     analyzerReservedConcurrency: config.deployment?.analyzerReservedConcurrency,
+    retroHunt: { workerEntry: options.huntWorkerEntry },
     accountDirectory:
       directory?.source === 'organizations'
         ? { source: 'organizations', roleArn: directory.roleArn }

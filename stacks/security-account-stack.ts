@@ -4,10 +4,12 @@
  * into alerts and sends them. One construct per concern; this file wires them with least privilege.
  */
 import * as path from 'node:path';
-import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AlertStateTable } from './constructs/alert-state-table';
 import { DetectionFunction } from './constructs/detection-function';
@@ -15,6 +17,7 @@ import { EncryptionKey } from './constructs/encryption-key';
 import { NotificationChannels } from './constructs/notification-channels';
 import { OperationsAlarms } from './constructs/operations-alarms';
 import { QueueWithDlq } from './constructs/queue-with-dlq';
+import { RetroHunt } from './constructs/retro-hunt';
 import { TrailEventBus } from './constructs/trail-event-bus';
 import {
   requireAccountId,
@@ -29,6 +32,7 @@ import {
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const DEFAULT_ANALYZER_ENTRY = path.join(PROJECT_ROOT, 'lambdas/analyzer/handler.ts');
 export const DEFAULT_PROCESSOR_ENTRY = path.join(PROJECT_ROOT, 'lambdas/processor/handler.ts');
+export const DEFAULT_HUNT_WORKER_ENTRY = path.join(PROJECT_ROOT, 'lambdas/hunt/handler.ts');
 export const ANALYZER_ROLE_NAME = 'trailalerts-analyzer';
 export const PROCESSOR_ROLE_NAME = 'trailalerts-processor';
 export const EVENT_BUS_NAME = 'trailalerts-trail-objects';
@@ -57,6 +61,17 @@ export interface SecurityAccountStackProps extends StackProps {
   analyzerEntry?: string;
   processorEntry?: string;
   analyzerReservedConcurrency?: number;
+  /**
+   * The retro-hunt state machine, hunt worker and hunt bucket (stacks/constructs/retro-hunt.ts);
+   * absent: not deployed. propsFromConfig always turns it on.
+   */
+  retroHunt?: {
+    /** Default lambdas/hunt/handler.ts. */
+    workerEntry?: string;
+    maxConcurrency?: number;
+    prefixesPerBatch?: number;
+    toleratedFailurePercentage?: number;
+  };
   accountDirectory?: AccountDirectoryAccess;
   emailIdentities?: string[];
   topicArns?: string[];
@@ -74,6 +89,8 @@ export class SecurityAccountStack extends Stack {
   readonly processor: DetectionFunction;
   readonly eventBus: TrailEventBus;
   readonly alarms: OperationsAlarms;
+  /** Present when props.retroHunt was given. */
+  readonly retroHunt?: RetroHunt;
 
   constructor(scope: Construct, id: string, props: SecurityAccountStackProps) {
     super(scope, id, props);
@@ -213,6 +230,19 @@ export class SecurityAccountStack extends Stack {
       }
     }
 
+    if (props.retroHunt !== undefined) {
+      this.retroHunt = this.addRetroHunt(props, {
+        key,
+        logRetention,
+        matches: matches.queue,
+        bucket,
+        bucketRegion,
+        logsRoot: `${trailLogsKeyPrefix(prefix)}${orgId}/`,
+        trailKeyArn,
+        environment: shared,
+      });
+    }
+
     this.acknowledgeNagFindings(`arn:<AWS::Partition>:s3:::${bucket}/${trailLogsKeyPrefix(prefix)}*`);
 
     this.alarms = new OperationsAlarms(this, 'Operations', {
@@ -224,6 +254,51 @@ export class SecurityAccountStack extends Stack {
       trailSilenceMinutes: props.trailSilenceMinutes ?? 60,
       objectsProcessedDimensions: { service: 'trailalerts-analyzer' },
     });
+  }
+
+  /** The retro-hunt resources, with the same account-directory access as the analyzer. */
+  private addRetroHunt(
+    props: SecurityAccountStackProps,
+    ctx: {
+      key: kms.IKey;
+      logRetention: logs.RetentionDays;
+      matches: sqs.IQueue;
+      bucket: string;
+      bucketRegion: string;
+      logsRoot: string;
+      trailKeyArn?: string;
+      environment: Record<string, string>;
+    },
+  ): RetroHunt {
+    const { workerEntry, ...tuning } = props.retroHunt ?? {};
+    const hunt = new RetroHunt(this, 'RetroHunt', {
+      ...tuning,
+      workerEntry: workerEntry ?? DEFAULT_HUNT_WORKER_ENTRY,
+      encryptionKey: ctx.key,
+      logRetention: ctx.logRetention,
+      matchesQueue: ctx.matches,
+      trailBucket: ctx.bucket,
+      trailLogsRoot: ctx.logsRoot,
+      trailBucketRegion: ctx.bucketRegion,
+      trailKmsKeyArn: ctx.trailKeyArn,
+      environment: ctx.environment,
+      copies: [
+        { from: props.rulesDir, to: 'rules' },
+        { from: props.configFile, to: 'accounts.yaml' },
+      ],
+    });
+    if (grantAccountDirectory(hunt.worker.role, props.accountDirectory ?? { source: 'static' })) {
+      Validations.of(hunt.worker.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'AWS Organizations List*/Describe* calls of the account directory support no resource-level scoping; read-only actions are named one by one',
+      });
+    }
+    new CfnOutput(this, 'RetroHuntStateMachineArn', {
+      value: hunt.stateMachine.stateMachineArn,
+      description: 'trailalerts hunt --state-machine <this ARN>',
+    });
+    return hunt;
   }
 
   /** cdk-nag AwsSolutions findings that are deliberate, each with its reason. */

@@ -1,0 +1,72 @@
+/**
+ * Hunt worker Lambda: one ItemBatcher batch of day prefixes from the retro-hunt state machine →
+ * huntBatch (worker.ts) → counts, listed matches and damaged objects as the child workflow's
+ * output (written to the hunt bucket by the map's ResultWriter). Thin: AWS clients, cold-start
+ * loading of the shipped rules and accounts.yaml, metrics.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
+import { SqsMatchSink } from '../pipeline/match-queue';
+import { loadRuntime, requireEnv, type Runtime } from '../pipeline/runtime';
+import { openObject } from '../pipeline/s3-objects';
+import { parseHuntBatch } from './input';
+import { huntBatch, type HuntBatchResult } from './worker';
+
+export interface HuntHandlerDeps {
+  s3: S3Client;
+  sqs: SQSClient;
+  /** Defaults: MATCHES_QUEUE_URL, TRAIL_BUCKET, TRAIL_LOGS_ROOT. */
+  matchesQueueUrl?: string;
+  trailBucket?: string;
+  /** `[<prefix>/]AWSLogs/<org-id>/`: the only part of the bucket the worker lists. */
+  trailLogsRoot?: string;
+  runtime?: () => Promise<Runtime>;
+  rulesRoot?: string;
+  logger?: Logger;
+  metrics?: Metrics;
+}
+
+export function createHuntHandler(deps: HuntHandlerDeps) {
+  const logger = deps.logger ?? new Logger();
+  const metrics = deps.metrics ?? new Metrics();
+  let runtime: Promise<Runtime> | undefined;
+
+  return async (event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<HuntBatchResult> => {
+    const items = parseHuntBatch(event, deps.trailLogsRoot ?? requireEnv('TRAIL_LOGS_ROOT'));
+    const rt = await (runtime ??= (deps.runtime ?? (() => loadRuntime(logger)))());
+    const trailBucket = deps.trailBucket ?? requireEnv('TRAIL_BUCKET');
+    const needsQueue = items.some((i) => i.mode === 'pipeline');
+    try {
+      const result = await huntBatch(items, {
+        s3: deps.s3,
+        trailBucket,
+        open: (bucket, key) => openObject(deps.s3, bucket, key),
+        rules: rt.content.bundle.rules,
+        analyzerOptions: { policy: rt.policy, directory: rt.directory },
+        sink: needsQueue
+          ? new SqsMatchSink(deps.sqs, deps.matchesQueueUrl ?? requireEnv('MATCHES_QUEUE_URL'))
+          : undefined,
+        rulesRoot: deps.rulesRoot ?? process.env.TRAILALERTS_RULES_DIR,
+        remainingMs: () => context.getRemainingTimeInMillis(),
+      });
+      metrics.addMetric('HuntObjects', MetricUnit.Count, result.objects);
+      metrics.addMetric('HuntRecords', MetricUnit.Count, result.records);
+      metrics.addMetric('HuntMatches', MetricUnit.Count, result.matches);
+      metrics.addMetric('HuntDamagedObjects', MetricUnit.Count, result.damagedObjects);
+      if (result.damagedObjects > 0)
+        logger.warn('damaged log objects in hunt batch', { count: result.damagedObjects, damaged: result.damaged });
+      if (result.unfinished.length > 0)
+        logger.warn('hunt batch ran out of time', { unfinished: result.unfinished });
+      if (result.unknownRules.length > 0)
+        logger.warn('hunt rule references matched no shipped rule', { rules: result.unknownRules });
+      return result;
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}
+
+export const handler = createHuntHandler({ s3: new S3Client({}), sqs: new SQSClient({}) });

@@ -1,0 +1,94 @@
+/**
+ * The retro-hunt contract between `trailalerts hunt`, the state machine and the hunt worker:
+ * the execution input, one map item as the worker receives it (the state machine's ItemSelector
+ * copies since/until/mode/rules onto each prefix), and validation of a worker batch, which is
+ * checked field by field because the worker must never list outside the trail's log root.
+ */
+import type { HuntMode } from './plan';
+
+export interface HuntExecutionInput {
+  huntId: string;
+  since: string;
+  until: string;
+  mode: HuntMode;
+  /** Rule ids, titles, wildcards or path globs; empty for every shipped rule. */
+  rules: string[];
+  /** Key of the JSON manifest (an array of prefixes) in the hunt bucket, for large hunts… */
+  manifestKey?: string;
+  /** …or the prefixes inline, for small ones. */
+  prefixes?: string[];
+}
+
+export interface HuntItem {
+  huntId: string;
+  prefix: string;
+  since: string;
+  until: string;
+  mode: HuntMode;
+  rules: string[];
+}
+
+/** What the Distributed Map's ItemBatcher hands to each worker invocation. */
+export interface HuntBatchEvent {
+  Items: HuntItem[];
+}
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
+const MAX_ITEMS = 1000;
+const MAX_RULE_REFS = 200;
+
+export class HuntInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HuntInputError';
+  }
+}
+
+/** Day prefix shape under the logs root: `<account>/CloudTrail/<region>/YYYY/MM/DD/`. */
+const DAY_PREFIX_TAIL = /^\d{12}\/CloudTrail\/[a-z]{2}(?:-[a-z]+)+-\d\/\d{4}\/\d{2}\/\d{2}\/$/;
+
+/**
+ * Validates a worker batch. `logsRoot` is `[<prefix>/]AWSLogs/<org-id>/` (or `…AWSLogs/`): every
+ * prefix must be a day folder below it.
+ */
+export function parseHuntBatch(event: unknown, logsRoot: string): HuntItem[] {
+  const items = (event as { Items?: unknown } | null)?.Items;
+  if (!Array.isArray(items)) throw new HuntInputError('hunt batch: expected { Items: [...] }');
+  if (items.length > MAX_ITEMS) throw new HuntInputError(`hunt batch: at most ${MAX_ITEMS} items, got ${items.length}`);
+  return items.map((raw, i) => parseItem(raw, i, logsRoot));
+}
+
+function parseItem(raw: unknown, i: number, logsRoot: string): HuntItem {
+  const at = `hunt batch Items[${i}]`;
+  if (typeof raw !== 'object' || raw === null) throw new HuntInputError(`${at}: expected an object`);
+  const item = raw as Record<string, unknown>;
+  const text = (name: string): string => {
+    const v = item[name];
+    if (typeof v !== 'string' || v.length === 0 || v.length > 1024)
+      throw new HuntInputError(`${at}.${name}: expected a non-empty string`);
+    return v;
+  };
+  const prefix = text('prefix');
+  if (!prefix.startsWith(logsRoot) || !DAY_PREFIX_TAIL.test(prefix.slice(logsRoot.length)))
+    throw new HuntInputError(
+      `${at}.prefix: expected ${logsRoot}<account>/CloudTrail/<region>/YYYY/MM/DD/, got "${prefix.slice(0, 200)}"`,
+    );
+  const since = text('since');
+  const until = text('until');
+  for (const [name, v] of [['since', since], ['until', until]] as const) {
+    if (!ISO_TIME.test(v)) throw new HuntInputError(`${at}.${name}: expected an ISO time ending in Z, got "${v.slice(0, 40)}"`);
+  }
+  if (until < since) throw new HuntInputError(`${at}: until is before since`);
+  const mode = item.mode;
+  if (mode !== 'pipeline' && mode !== 'report')
+    throw new HuntInputError(`${at}.mode: expected "pipeline" or "report"`);
+  const rules = item.rules ?? [];
+  if (
+    !Array.isArray(rules) ||
+    rules.length > MAX_RULE_REFS ||
+    rules.some((r) => typeof r !== 'string' || r.length === 0 || r.length > 512)
+  )
+    throw new HuntInputError(`${at}.rules: expected up to ${MAX_RULE_REFS} rule references (strings)`);
+  const huntId = typeof item.huntId === 'string' ? item.huntId.slice(0, 128) : 'unknown';
+  return { huntId, prefix, since, until, mode, rules: rules as string[] };
+}

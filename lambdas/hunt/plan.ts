@@ -1,0 +1,160 @@
+/**
+ * Retro-hunt planning (pure, no AWS calls): which day prefixes of the organization trail a hunt
+ * reads. Accounts come from accounts.yaml (all listed accounts, or those under the chosen OU
+ * paths/ids) or from --account; regions from --regions or trail.regions; days from since..until
+ * plus the day after `until`, because CloudTrail files an event under its delivery date, which
+ * can be a few minutes after midnight. Events outside [since, until] are dropped by the worker.
+ */
+import { normalizeOuPath, isOuId, ouIdPaths } from '../org/ou-path';
+import type { AccountsConfig } from '../org/types';
+
+export type HuntMode = 'pipeline' | 'report';
+
+/** The longest range one hunt may cover; longer hunts are split by the operator. */
+export const MAX_HUNT_DAYS = 400;
+
+export interface HuntSelection {
+  since: string;
+  until: string;
+  ous?: string[];
+  accounts?: string[];
+  regions?: string[];
+  rules?: string[];
+  mode: HuntMode;
+}
+
+export interface HuntPlan {
+  since: string;
+  until: string;
+  mode: HuntMode;
+  rules?: string[];
+  accounts: string[];
+  regions: string[];
+  days: string[];
+  /** `[<trail.prefix>/]AWSLogs/<org-id>/<account>/CloudTrail/<region>/YYYY/MM/DD/`, sorted. */
+  prefixes: string[];
+}
+
+export class HuntPlanError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HuntPlanError';
+  }
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Parses --since/--until: an ISO date (`2026-08-01`) or date-time. A date alone means the start
+ * of that day (UTC) for `since` and its last millisecond for `until`.
+ */
+export function parseHuntTime(label: string, value: string, end: 'start' | 'end'): string {
+  const t = Date.parse(value);
+  if (typeof value !== 'string' || Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
+    throw new HuntPlanError(
+      `${label}: expected an ISO date or time such as 2026-08-01 or 2026-08-01T10:00:00Z, got "${value}"`,
+    );
+  }
+  if (DATE_ONLY.test(value) && end === 'end') return new Date(t + DAY_MS - 1).toISOString();
+  return new Date(t).toISOString();
+}
+
+/** `YYYY/MM/DD` folder names from the day of `since` through the day after `until` (UTC). */
+export function dayFolders(since: string, until: string): string[] {
+  const start = Date.parse(since.slice(0, 10));
+  const last = Date.parse(until.slice(0, 10)) + DAY_MS;
+  if (Date.parse(until) < Date.parse(since))
+    throw new HuntPlanError(`--until (${until}) is before --since (${since})`);
+  const count = Math.round((last - start) / DAY_MS) + 1;
+  if (count > MAX_HUNT_DAYS + 1)
+    throw new HuntPlanError(
+      `the range ${since} .. ${until} covers ${count - 1} days; at most ${MAX_HUNT_DAYS} per hunt`,
+    );
+  const days: string[] = [];
+  for (let t = start; t <= last; t += DAY_MS) days.push(new Date(t).toISOString().slice(0, 10).replace(/-/g, '/'));
+  return days;
+}
+
+/** OU path of an account entry (`ou` may be a path or an OU id declared in organizationalUnits). */
+function accountOuPath(ou: string, idPaths: Map<string, string>): string | undefined {
+  return isOuId(ou) ? idPaths.get(ou) : normalizeOuPath(ou);
+}
+
+const isUnder = (path: string, root: string): boolean =>
+  root === '/' || path === root || path.startsWith(`${root}/`);
+
+/** The accounts a hunt covers: --account ids, plus accounts.yaml accounts under --ou, or all listed. */
+export function selectAccounts(config: AccountsConfig, ous: string[] = [], accounts: string[] = []): string[] {
+  for (const id of accounts) {
+    if (!ACCOUNT_ID.test(id)) throw new HuntPlanError(`--account: expected a 12-digit account id, got "${id}"`);
+  }
+  const listed = Object.entries(config.accounts ?? {});
+  const idPaths = ouIdPaths(config);
+  const selected = new Set(accounts);
+  for (const ou of ous) {
+    const root = isOuId(ou) ? idPaths.get(ou) : normalizeOuPath(ou);
+    if (root === undefined) {
+      throw new HuntPlanError(
+        isOuId(ou)
+          ? `--ou ${ou}: no organizationalUnits entry in accounts.yaml gives this OU id a path`
+          : `--ou: expected an OU path such as /Workloads/Production or an OU id, got "${ou}"`,
+      );
+    }
+    const under = listed.filter(([, a]) => {
+      const path = accountOuPath(a.ou, idPaths);
+      return path !== undefined && isUnder(path, root);
+    });
+    if (under.length === 0) throw new HuntPlanError(`--ou ${ou}: accounts.yaml lists no account in this OU`);
+    under.forEach(([id]) => selected.add(id));
+  }
+  if (ous.length === 0 && accounts.length === 0) {
+    if (listed.length === 0)
+      throw new HuntPlanError('accounts.yaml lists no accounts; name them with --account <id>');
+    listed.forEach(([id]) => selected.add(id));
+  }
+  return [...selected].sort();
+}
+
+/** Regions from --regions, else trail.regions; CloudTrail's own region list is not guessed. */
+export function selectRegions(config: AccountsConfig, regions: string[] = []): string[] {
+  const chosen = regions.length > 0 ? regions : (config.trail.regions ?? []);
+  if (chosen.length === 0)
+    throw new HuntPlanError('accounts.yaml has no trail.regions; name the regions with --regions us-east-1,…');
+  for (const r of chosen) {
+    if (!REGION.test(r)) throw new HuntPlanError(`--regions: expected a region such as eu-west-1, got "${r}"`);
+  }
+  return [...new Set(chosen)].sort();
+}
+
+/** `[<prefix>/]AWSLogs/<org-id>/` : the organization trail's log root in the bucket. */
+export function trailLogsRoot(config: AccountsConfig): string {
+  const prefix = (config.trail.prefix ?? '').replace(/^\/+|\/+$/g, '');
+  return `${prefix === '' ? '' : `${prefix}/`}AWSLogs/${config.organization.id}/`;
+}
+
+export function planHunt(config: AccountsConfig, selection: HuntSelection): HuntPlan {
+  const since = parseHuntTime('--since', selection.since, 'start');
+  const until = parseHuntTime('--until', selection.until, 'end');
+  const days = dayFolders(since, until);
+  const accounts = selectAccounts(config, selection.ous, selection.accounts);
+  const regions = selectRegions(config, selection.regions);
+  const root = trailLogsRoot(config);
+  const prefixes: string[] = [];
+  for (const account of accounts)
+    for (const region of regions)
+      for (const day of days) prefixes.push(`${root}${account}/CloudTrail/${region}/${day}/`);
+  const rules = (selection.rules ?? []).map((r) => r.trim()).filter((r) => r !== '');
+  return {
+    since,
+    until,
+    mode: selection.mode,
+    ...(rules.length > 0 ? { rules } : {}),
+    accounts,
+    regions,
+    days,
+    prefixes,
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Starts a planned retro-hunt: small plans pass their prefixes inline in the execution input;
+ * larger ones are written as a JSON manifest (an array of prefixes) to the hunt bucket, which the
+ * Distributed Map's ItemReader reads. The hunt id names the manifest, the execution and results.
+ */
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { randomBytes } from 'node:crypto';
+import type { HuntExecutionInput } from './input';
+import type { HuntPlan } from './plan';
+
+/** Up to this many prefixes travel inline (about 10 KB; the execution input limit is 256 KB). */
+export const INLINE_PREFIX_LIMIT = 100;
+
+export interface StartHuntOptions {
+  s3: S3Client;
+  sfn: SFNClient;
+  stateMachineArn: string;
+  huntBucket: string;
+  /** Default: `hunt-<UTC time>-<random>`. */
+  huntId?: string;
+  inlineLimit?: number;
+}
+
+export interface StartedHunt {
+  huntId: string;
+  executionArn: string;
+  manifest?: { bucket: string; key: string };
+}
+
+export function newHuntId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `hunt-${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+export function manifestKeyFor(huntId: string): string {
+  return `manifests/${huntId}.json`;
+}
+
+/** The execution input for a plan; `manifestKey` replaces the inline prefixes when given. */
+export function executionInput(plan: HuntPlan, huntId: string, manifestKey?: string): HuntExecutionInput {
+  return {
+    huntId,
+    since: plan.since,
+    until: plan.until,
+    mode: plan.mode,
+    rules: plan.rules ?? [],
+    ...(manifestKey !== undefined ? { manifestKey } : { prefixes: plan.prefixes }),
+  };
+}
+
+export async function startHunt(plan: HuntPlan, options: StartHuntOptions): Promise<StartedHunt> {
+  if (plan.prefixes.length === 0) throw new Error('the hunt plan has no prefixes');
+  const huntId = options.huntId ?? newHuntId();
+  let manifest: StartedHunt['manifest'];
+  if (plan.prefixes.length > (options.inlineLimit ?? INLINE_PREFIX_LIMIT)) {
+    manifest = { bucket: options.huntBucket, key: manifestKeyFor(huntId) };
+    await options.s3.send(
+      new PutObjectCommand({
+        Bucket: manifest.bucket,
+        Key: manifest.key,
+        Body: JSON.stringify(plan.prefixes),
+        ContentType: 'application/json',
+      }),
+    );
+  }
+  const res = await options.sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: options.stateMachineArn,
+      name: huntId,
+      input: JSON.stringify(executionInput(plan, huntId, manifest?.key)),
+    }),
+  );
+  if (!res.executionArn) throw new Error('StartExecution returned no execution ARN');
+  return { huntId, executionArn: res.executionArn, ...(manifest ? { manifest } : {}) };
+}

@@ -1,0 +1,280 @@
+/**
+ * The hunt worker core and Lambda handler: day prefixes listed through a mocked S3, objects read
+ * from gzip buffers, rules narrowed by reference, the time window, pipeline vs report mode,
+ * damaged objects counted but never fatal, queue failures fatal, the time budget, bad batches.
+ */
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import type { Match } from '../../lambdas/alerts/alert';
+import { createHuntHandler } from '../../lambdas/hunt/handler';
+import { HuntInputError, type HuntItem } from '../../lambdas/hunt/input';
+import { huntBatch, MatchSinkError, selectRules, TIME_RESERVE_MS, type HuntWorkerDeps } from '../../lambdas/hunt/worker';
+import { parseAccountsConfig } from '../../lambdas/org/config';
+import { StaticAccountDirectory } from '../../lambdas/org/directory';
+import { buildPolicy, loadDetectionContent } from '../../lambdas/pipeline/build';
+import type { Runtime } from '../../lambdas/pipeline/runtime';
+import type { CompiledRule } from '../../lambdas/sigma/model';
+
+const ROOT = 'AWSLogs/o-testorg0001/';
+const ACCOUNT = '444455556666';
+const DAY = `${ROOT}${ACCOUNT}/CloudTrail/us-east-1/2026/08/02/`;
+const DAY2 = `${ROOT}${ACCOUNT}/CloudTrail/us-east-1/2026/08/03/`;
+
+const CONFIG = `
+organization: { id: o-testorg0001, managementAccountId: '111111111111', securityAccountId: '222222222222', homeRegion: us-east-1 }
+trail: { bucket: trail, accountId: '333333333333' }
+destinations: { soc: { type: email, from: a@example.com, to: [b@example.com] } }
+organizationalUnits: { /: { routes: [{ to: [soc] }] } }
+`;
+
+const rule = (id: string, title: string, eventName: string) => `title: ${title}
+id: ${id}
+status: test
+logsource: { product: aws, service: cloudtrail }
+detection:
+  selection: { eventSource: cloudtrail.amazonaws.com, eventName: ${eventName} }
+  condition: selection
+level: high
+`;
+
+const STOP_ID = '11111111-1111-4111-8111-111111111111';
+const DELETE_ID = '22222222-2222-4222-8222-222222222222';
+
+const event = (id: string, name: string, time: string) => ({
+  eventVersion: '1.08',
+  eventID: id,
+  eventTime: time,
+  eventSource: 'cloudtrail.amazonaws.com',
+  eventName: name,
+  awsRegion: 'us-east-1',
+  recipientAccountId: ACCOUNT,
+  userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/x`, accountId: ACCOUNT },
+});
+
+const logFile = (...records: unknown[]) => gzipSync(JSON.stringify({ Records: records }));
+
+let dir: string;
+let rules: CompiledRule[];
+let runtime: Runtime;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ta-hunt-'));
+  writeFileSync(join(dir, 'stop.yml'), rule(STOP_ID, 'CloudTrail Stopped', 'StopLogging'));
+  writeFileSync(join(dir, 'delete.yml'), rule(DELETE_ID, 'CloudTrail Deleted', 'DeleteTrail'));
+  const { config } = parseAccountsConfig(CONFIG, 'accounts.yaml');
+  if (!config) throw new Error('test config did not load');
+  const content = loadDetectionContent([dir], config);
+  rules = content.bundle.rules;
+  expect(rules).toHaveLength(2);
+  runtime = {
+    config,
+    content,
+    policy: buildPolicy(config, content, dir),
+    directory: new StaticAccountDirectory(config),
+  };
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const s3Mock = mockClient(S3Client);
+const sqsMock = mockClient(SQSClient);
+beforeEach(() => {
+  s3Mock.reset();
+  sqsMock.reset();
+});
+
+/** Objects of the fake bucket: key → gzip body (a Buffer) or an Error thrown when opened. */
+function fakeBucket(objects: Record<string, Buffer | Error>) {
+  s3Mock.on(ListObjectsV2Command).callsFake((input: { Prefix?: string }) => ({
+    Contents: Object.keys(objects)
+      .filter((k) => k.startsWith(input.Prefix ?? ''))
+      .map((Key) => ({ Key })),
+    IsTruncated: false,
+  }));
+  return async (_bucket: string, key: string): Promise<Readable> => {
+    const body = objects[key];
+    if (body === undefined) throw new Error(`NoSuchKey ${key}`);
+    if (body instanceof Error) throw body;
+    return Readable.from([body]);
+  };
+}
+
+const item = (over: Partial<HuntItem> = {}): HuntItem => ({
+  huntId: 'hunt-1',
+  prefix: DAY,
+  since: '2026-08-01T00:00:00.000Z',
+  until: '2026-08-02T23:59:59.999Z',
+  mode: 'report',
+  rules: [],
+  ...over,
+});
+
+function deps(open: HuntWorkerDeps['open'], over: Partial<HuntWorkerDeps> = {}): HuntWorkerDeps {
+  return {
+    s3: new S3Client({ region: 'us-east-1' }),
+    trailBucket: 'trail',
+    open,
+    rules,
+    analyzerOptions: { policy: runtime.policy, directory: runtime.directory },
+    remainingMs: () => 10 * 60_000,
+    ...over,
+  };
+}
+
+describe('huntBatch', () => {
+  it('counts matches per rule and lists them in report mode, dropping events outside the window', async () => {
+    const open = fakeBucket({
+      [`${DAY}a_CloudTrail_us-east-1_x.json.gz`]: logFile(
+        event('e1', 'StopLogging', '2026-08-02T10:00:00Z'),
+        event('e2', 'DeleteTrail', '2026-08-02T11:00:00Z'),
+        event('e3', 'StopLogging', '2026-08-03T00:00:01Z'),
+        event('e4', 'ListBuckets', '2026-08-02T12:00:00Z'),
+      ),
+      [`${DAY}readme.txt`]: Buffer.from('not a log file'),
+    });
+    const result = await huntBatch([item()], deps(open));
+    expect(result).toMatchObject({
+      huntId: 'hunt-1',
+      prefixes: 1,
+      objects: 1,
+      records: 4,
+      outOfRange: 1,
+      matches: 2,
+      damagedObjects: 0,
+      unfinished: [],
+      unknownRules: [],
+    });
+    expect(result.byRule).toEqual({
+      [STOP_ID]: { title: 'CloudTrail Stopped', count: 1 },
+      [DELETE_ID]: { title: 'CloudTrail Deleted', count: 1 },
+    });
+    expect(result.listed.map((m) => [m.eventID, m.accountId])).toEqual([
+      ['e1', ACCOUNT],
+      ['e2', ACCOUNT],
+    ]);
+    expect(sqsMock.calls()).toHaveLength(0);
+  });
+
+  it('runs only the rules named by id or title and reports references that match nothing', async () => {
+    const open = fakeBucket({
+      [`${DAY}a.json.gz`]: logFile(
+        event('e1', 'StopLogging', '2026-08-02T10:00:00Z'),
+        event('e2', 'DeleteTrail', '2026-08-02T11:00:00Z'),
+      ),
+    });
+    const byTitle = await huntBatch([item({ rules: ['cloudtrail deleted', 'No Such Rule'] })], deps(open));
+    expect(Object.keys(byTitle.byRule)).toEqual([DELETE_ID]);
+    expect(byTitle.unknownRules).toEqual(['No Such Rule']);
+    const byId = await huntBatch([item({ rules: [STOP_ID] })], deps(open));
+    expect(Object.keys(byId.byRule)).toEqual([STOP_ID]);
+  });
+
+  it('sends in-window matches to the sink in pipeline mode', async () => {
+    const open = fakeBucket({
+      [`${DAY}a.json.gz`]: logFile(
+        event('e1', 'StopLogging', '2026-08-02T10:00:00Z'),
+        event('e0', 'StopLogging', '2026-07-31T23:59:59Z'),
+      ),
+    });
+    const sent: Match[] = [];
+    const result = await huntBatch(
+      [item({ mode: 'pipeline' })],
+      deps(open, { sink: { send: async (m) => void sent.push(...m) } }),
+    );
+    expect(result.matches).toBe(1);
+    expect(sent.map((m) => [m.record.eventID, m.rule.id, m.source.file])).toEqual([
+      ['e1', STOP_ID, `s3://trail/${DAY}a.json.gz`],
+    ]);
+  });
+
+  it('counts and lists damaged or unreadable objects and still reads the rest', async () => {
+    const good = logFile(event('e1', 'StopLogging', '2026-08-02T10:00:00Z'));
+    const open = fakeBucket({
+      [`${DAY}1-truncated.json.gz`]: good.subarray(0, good.length - 8),
+      [`${DAY}2-denied.json.gz`]: new Error('AccessDenied'),
+      [`${DAY}3-not-json.json.gz`]: gzipSync('{"Records": [ nope'),
+      [`${DAY}4-good.json.gz`]: good,
+    });
+    const result = await huntBatch([item()], deps(open));
+    expect(result.objects).toBe(4);
+    expect(result.damagedObjects).toBe(3);
+    expect(result.damaged.map((d) => d.key)).toEqual([
+      `${DAY}1-truncated.json.gz`,
+      `${DAY}2-denied.json.gz`,
+      `${DAY}3-not-json.json.gz`,
+    ]);
+    expect(result.damaged[1].problems.join(' ')).toContain('AccessDenied');
+    expect(result.matches).toBeGreaterThanOrEqual(1);
+    expect(result.prefixes).toBe(1);
+  });
+
+  it('fails the batch when the matches queue refuses, so Step Functions retries it', async () => {
+    const open = fakeBucket({ [`${DAY}a.json.gz`]: logFile(event('e1', 'StopLogging', '2026-08-02T10:00:00Z')) });
+    const sink = { send: async () => Promise.reject(new Error('throttled')) };
+    await expect(huntBatch([item({ mode: 'pipeline' })], deps(open, { sink }))).rejects.toBeInstanceOf(MatchSinkError);
+  });
+
+  it('returns the prefixes it had no time for as unfinished', async () => {
+    const open = fakeBucket({
+      [`${DAY}a.json.gz`]: logFile(event('e1', 'StopLogging', '2026-08-02T10:00:00Z')),
+      [`${DAY2}b.json.gz`]: logFile(event('e2', 'StopLogging', '2026-08-02T10:00:00Z')),
+    });
+    let calls = 0;
+    // Plenty of time for the first prefix and its object, then the budget is gone.
+    const remainingMs = () => (calls++ < 2 ? 10 * 60_000 : TIME_RESERVE_MS - 1);
+    const result = await huntBatch([item(), item({ prefix: DAY2 })], deps(open, { remainingMs }));
+    expect(result.prefixes).toBe(1);
+    expect(result.unfinished).toEqual([DAY2]);
+  });
+
+  it('selectRules keeps all rules without references', () => {
+    expect(selectRules(rules, []).rules).toHaveLength(2);
+    expect(selectRules(rules, ['CloudTrail*']).rules).toHaveLength(2);
+  });
+});
+
+describe('hunt Lambda handler', () => {
+  const handler = () =>
+    createHuntHandler({
+      s3: new S3Client({ region: 'us-east-1' }),
+      sqs: new SQSClient({ region: 'us-east-1' }),
+      matchesQueueUrl: 'https://sqs.us-east-1.amazonaws.com/222222222222/matches',
+      trailBucket: 'trail',
+      trailLogsRoot: ROOT,
+      runtime: async () => runtime,
+    });
+  const context = { getRemainingTimeInMillis: () => 10 * 60_000 };
+
+  it('reads objects through S3 GetObject and sends pipeline matches with SendMessageBatch', async () => {
+    s3Mock.on(ListObjectsV2Command).resolves({ Contents: [{ Key: `${DAY}a.json.gz` }], IsTruncated: false });
+    s3Mock
+      .on(GetObjectCommand)
+      .callsFake(() => ({ Body: Readable.from([logFile(event('e1', 'StopLogging', '2026-08-02T10:00:00Z'))]) }));
+    sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    const result = await handler()({ Items: [item({ mode: 'pipeline' })] }, context);
+    expect(result.matches).toBe(1);
+    const sends = sqsMock.commandCalls(SendMessageBatchCommand);
+    expect(sends).toHaveLength(1);
+    expect(sends[0].args[0].input.QueueUrl).toBe('https://sqs.us-east-1.amazonaws.com/222222222222/matches');
+    expect(JSON.parse(sends[0].args[0].input.Entries![0].MessageBody!).record.eventID).toBe('e1');
+    expect(s3Mock.commandCalls(ListObjectsV2Command)[0].args[0].input).toMatchObject({ Bucket: 'trail', Prefix: DAY });
+  });
+
+  it.each([
+    ['no Items', {}],
+    ['a prefix outside the trail logs root', { Items: [item({ prefix: 'other/AWSLogs/' })] }],
+    ['a prefix that is not a day folder', { Items: [item({ prefix: `${ROOT}${ACCOUNT}/` })] }],
+    ['a bad time', { Items: [item({ since: 'yesterday' })] }],
+    ['a bad mode', { Items: [{ ...item(), mode: 'delete' }] }],
+    ['rules that are not strings', { Items: [{ ...item(), rules: [{}] }] }],
+  ])('refuses a batch with %s without listing anything', async (_name, event) => {
+    await expect(handler()(event, context)).rejects.toBeInstanceOf(HuntInputError);
+    expect(s3Mock.calls()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,249 @@
+/**
+ * The retro-hunt resources of the security stack: a state machine with DISTRIBUTED maps (S3 JSON
+ * ItemReader, ItemBatcher, ResultWriter), the arm64 hunt worker with the rules shipped, the
+ * hunt bucket's protections, least privilege on the trail prefix, and cdk-nag.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { HUNT_STATE_MACHINE_NAME, HUNT_WORKER_ROLE_NAME } from '../../stacks/constructs/retro-hunt';
+import { SecurityAccountStack, type SecurityAccountStackProps } from '../../stacks/security-account-stack';
+import {
+  ANALYZER_FIXTURE,
+  PROCESSOR_FIXTURE,
+  REPO_ACCOUNTS,
+  RULES_FIXTURE,
+  actionsOf,
+  allStatements,
+  isStarAction,
+  unacknowledgedNagFindings,
+} from './helpers';
+
+const props: SecurityAccountStackProps = {
+  env: { account: '222222222222', region: 'us-east-1' },
+  organizationId: 'o-exampleorg1',
+  logArchiveAccountId: '333333333333',
+  trail: {
+    bucket: 'org-trail-bucket',
+    bucketRegion: 'us-east-1',
+    prefix: 'trail',
+    kmsKeyArn: 'arn:aws:kms:us-east-1:333333333333:key/1111',
+  },
+  configFile: REPO_ACCOUNTS,
+  rulesDir: RULES_FIXTURE,
+  analyzerEntry: ANALYZER_FIXTURE,
+  processorEntry: PROCESSOR_FIXTURE,
+  retroHunt: { maxConcurrency: 7, prefixesPerBatch: 12, toleratedFailurePercentage: 3 },
+};
+
+let app: App;
+let stack: SecurityAccountStack;
+let template: Template;
+let json: Record<string, unknown>;
+let definition: {
+  StartAt: string;
+  States: Record<string, Record<string, unknown>>;
+};
+
+type Json = Record<string, unknown>;
+
+/** The state machine definition with its Fn::Join rendered (Ref/GetAtt become `<Id>` / `<Id.Attr>`). */
+function renderDefinition(t: Template): typeof definition {
+  const machines = t.findResources('AWS::StepFunctions::StateMachine');
+  const [machine] = Object.values(machines) as Json[];
+  const body = (machine.Properties as Json).DefinitionString as unknown;
+  const render = (node: unknown): string => {
+    if (typeof node === 'string') return node;
+    const join = (node as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+    if (join) return join[1].map(render).join(join[0]);
+    const att = (node as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+    if (att) return `<${att[0]}.${att[1]}>`;
+    const ref = (node as { Ref?: string }).Ref;
+    return `<${ref ?? 'TOKEN'}>`;
+  };
+  return JSON.parse(render(body)) as typeof definition;
+}
+
+beforeAll(() => {
+  app = new App();
+  stack = new SecurityAccountStack(app, 'Security', props);
+  template = Template.fromStack(stack);
+  json = template.toJSON();
+  definition = renderDefinition(template);
+});
+
+describe('state machine', () => {
+  it('is named, traced and logs to an encrypted log group', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineName: HUNT_STATE_MACHINE_NAME,
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
+    });
+  });
+
+  it('chooses the manifest map when manifestKey is present, else the inline map', () => {
+    const choice = definition.States[definition.StartAt];
+    expect(choice.Type).toBe('Choice');
+    const [rule] = choice.Choices as Json[];
+    expect(rule).toMatchObject({ Variable: '$.manifestKey', IsPresent: true, Next: 'HuntManifest' });
+    expect(choice.Default).toBe('HuntInline');
+  });
+
+  it.each(['HuntManifest', 'HuntInline'])('%s is a DISTRIBUTED map with batching, limits and a result writer', (name) => {
+    const map = definition.States[name];
+    expect(map.Type).toBe('Map');
+    expect((map.ItemProcessor as Json).ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    expect(map.ItemBatcher).toEqual({ MaxItemsPerBatch: 12 });
+    expect(map.MaxConcurrency).toBe(7);
+    expect(map.ToleratedFailurePercentage).toBe(3);
+    expect(map.ItemSelector).toEqual({
+      'huntId.$': '$.huntId',
+      'prefix.$': '$$.Map.Item.Value',
+      'since.$': '$.since',
+      'until.$': '$.until',
+      'mode.$': '$.mode',
+      'rules.$': '$.rules',
+    });
+    expect(map.ResultWriter).toMatchObject({
+      Resource: expect.stringContaining(':states:::s3:putObject'),
+      Parameters: { Prefix: 'results/' },
+    });
+    const processor = map.ItemProcessor as { StartAt: string; States: Record<string, Json> };
+    const task = processor.States[processor.StartAt];
+    expect(task.Resource).toMatch(/^<RetroHuntWorkerFunction[0-9A-F]+\.Arn>$/);
+  });
+
+  it('reads the manifest with an S3 JSON ItemReader keyed by $.manifestKey', () => {
+    expect(definition.States.HuntManifest.ItemReader).toMatchObject({
+      ReaderConfig: { InputType: 'JSON' },
+      Parameters: { 'Key.$': '$.manifestKey' },
+    });
+    expect(definition.States.HuntInline.ItemsPath).toBe('$.prefixes');
+    expect(definition.States.HuntInline.ItemReader).toBeUndefined();
+  });
+
+  it('outputs its ARN for `trailalerts hunt --state-machine`', () => {
+    template.hasOutput('RetroHuntStateMachineArn', Match.anyValue());
+  });
+});
+
+describe('hunt bucket', () => {
+  it('is KMS-encrypted, private, SSL-only and expires objects', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: 'trailalerts-hunt-222222222222-us-east-1',
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) }),
+        ],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30, Status: 'Enabled' })] },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('hunt worker', () => {
+  const workerFunction = (): Json => {
+    const fns = template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'trailalerts-hunt' } } },
+    });
+    expect(Object.keys(fns)).toHaveLength(1);
+    return Object.values(fns)[0] as Json;
+  };
+
+  it('is an arm64 Node.js 22 function with a 15-minute timeout and the trail logs root', () => {
+    const props = workerFunction().Properties as Json;
+    expect(props.Architectures).toEqual(['arm64']);
+    expect(props.Runtime).toBe('nodejs22.x');
+    expect(props.Timeout).toBe(900);
+    const env = (props.Environment as { Variables: Json }).Variables;
+    expect(env.TRAIL_LOGS_ROOT).toBe('trail/AWSLogs/o-exampleorg1/');
+    expect(env.TRAIL_BUCKET).toBe('org-trail-bucket');
+    expect(env.TRAILALERTS_RULES_DIR).toBe('/var/task/rules');
+  });
+
+  it('ships the rules and accounts.yaml in its bundle', () => {
+    const bundles = readdirSync(app.outdir)
+      .map((d) => path.join(app.outdir, d, 'index.js'))
+      .filter((f) => existsSync(f) && readFileSync(f, 'utf8').includes('TRAIL_LOGS_ROOT'));
+    expect(bundles).toHaveLength(1);
+    const bundle = path.dirname(bundles[0]);
+    expect(existsSync(path.join(bundle, 'accounts.yaml'))).toBe(true);
+    expect(existsSync(path.join(bundle, 'rules/sigma/fixture_root_login.yml'))).toBe(true);
+  });
+
+  it('may list and read only the trail logs prefix, decrypt only via S3, and send only to the matches queue', () => {
+    const role = Object.keys(
+      template.findResources('AWS::IAM::Role', { Properties: { RoleName: HUNT_WORKER_ROLE_NAME } }),
+    )[0];
+    const policies = template.findResources('AWS::IAM::Policy');
+    const statements = Object.values(policies)
+      .filter((p) => JSON.stringify((p as Json).Properties).includes(`"Ref":"${role}"`))
+      .flatMap((p) => ((p as { Properties: { PolicyDocument: { Statement: Json[] } } }).Properties.PolicyDocument.Statement));
+    const s3Statements = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+    expect(s3Statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Action: 's3:ListBucket',
+          Condition: { StringLike: { 's3:prefix': ['trail/AWSLogs/o-exampleorg1/*'] } },
+        }),
+        expect.objectContaining({ Action: 's3:GetObject' }),
+      ]),
+    );
+    expect(s3Statements).toHaveLength(2);
+    expect(JSON.stringify(s3Statements.find((s) => s.Action === 's3:GetObject'))).toContain(
+      ':s3:::org-trail-bucket/trail/AWSLogs/o-exampleorg1/*',
+    );
+    expect(JSON.stringify(statements)).not.toContain('trailalerts-hunt-222222222222');
+    const kms = statements.find((s) => s.Sid === 'DecryptTrailObjectsViaS3');
+    expect(kms).toMatchObject({
+      Action: 'kms:Decrypt',
+      Resource: 'arn:aws:kms:us-east-1:333333333333:key/1111',
+      Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } },
+    });
+    expect(statements.some((s) => actionsOf(s).includes('sqs:SendMessage'))).toBe(true);
+  });
+});
+
+describe('state machine role', () => {
+  it('may invoke only the hunt worker and touch only the hunt bucket', () => {
+    const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0] as Json;
+    const roleRef = JSON.stringify(((machine.Properties as Json).RoleArn as Json)['Fn::GetAtt']);
+    const roleId = JSON.parse(roleRef)[0] as string;
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify((p as Json).Properties).includes(`"Ref":"${roleId}"`))
+      .flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Json[] } } }).Properties.PolicyDocument.Statement);
+    const invoke = statements.filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
+    expect(invoke.length).toBeGreaterThan(0);
+    for (const s of invoke) expect(JSON.stringify(s.Resource)).toContain('RetroHuntWorkerFunction');
+    for (const s of statements.filter((x) => actionsOf(x).some((a) => a.startsWith('s3:')))) {
+      expect(JSON.stringify(s.Resource)).toContain('RetroHuntBucket');
+    }
+  });
+});
+
+describe('least privilege and cdk-nag', () => {
+  it('grants no * or service:* actions anywhere', () => {
+    const star = allStatements(json).filter(
+      ({ statement }) => statement.Effect === 'Allow' && actionsOf(statement).some(isStarAction),
+    );
+    expect(star).toEqual([]);
+  });
+
+  it('leaves no unacknowledged AwsSolutions finding', () => {
+    expect(unacknowledgedNagFindings(stack)).toEqual([]);
+  });
+});
