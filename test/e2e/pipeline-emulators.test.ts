@@ -6,7 +6,7 @@
  */
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -15,7 +15,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -331,4 +331,65 @@ describe('pipeline on local emulators', () => {
     // Both good matches produced their alerts (cooldown may hold the second back, but never loses it).
     expect(emails.filter((s) => /logging stopped/i.test(s)).length).toBeGreaterThanOrEqual(1);
   });
+
+  it('VPNAPI slow or down: the alert still goes out on time, with IP context when the API answers', async () => {
+    const secretsMock = mockClient(SecretsManagerClient);
+    secretsMock.on(GetSecretValueCommand).resolves({ SecretString: 'test-key' });
+    let mode: 'hang' | 'answer' = 'hang';
+    const api = createServer((req, res) => {
+      if (mode === 'hang') return; // never answers: the lookup must time out (at most 2 s)
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          ip: '185.220.101.34',
+          security: { vpn: true, proxy: false, tor: true, relay: false },
+          location: { city: 'Amsterdam', country: 'Netherlands', country_code: 'NL' },
+          network: { autonomous_system_number: 'AS4224', autonomous_system_organization: 'Example Hosting' },
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', () => resolve()));
+    const apiPort = (api.address() as { port: number }).port;
+    const enriched = createProcessorHandler({
+      dynamodb,
+      ses: new SESv2Client({ region: 'us-east-1' }),
+      sns: new SNSClient({ region: 'us-east-1' }),
+      secrets: new SecretsManagerClient({ region: 'us-east-1' }),
+      tableName: 'state',
+      ipContextBaseUrl: `http://127.0.0.1:${apiPort}`,
+      retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+      runtime: () => runtime,
+      logger: new Logger({ logLevel: 'SILENT' }),
+      metrics: new Metrics({ namespace: 'test' }),
+    });
+    const html: string[] = [];
+    sesMock.reset();
+    sesMock.on(SendEmailCommand).callsFake((input) => {
+      emails.push(String(input.Content?.Simple?.Subject?.Data));
+      html.push(String(input.Content?.Simple?.Body?.Html?.Data));
+      return { MessageId: 'x' };
+    });
+    try {
+      const fromVpn = (id: string) => ({ ...stopLogging(id), sourceIPAddress: '185.220.101.34' });
+      objectsQueue.push(await put('vpn-1.json.gz', gzipSync(JSON.stringify({ Records: [fromVpn('v1')] }))));
+      await objectsQueue.drain(analyzer);
+      const started = Date.now();
+      await matchesQueue.drain(enriched);
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(emails.filter((s) => /logging stopped/i.test(s))).toHaveLength(1);
+      expect(html[0]).not.toMatch(/Amsterdam/);
+
+      mode = 'answer';
+      objectsQueue.push(await put('vpn-2.json.gz', gzipSync(JSON.stringify({ Records: [fromVpn('v2')] }))));
+      await objectsQueue.drain(analyzer);
+      await matchesQueue.drain(enriched);
+      expect(html).toHaveLength(2);
+      expect(html[1]).toMatch(/Amsterdam/);
+      expect(html[1]).toMatch(/VPN/);
+    } finally {
+      secretsMock.restore();
+      api.closeAllConnections();
+      await new Promise((resolve) => api.close(resolve));
+    }
+  }, 30_000);
 });
