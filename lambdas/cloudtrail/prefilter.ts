@@ -112,6 +112,8 @@ export function buildPrefilter(rules: readonly CompiledRule[]): Prefilter {
       if (!active) return true;
       const byName = fieldVerdict(text, name);
       if (byName !== 'fail') return true;
+      // Not CloudTrail-shaped (no eventName key): parse it, so that the reader reports it clearly.
+      if (!text.includes('"eventName"')) return true;
       if (useSource) {
         const bySource = fieldVerdict(text, source);
         if (bySource !== 'fail') return true;
