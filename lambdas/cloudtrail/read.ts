@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { CloudTrailRecord, Diagnostic } from '../sigma/model';
-import { splitRecords, type RawRecord, type SplitOptions } from './split';
+import { splitItemBatches, splitProblemDiagnostic, type RawRecord, type SplitItem, type SplitOptions } from './split';
 import type { SourcedRecord } from './types';
 
 export { splitRecords, RecordSplitter, DEFAULT_MAX_RECORD_CHARS } from './split';
@@ -121,6 +121,21 @@ export async function* rawRecordsFromStream(
   onProblem: (p: Diagnostic) => void,
   options: SplitOptions = {},
 ): AsyncGenerator<RawRecord> {
+  for await (const batch of itemBatchesFromStream(stream, name, onProblem, options)) {
+    for (const item of batch) {
+      if (item.kind === 'record') yield { index: item.index, text: item.text };
+      else onProblem(splitProblemDiagnostic(name, item));
+    }
+  }
+}
+
+/** The splitter's records and problems of one stream, one array per decoded chunk. */
+async function* itemBatchesFromStream(
+  stream: Readable,
+  name: string,
+  onProblem: (p: Diagnostic) => void,
+  options: SplitOptions,
+): AsyncGenerator<SplitItem[]> {
   const skip = skipReason(name);
   if (skip) {
     stream.destroy();
@@ -128,7 +143,7 @@ export async function* rawRecordsFromStream(
     return;
   }
   try {
-    yield* splitRecords(decodedBytes(stream), name, onProblem, options);
+    yield* splitItemBatches(decodedBytes(stream), name, onProblem, options);
   } finally {
     stream.destroy();
   }
@@ -196,26 +211,32 @@ export async function* recordsFromStream(
   let insightNoticed = false;
   try {
     const { mayMatch, onPrefiltered } = options;
-    for await (const raw of rawRecordsFromStream(stream, name, problems.report, options)) {
-      if (mayMatch && !mayMatch(raw.text)) {
-        onPrefiltered?.(raw.index);
-        continue;
-      }
-      const parsed = parseRawRecord(raw);
-      switch (parsed.kind) {
-        case 'record':
-          yield { record: parsed.record, source: { file: name, index: raw.index } };
-          break;
-        case 'digest':
-          if (!digestNoticed) problems.report({ severity: 'notice', file: name, message: 'CloudTrail digest document skipped' });
-          digestNoticed = true;
-          break;
-        case 'insight':
-          if (!insightNoticed) problems.report({ severity: 'notice', file: name, message: 'CloudTrail Insights events skipped' });
-          insightNoticed = true;
-          break;
-        case 'problem':
-          problems.report({ severity: 'error', file: name, path: `record ${raw.index}`, message: parsed.message });
+    for await (const batch of itemBatchesFromStream(stream, name, problems.report, options)) {
+      for (const raw of batch) {
+        if (raw.kind === 'problem') {
+          problems.report(splitProblemDiagnostic(name, raw));
+          continue;
+        }
+        if (mayMatch && !mayMatch(raw.text)) {
+          onPrefiltered?.(raw.index);
+          continue;
+        }
+        const parsed = parseRawRecord(raw);
+        switch (parsed.kind) {
+          case 'record':
+            yield { record: parsed.record, source: { file: name, index: raw.index } };
+            break;
+          case 'digest':
+            if (!digestNoticed) problems.report({ severity: 'notice', file: name, message: 'CloudTrail digest document skipped' });
+            digestNoticed = true;
+            break;
+          case 'insight':
+            if (!insightNoticed) problems.report({ severity: 'notice', file: name, message: 'CloudTrail Insights events skipped' });
+            insightNoticed = true;
+            break;
+          case 'problem':
+            problems.report({ severity: 'error', file: name, path: `record ${raw.index}`, message: parsed.message });
+        }
       }
     }
   } finally {

@@ -329,6 +329,11 @@ function describeReadError(err: unknown): string {
   return `could not read (${message})`;
 }
 
+/** A splitter problem as a diagnostic for `file`. */
+export function splitProblemDiagnostic(file: string, p: SplitProblem): Diagnostic {
+  return { severity: p.severity, file, ...(p.index !== undefined ? { path: `record ${p.index}` } : {}), message: p.message };
+}
+
 /**
  * Splits a stream of text or bytes (UTF-8) into raw records. Problems (truncation, oversize
  * records, non-object elements, read errors such as corrupt gzip) go to `onProblem`, naming
@@ -340,25 +345,33 @@ export async function* splitRecords(
   onProblem: ProblemSink,
   options: SplitOptions = {},
 ): AsyncGenerator<RawRecord> {
-  const splitter = new RecordSplitter(options);
-  const decoder = new StringDecoder('utf8');
-  const report = (p: SplitProblem): void =>
-    onProblem({
-      severity: p.severity,
-      file,
-      ...(p.index !== undefined ? { path: `record ${p.index}` } : {}),
-      message: p.message,
-    });
-  function* emit(items: SplitItem[]): Generator<RawRecord> {
-    for (const item of items) {
+  for await (const batch of splitItemBatches(chunks, file, onProblem, options)) {
+    for (const item of batch) {
       if (item.kind === 'record') yield { index: item.index, text: item.text };
-      else report(item);
+      else onProblem(splitProblemDiagnostic(file, item));
     }
   }
+}
+
+/**
+ * The splitter's records and problems, in order, one array per chunk: one asynchronous step per
+ * chunk instead of one per record (the reader's hot path). Read errors (corrupt gzip …) go to
+ * `onProblem` after the last batch.
+ */
+export async function* splitItemBatches(
+  chunks: AsyncIterable<string | Buffer | Uint8Array>,
+  file: string,
+  onProblem: ProblemSink,
+  options: SplitOptions = {},
+): AsyncGenerator<SplitItem[]> {
+  const splitter = new RecordSplitter(options);
+  const decoder = new StringDecoder('utf8');
   try {
     for await (const chunk of chunks) {
       const text = typeof chunk === 'string' ? chunk : decoder.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-      if (text.length > 0) yield* emit(splitter.push(text));
+      if (text.length === 0) continue;
+      const items = splitter.push(text);
+      if (items.length > 0) yield items;
     }
   } catch (err) {
     const after = splitter.recordCount > 0 ? ` after record ${splitter.recordCount - 1}` : ' before the first record';
@@ -366,6 +379,10 @@ export async function* splitRecords(
     return;
   }
   const rest = decoder.end();
-  if (rest.length > 0) yield* emit(splitter.push(rest));
-  yield* emit(splitter.end());
+  if (rest.length > 0) {
+    const items = splitter.push(rest);
+    if (items.length > 0) yield items;
+  }
+  const ending = splitter.end();
+  if (ending.length > 0) yield ending;
 }

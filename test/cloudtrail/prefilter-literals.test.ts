@@ -84,6 +84,7 @@ describe('prefilter required texts', () => {
         next(3) === 0 ? `"sessionContext":{"ec2RoleDelivery":${pick()}}` : '',
       ].filter(Boolean);
       const top = [
+        '"eventName":"GetObject"',
         `"userIdentity":{${fields.join(',')}}`,
         next(3) === 0 ? `"responseElements":{"count":${pick()}}` : '',
         next(2) ? `"userAgent":${pick()}` : '',
