@@ -18,7 +18,10 @@ import { listLogKeys } from '../pipeline/s3-objects';
 import { formatDiagnostic, type CompiledRule, type Diagnostic } from '../sigma/model';
 import type { HuntItem } from './input';
 
-/** At most this many matches and damaged objects are listed per batch (counts are always exact). */
+/**
+ * At most this many matches and damaged objects are listed per batch (counts are always exact), so
+ * a batch result stays well under the 256 KB Step Functions payload limit.
+ */
 export const MAX_LISTED_MATCHES = 100;
 export const MAX_LISTED_DAMAGED = 50;
 /** Stop starting new objects when less than this much time is left. */
@@ -170,7 +173,7 @@ async function huntPrefix(
     if (errors.length > 0) {
       result.damagedObjects++;
       if (result.damaged.length < MAX_LISTED_DAMAGED)
-        result.damaged.push({ key, problems: errors.slice(0, 5).map((p) => formatDiagnostic(p).slice(0, 500)) });
+        result.damaged.push({ key, problems: errors.slice(0, 3).map((p) => formatDiagnostic(p).slice(0, 300)) });
     }
   }
   return true;
@@ -223,7 +226,7 @@ function countMatch(m: Match, result: HuntBatchResult): void {
       eventID: field(m.record.eventID),
       eventTime: field(m.record.eventTime),
       accountId: m.accountId,
-      source: `${m.source.file}#${m.source.index}`.slice(0, 1100),
+      source: `${m.source.file}#${m.source.index}`.slice(0, 400),
     });
   }
 }
