@@ -7,6 +7,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { parseHuntBatch } from '../../lambdas/hunt/input';
+import { planHunt } from '../../lambdas/hunt/plan';
+import { executionInput } from '../../lambdas/hunt/start';
+import { loadAccountsConfig } from '../../lambdas/org/config';
+import { propsFromConfig } from '../../stacks/props-from-config';
 import { HUNT_STATE_MACHINE_NAME, HUNT_WORKER_ROLE_NAME } from '../../stacks/constructs/retro-hunt';
 import { SecurityAccountStack, type SecurityAccountStackProps } from '../../stacks/security-account-stack';
 import {
@@ -245,5 +250,46 @@ describe('least privilege and cdk-nag', () => {
 
   it('leaves no unacknowledged AwsSolutions finding', () => {
     expect(unacknowledgedNagFindings(stack)).toEqual([]);
+  });
+});
+
+describe('contract between CLI, state machine and worker', () => {
+  it('the ItemSelector turns a CLI execution input into items the worker accepts', () => {
+    const { config } = loadAccountsConfig(REPO_ACCOUNTS);
+    const plan = planHunt(
+      { ...config!, organization: { ...config!.organization, id: 'o-exampleorg1' }, trail: { ...config!.trail, prefix: 'trail' } },
+      { since: '2026-08-01', until: '2026-08-01', accounts: ['444444444444'], regions: ['us-east-1'], rules: ['x'], mode: 'report' },
+    );
+    const input = executionInput(plan, 'hunt-1') as unknown as Json;
+    const selector = definition.States.HuntInline.ItemSelector as Record<string, string>;
+    const items = plan.prefixes.map((prefix) =>
+      Object.fromEntries(
+        Object.entries(selector).map(([k, path]) => [
+          k.replace(/\.\$$/, ''),
+          path === '$$.Map.Item.Value' ? prefix : input[path.replace(/^\$\./, '')],
+        ]),
+      ),
+    );
+    const fn = Object.values(
+      template.findResources('AWS::Lambda::Function', {
+        Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'trailalerts-hunt' } } },
+      }),
+    )[0] as { Properties: { Environment: { Variables: Record<string, string> } } };
+    const parsed = parseHuntBatch({ Items: items }, fn.Properties.Environment.Variables.TRAIL_LOGS_ROOT);
+    expect(parsed).toHaveLength(2);
+    expect(parsed[0]).toEqual({
+      huntId: 'hunt-1',
+      prefix: 'trail/AWSLogs/o-exampleorg1/444444444444/CloudTrail/us-east-1/2026/08/01/',
+      since: '2026-08-01T00:00:00.000Z',
+      until: '2026-08-01T23:59:59.999Z',
+      mode: 'report',
+      rules: ['x'],
+    });
+  });
+
+  it('stacks built from accounts.yaml include the retro-hunt', () => {
+    const { config } = loadAccountsConfig(REPO_ACCOUNTS);
+    const plan = propsFromConfig(config!, { configFile: REPO_ACCOUNTS, rulesDir: RULES_FIXTURE });
+    expect(plan.security.retroHunt).toBeDefined();
   });
 });
