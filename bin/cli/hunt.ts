@@ -32,12 +32,15 @@ export interface HuntClients {
   sfn: (region: string) => SFNClient;
 }
 
-const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):stateMachine:[A-Za-z0-9_-]{1,80}$/;
+const STATE_MACHINE_ARN =
+  /^arn:aws[a-z-]*:states:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):stateMachine:[A-Za-z0-9_-]{1,80}$/;
 
 export function parseStateMachineArn(arn: string): { region: string; account: string } {
   const m = STATE_MACHINE_ARN.exec(arn);
   if (!m)
-    throw new Error(`--state-machine: expected arn:aws:states:<region>:<account>:stateMachine:<name>, got "${arn}"`);
+    throw new Error(
+      `--state-machine: expected arn:aws:states:<region>:<account>:stateMachine:<name>, got "${arn}"`,
+    );
   return { region: m[1], account: m[2] };
 }
 
@@ -63,14 +66,20 @@ export function describePlan(plan: HuntPlan, shown = 5): string {
 const list = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 const commaList = (v: string, prev: string[] | undefined): string[] => [
   ...(prev ?? []),
-  ...v.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+  ...v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== ''),
 ];
 
 /** Runs the command; returns the exit status (0 started or planned, 1 error, 2 configuration error). */
 export async function runHunt(
   opts: HuntCommandOptions,
   clients: HuntClients,
-  io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream } = { out: process.stdout, err: process.stderr },
+  io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream } = {
+    out: process.stdout,
+    err: process.stderr,
+  },
 ): Promise<number> {
   const loaded = loadConfig(opts.config);
   if (!loaded.config) {
@@ -117,13 +126,23 @@ export function huntCommand(): Command {
     )
     .requiredOption('--since <date>', 'start (ISO date or time, UTC)')
     .requiredOption('--until <date>', 'end (ISO date or time; a date alone means the end of that day)')
-    .option('--rules <ref>', 'rule id, title, wildcard or path glob (repeatable; default all shipped rules)', list)
+    .option(
+      '--rules <ref>',
+      'rule id, title, wildcard or path glob (repeatable; default all shipped rules)',
+      list,
+    )
     .option('--ou <path>', 'OU path or id from accounts.yaml (repeatable; default all listed accounts)', list)
     .option('--account <id>', '12-digit account id (repeatable)', list)
     .option('--regions <list>', 'comma-separated regions (default trail.regions)', commaList)
     .option('--report', 'count and list matches in the hunt bucket results instead of alerting')
-    .option('--state-machine <arn>', 'ARN of the retro-hunt state machine (stack output RetroHuntStateMachineArn)')
-    .option('--hunt-bucket <name>', 'hunt bucket for the manifest (default trailalerts-hunt-<account>-<region>)')
+    .option(
+      '--state-machine <arn>',
+      'ARN of the retro-hunt state machine (stack output RetroHuntStateMachineArn)',
+    )
+    .option(
+      '--hunt-bucket <name>',
+      'hunt bucket for the manifest (default trailalerts-hunt-<account>-<region>)',
+    )
     .option('--config <file>', 'accounts.yaml', 'accounts.yaml')
     .option('--dry-run', 'print the plan only; no AWS calls')
     .action(async (opts: HuntCommandOptions) => {

@@ -34,9 +34,17 @@ export function createHuntHandler(deps: HuntHandlerDeps) {
   const metrics = deps.metrics ?? new Metrics();
   let runtime: Promise<Runtime> | undefined;
 
-  return async (event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<HuntBatchResult> => {
+  return async (
+    event: unknown,
+    context: Pick<Context, 'getRemainingTimeInMillis'>,
+  ): Promise<HuntBatchResult> => {
     const items = parseHuntBatch(event, deps.trailLogsRoot ?? requireEnv('TRAIL_LOGS_ROOT'));
-    const rt = await (runtime ??= (deps.runtime ?? (() => loadRuntime(logger)))());
+    runtime ??= (deps.runtime ?? (() => loadRuntime(logger)))();
+    // A failed cold-start load is retried on the next invocation, not cached.
+    const rt = await runtime.catch((err: unknown) => {
+      runtime = undefined;
+      throw err;
+    });
     const trailBucket = deps.trailBucket ?? requireEnv('TRAIL_BUCKET');
     const needsQueue = items.some((i) => i.mode === 'pipeline');
     try {
@@ -57,7 +65,10 @@ export function createHuntHandler(deps: HuntHandlerDeps) {
       metrics.addMetric('HuntMatches', MetricUnit.Count, result.matches);
       metrics.addMetric('HuntDamagedObjects', MetricUnit.Count, result.damagedObjects);
       if (result.damagedObjects > 0)
-        logger.warn('damaged log objects in hunt batch', { count: result.damagedObjects, damaged: result.damaged });
+        logger.warn('damaged log objects in hunt batch', {
+          count: result.damagedObjects,
+          damaged: result.damaged,
+        });
       if (result.unfinished.length > 0)
         logger.warn('hunt batch ran out of time', { unfinished: result.unfinished });
       if (result.unknownRules.length > 0)

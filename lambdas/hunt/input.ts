@@ -54,7 +54,8 @@ const DAY_PREFIX_TAIL = /^\d{12}\/CloudTrail\/[a-z]{2}(?:-[a-z]+)+-\d\/\d{4}\/\d
 export function parseHuntBatch(event: unknown, logsRoot: string): HuntItem[] {
   const items = (event as { Items?: unknown } | null)?.Items;
   if (!Array.isArray(items)) throw new HuntInputError('hunt batch: expected { Items: [...] }');
-  if (items.length > MAX_ITEMS) throw new HuntInputError(`hunt batch: at most ${MAX_ITEMS} items, got ${items.length}`);
+  if (items.length > MAX_ITEMS)
+    throw new HuntInputError(`hunt batch: at most ${MAX_ITEMS} items, got ${items.length}`);
   return items.map((raw, i) => parseItem(raw, i, logsRoot));
 }
 
@@ -75,8 +76,12 @@ function parseItem(raw: unknown, i: number, logsRoot: string): HuntItem {
     );
   const since = text('since');
   const until = text('until');
-  for (const [name, v] of [['since', since], ['until', until]] as const) {
-    if (!ISO_TIME.test(v)) throw new HuntInputError(`${at}.${name}: expected an ISO time ending in Z, got "${v.slice(0, 40)}"`);
+  for (const [name, v] of [
+    ['since', since],
+    ['until', until],
+  ] as const) {
+    if (!ISO_TIME.test(v))
+      throw new HuntInputError(`${at}.${name}: expected an ISO time ending in Z, got "${v.slice(0, 40)}"`);
   }
   if (until < since) throw new HuntInputError(`${at}: until is before since`);
   const mode = item.mode;

@@ -74,7 +74,8 @@ export function dayFolders(since: string, until: string): string[] {
       `the range ${since} .. ${until} covers ${count - 1} days; at most ${MAX_HUNT_DAYS} per hunt`,
     );
   const days: string[] = [];
-  for (let t = start; t <= last; t += DAY_MS) days.push(new Date(t).toISOString().slice(0, 10).replace(/-/g, '/'));
+  for (let t = start; t <= last; t += DAY_MS)
+    days.push(new Date(t).toISOString().slice(0, 10).replace(/-/g, '/'));
   return days;
 }
 
@@ -87,9 +88,14 @@ const isUnder = (path: string, root: string): boolean =>
   root === '/' || path === root || path.startsWith(`${root}/`);
 
 /** The accounts a hunt covers: --account ids, plus accounts.yaml accounts under --ou, or all listed. */
-export function selectAccounts(config: AccountsConfig, ous: string[] = [], accounts: string[] = []): string[] {
+export function selectAccounts(
+  config: AccountsConfig,
+  ous: string[] = [],
+  accounts: string[] = [],
+): string[] {
   for (const id of accounts) {
-    if (!ACCOUNT_ID.test(id)) throw new HuntPlanError(`--account: expected a 12-digit account id, got "${id}"`);
+    if (!ACCOUNT_ID.test(id))
+      throw new HuntPlanError(`--account: expected a 12-digit account id, got "${id}"`);
   }
   const listed = Object.entries(config.accounts ?? {});
   const idPaths = ouIdPaths(config);
@@ -122,9 +128,12 @@ export function selectAccounts(config: AccountsConfig, ous: string[] = [], accou
 export function selectRegions(config: AccountsConfig, regions: string[] = []): string[] {
   const chosen = regions.length > 0 ? regions : (config.trail.regions ?? []);
   if (chosen.length === 0)
-    throw new HuntPlanError('accounts.yaml has no trail.regions; name the regions with --regions us-east-1,…');
+    throw new HuntPlanError(
+      'accounts.yaml has no trail.regions; name the regions with --regions us-east-1,…',
+    );
   for (const r of chosen) {
-    if (!REGION.test(r)) throw new HuntPlanError(`--regions: expected a region such as eu-west-1, got "${r}"`);
+    if (!REGION.test(r))
+      throw new HuntPlanError(`--regions: expected a region such as eu-west-1, got "${r}"`);
   }
   return [...new Set(chosen)].sort();
 }

@@ -29,7 +29,10 @@ export interface StartedHunt {
 }
 
 export function newHuntId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `hunt-${stamp}-${randomBytes(3).toString('hex')}`;
 }
 

@@ -136,7 +136,8 @@ export async function huntBatch(items: HuntItem[], deps: HuntWorkerDeps): Promis
       result.unfinished.push(...items.slice(i).map((it) => it.prefix));
       break;
     }
-    if (item.mode === 'pipeline' && !deps.sink) throw new Error('hunt worker: pipeline mode needs the matches queue');
+    if (item.mode === 'pipeline' && !deps.sink)
+      throw new Error('hunt worker: pipeline mode needs the matches queue');
     const finished = await huntPrefix(item, analyzerFor(item.rules), deps, result);
     if (finished) result.prefixes++;
     else {
@@ -173,7 +174,10 @@ async function huntPrefix(
     if (errors.length > 0) {
       result.damagedObjects++;
       if (result.damaged.length < MAX_LISTED_DAMAGED)
-        result.damaged.push({ key, problems: errors.slice(0, 3).map((p) => formatDiagnostic(p).slice(0, 300)) });
+        result.damaged.push({
+          key,
+          problems: errors.slice(0, 3).map((p) => formatDiagnostic(p).slice(0, 300)),
+        });
     }
   }
   return true;

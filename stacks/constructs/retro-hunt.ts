@@ -68,7 +68,13 @@ export class RetroHunt extends Construct {
     const stack = Stack.of(this);
     const maxConcurrency = requireIntInRange(owner, 'maxConcurrency', props.maxConcurrency ?? 20, 1, 1000);
     const perBatch = requireIntInRange(owner, 'prefixesPerBatch', props.prefixesPerBatch ?? 10, 1, 100);
-    const tolerated = requireIntInRange(owner, 'toleratedFailurePercentage', props.toleratedFailurePercentage ?? 5, 0, 100);
+    const tolerated = requireIntInRange(
+      owner,
+      'toleratedFailurePercentage',
+      props.toleratedFailurePercentage ?? 5,
+      0,
+      100,
+    );
     const expireDays = requireIntInRange(owner, 'expireDays', props.expireDays ?? 30, 1, 3650);
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
@@ -79,7 +85,9 @@ export class RetroHunt extends Construct {
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ expiration: Duration.days(expireDays), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      lifecycleRules: [
+        { expiration: Duration.days(expireDays), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -110,7 +118,10 @@ export class RetroHunt extends Construct {
     });
 
     const selectChoice = new sfn.Choice(this, 'ManifestOrInline')
-      .when(sfn.Condition.isPresent('$.manifestKey'), this.huntMap('HuntManifest', perBatch, maxConcurrency, tolerated, true))
+      .when(
+        sfn.Condition.isPresent('$.manifestKey'),
+        this.huntMap('HuntManifest', perBatch, maxConcurrency, tolerated, true),
+      )
       .otherwise(this.huntMap('HuntInline', perBatch, maxConcurrency, tolerated, false));
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
@@ -127,10 +138,21 @@ export class RetroHunt extends Construct {
   }
 
   /** One Distributed Map over the prefixes, from the manifest or from the input. */
-  private huntMap(id: string, perBatch: number, maxConcurrency: number, tolerated: number, fromManifest: boolean): sfn.DistributedMap {
+  private huntMap(
+    id: string,
+    perBatch: number,
+    maxConcurrency: number,
+    tolerated: number,
+    fromManifest: boolean,
+  ): sfn.DistributedMap {
     const map = new sfn.DistributedMap(this, id, {
       ...(fromManifest
-        ? { itemReader: new sfn.S3JsonItemReader({ bucket: this.bucket, key: sfn.JsonPath.stringAt('$.manifestKey') }) }
+        ? {
+            itemReader: new sfn.S3JsonItemReader({
+              bucket: this.bucket,
+              key: sfn.JsonPath.stringAt('$.manifestKey'),
+            }),
+          }
         : { itemsPath: sfn.JsonPath.stringAt('$.prefixes') }),
       itemSelector: {
         huntId: sfn.JsonPath.stringAt('$.huntId'),
@@ -194,11 +216,13 @@ export class RetroHunt extends Construct {
     Validations.of(role).acknowledge(
       {
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${props.trailBucket}/${props.trailLogsRoot}*]`,
-        reason: 'The hunt worker reads any CloudTrail log object of the organization trail: s3:GetObject on the trail logs prefix only',
+        reason:
+          'The hunt worker reads any CloudTrail log object of the organization trail: s3:GetObject on the trail logs prefix only',
       },
       {
         id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-        reason: 'CDK grant on the KMS-encrypted matches queue adds GenerateDataKey* scoped to the stack key only',
+        reason:
+          'CDK grant on the KMS-encrypted matches queue adds GenerateDataKey* scoped to the stack key only',
       },
       {
         id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
@@ -207,7 +231,8 @@ export class RetroHunt extends Construct {
     );
     Validations.of(this.worker.fn).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is the runtime the project targets and tests (design decision); upgrades are deliberate',
+      reason:
+        'Node.js 22 is the runtime the project targets and tests (design decision); upgrades are deliberate',
     });
   }
 
@@ -219,11 +244,13 @@ export class RetroHunt extends Construct {
       },
       {
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnElement)}>/*]`,
-        reason: 'The map reads hunt manifests and writes results anywhere in the hunt bucket, and nowhere else',
+        reason:
+          'The map reads hunt manifests and writes results anywhere in the hunt bucket, and nowhere else',
       },
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'CloudWatch Logs delivery and X-Ray calls of Step Functions logging and tracing support no resource-level scoping',
+        reason:
+          'CloudWatch Logs delivery and X-Ray calls of Step Functions logging and tracing support no resource-level scoping',
       },
     );
     Validations.of(this.stateMachine).acknowledge(
@@ -234,7 +261,8 @@ export class RetroHunt extends Construct {
     );
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',
-      reason: 'The hunt bucket holds short-lived manifests and results only, written by the operator and the state machine; it expires objects and needs no access log bucket',
+      reason:
+        'The hunt bucket holds short-lived manifests and results only, written by the operator and the state machine; it expires objects and needs no access log bucket',
     });
   }
 }

@@ -9,7 +9,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { defaultHuntBucket, describePlan, huntCommand, runHunt, type HuntCommandOptions } from '../../bin/cli/hunt';
+import {
+  defaultHuntBucket,
+  describePlan,
+  huntCommand,
+  runHunt,
+  type HuntCommandOptions,
+} from '../../bin/cli/hunt';
 import { planHunt } from '../../lambdas/hunt/plan';
 import { executionInput, INLINE_PREFIX_LIMIT, manifestKeyFor, newHuntId } from '../../lambdas/hunt/start';
 import { parseAccountsConfig } from '../../lambdas/org/config';
@@ -95,10 +101,14 @@ describe('runHunt', () => {
       until: '2026-08-02T23:59:59.999Z',
       mode: 'pipeline',
       rules: ['Stop Logging'],
-      prefixes: [1, 2, 3].map((d) => `AWSLogs/o-testorg0001/444444444444/CloudTrail/eu-west-1/2026/08/0${d}/`),
+      prefixes: [1, 2, 3].map(
+        (d) => `AWSLogs/o-testorg0001/444444444444/CloudTrail/eu-west-1/2026/08/0${d}/`,
+      ),
     });
     expect(regions).toContain('eu-west-1');
-    expect(text.out).toContain(`execution: arn:aws:states:eu-west-1:222222222222:execution:trailalerts-retro-hunt:${input.name}`);
+    expect(text.out).toContain(
+      `execution: arn:aws:states:eu-west-1:222222222222:execution:trailalerts-retro-hunt:${input.name}`,
+    );
   });
 
   it('writes a manifest to the hunt bucket for large hunts and passes its key', async () => {
@@ -168,7 +178,18 @@ describe('helpers', () => {
     const command = huntCommand();
     const flags = command.options.map((o) => o.long);
     expect(flags).toEqual(
-      expect.arrayContaining(['--since', '--until', '--rules', '--ou', '--account', '--regions', '--report', '--state-machine', '--config', '--dry-run']),
+      expect.arrayContaining([
+        '--since',
+        '--until',
+        '--rules',
+        '--ou',
+        '--account',
+        '--regions',
+        '--report',
+        '--state-machine',
+        '--config',
+        '--dry-run',
+      ]),
     );
     command.exitOverride();
     expect(() => command.parse(['--until', '2026-08-01'], { from: 'user' })).toThrow(/--since/);

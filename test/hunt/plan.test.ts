@@ -55,7 +55,9 @@ describe('dayFolders', () => {
   });
 
   it('refuses reversed and over-long ranges', () => {
-    expect(() => dayFolders('2026-03-02T00:00:00.000Z', '2026-03-01T00:00:00.000Z')).toThrow(/before --since/);
+    expect(() => dayFolders('2026-03-02T00:00:00.000Z', '2026-03-01T00:00:00.000Z')).toThrow(
+      /before --since/,
+    );
     expect(() => dayFolders('2025-01-01T00:00:00.000Z', '2026-12-31T00:00:00.000Z')).toThrow(
       new RegExp(`at most ${MAX_HUNT_DAYS}`),
     );
@@ -64,22 +66,36 @@ describe('dayFolders', () => {
 
 describe('selectAccounts', () => {
   it('takes every listed account by default', () => {
-    expect(selectAccounts(config())).toEqual(['444444444444', '555555555555', '666666666666', '777777777777']);
+    expect(selectAccounts(config())).toEqual([
+      '444444444444',
+      '555555555555',
+      '666666666666',
+      '777777777777',
+    ]);
   });
 
   it('selects accounts under an OU path, including accounts that name the OU by id', () => {
     expect(selectAccounts(config(), ['/Workloads/Production'])).toEqual(['444444444444', '555555555555']);
-    expect(selectAccounts(config(), ['/Workloads'])).toEqual(['444444444444', '555555555555', '666666666666']);
+    expect(selectAccounts(config(), ['/Workloads'])).toEqual([
+      '444444444444',
+      '555555555555',
+      '666666666666',
+    ]);
     expect(selectAccounts(config(), ['ou-ab12-prod0001'])).toEqual(['444444444444', '555555555555']);
   });
 
   it('adds --account ids, also ones accounts.yaml does not list', () => {
-    expect(selectAccounts(config(), ['/Sandbox'], ['999999999999'])).toEqual(['777777777777', '999999999999']);
+    expect(selectAccounts(config(), ['/Sandbox'], ['999999999999'])).toEqual([
+      '777777777777',
+      '999999999999',
+    ]);
     expect(selectAccounts(config(), [], ['999999999999'])).toEqual(['999999999999']);
   });
 
   it('explains what is wrong with a selection', () => {
-    expect(() => selectAccounts(config(), ['/Nowhere'])).toThrow('--ou /Nowhere: accounts.yaml lists no account in this OU');
+    expect(() => selectAccounts(config(), ['/Nowhere'])).toThrow(
+      '--ou /Nowhere: accounts.yaml lists no account in this OU',
+    );
     expect(() => selectAccounts(config(), ['Workloads'])).toThrow(/expected an OU path/);
     expect(() => selectAccounts(config(), ['ou-zz99-unknown01'])).toThrow(/no organizationalUnits entry/);
     expect(() => selectAccounts(config(), [], ['12345'])).toThrow(/12-digit account id, got "12345"/);
@@ -119,8 +135,12 @@ describe('planHunt', () => {
       days: ['2026/08/01', '2026/08/02', '2026/08/03'],
     });
     expect(plan.prefixes).toHaveLength(6);
-    expect(plan.prefixes[0]).toBe('org-logs/AWSLogs/o-testorg0001/444444444444/CloudTrail/us-east-1/2026/08/01/');
-    expect(plan.prefixes[5]).toBe('org-logs/AWSLogs/o-testorg0001/555555555555/CloudTrail/us-east-1/2026/08/03/');
+    expect(plan.prefixes[0]).toBe(
+      'org-logs/AWSLogs/o-testorg0001/444444444444/CloudTrail/us-east-1/2026/08/01/',
+    );
+    expect(plan.prefixes[5]).toBe(
+      'org-logs/AWSLogs/o-testorg0001/555555555555/CloudTrail/us-east-1/2026/08/03/',
+    );
   });
 
   it('has no rules field when every rule runs, and no prefix without a trail prefix', () => {
@@ -135,6 +155,8 @@ describe('planHunt', () => {
   });
 
   it('throws HuntPlanError for bad input', () => {
-    expect(() => planHunt(config(), { since: 'x', until: '2026-08-01', mode: 'report' })).toThrow(HuntPlanError);
+    expect(() => planHunt(config(), { since: 'x', until: '2026-08-01', mode: 'report' })).toThrow(
+      HuntPlanError,
+    );
   });
 });

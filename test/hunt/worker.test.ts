@@ -14,7 +14,13 @@ import { gzipSync } from 'node:zlib';
 import type { Match } from '../../lambdas/alerts/alert';
 import { createHuntHandler } from '../../lambdas/hunt/handler';
 import { HuntInputError, type HuntItem } from '../../lambdas/hunt/input';
-import { huntBatch, MatchSinkError, selectRules, TIME_RESERVE_MS, type HuntWorkerDeps } from '../../lambdas/hunt/worker';
+import {
+  huntBatch,
+  MatchSinkError,
+  selectRules,
+  TIME_RESERVE_MS,
+  type HuntWorkerDeps,
+} from '../../lambdas/hunt/worker';
 import { parseAccountsConfig } from '../../lambdas/org/config';
 import { StaticAccountDirectory } from '../../lambdas/org/directory';
 import { buildPolicy, loadDetectionContent } from '../../lambdas/pipeline/build';
@@ -215,9 +221,13 @@ describe('huntBatch', () => {
   });
 
   it('fails the batch when the matches queue refuses, so Step Functions retries it', async () => {
-    const open = fakeBucket({ [`${DAY}a.json.gz`]: logFile(event('e1', 'StopLogging', '2026-08-02T10:00:00Z')) });
+    const open = fakeBucket({
+      [`${DAY}a.json.gz`]: logFile(event('e1', 'StopLogging', '2026-08-02T10:00:00Z')),
+    });
     const sink = { send: async () => Promise.reject(new Error('throttled')) };
-    await expect(huntBatch([item({ mode: 'pipeline' })], deps(open, { sink }))).rejects.toBeInstanceOf(MatchSinkError);
+    await expect(huntBatch([item({ mode: 'pipeline' })], deps(open, { sink }))).rejects.toBeInstanceOf(
+      MatchSinkError,
+    );
   });
 
   it('returns the prefixes it had no time for as unfinished', async () => {
@@ -253,9 +263,9 @@ describe('hunt Lambda handler', () => {
 
   it('reads objects through S3 GetObject and sends pipeline matches with SendMessageBatch', async () => {
     s3Mock.on(ListObjectsV2Command).resolves({ Contents: [{ Key: `${DAY}a.json.gz` }], IsTruncated: false });
-    s3Mock
-      .on(GetObjectCommand)
-      .callsFake(() => ({ Body: Readable.from([logFile(event('e1', 'StopLogging', '2026-08-02T10:00:00Z'))]) }));
+    s3Mock.on(GetObjectCommand).callsFake(() => ({
+      Body: Readable.from([logFile(event('e1', 'StopLogging', '2026-08-02T10:00:00Z'))]),
+    }));
     sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
     const result = await handler()({ Items: [item({ mode: 'pipeline' })] }, context);
     expect(result.matches).toBe(1);
@@ -263,7 +273,30 @@ describe('hunt Lambda handler', () => {
     expect(sends).toHaveLength(1);
     expect(sends[0].args[0].input.QueueUrl).toBe('https://sqs.us-east-1.amazonaws.com/222222222222/matches');
     expect(JSON.parse(sends[0].args[0].input.Entries![0].MessageBody!).record.eventID).toBe('e1');
-    expect(s3Mock.commandCalls(ListObjectsV2Command)[0].args[0].input).toMatchObject({ Bucket: 'trail', Prefix: DAY });
+    expect(s3Mock.commandCalls(ListObjectsV2Command)[0].args[0].input).toMatchObject({
+      Bucket: 'trail',
+      Prefix: DAY,
+    });
+  });
+
+  it('retries a failed cold-start load on the next invocation', async () => {
+    s3Mock.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
+    let loads = 0;
+    const h = createHuntHandler({
+      s3: new S3Client({ region: 'us-east-1' }),
+      sqs: new SQSClient({ region: 'us-east-1' }),
+      trailBucket: 'trail',
+      trailLogsRoot: ROOT,
+      runtime: async () => {
+        loads++;
+        if (loads === 1) throw new Error('rules not readable');
+        return runtime;
+      },
+    });
+    await expect(h({ Items: [item()] }, context)).rejects.toThrow('rules not readable');
+    await expect(h({ Items: [item()] }, context)).resolves.toMatchObject({ prefixes: 1, objects: 0 });
+    await h({ Items: [item()] }, context);
+    expect(loads).toBe(2);
   });
 
   it.each([

@@ -95,29 +95,35 @@ describe('state machine', () => {
     expect(choice.Default).toBe('HuntInline');
   });
 
-  it.each(['HuntManifest', 'HuntInline'])('%s is a DISTRIBUTED map with batching, limits and a result writer', (name) => {
-    const map = definition.States[name];
-    expect(map.Type).toBe('Map');
-    expect((map.ItemProcessor as Json).ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
-    expect(map.ItemBatcher).toEqual({ MaxItemsPerBatch: 12 });
-    expect(map.MaxConcurrency).toBe(7);
-    expect(map.ToleratedFailurePercentage).toBe(3);
-    expect(map.ItemSelector).toEqual({
-      'huntId.$': '$.huntId',
-      'prefix.$': '$$.Map.Item.Value',
-      'since.$': '$.since',
-      'until.$': '$.until',
-      'mode.$': '$.mode',
-      'rules.$': '$.rules',
-    });
-    expect(map.ResultWriter).toMatchObject({
-      Resource: expect.stringContaining(':states:::s3:putObject'),
-      Parameters: { Prefix: 'results/' },
-    });
-    const processor = map.ItemProcessor as { StartAt: string; States: Record<string, Json> };
-    const task = processor.States[processor.StartAt];
-    expect(task.Resource).toMatch(/^<RetroHuntWorkerFunction[0-9A-F]+\.Arn>$/);
-  });
+  it.each(['HuntManifest', 'HuntInline'])(
+    '%s is a DISTRIBUTED map with batching, limits and a result writer',
+    (name) => {
+      const map = definition.States[name];
+      expect(map.Type).toBe('Map');
+      expect((map.ItemProcessor as Json).ProcessorConfig).toEqual({
+        Mode: 'DISTRIBUTED',
+        ExecutionType: 'STANDARD',
+      });
+      expect(map.ItemBatcher).toEqual({ MaxItemsPerBatch: 12 });
+      expect(map.MaxConcurrency).toBe(7);
+      expect(map.ToleratedFailurePercentage).toBe(3);
+      expect(map.ItemSelector).toEqual({
+        'huntId.$': '$.huntId',
+        'prefix.$': '$$.Map.Item.Value',
+        'since.$': '$.since',
+        'until.$': '$.until',
+        'mode.$': '$.mode',
+        'rules.$': '$.rules',
+      });
+      expect(map.ResultWriter).toMatchObject({
+        Resource: expect.stringContaining(':states:::s3:putObject'),
+        Parameters: { Prefix: 'results/' },
+      });
+      const processor = map.ItemProcessor as { StartAt: string; States: Record<string, Json> };
+      const task = processor.States[processor.StartAt];
+      expect(task.Resource).toMatch(/^<RetroHuntWorkerFunction[0-9A-F]+\.Arn>$/);
+    },
+  );
 
   it('reads the manifest with an S3 JSON ItemReader keyed by $.manifestKey', () => {
     expect(definition.States.HuntManifest.ItemReader).toMatchObject({
@@ -197,7 +203,11 @@ describe('hunt worker', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const statements = Object.values(policies)
       .filter((p) => JSON.stringify((p as Json).Properties).includes(`"Ref":"${role}"`))
-      .flatMap((p) => ((p as { Properties: { PolicyDocument: { Statement: Json[] } } }).Properties.PolicyDocument.Statement));
+      .flatMap(
+        (p) =>
+          (p as { Properties: { PolicyDocument: { Statement: Json[] } } }).Properties.PolicyDocument
+            .Statement,
+      );
     const s3Statements = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
     expect(s3Statements).toEqual(
       expect.arrayContaining([
@@ -230,7 +240,11 @@ describe('state machine role', () => {
     const roleId = JSON.parse(roleRef)[0] as string;
     const statements = Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((p) => JSON.stringify((p as Json).Properties).includes(`"Ref":"${roleId}"`))
-      .flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Json[] } } }).Properties.PolicyDocument.Statement);
+      .flatMap(
+        (p) =>
+          (p as { Properties: { PolicyDocument: { Statement: Json[] } } }).Properties.PolicyDocument
+            .Statement,
+      );
     const invoke = statements.filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
     expect(invoke.length).toBeGreaterThan(0);
     for (const s of invoke) expect(JSON.stringify(s.Resource)).toContain('RetroHuntWorkerFunction');
@@ -257,8 +271,19 @@ describe('contract between CLI, state machine and worker', () => {
   it('the ItemSelector turns a CLI execution input into items the worker accepts', () => {
     const { config } = loadAccountsConfig(REPO_ACCOUNTS);
     const plan = planHunt(
-      { ...config!, organization: { ...config!.organization, id: 'o-exampleorg1' }, trail: { ...config!.trail, prefix: 'trail' } },
-      { since: '2026-08-01', until: '2026-08-01', accounts: ['444444444444'], regions: ['us-east-1'], rules: ['x'], mode: 'report' },
+      {
+        ...config!,
+        organization: { ...config!.organization, id: 'o-exampleorg1' },
+        trail: { ...config!.trail, prefix: 'trail' },
+      },
+      {
+        since: '2026-08-01',
+        until: '2026-08-01',
+        accounts: ['444444444444'],
+        regions: ['us-east-1'],
+        rules: ['x'],
+        mode: 'report',
+      },
     );
     const input = executionInput(plan, 'hunt-1') as unknown as Json;
     const selector = definition.States.HuntInline.ItemSelector as Record<string, string>;
