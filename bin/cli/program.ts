@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { detectCommand } from './detect';
 import { explainCommand } from './explain';
+import { huntCommand } from './hunt';
 import { replayCommand } from './replay';
 import { scanCommand } from './scan';
 import { correlationSequenceTester } from './correlation-tester';
@@ -21,5 +22,6 @@ export function buildProgram(): Command {
   program.addCommand(validateCommand());
   program.addCommand(explainCommand());
   program.addCommand(replayCommand());
+  program.addCommand(huntCommand());
   return program;
 }

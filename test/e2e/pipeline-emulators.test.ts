@@ -336,7 +336,7 @@ describe('pipeline on local emulators', () => {
     const secretsMock = mockClient(SecretsManagerClient);
     secretsMock.on(GetSecretValueCommand).resolves({ SecretString: 'test-key' });
     let mode: 'hang' | 'answer' = 'hang';
-    const api = createServer((req, res) => {
+    const api = createServer((_req, res) => {
       if (mode === 'hang') return; // never answers: the lookup must time out (at most 2 s)
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
