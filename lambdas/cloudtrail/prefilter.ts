@@ -39,10 +39,9 @@ const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c ==
  */
 function fieldVerdict(text: string, field: FieldFilter): 'pass' | 'fail' | 'keep' {
   let from = 0;
-  let verdict: 'pass' | 'fail' = 'fail';
   for (;;) {
     const at = text.indexOf(field.key, from);
-    if (at < 0) return verdict;
+    if (at < 0) return 'fail';
     from = at + field.key.length;
     let i = from;
     while (i < text.length && isSpace(text.charCodeAt(i))) i++;
@@ -56,7 +55,7 @@ function fieldVerdict(text: string, field: FieldFilter): 'pass' | 'fail' | 'keep
     const raw = text.slice(start, end);
     if (raw.includes('\\')) return 'keep';
     const value = raw.toLowerCase();
-    if (field.exact.has(value) || field.patterns.some((m) => m(value))) verdict = 'pass';
+    if (field.exact.has(value) || field.patterns.some((m) => m(value))) return 'pass';
   }
 }
 
@@ -91,14 +90,16 @@ export function buildPrefilter(rules: readonly CompiledRule[]): Prefilter {
   const useSource = source.exact.size > 0 || source.patterns.length > 0;
   const lowerTexts = [...lower];
   const exactTexts = [...exact];
+  // Texts with non-ASCII characters can only occur in non-ASCII records, which are kept anyway.
+  const asciiLower = lowerTexts.filter((t) => !NON_ASCII.test(t));
+  const anyLower = asciiLower.length > 0 ? new RegExp(asciiLower.map(escapeRegExp).join('|'), 'i') : undefined;
   const literalVerdict = (text: string): boolean => {
     for (const t of exactTexts) if (text.includes(t)) return true;
     if (lowerTexts.length === 0) return false;
-    // Lower-casing the whole text equals lower-casing each value only for ASCII text.
+    // On ASCII text a case-insensitive search equals searching the lower-cased values; other
+    // text (where toLowerCase maps e.g. U+212A KELVIN SIGN to "k") is kept.
     if (NON_ASCII.test(text)) return true;
-    const lowered = text.toLowerCase();
-    for (const t of lowerTexts) if (lowered.includes(t)) return true;
-    return false;
+    return anyLower !== undefined && anyLower.test(text);
   };
   const hasLiterals = lowerTexts.length + exactTexts.length > 0;
   return {
@@ -127,3 +128,7 @@ export function buildPrefilter(rules: readonly CompiledRule[]): Prefilter {
 }
 
 const NON_ASCII = /[\u0080-\uffff]/;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}

@@ -68,6 +68,13 @@ describe('prefilter required texts', () => {
     expect(kept[2] && kept[4] && kept[5]).toBe(true);
   });
 
+  it('keeps a record whose non-ASCII text lower-cases into a required text (KELVIN SIGN -> k)', () => {
+    const kelvin = parseRules(rule('Kelvin', '1a1a1a1a-0000-4000-8000-000000000006', '  selection:\n    userAgent|contains: kelvin\n  condition: selection'), 'k.yml').rules;
+    const { kept, matched } = check(kelvin, ['{"eventName":"GetObject","userAgent":"\u212Aelvin"}', '{"eventName":"GetObject","userAgent":"celsius"}']);
+    expect(matched).toEqual([true, false]);
+    expect(kept).toEqual([true, false]);
+  });
+
   it('never skips a matching record over random mixes of the texts above', () => {
     const pieces = ['"x"', '"Root"', '"rOoT"', '5', '"5"', '"Boto3/"', '":assumed-role/aws:"', 'null', '"\\u0052oot"', '"\\/"'];
     let seed = 7;
