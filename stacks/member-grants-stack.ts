@@ -58,6 +58,8 @@ export interface MemberGrantsStackProps extends StackProps {
    */
   manageBucketPolicy?: boolean;
   analyzerRoleArn: string;
+  /** The retro-hunt worker role: read (and list) the trail prefix like the analyzer. */
+  huntWorkerRoleArn?: string;
   securityEventBusArn: string;
   /** Inline handler source; default: lambdas/grants/handler.ts bundled with esbuild. */
   handlerSource?: string;
@@ -75,6 +77,11 @@ export class MemberGrantsStack extends Stack {
     const bucketRegion = requireRegion(owner, 'trailBucketRegion', props.trailBucketRegion);
     const prefix = requireKeyPrefix(owner, 'trailPrefix', props.trailPrefix);
     const analyzerRoleArn = requireArn(owner, 'analyzerRoleArn', props.analyzerRoleArn, 'iam');
+    const huntRoleArn =
+      props.huntWorkerRoleArn === undefined
+        ? undefined
+        : requireArn(owner, 'huntWorkerRoleArn', props.huntWorkerRoleArn, 'iam');
+    const readers = huntRoleArn ? [analyzerRoleArn, huntRoleArn] : [analyzerRoleArn];
     const busArn = requireArn(owner, 'securityEventBusArn', props.securityEventBusArn, 'events');
     const keyArn =
       props.trailKmsKeyArn === undefined
@@ -131,7 +138,7 @@ export class MemberGrantsStack extends Stack {
           actions: ['kms:CreateGrant'],
           resources: [keyArn],
           conditions: {
-            StringEquals: { 'kms:GranteePrincipal': analyzerRoleArn },
+            StringEquals: { 'kms:GranteePrincipal': huntRoleArn ? readers : analyzerRoleArn },
             'ForAllValues:StringEquals': { 'kms:GrantOperations': ['Decrypt'] },
           },
         }),
@@ -164,7 +171,7 @@ export class MemberGrantsStack extends Stack {
     const statement = {
       Sid: BUCKET_STATEMENT_SID,
       Effect: 'Allow',
-      Principal: { AWS: analyzerRoleArn },
+      Principal: { AWS: huntRoleArn ? readers : analyzerRoleArn },
       Action: 's3:GetObject',
       Resource: `${bucketArn}/${trailLogsKeyPrefix(prefix)}*`,
       Condition: { StringEquals: { 'aws:PrincipalOrgID': orgId } },
@@ -175,6 +182,27 @@ export class MemberGrantsStack extends Stack {
         resourceType: 'Custom::TrailBucketStatement',
         properties: { Bucket: bucket, Statement: statement },
       });
+      if (huntRoleArn) {
+        // The retro-hunt lists day folders under the trail prefix (only there).
+        new CustomResource(this, 'BucketListStatement', {
+          serviceToken: fn.functionArn,
+          resourceType: 'Custom::TrailBucketStatement',
+          properties: {
+            Bucket: bucket,
+            Statement: {
+              Sid: `${BUCKET_STATEMENT_SID}List`,
+              Effect: 'Allow',
+              Principal: { AWS: huntRoleArn },
+              Action: 's3:ListBucket',
+              Resource: bucketArn,
+              Condition: {
+                StringEquals: { 'aws:PrincipalOrgID': orgId },
+                StringLike: { 's3:prefix': [`${trailLogsKeyPrefix(prefix)}*`] },
+              },
+            },
+          },
+        });
+      }
     }
     new CustomResource(this, 'BucketEventBridge', {
       serviceToken: fn.functionArn,
@@ -187,6 +215,13 @@ export class MemberGrantsStack extends Stack {
         resourceType: 'Custom::TrailKeyGrant',
         properties: { KeyArn: keyArn, GranteeRoleArn: analyzerRoleArn, TrailArn: props.trailArn },
       });
+      if (huntRoleArn) {
+        new CustomResource(this, 'HuntKeyGrant', {
+          serviceToken: fn.functionArn,
+          resourceType: 'Custom::TrailKeyGrant',
+          properties: { KeyArn: keyArn, GranteeRoleArn: huntRoleArn, TrailArn: props.trailArn },
+        });
+      }
     }
 
     new events.Rule(this, 'ForwardTrailObjects', {

@@ -6,6 +6,7 @@ import type { AccountsConfig } from '../lambdas/org/types';
 import type { MemberGrantsStackSetStackProps } from './member-grants-stackset';
 import type { OrganizationsPolicyStackProps } from './organizations-policy-stack';
 import type { PipelineSource } from './pipeline-stack';
+import { HUNT_WORKER_ROLE_NAME } from './constructs/retro-hunt';
 import { ANALYZER_ROLE_NAME, EVENT_BUS_NAME, type SecurityAccountStackProps } from './security-account-stack';
 import { PropsError } from './constructs/validate-props';
 
@@ -111,6 +112,7 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
         trailArn,
         manageBucketPolicy: options.manageBucketPolicy,
         analyzerRoleArn: `arn:aws:iam::${org.securityAccountId}:role/${ANALYZER_ROLE_NAME}`,
+        huntWorkerRoleArn: `arn:aws:iam::${org.securityAccountId}:role/${HUNT_WORKER_ROLE_NAME}`,
         securityEventBusArn: `arn:aws:events:${home}:${org.securityAccountId}:event-bus/${EVENT_BUS_NAME}`,
       },
     };

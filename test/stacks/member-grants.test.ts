@@ -156,6 +156,31 @@ describe('member-grants template', () => {
     plain.resourceCountIs('Custom::TrailBucketStatement', 1);
   });
 
+  it('lets the retro-hunt worker read and list the trail prefix and decrypt, when given', () => {
+    const hunt = 'arn:aws:iam::222222222222:role/trailalerts-hunt-worker';
+    const t = Template.fromStack(
+      new MemberGrantsStack(new App(), 'Hunt', {
+        ...grants,
+        huntWorkerRoleArn: hunt,
+        handlerSource: 'exports.handler=()=>{}',
+      }),
+    );
+    t.hasResourceProperties('Custom::TrailBucketStatement', {
+      Statement: Match.objectLike({
+        Principal: { AWS: [grants.analyzerRoleArn, hunt] },
+        Action: 's3:GetObject',
+      }),
+    });
+    t.hasResourceProperties('Custom::TrailBucketStatement', {
+      Statement: Match.objectLike({
+        Principal: { AWS: hunt },
+        Action: 's3:ListBucket',
+        Condition: Match.objectLike({ StringLike: { 's3:prefix': [Match.stringLikeRegexp('AWSLogs/')] } }),
+      }),
+    });
+    t.hasResourceProperties('Custom::TrailKeyGrant', { GranteeRoleArn: hunt });
+  });
+
   it('leaves the bucket policy alone when it is managed elsewhere', () => {
     const managed = Template.fromStack(
       new MemberGrantsStack(new App(), 'Managed', {
