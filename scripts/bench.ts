@@ -23,6 +23,7 @@ import { buildPrefilter } from '../lambdas/cloudtrail/prefilter';
 import { parseRawRecord, rawRecordsFromStream, recordsFromStream } from '../lambdas/cloudtrail/read';
 import { loadRules, RuleIndex } from '../lambdas/sigma';
 import type { Diagnostic } from '../lambdas/sigma/model';
+import { analyzerCost, benchProcessor, formatCost } from './bench-processor';
 import { writeLogObject } from './synthetic-events';
 
 const BENCH_DIR = join(__dirname, '..', '.bench');
@@ -177,6 +178,17 @@ async function main(): Promise<void> {
   console.log(line(header));
   for (const row of rows) console.log(line(row));
   console.log('b/a and p/a: throughput of detection relative to gunzip + JSON.parse alone (higher is better).');
+  // The processor (whole alert path, in-memory state) and the cost model at the measured speed.
+  const proc = await benchProcessor(args.sizes.length === 1 && args.sizes[0] <= 1 ? 5000 : 20000);
+  console.log(
+    `processor: ${proc.matches} matches at ${Math.round(proc.matchesPerSecond).toLocaleString('en-US')} matches/s, ` +
+      `${Math.round(proc.alertsPerSecond).toLocaleString('en-US')} alert outcomes/s (in-memory state; goal ≥ 2,000/s)`,
+  );
+  const last = rows[rows.length - 1];
+  if (last) {
+    const eventsPerSecond = Number(last[7].replace(/,/g, ''));
+    console.log(formatCost(analyzerCost({ eventsPerSecond, mbPerSecond: Number(last[6]) }), 'analyzer cost at the last row'));
+  }
   console.log(`load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs: figures from a busy machine are not comparable.`);
 }
 
