@@ -100,7 +100,11 @@ async function readOnly(gz: Buffer): Promise<number> {
   return events;
 }
 
-async function detectPrefiltered(gz: Buffer, index: RuleIndex, mayMatch: (text: string) => boolean): Promise<{ events: number; matches: number }> {
+async function detectPrefiltered(
+  gz: Buffer,
+  index: RuleIndex,
+  mayMatch: (text: string) => boolean,
+): Promise<{ events: number; matches: number }> {
   let events = 0;
   let matches = 0;
   for await (const raw of rawRecordsFromStream(Readable.from([gz]), 'bench.json.gz', onProblem)) {
@@ -124,7 +128,9 @@ async function memoryFigure(sizeMb: number, seed: number, index: RuleIndex): Pro
   }
   const seconds = (Date.now() - started) / 1000;
   console.log(`memory: ${sizeMb} MB object, ${events} events, ${matches} matches in ${seconds.toFixed(1)} s`);
-  console.log(`memory: peak RSS ${maxRssMb().toFixed(0)} MB (before reading: ${before.toFixed(0)} MB; goal < 300 MB for 1 GB)`);
+  console.log(
+    `memory: peak RSS ${maxRssMb().toFixed(0)} MB (before reading: ${before.toFixed(0)} MB; goal < 300 MB for 1 GB)`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -134,12 +140,28 @@ async function main(): Promise<void> {
   const index = new RuleIndex(bundle.rules);
   const prefilter = buildPrefilter(bundle.rules);
   const errors = bundle.diagnostics.filter((d) => d.severity === 'error').length;
-  console.log(`rules: ${bundle.rules.length} loaded from ${rulePaths.join(', ')} (${errors} rule errors); prefilter: ${prefilter.describe()}`);
+  console.log(
+    `rules: ${bundle.rules.length} loaded from ${rulePaths.join(', ')} (${errors} rule errors); prefilter: ${prefilter.describe()}`,
+  );
   if (args.memoryMb) {
     await memoryFigure(args.memoryMb, args.seed, index);
     return;
   }
-  const header = ['size MB', 'events', '(0) gunzip MB/s', '(a) parse MB/s', '(r) stream MB/s', 'r/a', '(b) detect MB/s', '(b) events/s', 'b/a', '(p) prefilter MB/s', 'p/a', 'matches', 'peak RSS MB'];
+  const header = [
+    'size MB',
+    'events',
+    '(0) gunzip MB/s',
+    '(a) parse MB/s',
+    '(r) stream MB/s',
+    'r/a',
+    '(b) detect MB/s',
+    '(b) events/s',
+    'b/a',
+    '(p) prefilter MB/s',
+    'p/a',
+    'matches',
+    'peak RSS MB',
+  ];
   const rows: string[][] = [];
   // Warm-up: let the JIT compile every path once before anything is timed.
   const warm = readFileSync(await objectOf(1, args.seed));
@@ -151,11 +173,15 @@ async function main(): Promise<void> {
     const gz = readFileSync(await objectOf(sizeMb, args.seed));
     const size = gunzipSync(gz).length;
     const gunzip = await best(args.repeat, () => gunzipSync(gz).length);
-    const parse = await best(args.repeat, () => (JSON.parse(gunzipSync(gz).toString('utf8')) as { Records: unknown[] }).Records.length);
+    const parse = await best(
+      args.repeat,
+      () => (JSON.parse(gunzipSync(gz).toString('utf8')) as { Records: unknown[] }).Records.length,
+    );
     const read = await best(args.repeat, () => readOnly(gz));
     const detect = await best(args.repeat, () => detectStreaming(gz, index));
     const pre = await best(args.repeat, () => detectPrefiltered(gz, index, prefilter.mayMatch));
-    if (pre.result.matches !== detect.result.matches) throw new Error(`prefilter changed the matches: ${pre.result.matches} vs ${detect.result.matches}`);
+    if (pre.result.matches !== detect.result.matches)
+      throw new Error(`prefilter changed the matches: ${pre.result.matches} vs ${detect.result.matches}`);
     const mbps = (seconds: number) => (size / MB / seconds).toFixed(1);
     rows.push([
       (size / MB).toFixed(1),
@@ -177,7 +203,9 @@ async function main(): Promise<void> {
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join('  ');
   console.log(line(header));
   for (const row of rows) console.log(line(row));
-  console.log('b/a and p/a: throughput of detection relative to gunzip + JSON.parse alone (higher is better).');
+  console.log(
+    'b/a and p/a: throughput of detection relative to gunzip + JSON.parse alone (higher is better).',
+  );
   // The processor (whole alert path, in-memory state) and the cost model at the measured speed.
   const proc = await benchProcessor(args.sizes.length === 1 && args.sizes[0] <= 1 ? 5000 : 20000);
   console.log(
@@ -187,9 +215,16 @@ async function main(): Promise<void> {
   const last = rows[rows.length - 1];
   if (last) {
     const eventsPerSecond = Number(last[7].replace(/,/g, ''));
-    console.log(formatCost(analyzerCost({ eventsPerSecond, mbPerSecond: Number(last[6]) }), 'analyzer cost at the last row'));
+    console.log(
+      formatCost(
+        analyzerCost({ eventsPerSecond, mbPerSecond: Number(last[6]) }),
+        'analyzer cost at the last row',
+      ),
+    );
   }
-  console.log(`load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs: figures from a busy machine are not comparable.`);
+  console.log(
+    `load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs: figures from a busy machine are not comparable.`,
+  );
 }
 
 main().catch((err) => {

@@ -37,8 +37,22 @@ export interface SyntheticOptions {
   stepMs?: number;
 }
 
-export const DEFAULT_ACCOUNTS = ['111111111111', '222222222222', '444455556666', '555566667777', '777788889999'];
-export const DEFAULT_REGIONS = ['us-east-1', 'us-east-1', 'us-east-1', 'eu-west-1', 'eu-west-1', 'us-west-2', 'ap-southeast-2'];
+export const DEFAULT_ACCOUNTS = [
+  '111111111111',
+  '222222222222',
+  '444455556666',
+  '555566667777',
+  '777788889999',
+];
+export const DEFAULT_REGIONS = [
+  'us-east-1',
+  'us-east-1',
+  'us-east-1',
+  'eu-west-1',
+  'eu-west-1',
+  'us-west-2',
+  'ap-southeast-2',
+];
 
 const USER_AGENTS = [
   'aws-cli/2.15.30 Python/3.11.8 Linux/6.1.79-99.167.amzn2023.x86_64 exe/x86_64.amzn.2023 prompt/off command/ec2.describe-instances',
@@ -50,11 +64,29 @@ const USER_AGENTS = [
   'console.amazonaws.com',
 ];
 
-const PUBLIC_IPS = ['203.0.113.10', '198.51.100.23', '52.94.133.131', '3.120.181.40', '185.220.101.4', '81.2.69.142', '2a02:26f0:fe::5c:9a42', '34.201.112.7'];
+const PUBLIC_IPS = [
+  '203.0.113.10',
+  '198.51.100.23',
+  '52.94.133.131',
+  '3.120.181.40',
+  '185.220.101.4',
+  '81.2.69.142',
+  '2a02:26f0:fe::5c:9a42',
+  '34.201.112.7',
+];
 const PRIVATE_IPS = ['10.0.12.34', '10.1.3.99', '172.31.40.2'];
 const USERS = ['alice', 'bob', 'carol', 'deploy-bot', 'terraform', 'dave.ops'];
-const ROLES = ['Admin', 'ReadOnly', 'ci/Deployer', 'service-role/LambdaExecution', 'OrganizationAccountAccessRole'];
-const SSO_ROLES = ['AWSReservedSSO_AdministratorAccess_0123456789abcdef', 'AWSReservedSSO_ReadOnlyAccess_fedcba9876543210'];
+const ROLES = [
+  'Admin',
+  'ReadOnly',
+  'ci/Deployer',
+  'service-role/LambdaExecution',
+  'OrganizationAccountAccessRole',
+];
+const SSO_ROLES = [
+  'AWSReservedSSO_AdministratorAccess_0123456789abcdef',
+  'AWSReservedSSO_ReadOnlyAccess_fedcba9876543210',
+];
 
 const READ_ONLY: [string, string][] = [
   ['ec2.amazonaws.com', 'DescribeInstances'],
@@ -74,7 +106,15 @@ const READ_ONLY: [string, string][] = [
   ['config.amazonaws.com', 'DescribeConfigRules'],
 ];
 
-const IAM_CHANGES = ['CreateUser', 'AttachUserPolicy', 'CreateAccessKey', 'PutRolePolicy', 'UpdateAssumeRolePolicy', 'CreateLoginProfile', 'DeleteUserPolicy'];
+const IAM_CHANGES = [
+  'CreateUser',
+  'AttachUserPolicy',
+  'CreateAccessKey',
+  'PutRolePolicy',
+  'UpdateAssumeRolePolicy',
+  'CreateLoginProfile',
+  'DeleteUserPolicy',
+];
 
 /** Builds records one at a time from a seeded generator. */
 export class SyntheticTrail {
@@ -122,14 +162,27 @@ export class SyntheticTrail {
       const arn = `arn:aws:iam::${account}:user/${user}`;
       return {
         arn,
-        identity: { type: 'IAMUser', principalId: `AIDA${this.upper(17)}`, arn, accountId: account, accessKeyId: `AKIA${this.upper(16)}`, userName: user },
+        identity: {
+          type: 'IAMUser',
+          principalId: `AIDA${this.upper(17)}`,
+          arn,
+          accountId: account,
+          accessKeyId: `AKIA${this.upper(16)}`,
+          userName: user,
+        },
       };
     }
     if (r < 0.8) {
       const sso = this.rng() < 0.3;
-      const rolePath = sso ? `aws-reserved/sso.amazonaws.com/eu-west-1/${this.pick(SSO_ROLES)}` : this.pick(ROLES);
+      const rolePath = sso
+        ? `aws-reserved/sso.amazonaws.com/eu-west-1/${this.pick(SSO_ROLES)}`
+        : this.pick(ROLES);
       const roleName = rolePath.split('/').pop() as string;
-      const session = sso ? `${this.pick(USERS)}@acme.example` : this.rng() < 0.5 ? `i-0${this.hex(16)}` : `botocore-session-${Math.floor(this.rng() * 1e10)}`;
+      const session = sso
+        ? `${this.pick(USERS)}@acme.example`
+        : this.rng() < 0.5
+          ? `i-0${this.hex(16)}`
+          : `botocore-session-${Math.floor(this.rng() * 1e10)}`;
       const arn = `arn:aws:sts::${account}:assumed-role/${roleName}/${session}`;
       const principal = `AROA${this.upper(17)}`;
       return {
@@ -141,15 +194,29 @@ export class SyntheticTrail {
           accountId: account,
           accessKeyId: `ASIA${this.upper(16)}`,
           sessionContext: {
-            sessionIssuer: { type: 'Role', principalId: principal, arn: `arn:aws:iam::${account}:role/${rolePath}`, accountId: account, userName: roleName },
+            sessionIssuer: {
+              type: 'Role',
+              principalId: principal,
+              arn: `arn:aws:iam::${account}:role/${rolePath}`,
+              accountId: account,
+              userName: roleName,
+            },
             webIdFederationData: {},
-            attributes: { creationDate: new Date(this.time - 600_000).toISOString().replace(/\.\d+Z$/, 'Z'), mfaAuthenticated: this.rng() < 0.3 ? 'true' : 'false' },
+            attributes: {
+              creationDate: new Date(this.time - 600_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+              mfaAuthenticated: this.rng() < 0.3 ? 'true' : 'false',
+            },
           },
         },
       };
     }
     if (r < 0.93) {
-      const service = this.pick(['ec2.amazonaws.com', 'lambda.amazonaws.com', 'cloudformation.amazonaws.com', 'config.amazonaws.com']);
+      const service = this.pick([
+        'ec2.amazonaws.com',
+        'lambda.amazonaws.com',
+        'cloudformation.amazonaws.com',
+        'config.amazonaws.com',
+      ]);
       return { arn: service, identity: { type: 'AWSService', invokedBy: service } };
     }
     if (r < 0.98) {
@@ -158,37 +225,73 @@ export class SyntheticTrail {
         identity: {
           type: 'IdentityCenterUser',
           accountId: account,
-          onBehalfOf: { userId: this.uuid(), identityStoreArn: `arn:aws:identitystore::${account}:identitystore/d-90677${this.hex(5)}` },
+          onBehalfOf: {
+            userId: this.uuid(),
+            identityStoreArn: `arn:aws:identitystore::${account}:identitystore/d-90677${this.hex(5)}`,
+          },
           credentialId: this.upper(20),
         },
       };
     }
     const arn = `arn:aws:iam::${account}:root`;
-    return { arn, identity: { type: 'Root', principalId: account, arn, accountId: account, accessKeyId: '' } };
+    return {
+      arn,
+      identity: { type: 'Root', principalId: account, arn, accountId: account, accessKeyId: '' },
+    };
   }
 
   /** Tags, filters and similar lists that give requestParameters their realistic bulk. */
   private tags(n: number): { key: string; value: string }[] {
-    return Array.from({ length: n }, (_, i) => ({ key: this.pick(['Name', 'Environment', 'CostCenter', 'Owner', 'Application', 'Team']) + (i > 5 ? i : ''), value: `${this.pick(['payments', 'data', 'web', 'batch'])}-${this.hex(6)}` }));
+    return Array.from({ length: n }, (_, i) => ({
+      key:
+        this.pick(['Name', 'Environment', 'CostCenter', 'Owner', 'Application', 'Team']) + (i > 5 ? i : ''),
+      value: `${this.pick(['payments', 'data', 'web', 'batch'])}-${this.hex(6)}`,
+    }));
   }
 
   private requestParameters(source: string, name: string, region: string, account: string): unknown {
     switch (name) {
       case 'DescribeInstances':
         return {
-          instancesSet: { items: Array.from({ length: 4 + Math.floor(this.rng() * 8) }, () => ({ instanceId: `i-0${this.hex(16)}` })) },
-          filterSet: { items: this.tags(3).map((t) => ({ name: `tag:${t.key}`, valueSet: { items: [{ value: t.value }, { value: `${t.value}-b` }] } })) },
+          instancesSet: {
+            items: Array.from({ length: 4 + Math.floor(this.rng() * 8) }, () => ({
+              instanceId: `i-0${this.hex(16)}`,
+            })),
+          },
+          filterSet: {
+            items: this.tags(3).map((t) => ({
+              name: `tag:${t.key}`,
+              valueSet: { items: [{ value: t.value }, { value: `${t.value}-b` }] },
+            })),
+          },
           maxResults: 1000,
         };
       case 'DescribeSecurityGroups':
-        return { securityGroupSet: {}, securityGroupIdSet: { items: Array.from({ length: 6 }, () => ({ groupId: `sg-0${this.hex(16)}` })) }, filterSet: {} };
+        return {
+          securityGroupSet: {},
+          securityGroupIdSet: {
+            items: Array.from({ length: 6 }, () => ({ groupId: `sg-0${this.hex(16)}` })),
+          },
+          filterSet: {},
+        };
       case 'DescribeVolumes':
-        return { volumeSet: { items: Array.from({ length: 6 }, () => ({ volumeId: `vol-0${this.hex(16)}` })) }, filterSet: { items: [{ name: 'attachment.instance-id', valueSet: { items: [{ value: `i-0${this.hex(16)}` }] } }] } };
+        return {
+          volumeSet: { items: Array.from({ length: 6 }, () => ({ volumeId: `vol-0${this.hex(16)}` })) },
+          filterSet: {
+            items: [
+              { name: 'attachment.instance-id', valueSet: { items: [{ value: `i-0${this.hex(16)}` }] } },
+            ],
+          },
+        };
       case 'GetRole':
       case 'ListAttachedRolePolicies':
         return { roleName: this.pick(ROLES).split('/').pop() };
       case 'GetBucketPolicy':
-        return { bucketName: `acme-${this.pick(['logs', 'data', 'artifacts'])}-${account}-${region}`, Host: `acme-data-${account}.s3.${region}.amazonaws.com`, policy: '' };
+        return {
+          bucketName: `acme-${this.pick(['logs', 'data', 'artifacts'])}-${account}-${region}`,
+          Host: `acme-data-${account}.s3.${region}.amazonaws.com`,
+          policy: '',
+        };
       case 'DescribeKey':
         return { keyId: `arn:aws:kms:${region}:${account}:key/${this.uuid()}` };
       case 'DescribeTrails':
@@ -196,7 +299,10 @@ export class SyntheticTrail {
       case 'DescribeLogGroups':
         return { logGroupNamePrefix: `/aws/lambda/${this.pick(['payments', 'ingest', 'auth'])}-`, limit: 50 };
       case 'DescribeDBInstances':
-        return { dBInstanceIdentifier: `db-${this.hex(8)}`, filters: this.tags(2).map((t) => ({ name: t.key, values: [t.value] })) };
+        return {
+          dBInstanceIdentifier: `db-${this.hex(8)}`,
+          filters: this.tags(2).map((t) => ({ name: t.key, values: [t.value] })),
+        };
       default:
         return source === 'sts.amazonaws.com' || name.startsWith('List') ? null : { maxResults: 100 };
     }
@@ -226,7 +332,11 @@ export class SyntheticTrail {
       managementEvent: true,
       recipientAccountId: account,
       eventCategory: 'Management',
-      tlsDetails: { tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', clientProvidedHostHeader: `${source.split('.')[0]}.${region}.amazonaws.com` },
+      tlsDetails: {
+        tlsVersion: 'TLSv1.3',
+        cipherSuite: 'TLS_AES_128_GCM_SHA256',
+        clientProvidedHostHeader: `${source.split('.')[0]}.${region}.amazonaws.com`,
+      },
     };
   }
 
@@ -259,7 +369,11 @@ export class SyntheticTrail {
     rec.sourceIPAddress = this.pick(PUBLIC_IPS);
     rec.requestParameters = null;
     rec.responseElements = { ConsoleLogin: failed ? 'Failure' : 'Success' };
-    rec.additionalEventData = { LoginTo: 'https://console.aws.amazon.com/console/home?state=hashArgs%23&isauthcode=true', MobileVersion: 'No', MFAUsed: this.rng() < 0.7 ? 'Yes' : 'No' };
+    rec.additionalEventData = {
+      LoginTo: 'https://console.aws.amazon.com/console/home?state=hashArgs%23&isauthcode=true',
+      MobileVersion: 'No',
+      MFAUsed: this.rng() < 0.7 ? 'Yes' : 'No',
+    };
     if (failed) rec.errorMessage = 'Failed authentication';
     delete rec.tlsDetails;
     return rec;
@@ -269,12 +383,26 @@ export class SyntheticTrail {
     const rec = this.base(account, 'sts.amazonaws.com', 'AssumeRole', false);
     const role = this.pick(ROLES);
     const session = `session-${this.hex(10)}`;
-    rec.requestParameters = { roleArn: `arn:aws:iam::${account}:role/${role}`, roleSessionName: session, durationSeconds: 3600, tags: this.tags(4) };
-    rec.responseElements = {
-      credentials: { accessKeyId: `ASIA${this.upper(16)}`, sessionToken: this.upper(180), expiration: 'Nov 20, 2026, 11:00:00 AM' },
-      assumedRoleUser: { assumedRoleId: `AROA${this.upper(17)}:${session}`, arn: `arn:aws:sts::${account}:assumed-role/${role.split('/').pop()}/${session}` },
+    rec.requestParameters = {
+      roleArn: `arn:aws:iam::${account}:role/${role}`,
+      roleSessionName: session,
+      durationSeconds: 3600,
+      tags: this.tags(4),
     };
-    rec.resources = [{ accountId: account, type: 'AWS::IAM::Role', ARN: `arn:aws:iam::${account}:role/${role}` }];
+    rec.responseElements = {
+      credentials: {
+        accessKeyId: `ASIA${this.upper(16)}`,
+        sessionToken: this.upper(180),
+        expiration: 'Nov 20, 2026, 11:00:00 AM',
+      },
+      assumedRoleUser: {
+        assumedRoleId: `AROA${this.upper(17)}:${session}`,
+        arn: `arn:aws:sts::${account}:assumed-role/${role.split('/').pop()}/${session}`,
+      },
+    };
+    rec.resources = [
+      { accountId: account, type: 'AWS::IAM::Role', ARN: `arn:aws:iam::${account}:role/${role}` },
+    ];
     rec.sharedEventID = this.uuid();
     return rec;
   }
@@ -286,7 +414,12 @@ export class SyntheticTrail {
     const key = `${this.pick(['reports', 'raw', 'exports'])}/2026/11/20/${this.hex(12)}.parquet`;
     rec.managementEvent = false;
     rec.eventCategory = 'Data';
-    rec.requestParameters = { bucketName: bucket, Host: `${bucket}.s3.${rec.awsRegion}.amazonaws.com`, key, 'x-id': put ? 'PutObject' : 'GetObject' };
+    rec.requestParameters = {
+      bucketName: bucket,
+      Host: `${bucket}.s3.${rec.awsRegion}.amazonaws.com`,
+      key,
+      'x-id': put ? 'PutObject' : 'GetObject',
+    };
     rec.additionalEventData = {
       SignatureVersion: 'SigV4',
       CipherSuite: 'TLS_AES_128_GCM_SHA256',
@@ -309,11 +442,34 @@ export class SyntheticTrail {
     const user = `svc-${this.hex(6)}`;
     rec.requestParameters =
       name === 'AttachUserPolicy'
-        ? { userName: user, policyArn: this.pick(['arn:aws:iam::aws:policy/AdministratorAccess', 'arn:aws:iam::aws:policy/ReadOnlyAccess']) }
+        ? {
+            userName: user,
+            policyArn: this.pick([
+              'arn:aws:iam::aws:policy/AdministratorAccess',
+              'arn:aws:iam::aws:policy/ReadOnlyAccess',
+            ]),
+          }
         : name === 'PutRolePolicy'
-          ? { roleName: this.pick(ROLES).split('/').pop(), policyName: 'inline', policyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: '*' }] }) }
+          ? {
+              roleName: this.pick(ROLES).split('/').pop(),
+              policyName: 'inline',
+              policyDocument: JSON.stringify({
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: '*' }],
+              }),
+            }
           : { userName: user, tags: this.tags(3) };
-    rec.responseElements = name === 'CreateAccessKey' ? { accessKey: { userName: user, accessKeyId: `AKIA${this.upper(16)}`, status: 'Active', createDate: 'Nov 20, 2026 10:00:00 AM' } } : null;
+    rec.responseElements =
+      name === 'CreateAccessKey'
+        ? {
+            accessKey: {
+              userName: user,
+              accessKeyId: `AKIA${this.upper(16)}`,
+              status: 'Active',
+              createDate: 'Nov 20, 2026 10:00:00 AM',
+            },
+          }
+        : null;
     return rec;
   }
 
@@ -328,18 +484,42 @@ export class SyntheticTrail {
   }
 
   private runInstances(account: string): SyntheticRecord {
-    const rec = this.base(account, 'ec2.amazonaws.com', this.rng() < 0.5 ? 'RunInstances' : 'AuthorizeSecurityGroupIngress', false);
+    const rec = this.base(
+      account,
+      'ec2.amazonaws.com',
+      this.rng() < 0.5 ? 'RunInstances' : 'AuthorizeSecurityGroupIngress',
+      false,
+    );
     rec.requestParameters =
       rec.eventName === 'RunInstances'
         ? {
             instancesSet: { items: [{ imageId: `ami-0${this.hex(16)}`, minCount: 1, maxCount: 1 }] },
             instanceType: this.pick(['t3.micro', 'm5.large', 'p4d.24xlarge']),
-            blockDeviceMapping: { items: [{ deviceName: '/dev/xvda', ebs: { volumeSize: 50, deleteOnTermination: true, volumeType: 'gp3', encrypted: true } }] },
+            blockDeviceMapping: {
+              items: [
+                {
+                  deviceName: '/dev/xvda',
+                  ebs: { volumeSize: 50, deleteOnTermination: true, volumeType: 'gp3', encrypted: true },
+                },
+              ],
+            },
             tagSpecificationSet: { items: [{ resourceType: 'instance', tags: this.tags(5) }] },
             subnetId: `subnet-0${this.hex(16)}`,
             iamInstanceProfile: { name: 'app-profile' },
           }
-        : { groupId: `sg-0${this.hex(16)}`, ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, ipRanges: { items: [{ cidrIp: this.pick(['0.0.0.0/0', '10.0.0.0/8']) }] } }] } };
+        : {
+            groupId: `sg-0${this.hex(16)}`,
+            ipPermissions: {
+              items: [
+                {
+                  ipProtocol: 'tcp',
+                  fromPort: 22,
+                  toPort: 22,
+                  ipRanges: { items: [{ cidrIp: this.pick(['0.0.0.0/0', '10.0.0.0/8']) }] },
+                },
+              ],
+            },
+          };
     return rec;
   }
 }
@@ -365,7 +545,11 @@ export interface WrittenObject {
  * Writes one gzip log object `{"Records":[…]}` of about `targetBytes` uncompressed, streaming
  * (memory stays small whatever the size). Deterministic for the options' seed.
  */
-export async function writeLogObject(path: string, targetBytes: number, options: SyntheticOptions & { gzipLevel?: number } = {}): Promise<WrittenObject> {
+export async function writeLogObject(
+  path: string,
+  targetBytes: number,
+  options: SyntheticOptions & { gzipLevel?: number } = {},
+): Promise<WrittenObject> {
   mkdirSync(dirname(path), { recursive: true });
   const trail = new SyntheticTrail(options);
   const gzip = createGzip({ level: options.gzipLevel ?? 6 });
@@ -425,8 +609,14 @@ async function main(argv: string[]): Promise<void> {
     const account = DEFAULT_ACCOUNTS[i % DEFAULT_ACCOUNTS.length];
     const time = new Date(Date.UTC(2026, 10, 20, 8, 5 * i));
     const key = trailKey('o-synthetic01', account, 'us-east-1', time, `S${seed}N${i}`);
-    const out = await writeLogObject(join(outDir, key), sizeMb * 1024 * 1024, { seed: seed * 1000 + i, accounts: [account], start: time });
-    console.log(`${out.path}: ${out.records} records, ${(out.uncompressedBytes / 1048576).toFixed(1)} MB (${(out.compressedBytes / 1048576).toFixed(1)} MB gzip)`);
+    const out = await writeLogObject(join(outDir, key), sizeMb * 1024 * 1024, {
+      seed: seed * 1000 + i,
+      accounts: [account],
+      start: time,
+    });
+    console.log(
+      `${out.path}: ${out.records} records, ${(out.uncompressedBytes / 1048576).toFixed(1)} MB (${(out.compressedBytes / 1048576).toFixed(1)} MB gzip)`,
+    );
   }
 }
 

@@ -29,7 +29,11 @@ export interface DetectResult {
   source: RecordSource;
 }
 
-export function detectResult(rule: CompiledRule, record: CloudTrailRecord, source: RecordSource): DetectResult {
+export function detectResult(
+  rule: CompiledRule,
+  record: CloudTrailRecord,
+  source: RecordSource,
+): DetectResult {
   const m = rule.meta;
   return {
     rule: { id: m.id, title: m.title, level: m.level, tags: m.tags, file: m.file },
@@ -46,7 +50,11 @@ export function detectResult(rule: CompiledRule, record: CloudTrailRecord, sourc
   };
 }
 
-export async function runDetect(inputs: string[], options: DetectOptions, io: CliIO = processIO): Promise<number> {
+export async function runDetect(
+  inputs: string[],
+  options: DetectOptions,
+  io: CliIO = processIO,
+): Promise<number> {
   const bundle = loadRules(options.rules);
   printDiagnostics(io, bundle.diagnostics);
   const invalid = bundle.diagnostics.some((d) => d.severity === 'error');
@@ -59,7 +67,8 @@ export async function runDetect(inputs: string[], options: DetectOptions, io: Cl
     events++;
     for (const rule of index.match(record)) {
       matches++;
-      if (options.format === 'ndjson') io.out.write(`${JSON.stringify(detectResult(rule, record, source))}\n`);
+      if (options.format === 'ndjson')
+        io.out.write(`${JSON.stringify(detectResult(rule, record, source))}\n`);
       else
         rows.push([
           clean(record.eventTime, 24),
@@ -71,22 +80,32 @@ export async function runDetect(inputs: string[], options: DetectOptions, io: Cl
         ]);
     }
   }
-  if (options.format === 'table') io.out.write(renderTable(['time', 'level', 'rule', 'eventName', 'account', 'source'], rows));
-  io.err.write(`${bundle.rules.length} rules, ${events} events, ${matches} matches${invalid ? ' (some rules are invalid)' : ''}\n`);
+  if (options.format === 'table')
+    io.out.write(renderTable(['time', 'level', 'rule', 'eventName', 'account', 'source'], rows));
+  io.err.write(
+    `${bundle.rules.length} rules, ${events} events, ${matches} matches${invalid ? ' (some rules are invalid)' : ''}\n`,
+  );
   return invalid ? EXIT_INVALID_RULES : 0;
 }
 
 export function renderTable(header: string[], rows: string[][]): string {
   if (rows.length === 0) return 'No matches.\n';
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
 }
 
 export function detectCommand(io: CliIO = processIO): Command {
   return new Command('detect')
     .description('run Sigma rules over CloudTrail files or directories; one result per (event, rule) match')
-    .argument('<inputs...>', 'CloudTrail files ({"Records":[…]} plain or gzip, JSON arrays, JSON lines) or directories')
+    .argument(
+      '<inputs...>',
+      'CloudTrail files ({"Records":[…]} plain or gzip, JSON arrays, JSON lines) or directories',
+    )
     .requiredOption('--rules <path>', 'rule file or directory (repeatable)', collect)
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'ndjson']).default('table'))
     .action(async (inputs: string[], opts: DetectOptions) => {

@@ -34,7 +34,10 @@ export async function runExplain(options: ExplainOptions, io: CliIO = processIO)
     for (const rule of bundle.rules) {
       const explanation = explainRule(rule, record, bundle.filters);
       if (options.format === 'json') io.out.write(`${JSON.stringify({ source, ...explanation })}\n`);
-      else io.out.write(`record ${source.file}:${source.index} (${clean(record.eventName, 60)})\n${formatExplanation(explanation)}\n\n`);
+      else
+        io.out.write(
+          `record ${source.file}:${source.index} (${clean(record.eventName, 60)})\n${formatExplanation(explanation)}\n\n`,
+        );
     }
   }
   printDiagnostics(io, problems, ['error', 'warning']);
@@ -47,7 +50,9 @@ export async function runExplain(options: ExplainOptions, io: CliIO = processIO)
 
 export function explainCommand(io: CliIO = processIO): Command {
   return new Command('explain')
-    .description('show why a rule did or did not match an event: each selection, each field with the event value, the condition')
+    .description(
+      'show why a rule did or did not match an event: each selection, each field with the event value, the condition',
+    )
     .requiredOption('--rule <file>', 'rule file')
     .requiredOption('--event <file>', 'event file (a record, {"Records":[…]}, a JSON array or JSON lines)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))

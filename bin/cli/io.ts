@@ -16,14 +16,20 @@ export const EXIT_INVALID_RULES = 3;
 
 /** Removes control characters and terminal escapes from event text and shortens it. */
 export function clean(value: unknown, max = 80): string {
-  const text = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  const text =
+    value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
   // eslint-disable-next-line no-control-regex
   const safe = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?');
   return safe.length > max ? `${safe.slice(0, max - 1)}…` : safe;
 }
 
-export function printDiagnostics(io: CliIO, diagnostics: Diagnostic[], severities: Diagnostic['severity'][] = ['error', 'warning']): void {
-  for (const d of diagnostics) if (severities.includes(d.severity)) io.err.write(`${clean(formatDiagnostic(d), 2000)}\n`);
+export function printDiagnostics(
+  io: CliIO,
+  diagnostics: Diagnostic[],
+  severities: Diagnostic['severity'][] = ['error', 'warning'],
+): void {
+  for (const d of diagnostics)
+    if (severities.includes(d.severity)) io.err.write(`${clean(formatDiagnostic(d), 2000)}\n`);
 }
 
 /** Collects repeated `--rules` options. */

@@ -12,8 +12,14 @@ export interface TestCommandOptions {
   verbose?: boolean;
 }
 
-export async function runTest(paths: string[], options: TestCommandOptions = {}, io: CliIO = processIO): Promise<number> {
-  const report = await runRuleTests(paths.length > 0 ? paths : ['rules/'], { sequenceTester: options.sequenceTester });
+export async function runTest(
+  paths: string[],
+  options: TestCommandOptions = {},
+  io: CliIO = processIO,
+): Promise<number> {
+  const report = await runRuleTests(paths.length > 0 ? paths : ['rules/'], {
+    sequenceTester: options.sequenceTester,
+  });
   printDiagnostics(io, report.diagnostics, ['error']);
   for (const r of report.results) {
     const event = r.eventName ? ` (${clean(r.eventName, 60)})` : '';
@@ -25,7 +31,8 @@ export async function runTest(paths: string[], options: TestCommandOptions = {},
     io.out.write(`${r.outcome === 'failed' ? 'FAIL ' : 'SKIP '} ${what}\n`);
     for (const reason of r.reasons) io.out.write(`        ${clean(reason, 400)}\n`);
   }
-  if (report.skipped > 0) io.out.write(`${report.skipped} skipped (correlation tests need the correlation engine)\n`);
+  if (report.skipped > 0)
+    io.out.write(`${report.skipped} skipped (correlation tests need the correlation engine)\n`);
   io.out.write(`${report.passed} passed, ${report.failed} failed\n`);
   return report.failed > 0 ? 1 : 0;
 }

@@ -48,7 +48,12 @@ export class Cooldown {
    * `alertId` makes the check idempotent for one alert: the retry of an alert whose send failed
    * is allowed again (with the same suppressed count) instead of being held back by itself.
    */
-  async check(key: CooldownKey, eventTime: string, cooldownSeconds: number, alertId?: string): Promise<CooldownDecision> {
+  async check(
+    key: CooldownKey,
+    eventTime: string,
+    cooldownSeconds: number,
+    alertId?: string,
+  ): Promise<CooldownDecision> {
     if (!(cooldownSeconds > 0)) return { allowed: true };
     const parsed = Date.parse(eventTime);
     const t = Number.isFinite(parsed) ? parsed : this.now().getTime();
@@ -61,7 +66,9 @@ export class Cooldown {
       const current = await this.store.get(storeKey);
       const state = current ? readState(current.value) : undefined;
       if (state && alertId !== undefined && state.lastAlertId === alertId) {
-        return state.lastReported ? { allowed: true, suppressedSince: state.lastReported } : { allowed: true };
+        return state.lastReported
+          ? { allowed: true, suppressedSince: state.lastReported }
+          : { allowed: true };
       }
       if (state && Math.abs(t - state.lastAlertMs) < cooldownMs) {
         const next: CooldownState = {
@@ -76,7 +83,10 @@ export class Cooldown {
       }
       const reported =
         state && state.suppressed > 0
-          ? { count: state.suppressed, since: new Date(state.suppressedSinceMs ?? state.lastAlertMs).toISOString() }
+          ? {
+              count: state.suppressed,
+              since: new Date(state.suppressedSinceMs ?? state.lastAlertMs).toISOString(),
+            }
           : undefined;
       const next: CooldownState = {
         lastAlertMs: Math.max(t, state?.lastAlertMs ?? t),

@@ -35,7 +35,11 @@ function parseArn(arn: string | undefined): ArnParts | undefined {
 }
 
 /** `arn:aws:iam::<acct>:role/<path/name>` from a role ARN or an assumed-role session ARN. */
-function roleArnOf(issuerArn: string | undefined, sessionArn: string | undefined, accountId: string | undefined): string | undefined {
+function roleArnOf(
+  issuerArn: string | undefined,
+  sessionArn: string | undefined,
+  accountId: string | undefined,
+): string | undefined {
   const issuer = parseArn(issuerArn);
   if (issuer && issuer.service === 'iam' && issuer.resource.startsWith('role/') && issuer.accountId) {
     return `arn:${issuer.partition}:iam::${issuer.accountId}:${issuer.resource}`;
@@ -117,14 +121,18 @@ export function actorOf(record: CloudTrailRecord): Actor {
 
   switch (type) {
     case 'IAMUser': {
-      const id = arn ?? (accountId && userName ? `arn:${partition}:iam::${accountId}:user/${userName}` : userName ?? principalId ?? 'unknown');
+      const id =
+        arn ??
+        (accountId && userName
+          ? `arn:${partition}:iam::${accountId}:user/${userName}`
+          : (userName ?? principalId ?? 'unknown'));
       const name = userName ?? parseArn(arn)?.resource.split('/').pop();
       return build({ ...base, type, id, userName: name, display: `user/${name ?? id}` });
     }
     case 'AssumedRole':
       return assumedRole(identity, base);
     case 'Root': {
-      const id = accountId ? `arn:${partition}:iam::${accountId}:root` : arn ?? 'root';
+      const id = accountId ? `arn:${partition}:iam::${accountId}:root` : (arn ?? 'root');
       return build({ ...base, type, id, display: accountId ? `root (${accountId})` : 'root' }, [arn]);
     }
     case 'AWSService': {
@@ -136,17 +144,24 @@ export function actorOf(record: CloudTrailRecord): Actor {
       return build({ ...base, type, id, display: `account ${id}` }, [principalId]);
     }
     case 'FederatedUser': {
-      const name = parseArn(arn)?.resource.startsWith('federated-user/') ? parseArn(arn)?.resource.slice('federated-user/'.length) : afterColon(principalId);
+      const name = parseArn(arn)?.resource.startsWith('federated-user/')
+        ? parseArn(arn)?.resource.slice('federated-user/'.length)
+        : afterColon(principalId);
       const issuerArn = str(obj(obj(identity.sessionContext)?.sessionIssuer)?.arn);
       const id = arn ?? name ?? principalId ?? 'unknown';
-      return build({ ...base, type, id, userName: name, display: `federated-user/${name ?? id}` }, [issuerArn]);
+      return build({ ...base, type, id, userName: name, display: `federated-user/${name ?? id}` }, [
+        issuerArn,
+      ]);
     }
     case 'IdentityCenterUser': {
       const onBehalfOf = obj(identity.onBehalfOf);
       const userId = str(onBehalfOf?.userId);
       const name = userName ?? userId;
       const id = name ?? principalId ?? 'unknown';
-      return build({ ...base, type, id, userName: name, display: `identity-center/${id}` }, [userId, principalId]);
+      return build({ ...base, type, id, userName: name, display: `identity-center/${id}` }, [
+        userId,
+        principalId,
+      ]);
     }
     case 'SAMLUser':
     case 'WebIdentityUser': {
@@ -154,7 +169,10 @@ export function actorOf(record: CloudTrailRecord): Actor {
       const id = name ?? principalId ?? 'unknown';
       const provider = str(identity.identityProvider);
       const kind = type === 'SAMLUser' ? 'saml' : 'web-identity';
-      return build({ ...base, type, id, userName: name, display: `${kind}/${id}${provider ? ` (${provider})` : ''}` }, [principalId]);
+      return build(
+        { ...base, type, id, userName: name, display: `${kind}/${id}${provider ? ` (${provider})` : ''}` },
+        [principalId],
+      );
     }
     default: {
       // `Unknown` (e.g. Identity Center sign-in events carry only userName) and any future type.

@@ -86,6 +86,7 @@ export function accountOf(record: CloudTrailRecord, keyAccountId?: string): stri
   const fromKey = accountText(keyAccountId);
   if (fromKey) return fromKey;
   const identity = record?.userIdentity;
-  if (typeof identity === 'object' && identity !== null) return accountText((identity as Record<string, unknown>).accountId);
+  if (typeof identity === 'object' && identity !== null)
+    return accountText((identity as Record<string, unknown>).accountId);
   return undefined;
 }

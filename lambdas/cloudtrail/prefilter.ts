@@ -92,7 +92,8 @@ export function buildPrefilter(rules: readonly CompiledRule[]): Prefilter {
   const exactTexts = [...exact];
   // Texts with non-ASCII characters can only occur in non-ASCII records, which are kept anyway.
   const asciiLower = lowerTexts.filter((t) => !NON_ASCII.test(t));
-  const anyLower = asciiLower.length > 0 ? new RegExp(asciiLower.map(escapeRegExp).join('|'), 'i') : undefined;
+  const anyLower =
+    asciiLower.length > 0 ? new RegExp(asciiLower.map(escapeRegExp).join('|'), 'i') : undefined;
   const literalVerdict = (text: string): boolean => {
     for (const t of exactTexts) if (text.includes(t)) return true;
     if (lowerTexts.length === 0) return false;

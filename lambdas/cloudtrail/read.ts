@@ -11,7 +11,13 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { CloudTrailRecord, Diagnostic } from '../sigma/model';
-import { splitItemBatches, splitProblemDiagnostic, type RawRecord, type SplitItem, type SplitOptions } from './split';
+import {
+  splitItemBatches,
+  splitProblemDiagnostic,
+  type RawRecord,
+  type SplitItem,
+  type SplitOptions,
+} from './split';
 import type { SourcedRecord } from './types';
 
 export { splitRecords, RecordSplitter, DEFAULT_MAX_RECORD_CHARS } from './split';
@@ -160,11 +166,19 @@ function keyList(value: Record<string, unknown>): string {
 }
 
 function isDigest(value: Record<string, unknown>): boolean {
-  return 'digestStartTime' in value && 'digestEndTime' in value && ('logFiles' in value || 'digestS3Object' in value);
+  return (
+    'digestStartTime' in value &&
+    'digestEndTime' in value &&
+    ('logFiles' in value || 'digestS3Object' in value)
+  );
 }
 
 function isInsight(value: Record<string, unknown>): boolean {
-  return value.eventType === 'AwsCloudTrailInsight' || value.eventCategory === 'Insight' || 'insightDetails' in value;
+  return (
+    value.eventType === 'AwsCloudTrailInsight' ||
+    value.eventCategory === 'Insight' ||
+    'insightDetails' in value
+  );
 }
 
 /** What the reader does with one raw record: a record, a skip (notice) or a problem. */
@@ -227,15 +241,30 @@ export async function* recordsFromStream(
             yield { record: parsed.record, source: { file: name, index: raw.index } };
             break;
           case 'digest':
-            if (!digestNoticed) problems.report({ severity: 'notice', file: name, message: 'CloudTrail digest document skipped' });
+            if (!digestNoticed)
+              problems.report({
+                severity: 'notice',
+                file: name,
+                message: 'CloudTrail digest document skipped',
+              });
             digestNoticed = true;
             break;
           case 'insight':
-            if (!insightNoticed) problems.report({ severity: 'notice', file: name, message: 'CloudTrail Insights events skipped' });
+            if (!insightNoticed)
+              problems.report({
+                severity: 'notice',
+                file: name,
+                message: 'CloudTrail Insights events skipped',
+              });
             insightNoticed = true;
             break;
           case 'problem':
-            problems.report({ severity: 'error', file: name, path: `record ${raw.index}`, message: parsed.message });
+            problems.report({
+              severity: 'error',
+              file: name,
+              path: `record ${raw.index}`,
+              message: parsed.message,
+            });
         }
       }
     }
@@ -245,7 +274,12 @@ export async function* recordsFromStream(
 }
 
 /** Every file below `path` (or `path` itself), sorted by name for determinism. */
-async function* filesOf(path: string, explicit: boolean, seen: Set<string>, onProblem: (p: Diagnostic) => void): AsyncGenerator<string> {
+async function* filesOf(
+  path: string,
+  explicit: boolean,
+  seen: Set<string>,
+  onProblem: (p: Diagnostic) => void,
+): AsyncGenerator<string> {
   let stat;
   try {
     stat = await fs.stat(path);
@@ -254,7 +288,8 @@ async function* filesOf(path: string, explicit: boolean, seen: Set<string>, onPr
     onProblem({
       severity: 'error',
       file: path,
-      message: code === 'ENOENT' ? 'no such file or directory' : `cannot open (${code ?? (err as Error).message})`,
+      message:
+        code === 'ENOENT' ? 'no such file or directory' : `cannot open (${code ?? (err as Error).message})`,
     });
     return;
   }
@@ -266,7 +301,11 @@ async function* filesOf(path: string, explicit: boolean, seen: Set<string>, onPr
     try {
       names = await fs.readdir(path);
     } catch (err) {
-      onProblem({ severity: 'error', file: path, message: `cannot list directory (${(err as { code?: string }).code ?? (err as Error).message})` });
+      onProblem({
+        severity: 'error',
+        file: path,
+        message: `cannot list directory (${(err as { code?: string }).code ?? (err as Error).message})`,
+      });
       return;
     }
     names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

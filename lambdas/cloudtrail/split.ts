@@ -97,16 +97,29 @@ export class RecordSplitter {
     const at = `at character ${this.offset}`;
     if (this.mode === 'start') {
       const what = this.offset === 0 ? 'empty file (0 bytes)' : 'no JSON content (only whitespace)';
-      this.problem('error', `${what}: expected a {"Records":[…]} log object, a JSON array of records or JSON lines`);
+      this.problem(
+        'error',
+        `${what}: expected a {"Records":[…]} log object, a JSON array of records or JSON lines`,
+      );
     } else if (this.mode !== 'stopped' && (this.depth > 0 || this.inString)) {
       const open = this.capturing ? this.depth - this.elementDepth : this.depth;
       const unclosed = `${open} unclosed bracket${open === 1 ? '' : 's'}${this.inString ? ' and an unterminated string' : ''}`;
       if (this.capturing) {
-        this.problem('error', `truncated: record ${this.index} is incomplete ${at} (expected ${unclosed} to be closed)`, this.index);
+        this.problem(
+          'error',
+          `truncated: record ${this.index} is incomplete ${at} (expected ${unclosed} to be closed)`,
+          this.index,
+        );
       } else if (this.inRecords) {
-        this.problem('error', `truncated after record ${this.index - 1}: expected "]" closing the Records array ${at}`);
+        this.problem(
+          'error',
+          `truncated after record ${this.index - 1}: expected "]" closing the Records array ${at}`,
+        );
       } else if (this.mode === 'array') {
-        this.problem('error', `truncated after record ${this.index - 1}: expected "]" closing the top-level array ${at}`);
+        this.problem(
+          'error',
+          `truncated after record ${this.index - 1}: expected "]" closing the top-level array ${at}`,
+        );
       } else {
         this.problem('error', `truncated: expected "}" closing the log object ${at}`);
       }
@@ -116,7 +129,11 @@ export class RecordSplitter {
   }
 
   private problem(severity: Severity, message: string, index?: number): void {
-    this.items.push(index === undefined ? { kind: 'problem', severity, message } : { kind: 'problem', severity, message, index });
+    this.items.push(
+      index === undefined
+        ? { kind: 'problem', severity, message }
+        : { kind: 'problem', severity, message, index },
+    );
   }
 
   private stop(message: string): void {
@@ -137,8 +154,14 @@ export class RecordSplitter {
   private finishCapture(text: string, start: number, end: number): void {
     const size = this.captured + (end - start);
     if (this.oversized || size > this.max) {
-      const what = this.captureIsTop ? `top-level object ${this.index} (with no "Records" array)` : `record ${this.index}`;
-      this.problem('error', `${what} is ${size} characters long, over the limit of ${this.max}; skipped`, this.index);
+      const what = this.captureIsTop
+        ? `top-level object ${this.index} (with no "Records" array)`
+        : `record ${this.index}`;
+      this.problem(
+        'error',
+        `${what} is ${size} characters long, over the limit of ${this.max}; skipped`,
+        this.index,
+      );
     } else {
       const last = text.slice(start, end);
       const whole = this.parts.length === 0 ? last : this.parts.join('') + last;
@@ -213,7 +236,9 @@ export class RecordSplitter {
           return;
         }
       } else if (this.mode === 'after-array') {
-        this.stop(`unexpected ${describeChar(text[i])} after the top-level array at character ${this.offset + i}`);
+        this.stop(
+          `unexpected ${describeChar(text[i])} after the top-level array at character ${this.offset + i}`,
+        );
         return;
       }
       switch (c) {
@@ -221,7 +246,9 @@ export class RecordSplitter {
           this.scalarElement = false;
           if (this.depth === this.elementDepth) {
             if (this.mode === 'objects' && this.depth === 0) {
-              this.stop(`expected "{" (a JSON object per line) at character ${this.offset + i}, found a string`);
+              this.stop(
+                `expected "{" (a JSON object per line) at character ${this.offset + i}, found a string`,
+              );
               return;
             }
             this.nonObjectElement('a string');
@@ -259,7 +286,10 @@ export class RecordSplitter {
         case 125: // }
         case 93: // ]
           this.scalarElement = false;
-          if (this.depth === 0 || (this.depth === this.elementDepth && this.mode !== 'objects' && c === 125)) {
+          if (
+            this.depth === 0 ||
+            (this.depth === this.elementDepth && this.mode !== 'objects' && c === 125)
+          ) {
             this.stop(`unexpected ${describeChar(text[i])} at character ${this.offset + i}`);
             return;
           }
@@ -294,7 +324,9 @@ export class RecordSplitter {
         default:
           if (this.depth === this.elementDepth && !this.scalarElement) {
             if (this.mode === 'objects' && this.depth === 0) {
-              this.stop(`expected "{" (a JSON object per line) at character ${this.offset + i}, found ${describeChar(text[i])}`);
+              this.stop(
+                `expected "{" (a JSON object per line) at character ${this.offset + i}, found ${describeChar(text[i])}`,
+              );
               return;
             }
             this.scalarElement = true;
@@ -305,7 +337,8 @@ export class RecordSplitter {
           i++;
       }
     }
-    if (this.keyState === 'inKey' && keyStart >= 0 && this.keyText.length < 64) this.keyText += text.slice(keyStart, n);
+    if (this.keyState === 'inKey' && keyStart >= 0 && this.keyText.length < 64)
+      this.keyText += text.slice(keyStart, n);
     if (this.capturing && captureStart >= 0 && captureStart < n) {
       const piece = text.slice(captureStart, n);
       this.captured += piece.length;
@@ -325,13 +358,19 @@ export type ProblemSink = (p: Diagnostic) => void;
 function describeReadError(err: unknown): string {
   const e = err as { code?: unknown; message?: unknown };
   const message = typeof e?.message === 'string' ? e.message : String(err);
-  if (typeof e?.code === 'string' && e.code.startsWith('Z_')) return `gzip data is corrupt or truncated (${message})`;
+  if (typeof e?.code === 'string' && e.code.startsWith('Z_'))
+    return `gzip data is corrupt or truncated (${message})`;
   return `could not read (${message})`;
 }
 
 /** A splitter problem as a diagnostic for `file`. */
 export function splitProblemDiagnostic(file: string, p: SplitProblem): Diagnostic {
-  return { severity: p.severity, file, ...(p.index !== undefined ? { path: `record ${p.index}` } : {}), message: p.message };
+  return {
+    severity: p.severity,
+    file,
+    ...(p.index !== undefined ? { path: `record ${p.index}` } : {}),
+    message: p.message,
+  };
 }
 
 /**
@@ -368,13 +407,17 @@ export async function* splitItemBatches(
   const decoder = new StringDecoder('utf8');
   try {
     for await (const chunk of chunks) {
-      const text = typeof chunk === 'string' ? chunk : decoder.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+      const text =
+        typeof chunk === 'string'
+          ? chunk
+          : decoder.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
       if (text.length === 0) continue;
       const items = splitter.push(text);
       if (items.length > 0) yield items;
     }
   } catch (err) {
-    const after = splitter.recordCount > 0 ? ` after record ${splitter.recordCount - 1}` : ' before the first record';
+    const after =
+      splitter.recordCount > 0 ? ` after record ${splitter.recordCount - 1}` : ' before the first record';
     onProblem({ severity: 'error', file, message: `${describeReadError(err)}${after}` });
     return;
   }

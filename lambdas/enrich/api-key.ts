@@ -48,11 +48,17 @@ export function secretsManagerKeyProvider(
     try {
       secret = (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
     } catch (error) {
-      const name = typeof error === 'object' && error !== null && 'name' in error ? String((error as { name: unknown }).name) : 'Error';
+      const name =
+        typeof error === 'object' && error !== null && 'name' in error
+          ? String((error as { name: unknown }).name)
+          : 'Error';
       throw new Error(`IP-context API key secret ${secretId}: could not be read (${name})`);
     }
     const key = typeof secret === 'string' ? keyFromSecretString(secret) : undefined;
-    if (!key) throw new Error(`IP-context API key secret ${secretId}: expected the key, or JSON with "apiKey", as SecretString`);
+    if (!key)
+      throw new Error(
+        `IP-context API key secret ${secretId}: expected the key, or JSON with "apiKey", as SecretString`,
+      );
     cached = { key, expires: now() + ttlMs };
     return key;
   }

@@ -35,7 +35,9 @@ export class DynamoIpContextCache implements IpContextCache {
   }
 
   async get(ip: string): Promise<IpContext | undefined> {
-    const out = await this.options.client.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: `ipctx#${ip}`, sk: '-' } }));
+    const out = await this.options.client.send(
+      new GetCommand({ TableName: this.options.tableName, Key: { pk: `ipctx#${ip}`, sk: '-' } }),
+    );
     const item = out.Item;
     if (!item) return undefined;
     if (typeof item.ttl !== 'number' || item.ttl <= Math.floor(this.now() / 1000)) return undefined;

@@ -12,7 +12,13 @@ export { publicIp, isPublicIp } from './public-ip';
 export { MemoryIpContextCache, type IpContextCache } from './cache';
 export { DynamoIpContextCache, type DynamoIpContextCacheOptions } from './dynamodb-cache';
 export { secretsManagerKeyProvider, keyFromSecretString, type ApiKeyProvider } from './api-key';
-export { VpnApiIpContext, ipContextFromVpnApi, type IpContextCounters, type VpnApiOptions, type FailureReason } from './vpnapi';
+export {
+  VpnApiIpContext,
+  ipContextFromVpnApi,
+  type IpContextCounters,
+  type VpnApiOptions,
+  type FailureReason,
+} from './vpnapi';
 
 export interface IpContextDeps {
   secrets: SecretsManagerClient;
@@ -23,7 +29,10 @@ export interface IpContextDeps {
 }
 
 /** The configured IP-context lookup, or undefined when accounts.yaml does not enable it. */
-export function ipContextFromConfig(config: EnrichmentConfig | undefined, deps: IpContextDeps): VpnApiIpContext | undefined {
+export function ipContextFromConfig(
+  config: EnrichmentConfig | undefined,
+  deps: IpContextDeps,
+): VpnApiIpContext | undefined {
   const settings = config?.ipContext;
   if (!settings || settings.provider !== 'vpnapi') return undefined;
   return new VpnApiIpContext({

@@ -168,7 +168,8 @@ export class VpnApiIpContext {
       }
       return ctx;
     } catch (error) {
-      const failure = error instanceof LookupFailure ? error : new LookupFailure('network', 'unexpected error');
+      const failure =
+        error instanceof LookupFailure ? error : new LookupFailure('network', 'unexpected error');
       this.stats.failures++;
       this.stats.failuresByReason[failure.reason]++;
       this.options.onFailure?.(failure.reason, redact(`IP context for ${ip}: ${failure.message}`, key));
@@ -184,10 +185,15 @@ export class VpnApiIpContext {
     try {
       let response: Response;
       try {
-        response = await this.fetchFn(url, { signal: controller.signal, headers: { accept: 'application/json' }, redirect: 'error' });
+        response = await this.fetchFn(url, {
+          signal: controller.signal,
+          headers: { accept: 'application/json' },
+          redirect: 'error',
+        });
       } catch {
         // The error may carry the URL (and so the key): only its kind is kept.
-        if (controller.signal.aborted) throw new LookupFailure('timeout', `no answer within ${this.timeoutMs} ms`);
+        if (controller.signal.aborted)
+          throw new LookupFailure('timeout', `no answer within ${this.timeoutMs} ms`);
         throw new LookupFailure('network', 'request failed');
       }
       if (!response.ok) {
@@ -198,7 +204,8 @@ export class VpnApiIpContext {
       try {
         body = await readLimited(response, MAX_BODY_BYTES);
       } catch (error) {
-        if (controller.signal.aborted) throw new LookupFailure('timeout', `no answer within ${this.timeoutMs} ms`);
+        if (controller.signal.aborted)
+          throw new LookupFailure('timeout', `no answer within ${this.timeoutMs} ms`);
         if (error instanceof LookupFailure) throw error;
         throw new LookupFailure('network', 'response body could not be read');
       }

@@ -16,7 +16,11 @@ export function applyFilters(rules: CompiledRule[], filters: FilterRuleModel[]):
       explain: (record) => {
         const explanation = rule.explain(record);
         const results = applied.map((f) => ({ title: f.meta.title, matched: f.keep(record) }));
-        return { ...explanation, filters: results, matched: explanation.matched && results.every((r) => r.matched) };
+        return {
+          ...explanation,
+          filters: results,
+          matched: explanation.matched && results.every((r) => r.matched),
+        };
       },
     };
   });

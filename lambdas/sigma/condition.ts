@@ -28,7 +28,8 @@ export function tokenize(text: string): string[] {
     tokens.push(m[1]);
     last = re.lastIndex;
   }
-  if (text.slice(last).trim() !== '') throw new ConditionError(`cannot read condition near '${text.slice(last)}'`);
+  if (text.slice(last).trim() !== '')
+    throw new ConditionError(`cannot read condition near '${text.slice(last)}'`);
   return tokens;
 }
 
@@ -88,7 +89,8 @@ export function parseCondition(text: string): ConditionNode {
     }
     if (['and', 'or', 'not', 'of', ')'].includes(word)) return fail('expected a search identifier');
     if (!IDENTIFIER.test(token)) throw new ConditionError(`'${token}' is not a valid search identifier`);
-    if (token.includes('*')) throw new ConditionError(`wildcard '${token}' is only allowed after '1 of' or 'all of'`);
+    if (token.includes('*'))
+      throw new ConditionError(`wildcard '${token}' is only allowed after '1 of' or 'all of'`);
     pos++;
     return { kind: 'id', name: token };
   };

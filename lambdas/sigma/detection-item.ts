@@ -5,7 +5,14 @@
  */
 import ipaddr from 'ipaddr.js';
 import type { CloudTrailRecord, ItemExplanation } from './model';
-import { compileFieldPath, describeValues, isNullish, isPresent, visitLeaves, type FieldReader } from './field-path';
+import {
+  compileFieldPath,
+  describeValues,
+  isNullish,
+  isPresent,
+  visitLeaves,
+  type FieldReader,
+} from './field-path';
 import { checkRegex, MAX_REGEX_INPUT, requiredLiteral } from './regex-guard';
 import {
   anchorPattern,
@@ -30,12 +37,37 @@ import {
 import type { ScalarValue } from './yaml-documents';
 
 export const MODIFIERS = new Set([
-  'contains', 'startswith', 'endswith', 'all', 'exists', 'cased', 'neq',
-  're', 'i', 'm', 's',
-  'base64', 'base64offset', 'utf16le', 'utf16be', 'utf16', 'wide', 'windash',
-  'lt', 'lte', 'gt', 'gte',
-  'minute', 'hour', 'day', 'week', 'month', 'year',
-  'cidr', 'fieldref', 'expand',
+  'contains',
+  'startswith',
+  'endswith',
+  'all',
+  'exists',
+  'cased',
+  'neq',
+  're',
+  'i',
+  'm',
+  's',
+  'base64',
+  'base64offset',
+  'utf16le',
+  'utf16be',
+  'utf16',
+  'wide',
+  'windash',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'minute',
+  'hour',
+  'day',
+  'week',
+  'month',
+  'year',
+  'cidr',
+  'fieldref',
+  'expand',
 ]);
 const MODES = ['contains', 'startswith', 'endswith'] as const;
 const ENCODINGS = new Set(['base64', 'base64offset', 'utf16le', 'utf16be', 'utf16', 'wide']);
@@ -43,7 +75,12 @@ const TRANSFORMS = new Set([...ENCODINGS, 'windash', 'expand']);
 const NUMERIC = ['lt', 'lte', 'gt', 'gte'] as const;
 const TIME_PARTS = ['minute', 'hour', 'day', 'week', 'month', 'year'] as const;
 const TIME_RANGES: Record<(typeof TIME_PARTS)[number], [number, number]> = {
-  minute: [0, 59], hour: [0, 23], day: [1, 31], week: [1, 53], month: [1, 12], year: [0, 9999],
+  minute: [0, 59],
+  hour: [0, 23],
+  day: [1, 31],
+  week: [1, 53],
+  month: [1, 12],
+  year: [0, 9999],
 };
 
 /** A value of a detection item as written in the rule. */
@@ -84,7 +121,9 @@ export interface RequiredLiterals {
 const NUMBER_CHARS = /^[0-9.eE+-]*$/;
 
 /** The literal requirement of OR-ed values, or undefined when one of them has no usable literal. */
-function literalsOf(texts: Array<{ text: string | undefined; caseInsensitive: boolean }>): RequiredLiterals | undefined {
+function literalsOf(
+  texts: Array<{ text: string | undefined; caseInsensitive: boolean }>,
+): RequiredLiterals | undefined {
   const out: RequiredLiterals = { lower: [], exact: [] };
   for (const { text, caseInsensitive } of texts) {
     if (text === undefined || NUMBER_CHARS.test(text)) return undefined;
@@ -108,7 +147,10 @@ export interface ItemContext {
 
 /** Thrown for a problem that makes the item unusable. */
 export class ItemError extends Error {
-  constructor(message: string, readonly line?: number) {
+  constructor(
+    message: string,
+    readonly line?: number,
+  ) {
     super(message);
   }
 }
@@ -156,13 +198,24 @@ export function compileItem(
   const transforms = modifiers.filter((m) => TRANSFORMS.has(m));
   if (typeMod && transforms.length > 0)
     throw new ItemError(`modifier '${transforms[0]}' cannot be combined with '${typeMod}'`);
-  if (has('base64') && has('base64offset')) throw new ItemError('modifiers base64 and base64offset cannot be combined');
-  if (field === undefined && (typeMod === 'exists' || typeMod === 'fieldref' || typeMod === 'cidr' || numeric.length || timeParts.length))
+  if (has('base64') && has('base64offset'))
+    throw new ItemError('modifiers base64 and base64offset cannot be combined');
+  if (
+    field === undefined &&
+    (typeMod === 'exists' ||
+      typeMod === 'fieldref' ||
+      typeMod === 'cidr' ||
+      numeric.length ||
+      timeParts.length)
+  )
     throw new ItemError(`modifier '${typeMod}' needs a field name`);
   if (has('all') && values.length === 1)
     ctx.report('warning', "modifier 'all' on a single value has no effect (Sigma forbids it)");
   if (has('base64offset') && !has('contains'))
-    ctx.report('warning', "'base64offset' only finds a value inside a longer base64 text when followed by 'contains'");
+    ctx.report(
+      'warning',
+      "'base64offset' only finds a value inside a longer base64 text when followed by 'contains'",
+    );
 
   const reader = field === undefined ? wholeRecord : compileFieldPath(field);
   const valueTexts = values.map((v) => (v.value === null ? 'null' : String(v.value)));
@@ -181,7 +234,8 @@ export function compileItem(
   } else if (typeMod === 're') {
     const flags = ['i', 'm', 's'].filter(has).join('');
     const regexes = values.map((v) => {
-      if (typeof v.value !== 'string') throw new ItemError(`'re' expects a regular expression text, got '${String(v.value)}'`, v.line);
+      if (typeof v.value !== 'string')
+        throw new ItemError(`'re' expects a regular expression text, got '${String(v.value)}'`, v.line);
       const problem = checkRegex(v.value, flags);
       if (problem) throw new ItemError(problem, v.line);
       return { re: new RegExp(v.value, flags), literal: requiredLiteral(v.value, flags) };
@@ -190,7 +244,9 @@ export function compileItem(
     const leafTest = ({ re, literal }: { re: RegExp; literal: string | undefined }) =>
       literal === undefined
         ? (text: string) => re.test(text.length > MAX_REGEX_INPUT ? text.slice(0, MAX_REGEX_INPUT) : text)
-        : (text: string) => text.includes(literal) && re.test(text.length > MAX_REGEX_INPUT ? text.slice(0, MAX_REGEX_INPUT) : text);
+        : (text: string) =>
+            text.includes(literal) &&
+            re.test(text.length > MAX_REGEX_INPUT ? text.slice(0, MAX_REGEX_INPUT) : text);
     test = combine(reader, regexes.map(leafTest), all);
     const texts = regexes.map((r) => ({ text: r.literal, caseInsensitive: false }));
     literals = literalsOf(all ? texts.slice(0, 1) : texts);
@@ -210,7 +266,10 @@ export function compileItem(
     const compiled = compileStrings(field, values, modifiers, mode, ctx);
     test = compileStringTest(reader, compiled, all);
     if (compiled.nullCount === 0) {
-      const texts = compiled.patterns.map((p) => ({ text: longestPiece(p.pattern), caseInsensitive: p.caseInsensitive }));
+      const texts = compiled.patterns.map((p) => ({
+        text: longestPiece(p.pattern),
+        caseInsensitive: p.caseInsensitive,
+      }));
       literals = literalsOf(all ? texts.slice(0, 1) : texts);
     }
     if ((field === 'eventName' || field === 'eventSource') && !negate && compiled.nullCount === 0) {
@@ -227,7 +286,10 @@ export function compileItem(
   }
   const match = negate ? (record: CloudTrailRecord) => !test(record) : test;
   // Every test but `exists: false` and null values needs the field, so its last name is in the JSON.
-  const needsField = field !== undefined && !(typeMod === 'exists' && booleanOf(values[0].value) === false) && !values.some((v) => v.value === null);
+  const needsField =
+    field !== undefined &&
+    !(typeMod === 'exists' && booleanOf(values[0].value) === false) &&
+    !values.some((v) => v.value === null);
   if (!literals && needsField) literals = { lower: [], exact: [field.split('.').pop()!] };
   return {
     ...base,
@@ -239,7 +301,7 @@ export function compileItem(
       modifiers,
       values: valueTexts,
       matched: match(record),
-      actual: field === undefined ? undefined : describeValues(reader, record) ?? '(absent)',
+      actual: field === undefined ? undefined : (describeValues(reader, record) ?? '(absent)'),
     }),
   };
 }
@@ -296,12 +358,18 @@ function compileStrings(
     if (v.value === null) {
       if (field === undefined) throw new ItemError('a keyword cannot be null', v.line);
       if (mode !== 'exact' || modifiers.some((m) => TRANSFORMS.has(m)))
-        throw new ItemError(`null cannot be combined with modifier '${modifiers.find((m) => m !== 'all' && m !== 'neq' && m !== 'cased')}'`, v.line);
+        throw new ItemError(
+          `null cannot be combined with modifier '${modifiers.find((m) => m !== 'all' && m !== 'neq' && m !== 'cased')}'`,
+          v.line,
+        );
       out.nullCount++;
       continue;
     }
     for (const pattern of transformValue(String(v.value), modifiers, ctx, v.line)) {
-      out.patterns.push({ pattern: anchorPattern(pattern, mode), caseInsensitive: !cased && !modifiers.some((m) => m === 'base64' || m === 'base64offset') });
+      out.patterns.push({
+        pattern: anchorPattern(pattern, mode),
+        caseInsensitive: !cased && !modifiers.some((m) => m === 'base64' || m === 'base64offset'),
+      });
     }
   }
   return out;
@@ -321,16 +389,21 @@ function transformValue(text: string, modifiers: string[], ctx: ItemContext, lin
     let current: TransformValue[] = texts.map((t) => {
       const pattern = parseSigmaString(t);
       if (hasWildcards(pattern))
-        throw new ItemError(`wildcards cannot be combined with '${encodings.find((m) => ENCODINGS.has(m))}' (escape them as \\* or \\?)`, line);
+        throw new ItemError(
+          `wildcards cannot be combined with '${encodings.find((m) => ENCODINGS.has(m))}' (escape them as \\* or \\?)`,
+          line,
+        );
       return { text: patternText(pattern) };
     });
     for (const m of encodings) {
-      if (m === 'windash') current = current.flatMap((c) => windashVariants(transformText(c)).map((t) => ({ text: t })));
+      if (m === 'windash')
+        current = current.flatMap((c) => windashVariants(transformText(c)).map((t) => ({ text: t })));
       else if (m === 'utf16le' || m === 'wide') current = current.map((c) => utf16(c, 'utf16le'));
       else if (m === 'utf16be') current = current.map((c) => utf16(c, 'utf16be'));
       else if (m === 'utf16') current = current.map((c) => utf16(c, 'utf16'));
       else if (m === 'base64') current = current.map((c) => ({ text: base64(c) }));
-      else if (m === 'base64offset') current = current.flatMap((c) => base64Offsets(c).map((t) => ({ text: t })));
+      else if (m === 'base64offset')
+        current = current.flatMap((c) => base64Offsets(c).map((t) => ({ text: t })));
     }
     return current.map((c) => literalPattern(transformText(c)));
   } catch (error) {
@@ -344,7 +417,8 @@ function compileStringTest(reader: FieldReader, compiled: CompiledStrings, all: 
     const m = compilePattern(pattern, caseInsensitive);
     return caseInsensitive ? (text: string) => m(text.toLowerCase()) : m;
   });
-  const nullTest = (record: CloudTrailRecord): boolean => !isPresent(reader, record) || reader(record, isNullish);
+  const nullTest = (record: CloudTrailRecord): boolean =>
+    !isPresent(reader, record) || reader(record, isNullish);
   if (all) {
     const tests = [
       ...matchers.map((m) => {
@@ -356,7 +430,9 @@ function compileStringTest(reader: FieldReader, compiled: CompiledStrings, all: 
     return (record: CloudTrailRecord) => tests.every((t) => t(record));
   }
   const anyCI = compiled.patterns.every((p) => p.caseInsensitive);
-  const raw = compiled.patterns.map(({ pattern, caseInsensitive }) => compilePattern(pattern, caseInsensitive));
+  const raw = compiled.patterns.map(({ pattern, caseInsensitive }) =>
+    compilePattern(pattern, caseInsensitive),
+  );
   // Common case: every pattern case-insensitive, lower the leaf once for all values.
   const anyLeaf = anyCI
     ? (text: string): boolean => {
@@ -388,14 +464,22 @@ function compileFieldRef(
   });
   const norm = cased ? (t: string) => t : (t: string) => t.toLowerCase();
   const compare = (a: string, b: string): boolean =>
-    mode === 'exact' ? a === b : mode === 'contains' ? a.includes(b) : mode === 'startswith' ? a.startsWith(b) : a.endsWith(b);
-  const refTest = (other: FieldReader) => (record: CloudTrailRecord): boolean =>
-    reader(record, (value) =>
-      visitLeaves(value, (mine) => {
-        const a = norm(mine);
-        return other(record, (ref) => visitLeaves(ref, (theirs) => compare(a, norm(theirs))));
-      }),
-    );
+    mode === 'exact'
+      ? a === b
+      : mode === 'contains'
+        ? a.includes(b)
+        : mode === 'startswith'
+          ? a.startsWith(b)
+          : a.endsWith(b);
+  const refTest =
+    (other: FieldReader) =>
+    (record: CloudTrailRecord): boolean =>
+      reader(record, (value) =>
+        visitLeaves(value, (mine) => {
+          const a = norm(mine);
+          return other(record, (ref) => visitLeaves(ref, (theirs) => compare(a, norm(theirs))));
+        }),
+      );
   const tests = others.map(refTest);
   return all
     ? (record: CloudTrailRecord) => tests.every((t) => t(record))
@@ -413,11 +497,16 @@ export function datePart(text: string, part: (typeof TIME_PARTS)[number]): numbe
   if (Number.isNaN(ms)) return undefined;
   const d = new Date(ms);
   switch (part) {
-    case 'minute': return d.getUTCMinutes();
-    case 'hour': return d.getUTCHours();
-    case 'day': return d.getUTCDate();
-    case 'month': return d.getUTCMonth() + 1;
-    case 'year': return d.getUTCFullYear();
+    case 'minute':
+      return d.getUTCMinutes();
+    case 'hour':
+      return d.getUTCHours();
+    case 'day':
+      return d.getUTCDate();
+    case 'month':
+      return d.getUTCMonth() + 1;
+    case 'year':
+      return d.getUTCFullYear();
     case 'week': {
       // ISO 8601 week number.
       const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
@@ -439,11 +528,15 @@ function compileNumeric(
   const numbers = values.map((v) => {
     const text = v.value === null || typeof v.value === 'boolean' ? '' : v.value.trim();
     const n = text === '' ? NaN : Number(text);
-    if (!Number.isFinite(n)) throw new ItemError(`'${op ?? timePart}' expects a number, got '${String(v.value)}'`, v.line);
+    if (!Number.isFinite(n))
+      throw new ItemError(`'${op ?? timePart}' expects a number, got '${String(v.value)}'`, v.line);
     if (timePart && !op) {
       const [lo, hi] = TIME_RANGES[timePart];
       if (!Number.isInteger(n) || n < lo || n > hi)
-        throw new ItemError(`'${timePart}' expects a whole number from ${lo} to ${hi}, got '${text}'`, v.line);
+        throw new ItemError(
+          `'${timePart}' expects a whole number from ${lo} to ${hi}, got '${text}'`,
+          v.line,
+        );
     }
     return n;
   });

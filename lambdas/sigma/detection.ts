@@ -4,8 +4,20 @@
  * path inside the document (`detection.selection.eventName|contains`) and the line.
  */
 import type { CloudTrailRecord, SelectionExplanation } from './model';
-import { compileItem, ItemError, type CompiledItem, type ItemContext, type ItemValue } from './detection-item';
-import { ConditionError, LEGACY_AGGREGATION_MESSAGE, parseCondition, resolveOfPattern, type ConditionNode } from './condition';
+import {
+  compileItem,
+  ItemError,
+  type CompiledItem,
+  type ItemContext,
+  type ItemValue,
+} from './detection-item';
+import {
+  ConditionError,
+  LEGACY_AGGREGATION_MESSAGE,
+  parseCondition,
+  resolveOfPattern,
+  type ConditionNode,
+} from './condition';
 import type { SourceEntry, SourceNode } from './yaml-documents';
 
 export interface CompiledSelection {
@@ -46,12 +58,22 @@ export function compileDetection(
   const before = problems.filter((p) => p.severity === 'error').length;
   const errorCount = () => problems.filter((p) => p.severity === 'error').length - before;
   if (section.kind !== 'map') {
-    problems.push({ severity: 'error', path: prefix, line: section.line, message: 'expected a map of search identifiers and a condition' });
+    problems.push({
+      severity: 'error',
+      path: prefix,
+      line: section.line,
+      message: 'expected a map of search identifiers and a condition',
+    });
     return undefined;
   }
   const timeframe = section.entries.find((e) => e.key === 'timeframe');
   if (timeframe && prefix === 'detection')
-    problems.push({ severity: 'error', path: `${prefix}.timeframe`, line: timeframe.keyLine, message: LEGACY_AGGREGATION_MESSAGE });
+    problems.push({
+      severity: 'error',
+      path: `${prefix}.timeframe`,
+      line: timeframe.keyLine,
+      message: LEGACY_AGGREGATION_MESSAGE,
+    });
   const selections = new Map<string, CompiledSelection>();
   for (const entry of section.entries) {
     if (RESERVED.has(entry.key)) continue;
@@ -62,25 +84,47 @@ export function compileDetection(
   const conditionPath = `${prefix}.condition`;
   const conditionText: string[] = [];
   if (!conditionEntry) {
-    problems.push({ severity: 'error', path: conditionPath, line: section.line, message: 'missing condition' });
+    problems.push({
+      severity: 'error',
+      path: conditionPath,
+      line: section.line,
+      message: 'missing condition',
+    });
   } else if (conditionEntry.value.kind === 'scalar' && typeof conditionEntry.value.value === 'string') {
     conditionText.push(conditionEntry.value.value);
   } else if (conditionEntry.value.kind === 'seq') {
     conditionEntry.value.items.forEach((item, i) => {
       if (item.kind === 'scalar' && typeof item.value === 'string') conditionText.push(item.value);
-      else problems.push({ severity: 'error', path: `${conditionPath}[${i}]`, line: item.line, message: 'expected a condition text' });
+      else
+        problems.push({
+          severity: 'error',
+          path: `${conditionPath}[${i}]`,
+          line: item.line,
+          message: 'expected a condition text',
+        });
     });
     if (conditionEntry.value.items.length === 0)
-      problems.push({ severity: 'error', path: conditionPath, line: conditionEntry.keyLine, message: 'empty condition list' });
+      problems.push({
+        severity: 'error',
+        path: conditionPath,
+        line: conditionEntry.keyLine,
+        message: 'empty condition list',
+      });
   } else {
-    problems.push({ severity: 'error', path: conditionPath, line: conditionEntry.keyLine, message: 'expected a condition text or a list of them' });
+    problems.push({
+      severity: 'error',
+      path: conditionPath,
+      line: conditionEntry.keyLine,
+      message: 'expected a condition text or a list of them',
+    });
   }
   const identifiers = section.entries.filter((e) => !RESERVED.has(e.key)).map((e) => e.key);
   const conditions: ConditionNode[] = [];
   const evaluators: Array<(record: CloudTrailRecord) => boolean> = [];
   conditionText.forEach((text, i) => {
     const path = conditionText.length > 1 ? `${conditionPath}[${i}]` : conditionPath;
-    const line = conditionEntry?.value.kind === 'seq' ? conditionEntry.value.items[i]?.line : conditionEntry?.keyLine;
+    const line =
+      conditionEntry?.value.kind === 'seq' ? conditionEntry.value.items[i]?.line : conditionEntry?.keyLine;
     try {
       const node = parseCondition(text);
       conditions.push(node);
@@ -130,7 +174,13 @@ function compileSelection(
       problems.push({ severity, path: itemPath, line: at ?? line, message });
     },
   });
-  const compileOne = (field: string | undefined, modifiers: string[], valueNode: SourceNode, itemPath: string, line: number): CompiledItem | undefined => {
+  const compileOne = (
+    field: string | undefined,
+    modifiers: string[],
+    valueNode: SourceNode,
+    itemPath: string,
+    line: number,
+  ): CompiledItem | undefined => {
     const values = valuesOf(valueNode);
     if (typeof values === 'string') {
       failed = true;
@@ -154,7 +204,13 @@ function compileSelection(
     const items: CompiledItem[] = [];
     for (const e of map.entries) {
       const [field, ...modifiers] = e.key.split('|');
-      const item = compileOne(field === '' ? undefined : field, modifiers, e.value, `${mapPath}.${e.key}`, e.keyLine);
+      const item = compileOne(
+        field === '' ? undefined : field,
+        modifiers,
+        e.value,
+        `${mapPath}.${e.key}`,
+        e.keyLine,
+      );
       if (item) items.push(item);
     }
     return items;
@@ -173,14 +229,24 @@ function compileSelection(
       if (item) alternatives = [[item]];
     } else {
       failed = true;
-      problems.push({ severity: 'error', path, line: entry.keyLine, message: 'a list must hold either only maps (alternatives) or only keywords' });
+      problems.push({
+        severity: 'error',
+        path,
+        line: entry.keyLine,
+        message: 'a list must hold either only maps (alternatives) or only keywords',
+      });
     }
   } else if (typeof node.value === 'string' || node.isNumber) {
     const item = compileOne(undefined, [], node, path, entry.keyLine);
     if (item) alternatives = [[item]];
   } else {
     failed = true;
-    problems.push({ severity: 'error', path, line: entry.keyLine, message: 'expected a map of fields, a list of maps, or keywords' });
+    problems.push({
+      severity: 'error',
+      path,
+      line: entry.keyLine,
+      message: 'expected a map of fields, a list of maps, or keywords',
+    });
   }
   if (failed) return undefined;
   const alts = alternatives.map((items) => items.map((i) => i.match));
@@ -249,7 +315,10 @@ function compileCondition(
       case 'of': {
         const names = resolveOfPattern(n.pattern, identifiers);
         if (names.length === 0) {
-          report(`'${n.quantifier} of ${n.pattern}' names no search identifier, so it is always false`, 'warning');
+          report(
+            `'${n.quantifier} of ${n.pattern}' names no search identifier, so it is always false`,
+            'warning',
+          );
           return () => false;
         }
         const children = names.map((name) => selections.get(name)?.match ?? (() => false));

@@ -23,7 +23,9 @@ function pickAnd(children: Constraint[]): Constraint {
   if (constrained.length === 0) return undefined;
   const exactOnly = constrained.filter((c) => c.patterns.size === 0);
   const pool = exactOnly.length > 0 ? exactOnly : constrained;
-  return pool.reduce((best, c) => (c.exact.size + c.patterns.size < best.exact.size + best.patterns.size ? c : best));
+  return pool.reduce((best, c) =>
+    c.exact.size + c.patterns.size < best.exact.size + best.patterns.size ? c : best,
+  );
 }
 
 function selectionConstraint(selection: CompiledSelection, field: string): Constraint {
@@ -38,7 +40,12 @@ function selectionConstraint(selection: CompiledSelection, field: string): Const
   return result;
 }
 
-function nodeConstraint(node: ConditionNode, detection: CompiledDetection, field: string, names: string[]): Constraint {
+function nodeConstraint(
+  node: ConditionNode,
+  detection: CompiledDetection,
+  field: string,
+  names: string[],
+): Constraint {
   switch (node.kind) {
     case 'id': {
       const selection = detection.selections.get(node.name);
@@ -58,8 +65,12 @@ function nodeConstraint(node: ConditionNode, detection: CompiledDetection, field
         const s = detection.selections.get(name);
         return s ? selectionConstraint(s, field) : undefined;
       });
-      if (node.quantifier === 'all') return selected.length === 0 ? { exact: new Set(), patterns: new Set() } : pickAnd(constraints);
-      return constraints.reduce<Constraint>((acc, c) => union(acc, c), { exact: new Set(), patterns: new Set() });
+      if (node.quantifier === 'all')
+        return selected.length === 0 ? { exact: new Set(), patterns: new Set() } : pickAnd(constraints);
+      return constraints.reduce<Constraint>((acc, c) => union(acc, c), {
+        exact: new Set(),
+        patterns: new Set(),
+      });
     }
   }
 }
@@ -73,7 +84,10 @@ export function deriveDispatchKeys(detection: CompiledDetection): DispatchKeys {
       .reduce<Constraint>((acc, c) => union(acc, c), { exact: new Set(), patterns: new Set() });
     if (!constraint) continue;
     keys[field] = [...constraint.exact].sort();
-    if (constraint.patterns.size > 0) keys[field === 'eventName' ? 'eventNamePatterns' : 'eventSourcePatterns'] = [...constraint.patterns].sort();
+    if (constraint.patterns.size > 0)
+      keys[field === 'eventName' ? 'eventNamePatterns' : 'eventSourcePatterns'] = [
+        ...constraint.patterns,
+      ].sort();
   }
   const literals = deriveRequiredLiterals(detection);
   if (literals && literals.lower.length + literals.exact.length > 0) literalsByDispatch.set(keys, literals);
@@ -92,10 +106,12 @@ function literalUnion(a: Literals, b: Literals): Literals {
 function literalPick(children: Literals[]): Literals {
   let best: RequiredLiterals | undefined;
   const score = (l: RequiredLiterals) => l.lower.length + l.exact.length;
-  const shortest = (l: RequiredLiterals) => Math.min(...l.lower.map((t) => t.length), ...l.exact.map((t) => t.length));
+  const shortest = (l: RequiredLiterals) =>
+    Math.min(...l.lower.map((t) => t.length), ...l.exact.map((t) => t.length));
   for (const c of children) {
     if (!c) continue;
-    if (!best || score(c) < score(best) || (score(c) === score(best) && shortest(c) > shortest(best))) best = c;
+    if (!best || score(c) < score(best) || (score(c) === score(best) && shortest(c) > shortest(best)))
+      best = c;
   }
   return best;
 }
@@ -122,7 +138,9 @@ function nodeLiterals(node: ConditionNode, detection: CompiledDetection, names: 
     case 'and':
       return literalPick(node.children.map((c) => nodeLiterals(c, detection, names)));
     case 'or':
-      return node.children.map((c) => nodeLiterals(c, detection, names)).reduce<Literals>((acc, c) => literalUnion(acc, c), NONE);
+      return node.children
+        .map((c) => nodeLiterals(c, detection, names))
+        .reduce<Literals>((acc, c) => literalUnion(acc, c), NONE);
     case 'of': {
       const selected = resolveOfPattern(node.pattern, names);
       const literals = selected.map((name) => {
@@ -141,7 +159,9 @@ function nodeLiterals(node: ConditionNode, detection: CompiledDetection, names: 
  */
 export function deriveRequiredLiterals(detection: CompiledDetection): RequiredLiterals | undefined {
   const names = [...detection.selections.keys()];
-  return detection.conditions.map((c) => nodeLiterals(c, detection, names)).reduce<Literals>((acc, c) => literalUnion(acc, c), NONE);
+  return detection.conditions
+    .map((c) => nodeLiterals(c, detection, names))
+    .reduce<Literals>((acc, c) => literalUnion(acc, c), NONE);
 }
 
 /** Required literals of compiled rules, keyed by the rule's DispatchKeys object (the rule contract has no field for them). */

@@ -2,14 +2,28 @@
  * Explains why a rule did or did not match a record, as data (RuleExplanation) and as text
  * for people: every selection, every field with the event's actual value, and the condition.
  */
-import type { CloudTrailRecord, CompiledRule, FilterRuleModel, ItemExplanation, RuleExplanation } from './model';
+import type {
+  CloudTrailRecord,
+  CompiledRule,
+  FilterRuleModel,
+  ItemExplanation,
+  RuleExplanation,
+} from './model';
 
-export function explainRule(rule: CompiledRule, record: CloudTrailRecord, filters: FilterRuleModel[] = []): RuleExplanation {
+export function explainRule(
+  rule: CompiledRule,
+  record: CloudTrailRecord,
+  filters: FilterRuleModel[] = [],
+): RuleExplanation {
   const explanation = rule.explain(record);
   const applied = filters.filter((f) => appliesTo(f, rule));
   if (applied.length === 0) return explanation;
   const results = applied.map((f) => ({ title: f.meta.title, matched: f.keep(record) }));
-  return { ...explanation, filters: results, matched: explanation.matched && results.every((r) => r.matched) };
+  return {
+    ...explanation,
+    filters: results,
+    matched: explanation.matched && results.every((r) => r.matched),
+  };
 }
 
 /** Whether a filter document names the rule (by id, name or title); an empty list applies to all. */
@@ -37,7 +51,13 @@ export function mismatchReasons(explanation: RuleExplanation): string[] {
   const reasons: string[] = [];
   for (const s of explanation.selections) {
     const failed = s.alternatives.flatMap((items) => items.filter((i) => !i.matched));
-    if (!s.matched) reasons.push(`selection ${s.name} did not match: ${failed.map(describeItem).map((t) => t.replace(/^not matched /, '')).join('; ')}`);
+    if (!s.matched)
+      reasons.push(
+        `selection ${s.name} did not match: ${failed
+          .map(describeItem)
+          .map((t) => t.replace(/^not matched /, ''))
+          .join('; ')}`,
+      );
     else reasons.push(`selection ${s.name} matched`);
   }
   for (const f of explanation.filters ?? []) if (!f.matched) reasons.push(`filter '${f.title}' excluded it`);
@@ -52,10 +72,14 @@ export function formatExplanation(explanation: RuleExplanation): string {
     lines.push(`  selection ${s.name}: ${s.matched ? 'matched' : 'not matched'}`);
     s.alternatives.forEach((items, i) => {
       if (s.alternatives.length > 1) lines.push(`    alternative ${i + 1}:`);
-      for (const item of items) lines.push(`${s.alternatives.length > 1 ? '      ' : '    '}${describeItem(item)}`);
+      for (const item of items)
+        lines.push(`${s.alternatives.length > 1 ? '      ' : '    '}${describeItem(item)}`);
     });
   }
-  for (const f of explanation.filters ?? []) lines.push(`  filter ${f.title}: ${f.matched ? 'keeps the match' : 'excludes the match'}`);
-  lines.push(`  condition: ${explanation.condition.join(' | or | ')} => ${explanation.matched ? 'MATCH' : 'no match'}`);
+  for (const f of explanation.filters ?? [])
+    lines.push(`  filter ${f.title}: ${f.matched ? 'keeps the match' : 'excludes the match'}`);
+  lines.push(
+    `  condition: ${explanation.condition.join(' | or | ')} => ${explanation.matched ? 'MATCH' : 'no match'}`,
+  );
   return lines.join('\n');
 }

@@ -9,5 +9,11 @@ export { explainRule, formatExplanation, mismatchReasons, appliesTo } from './ex
 export { applyFilters } from './apply-filters';
 export { parseTimespan } from './correlation-document';
 export { derivedRuleId } from './rule-meta';
-export { runRuleTests, ruleFileFor, type SequenceTester, type RuleTestReport, type CaseResult } from './rule-tests';
+export {
+  runRuleTests,
+  ruleFileFor,
+  type SequenceTester,
+  type RuleTestReport,
+  type CaseResult,
+} from './rule-tests';
 export * from './model';

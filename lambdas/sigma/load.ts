@@ -55,7 +55,11 @@ export function loadRules(paths: string[], options: LoadOptions = {}): RuleBundl
     try {
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      bundle.diagnostics.push({ severity: 'error', file: displayPath(file), message: `cannot read: ${(error as Error).message}` });
+      bundle.diagnostics.push({
+        severity: 'error',
+        file: displayPath(file),
+        message: `cannot read: ${(error as Error).message}`,
+      });
       continue;
     }
     const one = parseRules(text, displayPath(file), options);
@@ -74,7 +78,15 @@ export function checkBundle(bundle: RuleBundle): void {
   for (const m of [...bundle.rules, ...bundle.correlations, ...bundle.filters].map((r) => r.meta)) {
     const first = seen.get(m.id);
     if (first)
-      bundle.diagnostics.push({ severity: 'warning', file: m.file, line: m.line, path: 'id', ruleId: m.id, ruleTitle: m.title, message: `duplicate id ${m.id} (also at ${first.file}:${first.line})` });
+      bundle.diagnostics.push({
+        severity: 'warning',
+        file: m.file,
+        line: m.line,
+        path: 'id',
+        ruleId: m.id,
+        ruleTitle: m.title,
+        message: `duplicate id ${m.id} (also at ${first.file}:${first.line})`,
+      });
     else seen.set(m.id, { file: m.file, line: m.line });
   }
   const known = new Set<string>();
@@ -86,7 +98,15 @@ export function checkBundle(bundle: RuleBundle): void {
   for (const c of bundle.correlations) {
     for (const ref of c.rules) {
       if (!known.has(ref))
-        bundle.diagnostics.push({ severity: 'warning', file: c.meta.file, line: c.meta.line, path: 'correlation.rules', ruleId: c.meta.id, ruleTitle: c.meta.title, message: `refers to rule '${ref}', which is not loaded` });
+        bundle.diagnostics.push({
+          severity: 'warning',
+          file: c.meta.file,
+          line: c.meta.line,
+          path: 'correlation.rules',
+          ruleId: c.meta.id,
+          ruleTitle: c.meta.title,
+          message: `refers to rule '${ref}', which is not loaded`,
+        });
     }
   }
 }

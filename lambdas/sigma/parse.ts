@@ -6,7 +6,16 @@
 import { parseCorrelation } from './correlation-document';
 import { compileDetection, type CompiledDetection, type DetectionProblem } from './detection';
 import { deriveDispatchKeys } from './dispatch';
-import type { CloudTrailRecord, CompiledRule, Diagnostic, FilterRuleModel, LoadOptions, RuleBundle, RuleExplanation, RuleMeta } from './model';
+import type {
+  CloudTrailRecord,
+  CompiledRule,
+  Diagnostic,
+  FilterRuleModel,
+  LoadOptions,
+  RuleBundle,
+  RuleExplanation,
+  RuleMeta,
+} from './model';
 import { isCloudTrailLogsource, readMeta, type Report } from './rule-meta';
 import { entryOf, readYamlDocuments, type SourceDocument } from './yaml-documents';
 
@@ -22,7 +31,12 @@ function parseDocument(doc: SourceDocument, file: string, options: LoadOptions, 
   const root = doc.root;
   const base: Omit<Diagnostic, 'severity' | 'message'> = { file };
   if (!root || root.kind !== 'map') {
-    bundle.diagnostics.push({ ...base, severity: 'error', line: doc.line, message: 'expected a Sigma document (a map with title, logsource, detection …)' });
+    bundle.diagnostics.push({
+      ...base,
+      severity: 'error',
+      line: doc.line,
+      message: 'expected a Sigma document (a map with title, logsource, detection …)',
+    });
     return;
   }
   const local: Diagnostic[] = [];
@@ -42,13 +56,25 @@ function parseDocument(doc: SourceDocument, file: string, options: LoadOptions, 
 
   const logsource = entryOf(root, 'logsource');
   if (!logsource) {
-    report({ severity: 'error', path: 'logsource', message: 'missing logsource (AWS CloudTrail rules use product: aws, service: cloudtrail)' });
+    report({
+      severity: 'error',
+      path: 'logsource',
+      message: 'missing logsource (AWS CloudTrail rules use product: aws, service: cloudtrail)',
+    });
     return flush();
   }
   const source = isCloudTrailLogsource(root);
   if (!source.ok) {
     // Not for us: dropped without compiling, so a whole community rule tree can be loaded.
-    bundle.diagnostics.push({ ...base, severity: 'notice', line: logsource.keyLine, path: 'logsource', ruleTitle: meta?.title, ruleId: meta?.id, message: `skipped: logsource is not AWS CloudTrail (${source.found})` });
+    bundle.diagnostics.push({
+      ...base,
+      severity: 'notice',
+      line: logsource.keyLine,
+      path: 'logsource',
+      ruleTitle: meta?.title,
+      ruleId: meta?.id,
+      message: `skipped: logsource is not AWS CloudTrail (${source.found})`,
+    });
     return;
   }
 
@@ -60,13 +86,17 @@ function parseDocument(doc: SourceDocument, file: string, options: LoadOptions, 
   }
   const problems: DetectionProblem[] = [];
   const detection = compileDetection(sectionEntry.value, sectionName, options.placeholders ?? {}, problems);
-  for (const p of problems) report({ severity: p.severity, path: p.path, line: p.line ?? sectionEntry.keyLine, message: p.message });
+  for (const p of problems)
+    report({ severity: p.severity, path: p.path, line: p.line ?? sectionEntry.keyLine, message: p.message });
   if (!meta || !detection || hasErrors()) return flush();
 
   if (kind === 'filter') {
     const rulesNode = entryOf(sectionEntry.value, 'rules')?.value;
     let rules: string[] = [];
-    if (rulesNode?.kind === 'seq') rules = rulesNode.items.filter((i) => i.kind === 'scalar' && i.value !== null).map((i) => String((i as { value: unknown }).value));
+    if (rulesNode?.kind === 'seq')
+      rules = rulesNode.items
+        .filter((i) => i.kind === 'scalar' && i.value !== null)
+        .map((i) => String((i as { value: unknown }).value));
     else if (rulesNode?.kind === 'scalar' && rulesNode.value !== null) rules = [String(rulesNode.value)];
     bundle.filters.push({ meta, rules, keep: detection.match } satisfies FilterRuleModel);
     return flush();

@@ -48,8 +48,14 @@ export class RuleIndex {
     };
     if (d.eventName && !d.eventNamePatterns?.length) return add(this.byName, d.eventName);
     if (d.eventSource && !d.eventSourcePatterns?.length) return add(this.bySource, d.eventSource);
-    if (d.eventName) return void this.byPattern.push(patternEntry(entry, 'eventName', d.eventName, d.eventNamePatterns ?? []));
-    if (d.eventSource) return void this.byPattern.push(patternEntry(entry, 'eventSource', d.eventSource, d.eventSourcePatterns ?? []));
+    if (d.eventName)
+      return void this.byPattern.push(
+        patternEntry(entry, 'eventName', d.eventName, d.eventNamePatterns ?? []),
+      );
+    if (d.eventSource)
+      return void this.byPattern.push(
+        patternEntry(entry, 'eventSource', d.eventSource, d.eventSourcePatterns ?? []),
+      );
     this.always.push(entry);
   }
 
@@ -66,9 +72,13 @@ export class RuleIndex {
     const name = record.eventName;
     const source = record.eventSource;
     // A record whose dispatch fields are not plain strings (hostile or odd input) gets every rule.
-    if ((name !== undefined && typeof name !== 'string') || (source !== undefined && typeof source !== 'string'))
+    if (
+      (name !== undefined && typeof name !== 'string') ||
+      (source !== undefined && typeof source !== 'string')
+    )
       return this.rules;
-    if ((name?.length ?? 0) > MAX_CACHED_KEY || (source?.length ?? 0) > MAX_CACHED_KEY) return this.compute(name, source);
+    if ((name?.length ?? 0) > MAX_CACHED_KEY || (source?.length ?? 0) > MAX_CACHED_KEY)
+      return this.compute(name, source);
     let bySource = this.cache.get(name);
     let list = bySource?.get(source);
     if (list) return list;
@@ -119,11 +129,21 @@ export class RuleIndex {
   /** How many rules sit in each dispatch bucket (for diagnostics and tests). */
   stats(): { byName: number; bySource: number; byPattern: number; always: number } {
     const count = (m: Map<string, Entry[]>) => new Set([...m.values()].flat().map((e) => e.order)).size;
-    return { byName: count(this.byName), bySource: count(this.bySource), byPattern: this.byPattern.length, always: this.always.length };
+    return {
+      byName: count(this.byName),
+      bySource: count(this.bySource),
+      byPattern: this.byPattern.length,
+      always: this.always.length,
+    };
   }
 }
 
-function patternEntry(entry: Entry, field: 'eventName' | 'eventSource', exact: string[], patterns: string[]): PatternEntry {
+function patternEntry(
+  entry: Entry,
+  field: 'eventName' | 'eventSource',
+  exact: string[],
+  patterns: string[],
+): PatternEntry {
   return {
     ...entry,
     field,

@@ -13,7 +13,9 @@ export type Report = (d: Omit<Diagnostic, 'file'>) => void;
 
 /** A stable rule id derived from file and title (UUID-shaped, name-based). */
 export function derivedRuleId(file: string, title: string): string {
-  const h = createHash('sha1').update(`${file.replace(/\\/g, '/')}\n${title}`).digest('hex');
+  const h = createHash('sha1')
+    .update(`${file.replace(/\\/g, '/')}\n${title}`)
+    .digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
@@ -32,11 +34,22 @@ function stringList(root: SourceNode, key: string, report: Report): string[] {
   return [];
 }
 
-export function readMeta(root: SourceNode, file: string, line: number, report: Report, defaultLevel: Level = 'medium'): RuleMeta | undefined {
+export function readMeta(
+  root: SourceNode,
+  file: string,
+  line: number,
+  report: Report,
+  defaultLevel: Level = 'medium',
+): RuleMeta | undefined {
   const titleEntry = entryOf(root, 'title');
   const title = text(titleEntry?.value)?.trim();
   if (!title) {
-    report({ severity: 'error', line: titleEntry?.keyLine ?? line, path: 'title', message: 'missing title (a text is required)' });
+    report({
+      severity: 'error',
+      line: titleEntry?.keyLine ?? line,
+      path: 'title',
+      message: 'missing title (a text is required)',
+    });
     return undefined;
   }
   const idEntry = entryOf(root, 'id');
@@ -50,12 +63,22 @@ export function readMeta(root: SourceNode, file: string, line: number, report: R
   if (levelText !== undefined) {
     if ((LEVELS as readonly string[]).includes(levelText)) level = levelText as Level;
     else
-      report({ severity: 'error', line: levelEntry?.keyLine, path: 'level', message: `level '${levelText}' is not one of ${LEVELS.join(', ')}` });
+      report({
+        severity: 'error',
+        line: levelEntry?.keyLine,
+        path: 'level',
+        message: `level '${levelText}' is not one of ${LEVELS.join(', ')}`,
+      });
   }
   const statusEntry = entryOf(root, 'status');
   const status = text(statusEntry?.value)?.trim();
   if (status !== undefined && !STATUSES.includes(status))
-    report({ severity: 'warning', line: statusEntry?.keyLine, path: 'status', message: `status '${status}' is not one of ${STATUSES.join(', ')}` });
+    report({
+      severity: 'warning',
+      line: statusEntry?.keyLine,
+      path: 'status',
+      message: `status '${status}' is not one of ${STATUSES.join(', ')}`,
+    });
   const fields = entryOf(root, 'fields') ? stringList(root, 'fields', report) : undefined;
   return {
     id,

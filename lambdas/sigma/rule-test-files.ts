@@ -21,7 +21,8 @@ export function listTestFiles(paths: string[], problems: Diagnostic[]): string[]
     }
     if (stat.isDirectory()) {
       if (depth > 32) return;
-      for (const name of readdirSync(path).sort()) if (!name.startsWith('.') && name !== 'node_modules') walk(join(path, name), depth + 1, false);
+      for (const name of readdirSync(path).sort())
+        if (!name.startsWith('.') && name !== 'node_modules') walk(join(path, name), depth + 1, false);
     } else if (TEST_FILE.test(path)) {
       out.push(path);
     }

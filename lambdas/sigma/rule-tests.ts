@@ -66,27 +66,45 @@ export async function runRuleTests(
   for (const testFile of listTestFiles(testPaths, listProblems)) {
     results.push(...(await runTestFile(testFile, bundle, options.sequenceTester)));
   }
-  for (const p of listProblems) results.push({ testFile: p.file, name: '(file)', outcome: 'failed', reasons: [p.message] });
+  for (const p of listProblems)
+    results.push({ testFile: p.file, name: '(file)', outcome: 'failed', reasons: [p.message] });
   const count = (o: CaseOutcome) => results.filter((r) => r.outcome === o).length;
-  return { results, passed: count('passed'), failed: count('failed'), skipped: count('skipped'), diagnostics: bundle.diagnostics };
+  return {
+    results,
+    passed: count('passed'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    diagnostics: bundle.diagnostics,
+  };
 }
 
-async function runTestFile(testFile: string, bundle: RuleBundle, sequenceTester?: SequenceTester): Promise<CaseResult[]> {
+async function runTestFile(
+  testFile: string,
+  bundle: RuleBundle,
+  sequenceTester?: SequenceTester,
+): Promise<CaseResult[]> {
   const fileFailure = (reason: string, ruleFile?: string): CaseResult[] => [
     { testFile, ruleFile, name: '(file)', outcome: 'failed', reasons: [reason] },
   ];
   const ruleFile = ruleFileFor(testFile);
-  if (!ruleFile) return fileFailure(`no rule beside it (expected ${testFile.replace(/_tests\.json$/i, '.yml')})`);
+  if (!ruleFile)
+    return fileFailure(`no rule beside it (expected ${testFile.replace(/_tests\.json$/i, '.yml')})`);
   const target = resolve(ruleFile);
   const sameFile = (f: string) => resolve(f) === target;
   const rules = bundle.rules.filter((r) => sameFile(r.meta.file));
   const correlations = bundle.correlations.filter((c) => sameFile(c.meta.file));
   const errors = bundle.diagnostics.filter((d) => d.severity === 'error' && sameFile(d.file));
   if (errors.length > 0)
-    return fileFailure(`rule file is invalid: ${errors.map((e) => `${e.line ?? ''} ${e.path ?? ''} => ${e.message}`.trim()).join('; ')}`, ruleFile);
+    return fileFailure(
+      `rule file is invalid: ${errors.map((e) => `${e.line ?? ''} ${e.path ?? ''} => ${e.message}`.trim()).join('; ')}`,
+      ruleFile,
+    );
   if (rules.length === 0 && correlations.length === 0) {
     const notice = bundle.diagnostics.find((d) => sameFile(d.file) && d.severity === 'notice');
-    return fileFailure(notice ? `rule not loaded: ${notice.message}` : 'rule file holds no detection or correlation rule', ruleFile);
+    return fileFailure(
+      notice ? `rule not loaded: ${notice.message}` : 'rule file holds no detection or correlation rule',
+      ruleFile,
+    );
   }
   let data: unknown;
   try {
@@ -97,7 +115,8 @@ async function runTestFile(testFile: string, bundle: RuleBundle, sequenceTester?
   if (data === null || typeof data !== 'object' || Array.isArray(data))
     return fileFailure('expected an object with should_match and should_not_match arrays', ruleFile);
   const cases = data as Record<string, unknown>;
-  if (!KINDS.some((k) => k in cases)) return fileFailure('expected should_match and/or should_not_match arrays', ruleFile);
+  if (!KINDS.some((k) => k in cases))
+    return fileFailure('expected should_match and/or should_not_match arrays', ruleFile);
   const results: CaseResult[] = [];
   const isCorrelation = correlations.length > 0;
   const title = (isCorrelation ? correlations[0].meta : rules[0].meta).title;
@@ -115,35 +134,65 @@ async function runTestFile(testFile: string, bundle: RuleBundle, sequenceTester?
       if (isCorrelation) {
         const sequence = Array.isArray(item) ? item : undefined;
         if (!sequence || !sequence.every(isRecord)) {
-          results.push({ ...base, outcome: 'failed', reasons: ['a correlation test case must be an array of CloudTrail records'] });
+          results.push({
+            ...base,
+            outcome: 'failed',
+            reasons: ['a correlation test case must be an array of CloudTrail records'],
+          });
           continue;
         }
         if (!sequenceTester) {
-          results.push({ ...base, outcome: 'skipped', reasons: ['correlation tests need the correlation engine, which is not plugged in'] });
+          results.push({
+            ...base,
+            outcome: 'skipped',
+            reasons: ['correlation tests need the correlation engine, which is not plugged in'],
+          });
           continue;
         }
         const fired = await sequenceTester(correlations[0], bundle, sequence);
-        results.push({ ...base, outcome: fired === wantMatch ? 'passed' : 'failed', reasons: fired === wantMatch ? [] : [wantMatch ? 'the correlation did not fire on the sequence' : 'the correlation fired on the sequence'] });
+        results.push({
+          ...base,
+          outcome: fired === wantMatch ? 'passed' : 'failed',
+          reasons:
+            fired === wantMatch
+              ? []
+              : [
+                  wantMatch
+                    ? 'the correlation did not fire on the sequence'
+                    : 'the correlation fired on the sequence',
+                ],
+        });
         continue;
       }
       if (!isRecord(item)) {
-        results.push({ ...base, outcome: 'failed', reasons: ['expected a CloudTrail record (a JSON object)'] });
+        results.push({
+          ...base,
+          outcome: 'failed',
+          reasons: ['expected a CloudTrail record (a JSON object)'],
+        });
         continue;
       }
       const eventName = typeof item.eventName === 'string' ? item.eventName : undefined;
       const matching = rules.filter((r) => r.match(item));
-      if ((matching.length > 0) === wantMatch) {
+      if (matching.length > 0 === wantMatch) {
         results.push({ ...base, eventName, outcome: 'passed', reasons: [] });
       } else if (wantMatch) {
-        const reasons = rules.flatMap((r) => [`${r.meta.title}: did not match`, ...mismatchReasons(explainRule(r, item)).map((t) => `  ${t}`)]);
+        const reasons = rules.flatMap((r) => [
+          `${r.meta.title}: did not match`,
+          ...mismatchReasons(explainRule(r, item)).map((t) => `  ${t}`),
+        ]);
         results.push({ ...base, eventName, outcome: 'failed', reasons });
       } else {
-        const reasons = matching.flatMap((r) => [`${r.meta.title}: matched but should not`, ...mismatchReasons(explainRule(r, item)).map((t) => `  ${t}`)]);
+        const reasons = matching.flatMap((r) => [
+          `${r.meta.title}: matched but should not`,
+          ...mismatchReasons(explainRule(r, item)).map((t) => `  ${t}`),
+        ]);
         results.push({ ...base, eventName, outcome: 'failed', reasons });
       }
     }
   }
-  if (results.length === 0) return fileFailure('no test cases (should_match and should_not_match are empty)', ruleFile);
+  if (results.length === 0)
+    return fileFailure('no test cases (should_match and should_not_match are empty)', ruleFile);
   return results;
 }
 

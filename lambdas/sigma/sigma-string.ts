@@ -60,7 +60,10 @@ export function renderPattern(pattern: Pattern): string {
 }
 
 /** Adds the wildcards that `contains` / `startswith` / `endswith` mean. */
-export function anchorPattern(pattern: Pattern, mode: 'exact' | 'contains' | 'startswith' | 'endswith'): Pattern {
+export function anchorPattern(
+  pattern: Pattern,
+  mode: 'exact' | 'contains' | 'startswith' | 'endswith',
+): Pattern {
   const out = [...pattern];
   if ((mode === 'contains' || mode === 'endswith') && out[0] !== STAR) out.unshift(STAR);
   if ((mode === 'contains' || mode === 'startswith') && out[out.length - 1] !== STAR) out.push(STAR);
@@ -72,9 +75,7 @@ export function anchorPattern(pattern: Pattern, mode: 'exact' | 'contains' | 'st
  * lower-cased here and the matcher expects lower-cased input.
  */
 export function compilePattern(pattern: Pattern, caseInsensitive: boolean): (text: string) => boolean {
-  const parts = caseInsensitive
-    ? pattern.map((p) => (typeof p === 'string' ? p.toLowerCase() : p))
-    : pattern;
+  const parts = caseInsensitive ? pattern.map((p) => (typeof p === 'string' ? p.toLowerCase() : p)) : pattern;
   // Collapse consecutive stars.
   const norm: Pattern = [];
   for (const p of parts) {

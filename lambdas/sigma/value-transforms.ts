@@ -26,11 +26,15 @@ export function expandPlaceholders(text: string, placeholders: Record<string, st
       const close = text.indexOf('%', i + 1);
       if (close > i + 1) {
         const name = text.slice(i + 1, close);
-        const values = Object.prototype.hasOwnProperty.call(placeholders, name) ? placeholders[name] : undefined;
-        if (!values) throw new TransformError(`unresolved placeholder %${name}% (give it a value in the placeholders)`);
+        const values = Object.prototype.hasOwnProperty.call(placeholders, name)
+          ? placeholders[name]
+          : undefined;
+        if (!values)
+          throw new TransformError(`unresolved placeholder %${name}% (give it a value in the placeholders)`);
         if (values.length === 0) throw new TransformError(`placeholder %${name}% has no values`);
         variants = variants.flatMap((v) => values.map((value) => v + value));
-        if (variants.length > MAX_VARIANTS) throw new TransformError(`expand produces over ${MAX_VARIANTS} values`);
+        if (variants.length > MAX_VARIANTS)
+          throw new TransformError(`expand produces over ${MAX_VARIANTS} values`);
         i = close + 1;
         continue;
       }

@@ -10,7 +10,10 @@ describe('test command', () => {
   it('passes good cases and prints the summary last', async () => {
     const dir = tempTree({
       'rules/login.yml': consoleLoginRule,
-      'rules/login_tests.json': tests([record('ConsoleLogin', { additionalEventData: { MFAUsed: 'No' } })], [record('ConsoleLogin', { additionalEventData: { MFAUsed: 'Yes' } })]),
+      'rules/login_tests.json': tests(
+        [record('ConsoleLogin', { additionalEventData: { MFAUsed: 'No' } })],
+        [record('ConsoleLogin', { additionalEventData: { MFAUsed: 'Yes' } })],
+      ),
     });
     const io = captureIO();
     expect(await runTest([join(dir, 'rules')], {}, io)).toBe(0);
@@ -20,7 +23,10 @@ describe('test command', () => {
   it('names the rule, the case, the eventName and the field that did not match', async () => {
     const dir = tempTree({
       'rules/login.yml': consoleLoginRule,
-      'rules/login_tests.json': tests([record('ConsoleLogin', { additionalEventData: { MFAUsed: 'Yes' } })], [record('ConsoleLogin', { additionalEventData: { MFAUsed: 'No' } })]),
+      'rules/login_tests.json': tests(
+        [record('ConsoleLogin', { additionalEventData: { MFAUsed: 'Yes' } })],
+        [record('ConsoleLogin', { additionalEventData: { MFAUsed: 'No' } })],
+      ),
     });
     const io = captureIO();
     expect(await runTest([join(dir, 'rules')], {}, io)).toBe(1);
@@ -58,21 +64,35 @@ correlation:
 level: high
 `;
     const login = record('ConsoleLogin', { additionalEventData: { MFAUsed: 'No' } });
-    const files = { 'rules/many.yml': correlation, 'rules/many_tests.json': tests([[login, login]], [[login]]) };
+    const files = {
+      'rules/many.yml': correlation,
+      'rules/many_tests.json': tests([[login, login]], [[login]]),
+    };
     const io = captureIO();
     expect(await runTest([join(tempTree(files), 'rules')], {}, io)).toBe(0);
     expect(io.stdout()).toContain('SKIP  Many logins without MFA');
     expect(io.stdout()).toContain('2 skipped');
     expect(io.stdout().trim().split('\n').pop()).toBe('0 passed, 0 failed');
     const io2 = captureIO();
-    const tester = (_c: unknown, bundle: { rules: { match(r: Record<string, unknown>): boolean }[] }, seq: Record<string, unknown>[]) =>
-      seq.filter((r) => bundle.rules[0].match(r)).length >= 2;
+    const tester = (
+      _c: unknown,
+      bundle: { rules: { match(r: Record<string, unknown>): boolean }[] },
+      seq: Record<string, unknown>[],
+    ) => seq.filter((r) => bundle.rules[0].match(r)).length >= 2;
     expect(await runTest([join(tempTree(files), 'rules')], { sequenceTester: tester }, io2)).toBe(0);
     expect(io2.stdout().trim().split('\n').pop()).toBe('2 passed, 0 failed');
     const io3 = captureIO();
     const second = { ...login, eventID: 'id-2', eventTime: '2026-11-01T10:05:00Z' };
-    const real = { 'rules/many.yml': correlation, 'rules/many_tests.json': tests([[login, second]], [[login], [login, { ...second, eventTime: '2026-11-01T11:00:00Z' }]]) };
-    expect(await runTest([join(tempTree(real), 'rules')], { sequenceTester: correlationSequenceTester }, io3)).toBe(0);
+    const real = {
+      'rules/many.yml': correlation,
+      'rules/many_tests.json': tests(
+        [[login, second]],
+        [[login], [login, { ...second, eventTime: '2026-11-01T11:00:00Z' }]],
+      ),
+    };
+    expect(
+      await runTest([join(tempTree(real), 'rules')], { sequenceTester: correlationSequenceTester }, io3),
+    ).toBe(0);
     expect(io3.stdout().trim().split('\n').pop()).toBe('3 passed, 0 failed');
   });
 });

@@ -11,12 +11,17 @@ describe('validate', () => {
       .replace("MFAUsed: 'No'", () => "MFAUsed|re: '(a+)+$'")
       .replace('eventName: ConsoleLogin', 'eventName|foo: ConsoleLogin')
       .replace('level: high', 'level: urgent');
-    const dir = tempTree({ 'rules/bad.yml': bad, 'rules/good.yml': consoleLoginRule.replace('6b2c3a11', '9b2c3a11') });
+    const dir = tempTree({
+      'rules/bad.yml': bad,
+      'rules/good.yml': consoleLoginRule.replace('6b2c3a11', '9b2c3a11'),
+    });
     const io = captureIO();
     expect(await runValidate([rulesValidation([join(dir, 'rules')])], {}, io)).toBe(1);
     const err = io.stderr();
     expect(err).toMatch(/bad\.yml:9 detection\.selection\.eventName\|foo => unknown modifier 'foo'/);
-    expect(err).toMatch(/bad\.yml:10 detection\.selection\.additionalEventData\.MFAUsed\|re => regular expression can backtrack catastrophically/);
+    expect(err).toMatch(
+      /bad\.yml:10 detection\.selection\.additionalEventData\.MFAUsed\|re => regular expression can backtrack catastrophically/,
+    );
     expect(err).toMatch(/bad\.yml:12 level => level 'urgent'/);
     expect(io.stdout()).toContain('rules: 1 rules, 0 correlations, 0 filters; 3 errors, 0 warnings');
   });
@@ -29,9 +34,16 @@ describe('validate', () => {
 
 describe('explain', () => {
   it('shows each field with the event value and the condition result', async () => {
-    const dir = tempTree({ 'a.yml': consoleLoginRule, 'e.json': JSON.stringify({ Records: [record('ConsoleLogin', { additionalEventData: { MFAUsed: 'Yes' } })] }) });
+    const dir = tempTree({
+      'a.yml': consoleLoginRule,
+      'e.json': JSON.stringify({
+        Records: [record('ConsoleLogin', { additionalEventData: { MFAUsed: 'Yes' } })],
+      }),
+    });
     const io = captureIO();
-    expect(await runExplain({ rule: join(dir, 'a.yml'), event: join(dir, 'e.json'), format: 'text' }, io)).toBe(0);
+    expect(
+      await runExplain({ rule: join(dir, 'a.yml'), event: join(dir, 'e.json'), format: 'text' }, io),
+    ).toBe(0);
     const out = io.stdout();
     expect(out).toContain('selection selection: not matched');
     expect(out).toContain('matched     eventName: ConsoleLogin (event: ConsoleLogin)');
@@ -42,12 +54,28 @@ describe('explain', () => {
 
 describe('explain --format json', () => {
   it('prints one JSON explanation per record and rule, and fails when no record is read', async () => {
-    const dir = tempTree({ 'a.yml': consoleLoginRule, 'e.json': JSON.stringify([record('ConsoleLogin', { additionalEventData: { MFAUsed: 'No' } })]), 'empty.json': '[]' });
+    const dir = tempTree({
+      'a.yml': consoleLoginRule,
+      'e.json': JSON.stringify([record('ConsoleLogin', { additionalEventData: { MFAUsed: 'No' } })]),
+      'empty.json': '[]',
+    });
     const io = captureIO();
-    expect(await runExplain({ rule: join(dir, 'a.yml'), event: join(dir, 'e.json'), format: 'json' }, io)).toBe(0);
+    expect(
+      await runExplain({ rule: join(dir, 'a.yml'), event: join(dir, 'e.json'), format: 'json' }, io),
+    ).toBe(0);
     const parsed = JSON.parse(io.stdout().trim());
-    expect(parsed).toMatchObject({ matched: true, condition: ['selection'], rule: { title: 'Console Login Without MFA' }, source: { index: 0 } });
-    expect(await runExplain({ rule: join(dir, 'a.yml'), event: join(dir, 'empty.json'), format: 'json' }, captureIO())).toBe(1);
+    expect(parsed).toMatchObject({
+      matched: true,
+      condition: ['selection'],
+      rule: { title: 'Console Login Without MFA' },
+      source: { index: 0 },
+    });
+    expect(
+      await runExplain(
+        { rule: join(dir, 'a.yml'), event: join(dir, 'empty.json'), format: 'json' },
+        captureIO(),
+      ),
+    ).toBe(1);
   });
 });
 

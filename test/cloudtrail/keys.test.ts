@@ -1,7 +1,13 @@
 /** Tests for trail key parsing, S3 event key decoding and the owning account of a record. */
-import { accountOf, decodeS3EventKey, isCloudTrailLogKey, parseTrailKey } from '../../lambdas/cloudtrail/keys';
+import {
+  accountOf,
+  decodeS3EventKey,
+  isCloudTrailLogKey,
+  parseTrailKey,
+} from '../../lambdas/cloudtrail/keys';
 
-const ORG_KEY = 'AWSLogs/o-aa111bb222/444455556666/CloudTrail/eu-west-1/2026/11/20/444455556666_CloudTrail_eu-west-1_20261120T1005Z_AbCdEf0123456789.json.gz';
+const ORG_KEY =
+  'AWSLogs/o-aa111bb222/444455556666/CloudTrail/eu-west-1/2026/11/20/444455556666_CloudTrail_eu-west-1_20261120T1005Z_AbCdEf0123456789.json.gz';
 
 describe('parseTrailKey', () => {
   it('parses an organization trail key', () => {
@@ -17,17 +23,39 @@ describe('parseTrailKey', () => {
   });
 
   it('parses account trails, prefixes, s3:// URLs and local paths', () => {
-    expect(parseTrailKey('AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/02/f.json.gz')).toMatchObject({ prefix: '', accountId: '111122223333', date: '2026-01-02', kind: 'log' });
-    expect(parseTrailKey('AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/02/f.json.gz')?.orgId).toBeUndefined();
-    expect(parseTrailKey(`org/trails/${ORG_KEY}`)).toMatchObject({ prefix: 'org/trails', orgId: 'o-aa111bb222' });
-    expect(parseTrailKey(`s3://log-bucket/pre/${ORG_KEY}`)).toMatchObject({ prefix: 'pre', accountId: '444455556666' });
+    expect(parseTrailKey('AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/02/f.json.gz')).toMatchObject({
+      prefix: '',
+      accountId: '111122223333',
+      date: '2026-01-02',
+      kind: 'log',
+    });
+    expect(
+      parseTrailKey('AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/02/f.json.gz')?.orgId,
+    ).toBeUndefined();
+    expect(parseTrailKey(`org/trails/${ORG_KEY}`)).toMatchObject({
+      prefix: 'org/trails',
+      orgId: 'o-aa111bb222',
+    });
+    expect(parseTrailKey(`s3://log-bucket/pre/${ORG_KEY}`)).toMatchObject({
+      prefix: 'pre',
+      accountId: '444455556666',
+    });
     expect(parseTrailKey(`s3://log-bucket/${ORG_KEY}`)).toMatchObject({ prefix: '' });
-    expect(parseTrailKey(`examples\\${ORG_KEY.replace(/\//g, '\\')}`)).toMatchObject({ prefix: 'examples', kind: 'log' });
+    expect(parseTrailKey(`examples\\${ORG_KEY.replace(/\//g, '\\')}`)).toMatchObject({
+      prefix: 'examples',
+      kind: 'log',
+    });
   });
 
   it('classifies digests, Insights and other services', () => {
-    expect(parseTrailKey('AWSLogs/o-aa111bb222/444455556666/CloudTrail-Digest/us-east-1/2026/11/20/x_CloudTrail-Digest_us-east-1_t_20261120T100000Z.json.gz')?.kind).toBe('digest');
-    expect(parseTrailKey('AWSLogs/444455556666/CloudTrail-Insight/us-east-1/2026/11/20/x.json.gz')?.kind).toBe('insight');
+    expect(
+      parseTrailKey(
+        'AWSLogs/o-aa111bb222/444455556666/CloudTrail-Digest/us-east-1/2026/11/20/x_CloudTrail-Digest_us-east-1_t_20261120T100000Z.json.gz',
+      )?.kind,
+    ).toBe('digest');
+    expect(
+      parseTrailKey('AWSLogs/444455556666/CloudTrail-Insight/us-east-1/2026/11/20/x.json.gz')?.kind,
+    ).toBe('insight');
     expect(parseTrailKey('AWSLogs/444455556666/Config/us-east-1/2026/11/20/x.json.gz')?.kind).toBe('other');
     expect(parseTrailKey('AWSLogs/444455556666/CloudTrail/us-east-1/2026/11/20/x.txt')?.kind).toBe('other');
   });
@@ -68,7 +96,9 @@ describe('decodeS3EventKey', () => {
 describe('accountOf', () => {
   const identity = { userIdentity: { accountId: '999988887777' } };
   it('prefers recipientAccountId, then the key account, then userIdentity.accountId', () => {
-    expect(accountOf({ recipientAccountId: '111122223333', ...identity }, '444455556666')).toBe('111122223333');
+    expect(accountOf({ recipientAccountId: '111122223333', ...identity }, '444455556666')).toBe(
+      '111122223333',
+    );
     expect(accountOf({ ...identity }, '444455556666')).toBe('444455556666');
     expect(accountOf({ ...identity })).toBe('999988887777');
     expect(accountOf({})).toBeUndefined();

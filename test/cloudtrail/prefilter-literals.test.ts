@@ -11,11 +11,31 @@ function rule(title: string, id: string, detection: string): string {
 }
 
 const RULES = [
-  rule('IMDS', '1a1a1a1a-0000-4000-8000-000000000001', "  selection:\n    userIdentity.arn|re: '.+:assumed-role/aws:.+'\n  condition: selection"),
-  rule('Root', '1a1a1a1a-0000-4000-8000-000000000002', '  selection:\n    userIdentity.type: Root\n  condition: selection'),
-  rule('Count', '1a1a1a1a-0000-4000-8000-000000000003', '  selection:\n    responseElements.count: 5\n  condition: selection'),
-  rule('Cased', '1a1a1a1a-0000-4000-8000-000000000004', '  selection:\n    userAgent|contains|cased: Boto3/\n  condition: selection'),
-  rule('Delivered', '1a1a1a1a-0000-4000-8000-000000000005', "  selection:\n    userIdentity.sessionContext.ec2RoleDelivery: '*'\n  condition: selection"),
+  rule(
+    'IMDS',
+    '1a1a1a1a-0000-4000-8000-000000000001',
+    "  selection:\n    userIdentity.arn|re: '.+:assumed-role/aws:.+'\n  condition: selection",
+  ),
+  rule(
+    'Root',
+    '1a1a1a1a-0000-4000-8000-000000000002',
+    '  selection:\n    userIdentity.type: Root\n  condition: selection',
+  ),
+  rule(
+    'Count',
+    '1a1a1a1a-0000-4000-8000-000000000003',
+    '  selection:\n    responseElements.count: 5\n  condition: selection',
+  ),
+  rule(
+    'Cased',
+    '1a1a1a1a-0000-4000-8000-000000000004',
+    '  selection:\n    userAgent|contains|cased: Boto3/\n  condition: selection',
+  ),
+  rule(
+    'Delivered',
+    '1a1a1a1a-0000-4000-8000-000000000005',
+    "  selection:\n    userIdentity.sessionContext.ec2RoleDelivery: '*'\n  condition: selection",
+  ),
 ].join('');
 
 const TEXTS = [
@@ -60,7 +80,23 @@ describe('prefilter required texts', () => {
 
   it('skips exactly the records no rule can match, keeping escaped and non-ASCII ones', () => {
     const { kept, matched } = check(rules, TEXTS);
-    expect(matched).toEqual([false, true, true, true, true, true, true, true, true, true, false, true, true, false, false]);
+    expect(matched).toEqual([
+      false,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      true,
+      true,
+      false,
+      false,
+    ]);
     // plain records without any required text are skipped (the unmatched null/field-only ones may be kept)
     expect(kept[0]).toBe(false);
     expect(kept[10]).toBe(false);
@@ -69,14 +105,35 @@ describe('prefilter required texts', () => {
   });
 
   it('keeps a record whose non-ASCII text lower-cases into a required text (KELVIN SIGN -> k)', () => {
-    const kelvin = parseRules(rule('Kelvin', '1a1a1a1a-0000-4000-8000-000000000006', '  selection:\n    userAgent|contains: kelvin\n  condition: selection'), 'k.yml').rules;
-    const { kept, matched } = check(kelvin, ['{"eventName":"GetObject","userAgent":"\u212Aelvin"}', '{"eventName":"GetObject","userAgent":"celsius"}']);
+    const kelvin = parseRules(
+      rule(
+        'Kelvin',
+        '1a1a1a1a-0000-4000-8000-000000000006',
+        '  selection:\n    userAgent|contains: kelvin\n  condition: selection',
+      ),
+      'k.yml',
+    ).rules;
+    const { kept, matched } = check(kelvin, [
+      '{"eventName":"GetObject","userAgent":"\u212Aelvin"}',
+      '{"eventName":"GetObject","userAgent":"celsius"}',
+    ]);
     expect(matched).toEqual([true, false]);
     expect(kept).toEqual([true, false]);
   });
 
   it('never skips a matching record over random mixes of the texts above', () => {
-    const pieces = ['"x"', '"Root"', '"rOoT"', '5', '"5"', '"Boto3/"', '":assumed-role/aws:"', 'null', '"\\u0052oot"', '"\\/"'];
+    const pieces = [
+      '"x"',
+      '"Root"',
+      '"rOoT"',
+      '5',
+      '"5"',
+      '"Boto3/"',
+      '":assumed-role/aws:"',
+      'null',
+      '"\\u0052oot"',
+      '"\\/"',
+    ];
     let seed = 7;
     const next = (n: number): number => {
       seed = (seed * 1103515245 + 12345) % 2147483648;

@@ -66,7 +66,10 @@ async function corpusTexts(): Promise<string[]> {
   return out;
 }
 
-function check(rules: CompiledRule[], texts: string[]): { skipped: number; matches: number; prefilteredMatches: number } {
+function check(
+  rules: CompiledRule[],
+  texts: string[],
+): { skipped: number; matches: number; prefilteredMatches: number } {
   const index = new RuleIndex(rules);
   const prefilter = buildPrefilter(rules);
   let skipped = 0;
@@ -115,8 +118,10 @@ describe('buildPrefilter', () => {
   it('keeps hostile shapes that the engine might still match', () => {
     const rules = parseRules(WILDCARD_RULES, 'prefilter-test.yml').rules;
     const prefilter = buildPrefilter(rules);
-    const [upper, array, number, escapedKey, escapedValue, escapedQuote, spaced, nested, dupFirst, dupLast] = hostileTexts();
-    for (const text of [array, number, escapedKey, escapedValue, escapedQuote]) expect(prefilter.mayMatch(text)).toBe(true);
+    const [upper, array, number, escapedKey, escapedValue, escapedQuote, spaced, nested, dupFirst, dupLast] =
+      hostileTexts();
+    for (const text of [array, number, escapedKey, escapedValue, escapedQuote])
+      expect(prefilter.mayMatch(text)).toBe(true);
     expect(prefilter.mayMatch(upper)).toBe(false);
     expect(prefilter.mayMatch(spaced)).toBe(false);
     expect(prefilter.mayMatch(nested)).toBe(false);

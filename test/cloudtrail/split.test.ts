@@ -19,7 +19,8 @@ function split(text: string, chunkSizes: number[] = [text.length || 1], max?: nu
   return items;
 }
 
-const records = (items: SplitItem[]) => items.filter((i) => i.kind === 'record').map((i) => (i.kind === 'record' ? i : never()));
+const records = (items: SplitItem[]) =>
+  items.filter((i) => i.kind === 'record').map((i) => (i.kind === 'record' ? i : never()));
 const problems = (items: SplitItem[]) => items.filter((i) => i.kind === 'problem');
 function never(): never {
   throw new Error('unreachable');
@@ -28,7 +29,12 @@ function never(): never {
 const nasty = [
   { eventName: 'A', s: 'brackets ] } [ { in a string', q: 'quote " and \\" and \\\\' },
   { eventName: 'B', s: 'ends with backslash \\', t: '\\', u: '"' },
-  { eventName: 'C', emoji: 'émoji 😀 and 中文 and \u2028\u2029', esc: '\u0000\u001f\t\n\r', nested: [[[{ a: ']]]' }]]] },
+  {
+    eventName: 'C',
+    emoji: 'émoji 😀 and 中文 and \u2028\u2029',
+    esc: '\u0000\u001f\t\n\r',
+    nested: [[[{ a: ']]]' }]]],
+  },
   { eventName: 'D', empty: {}, arr: [], nul: null, num: -1.5e3, bool: true },
 ];
 
@@ -57,9 +63,12 @@ describe('RecordSplitter', () => {
   });
 
   it('keeps keys after the Records array and ignores a nested "Records" key', () => {
-    const text = '{"Records":[{"eventName":"x","requestParameters":{"Records":[1,2]}}],"other":{"Records":"no"}}';
+    const text =
+      '{"Records":[{"eventName":"x","requestParameters":{"Records":[1,2]}}],"other":{"Records":"no"}}';
     const out = split(text, [3]);
-    expect(records(out).map((r) => JSON.parse(r.text))).toEqual([{ eventName: 'x', requestParameters: { Records: [1, 2] } }]);
+    expect(records(out).map((r) => JSON.parse(r.text))).toEqual([
+      { eventName: 'x', requestParameters: { Records: [1, 2] } },
+    ]);
     expect(problems(out)).toEqual([]);
   });
 
@@ -95,7 +104,11 @@ describe('RecordSplitter', () => {
 
   it('truncated at every position: yields exactly the complete records before the cut, then one problem', () => {
     const recs = [{ eventName: 'a', x: '}"]' }, { eventName: 'b', y: [1, { z: '\\' }] }, { eventName: 'c' }];
-    for (const text of [JSON.stringify({ Records: recs }), JSON.stringify(recs), recs.map((r) => JSON.stringify(r)).join('\n')]) {
+    for (const text of [
+      JSON.stringify({ Records: recs }),
+      JSON.stringify(recs),
+      recs.map((r) => JSON.stringify(r)).join('\n'),
+    ]) {
       const full = records(split(text)).map((r) => r.text);
       expect(full).toHaveLength(3);
       // end offset (exclusive) of each record in the text
@@ -146,7 +159,11 @@ describe('RecordSplitter', () => {
         fc.constantFrom('log', 'array', 'lines'),
         (recs, sizes, shape) => {
           const text =
-            shape === 'log' ? JSON.stringify({ Records: recs }) : shape === 'array' ? JSON.stringify(recs, null, 1) : recs.map((r) => JSON.stringify(r)).join('\n');
+            shape === 'log'
+              ? JSON.stringify({ Records: recs })
+              : shape === 'array'
+                ? JSON.stringify(recs, null, 1)
+                : recs.map((r) => JSON.stringify(r)).join('\n');
           const out = split(text, sizes);
           expect(records(out).map((r) => JSON.parse(r.text))).toEqual(JSON.parse(JSON.stringify(recs)));
           expect(problems(out).length).toBe(shape === 'lines' && recs.length === 0 ? 1 : 0);
@@ -164,7 +181,8 @@ describe('splitRecords', () => {
     const chunks = Array.from(bytes, (b) => Buffer.from([b]));
     const got: unknown[] = [];
     const ps: Diagnostic[] = [];
-    for await (const r of splitRecords(Readable.from(chunks), 'f.json', (p) => ps.push(p))) got.push(JSON.parse(r.text));
+    for await (const r of splitRecords(Readable.from(chunks), 'f.json', (p) => ps.push(p)))
+      got.push(JSON.parse(r.text));
     expect(got).toEqual(recs);
     expect(ps).toEqual([]);
   });
@@ -189,7 +207,9 @@ describe('RecordSplitter limits on top-level objects', () => {
   it('names a large top-level object without Records as such', () => {
     const out = split(JSON.stringify({ notCloudTrail: 'x'.repeat(3000) }), [100], 1000);
     expect(records(out)).toEqual([]);
-    expect(JSON.stringify(problems(out))).toContain('top-level object 0 (with no \\"Records\\" array) is 3020 characters long, over the limit of 1000');
+    expect(JSON.stringify(problems(out))).toContain(
+      'top-level object 0 (with no \\"Records\\" array) is 3020 characters long, over the limit of 1000',
+    );
   });
 
   it('does not count a large log object against the record limit', () => {

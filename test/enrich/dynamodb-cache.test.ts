@@ -17,7 +17,12 @@ describe('DynamoIpContextCache', () => {
     await cache.put('8.8.8.8', { ip: '8.8.8.8', vpn: false, country: 'United States', asn: 'AS15169' }, 3600);
     expect(ddb.commandCalls(PutCommand)[0].args[0].input).toEqual({
       TableName: 'state',
-      Item: { pk: 'ipctx#8.8.8.8', sk: '-', c: { vpn: false, country: 'United States', asn: 'AS15169' }, ttl: 1_700_003_600 },
+      Item: {
+        pk: 'ipctx#8.8.8.8',
+        sk: '-',
+        c: { vpn: false, country: 'United States', asn: 'AS15169' },
+        ttl: 1_700_003_600,
+      },
     });
     await cache.put('8.8.8.8', { ip: '8.8.8.8' }, 0);
     expect(ddb.commandCalls(PutCommand)).toHaveLength(1);
@@ -25,8 +30,17 @@ describe('DynamoIpContextCache', () => {
 
   it('reads live items, ignores expired ones and keeps only well-typed fields', async () => {
     const cache = new DynamoIpContextCache({ client, tableName: 'state', now });
-    ddb.on(GetCommand, { Key: { pk: 'ipctx#8.8.8.8', sk: '-' } }).resolves({ Item: { pk: 'ipctx#8.8.8.8', sk: '-', ttl: 1_700_000_100, c: { tor: true, city: 'X', isp: 7, evil: '<b>' } } });
-    ddb.on(GetCommand, { Key: { pk: 'ipctx#1.1.1.1', sk: '-' } }).resolves({ Item: { pk: 'ipctx#1.1.1.1', sk: '-', ttl: 1_699_999_999, c: { tor: true } } });
+    ddb.on(GetCommand, { Key: { pk: 'ipctx#8.8.8.8', sk: '-' } }).resolves({
+      Item: {
+        pk: 'ipctx#8.8.8.8',
+        sk: '-',
+        ttl: 1_700_000_100,
+        c: { tor: true, city: 'X', isp: 7, evil: '<b>' },
+      },
+    });
+    ddb
+      .on(GetCommand, { Key: { pk: 'ipctx#1.1.1.1', sk: '-' } })
+      .resolves({ Item: { pk: 'ipctx#1.1.1.1', sk: '-', ttl: 1_699_999_999, c: { tor: true } } });
     ddb.on(GetCommand, { Key: { pk: 'ipctx#9.9.9.9', sk: '-' } }).resolves({});
     expect(await cache.get('8.8.8.8')).toEqual({ ip: '8.8.8.8', tor: true, city: 'X' });
     expect(await cache.get('1.1.1.1')).toBeUndefined();

@@ -1,7 +1,14 @@
 /** Tests for the public-IP filter, the memory cache, the Secrets Manager key provider and the config wiring. */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { MemoryIpContextCache, ipContextFromConfig, isPublicIp, keyFromSecretString, publicIp, secretsManagerKeyProvider } from '../../lambdas/enrich';
+import {
+  MemoryIpContextCache,
+  ipContextFromConfig,
+  isPublicIp,
+  keyFromSecretString,
+  publicIp,
+  secretsManagerKeyProvider,
+} from '../../lambdas/enrich';
 
 describe('publicIp', () => {
   it('accepts public unicast IPv4 and IPv6 and canonicalises IPv4-mapped IPv6', () => {
@@ -11,7 +18,32 @@ describe('publicIp', () => {
     expect(isPublicIp('52.95.110.1')).toBe(true);
   });
   it('rejects private, reserved, malformed and service names', () => {
-    for (const v of ['10.0.0.1', '172.31.255.255', '192.168.1.1', '127.0.0.1', '169.254.1.1', '100.100.1.1', '224.0.0.1', '255.255.255.255', '192.0.2.1', '::', '::1', 'fc00::1', 'fe80::1%eth0', '2001:db8::', '0x8.8.8.8', '010.8.8.8', '8.8.8', 'ec2.amazonaws.com', 'AWS Internal', 42, null, undefined, '8.8.8.8 ', 'a'.repeat(100)]) {
+    for (const v of [
+      '10.0.0.1',
+      '172.31.255.255',
+      '192.168.1.1',
+      '127.0.0.1',
+      '169.254.1.1',
+      '100.100.1.1',
+      '224.0.0.1',
+      '255.255.255.255',
+      '192.0.2.1',
+      '::',
+      '::1',
+      'fc00::1',
+      'fe80::1%eth0',
+      '2001:db8::',
+      '0x8.8.8.8',
+      '010.8.8.8',
+      '8.8.8',
+      'ec2.amazonaws.com',
+      'AWS Internal',
+      42,
+      null,
+      undefined,
+      '8.8.8.8 ',
+      'a'.repeat(100),
+    ]) {
       expect(publicIp(v)).toBeUndefined();
     }
   });
@@ -45,9 +77,15 @@ describe('secretsManagerKeyProvider', () => {
   beforeEach(() => sm.reset());
 
   it('reads the key once, caches it for the TTL, and shares concurrent reads', async () => {
-    sm.on(GetSecretValueCommand, { SecretId: 'trailalerts/vpnapi' }).resolves({ SecretString: '{"apiKey":"k-1"}' });
+    sm.on(GetSecretValueCommand, { SecretId: 'trailalerts/vpnapi' }).resolves({
+      SecretString: '{"apiKey":"k-1"}',
+    });
     let now = 0;
-    const provider = secretsManagerKeyProvider(new SecretsManagerClient({ region: 'us-east-1' }), 'trailalerts/vpnapi', { ttlMs: 1000, now: () => now });
+    const provider = secretsManagerKeyProvider(
+      new SecretsManagerClient({ region: 'us-east-1' }),
+      'trailalerts/vpnapi',
+      { ttlMs: 1000, now: () => now },
+    );
     expect(await Promise.all([provider(), provider()])).toEqual(['k-1', 'k-1']);
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
     now = 2000;
@@ -56,9 +94,16 @@ describe('secretsManagerKeyProvider', () => {
   });
 
   it('fails with the secret id and error name only', async () => {
-    sm.on(GetSecretValueCommand).rejects(Object.assign(new Error('User is not authorized: arn:…'), { name: 'AccessDeniedException' }));
-    const provider = secretsManagerKeyProvider(new SecretsManagerClient({ region: 'us-east-1' }), 'trailalerts/vpnapi');
-    await expect(provider()).rejects.toThrow('IP-context API key secret trailalerts/vpnapi: could not be read (AccessDeniedException)');
+    sm.on(GetSecretValueCommand).rejects(
+      Object.assign(new Error('User is not authorized: arn:…'), { name: 'AccessDeniedException' }),
+    );
+    const provider = secretsManagerKeyProvider(
+      new SecretsManagerClient({ region: 'us-east-1' }),
+      'trailalerts/vpnapi',
+    );
+    await expect(provider()).rejects.toThrow(
+      'IP-context API key secret trailalerts/vpnapi: could not be read (AccessDeniedException)',
+    );
     sm.on(GetSecretValueCommand).resolves({ SecretString: '{"other":"x"}' });
     await expect(provider()).rejects.toThrow('expected the key, or JSON with "apiKey"');
   });
@@ -78,6 +123,11 @@ describe('ipContextFromConfig', () => {
     const secrets = new SecretsManagerClient({ region: 'us-east-1' });
     expect(ipContextFromConfig(undefined, { secrets })).toBeUndefined();
     expect(ipContextFromConfig({}, { secrets })).toBeUndefined();
-    expect(ipContextFromConfig({ ipContext: { provider: 'vpnapi', apiKeySecret: 'trailalerts/vpnapi' } }, { secrets })).toBeDefined();
+    expect(
+      ipContextFromConfig(
+        { ipContext: { provider: 'vpnapi', apiKeySecret: 'trailalerts/vpnapi' } },
+        { secrets },
+      ),
+    ).toBeDefined();
   });
 });

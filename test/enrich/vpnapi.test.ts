@@ -1,15 +1,38 @@
 /** Tests for VPNAPI.io IP-context enrichment against a local HTTP server standing in for the API. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MemoryIpContextCache, VpnApiIpContext, ipContextFromVpnApi, type FailureReason } from '../../lambdas/enrich';
+import {
+  MemoryIpContextCache,
+  VpnApiIpContext,
+  ipContextFromVpnApi,
+  type FailureReason,
+} from '../../lambdas/enrich';
 
 const KEY = 'sk-SECRET/KEY+123';
 
 const body = (ip: string) => ({
   ip,
   security: { vpn: true, proxy: false, tor: false, relay: false },
-  location: { city: 'Amsterdam', region: 'North Holland', country: 'Netherlands', continent: 'Europe', region_code: 'NH', country_code: 'NL', continent_code: 'EU', latitude: '52.3', longitude: '4.9', time_zone: 'Europe/Amsterdam', locale_code: 'nl', metro_code: '', is_in_european_union: true },
-  network: { network: '185.220.0.0/16', autonomous_system_number: 'AS60729', autonomous_system_organization: 'Zwiebelfreunde e.V.' },
+  location: {
+    city: 'Amsterdam',
+    region: 'North Holland',
+    country: 'Netherlands',
+    continent: 'Europe',
+    region_code: 'NH',
+    country_code: 'NL',
+    continent_code: 'EU',
+    latitude: '52.3',
+    longitude: '4.9',
+    time_zone: 'Europe/Amsterdam',
+    locale_code: 'nl',
+    metro_code: '',
+    is_in_european_union: true,
+  },
+  network: {
+    network: '185.220.0.0/16',
+    autonomous_system_number: 'AS60729',
+    autonomous_system_organization: 'Zwiebelfreunde e.V.',
+  },
 });
 
 let server: Server;
@@ -101,7 +124,25 @@ describe('VpnApiIpContext', () => {
 
   it('skips private, reserved and non-IP values without a request', async () => {
     const { c } = client();
-    for (const value of ['10.1.2.3', '192.168.0.1', '172.16.5.5', '127.0.0.1', '100.64.0.1', '169.254.169.254', '0.0.0.0', '::1', 'fe80::1', 'fd00::1', '2001:db8::1', '::ffff:10.0.0.1', 's3.amazonaws.com', 'AWS Internal', '1.2.3', '', '8.8.8.8.8']) {
+    for (const value of [
+      '10.1.2.3',
+      '192.168.0.1',
+      '172.16.5.5',
+      '127.0.0.1',
+      '100.64.0.1',
+      '169.254.169.254',
+      '0.0.0.0',
+      '::1',
+      'fe80::1',
+      'fd00::1',
+      '2001:db8::1',
+      '::ffff:10.0.0.1',
+      's3.amazonaws.com',
+      'AWS Internal',
+      '1.2.3',
+      '',
+      '8.8.8.8.8',
+    ]) {
       expect(await c.lookup(value)).toBeUndefined();
     }
     expect(requests).toEqual([]);
@@ -144,20 +185,32 @@ describe('VpnApiIpContext', () => {
     expect(await c.lookup('185.220.101.8')).toBeUndefined();
     const closed = client({ baseUrl: 'http://127.0.0.1:1' });
     expect(await closed.c.lookup('185.220.101.9')).toBeUndefined();
-    expect(c.counters.failuresByReason).toEqual({ key: 0, timeout: 0, network: 0, http: 2, 'invalid-response': 3 });
+    expect(c.counters.failuresByReason).toEqual({
+      key: 0,
+      timeout: 0,
+      network: 0,
+      http: 2,
+      'invalid-response': 3,
+    });
     expect(closed.c.counters.failuresByReason.network).toBe(1);
     expect(failures.map((f) => f.detail)).toContain('IP context for 185.220.101.4: HTTP 500');
   });
 
   it('still answers when the cache is down', async () => {
-    const broken = { get: async () => Promise.reject(new Error('ddb down')), put: async () => Promise.reject(new Error('ddb down')) };
+    const broken = {
+      get: async () => Promise.reject(new Error('ddb down')),
+      put: async () => Promise.reject(new Error('ddb down')),
+    };
     const { c } = client({ cache: broken });
     expect((await c.lookup('185.220.101.4'))?.vpn).toBe(true);
     expect(c.counters.failures).toBe(0);
   });
 
   it('counts a key provider failure and never rejects', async () => {
-    const { c, failures } = client({ apiKey: async () => Promise.reject(new Error('secret trailalerts/vpnapi: could not be read (AccessDenied)')) });
+    const { c, failures } = client({
+      apiKey: async () =>
+        Promise.reject(new Error('secret trailalerts/vpnapi: could not be read (AccessDenied)')),
+    });
     expect(await c.lookup('185.220.101.4')).toBeUndefined();
     expect(requests).toEqual([]);
     expect(c.counters.failuresByReason.key).toBe(1);
@@ -182,7 +235,12 @@ describe('VpnApiIpContext', () => {
 
 describe('ipContextFromVpnApi', () => {
   it('keeps only well-typed fields and rejects bodies that are not answers', () => {
-    expect(ipContextFromVpnApi('1.1.1.1', { security: { vpn: 'yes', tor: true }, network: { autonomous_system_number: 13335 } })).toEqual({ ip: '1.1.1.1', tor: true, asn: 'AS13335' });
+    expect(
+      ipContextFromVpnApi('1.1.1.1', {
+        security: { vpn: 'yes', tor: true },
+        network: { autonomous_system_number: 13335 },
+      }),
+    ).toEqual({ ip: '1.1.1.1', tor: true, asn: 'AS13335' });
     expect(ipContextFromVpnApi('1.1.1.1', { message: 'Invalid API key' })).toBeUndefined();
     expect(ipContextFromVpnApi('1.1.1.1', null)).toBeUndefined();
     expect(ipContextFromVpnApi('1.1.1.1', [1])).toBeUndefined();

@@ -40,7 +40,8 @@ function variants(record: Record<string, unknown>, rng: () => number): Record<st
   const out: Record<string, unknown>[] = [];
   const clone = (): Record<string, unknown> => JSON.parse(JSON.stringify(record)) as Record<string, unknown>;
   const cased = clone();
-  for (const key of ['eventName', 'eventSource', 'errorCode']) if (typeof cased[key] === 'string') cased[key] = randomCase(cased[key] as string, rng);
+  for (const key of ['eventName', 'eventSource', 'errorCode'])
+    if (typeof cased[key] === 'string') cased[key] = randomCase(cased[key] as string, rng);
   const identity = cased.userIdentity as Record<string, unknown> | undefined;
   if (identity && typeof identity.type === 'string') identity.type = randomCase(identity.type, rng);
   out.push(cased);
@@ -74,7 +75,8 @@ describe('optimised detection equals straightforward evaluation', () => {
     const base = syntheticRecords(2500, { seed: 11 });
     records = [...base, ...base.slice(0, 400).flatMap((r) => variants(r, rng))];
     if (existsSync(join(CORPUS, 'stratus-red-team')))
-      for await (const item of readEvents([join(CORPUS, 'stratus-red-team')], () => undefined)) records.push(item.record);
+      for await (const item of readEvents([join(CORPUS, 'stratus-red-team')], () => undefined))
+        records.push(item.record);
     texts = records.map((r, i) => (i % 3 === 0 ? escapedJson(r, rng) : JSON.stringify(r)));
   });
 
@@ -103,7 +105,11 @@ describe('optimised detection equals straightforward evaluation', () => {
   });
 
   it('the prefilter never skips a record that some rule matches (all rules, and rule subsets)', () => {
-    const subsets = [rules, rules.filter((r) => !r.dispatch.eventName && !r.dispatch.eventSource), rules.filter((_, i) => i % 4 === 0)];
+    const subsets = [
+      rules,
+      rules.filter((r) => !r.dispatch.eventName && !r.dispatch.eventSource),
+      rules.filter((_, i) => i % 4 === 0),
+    ];
     for (const subset of subsets) {
       const prefilter = buildPrefilter(subset);
       const index = new RuleIndex(subset);
@@ -122,7 +128,10 @@ describe('optimised detection equals straightforward evaluation', () => {
 
   it('analyzeObject with the prefilter counts every record and sends the same matches', async () => {
     const body = gzipSync(`{"Records":[${texts.join(',\n')}]}`);
-    const ref = { bucket: 'org-trail', key: 'AWSLogs/o-abcdefghij/111111111111/CloudTrail/us-east-1/2026/11/20/111111111111_CloudTrail_us-east-1_20261120T0000Z_x.json.gz' };
+    const ref = {
+      bucket: 'org-trail',
+      key: 'AWSLogs/o-abcdefghij/111111111111/CloudTrail/us-east-1/2026/11/20/111111111111_CloudTrail_us-east-1_20261120T0000Z_x.json.gz',
+    };
     const run = async (analyzer: Analyzer) => {
       const sent: Match[] = [];
       const result = await analyzeObject(ref, {

@@ -98,12 +98,10 @@ describe('match messages', () => {
 
   it('reports entries SQS refuses twice', async () => {
     const sqs = mockClient(SQSClient);
-    sqs
-      .on(SendMessageBatchCommand)
-      .callsFake((input) => ({
-        Successful: [],
-        Failed: input.Entries.map((e: { Id: string }) => ({ Id: e.Id, SenderFault: false, Code: 'X' })),
-      }));
+    sqs.on(SendMessageBatchCommand).callsFake((input) => ({
+      Successful: [],
+      Failed: input.Entries.map((e: { Id: string }) => ({ Id: e.Id, SenderFault: false, Code: 'X' })),
+    }));
     await expect(new SqsMatchSink(new SQSClient({}), 'q').send([match(1)])).rejects.toThrow(
       /1 match messages were refused/,
     );

@@ -22,12 +22,10 @@ describe('replayQueue', () => {
     sqs
       .on(ReceiveMessageCommand)
       .callsFake((input) => ({ Messages: queue.splice(0, input.MaxNumberOfMessages ?? 10) }));
-    sqs
-      .on(SendMessageBatchCommand)
-      .callsFake((input) => ({
-        Successful: input.Entries.map((e: { Id: string }) => ({ Id: e.Id })),
-        Failed: [],
-      }));
+    sqs.on(SendMessageBatchCommand).callsFake((input) => ({
+      Successful: input.Entries.map((e: { Id: string }) => ({ Id: e.Id })),
+      Failed: [],
+    }));
     sqs.on(DeleteMessageBatchCommand).resolves({ Successful: [], Failed: [] });
     const result = await replayQueue({ sqs: new SQSClient({}), fromQueueUrl: 'dlq', toQueueUrl: 'q' });
     expect(result).toEqual({ received: 23, moved: 23, failed: 0 });

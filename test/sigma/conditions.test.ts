@@ -4,10 +4,17 @@ import { errorsOf, ruleOf } from './helpers';
 
 const det = `a:\n  x: 1\nb:\n  y: 1\nc:\n  z: 1\n`;
 const rule = (condition: string) => ruleOf(`${det}condition: ${condition}`);
-const rec = (x: boolean, y: boolean, z: boolean) => ({ ...(x ? { x: 1 } : {}), ...(y ? { y: 1 } : {}), ...(z ? { z: 1 } : {}) });
+const rec = (x: boolean, y: boolean, z: boolean) => ({
+  ...(x ? { x: 1 } : {}),
+  ...(y ? { y: 1 } : {}),
+  ...(z ? { z: 1 } : {}),
+});
 const truth = (condition: string, f: (x: boolean, y: boolean, z: boolean) => boolean) => {
   const r = rule(condition);
-  for (const x of [false, true]) for (const y of [false, true]) for (const z of [false, true]) expect([condition, x, y, z, r.match(rec(x, y, z))]).toEqual([condition, x, y, z, f(x, y, z)]);
+  for (const x of [false, true])
+    for (const y of [false, true])
+      for (const z of [false, true])
+        expect([condition, x, y, z, r.match(rec(x, y, z))]).toEqual([condition, x, y, z, f(x, y, z)]);
 };
 
 describe('conditions', () => {
@@ -38,7 +45,9 @@ describe('conditions', () => {
     expect(r.match(rec(true, false, false))).toBe(false);
   });
   it('maps are AND, value lists are OR, lists of maps are OR of ANDs', () => {
-    const r = ruleOf('selection:\n  - eventName: [A, B]\n    eventSource: s1\n  - eventSource: s2\ncondition: selection');
+    const r = ruleOf(
+      'selection:\n  - eventName: [A, B]\n    eventSource: s1\n  - eventSource: s2\ncondition: selection',
+    );
     expect(r.match({ eventName: 'B', eventSource: 's1' })).toBe(true);
     expect(r.match({ eventName: 'C', eventSource: 's1' })).toBe(false);
     expect(r.match({ eventName: 'C', eventSource: 's2' })).toBe(true);
@@ -48,14 +57,27 @@ describe('conditions', () => {
     expect(errorsOf(`${det}condition: a and (b`)[0]).toContain("expected ')'");
     expect(errorsOf(`${det}condition: a b`)[0]).toContain("expected 'and', 'or' or the end");
     expect(errorsOf(`${det}condition: 2 of them`)[0]).toContain("'2 of' is not supported");
-    expect(errorsOf(`${det}condition: a | count() > 5`)[0]).toMatch(/retired aggregation syntax.*correlation rule/);
+    expect(errorsOf(`${det}condition: a | count() > 5`)[0]).toMatch(
+      /retired aggregation syntax.*correlation rule/,
+    );
     expect(errorsOf(`${det}condition: a | near b`)[0]).toMatch(/correlation rule/);
-    expect(errorsOf(`${det}timeframe: 5m\ncondition: a`)[0]).toMatch(/^detection\.timeframe => .*correlation rule/);
+    expect(errorsOf(`${det}timeframe: 5m\ncondition: a`)[0]).toMatch(
+      /^detection\.timeframe => .*correlation rule/,
+    );
   });
   it('parses into the expected tree', () => {
     expect(parseCondition('a or not b and 1 of c*')).toEqual({
       kind: 'or',
-      children: [{ kind: 'id', name: 'a' }, { kind: 'and', children: [{ kind: 'not', child: { kind: 'id', name: 'b' } }, { kind: 'of', quantifier: '1', pattern: 'c*' }] }],
+      children: [
+        { kind: 'id', name: 'a' },
+        {
+          kind: 'and',
+          children: [
+            { kind: 'not', child: { kind: 'id', name: 'b' } },
+            { kind: 'of', quantifier: '1', pattern: 'c*' },
+          ],
+        },
+      ],
     });
   });
   it('reports every bad item of a selection, not only the first', () => {

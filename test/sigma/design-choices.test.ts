@@ -1,7 +1,8 @@
 /** Pins each Sigma semantics choice of DESIGN.md ("Sigma semantics"), one block per choice. */
 import { bundleOf, ruleOf } from './helpers';
 
-const sel = (body: string, condition = 'selection') => ruleOf(`selection:\n${body.replace(/^/gm, '  ')}\ncondition: ${condition}`);
+const sel = (body: string, condition = 'selection') =>
+  ruleOf(`selection:\n${body.replace(/^/gm, '  ')}\ncondition: ${condition}`);
 
 describe('DESIGN.md Sigma semantics', () => {
   it('dotted field paths descend into objects; a literal dotted key is tried first', () => {
@@ -32,7 +33,7 @@ describe('DESIGN.md Sigma semantics', () => {
     expect(sel("a|re|i: 'B'").match({ a: 'b' })).toBe(true);
   });
 
-  it("scalars compare by their text: 'true' matches JSON true, 42 matches \"42\"", () => {
+  it('scalars compare by their text: \'true\' matches JSON true, 42 matches "42"', () => {
     expect(sel("readOnly: 'true'").match({ readOnly: true })).toBe(true);
     expect(sel('readOnly: true').match({ readOnly: 'true' })).toBe(true);
     expect(sel('readOnly: true').match({ readOnly: false })).toBe(false);
@@ -65,21 +66,23 @@ describe('DESIGN.md Sigma semantics', () => {
 
   it('a string value against an object-valued field matches when any scalar leaf below it matches', () => {
     const rule = sel('requestParameters|contains: 0.0.0.0/0');
-    const record = { requestParameters: { ipPermissions: { items: [{ ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] } } };
+    const record = {
+      requestParameters: { ipPermissions: { items: [{ ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] } },
+    };
     expect(rule.match(record)).toBe(true);
     expect(rule.match({ requestParameters: { groupId: 'sg-1' } })).toBe(false);
     expect(sel('requestParameters: sg-1').match({ requestParameters: { groupId: 'sg-1' } })).toBe(true);
   });
 
   it('keywords are a case-insensitive substring of any scalar leaf', () => {
-    const rule = ruleOf("keywords:\n  - trufflehog\n  - s3browser\ncondition: keywords");
+    const rule = ruleOf('keywords:\n  - trufflehog\n  - s3browser\ncondition: keywords');
     expect(rule.match({ userAgent: 'TruffleHog v3' })).toBe(true);
     expect(rule.match({ deep: { list: [1, { ua: 'x-S3Browser-y' }] } })).toBe(true);
     expect(rule.match({ userAgent: 'aws-cli' })).toBe(false);
     const all = ruleOf("keywords:\n  '|all':\n    - alpha\n    - beta\ncondition: keywords");
     expect(all.match({ a: 'ALPHA', b: ['xbetax'] })).toBe(true);
     expect(all.match({ a: 'alpha' })).toBe(false);
-    expect(ruleOf("keywords:\n  - 42\ncondition: keywords").match({ n: 1420 })).toBe(true);
+    expect(ruleOf('keywords:\n  - 42\ncondition: keywords').match({ n: 1420 })).toBe(true);
   });
 
   it('neq negates the whole item (an absent field is not equal)', () => {
@@ -93,10 +96,16 @@ describe('DESIGN.md Sigma semantics', () => {
   it('1 of / all of a pattern that names no identifier is false, and validation warns', () => {
     const text = 'selection:\n  eventName: X\ncondition: selection or 1 of nothing_*';
     const bundle = bundleOf(text);
-    expect(bundle.diagnostics).toEqual([expect.objectContaining({ severity: 'warning', message: expect.stringContaining("'1 of nothing_*' names no search identifier") })]);
+    expect(bundle.diagnostics).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        message: expect.stringContaining("'1 of nothing_*' names no search identifier"),
+      }),
+    ]);
     expect(bundle.rules[0].match({ eventName: 'X' })).toBe(true);
     expect(bundle.rules[0].match({ eventName: 'Y' })).toBe(false);
-    const allOf = bundleOf('selection:\n  eventName: X\ncondition: selection and not all of nothing_*').rules[0];
+    const allOf = bundleOf('selection:\n  eventName: X\ncondition: selection and not all of nothing_*')
+      .rules[0];
     expect(allOf.match({ eventName: 'X' })).toBe(true); // `all of` nothing is false, so `not` it is true
   });
 

@@ -1,5 +1,11 @@
 /** Correlation and filter documents: parsing, validation, filter application, explain. */
-import { applyFilters, explainRule, formatExplanation, parseRules, parseTimespan } from '../../lambdas/sigma/index';
+import {
+  applyFilters,
+  explainRule,
+  formatExplanation,
+  parseRules,
+  parseTimespan,
+} from '../../lambdas/sigma/index';
 import { ruleText } from './helpers';
 
 const base = ruleText('selection:\n  eventName: ConsoleLogin\ncondition: selection', 'name: login\n');
@@ -24,7 +30,16 @@ level: critical
     const bundle = parseRules(text, 'c.yml');
     expect(bundle.diagnostics).toEqual([]);
     expect(bundle.correlations).toEqual([
-      expect.objectContaining({ type: 'event_count', rules: ['login'], groupBy: ['sourceIPAddress'], timespanMs: 900_000, timespan: '15m', condition: { gte: 10 }, generate: true, aliases: {} }),
+      expect.objectContaining({
+        type: 'event_count',
+        rules: ['login'],
+        groupBy: ['sourceIPAddress'],
+        timespanMs: 900_000,
+        timespan: '15m',
+        condition: { gte: 10 },
+        generate: true,
+        aliases: {},
+      }),
     ]);
     expect(bundle.correlations[0].meta).toMatchObject({ title: 'Brute force', level: 'critical', line: 13 });
   });
@@ -40,7 +55,13 @@ level: critical
     const text = `title: bad\ncorrelation:\n  type: event_sum\n  rules: []\n  timespan: 15 minutes\n  condition:\n    over: 3\n`;
     const bundle = parseRules(text, 'bad.yml');
     expect(bundle.correlations).toEqual([]);
-    expect(bundle.diagnostics.map((d) => `${d.line} ${d.path}`)).toEqual(['3 correlation.type', '4 correlation.rules', '5 correlation.timespan', '7 correlation.condition.over', '6 correlation.condition']);
+    expect(bundle.diagnostics.map((d) => `${d.line} ${d.path}`)).toEqual([
+      '3 correlation.type',
+      '4 correlation.rules',
+      '5 correlation.timespan',
+      '7 correlation.condition.over',
+      '6 correlation.condition',
+    ]);
   });
 
   it('needs condition.field for value_* types', () => {
@@ -76,10 +97,23 @@ filter:
     expect(bundle.filters).toHaveLength(1);
     expect(bundle.filters[0].rules).toEqual(['login']);
     const [filtered] = applyFilters(bundle.rules, bundle.filters);
-    expect(filtered.match({ eventName: 'ConsoleLogin', userIdentity: { arn: 'arn:aws:iam::1:role/BreakGlass' } })).toBe(false);
-    expect(filtered.match({ eventName: 'ConsoleLogin', userIdentity: { arn: 'arn:aws:iam::1:role/Dev' } })).toBe(true);
-    expect(bundle.rules[0].match({ eventName: 'ConsoleLogin', userIdentity: { arn: 'arn:aws:iam::1:role/BreakGlass' } })).toBe(true);
-    const explanation = explainRule(bundle.rules[0], { eventName: 'ConsoleLogin', userIdentity: { arn: 'x:role/BreakGlass' } }, bundle.filters);
+    expect(
+      filtered.match({ eventName: 'ConsoleLogin', userIdentity: { arn: 'arn:aws:iam::1:role/BreakGlass' } }),
+    ).toBe(false);
+    expect(
+      filtered.match({ eventName: 'ConsoleLogin', userIdentity: { arn: 'arn:aws:iam::1:role/Dev' } }),
+    ).toBe(true);
+    expect(
+      bundle.rules[0].match({
+        eventName: 'ConsoleLogin',
+        userIdentity: { arn: 'arn:aws:iam::1:role/BreakGlass' },
+      }),
+    ).toBe(true);
+    const explanation = explainRule(
+      bundle.rules[0],
+      { eventName: 'ConsoleLogin', userIdentity: { arn: 'x:role/BreakGlass' } },
+      bundle.filters,
+    );
     expect(explanation.filters).toEqual([{ title: 'Not the break-glass role', matched: false }]);
     expect(explanation.matched).toBe(false);
   });
@@ -91,11 +125,29 @@ filter:
 
 describe('explain', () => {
   it('lists each selection, each item with the actual value, and the condition', () => {
-    const rule = parseRules(ruleText("selection:\n  eventName: ConsoleLogin\n  errorCode: null\nfilter:\n  - userAgent|contains: console\n  - sourceIPAddress|cidr: 10.0.0.0/8\ncondition: selection and not filter"), 't.yml').rules[0];
-    const e = explainRule(rule, { eventName: 'ConsoleLogin', userAgent: 'aws-cli', sourceIPAddress: '10.1.1.1\u001b[2J' });
+    const rule = parseRules(
+      ruleText(
+        'selection:\n  eventName: ConsoleLogin\n  errorCode: null\nfilter:\n  - userAgent|contains: console\n  - sourceIPAddress|cidr: 10.0.0.0/8\ncondition: selection and not filter',
+      ),
+      't.yml',
+    ).rules[0];
+    const e = explainRule(rule, {
+      eventName: 'ConsoleLogin',
+      userAgent: 'aws-cli',
+      sourceIPAddress: '10.1.1.1\u001b[2J',
+    });
     expect(e.matched).toBe(true);
-    expect(e.selections.map((s) => [s.name, s.matched])).toEqual([['selection', true], ['filter', false]]);
-    expect(e.selections[0].alternatives[0][1]).toEqual({ field: 'errorCode', modifiers: [], values: ['null'], matched: true, actual: '(absent)' });
+    expect(e.selections.map((s) => [s.name, s.matched])).toEqual([
+      ['selection', true],
+      ['filter', false],
+    ]);
+    expect(e.selections[0].alternatives[0][1]).toEqual({
+      field: 'errorCode',
+      modifiers: [],
+      values: ['null'],
+      matched: true,
+      actual: '(absent)',
+    });
     const text = formatExplanation(e);
     expect(text).toContain('alternative 2:');
     expect(text).toContain('not matched sourceIPAddress|cidr: 10.0.0.0/8 (event: 10.1.1.1?[2J)');

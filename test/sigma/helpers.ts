@@ -28,5 +28,7 @@ export function ruleOf(detection: string, options?: LoadOptions): CompiledRule {
 /** Errors of a rule that should not compile. */
 export function errorsOf(detection: string, options?: LoadOptions): string[] {
   const bundle = bundleOf(detection, options);
-  return bundle.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.path ?? ''} => ${d.message}`);
+  return bundle.diagnostics
+    .filter((d) => d.severity === 'error')
+    .map((d) => `${d.path ?? ''} => ${d.message}`);
 }

@@ -28,7 +28,10 @@ describe('hostile input', () => {
   it('never throws on arbitrary JSON records (property)', () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
-        const record = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : { value };
+        const record =
+          value !== null && typeof value === 'object' && !Array.isArray(value)
+            ? (value as Record<string, unknown>)
+            : { value };
         for (const rule of rules) rule.match(record);
         for (const rule of rules) rule.explain(record);
       }),
@@ -38,11 +41,22 @@ describe('hostile input', () => {
 
   it('reports YAML alias bombs and non-map documents instead of crashing', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 0; i < 8; i++) bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`);
+    for (let i = 0; i < 8; i++)
+      bomb.push(
+        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(97 + i)}`)
+          .join(',')}]`,
+      );
     const bundle = parseRules(bomb.join('\n'), 'bomb.yml');
     expect(bundle.rules).toEqual([]);
-    expect(bundle.diagnostics[0]).toMatchObject({ severity: 'error', file: 'bomb.yml', message: expect.stringMatching(/too large|alias/i) });
-    expect(parseRules('- just\n- a list\n', 'l.yml').diagnostics[0].message).toContain('expected a Sigma document');
+    expect(bundle.diagnostics[0]).toMatchObject({
+      severity: 'error',
+      file: 'bomb.yml',
+      message: expect.stringMatching(/too large|alias/i),
+    });
+    expect(parseRules('- just\n- a list\n', 'l.yml').diagnostics[0].message).toContain(
+      'expected a Sigma document',
+    );
     expect(parseRules('', 'empty.yml').diagnostics).toEqual([]);
   });
 });

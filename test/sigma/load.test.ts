@@ -13,7 +13,13 @@ describe('parseRules', () => {
     expect(bundle.diagnostics).toEqual([]);
     expect(bundle.rules).toHaveLength(1);
     const meta = bundle.rules[0].meta;
-    expect(meta).toMatchObject({ title: 'Test rule', level: 'high', file: 'r.yml', line: 1, id: '0f4c2a55-9b1e-4c3e-8a77-5d6f0e1b2c3d' });
+    expect(meta).toMatchObject({
+      title: 'Test rule',
+      level: 'high',
+      file: 'r.yml',
+      line: 1,
+      id: '0f4c2a55-9b1e-4c3e-8a77-5d6f0e1b2c3d',
+    });
     expect(bundle.rules[0].match({ eventName: 'ConsoleLogin' })).toBe(true);
     expect(bundle.rules[0].match({ eventName: 'GetObject' })).toBe(false);
   });
@@ -24,13 +30,18 @@ describe('parseRules', () => {
       '---',
       'title: Broken\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  selection:\n    eventName|bogus: x\n  condition: selection',
       '---',
-      ruleText(detection).replace('0f4c2a55-9b1e-4c3e-8a77-5d6f0e1b2c3d', '1f4c2a55-9b1e-4c3e-8a77-5d6f0e1b2c3d'),
+      ruleText(detection).replace(
+        '0f4c2a55-9b1e-4c3e-8a77-5d6f0e1b2c3d',
+        '1f4c2a55-9b1e-4c3e-8a77-5d6f0e1b2c3d',
+      ),
     ].join('\n');
     const bundle = parseRules(text, 'multi.yml');
     expect(bundle.rules).toHaveLength(2);
     const errors = bundle.diagnostics.filter((d) => d.severity === 'error');
     expect(errors).toHaveLength(1);
-    expect(formatDiagnostic(errors[0])).toBe("error: multi.yml:19 detection.selection.eventName|bogus => unknown modifier 'bogus'");
+    expect(formatDiagnostic(errors[0])).toBe(
+      "error: multi.yml:19 detection.selection.eventName|bogus => unknown modifier 'bogus'",
+    );
     expect(errors[0].ruleTitle).toBe('Broken');
   });
 
@@ -39,7 +50,12 @@ describe('parseRules', () => {
     const bundle = parseRules(windows, 'w.yml');
     expect(bundle.rules).toHaveLength(0);
     expect(bundle.diagnostics).toEqual([expect.objectContaining({ severity: 'notice', path: 'logsource' })]);
-    const upper = parseRules(ruleText(detection).replace('product: aws', 'product: AWS').replace('service: cloudtrail', 'service: CloudTrail'), 'u.yml');
+    const upper = parseRules(
+      ruleText(detection)
+        .replace('product: aws', 'product: AWS')
+        .replace('service: cloudtrail', 'service: CloudTrail'),
+      'u.yml',
+    );
     expect(upper.rules).toHaveLength(1);
   });
 
@@ -49,7 +65,9 @@ describe('parseRules', () => {
     expect(bad.diagnostics).toEqual([expect.objectContaining({ severity: 'warning', path: 'id', line: 2 })]);
     const none = parseRules(ruleText(detection).replace(/^id: .*\n/m, ''), 'a.yml');
     expect(none.rules[0].meta.id).toBe(derivedRuleId('a.yml', 'Test rule'));
-    expect(none.rules[0].meta.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(none.rules[0].meta.id).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(derivedRuleId('b.yml', 'Test rule')).not.toBe(none.rules[0].meta.id);
   });
 
@@ -64,19 +82,32 @@ describe('parseRules', () => {
     const bundle = parseRules('id: x\n', 'x.yml');
     expect(bundle.diagnostics.map((d) => d.path)).toContain('title');
     const noCondition = parseRules(ruleText('selection:\n  eventName: x'), 'x.yml');
-    expect(noCondition.diagnostics).toEqual([expect.objectContaining({ severity: 'error', path: 'detection.condition', message: 'missing condition' })]);
+    expect(noCondition.diagnostics).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        path: 'detection.condition',
+        message: 'missing condition',
+      }),
+    ]);
     const noDetection = parseRules('title: t\nlogsource:\n  product: aws\n  service: cloudtrail\n', 'x.yml');
-    expect(noDetection.diagnostics).toEqual([expect.objectContaining({ path: 'detection', message: 'missing detection section' })]);
+    expect(noDetection.diagnostics).toEqual([
+      expect.objectContaining({ path: 'detection', message: 'missing detection section' }),
+    ]);
   });
 
   it('rejects a bad level and names the allowed ones', () => {
     const bundle = parseRules(ruleText(detection).replace('level: high', 'level: severe'), 'x.yml');
     expect(bundle.rules).toHaveLength(0);
-    expect(bundle.diagnostics[0].message).toContain("level 'severe' is not one of informational, low, medium, high, critical");
+    expect(bundle.diagnostics[0].message).toContain(
+      "level 'severe' is not one of informational, low, medium, high, critical",
+    );
   });
 
   it('keeps account ids with leading zeros as text', () => {
-    const bundle = parseRules(ruleText('selection:\n  recipientAccountId: 012345678901\ncondition: selection'), 'x.yml');
+    const bundle = parseRules(
+      ruleText('selection:\n  recipientAccountId: 012345678901\ncondition: selection'),
+      'x.yml',
+    );
     expect(bundle.rules[0].match({ recipientAccountId: '012345678901' })).toBe(true);
   });
 });
@@ -102,7 +133,9 @@ describe('loadRules', () => {
     expect(bundle.rules).toHaveLength(2);
     expect(bundle.diagnostics.map((d) => d.severity + ' ' + d.message)).toEqual([
       expect.stringMatching(/^error no such file/),
-      expect.stringMatching(/^warning duplicate id 0f4c2a55-9b1e-4c3e-8a77-5d6f0e1b2c3d \(also at .*a\.yml:1\)$/),
+      expect.stringMatching(
+        /^warning duplicate id 0f4c2a55-9b1e-4c3e-8a77-5d6f0e1b2c3d \(also at .*a\.yml:1\)$/,
+      ),
     ]);
   });
 });

