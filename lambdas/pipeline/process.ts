@@ -233,14 +233,19 @@ export class AlertProcessor {
         await this.options.deduper.recordDelivery(alert.id, name);
       } catch (err) {
         this.counters.sendFailures++;
-        errors.push(err);
+        errors.push(
+          new Error(`${name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err }),
+        );
       }
     }
     // A failed send must not be lost: the caller (SQS batch item) retries the match, and the
     // deduper would drop the retry, so the alert id is released before rethrowing.
     if (errors.length > 0) {
       await this.options.deduper.release(alert.id);
-      throw new AggregateError(errors, `alert ${alert.id}: ${errors.length} of ${names.length} sends failed`);
+      throw new AggregateError(
+        errors,
+        `alert ${alert.id}: ${errors.length} of ${names.length} sends failed (${errors.map((e) => (e as Error).message).join('; ')})`,
+      );
     }
     this.counters.sent++;
     return { kind: 'sent', alert, destinations: names };

@@ -68,7 +68,18 @@ export function createProcessorHandler(deps: ProcessorHandlerDeps) {
 
   async function handleMessage(message: SQSRecord): Promise<void> {
     const engine = await (processor ??= build());
-    const outcomes = await engine.process(decodeMatch(message.body));
+    let outcomes;
+    try {
+      outcomes = await engine.process(decodeMatch(message.body));
+    } catch (err) {
+      // Logged for operators (notifier errors never carry URLs or keys), then retried by SQS.
+      metrics.addMetric('MatchFailures', MetricUnit.Count, 1);
+      logger.error('match processing failed; the message will be retried', {
+        messageId: message.messageId,
+        error: err as Error,
+      });
+      throw err;
+    }
     for (const outcome of outcomes) {
       metrics.addMetric(`Alerts_${outcome.kind}`, MetricUnit.Count, 1);
       if (outcome.kind === 'unrouted') {
