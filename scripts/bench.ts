@@ -12,6 +12,8 @@
  *   npm run bench                 # 1, 10, 100 MB
  *   npm run bench -- --smoke      # a few MB, for CI
  *   npm run bench -- --memory 1024  # peak RSS of the streaming reader on a 1 GB object
+ *   npm run bench -- --rules rules  # another rule set (repeatable)
+ * Then the processor's alerts/s and the cost model (scripts/bench-processor.ts).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
@@ -27,7 +29,11 @@ import { analyzerCost, benchProcessor, formatCost } from './bench-processor';
 import { writeLogObject } from './synthetic-events';
 
 const BENCH_DIR = join(__dirname, '..', '.bench');
-const RULE_PATHS = [join(__dirname, '..', 'rules'), '/work/shared/corpus/sigmahq-aws/rules'];
+/** Default rules: the shipped pack, plus SigmaHQ's AWS rules from ../shared when it is beside the checkout. */
+const RULE_PATHS = [
+  join(__dirname, '..', 'rules'),
+  join(__dirname, '..', '..', 'shared', 'corpus', 'sigmahq-aws', 'rules'),
+];
 const MB = 1024 * 1024;
 
 interface Args {
@@ -35,6 +41,8 @@ interface Args {
   repeat: number;
   memoryMb?: number;
   seed: number;
+  /** Rule files or directories (`--rules`, repeatable); default RULE_PATHS. */
+  rules: string[];
 }
 
 function parseArgs(argv: string[]): Args {
@@ -51,6 +59,7 @@ function parseArgs(argv: string[]): Args {
     repeat: Number(value('repeat') ?? (smoke ? 1 : 3)),
     ...(memory ? { memoryMb: Number(memory) } : {}),
     seed: Number(value('seed') ?? 42),
+    rules: argv.flatMap((a, i) => (a === '--rules' && argv[i + 1] ? [argv[i + 1]] : [])),
   };
 }
 
@@ -135,7 +144,7 @@ async function memoryFigure(sizeMb: number, seed: number, index: RuleIndex): Pro
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const rulePaths = RULE_PATHS.filter((p) => existsSync(p));
+  const rulePaths = (args.rules.length > 0 ? args.rules : RULE_PATHS).filter((p) => existsSync(p));
   const bundle = loadRules(rulePaths);
   const index = new RuleIndex(bundle.rules);
   const prefilter = buildPrefilter(bundle.rules);

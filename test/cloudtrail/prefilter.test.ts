@@ -11,7 +11,8 @@ import type { CloudTrailRecord, CompiledRule } from '../../lambdas/sigma/model';
 import { syntheticRecords } from '../../scripts/synthetic-events';
 
 const ROOT = join(__dirname, '..', '..');
-const CORPUS = '/work/shared/corpus';
+/** The shared corpus beside the checkout (../shared), when present; these tests pass without it. */
+const CORPUS = join(__dirname, '..', '..', '..', 'shared', 'corpus');
 const rulePaths = [join(ROOT, 'rules'), join(CORPUS, 'sigmahq-aws', 'rules')].filter((p) => existsSync(p));
 
 const WILDCARD_RULES = `

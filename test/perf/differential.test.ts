@@ -19,7 +19,8 @@ import { analyzeObject } from '../../lambdas/pipeline/analyze-object';
 import { makeRng, syntheticRecords } from '../../scripts/synthetic-events';
 
 const ROOT = join(__dirname, '..', '..');
-const CORPUS = '/work/shared/corpus';
+/** The shared corpus beside the checkout (../shared), when present; these tests pass without it. */
+const CORPUS = join(__dirname, '..', '..', '..', 'shared', 'corpus');
 const rulePaths = [join(ROOT, 'rules'), join(CORPUS, 'sigmahq-aws', 'rules')].filter((p) => existsSync(p));
 
 /** JSON text with some characters written as \uXXXX (and `/` as `\/`): parses to the same value. */
