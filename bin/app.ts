@@ -5,7 +5,7 @@
  * cdk-nag AwsSolutions checks every stack; an unacknowledged finding fails synth.
  *   npx cdk synth                          # pipeline
  *   npx cdk synth -c mode=direct           # security stack, StackSet stack, Organizations policy
- * Other context: trailArn (organization trail ARN, for the KMS grant), trailBucketRegion,
+ * Other context: trailArn and trailBucketRegion (override accounts.yaml trail.arn / trail.bucketRegion),
  * manageBucketPolicy=false (the bucket policy is managed by Control Tower or LZA),
  * analyzerEntry/processorEntry (other handler files), skipRuleCheck=true (trials only).
  */

@@ -45,7 +45,7 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
   const home = org.homeRegion;
   const assumptions: string[] = [];
   const securityEnv = { account: org.securityAccountId, region: home };
-  const bucketRegion = options.trailBucketRegion ?? home;
+  const bucketRegion = options.trailBucketRegion ?? config.trail.bucketRegion ?? home;
 
   const destinations = Object.values(config.destinations ?? {});
   const emailIdentities = destinations.flatMap((d) => (d.type === 'email' ? [domainOf(d.from)] : []));
@@ -88,11 +88,11 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
 
   let memberGrants: MemberGrantsStackSetStackProps | undefined;
   if (config.grants !== undefined) {
-    let trailArn = options.trailArn;
+    let trailArn = options.trailArn ?? config.trail.arn;
     if (trailArn === undefined && config.trail.kmsKeyArn !== undefined) {
       trailArn = `arn:aws:cloudtrail:${home}:${org.managementAccountId}:trail/${CONTROL_TOWER_TRAIL_NAME}`;
       assumptions.push(
-        `trail ARN not given (context trailArn); assuming the Control Tower trail ${trailArn} for the KMS grant's encryption context`,
+        `trail ARN not given (trail.arn in accounts.yaml or context trailArn); assuming the Control Tower trail ${trailArn} for the KMS grant's encryption context`,
       );
     }
     const callAs = config.grants.callAs ?? 'DELEGATED_ADMIN';

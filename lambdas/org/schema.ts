@@ -49,6 +49,8 @@ export const accountsSchema = {
         accountId: { type: 'string' },
         prefix: { type: 'string' },
         kmsKeyArn: { type: 'string', minLength: 1 },
+        arn: { type: 'string', pattern: '^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:[0-9]{12}:trail/.+$' },
+        bucketRegion: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$' },
         regions: stringList,
       },
     },

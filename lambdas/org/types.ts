@@ -32,6 +32,10 @@ export interface TrailConfig {
   /** Key prefix before `AWSLogs/`, without a trailing slash. */
   prefix?: string;
   kmsKeyArn?: string;
+  /** The organization trail's ARN: constrains the KMS grant to its encryption context. */
+  arn?: string;
+  /** The bucket's region, when it is not organization.homeRegion. */
+  bucketRegion?: string;
   /** Regions the trail delivers; default all. */
   regions?: string[];
 }

@@ -81,6 +81,30 @@ describe('propsFromConfig', () => {
     });
   });
 
+  it('takes the trail ARN and bucket region from accounts.yaml, with context values winning', () => {
+    const config = load(ORG_MODE_ACCOUNTS);
+    const withTrail = {
+      ...config,
+      trail: {
+        ...config.trail,
+        arn: 'arn:aws:cloudtrail:eu-west-1:100000000001:trail/from-yaml',
+        bucketRegion: 'eu-central-1',
+      },
+    };
+    const plan = propsFromConfig(withTrail, options);
+    expect(plan.memberGrants?.grants.trailArn).toBe(
+      'arn:aws:cloudtrail:eu-west-1:100000000001:trail/from-yaml',
+    );
+    expect(plan.memberGrants?.grants.trailBucketRegion).toBe('eu-central-1');
+    const overridden = propsFromConfig(withTrail, {
+      ...options,
+      trailArn: 'arn:aws:cloudtrail:eu-west-1:100000000001:trail/ctx',
+    });
+    expect(overridden.memberGrants?.grants.trailArn).toBe(
+      'arn:aws:cloudtrail:eu-west-1:100000000001:trail/ctx',
+    );
+  });
+
   it('maps Organizations mode, SELF and CodeCommit, and honours an explicit trail ARN', () => {
     const plan = propsFromConfig(load(ORG_MODE_ACCOUNTS), {
       ...options,
