@@ -13,5 +13,6 @@ export function createAccountDirectory(
 ): AccountDirectory {
   if (options.offline || config.organization.accountDirectory?.source !== 'organizations')
     return new StaticAccountDirectory(config);
-  return new OrganizationsAccountDirectory({ ...options, config });
+  const includeTags = options.includeTags ?? config.organization.accountDirectory?.includeTags;
+  return new OrganizationsAccountDirectory({ ...options, ...(includeTags ? { includeTags } : {}), config });
 }

@@ -36,6 +36,7 @@ export const accountsSchema = {
             source: { type: 'string', enum: ['static', 'organizations'] },
             roleArn: { type: 'string', minLength: 1 },
             cacheTtlMinutes: positiveMinutes,
+            includeTags: { type: 'boolean' },
           },
         },
       },

@@ -22,6 +22,8 @@ export interface OrganizationConfig {
     roleArn?: string;
     /** How long the account map is cached before a bulk refresh (default 60). */
     cacheTtlMinutes?: number;
+    /** Also read account tags during the bulk walk (one ListTagsForResource per account). */
+    includeTags?: boolean;
   };
 }
 

@@ -344,3 +344,26 @@ describe('RoleCredentials', () => {
     await expect(creds.get()).rejects.toThrow('returned no credentials');
   });
 });
+
+describe('createAccountDirectory', () => {
+  it('takes includeTags from accounts.yaml for the Organizations walk', async () => {
+    const { createAccountDirectory } = await import('../../lambdas/org/create-directory');
+    const { OrganizationsAccountDirectory } = await import('../../lambdas/org/organizations-directory');
+    const { parseAccountsConfig } = await import('../../lambdas/org/config');
+    const text = `
+organization:
+  id: o-testorg0001
+  managementAccountId: '111111111111'
+  securityAccountId: '222222222222'
+  homeRegion: us-east-1
+  accountDirectory: { source: organizations, includeTags: true }
+trail: { bucket: trail, accountId: '333333333333' }
+destinations: {}
+`;
+    const { config, diagnostics } = parseAccountsConfig(text, 'accounts.yaml');
+    expect(diagnostics).toEqual([]);
+    const directory = createAccountDirectory(config!);
+    expect(directory).toBeInstanceOf(OrganizationsAccountDirectory);
+    expect((directory as unknown as { options: { includeTags?: boolean } }).options.includeTags).toBe(true);
+  });
+});
