@@ -1,7 +1,5 @@
 /** DynamoDB state adapter against dynalite (in-process, random port): conditional writes, TTL, races. */
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoStateStore } from '../../lambdas/alerts/state/dynamodb-store';
 import { Deduper } from '../../lambdas/alerts/dedupe';
@@ -9,46 +7,23 @@ import { Cooldown } from '../../lambdas/alerts/cooldown';
 import { CorrelationEngine } from '../../lambdas/sigma/correlate/engine';
 import type { CorrelationObservation } from '../../lambdas/alerts/state/store';
 import { correlation, event, rule } from '../correlate/helpers';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite') as (options: { createTableMs: number }) => Server;
+import { startStateTable, type LocalStateTable } from '../helpers/dynalite';
 
 const TABLE = 'trailalerts-state';
-let server: Server;
+let local: LocalStateTable;
 let raw: DynamoDBClient;
 let doc: DynamoDBDocumentClient;
 let now = new Date('2026-11-20T10:00:00Z');
 const clock = () => now;
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  raw = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  local = await startStateTable(TABLE);
+  raw = local.client;
   doc = DynamoDBDocumentClient.from(raw);
-  await raw.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
 });
 
 afterAll(async () => {
-  raw?.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await local?.close();
 });
 
 beforeEach(() => {

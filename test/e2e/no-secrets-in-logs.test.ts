@@ -3,7 +3,6 @@
  * Manager) carries a token and a VPNAPI key, fails to deliver and to enrich; everything it and
  * its libraries write to the console is captured and searched for the secret values.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -11,28 +10,24 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { encodeMatch } from '../../lambdas/pipeline/match-queue';
 import { loadRuntime } from '../../lambdas/pipeline/runtime';
 import { createProcessorHandler } from '../../lambdas/processor/handler';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite') as (options: { createTableMs: number }) => Server;
+import { startStateTable, type LocalStateTable } from '../helpers/dynalite';
 
 const WEBHOOK_TOKEN = 'T0SECRET/B0SECRET/xoxWebhookToken9f8e7d';
 const VPNAPI_KEY = 'vpnapi-key-5ecret-4a1b';
 const SANDBOX = '777788889999';
 
 describe('no secret in log output', () => {
-  let dynamo: Server;
+  let table: LocalStateTable;
   const secrets = mockClient(SecretsManagerClient);
   const written: string[] = [];
   const spies: jest.SpyInstance[] = [];
 
   beforeAll(async () => {
-    dynamo = dynalite({ createTableMs: 0 });
-    await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
+    table = await startStateTable('state');
     secrets
       .on(GetSecretValueCommand, { SecretId: 'trailalerts/dev-chat' })
       .resolves({ SecretString: `https://hooks.slack.com/services/${WEBHOOK_TOKEN}` });
@@ -59,30 +54,11 @@ describe('no secret in log output', () => {
   afterAll(async () => {
     spies.forEach((s) => s.mockRestore());
     secrets.restore();
-    await new Promise((resolve) => dynamo.close(resolve));
+    await table.close();
   });
 
   it('keeps webhook URLs and API keys out of every log line, even when delivery and enrichment fail', async () => {
-    const port = (dynamo.address() as { port: number }).port;
-    const dynamodb = new DynamoDBClient({
-      endpoint: `http://127.0.0.1:${port}`,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    });
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: 'state',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    const dynamodb = table.client;
     process.env.TRAILALERTS_CONFIG = join(process.cwd(), 'accounts.yaml');
     process.env.TRAILALERTS_RULES_DIR = join(process.cwd(), 'rules');
     const logger = new Logger({ logLevel: 'DEBUG', serviceName: 'secrets-test' });

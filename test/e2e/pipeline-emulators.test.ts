@@ -4,7 +4,7 @@
  * in for SQS (messages passed between the handlers as SQS would: redelivery of failed items, DLQ
  * after N receives), SES and SNS.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
@@ -15,18 +15,17 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createAnalyzerHandler } from '../../lambdas/analyzer/handler';
 import { loadRuntime, type Runtime } from '../../lambdas/pipeline/runtime';
 import { createProcessorHandler } from '../../lambdas/processor/handler';
+import { startStateTable, type LocalStateTable } from '../helpers/dynalite';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require('s3rver');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite') as (options: { createTableMs: number }) => Server;
 
 const BUCKET = 'org-trail-logs';
 const PROD = '444455556666';
@@ -125,7 +124,7 @@ describe('pipeline on local emulators', () => {
     on(e: string, f: (ev: unknown) => void): void;
   };
   let s3: S3Client;
-  let dynamo: Server;
+  let table: LocalStateTable;
   let dynamodb: DynamoDBClient;
   const sqsMock = mockClient(SQSClient);
   const sesMock = mockClient(SESv2Client);
@@ -162,28 +161,8 @@ describe('pipeline on local emulators', () => {
       credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     });
 
-    dynamo = dynalite({ createTableMs: 0 });
-    await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
-    const dport = (dynamo.address() as { port: number }).port;
-    dynamodb = new DynamoDBClient({
-      endpoint: `http://127.0.0.1:${dport}`,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    });
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: 'state',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    table = await startStateTable('state');
+    dynamodb = table.client;
 
     process.env.TRAILALERTS_CONFIG = join(process.cwd(), 'accounts.yaml');
     process.env.TRAILALERTS_RULES_DIR = join(process.cwd(), 'rules');
@@ -230,7 +209,7 @@ describe('pipeline on local emulators', () => {
     sesMock.restore();
     snsMock.restore();
     await s3rver.close();
-    await new Promise((resolve) => dynamo.close(resolve));
+    await table.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
