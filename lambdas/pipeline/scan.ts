@@ -45,9 +45,12 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const result: ScanResult = { records: 0, matched: 0, outOfRange: 0, outcomes: [], failures: [] };
   const progress: ScanProgress = { records: 0, files: 0, current: '' };
   let lastFile = '';
+  let keyAccount: string | undefined;
   for await (const item of sourcedRecords(options)) {
     if (item.source.file !== lastFile) {
+      // Once per file: the account in the organization key layout, and the progress line.
       lastFile = item.source.file;
+      keyAccount = parseTrailKey(lastFile)?.accountId;
       progress.files++;
       progress.current = lastFile;
     }
@@ -62,7 +65,6 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       result.outOfRange++;
       continue;
     }
-    const keyAccount = parseTrailKey(item.source.file)?.accountId;
     const matches = await options.analyzer.analyze(item, keyAccount);
     for (const match of matches) {
       result.matched++;

@@ -2,19 +2,17 @@
  * Parses and validates a Sigma correlation document (`correlation:` section) into a
  * CorrelationRuleModel. Evaluation lives in sigma/correlate/ (another module).
  */
-import type { CorrelationCondition, CorrelationRuleModel, CorrelationType, RuleMeta } from './model';
+import {
+  CORRELATION_TYPES,
+  type CorrelationCondition,
+  type CorrelationRuleModel,
+  type CorrelationType,
+  type RuleMeta,
+} from './model';
 import type { Report } from './rule-meta';
 import { entryOf, type SourceNode } from './yaml-documents';
 
-const TYPES: CorrelationType[] = [
-  'event_count',
-  'value_count',
-  'temporal',
-  'temporal_ordered',
-  'value_sum',
-  'value_avg',
-  'value_percentile',
-];
+const TYPES: readonly CorrelationType[] = CORRELATION_TYPES;
 const NEEDS_CONDITION: CorrelationType[] = [
   'event_count',
   'value_count',

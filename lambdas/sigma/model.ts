@@ -103,15 +103,17 @@ export interface CompiledRule {
   dispatch: DispatchKeys;
 }
 
-/** Sigma correlation rule (correlation specification 2.1). */
-export type CorrelationType =
-  | 'event_count'
-  | 'value_count'
-  | 'temporal'
-  | 'temporal_ordered'
-  | 'value_sum'
-  | 'value_avg'
-  | 'value_percentile';
+/** Sigma correlation rule types (correlation specification 2.1). */
+export const CORRELATION_TYPES = [
+  'event_count',
+  'value_count',
+  'temporal',
+  'temporal_ordered',
+  'value_sum',
+  'value_avg',
+  'value_percentile',
+] as const;
+export type CorrelationType = (typeof CORRELATION_TYPES)[number];
 
 export interface CorrelationCondition {
   gt?: number;

@@ -28,7 +28,13 @@ import {
   type CorrelationStore,
   type FiredWindow,
 } from '../../alerts/state/store';
-import type { CloudTrailRecord, CorrelationRuleModel, Diagnostic, RuleMeta } from '../model';
+import {
+  CORRELATION_TYPES,
+  type CloudTrailRecord,
+  type CorrelationRuleModel,
+  type Diagnostic,
+  type RuleMeta,
+} from '../model';
 import { aggregate, conditionHolds, effectiveCondition } from './aggregate';
 import { readPath, valueText } from './field-path';
 
@@ -297,15 +303,7 @@ export class CorrelationEngine {
   }
 }
 
-const TYPES = new Set([
-  'event_count',
-  'value_count',
-  'temporal',
-  'temporal_ordered',
-  'value_sum',
-  'value_avg',
-  'value_percentile',
-]);
+const TYPES = new Set<string>(CORRELATION_TYPES);
 
 /** Why a model cannot be evaluated, or undefined when it can (the parser normally guarantees this). */
 function modelProblem(c: CorrelationRuleModel): string | undefined {
