@@ -17,6 +17,9 @@ export interface AnalyzerOptions {
   /** Without a policy every rule runs for every account. */
   policy?: OrgPolicy;
   directory?: AccountDirectory;
+  /** How long an account's rule set is remembered before the directory is asked again (default 15 min). */
+  accountCacheMs?: number;
+  now?: () => number;
 }
 
 export class Analyzer {
@@ -25,6 +28,10 @@ export class Analyzer {
   private readonly indexByAccount = new Map<string, RuleIndex>();
   /** ruleSetKey -> index, so accounts that share a rule set share one index. */
   private readonly indexByRuleSet = new Map<string, RuleIndex>();
+  /** When the per-account map was last emptied: accounts move between OUs, warm Lambdas live long. */
+  private accountsSince: number;
+  private records = 0;
+  private readonly now: () => number;
 
   /**
    * Raw-text prefilter over all loaded rules. The account (and so its rule subset) is only known
@@ -35,6 +42,8 @@ export class Analyzer {
   constructor(private readonly options: AnalyzerOptions) {
     this.fullIndex = new RuleIndex(options.rules);
     this.prefilter = buildPrefilter(options.rules);
+    this.now = options.now ?? Date.now;
+    this.accountsSince = this.now();
   }
 
   /** False only when no loaded rule can match the record whose JSON text this is. */
@@ -42,6 +51,8 @@ export class Analyzer {
 
   /** Evaluates one record; `keyAccountId` is the account from the S3 key or file path, when known. */
   async analyze(item: SourcedRecord, keyAccountId?: string): Promise<Match[]> {
+    // The clock is read every 1,024 records, not per record.
+    if ((++this.records & 1023) === 0) this.expireAccounts();
     const accountId = accountOf(item.record, keyAccountId) ?? 'unknown';
     const index = this.indexByAccount.get(accountId) ?? (await this.indexFor(accountId));
     const rules = index.match(item.record);
@@ -49,8 +60,16 @@ export class Analyzer {
     return rules.map((rule) => ({ rule: rule.meta, record: item.record, source: item.source, accountId }));
   }
 
+  private expireAccounts(): void {
+    if (this.now() - this.accountsSince > (this.options.accountCacheMs ?? 15 * 60_000)) {
+      this.indexByAccount.clear();
+      this.accountsSince = this.now();
+    }
+  }
+
   private async indexFor(accountId: string): Promise<RuleIndex> {
     const { policy, directory } = this.options;
+
     let index = this.fullIndex;
     if (policy && directory) {
       const account = await directory.resolve(accountId);

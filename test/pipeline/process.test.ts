@@ -268,3 +268,34 @@ describe('AlertProcessor', () => {
     expect(sent.filter((s) => s.alert.kind === 'correlation')).toHaveLength(2);
   });
 });
+
+describe('Analyzer account cache', () => {
+  it('asks the directory again after accountCacheMs, so an account moved to another OU gets its new rule set', async () => {
+    const bundle = parseRules(RULES, 'rules/test.yml');
+    const config = parseAccountsConfig(CONFIG, 'accounts.yaml').config!;
+    const content: DetectionContent = {
+      bundle,
+      correlations: bundle.correlations,
+      importedExceptions: [],
+      diagnostics: [],
+    };
+    const policy = buildPolicy(config, content);
+    const inner = new StaticAccountDirectory(config);
+    let lookups = 0;
+    const directory = { resolve: (id: string) => (lookups++, inner.resolve(id)) };
+    let clock = 0;
+    const analyzer = new Analyzer({
+      rules: bundle.rules,
+      policy,
+      directory,
+      accountCacheMs: 1000,
+      now: () => clock,
+    });
+    const record = event('a1', 'StopLogging', 'Admin');
+    for (let i = 0; i < 3000; i++) await analyzer.analyze({ record, source: { file: 'f', index: i } });
+    expect(lookups).toBe(1);
+    clock = 5000;
+    for (let i = 0; i < 2048; i++) await analyzer.analyze({ record, source: { file: 'f', index: i } });
+    expect(lookups).toBe(2);
+  });
+});
