@@ -1,17 +1,45 @@
 /**
  * `trailalerts hunt`: retro-hunt at organization scale. Plans the trail's day prefixes for the
- * chosen accounts/OUs × regions × days (lambdas/hunt/plan.ts), then starts the retro-hunt state
- * machine with them (inline when few, else as a manifest in the hunt bucket). `--dry-run` prints
- * the plan without any AWS call. Matches go to the normal pipeline, or with --report only to the
- * results the map writes to the hunt bucket.
+ * chosen accounts/OUs × regions × days, or takes them from `--prefix`/`--prefixes-from`
+ * (lambdas/hunt/plan.ts), then starts the retro-hunt state machine with them (inline when few,
+ * else as a manifest in the hunt bucket). `--dry-run` prints the plan without any AWS call.
+ * Matches go to the normal pipeline, or with --report only to the results the map writes to the
+ * hunt bucket. `--wait` follows the execution and prints its results; `trailalerts hunt-results`
+ * does the same for an earlier execution (lambdas/hunt/results.ts does the work).
+ *
+ * Exit status: 0 started, planned, or (waited) every prefix read; 1 error; 2 accounts.yaml has
+ * errors; 5 the execution failed, timed out or was aborted; 6 still running when --timeout passed
+ * (or, without --wait, not finished yet); 7 succeeded but incomplete (prefixes to hunt again or
+ * result files that could not be read).
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { loadConfig } from '../../lambdas/pipeline/build';
-import { planHunt, type HuntPlan } from '../../lambdas/hunt/plan';
+import { parsePrefixList, planHunt, type HuntPlan } from '../../lambdas/hunt/plan';
+import {
+  awsHuntResultsPort,
+  formatDuration,
+  formatProgress,
+  formatSummary,
+  isTerminal,
+  parseExecutionArn,
+  safeText,
+  summarizeHunt,
+  waitForExecution,
+  type ExecutionDescription,
+  type HuntResultsPort,
+  type HuntSummary,
+} from '../../lambdas/hunt/results';
 import { startHunt, INLINE_PREFIX_LIMIT, type StartedHunt } from '../../lambdas/hunt/start';
 import { formatDiagnostic } from '../../lambdas/sigma/model';
+
+export const EXIT_HUNT_FAILED = 5;
+export const EXIT_HUNT_NOT_FINISHED = 6;
+export const EXIT_HUNT_INCOMPLETE = 7;
+/** Default --timeout of --wait. */
+export const DEFAULT_WAIT_TIMEOUT = '2h';
 
 export interface HuntCommandOptions {
   since: string;
@@ -25,12 +53,37 @@ export interface HuntCommandOptions {
   huntBucket?: string;
   config: string;
   dryRun?: boolean;
+  /** Day prefixes instead of --ou/--account/--regions (repeatable). */
+  prefix?: string[];
+  /** A file of day prefixes (one per line, or a JSON array). */
+  prefixesFrom?: string;
+  wait?: boolean;
+  timeout?: string;
+  format?: 'table' | 'json';
+  /** How many matches the summary lists (default 20). */
+  listed?: string;
+}
+
+export interface HuntResultsCommandOptions {
+  execution: string;
+  wait?: boolean;
+  timeout?: string;
+  format?: 'table' | 'json';
+  listed?: string;
+  huntBucket?: string;
+  /** Write the prefixes to hunt again to this file (the re-run command reads it). */
+  rerunFile?: string;
 }
 
 export interface HuntClients {
   s3: (region: string) => S3Client;
   sfn: (region: string) => SFNClient;
+  /** For tests: the clock and the pause between polls. */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
 }
+
+type HuntIO = { out: NodeJS.WritableStream; err: NodeJS.WritableStream };
 
 const STATE_MACHINE_ARN =
   /^arn:aws[a-z-]*:states:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):stateMachine:[A-Za-z0-9_-]{1,80}$/;
@@ -72,11 +125,43 @@ const commaList = (v: string, prev: string[] | undefined): string[] => [
     .filter((s) => s !== ''),
 ];
 
-/** Runs the command; returns the exit status (0 started or planned, 1 error, 2 configuration error). */
+/** `30s`, `45m`, `2h`, or a number of seconds, as milliseconds. */
+export function parseDuration(label: string, value: string): number {
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(value.trim());
+  const ms = m ? Number(m[1]) * (units[m[2] ?? 's'] ?? NaN) : NaN;
+  if (!m || !Number.isFinite(ms) || ms <= 0 || ms > 7 * 24 * 3_600_000)
+    throw new Error(`${label}: expected a duration such as 90s, 45m or 2h (at most 7 days), got "${value}"`);
+  return ms;
+}
+
+function parseListed(value: string | undefined): number {
+  if (value === undefined) return 20;
+  if (!/^\d{1,5}$/.test(value)) throw new Error(`--listed: expected a number of matches, got "${value}"`);
+  return Number(value);
+}
+
+/** Explicit prefixes from --prefix and --prefixes-from, or undefined when neither was given. */
+function explicitPrefixes(opts: HuntCommandOptions): string[] | undefined {
+  if (opts.prefix === undefined && opts.prefixesFrom === undefined) return undefined;
+  const prefixes = [...(opts.prefix ?? [])];
+  if (opts.prefixesFrom !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(opts.prefixesFrom, 'utf8');
+    } catch (err) {
+      throw new Error(`--prefixes-from ${opts.prefixesFrom}: ${(err as Error).message}`);
+    }
+    prefixes.push(...parsePrefixList(text, opts.prefixesFrom));
+  }
+  return prefixes;
+}
+
+/** Runs the command; returns the exit status (see the top of this file). */
 export async function runHunt(
   opts: HuntCommandOptions,
   clients: HuntClients,
-  io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream } = {
+  io: HuntIO = {
     out: process.stdout,
     err: process.stderr,
   },
@@ -86,6 +171,10 @@ export async function runHunt(
     for (const d of loaded.diagnostics) io.err.write(`${formatDiagnostic(d)}\n`);
     return 2;
   }
+  // Validate the --wait options before anything starts.
+  const timeoutMs = parseDuration('--timeout', opts.timeout ?? DEFAULT_WAIT_TIMEOUT);
+  const listed = parseListed(opts.listed);
+  const prefixes = explicitPrefixes(opts);
   const plan = planHunt(loaded.config, {
     since: opts.since,
     until: opts.until,
@@ -94,8 +183,11 @@ export async function runHunt(
     regions: opts.regions,
     rules: opts.rules,
     mode: opts.report ? 'report' : 'pipeline',
+    ...(prefixes !== undefined ? { prefixes } : {}),
   });
-  io.out.write(describePlan(plan));
+  // With --format json, stdout carries only the summary.
+  const info = opts.wait && opts.format === 'json' ? io.err : io.out;
+  info.write(describePlan(plan));
   if (opts.dryRun) return 0;
   if (!opts.stateMachine) {
     io.err.write('error: --state-machine <arn> is required (or use --dry-run)\n');
@@ -109,15 +201,123 @@ export async function runHunt(
     stateMachineArn: opts.stateMachine,
     huntBucket,
   });
-  if (started.manifest) io.out.write(`manifest: s3://${started.manifest.bucket}/${started.manifest.key}\n`);
-  io.out.write(`started ${started.huntId}\nexecution: ${started.executionArn}\n`);
-  io.out.write(
+  if (started.manifest) info.write(`manifest: s3://${started.manifest.bucket}/${started.manifest.key}\n`);
+  info.write(`started ${started.huntId}\nexecution: ${started.executionArn}\n`);
+  info.write(
     opts.report
       ? `results: s3://${huntBucket}/results/ (written when the execution ends)\n`
       : 'matches go to the matches queue; alerts follow the usual routes\n',
   );
-  return 0;
+  if (!opts.wait) {
+    info.write(`follow it: trailalerts hunt-results --execution ${started.executionArn} --wait\n`);
+    return 0;
+  }
+  const port = awsHuntResultsPort(clients.sfn(region), clients.s3(region));
+  return reportExecution(port, started.executionArn, {
+    wait: true,
+    timeoutMs,
+    listed,
+    format: opts.format ?? 'table',
+    huntBucket,
+    clients,
+    io,
+  });
 }
+
+/** `trailalerts hunt-results`: the results of an earlier (or running, with --wait) hunt execution. */
+export async function runHuntResults(
+  opts: HuntResultsCommandOptions,
+  clients: HuntClients,
+  io: HuntIO = { out: process.stdout, err: process.stderr },
+): Promise<number> {
+  const { region, account } = parseExecutionArn(opts.execution);
+  const timeoutMs = parseDuration('--timeout', opts.timeout ?? DEFAULT_WAIT_TIMEOUT);
+  const port = awsHuntResultsPort(clients.sfn(region), clients.s3(region));
+  return reportExecution(port, opts.execution, {
+    wait: opts.wait ?? false,
+    timeoutMs,
+    listed: parseListed(opts.listed),
+    format: opts.format ?? 'table',
+    huntBucket: opts.huntBucket ?? `trailalerts-hunt-${account}-${region}`,
+    ...(opts.rerunFile !== undefined ? { rerunFile: opts.rerunFile } : {}),
+    clients,
+    io,
+  });
+}
+
+interface ReportOptions {
+  wait: boolean;
+  timeoutMs: number;
+  listed: number;
+  format: 'table' | 'json';
+  huntBucket: string;
+  rerunFile?: string;
+  clients: HuntClients;
+  io: HuntIO;
+}
+
+/** Waits (or looks once), then prints the summary; returns the exit status. */
+async function reportExecution(
+  port: HuntResultsPort,
+  executionArn: string,
+  o: ReportOptions,
+): Promise<number> {
+  let execution: ExecutionDescription;
+  if (o.wait) {
+    const outcome = await waitForExecution(port, executionArn, {
+      timeoutMs: o.timeoutMs,
+      ...(o.clients.sleep ? { sleep: o.clients.sleep } : {}),
+      ...(o.clients.now ? { now: o.clients.now } : {}),
+      onProgress: (p) => o.io.err.write(`${formatProgress(p)}\n`),
+    });
+    execution = outcome.execution;
+    if (!outcome.done) {
+      o.io.err.write(
+        `still ${safeText(execution.status, 20)} after ${formatDuration(o.timeoutMs)}; the hunt goes on. Results later: trailalerts hunt-results --execution ${executionArn} --wait\n`,
+      );
+      return EXIT_HUNT_NOT_FINISHED;
+    }
+  } else {
+    execution = await port.describeExecution(executionArn);
+    if (!isTerminal(execution.status)) {
+      o.io.err.write(
+        `${safeText(execution.status, 20)}: the hunt has not finished; add --wait to follow it\n`,
+      );
+      return EXIT_HUNT_NOT_FINISHED;
+    }
+  }
+  const summary = await summarizeHunt(port, execution, {
+    huntBucket: o.huntBucket,
+    listed: o.listed,
+    ...(o.rerunFile !== undefined ? { prefixesFile: o.rerunFile } : {}),
+  });
+  if (o.rerunFile !== undefined && summary.rerun.prefixes.length > 0) {
+    writeFileSync(
+      o.rerunFile,
+      `# prefixes to hunt again: ${summary.executionArn}\n${summary.rerun.prefixes.join('\n')}\n`,
+    );
+    o.io.err.write(`wrote ${summary.rerun.prefixes.length} prefixes to ${o.rerunFile}\n`);
+  }
+  o.io.out.write(o.format === 'json' ? `${jsonText(summary)}\n` : formatSummary(summary));
+  if (summary.status !== 'SUCCEEDED') {
+    o.io.err.write(
+      `hunt ${safeText(summary.status, 20)}: ${safeText(summary.error ?? '(no error)', 200)}${summary.cause ? `: ${safeText(summary.cause, 2000)}` : ''}\n`,
+    );
+    return EXIT_HUNT_FAILED;
+  }
+  return summary.complete ? 0 : EXIT_HUNT_INCOMPLETE;
+}
+
+/** JSON of the summary with C1 controls and bidi marks escaped too (JSON.stringify escapes only C0). */
+function jsonText(summary: HuntSummary): string {
+  return JSON.stringify(summary, null, 2).replace(
+    /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+const formatOption = () =>
+  new Option('--format <format>', 'summary format (with --wait)').choices(['table', 'json']).default('table');
 
 export function huntCommand(): Command {
   return new Command('hunt')
@@ -143,17 +343,63 @@ export function huntCommand(): Command {
       '--hunt-bucket <name>',
       'hunt bucket for the manifest (default trailalerts-hunt-<account>-<region>)',
     )
+    .option(
+      '--prefix <prefix>',
+      'hunt exactly this day prefix, [<trail prefix>/]AWSLogs/<org-id>/<account>/CloudTrail/<region>/YYYY/MM/DD/ (repeatable; replaces --ou/--account/--regions)',
+      list,
+    )
+    .option('--prefixes-from <file>', 'day prefixes from a file: one per line (# comments) or a JSON array')
     .option('--config <file>', 'accounts.yaml', 'accounts.yaml')
     .option('--dry-run', 'print the plan only; no AWS calls')
+    .option('--wait', 'follow the execution and print its results when it ends')
+    .option('--timeout <duration>', 'how long --wait waits (e.g. 90m, 2h)', DEFAULT_WAIT_TIMEOUT)
+    .addOption(formatOption())
+    .option('--listed <n>', 'matches listed in the summary', '20')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 done (with --wait: every prefix read), 1 error, 2 accounts.yaml errors, 5 the hunt failed/timed out/was aborted, 6 still running at --timeout, 7 finished with prefixes to hunt again or unreadable results.',
+    )
     .action(async (opts: HuntCommandOptions) => {
-      try {
-        process.exitCode = await runHunt(opts, {
-          s3: (region) => new S3Client({ region }),
-          sfn: (region) => new SFNClient({ region }),
-        });
-      } catch (err) {
-        process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-        process.exitCode = 1;
-      }
+      process.exitCode = await runCommand(() => runHunt(opts, awsClients()));
     });
+}
+
+export function huntResultsCommand(): Command {
+  return new Command('hunt-results')
+    .description(
+      'results of a retro-hunt execution: totals, matches per rule, damaged objects, failed batches, and the command to hunt unfinished prefixes again',
+    )
+    .requiredOption('--execution <arn>', 'execution ARN printed by trailalerts hunt')
+    .option('--wait', 'wait for a running execution to end')
+    .option('--timeout <duration>', 'how long --wait waits (e.g. 90m, 2h)', DEFAULT_WAIT_TIMEOUT)
+    .addOption(formatOption())
+    .option('--listed <n>', 'matches listed in the summary', '20')
+    .option(
+      '--hunt-bucket <name>',
+      'where to look for the results of a failed hunt (default trailalerts-hunt-<account>-<region>)',
+    )
+    .option('--rerun-file <file>', 'write the prefixes to hunt again to this file (for hunt --prefixes-from)')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 every prefix read, 1 error, 5 the hunt failed/timed out/was aborted, 6 not finished (or still running at --timeout), 7 finished with prefixes to hunt again or unreadable results.',
+    )
+    .action(async (opts: HuntResultsCommandOptions) => {
+      process.exitCode = await runCommand(() => runHuntResults(opts, awsClients()));
+    });
+}
+
+function awsClients(): HuntClients {
+  return {
+    s3: (region) => new S3Client({ region }),
+    sfn: (region) => new SFNClient({ region }),
+  };
+}
+
+async function runCommand(run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (err) {
+    process.stderr.write(`error: ${safeText(err instanceof Error ? err.message : String(err), 2000)}\n`);
+    return 1;
+  }
 }

@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { detectCommand } from './detect';
 import { explainCommand } from './explain';
-import { huntCommand } from './hunt';
+import { huntCommand, huntResultsCommand } from './hunt';
 import { replayCommand } from './replay';
 import { scanCommand } from './scan';
 import { correlationSequenceTester } from './correlation-tester';
@@ -23,5 +23,6 @@ export function buildProgram(): Command {
   program.addCommand(explainCommand());
   program.addCommand(replayCommand());
   program.addCommand(huntCommand());
+  program.addCommand(huntResultsCommand());
   return program;
 }

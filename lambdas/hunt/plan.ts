@@ -4,6 +4,8 @@
  * paths/ids) or from --account; regions from --regions or trail.regions; days from since..until
  * plus the day after `until`, because CloudTrail files an event under its delivery date, which
  * can be a few minutes after midnight. Events outside [since, until] are dropped by the worker.
+ * A hunt can also be planned from an explicit list of day prefixes (`--prefix`, `--prefixes-from`):
+ * that is how the unfinished or failed prefixes of an earlier hunt are hunted again.
  */
 import { normalizeOuPath, isOuId, ouIdPaths } from '../org/ou-path';
 import type { AccountsConfig } from '../org/types';
@@ -21,6 +23,8 @@ export interface HuntSelection {
   regions?: string[];
   rules?: string[];
   mode: HuntMode;
+  /** Day prefixes to hunt instead of accounts × regions × days (they replace --ou/--account/--regions). */
+  prefixes?: string[];
 }
 
 export interface HuntPlan {
@@ -144,9 +148,102 @@ export function trailLogsRoot(config: AccountsConfig): string {
   return `${prefix === '' ? '' : `${prefix}/`}AWSLogs/${config.organization.id}/`;
 }
 
+/** At most this many explicit prefixes (`--prefix`, `--prefixes-from`) per hunt. */
+export const MAX_EXPLICIT_PREFIXES = 100_000;
+
+const DAY_PREFIX_TAIL = /^(\d{12})\/CloudTrail\/([a-z]{2}(?:-[a-z]+)+-\d)\/(\d{4})\/(\d{2})\/(\d{2})\/$/;
+
+/** The account, region and `YYYY/MM/DD` of a day prefix below `root`; undefined when it is not one. */
+export function parseDayPrefix(
+  prefix: string,
+  root: string,
+): { account: string; region: string; day: string } | undefined {
+  if (typeof prefix !== 'string' || prefix.length > 1024 || !prefix.startsWith(root)) return undefined;
+  const m = DAY_PREFIX_TAIL.exec(prefix.slice(root.length));
+  if (!m) return undefined;
+  const [, account, region, year, month, day] = m;
+  if (Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > 31) return undefined;
+  return { account, region, day: `${year}/${month}/${day}` };
+}
+
+/**
+ * Reads a prefix list (`--prefixes-from`): a JSON array of strings, or one prefix per line with
+ * blank lines and `#` comments ignored. `name` is used in errors.
+ */
+export function parsePrefixList(text: string, name: string): string[] {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(trimmed);
+    } catch (err) {
+      throw new HuntPlanError(`${name}: not valid JSON (${(err as Error).message})`);
+    }
+    if (!Array.isArray(parsed)) throw new HuntPlanError(`${name}: expected a JSON array of prefixes`);
+    return parsed.map((p, i) => {
+      if (typeof p !== 'string') throw new HuntPlanError(`${name}: [${i}]: expected a string`);
+      return p.trim();
+    });
+  }
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+function planFromPrefixes(
+  config: AccountsConfig,
+  selection: HuntSelection,
+  since: string,
+  until: string,
+): Pick<HuntPlan, 'accounts' | 'regions' | 'days' | 'prefixes'> {
+  if ((selection.ous ?? []).length + (selection.accounts ?? []).length + (selection.regions ?? []).length > 0)
+    throw new HuntPlanError(
+      '--prefix/--prefixes-from name the day folders: leave out --ou, --account and --regions',
+    );
+  const root = trailLogsRoot(config);
+  const raw = selection.prefixes ?? [];
+  if (raw.length === 0) throw new HuntPlanError('--prefix: no prefixes given');
+  if (raw.length > MAX_EXPLICIT_PREFIXES)
+    throw new HuntPlanError(
+      `--prefix: at most ${MAX_EXPLICIT_PREFIXES} prefixes per hunt, got ${raw.length}`,
+    );
+  const accounts = new Set<string>();
+  const regions = new Set<string>();
+  const days = new Set<string>();
+  raw.forEach((prefix, i) => {
+    const parsed = parseDayPrefix(prefix, root);
+    if (!parsed)
+      throw new HuntPlanError(
+        `--prefix #${i + 1}: expected ${root}<account>/CloudTrail/<region>/YYYY/MM/DD/, got "${String(prefix).slice(0, 200)}"`,
+      );
+    accounts.add(parsed.account);
+    regions.add(parsed.region);
+    days.add(parsed.day);
+  });
+  // The time window is still checked (order and length) even though the folders are given.
+  dayFolders(since, until);
+  return {
+    accounts: [...accounts].sort(),
+    regions: [...regions].sort(),
+    days: [...days].sort(),
+    prefixes: [...new Set(raw)].sort(),
+  };
+}
+
 export function planHunt(config: AccountsConfig, selection: HuntSelection): HuntPlan {
   const since = parseHuntTime('--since', selection.since, 'start');
   const until = parseHuntTime('--until', selection.until, 'end');
+  const rules = (selection.rules ?? []).map((r) => r.trim()).filter((r) => r !== '');
+  if (selection.prefixes !== undefined) {
+    return {
+      since,
+      until,
+      mode: selection.mode,
+      ...(rules.length > 0 ? { rules } : {}),
+      ...planFromPrefixes(config, selection, since, until),
+    };
+  }
   const days = dayFolders(since, until);
   const accounts = selectAccounts(config, selection.ous, selection.accounts);
   const regions = selectRegions(config, selection.regions);
@@ -155,7 +252,6 @@ export function planHunt(config: AccountsConfig, selection: HuntSelection): Hunt
   for (const account of accounts)
     for (const region of regions)
       for (const day of days) prefixes.push(`${root}${account}/CloudTrail/${region}/${day}/`);
-  const rules = (selection.rules ?? []).map((r) => r.trim()).filter((r) => r !== '');
   return {
     since,
     until,
