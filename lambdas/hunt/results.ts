@@ -700,7 +700,9 @@ function foldResultFile(
     return;
   }
   if (!Array.isArray(entries)) {
-    agg.problem(`${where}: expected a JSON array of child executions, got ${describeValue(entries)}`);
+    agg.problem(
+      `${where}: expected a JSON array of child executions, got ${describeValue(entries)}; its batches are not counted`,
+    );
     agg.unknownBatches++;
     return;
   }
@@ -912,6 +914,17 @@ function table(header: string[], rows: string[][], indent = '  '): string[] {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }
 
+function incompleteReasons(s: HuntSummary): string[] {
+  const reasons: string[] = [];
+  if (s.status !== 'SUCCEEDED') reasons.push(`the execution ${safeText(s.status, 20)}`);
+  if (s.resultsProblem) reasons.push('no results were read');
+  if (s.rerun.prefixes.length > 0) reasons.push(`${n(s.rerun.prefixes.length)} prefixes to hunt again`);
+  if (s.rerun.unknownBatches > 0)
+    reasons.push(`${n(s.rerun.unknownBatches)} batches or files with unknown prefixes`);
+  if (s.problemCount > 0) reasons.push(`${n(s.problemCount)} result file problems`);
+  return reasons.length > 0 ? reasons : ['see above'];
+}
+
 /** The summary as text for a terminal; every text from the results is cleaned of control characters. */
 export function formatSummary(s: HuntSummary): string {
   const out: string[] = [];
@@ -1014,7 +1027,10 @@ export function formatSummary(s: HuntSummary): string {
       out.push(`  ${s.rerun.command}`);
     }
   }
-  out.push('', s.complete ? 'complete: every prefix was read' : 'incomplete: see above');
+  out.push(
+    '',
+    s.complete ? 'complete: every prefix was read' : `incomplete: ${incompleteReasons(s).join(', ')}`,
+  );
   return `${out.join('\n')}\n`;
 }
 
