@@ -5,7 +5,9 @@ import {
   dayFolders,
   HuntPlanError,
   MAX_HUNT_DAYS,
+  parseDayPrefix,
   parseHuntTime,
+  parsePrefixList,
   planHunt,
   selectAccounts,
   selectRegions,
@@ -158,5 +160,70 @@ describe('planHunt', () => {
     expect(() => planHunt(config(), { since: 'x', until: '2026-08-01', mode: 'report' })).toThrow(
       HuntPlanError,
     );
+  });
+});
+
+describe('explicit prefixes', () => {
+  const root = 'org-logs/AWSLogs/o-testorg0001/';
+  const day = (account: string, region: string, d: string) => `${root}${account}/CloudTrail/${region}/${d}/`;
+
+  it('plans exactly the given day folders, deduplicated and sorted, with the window checked', () => {
+    const plan = planHunt(config(), {
+      since: '2026-08-01T06:00:00Z',
+      until: '2026-08-02',
+      mode: 'pipeline',
+      rules: ['CloudTrail*'],
+      prefixes: [
+        day('555555555555', 'eu-west-1', '2026/08/02'),
+        day('444444444444', 'us-east-1', '2026/08/01'),
+        day('555555555555', 'eu-west-1', '2026/08/02'),
+      ],
+    });
+    expect(plan).toEqual({
+      since: '2026-08-01T06:00:00.000Z',
+      until: '2026-08-02T23:59:59.999Z',
+      mode: 'pipeline',
+      rules: ['CloudTrail*'],
+      accounts: ['444444444444', '555555555555'],
+      regions: ['eu-west-1', 'us-east-1'],
+      days: ['2026/08/01', '2026/08/02'],
+      prefixes: [
+        day('444444444444', 'us-east-1', '2026/08/01'),
+        day('555555555555', 'eu-west-1', '2026/08/02'),
+      ],
+    });
+    expect(() =>
+      planHunt(config(), {
+        since: '2026-08-03',
+        until: '2026-08-01',
+        mode: 'report',
+        prefixes: [plan.prefixes[0]],
+      }),
+    ).toThrow('is before --since');
+    expect(() =>
+      planHunt(config(), { since: '2026-08-01', until: '2026-08-01', mode: 'report', prefixes: [] }),
+    ).toThrow('--prefix: no prefixes given');
+  });
+
+  it.each([
+    ['another organization', 'org-logs/AWSLogs/o-otherorg0001/444444444444/CloudTrail/us-east-1/2026/08/01/'],
+    ['no trail prefix', 'AWSLogs/o-testorg0001/444444444444/CloudTrail/us-east-1/2026/08/01/'],
+    ['a digest folder', `${root}444444444444/CloudTrail-Digest/us-east-1/2026/08/01/`],
+    ['an account folder', `${root}444444444444/`],
+    ['month 13', `${root}444444444444/CloudTrail/us-east-1/2026/13/01/`],
+    ['no trailing slash', `${root}444444444444/CloudTrail/us-east-1/2026/08/01`],
+    ['a path climbing out', `${root}../444444444444/CloudTrail/us-east-1/2026/08/01/`],
+  ])('refuses %s', (_name, prefix) => {
+    expect(parseDayPrefix(prefix, root)).toBeUndefined();
+    expect(() =>
+      planHunt(config(), { since: '2026-08-01', until: '2026-08-01', mode: 'report', prefixes: [prefix] }),
+    ).toThrow(`--prefix #1: expected ${root}<account>/CloudTrail/<region>/YYYY/MM/DD/`);
+  });
+
+  it('reads prefix lists as lines with comments or as a JSON array', () => {
+    expect(parsePrefixList('# hunt again\n\n a/ \r\nb/\n', 'f.txt')).toEqual(['a/', 'b/']);
+    expect(parsePrefixList(' ["a/", "b/"] ', 'f.json')).toEqual(['a/', 'b/']);
+    expect(() => parsePrefixList('[1', 'f.json')).toThrow('f.json: not valid JSON');
+    expect(() => parsePrefixList('["a/", {}]', 'f.json')).toThrow('f.json: [1]: expected a string');
   });
 });

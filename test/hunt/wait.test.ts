@@ -60,6 +60,12 @@ accounts:
 `;
 const A = '444444444444';
 const B = '555555555555';
+const MAP_RUN_ITEM = {
+  mapRunArn: MAP_RUN,
+  executionArn: EXECUTION,
+  stateMachineArn: STATE_MACHINE,
+  startDate: new Date('2026-08-03T10:00:01Z'),
+};
 
 let dir: string;
 let configFile: string;
@@ -164,7 +170,7 @@ describe('hunt --wait', () => {
     sfnMock
       .on(ListMapRunsCommand)
       .resolvesOnce({ mapRuns: [], nextToken: 'page-2' })
-      .resolves({ mapRuns: [{ mapRunArn: MAP_RUN, executionArn: EXECUTION, startDate: new Date() }] });
+      .resolves({ mapRuns: [MAP_RUN_ITEM] });
     sfnMock.on(DescribeMapRunCommand).resolves({
       mapRunArn: MAP_RUN,
       status: 'RUNNING',
@@ -228,9 +234,7 @@ describe('hunt --wait', () => {
 
   it('writes progress lines to stderr', async () => {
     executionGoes(2, succeeded);
-    sfnMock
-      .on(ListMapRunsCommand)
-      .resolves({ mapRuns: [{ mapRunArn: MAP_RUN, executionArn: EXECUTION, startDate: new Date() }] });
+    sfnMock.on(ListMapRunsCommand).resolves({ mapRuns: [MAP_RUN_ITEM] });
     sfnMock.on(DescribeMapRunCommand).resolves({
       mapRunArn: MAP_RUN,
       itemCounts: {
@@ -258,9 +262,7 @@ describe('hunt --wait', () => {
       error: 'States.ExceedToleratedFailureThreshold',
       cause: 'The specified tolerated failure threshold was exceeded',
     });
-    sfnMock
-      .on(ListMapRunsCommand)
-      .resolves({ mapRuns: [{ mapRunArn: MAP_RUN, executionArn: EXECUTION, startDate: new Date() }] });
+    sfnMock.on(ListMapRunsCommand).resolves({ mapRuns: [MAP_RUN_ITEM] });
     sfnMock.on(DescribeMapRunCommand).resolves({ mapRunArn: MAP_RUN } as never);
     objects[`results/${MAP_RUN_ID}/manifest.json`] = manifest({
       SUCCEEDED: [],
@@ -419,11 +421,30 @@ describe('hunt-results', () => {
     expect(dry.text.out).toContain('prefixes: 25 (inline)');
   });
 
+  it('escapes terminal controls in JSON output and keeps the values', async () => {
+    executionGoes(0, succeeded);
+    const evil = 'e1\u009b31m\u202eevil\u001b[2J';
+    objects[MANIFEST_KEY] = manifest({ SUCCEEDED: [resultKey('SUCCEEDED_0.json')] });
+    objects[resultKey('SUCCEEDED_0.json')] = JSON.stringify([
+      child([prefix(A, 1)], {
+        output: batchResult({
+          huntId: 'hunt-20260801T100000Z-abc123',
+          matches: 1,
+          byRule: { [STOP.id]: { title: STOP.title, count: 1 } },
+          listed: [match(STOP, evil, '2026-08-01T10:00:00Z')],
+        }),
+      }),
+    ]);
+    const { io, text } = capture();
+    expect(await runHuntResults({ execution: EXECUTION, format: 'json' }, clients, io)).toBe(0);
+    // eslint-disable-next-line no-control-regex
+    expect(text.out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect((JSON.parse(text.out) as HuntSummary).listed[0].eventID).toBe(evil);
+  });
+
   it('looks for the results of a failed hunt in --hunt-bucket', async () => {
     executionGoes(0, { status: 'ABORTED' });
-    sfnMock
-      .on(ListMapRunsCommand)
-      .resolves({ mapRuns: [{ mapRunArn: MAP_RUN, executionArn: EXECUTION, startDate: new Date() }] });
+    sfnMock.on(ListMapRunsCommand).resolves({ mapRuns: [MAP_RUN_ITEM] });
     const { io, text } = capture();
     expect(await runHuntResults({ execution: EXECUTION, huntBucket: 'my-hunts' }, clients, io)).toBe(
       EXIT_HUNT_FAILED,
