@@ -316,8 +316,8 @@ function jsonText(summary: HuntSummary): string {
   );
 }
 
-const formatOption = () =>
-  new Option('--format <format>', 'summary format (with --wait)').choices(['table', 'json']).default('table');
+const formatOption = (description: string) =>
+  new Option('--format <format>', description).choices(['table', 'json']).default('table');
 
 export function huntCommand(): Command {
   return new Command('hunt')
@@ -353,7 +353,7 @@ export function huntCommand(): Command {
     .option('--dry-run', 'print the plan only; no AWS calls')
     .option('--wait', 'follow the execution and print its results when it ends')
     .option('--timeout <duration>', 'how long --wait waits (e.g. 90m, 2h)', DEFAULT_WAIT_TIMEOUT)
-    .addOption(formatOption())
+    .addOption(formatOption('summary format with --wait (json: only the summary on stdout)'))
     .option('--listed <n>', 'matches listed in the summary', '20')
     .addHelpText(
       'after',
@@ -372,7 +372,7 @@ export function huntResultsCommand(): Command {
     .requiredOption('--execution <arn>', 'execution ARN printed by trailalerts hunt')
     .option('--wait', 'wait for a running execution to end')
     .option('--timeout <duration>', 'how long --wait waits (e.g. 90m, 2h)', DEFAULT_WAIT_TIMEOUT)
-    .addOption(formatOption())
+    .addOption(formatOption('summary format'))
     .option('--listed <n>', 'matches listed in the summary', '20')
     .option(
       '--hunt-bucket <name>',
