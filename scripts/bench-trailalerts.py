@@ -143,6 +143,7 @@ def import_analyzer(directory, log_handler):
     os.environ["TRAILALERTS_BUCKET"] = RULES_BUCKET
     root = logging.getLogger()
     root.handlers[:] = [log_handler]
+    sys.dont_write_bytecode = True  # leave their checkout as it was
     sys.path.insert(0, directory)
     modules = {}
     for name in ("sigma_matcher", "lambda_function"):

@@ -8,10 +8,14 @@
  *
  * For scripts/bench.ts:
  *   const dir = trailAlertsDirFrom(process.argv.slice(2));
+ *   const rulesDir = defaultTrailAlertsRuleDirs();
  *   console.log(dir ? (await compareWithTrailAlerts({ dir, rulesDir, objects })).join('\n')
  *                   : trailAlertsDisabledLine());
  * `objects` are the generated .bench/*.json.gz objects with our figures for each; a "real logs"
- * row runs both engines over ../shared/corpus/stratus-red-team when it exists.
+ * row runs both engines over ../shared/corpus/stratus-red-team when it exists, with the same
+ * rule files on both sides. Give their loader detection-rule directories (rules/sigma, not
+ * rules/): it cannot read our multi-document correlation files and would load filter documents as
+ * rules without a detection, logging a warning for every record.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
