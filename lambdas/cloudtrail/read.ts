@@ -46,7 +46,7 @@ export function skipReason(name: string): string | undefined {
 }
 
 /** Caps the problems reported for one file; the rest are summarised at the end. */
-class FileProblems {
+export class FileProblems {
   private count = 0;
   constructor(
     private readonly sink: (p: Diagnostic) => void,
@@ -129,14 +129,17 @@ export async function* rawRecordsFromStream(
 ): AsyncGenerator<RawRecord> {
   for await (const batch of itemBatchesFromStream(stream, name, onProblem, options)) {
     for (const item of batch) {
-      if (item.kind === 'record') yield { index: item.index, text: item.text };
+      if (item.kind === 'record')
+        yield item.keys
+          ? { index: item.index, text: item.text, keys: item.keys }
+          : { index: item.index, text: item.text };
       else onProblem(splitProblemDiagnostic(name, item));
     }
   }
 }
 
 /** The splitter's records and problems of one stream, one array per decoded chunk. */
-async function* itemBatchesFromStream(
+export async function* itemBatchesFromStream(
   stream: Readable,
   name: string,
   onProblem: (p: Diagnostic) => void,
@@ -332,6 +335,19 @@ export async function* readEvents(
   onProblem: (p: Diagnostic) => void,
   options: ReadOptions = {},
 ): AsyncGenerator<SourcedRecord> {
+  for await (const file of eventFiles(inputs, onProblem)) {
+    yield* recordsFromStream(openEventFile(file), file, onProblem, options);
+  }
+}
+
+/**
+ * The event files of the inputs (files, or directories walked recursively in name order), with
+ * digest and Insights files skipped (a notice each). One bad input never stops the others.
+ */
+export async function* eventFiles(
+  inputs: string[],
+  onProblem: (p: Diagnostic) => void,
+): AsyncGenerator<string> {
   const seen = new Set<string>();
   for (const input of inputs) {
     for await (const file of filesOf(input, true, seen, onProblem)) {
@@ -340,8 +356,12 @@ export async function* readEvents(
         onProblem({ severity: 'notice', file, message: skip });
         continue;
       }
-      const stream = createReadStream(file, { highWaterMark: 256 * 1024 });
-      yield* recordsFromStream(stream, file, onProblem, options);
+      yield file;
     }
   }
+}
+
+/** A local event file as a stream (gzip is detected from its bytes by the readers). */
+export function openEventFile(file: string): Readable {
+  return createReadStream(file, { highWaterMark: 256 * 1024 });
 }

@@ -10,6 +10,7 @@
  */
 import { StringDecoder } from 'node:string_decoder';
 import type { Diagnostic, Severity } from '../sigma/model';
+import type { KeyTable } from './record-view';
 
 /** Default limit for one record's text: 1 MiB (counted in UTF-16 code units, ≈ bytes for ASCII). */
 export const DEFAULT_MAX_RECORD_CHARS = 1024 * 1024;
@@ -19,6 +20,11 @@ export interface RawRecord {
   index: number;
   /** The record's JSON text, exactly as in the input. */
   text: string;
+  /**
+   * Where the record's top-level keys and values sit in `text` (see record-view.ts), found while
+   * splitting; absent when the splitter did not track them (e.g. more than MAX_TABLE_KEYS keys).
+   */
+  keys?: KeyTable;
 }
 
 export interface SplitProblem {
@@ -40,6 +46,14 @@ type KeyState = 'none' | 'expectKey' | 'inKey' | 'afterKey' | 'inValue';
 
 const QUOTE = 34;
 const BACKSLASH = 92;
+/** Records with more top-level keys than this get no key table (they are parsed whole). */
+const MAX_TABLE_KEYS = 256;
+// Key-table states inside a captured record, at its top level.
+const RK_NONE = 0;
+const RK_EXPECT_KEY = 1;
+const RK_IN_KEY = 2;
+const RK_AFTER_KEY = 3;
+const RK_IN_VALUE = 4;
 
 /** Describes a character for messages without echoing much attacker text. */
 function describeChar(ch: string): string {
@@ -73,6 +87,12 @@ export class RecordSplitter {
   private inRecords = false;
   private readonly max: number;
   private items: SplitItem[] = [];
+  // The captured record's key table (offsets into its text) and where its scan is.
+  private table: KeyTable | undefined;
+  private rk = RK_NONE;
+  private rkKs = 0;
+  private rkKe = 0;
+  private rkVs = 0;
 
   constructor(options: SplitOptions = {}) {
     this.max = options.maxRecordChars ?? DEFAULT_MAX_RECORD_CHARS;
@@ -149,6 +169,8 @@ export class RecordSplitter {
     this.parts = [];
     this.captured = 0;
     this.oversized = false;
+    this.table = undefined;
+    this.rk = RK_NONE;
   }
 
   private finishCapture(text: string, start: number, end: number): void {
@@ -165,12 +187,19 @@ export class RecordSplitter {
     } else {
       const last = text.slice(start, end);
       const whole = this.parts.length === 0 ? last : this.parts.join('') + last;
-      this.items.push({ kind: 'record', index: this.index, text: whole });
+      const table = this.table;
+      this.items.push(
+        table && table.length <= MAX_TABLE_KEYS * 4
+          ? { kind: 'record', index: this.index, text: whole, keys: table }
+          : { kind: 'record', index: this.index, text: whole },
+      );
     }
     this.index++;
     this.capturing = false;
     this.parts = [];
     this.captured = 0;
+    this.table = undefined;
+    this.rk = RK_NONE;
   }
 
   /** A non-object element (string, number, literal) where a record was expected. */
@@ -179,12 +208,93 @@ export class RecordSplitter {
     this.index++;
   }
 
+  /**
+   * The hot loop: inside a record of a Records array or top-level array (most of the text), only
+   * strings, nesting and the record's own keys matter. Runs on locals and returns at the record's
+   * closing bracket (left for scan) or at the end of the chunk, with the state written back.
+   */
+  private scanInsideRecord(text: string, i: number, base: number): number {
+    const n = text.length;
+    const top = this.elementDepth + 1;
+    let depth = this.depth;
+    let rk = this.rk;
+    let ks = this.rkKs;
+    let ke = this.rkKe;
+    let vs = this.rkVs;
+    let table = this.table;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === QUOTE) {
+        const start = i + 1;
+        let q = text.indexOf('"', start);
+        while (q >= 0) {
+          let k = q - 1;
+          while (k >= start && text.charCodeAt(k) === BACKSLASH) k--;
+          if ((q - 1 - k) % 2 === 0) break;
+          q = text.indexOf('"', q + 1);
+        }
+        if (q < 0) {
+          // The string goes on in the next chunk: hand over to scan's string state.
+          let k = n - 1;
+          while (k >= start && text.charCodeAt(k) === BACKSLASH) k--;
+          this.inString = true;
+          this.escape = (n - 1 - k) % 2 === 1;
+          if (depth === top && rk === RK_EXPECT_KEY) {
+            rk = RK_IN_KEY;
+            ks = base + start;
+          }
+          i = n;
+          break;
+        }
+        if (depth === top && rk === RK_EXPECT_KEY) {
+          ks = base + start;
+          ke = base + q;
+          rk = RK_AFTER_KEY;
+        }
+        i = q + 1;
+        continue;
+      }
+      if (c === 123 || c === 91) {
+        if (depth === top && rk === RK_EXPECT_KEY) {
+          rk = RK_NONE; // `{` where a key belongs: not a JSON object, no table
+          table = undefined;
+        }
+        depth++;
+      } else if (c === 125 || c === 93) {
+        if (depth === top) break; // the record's closing bracket: scan finishes the capture
+        depth--;
+      } else if (depth === top) {
+        if (c === 58 && rk === RK_AFTER_KEY) {
+          vs = base + i + 1;
+          rk = RK_IN_VALUE;
+        } else if (c === 44 && rk === RK_IN_VALUE) {
+          table!.push(ks, ke, vs, base + i);
+          rk = RK_EXPECT_KEY;
+        }
+      }
+      i++;
+    }
+    this.depth = depth;
+    this.rk = rk;
+    this.rkKs = ks;
+    this.rkKe = ke;
+    this.rkVs = vs;
+    this.table = table;
+    return i;
+  }
+
   private scan(text: string): void {
     const n = text.length;
     let i = 0;
     let captureStart = this.capturing ? 0 : -1;
+    // Offset of this chunk's position 0 within the captured record's text (for its key table).
+    let base = this.captured;
     let keyStart = this.keyState === 'inKey' ? 0 : -1;
     while (i < n) {
+      if (this.capturing && !this.inString && this.depth > this.elementDepth && this.elementDepth > 0) {
+        i = this.scanInsideRecord(text, i, base);
+        if (i >= n) break;
+      }
       if (this.inString) {
         if (this.escape) {
           this.escape = false;
@@ -207,6 +317,10 @@ export class RecordSplitter {
           if (this.keyText.length < 64) this.keyText += text.slice(keyStart, q);
           keyStart = -1;
           this.keyState = 'afterKey';
+        }
+        if (this.rk === RK_IN_KEY) {
+          this.rkKe = base + q;
+          this.rk = RK_AFTER_KEY;
         }
         continue;
       }
@@ -257,6 +371,10 @@ export class RecordSplitter {
             this.keyText = '';
             keyStart = i + 1;
           }
+          if (this.rk === RK_EXPECT_KEY && this.depth === this.elementDepth + 1) {
+            this.rk = RK_IN_KEY;
+            this.rkKs = base + i + 1;
+          }
           this.inString = true;
           i++;
           continue;
@@ -266,6 +384,14 @@ export class RecordSplitter {
           if (this.depth === this.elementDepth) {
             this.beginCapture();
             captureStart = i;
+            base = -i;
+            if (c === 123) {
+              this.table = [];
+              this.rk = RK_EXPECT_KEY;
+            }
+          } else if (this.rk === RK_EXPECT_KEY && this.depth === this.elementDepth + 1) {
+            this.rk = RK_NONE; // `{` where a key belongs: not a JSON object, no table
+            this.table = undefined;
           }
           if (this.mode === 'objects' && this.depth === 1) {
             if (c === 91 && this.recordsValueNext && !this.inRecords) {
@@ -274,6 +400,8 @@ export class RecordSplitter {
               this.elementDepth = 2;
               this.capturing = false;
               this.parts = [];
+              this.table = undefined;
+              this.rk = RK_NONE;
               captureStart = -1;
             }
             this.recordsValueNext = false;
@@ -294,6 +422,9 @@ export class RecordSplitter {
             return;
           }
           this.depth--;
+          if (this.rk === RK_IN_VALUE && this.depth === this.elementDepth) {
+            this.table!.push(this.rkKs, this.rkKe, this.rkVs, base + i);
+          }
           if (this.capturing && this.depth === this.elementDepth) {
             this.finishCapture(text, captureStart, i + 1);
             captureStart = -1;
@@ -311,10 +442,18 @@ export class RecordSplitter {
           continue;
         case 44: // ,
           this.scalarElement = false;
+          if (this.rk === RK_IN_VALUE && this.depth === this.elementDepth + 1) {
+            this.table!.push(this.rkKs, this.rkKe, this.rkVs, base + i);
+            this.rk = RK_EXPECT_KEY;
+          }
           if (this.mode === 'objects' && this.depth === 1 && !this.inRecords) this.keyState = 'expectKey';
           i++;
           continue;
         case 58: // :
+          if (this.rk === RK_AFTER_KEY && this.depth === this.elementDepth + 1) {
+            this.rkVs = base + i + 1;
+            this.rk = RK_IN_VALUE;
+          }
           if (this.mode === 'objects' && this.depth === 1 && this.keyState === 'afterKey') {
             this.recordsValueNext = this.keyText === 'Records';
             this.keyState = 'inValue';
@@ -386,7 +525,10 @@ export async function* splitRecords(
 ): AsyncGenerator<RawRecord> {
   for await (const batch of splitItemBatches(chunks, file, onProblem, options)) {
     for (const item of batch) {
-      if (item.kind === 'record') yield { index: item.index, text: item.text };
+      if (item.kind === 'record')
+        yield item.keys
+          ? { index: item.index, text: item.text, keys: item.keys }
+          : { index: item.index, text: item.text };
       else onProblem(splitProblemDiagnostic(file, item));
     }
   }

@@ -10,9 +10,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import type { Match } from '../alerts/alert';
 import { parseTrailKey } from '../cloudtrail/keys';
-import { recordsFromStream } from '../cloudtrail/read';
 import { compileRuleRef } from '../org/rule-ref';
 import { Analyzer, type AnalyzerOptions } from '../pipeline/analyze';
+import { analyzeStream } from '../pipeline/analyze-stream';
 import type { MatchSink } from '../pipeline/match-queue';
 import { listLogKeys } from '../pipeline/s3-objects';
 import { formatDiagnostic, type CompiledRule, type Diagnostic } from '../sigma/model';
@@ -196,18 +196,17 @@ async function huntObject(
   const stream = await deps.open(deps.trailBucket, key);
   let pending: Match[] = [];
   try {
-    for await (const record of recordsFromStream(stream, name, (p) => problems.push(p))) {
-      result.records++;
-      const time = record.record.eventTime;
-      // ISO-8601 UTC strings compare in time order; anything else is out of range.
-      if (typeof time !== 'string' || time < item.since || time > item.until) {
-        result.outOfRange++;
-        continue;
-      }
-      const matches = await analyzer.analyze(record, keyAccount);
-      for (const m of matches) countMatch(m, result);
-      if (item.mode === 'pipeline' && matches.length > 0) {
-        pending.push(...matches);
+    // ISO-8601 UTC strings compare in time order; events without a time string are out of range.
+    const batches = analyzeStream(stream, name, analyzer, (p) => problems.push(p), {
+      keyAccountId: keyAccount,
+      window: { since: item.since, until: item.until },
+    });
+    for await (const batch of batches) {
+      result.records += batch.records;
+      result.outOfRange += batch.outOfRange;
+      for (const m of batch.matches) countMatch(m, result);
+      if (item.mode === 'pipeline' && batch.matches.length > 0) {
+        for (const m of batch.matches) pending.push(m);
         if (pending.length >= FLUSH_EVERY) {
           await sendTo(deps.sink!, pending);
           pending = [];
@@ -219,6 +218,15 @@ async function huntObject(
   }
 }
 
+/** The match's record, or undefined when its text is not valid JSON (the analyzer does not parse it whole). */
+function recordOf(m: Match): Match['record'] | undefined {
+  try {
+    return m.record;
+  } catch {
+    return undefined;
+  }
+}
+
 function countMatch(m: Match, result: HuntBatchResult): void {
   result.matches++;
   const entry = (result.byRule[m.rule.id] ??= { title: m.rule.title, count: 0 });
@@ -227,8 +235,8 @@ function countMatch(m: Match, result: HuntBatchResult): void {
     result.listed.push({
       ruleId: m.rule.id,
       title: m.rule.title,
-      eventID: field(m.record.eventID),
-      eventTime: field(m.record.eventTime),
+      eventID: field(recordOf(m)?.eventID),
+      eventTime: field(recordOf(m)?.eventTime),
       accountId: m.accountId,
       source: `${m.source.file}#${m.source.index}`.slice(0, 400),
     });

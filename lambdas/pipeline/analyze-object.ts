@@ -5,10 +5,10 @@
  */
 import type { Readable } from 'node:stream';
 import { isCloudTrailLogKey, parseTrailKey } from '../cloudtrail/keys';
-import { recordsFromStream } from '../cloudtrail/read';
 import type { Match } from '../alerts/alert';
 import { formatDiagnostic, type Diagnostic } from '../sigma/model';
 import type { Analyzer } from './analyze';
+import { analyzeStream } from './analyze-stream';
 import type { MatchSink } from './match-queue';
 import type { ObjectRef } from './object-events';
 
@@ -45,14 +45,14 @@ export async function analyzeObject(
   const keyAccount = parseTrailKey(ref.key)?.accountId;
   let pending: Match[] = [];
   const stream = await deps.open(ref);
-  // Records the prefilter rules out are not parsed, but still counted.
-  const options = { mayMatch: deps.analyzer.mayMatch, onPrefiltered: () => void result.records++ };
-  for await (const item of recordsFromStream(stream, name, (p) => result.problems.push(p), options)) {
-    result.records++;
-    const matches = await deps.analyzer.analyze(item, keyAccount);
-    if (matches.length === 0) continue;
-    result.matches += matches.length;
-    pending.push(...matches);
+  const batches = analyzeStream(stream, name, deps.analyzer, (p) => result.problems.push(p), {
+    keyAccountId: keyAccount,
+  });
+  for await (const batch of batches) {
+    result.records += batch.records;
+    if (batch.matches.length === 0) continue;
+    result.matches += batch.matches.length;
+    for (const m of batch.matches) pending.push(m);
     if (pending.length >= FLUSH_EVERY) {
       await deps.sink.send(pending);
       pending = [];

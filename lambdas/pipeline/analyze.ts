@@ -4,13 +4,50 @@
  * index built once per distinct rule set. Shared by the analyzer Lambda and `trailalerts scan`.
  */
 import { accountOf } from '../cloudtrail/keys';
-import { buildPrefilter, type Prefilter } from '../cloudtrail/prefilter';
+import { parseRawRecord } from '../cloudtrail/read';
+import {
+  projectRecord,
+  readHeader,
+  scanObjectKeys,
+  topLevelValue,
+  valueAt,
+  type KeyTable,
+  type RecordHeader,
+} from '../cloudtrail/record-view';
+import type { RawRecord } from '../cloudtrail/split';
 import type { SourcedRecord } from '../cloudtrail/types';
 import type { Match } from '../alerts/alert';
 import type { AccountDirectory } from '../org/directory';
 import type { OrgPolicy } from '../org/effective';
 import { RuleIndex } from '../sigma/rule-index';
-import type { CompiledRule } from '../sigma/model';
+import type { CloudTrailRecord, CompiledRule } from '../sigma/model';
+import { TextRecordMatch } from './text-match';
+
+/** Events outside [since, until] (ISO-8601 UTC, compared as text) are not evaluated. */
+export interface TimeWindow {
+  since?: string;
+  until?: string;
+}
+
+/** What became of one raw record. */
+export type RawOutcome =
+  | { kind: 'record'; matches: Match[] }
+  | { kind: 'out-of-range' }
+  | { kind: 'digest' }
+  | { kind: 'insight' }
+  | { kind: 'problem'; message: string };
+
+const NO_MATCHES: RawOutcome = { kind: 'record', matches: [] };
+const OUT_OF_RANGE: RawOutcome = { kind: 'out-of-range' };
+
+function outOfRange(time: unknown, window: TimeWindow | undefined): boolean {
+  if (!window) return false;
+  const t = typeof time === 'string' ? time : undefined;
+  return (
+    (window.since !== undefined && (!t || t < window.since)) ||
+    (window.until !== undefined && (!t || t > window.until))
+  );
+}
 
 export interface AnalyzerOptions {
   rules: CompiledRule[];
@@ -32,22 +69,117 @@ export class Analyzer {
   private accountsSince: number;
   private records = 0;
   private readonly now: () => number;
-
-  /**
-   * Raw-text prefilter over all loaded rules. The account (and so its rule subset) is only known
-   * after parsing, and every subset's rules are among these, so one prefilter serves all accounts.
-   */
-  readonly prefilter: Prefilter;
+  /** Scratch space for readHeader (analyzeRaw's synchronous part only). */
+  private readonly header: RecordHeader = {
+    eventName: -1,
+    eventSource: -1,
+    eventTime: -1,
+    eventType: -1,
+    eventCategory: -1,
+    recipientAccountId: -1,
+    unusual: false,
+  };
 
   constructor(private readonly options: AnalyzerOptions) {
     this.fullIndex = new RuleIndex(options.rules);
-    this.prefilter = buildPrefilter(options.rules);
     this.now = options.now ?? Date.now;
     this.accountsSince = this.now();
   }
 
-  /** False only when no loaded rule can match the record whose JSON text this is. */
-  readonly mayMatch = (text: string): boolean => this.prefilter.mayMatch(text);
+  /**
+   * Evaluates one record from its JSON text (the hot path). Only what decides the outcome is
+   * parsed: eventName and eventSource pick the candidate rules; when there are any, only the
+   * fields they read are parsed (record-view.ts), and matches keep the text (TextRecordMatch).
+   * Anything unusual (escaped keys, digests, Insights, values that are not valid JSON) goes
+   * through JSON.parse of the whole record and the reader's checks, so the outcome is always
+   * what full parsing gives. Returns a promise only the first time an account is seen.
+   */
+  analyzeRaw(
+    raw: RawRecord,
+    file: string,
+    keyAccountId?: string,
+    window?: TimeWindow,
+  ): RawOutcome | Promise<RawOutcome> {
+    if ((++this.records & 1023) === 0) this.expireAccounts();
+    const text = raw.text;
+    const keys = raw.keys ?? scanObjectKeys(text, firstNonSpace(text));
+    if (!keys) return this.analyzeParsed(raw, file, keyAccountId, window);
+    let name: unknown;
+    let source: unknown;
+    let accountId: string;
+    try {
+      const h = readHeader(text, keys, this.header);
+      if (h.unusual) return this.analyzeParsed(raw, file, keyAccountId, window);
+      name = valueAt(text, keys, h.eventName);
+      source = valueAt(text, keys, h.eventSource);
+      if (typeof name !== 'string' && typeof source !== 'string')
+        return this.analyzeParsed(raw, file, keyAccountId, window);
+      if (
+        (h.eventType >= 0 && valueAt(text, keys, h.eventType) === 'AwsCloudTrailInsight') ||
+        (h.eventCategory >= 0 && valueAt(text, keys, h.eventCategory) === 'Insight')
+      )
+        return { kind: 'insight' };
+      if (window && outOfRange(valueAt(text, keys, h.eventTime), window)) return OUT_OF_RANGE;
+      accountId = this.rawAccount(text, keys, valueAt(text, keys, h.recipientAccountId), keyAccountId);
+    } catch {
+      return this.analyzeParsed(raw, file, keyAccountId, window);
+    }
+    const index = this.indexByAccount.get(accountId);
+    if (!index) return this.indexFor(accountId).then(() => this.analyzeRaw(raw, file, keyAccountId, window));
+    const candidates = index.lookup(name, source);
+    if (candidates.rules.length === 0) return NO_MATCHES;
+    let projected: Record<string, unknown>;
+    try {
+      projected = projectRecord(text, keys, candidates.plan);
+    } catch {
+      return this.analyzeParsed(raw, file, keyAccountId, window);
+    }
+    let matches: Match[] | undefined;
+    const source_ = { file, index: raw.index };
+    for (const rule of candidates.rules) {
+      if (rule.match(projected))
+        (matches ??= []).push(new TextRecordMatch(rule.meta, text, source_, accountId));
+    }
+    return matches ? { kind: 'record', matches } : NO_MATCHES;
+  }
+
+  /** The owning account from the raw text: recipientAccountId, the key's account, userIdentity.accountId. */
+  private rawAccount(
+    text: string,
+    keys: KeyTable,
+    recipientAccountId: unknown,
+    keyAccountId: string | undefined,
+  ): string {
+    return (
+      accountOf({ recipientAccountId }, keyAccountId) ??
+      accountOf(
+        { recipientAccountId, userIdentity: topLevelValue(text, keys, 'userIdentity') },
+        keyAccountId,
+      ) ??
+      'unknown'
+    );
+  }
+
+  /** The slow path: JSON.parse of the whole record and the reader's checks, then evaluation. */
+  private async analyzeParsed(
+    raw: RawRecord,
+    file: string,
+    keyAccountId: string | undefined,
+    window: TimeWindow | undefined,
+  ): Promise<RawOutcome> {
+    const parsed = parseRawRecord(raw);
+    if (parsed.kind !== 'record') return parsed;
+    const record: CloudTrailRecord = parsed.record;
+    if (outOfRange(record.eventTime, window)) return OUT_OF_RANGE;
+    const accountId = accountOf(record, keyAccountId) ?? 'unknown';
+    const index = this.indexByAccount.get(accountId) ?? (await this.indexFor(accountId));
+    const rules = index.match(record);
+    const source = { file, index: raw.index };
+    return {
+      kind: 'record',
+      matches: rules.map((rule) => new TextRecordMatch(rule.meta, raw.text, source, accountId, record)),
+    };
+  }
 
   /** Evaluates one record; `keyAccountId` is the account from the S3 key or file path, when known. */
   async analyze(item: SourcedRecord, keyAccountId?: string): Promise<Match[]> {
@@ -82,4 +214,10 @@ export class Analyzer {
     this.indexByAccount.set(accountId, index);
     return index;
   }
+}
+
+function firstNonSpace(text: string): number {
+  let i = 0;
+  while (i < text.length && /\s/.test(text[i])) i++;
+  return i;
 }

@@ -5,6 +5,7 @@
  */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Match } from '../alerts/alert';
+import { ruleMetaJson, TextRecordMatch } from './text-match';
 
 /** SQS accepts messages up to 1 MiB; matches carry the record, which the reader already caps. */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -14,6 +15,9 @@ export interface MatchSink {
 }
 
 export function encodeMatch(match: Match): string {
+  // The record's own text goes in as it is: no parse and re-serialization of whole records.
+  if (match instanceof TextRecordMatch)
+    return `{"rule":${ruleMetaJson(match.rule)},"record":${match.recordText},"source":${JSON.stringify(match.source)},"accountId":${JSON.stringify(match.accountId)}}`;
   return JSON.stringify(match);
 }
 

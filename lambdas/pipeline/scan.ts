@@ -4,12 +4,13 @@
  * the same Analyzer and AlertProcessor as the Lambdas, and returns every outcome for the report.
  */
 import { S3Client } from '@aws-sdk/client-s3';
-import { readEvents, recordsFromStream } from '../cloudtrail/read';
+import type { Readable } from 'node:stream';
+import { eventFiles, openEventFile } from '../cloudtrail/read';
 import { parseTrailKey } from '../cloudtrail/keys';
-import type { SourcedRecord } from '../cloudtrail/types';
 import type { AlertOutcome } from '../alerts/alert';
 import type { Diagnostic } from '../sigma/model';
-import { Analyzer } from './analyze';
+import { Analyzer, type TimeWindow } from './analyze';
+import { analyzeStream } from './analyze-stream';
 import type { AlertProcessor } from './process';
 import { listLogKeys, openObject, parseS3Url } from './s3-objects';
 
@@ -44,40 +45,58 @@ export interface ScanResult {
 export async function scan(options: ScanOptions): Promise<ScanResult> {
   const result: ScanResult = { records: 0, matched: 0, outOfRange: 0, outcomes: [], failures: [] };
   const progress: ScanProgress = { records: 0, files: 0, current: '' };
-  let lastFile = '';
-  let keyAccount: string | undefined;
-  for await (const item of sourcedRecords(options)) {
-    if (item.source.file !== lastFile) {
-      // Once per file: the account in the organization key layout, and the progress line.
-      lastFile = item.source.file;
-      keyAccount = parseTrailKey(lastFile)?.accountId;
-      progress.files++;
-      progress.current = lastFile;
-    }
-    result.records++;
-    progress.records = result.records;
-    if (result.records % 500 === 0) options.onProgress?.(progress);
-    const time = typeof item.record.eventTime === 'string' ? item.record.eventTime : undefined;
-    if (
-      (options.since && (!time || time < options.since)) ||
-      (options.until && (!time || time > options.until))
-    ) {
-      result.outOfRange++;
+  const window: TimeWindow | undefined =
+    options.since || options.until ? { since: options.since, until: options.until } : undefined;
+  let reported = 0;
+  for await (const { name, open } of eventSources(options)) {
+    progress.files++;
+    progress.current = name;
+    let stream: Readable;
+    try {
+      stream = await open();
+    } catch (err) {
+      options.onProblem({
+        severity: 'error',
+        file: name,
+        message: err instanceof Error ? err.message : String(err),
+      });
       continue;
     }
-    const matches = await options.analyzer.analyze(item, keyAccount);
-    for (const match of matches) {
-      result.matched++;
-      try {
-        for (const outcome of await options.processor.process(match)) {
-          result.outcomes.push(outcome);
-          options.onOutcome?.(outcome);
+    const batches = analyzeStream(stream, name, options.analyzer, options.onProblem, {
+      keyAccountId: parseTrailKey(name)?.accountId,
+      ...(window ? { window } : {}),
+    });
+    for await (const batch of batches) {
+      result.records += batch.records;
+      result.outOfRange += batch.outOfRange;
+      progress.records = result.records;
+      if (result.records - reported >= 500) {
+        reported = result.records;
+        options.onProgress?.(progress);
+      }
+      for (const match of batch.matches) {
+        result.matched++;
+        const at = `${match.source.file}#${match.source.index}`;
+        try {
+          void match.record; // the whole record, parsed here for the first time: it must be valid JSON
+        } catch (err) {
+          options.onProblem({
+            severity: 'error',
+            file: match.source.file,
+            path: `record ${match.source.index}`,
+            message: `record is not valid JSON (${(err as Error).message})`,
+          });
+          result.failures.push({ source: at, error: 'record is not valid JSON' });
+          continue;
         }
-      } catch (err) {
-        result.failures.push({
-          source: `${item.source.file}#${item.source.index}`,
-          error: err instanceof Error ? err.message : String(err),
-        });
+        try {
+          for (const outcome of await options.processor.process(match)) {
+            result.outcomes.push(outcome);
+            options.onOutcome?.(outcome);
+          }
+        } catch (err) {
+          result.failures.push({ source: at, error: err instanceof Error ? err.message : String(err) });
+        }
       }
     }
   }
@@ -85,10 +104,14 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   return result;
 }
 
-/** Local files and directories through readEvents; s3:// prefixes object by object. */
-async function* sourcedRecords(options: ScanOptions): AsyncGenerator<SourcedRecord> {
+/** Local files and directories (recursive, sorted); s3:// prefixes object by object. */
+async function* eventSources(
+  options: ScanOptions,
+): AsyncGenerator<{ name: string; open: () => Promise<Readable> }> {
   const local = options.inputs.filter((i) => !i.startsWith('s3://'));
-  if (local.length > 0) yield* readEvents(local, options.onProblem);
+  if (local.length > 0)
+    for await (const file of eventFiles(local, options.onProblem))
+      yield { name: file, open: async () => openEventFile(file) };
   for (const input of options.inputs.filter((i) => i.startsWith('s3://'))) {
     const location = parseS3Url(input);
     if (!location) {
@@ -96,17 +119,7 @@ async function* sourcedRecords(options: ScanOptions): AsyncGenerator<SourcedReco
       continue;
     }
     const s3 = options.s3 ?? new S3Client({});
-    for await (const key of listLogKeys(s3, location)) {
-      const name = `s3://${location.bucket}/${key}`;
-      try {
-        yield* recordsFromStream(await openObject(s3, location.bucket, key), name, options.onProblem);
-      } catch (err) {
-        options.onProblem({
-          severity: 'error',
-          file: name,
-          message: err instanceof Error ? err.message : String(err),
-        });
-      }
-    }
+    for await (const key of listLogKeys(s3, location))
+      yield { name: `s3://${location.bucket}/${key}`, open: () => openObject(s3, location.bucket, key) };
   }
 }

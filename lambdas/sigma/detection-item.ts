@@ -5,6 +5,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import type { CloudTrailRecord, ItemExplanation } from './model';
+import { compileCaseInsensitiveLeaf } from './case-insensitive';
 import {
   compileFieldPath,
   describeValues,
@@ -430,16 +431,9 @@ function compileStringTest(reader: FieldReader, compiled: CompiledStrings, all: 
     return (record: CloudTrailRecord) => tests.every((t) => t(record));
   }
   const anyCI = compiled.patterns.every((p) => p.caseInsensitive);
-  const raw = compiled.patterns.map(({ pattern, caseInsensitive }) =>
-    compilePattern(pattern, caseInsensitive),
-  );
-  // Common case: every pattern case-insensitive, lower the leaf once for all values.
+  // Common case: every pattern case-insensitive (see case-insensitive.ts).
   const anyLeaf = anyCI
-    ? (text: string): boolean => {
-        const lower = text.toLowerCase();
-        for (const m of raw) if (m(lower)) return true;
-        return false;
-      }
+    ? compileCaseInsensitiveLeaf(compiled.patterns.map((p) => p.pattern))
     : (text: string): boolean => {
         for (const m of matchers) if (m(text)) return true;
         return false;

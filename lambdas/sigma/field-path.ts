@@ -16,24 +16,61 @@ const hasOwn = Object.prototype.hasOwnProperty;
 
 export function compileFieldPath(field: string): FieldReader {
   const parts = field.split('.');
-  // For each position, the candidate keys (longest literal join first) and where they lead.
-  const steps: Array<Array<{ key: string; next: number }>> = parts.map((_, i) => {
-    const options: Array<{ key: string; next: number }> = [];
-    for (let j = parts.length; j > i; j--) options.push({ key: parts.slice(i, j).join('.'), next: j });
-    return options;
-  });
   const end = parts.length;
-  const walk = (node: unknown, at: number, visit: ValueVisitor, depth: number): boolean => {
-    if (at === end) return visit(node);
-    if (depth > MAX_DEPTH || node === null || typeof node !== 'object') return false;
-    if (Array.isArray(node)) {
-      for (const element of node) if (walk(element, at, visit, depth + 1)) return true;
-      return false;
+  // For each position, the candidate keys (longest literal join first) and where each leads.
+  const keysAt: string[][] = [];
+  const nextAt: number[][] = [];
+  for (let i = 0; i < end; i++) {
+    const keys: string[] = [];
+    const nexts: number[] = [];
+    for (let j = end; j > i; j--) {
+      keys.push(parts.slice(i, j).join('.'));
+      nexts.push(j);
     }
-    for (const { key, next } of steps[at]) {
-      if (hasOwn.call(node, key)) return walk((node as Record<string, unknown>)[key], next, visit, depth + 1);
+    keysAt.push(keys);
+    nextAt.push(nexts);
+  }
+  if (end === 1) {
+    // One segment (most Sigma fields): no literal-join alternatives to try.
+    const key = parts[0];
+    const walkOne = (node: unknown, visit: ValueVisitor, depth: number): boolean => {
+      if (node === null || typeof node !== 'object') return false;
+      if (Array.isArray(node)) {
+        if (depth > MAX_DEPTH) return false;
+        for (const element of node) if (walkOne(element, visit, depth + 1)) return true;
+        return false;
+      }
+      // A plain property load first (fast for absent keys); own-ness is checked only on a hit.
+      const value = (node as Record<string, unknown>)[key];
+      return value !== undefined && hasOwn.call(node, key) ? visit(value) : false;
+    };
+    return (record, visit) => walkOne(record, visit, 0);
+  }
+  const walk = (start: unknown, from: number, visit: ValueVisitor, startDepth: number): boolean => {
+    let node = start;
+    let at = from;
+    let depth = startDepth;
+    for (;;) {
+      if (at === end) return visit(node);
+      if (depth > MAX_DEPTH || node === null || typeof node !== 'object') return false;
+      if (Array.isArray(node)) {
+        for (const element of node) if (walk(element, at, visit, depth + 1)) return true;
+        return false;
+      }
+      const keys = keysAt[at];
+      let k = 0;
+      let value: unknown;
+      // A plain property load first (fast for absent keys); own-ness is checked only on a hit.
+      // JSON never holds undefined, so undefined means absent.
+      for (; k < keys.length; k++) {
+        value = (node as Record<string, unknown>)[keys[k]];
+        if (value !== undefined && hasOwn.call(node, keys[k])) break;
+      }
+      if (k === keys.length) return false;
+      node = value;
+      at = nextAt[at][k];
+      depth++;
     }
-    return false;
   };
   return (record, visit) => walk(record, 0, visit, 0);
 }

@@ -85,6 +85,8 @@ export interface RuleExplanation {
   filters?: { title: string; matched: boolean }[];
 }
 
+import type { FieldReads } from './field-plan';
+
 /** Literal values a rule requires for a dispatch field (lower-cased), or undefined when unconstrained. */
 export interface DispatchKeys {
   /** Exact lower-cased values the field must equal for the rule to possibly match. */
@@ -101,6 +103,8 @@ export interface CompiledRule {
   match(record: CloudTrailRecord): boolean;
   explain(record: CloudTrailRecord): RuleExplanation;
   dispatch: DispatchKeys;
+  /** The field paths `match` reads (and whether it searches the whole record), for partial parsing. */
+  reads: FieldReads;
 }
 
 /** Sigma correlation rule types (correlation specification 2.1). */

@@ -6,6 +6,7 @@
 import { parseCorrelation } from './correlation-document';
 import { compileDetection, type CompiledDetection, type DetectionProblem } from './detection';
 import { deriveDispatchKeys } from './dispatch';
+import type { FieldReads } from './field-plan';
 import type {
   CloudTrailRecord,
   CompiledRule,
@@ -110,6 +111,7 @@ function makeCompiledRule(meta: RuleMeta, detection: CompiledDetection): Compile
     meta,
     match: detection.match,
     dispatch: deriveDispatchKeys(detection),
+    reads: readsOf(detection),
     explain: (record: CloudTrailRecord): RuleExplanation => ({
       rule: meta,
       condition: detection.conditionText,
@@ -117,4 +119,20 @@ function makeCompiledRule(meta: RuleMeta, detection: CompiledDetection): Compile
       selections: detection.explainSelections(record),
     }),
   };
+}
+
+/** Every field path the detection reads: item fields and `fieldref` targets; keywords read the whole record. */
+export function readsOf(detection: CompiledDetection): FieldReads {
+  const paths = new Set<string>();
+  let whole = false;
+  for (const selection of detection.selections.values()) {
+    for (const items of selection.alternatives) {
+      for (const item of items) {
+        if (item.field === undefined) whole = true;
+        else paths.add(item.field);
+        if (item.modifiers.includes('fieldref')) for (const v of item.values) paths.add(v);
+      }
+    }
+  }
+  return { paths: [...paths], whole };
 }

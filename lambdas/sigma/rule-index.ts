@@ -3,6 +3,7 @@
  * (or, failing that, eventSource) values sit in maps keyed by the lower-cased value; rules with
  * wildcard requirements are checked by pattern; rules with no requirement always run.
  */
+import { buildFieldPlan, type FieldPlan } from './field-plan';
 import type { CloudTrailRecord, CompiledRule } from './model';
 import { compilePattern, parseSigmaString } from './sigma-string';
 
@@ -10,6 +11,23 @@ import { compilePattern, parseSigmaString } from './sigma-string';
 const MAX_CACHED_PAIRS = 4096;
 /** Longer eventName / eventSource values (hostile) are dispatched without caching. */
 const MAX_CACHED_KEY = 256;
+
+/** The rules a record with some eventName / eventSource could match, and what they read. */
+export interface Candidates {
+  readonly rules: readonly CompiledRule[];
+  /** The union of the rules' field plans (computed on first use). */
+  readonly plan: FieldPlan;
+}
+
+function candidatesOf(rules: readonly CompiledRule[]): Candidates {
+  let plan: FieldPlan | undefined;
+  return {
+    rules,
+    get plan() {
+      return (plan ??= buildFieldPlan(rules.map((r) => r.reads)));
+    },
+  };
+}
 
 interface Entry {
   rule: CompiledRule;
@@ -29,12 +47,15 @@ export class RuleIndex {
   private readonly always: Entry[] = [];
   private readonly entries: Entry[];
   /** eventName -> eventSource -> candidate rules in load order (raw values; undefined = absent). */
-  private readonly cache = new Map<string | undefined, Map<string | undefined, CompiledRule[]>>();
+  private readonly cache = new Map<string | undefined, Map<string | undefined, Candidates>>();
   private cached = 0;
+  /** For records whose dispatch fields are not strings: every rule. */
+  private readonly all: Candidates;
 
   constructor(readonly rules: readonly CompiledRule[]) {
     this.entries = rules.map((rule, order) => ({ rule, order }));
     for (const entry of this.entries) this.place(entry);
+    this.all = candidatesOf(rules);
   }
 
   private place(entry: Entry): void {
@@ -61,24 +82,22 @@ export class RuleIndex {
 
   /** Rules that could match the record (dispatch only; no detection logic is run). */
   candidates(record: CloudTrailRecord): CompiledRule[] {
-    return [...this.candidateList(record)];
+    return [...this.lookup(record.eventName, record.eventSource).rules];
   }
 
   /**
    * The candidate list for the record's eventName / eventSource, computed once per distinct pair
    * and cached (bounded; cleared when full, so hostile variety only costs recomputation).
    */
-  private candidateList(record: CloudTrailRecord): readonly CompiledRule[] {
-    const name = record.eventName;
-    const source = record.eventSource;
+  lookup(name: unknown, source: unknown): Candidates {
     // A record whose dispatch fields are not plain strings (hostile or odd input) gets every rule.
     if (
       (name !== undefined && typeof name !== 'string') ||
       (source !== undefined && typeof source !== 'string')
     )
-      return this.rules;
+      return this.all;
     if ((name?.length ?? 0) > MAX_CACHED_KEY || (source?.length ?? 0) > MAX_CACHED_KEY)
-      return this.compute(name, source);
+      return candidatesOf(this.compute(name, source));
     let bySource = this.cache.get(name);
     let list = bySource?.get(source);
     if (list) return list;
@@ -91,7 +110,7 @@ export class RuleIndex {
       bySource = new Map();
       this.cache.set(name, bySource);
     }
-    list = this.compute(name, source);
+    list = candidatesOf(this.compute(name, source));
     bySource.set(source, list);
     this.cached++;
     return list;
@@ -115,7 +134,7 @@ export class RuleIndex {
   /** The rules that match the record, in load order. */
   match(record: CloudTrailRecord): CompiledRule[] {
     const out: CompiledRule[] = [];
-    for (const rule of this.candidateList(record)) {
+    for (const rule of this.lookup(record.eventName, record.eventSource).rules) {
       if (rule.match(record)) out.push(rule);
     }
     return out;

@@ -1,0 +1,233 @@
+/**
+ * Partial parsing of a record's JSON text: where each top-level key and its value sit (a key
+ * table, found by the splitter while it scans, or by scanObjectKeys), and a projection that
+ * parses only the keys a field plan asks for (lambdas/sigma/field-plan.ts). Rules evaluated on
+ * the projection see exactly what they would see on JSON.parse of the whole text: the same keys
+ * (the last of duplicates, as JSON.parse keeps), the same values; everything unusual (escaped
+ * keys, malformed text) makes the caller fall back to JSON.parse of the whole record.
+ *
+ * Most of a CloudTrail record (requestParameters, responseElements, resources …) is never
+ * parsed when no candidate rule reads it, which is where the analyzer's speed comes from.
+ */
+import type { FieldPlan } from '../sigma/field-plan';
+
+/**
+ * Four numbers per key, offsets into the text: key start and end (inside the quotes), value
+ * start (after the colon) and value end (at the `,` or `}` that ends it; whitespace included).
+ */
+export type KeyTable = number[];
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+
+/** Index of the quote that closes the string whose content starts at `from`, or -1. */
+export function closingQuote(text: string, from: number): number {
+  for (;;) {
+    const q = text.indexOf('"', from);
+    if (q < 0) return -1;
+    let k = q - 1;
+    while (text.charCodeAt(k) === BACKSLASH) k--;
+    if ((q - 1 - k) % 2 === 0) return q;
+    from = q + 1;
+  }
+}
+
+/**
+ * The key table of the object starting at `start` (a `{`), or undefined when the text is not a
+ * complete object there. Only structure is checked; values are not validated.
+ */
+export function scanObjectKeys(text: string, start: number): KeyTable | undefined {
+  if (text.charCodeAt(start) !== 123) return undefined;
+  const n = text.length;
+  const table: KeyTable = [];
+  let depth = 1;
+  // 0: expecting a key, 1: after the key, 2: in the value
+  let state = 0;
+  let ks = 0;
+  let ke = 0;
+  let vs = 0;
+  let i = start + 1;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      const q = closingQuote(text, i + 1);
+      if (q < 0) return undefined;
+      if (depth === 1 && state === 0) {
+        ks = i + 1;
+        ke = q;
+        state = 1;
+      }
+      i = q + 1;
+      continue;
+    }
+    if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) {
+      if (--depth === 0) {
+        if (state === 2) table.push(ks, ke, vs, i);
+        return table;
+      }
+    } else if (depth === 1) {
+      if (c === 58 && state === 1) {
+        vs = i + 1;
+        state = 2;
+      } else if (c === 44 && state === 2) {
+        table.push(ks, ke, vs, i);
+        state = 0;
+      }
+    }
+    i++;
+  }
+  return undefined;
+}
+
+/** Whether some key in the table is written with an escape (then raw comparison is not enough). */
+export function keysHaveEscapes(text: string, table: KeyTable): boolean {
+  let next = -2; // position of the next backslash at or after the current key; -1: none
+  for (let t = 0; t < table.length; t += 4) {
+    const ks = table[t];
+    if (next === -1) return false;
+    if (next < ks) next = text.indexOf('\\', ks);
+    if (next === -1) return false;
+    if (next < table[t + 1]) return true;
+  }
+  return false;
+}
+
+/** Offset in the table of the last entry whose key is `key`, or -1 (JSON.parse keeps the last). */
+export function findKey(text: string, table: KeyTable, key: string): number {
+  const len = key.length;
+  for (let t = table.length - 4; t >= 0; t -= 4) {
+    const ks = table[t];
+    if (table[t + 1] - ks === len && text.startsWith(key, ks)) return t;
+  }
+  return -1;
+}
+
+const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9;
+/** Characters that need JSON.parse in a string: escapes and raw control characters (invalid JSON). */
+// eslint-disable-next-line no-control-regex -- raw control characters are exactly what must be found
+const NEEDS_PARSE = /[\\\u0000-\u001f]/;
+
+/** Parses the value text between `start` and `end` (whitespace around it allowed). Throws on invalid JSON. */
+export function parseValueAt(text: string, start: number, end: number): unknown {
+  while (start < end && isSpace(text.charCodeAt(start))) start++;
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+  if (
+    text.charCodeAt(start) === QUOTE &&
+    end - start >= 2 &&
+    text.charCodeAt(end - 1) === QUOTE &&
+    closingQuote(text, start + 1) === end - 1
+  ) {
+    const inner = text.slice(start + 1, end - 1);
+    if (!NEEDS_PARSE.test(inner)) return inner;
+  }
+  return JSON.parse(text.slice(start, end));
+}
+
+/** Plan keys bucketed by length: each of the record's keys costs one array read and rarely a comparison. */
+type KeysByLength = Array<string[] | undefined>;
+
+const compiledPlans = new WeakMap<FieldPlan, KeysByLength>();
+
+function keysByLength(plan: FieldPlan): KeysByLength {
+  let byLength = compiledPlans.get(plan);
+  if (!byLength) {
+    byLength = [];
+    for (const key of plan.keys) (byLength[key.length] ??= []).push(key);
+    compiledPlans.set(plan, byLength);
+  }
+  return byLength;
+}
+
+/** Thrown when a record needs JSON.parse of its whole text after all (escaped keys, keyword rules). */
+export class NeedsFullParse extends Error {}
+
+/**
+ * The record with only the plan's top-level keys, their values parsed whole. Throws
+ * NeedsFullParse (escaped keys, a plan that wants the whole record) or a SyntaxError (a wanted
+ * value is not valid JSON); callers then JSON.parse the whole text, which either succeeds (use
+ * it) or reports the record as invalid.
+ */
+export function projectRecord(text: string, table: KeyTable, plan: FieldPlan): Record<string, unknown> {
+  if (plan.whole || keysHaveEscapes(text, table)) throw new NeedsFullParse();
+  const byLength = keysByLength(plan);
+  const out: Record<string, unknown> = {};
+  // In table order, so a later duplicate key overwrites an earlier one, as in JSON.parse.
+  for (let t = 0; t < table.length; t += 4) {
+    const ks = table[t];
+    const bucket = byLength[table[t + 1] - ks];
+    if (bucket === undefined) continue;
+    for (let b = 0; b < bucket.length; b++) {
+      const key = bucket[b];
+      if (!text.startsWith(key, ks)) continue;
+      const value = parseValueAt(text, table[t + 2], table[t + 3]);
+      // `__proto__` from JSON is an ordinary own key (JSON.parse makes it one); assignment would not be.
+      if (key === '__proto__')
+        Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      else out[key] = value;
+      break;
+    }
+  }
+  return out;
+}
+
+/** A top-level value by key, parsed (undefined when absent). Throws like projectRecord. */
+export function topLevelValue(text: string, table: KeyTable, key: string): unknown {
+  const t = findKey(text, table, key);
+  return t < 0 ? undefined : parseValueAt(text, table[t + 2], table[t + 3]);
+}
+
+/** Table offsets (-1: absent) of the top-level keys the analyzer reads itself, found in one pass. */
+export interface RecordHeader {
+  eventName: number;
+  eventSource: number;
+  eventTime: number;
+  eventType: number;
+  eventCategory: number;
+  recipientAccountId: number;
+  /** A digest or Insights document (digestStartTime or insightDetails present). */
+  unusual: boolean;
+}
+
+/** Fills `out` from the key table (the last of duplicate keys wins, as in JSON.parse). */
+export function readHeader(text: string, table: KeyTable, out: RecordHeader): RecordHeader {
+  out.eventName =
+    out.eventSource =
+    out.eventTime =
+    out.eventType =
+    out.eventCategory =
+    out.recipientAccountId =
+      -1;
+  out.unusual = false;
+  for (let t = 0; t < table.length; t += 4) {
+    const ks = table[t];
+    switch (table[t + 1] - ks) {
+      case 9:
+        if (text.startsWith('eventName', ks)) out.eventName = t;
+        else if (text.startsWith('eventTime', ks)) out.eventTime = t;
+        else if (text.startsWith('eventType', ks)) out.eventType = t;
+        break;
+      case 11:
+        if (text.startsWith('eventSource', ks)) out.eventSource = t;
+        break;
+      case 13:
+        if (text.startsWith('eventCategory', ks)) out.eventCategory = t;
+        break;
+      case 18:
+        if (text.startsWith('recipientAccountId', ks)) out.recipientAccountId = t;
+        break;
+      case 14:
+        if (text.startsWith('insightDetails', ks)) out.unusual = true;
+        break;
+      case 15:
+        if (text.startsWith('digestStartTime', ks)) out.unusual = true;
+        break;
+    }
+  }
+  return out;
+}
+
+/** The value at a table offset from readHeader/findKey, parsed (undefined for -1). Throws on invalid JSON. */
+export function valueAt(text: string, table: KeyTable, t: number): unknown {
+  return t < 0 ? undefined : parseValueAt(text, table[t + 2], table[t + 3]);
+}
