@@ -23,8 +23,9 @@ import os from 'node:os';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import { recordsFromStream } from '../lambdas/cloudtrail/read';
-import { loadRules, RuleIndex } from '../lambdas/sigma';
+import { Analyzer } from '../lambdas/pipeline/analyze';
+import { analyzeStream } from '../lambdas/pipeline/analyze-stream';
+import { loadRules } from '../lambdas/sigma';
 import type { Diagnostic } from '../lambdas/sigma/model';
 
 /** The figure issue 7 quotes for TrailAlerts' analyzer (quoted, never measured here). */
@@ -302,9 +303,9 @@ export async function runHarness(opts: HarnessOptions): Promise<TrailAlertsRepor
 
 // ---- our engine on the same files (the real-logs row) -----------------------------------------
 
-/** Our engine over `files` (reader + rule index, every rule of `rulesDirs`): best of `repeat` runs after one warm-up. */
+/** Our analyzer over `files` (the Lambda's path, every rule of `rulesDirs`): best of `repeat` runs after one warm-up. */
 export async function measureOurs(files: string[], rulesDirs: string[], repeat = 3): Promise<OurFigures> {
-  const index = new RuleIndex(loadRules(rulesDirs).rules);
+  const analyzer = new Analyzer({ rules: loadRules(rulesDirs).rules });
   const buffers = files.map((f) => readFileSync(f));
   const bytes = buffers.reduce(
     (n, b) => n + (b[0] === 0x1f && b[1] === 0x8b ? gunzipSync(b).length : b.length),
@@ -318,9 +319,9 @@ export async function measureOurs(files: string[], rulesDirs: string[], repeat =
     let records = 0;
     let matches = 0;
     for (let i = 0; i < buffers.length; i++) {
-      for await (const { record } of recordsFromStream(Readable.from([buffers[i]]), files[i], onProblem)) {
-        records++;
-        matches += index.match(record).length;
+      for await (const batch of analyzeStream(Readable.from([buffers[i]]), files[i], analyzer, onProblem)) {
+        records += batch.records;
+        matches += batch.matches.length;
       }
     }
     return { records, matches };

@@ -2,17 +2,19 @@
  * Benchmark of the analyzer's hot path on synthetic CloudTrail log objects (1 MB to 100 MB
  * uncompressed, cached in .bench/). On the same bytes, in one process, it times:
  *   (0) gunzip alone, (a) gunzip + JSON.parse of the whole object (the baseline),
- *   (r) the streaming reader alone (gunzip → splitter → JSON.parse per record), no rules,
- *   (b) the streaming reader (gunzip → splitter → JSON.parse per record) + detection with all
- *       rules loaded (rules/ plus the SigmaHQ AWS rules when present), and
- *   (p) like (b) with the eventName prefilter skipping JSON.parse of records no rule can match.
- * Prints MB/s, events/s, the ratios b/a and p/a (throughput), rule count and peak RSS.
- * It prints figures; it is not a test.
+ *   (s) the streaming splitter alone (gunzip → records with their key tables), no rules, and
+ *   (b) the analyzer itself: the same path as the Lambda (lambdas/pipeline/analyze-stream.ts:
+ *       gunzip → splitter → eventName/eventSource dispatch on the raw text → partial parsing
+ *       of what the candidate rules read → matches that keep the record's text), with all
+ *       rules loaded (rules/ plus the SigmaHQ AWS rules when present).
+ * Prints MB/s, events/s, the ratio b/a by wall clock and by CPU time (gunzip runs on another
+ * thread in the streaming path), the rule count and peak RSS. It prints figures; it is not a test.
  *
  *   npm run bench                 # 1, 10, 100 MB
  *   npm run bench -- --smoke      # a few MB, for CI
- *   npm run bench -- --memory 1024  # peak RSS of the streaming reader on a 1 GB object
+ *   npm run bench -- --memory 1024  # peak RSS of the analyzer on a 1 GB object
  *   npm run bench -- --rules rules  # another rule set (repeatable)
+ *   npm run bench -- --trailalerts <TrailAlerts cloudtrail_analyzer dir>  # side by side (also TRAILALERTS_DIR)
  * Then the processor's alerts/s and the cost model (scripts/bench-processor.ts).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -21,11 +23,18 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import { buildPrefilter } from '../lambdas/cloudtrail/prefilter';
-import { parseRawRecord, rawRecordsFromStream, recordsFromStream } from '../lambdas/cloudtrail/read';
+import { rawRecordsFromStream } from '../lambdas/cloudtrail/read';
+import { Analyzer } from '../lambdas/pipeline/analyze';
+import { analyzeStream } from '../lambdas/pipeline/analyze-stream';
 import { loadRules, RuleIndex } from '../lambdas/sigma';
 import type { Diagnostic } from '../lambdas/sigma/model';
 import { analyzerCost, benchProcessor, formatCost } from './bench-processor';
+import {
+  compareWithTrailAlerts,
+  defaultTrailAlertsRuleDirs,
+  trailAlertsDirFrom,
+  trailAlertsDisabledLine,
+} from './bench-trailalerts';
 import { writeLogObject } from './synthetic-events';
 
 const BENCH_DIR = join(__dirname, '..', '.bench');
@@ -68,7 +77,8 @@ function maxRssMb(): number {
 }
 
 async function objectOf(sizeMb: number, seed: number): Promise<string> {
-  const path = join(BENCH_DIR, `synthetic-s${seed}-${sizeMb}mb.json.gz`);
+  // v2: sessions make several calls each (scripts/synthetic-events.ts).
+  const path = join(BENCH_DIR, `synthetic-v2-s${seed}-${sizeMb}mb.json.gz`);
   if (!existsSync(path) || statSync(path).size === 0) {
     process.stdout.write(`generating ${path} … `);
     const out = await writeLogObject(path, sizeMb * MB, { seed, gzipLevel: 6 });
@@ -77,63 +87,56 @@ async function objectOf(sizeMb: number, seed: number): Promise<string> {
   return path;
 }
 
-/** Best (shortest) time of `repeat` runs, in seconds, and the last run's result. */
-async function best<T>(repeat: number, run: () => Promise<T> | T): Promise<{ seconds: number; result: T }> {
+/** Best (shortest) wall time and best CPU time (all threads of the process) of `repeat` runs, in seconds. */
+async function best<T>(
+  repeat: number,
+  run: () => Promise<T> | T,
+): Promise<{ seconds: number; cpuSeconds: number; result: T }> {
   let seconds = Infinity;
+  let cpuSeconds = Infinity;
   let result!: T;
   for (let i = 0; i < repeat; i++) {
+    const cpu = process.cpuUsage();
     const started = process.hrtime.bigint();
     result = await run();
     seconds = Math.min(seconds, Number(process.hrtime.bigint() - started) / 1e9);
+    const used = process.cpuUsage(cpu);
+    cpuSeconds = Math.min(cpuSeconds, (used.user + used.system) / 1e6);
   }
-  return { seconds, result };
+  return { seconds, cpuSeconds, result };
 }
 
 function onProblem(p: Diagnostic): void {
   if (p.severity !== 'notice') console.error(`problem: ${p.file} ${p.message}`);
 }
 
-async function detectStreaming(gz: Buffer, index: RuleIndex): Promise<{ events: number; matches: number }> {
+/** (b): the analyzer's own path over one object, as the Lambda runs it. */
+async function analyze(gz: Buffer, analyzer: Analyzer): Promise<{ events: number; matches: number }> {
   let events = 0;
   let matches = 0;
-  for await (const { record } of recordsFromStream(Readable.from([gz]), 'bench.json.gz', onProblem)) {
-    events++;
-    matches += index.match(record).length;
+  for await (const batch of analyzeStream(Readable.from([gz]), 'bench.json.gz', analyzer, onProblem)) {
+    events += batch.records;
+    matches += batch.matches.length;
   }
   return { events, matches };
 }
 
-async function readOnly(gz: Buffer): Promise<number> {
+/** (s): gunzip and the splitter (records with their key tables), nothing else. */
+async function splitOnly(gz: Buffer): Promise<number> {
   let events = 0;
-  for await (const _ of recordsFromStream(Readable.from([gz]), 'bench.json.gz', onProblem)) events++;
+  for await (const _ of rawRecordsFromStream(Readable.from([gz]), 'bench.json.gz', onProblem)) events++;
   return events;
 }
 
-async function detectPrefiltered(
-  gz: Buffer,
-  index: RuleIndex,
-  mayMatch: (text: string) => boolean,
-): Promise<{ events: number; matches: number }> {
-  let events = 0;
-  let matches = 0;
-  for await (const raw of rawRecordsFromStream(Readable.from([gz]), 'bench.json.gz', onProblem)) {
-    events++;
-    if (!mayMatch(raw.text)) continue;
-    const parsed = parseRawRecord(raw);
-    if (parsed.kind === 'record') matches += index.match(parsed.record).length;
-  }
-  return { events, matches };
-}
-
-async function memoryFigure(sizeMb: number, seed: number, index: RuleIndex): Promise<void> {
+async function memoryFigure(sizeMb: number, seed: number, analyzer: Analyzer): Promise<void> {
   const path = await objectOf(sizeMb, seed);
   const before = maxRssMb();
   const started = Date.now();
   let events = 0;
   let matches = 0;
-  for await (const { record } of recordsFromStream(createReadStream(path), path, onProblem)) {
-    events++;
-    matches += index.match(record).length;
+  for await (const batch of analyzeStream(createReadStream(path), path, analyzer, onProblem)) {
+    events += batch.records;
+    matches += batch.matches.length;
   }
   const seconds = (Date.now() - started) / 1000;
   console.log(`memory: ${sizeMb} MB object, ${events} events, ${matches} matches in ${seconds.toFixed(1)} s`);
@@ -146,14 +149,15 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const rulePaths = (args.rules.length > 0 ? args.rules : RULE_PATHS).filter((p) => existsSync(p));
   const bundle = loadRules(rulePaths);
-  const index = new RuleIndex(bundle.rules);
-  const prefilter = buildPrefilter(bundle.rules);
+  const analyzer = new Analyzer({ rules: bundle.rules });
+  const stats = new RuleIndex(bundle.rules).stats();
   const errors = bundle.diagnostics.filter((d) => d.severity === 'error').length;
   console.log(
-    `rules: ${bundle.rules.length} loaded from ${rulePaths.join(', ')} (${errors} rule errors); prefilter: ${prefilter.describe()}`,
+    `rules: ${bundle.rules.length} loaded from ${rulePaths.join(', ')} (${errors} rule errors); ` +
+      `dispatch: ${stats.byName} by eventName, ${stats.bySource} by eventSource, ${stats.byPattern} by pattern, ${stats.always} on every record`,
   );
   if (args.memoryMb) {
-    await memoryFigure(args.memoryMb, args.seed, index);
+    await memoryFigure(args.memoryMb, args.seed, analyzer);
     return;
   }
   const header = [
@@ -161,49 +165,53 @@ async function main(): Promise<void> {
     'events',
     '(0) gunzip MB/s',
     '(a) parse MB/s',
-    '(r) stream MB/s',
-    'r/a',
-    '(b) detect MB/s',
+    '(s) split MB/s',
+    '(b) analyzer MB/s',
     '(b) events/s',
     'b/a',
-    '(p) prefilter MB/s',
-    'p/a',
+    'b/a by CPU',
     'matches',
     'peak RSS MB',
   ];
   const rows: string[][] = [];
+  const objects: { path: string; sizeMb: number; oursMbPerSecond: number; oursEventsPerSecond: number }[] =
+    [];
   // Warm-up: let the JIT compile every path once before anything is timed.
   const warm = readFileSync(await objectOf(1, args.seed));
   JSON.parse(gunzipSync(warm).toString('utf8'));
-  await readOnly(warm);
-  await detectStreaming(warm, index);
-  await detectPrefiltered(warm, index, prefilter.mayMatch);
+  await splitOnly(warm);
+  await analyze(warm, analyzer);
   for (const sizeMb of args.sizes) {
-    const gz = readFileSync(await objectOf(sizeMb, args.seed));
+    const path = await objectOf(sizeMb, args.seed);
+    const gz = readFileSync(path);
     const size = gunzipSync(gz).length;
     const gunzip = await best(args.repeat, () => gunzipSync(gz).length);
     const parse = await best(
       args.repeat,
       () => (JSON.parse(gunzipSync(gz).toString('utf8')) as { Records: unknown[] }).Records.length,
     );
-    const read = await best(args.repeat, () => readOnly(gz));
-    const detect = await best(args.repeat, () => detectStreaming(gz, index));
-    const pre = await best(args.repeat, () => detectPrefiltered(gz, index, prefilter.mayMatch));
-    if (pre.result.matches !== detect.result.matches)
-      throw new Error(`prefilter changed the matches: ${pre.result.matches} vs ${detect.result.matches}`);
+    const split = await best(args.repeat, () => splitOnly(gz));
+    const detect = await best(args.repeat, () => analyze(gz, analyzer));
+    if (detect.result.events !== parse.result)
+      throw new Error(`the analyzer read ${detect.result.events} events, JSON.parse found ${parse.result}`);
     const mbps = (seconds: number) => (size / MB / seconds).toFixed(1);
+    const eventsPerSecond = detect.result.events / detect.seconds;
+    objects.push({
+      path,
+      sizeMb,
+      oursMbPerSecond: size / MB / detect.seconds,
+      oursEventsPerSecond: eventsPerSecond,
+    });
     rows.push([
       (size / MB).toFixed(1),
       String(parse.result),
       mbps(gunzip.seconds),
       mbps(parse.seconds),
-      mbps(read.seconds),
-      (parse.seconds / read.seconds).toFixed(2),
+      mbps(split.seconds),
       mbps(detect.seconds),
-      Math.round(detect.result.events / detect.seconds).toLocaleString('en-US'),
+      Math.round(eventsPerSecond).toLocaleString('en-US'),
       (parse.seconds / detect.seconds).toFixed(2),
-      mbps(pre.seconds),
-      (parse.seconds / pre.seconds).toFixed(2),
+      (parse.cpuSeconds / detect.cpuSeconds).toFixed(2),
       String(detect.result.matches),
       maxRssMb().toFixed(0),
     ]);
@@ -213,7 +221,7 @@ async function main(): Promise<void> {
   console.log(line(header));
   for (const row of rows) console.log(line(row));
   console.log(
-    'b/a and p/a: throughput of detection relative to gunzip + JSON.parse alone (higher is better).',
+    'b/a: analyzer throughput relative to gunzip + JSON.parse alone (higher is better); by CPU: the same with CPU time of all threads instead of wall time.',
   );
   // The processor (whole alert path, in-memory state) and the cost model at the measured speed.
   const proc = await benchProcessor(args.sizes.length === 1 && args.sizes[0] <= 1 ? 5000 : 20000);
@@ -223,17 +231,29 @@ async function main(): Promise<void> {
   );
   const last = rows[rows.length - 1];
   if (last) {
-    const eventsPerSecond = Number(last[7].replace(/,/g, ''));
+    const eventsPerSecond = Number(last[6].replace(/,/g, ''));
     console.log(
       formatCost(
-        analyzerCost({ eventsPerSecond, mbPerSecond: Number(last[6]) }),
+        analyzerCost({ eventsPerSecond, mbPerSecond: Number(last[5]) }),
         'analyzer cost at the last row',
       ),
     );
   }
-  console.log(
-    `load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs: figures from a busy machine are not comparable.`,
-  );
+  // TrailAlerts' own analyzer on the same objects (and the real logs), when a checkout is given.
+  const trailalerts = trailAlertsDirFrom(process.argv.slice(2));
+  if (trailalerts) {
+    const lines = await compareWithTrailAlerts({
+      dir: trailalerts,
+      rulesDir: args.rules.length > 0 ? args.rules : defaultTrailAlertsRuleDirs(),
+      objects,
+    });
+    for (const l of lines) console.log(l);
+  } else {
+    console.log(trailAlertsDisabledLine());
+    console.log(
+      `load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs: figures from a busy machine are not comparable.`,
+    );
+  }
 }
 
 main().catch((err) => {

@@ -117,6 +117,10 @@ const IAM_CHANGES = [
 ];
 
 /** Builds records one at a time from a seeded generator. */
+/** Share of calls made by an already active session, and active sessions kept per account. */
+const SESSION_REUSE = 0.85;
+const MAX_SESSIONS = 24;
+
 export class SyntheticTrail {
   private readonly rng: () => number;
   private readonly accounts: string[];
@@ -124,6 +128,8 @@ export class SyntheticTrail {
   private time: number;
   private readonly stepMs: number;
   private count = 0;
+  /** Active sessions per account: a principal makes call after call with the same credentials. */
+  private readonly sessions = new Map<string, SyntheticRecord[]>();
 
   constructor(options: SyntheticOptions = {}) {
     this.rng = makeRng(options.seed ?? 1);
@@ -152,6 +158,20 @@ export class SyntheticTrail {
     let out = '';
     for (let i = 0; i < n; i++) out += chars[Math.floor(this.rng() * chars.length)];
     return out;
+  }
+
+  /**
+   * The identity of the next call in `account`: mostly one of the account's active sessions
+   * (as in real trails, where each session makes many calls), sometimes a new one.
+   */
+  private sessionIdentity(account: string): SyntheticRecord {
+    let pool = this.sessions.get(account);
+    if (!pool) this.sessions.set(account, (pool = []));
+    if (pool.length > 0 && this.rng() < SESSION_REUSE) return pool[Math.floor(this.rng() * pool.length)];
+    const { identity } = this.identity(account);
+    if (pool.length < MAX_SESSIONS) pool.push(identity);
+    else pool[Math.floor(this.rng() * pool.length)] = identity;
+    return identity;
   }
 
   /** An identity of a weighted-random type, in `account`. */
@@ -310,7 +330,7 @@ export class SyntheticTrail {
 
   private base(account: string, source: string, name: string, readOnly: boolean): SyntheticRecord {
     const region = this.pick(this.regions);
-    const { identity } = this.identity(account);
+    const identity = this.sessionIdentity(account);
     const service = identity.type === 'AWSService' ? (identity.invokedBy as string) : undefined;
     this.time += Math.floor(this.rng() * 2 * this.stepMs);
     this.count++;

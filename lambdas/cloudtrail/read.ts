@@ -3,7 +3,8 @@
  *
  * Accepts log objects `{"Records":[…]}` (plain or gzip, detected by magic bytes), JSON arrays of
  * records and JSON lines. Skips digest and Insights files with a notice. Streams with bounded
- * memory: gunzip → record splitter (split.ts) → JSON.parse one record at a time. Bad input is
+ * memory: gunzip → record splitter (split.ts) → JSON.parse one record at a time (the analyzer's
+ * own path, pipeline/analyze-stream.ts, parses records only partially). Bad input is
  * reported through `onProblem` (file, record index, what was expected) and never throws.
  */
 import { createReadStream, promises as fs } from 'node:fs';
@@ -26,12 +27,6 @@ export type { RawRecord, SplitItem, SplitProblem, SplitOptions } from './split';
 export interface ReadOptions extends SplitOptions {
   /** Problems reported per file before the rest are summarised in one message (default 20). */
   maxProblemsPerFile?: number;
-  /**
-   * Raw-text prefilter (see prefilter.ts): a record whose JSON text it rejects is not parsed or
-   * yielded; `onPrefiltered` is told its index instead (so callers can still count it).
-   */
-  mayMatch?: (text: string) => boolean;
-  onPrefiltered?: (index: number) => void;
 }
 
 /** File names a directory walk picks up; files named explicitly are always read. */
@@ -227,15 +222,10 @@ export async function* recordsFromStream(
   let digestNoticed = false;
   let insightNoticed = false;
   try {
-    const { mayMatch, onPrefiltered } = options;
     for await (const batch of itemBatchesFromStream(stream, name, problems.report, options)) {
       for (const raw of batch) {
         if (raw.kind === 'problem') {
           problems.report(splitProblemDiagnostic(name, raw));
-          continue;
-        }
-        if (mayMatch && !mayMatch(raw.text)) {
-          onPrefiltered?.(raw.index);
           continue;
         }
         const parsed = parseRawRecord(raw);

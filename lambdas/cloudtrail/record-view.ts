@@ -139,6 +139,34 @@ function keysByLength(plan: FieldPlan): KeysByLength {
   return byLength;
 }
 
+/**
+ * Parsed object and array values by their text. In a trail the same principal makes call after
+ * call with the same credentials, so `userIdentity` (what rules read most, ~0.5 KB) repeats
+ * verbatim; parsing it once per distinct text saves most of the projection's work. Values are
+ * shared between records, which is safe because rules only read them. Bounded: emptied when full.
+ */
+const valueCaches = new Map<string, Map<string, unknown>>();
+const VALUE_CACHE_ENTRIES = 256;
+const MIN_CACHED_LENGTH = 64;
+
+/** Per key, so that keys whose values never repeat (requestParameters) do not evict userIdentity. */
+function parseCachedValue(key: string, text: string, start: number, end: number): unknown {
+  while (start < end && isSpace(text.charCodeAt(start))) start++;
+  const c = text.charCodeAt(start);
+  if ((c !== 123 && c !== 91) || end - start < MIN_CACHED_LENGTH) return parseValueAt(text, start, end);
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+  const raw = text.slice(start, end);
+  let cache = valueCaches.get(key);
+  if (!cache) valueCaches.set(key, (cache = new Map()));
+  let value = cache.get(raw);
+  if (value === undefined) {
+    value = JSON.parse(raw);
+    if (cache.size >= VALUE_CACHE_ENTRIES) cache.clear();
+    cache.set(raw, value);
+  }
+  return value;
+}
+
 /** Thrown when a record needs JSON.parse of its whole text after all (escaped keys, keyword rules). */
 export class NeedsFullParse extends Error {}
 
@@ -160,7 +188,7 @@ export function projectRecord(text: string, table: KeyTable, plan: FieldPlan): R
     for (let b = 0; b < bucket.length; b++) {
       const key = bucket[b];
       if (!text.startsWith(key, ks)) continue;
-      const value = parseValueAt(text, table[t + 2], table[t + 3]);
+      const value = parseCachedValue(key, text, table[t + 2], table[t + 3]);
       // `__proto__` from JSON is an ordinary own key (JSON.parse makes it one); assignment would not be.
       if (key === '__proto__')
         Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });

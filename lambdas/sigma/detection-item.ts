@@ -105,39 +105,6 @@ export interface CompiledItem {
   match(record: CloudTrailRecord): boolean;
   explain(record: CloudTrailRecord): ItemExplanation;
   dispatch?: ItemDispatch;
-  /** Texts of which a matching record's JSON must contain one (see RequiredLiterals); undefined = none known. */
-  literals?: RequiredLiterals;
-}
-
-/**
- * A conservative raw-text requirement: a record can only match when some scalar leaf contains
- * one of these texts (`lower` ones compared after toLowerCase, `exact` ones as they are). Each
- * text holds a character a number's text never has, so it can only come from a string or boolean.
- */
-export interface RequiredLiterals {
-  lower: string[];
-  exact: string[];
-}
-
-const NUMBER_CHARS = /^[0-9.eE+-]*$/;
-
-/** The literal requirement of OR-ed values, or undefined when one of them has no usable literal. */
-function literalsOf(
-  texts: Array<{ text: string | undefined; caseInsensitive: boolean }>,
-): RequiredLiterals | undefined {
-  const out: RequiredLiterals = { lower: [], exact: [] };
-  for (const { text, caseInsensitive } of texts) {
-    if (text === undefined || NUMBER_CHARS.test(text)) return undefined;
-    (caseInsensitive ? out.lower : out.exact).push(caseInsensitive ? text.toLowerCase() : text);
-  }
-  return out;
-}
-
-/** The longest literal piece of a pattern (every match contains it), or undefined. */
-function longestPiece(pattern: Pattern): string | undefined {
-  let best: string | undefined;
-  for (const p of pattern) if (typeof p === 'string' && (!best || p.length > best.length)) best = p;
-  return best;
 }
 
 export interface ItemContext {
@@ -226,7 +193,6 @@ export function compileItem(
 
   let test: (record: CloudTrailRecord) => boolean;
   let dispatch: ItemDispatch | undefined;
-  let literals: RequiredLiterals | undefined;
   if (typeMod === 'exists') {
     if (values.length !== 1) throw new ItemError("'exists' takes one value, true or false");
     const wanted = booleanOf(values[0].value);
@@ -249,8 +215,6 @@ export function compileItem(
             text.includes(literal) &&
             re.test(text.length > MAX_REGEX_INPUT ? text.slice(0, MAX_REGEX_INPUT) : text);
     test = combine(reader, regexes.map(leafTest), all);
-    const texts = regexes.map((r) => ({ text: r.literal, caseInsensitive: false }));
-    literals = literalsOf(all ? texts.slice(0, 1) : texts);
   } else if (typeMod === 'cidr') {
     const ranges = values.map((v) => parseCidr(v));
     const leafTests = ranges.map(([net, bits]) => (text: string) => {
@@ -266,13 +230,6 @@ export function compileItem(
   } else {
     const compiled = compileStrings(field, values, modifiers, mode, ctx);
     test = compileStringTest(reader, compiled, all);
-    if (compiled.nullCount === 0) {
-      const texts = compiled.patterns.map((p) => ({
-        text: longestPiece(p.pattern),
-        caseInsensitive: p.caseInsensitive,
-      }));
-      literals = literalsOf(all ? texts.slice(0, 1) : texts);
-    }
     if ((field === 'eventName' || field === 'eventSource') && !negate && compiled.nullCount === 0) {
       const first = all ? compiled.patterns.slice(0, 1) : compiled.patterns;
       const exact: string[] = [];
@@ -286,16 +243,9 @@ export function compileItem(
     }
   }
   const match = negate ? (record: CloudTrailRecord) => !test(record) : test;
-  // Every test but `exists: false` and null values needs the field, so its last name is in the JSON.
-  const needsField =
-    field !== undefined &&
-    !(typeMod === 'exists' && booleanOf(values[0].value) === false) &&
-    !values.some((v) => v.value === null);
-  if (!literals && needsField) literals = { lower: [], exact: [field.split('.').pop()!] };
   return {
     ...base,
     dispatch,
-    literals: negate ? undefined : literals,
     match,
     explain: (record) => ({
       field,
