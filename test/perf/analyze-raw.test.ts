@@ -317,6 +317,27 @@ function variants(record: Obj, rng: Rng, keep: number): Case[] {
     }),
   );
 
+  // the owning account from userIdentity when recipientAccountId is missing or malformed
+  add(
+    'no recipientAccountId (account from userIdentity)',
+    changed((r) => {
+      delete r.recipientAccountId;
+    }),
+  );
+  add(
+    'recipientAccountId as a number, userIdentity.accountId malformed',
+    changed((r) => {
+      r.recipientAccountId = 111111111111;
+      if (r.userIdentity && typeof r.userIdentity === 'object') (r.userIdentity as Obj).accountId = '1111';
+    }),
+  );
+  add('no recipientAccountId, duplicate userIdentity with another account last', () =>
+    append(
+      JSON.stringify({ ...record, recipientAccountId: undefined }),
+      '"userIdentity":{"type":"IAMUser","accountId":"777777777777","userName":"alice"}',
+    ),
+  );
+
   // event times the window must judge like the reader
   add(
     'eventTime as a number',
@@ -682,6 +703,20 @@ describe('the analyzer raw path equals full parsing', () => {
       ruleSet().filter((_, i) => i % 4 === 2),
       { window, keyAccountId: '999988887777' },
     );
+  });
+
+  it('for only dispatched rules and single rules (most candidate lists are empty)', async () => {
+    const dispatched = ruleSet().filter((r) => r.dispatch.eventName || r.dispatch.eventSource);
+    expect(dispatched.length).toBeLessThan(ruleSet().length);
+    await expectSameAsReference(dispatched, {});
+    await expectSameAsReference(dispatched, { window });
+    const byName = dispatched.find((r) => r.dispatch.eventName && !r.dispatch.eventNamePatterns?.length)!;
+    const bySource = dispatched.find((r) => !r.dispatch.eventName && r.dispatch.eventSource)!;
+    const byPattern = dispatched.find(
+      (r) => r.dispatch.eventNamePatterns?.length || r.dispatch.eventSourcePatterns?.length,
+    );
+    for (const rule of [byName, bySource, byPattern]) if (rule) await expectSameAsReference([rule], {});
+    expect(byName && bySource).toBeTruthy();
   });
 
   it('for the keyword rules (the whole record is parsed)', async () => {
