@@ -6,6 +6,7 @@
 import { accountOf } from '../cloudtrail/keys';
 import { parseRawRecord } from '../cloudtrail/read';
 import {
+  keysHaveEscapes,
   projectRecord,
   readHeader,
   scanObjectKeys,
@@ -90,9 +91,15 @@ export class Analyzer {
    * Evaluates one record from its JSON text (the hot path). Only what decides the outcome is
    * parsed: eventName and eventSource pick the candidate rules; when there are any, only the
    * fields they read are parsed (record-view.ts), and matches keep the text (TextRecordMatch).
-   * Anything unusual (escaped keys, digests, Insights, values that are not valid JSON) goes
-   * through JSON.parse of the whole record and the reader's checks, so the outcome is always
-   * what full parsing gives. Returns a promise only the first time an account is seen.
+   * Anything unusual (escaped keys, digests, Insights, a value it reads that is not valid JSON)
+   * goes through JSON.parse of the whole record and the reader's checks, so for valid JSON the
+   * outcome is always what full parsing gives.
+   *
+   * What is not parsed is not validated: a record whose unread parts are not valid JSON (which
+   * CloudTrail never writes; damage shows up as corrupt gzip or truncation, which the splitter
+   * reports) is evaluated on what was read. If it matches, its text travels with the match and
+   * the processor rejects the message (kept in the matches DLQ); `scan` reports it by record.
+   * Returns a promise only the first time an account is seen.
    */
   analyzeRaw(
     raw: RawRecord,
@@ -103,7 +110,8 @@ export class Analyzer {
     if ((++this.records & 1023) === 0) this.expireAccounts();
     const text = raw.text;
     const keys = raw.keys ?? scanObjectKeys(text, firstNonSpace(text));
-    if (!keys) return this.analyzeParsed(raw, file, keyAccountId, window);
+    // Keys written with escapes (`"event\u004eame"`) cannot be found by their text: parse it all.
+    if (!keys || keysHaveEscapes(text, keys)) return this.analyzeParsed(raw, file, keyAccountId, window);
     let name: unknown;
     let source: unknown;
     let accountId: string;
@@ -130,7 +138,7 @@ export class Analyzer {
     if (candidates.rules.length === 0) return NO_MATCHES;
     let projected: Record<string, unknown>;
     try {
-      projected = projectRecord(text, keys, candidates.plan);
+      projected = projectRecord(text, keys, candidates.plan, true);
     } catch {
       return this.analyzeParsed(raw, file, keyAccountId, window);
     }

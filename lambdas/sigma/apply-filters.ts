@@ -13,6 +13,11 @@ export function applyFilters(rules: CompiledRule[], filters: FilterRuleModel[]):
     return {
       ...rule,
       match: (record) => rule.match(record) && applied.every((f) => f.keep(record)),
+      // Partial parsing must give the filters their fields too.
+      reads: {
+        paths: [...rule.reads.paths, ...applied.flatMap((f) => f.reads.paths)],
+        whole: rule.reads.whole || applied.some((f) => f.reads.whole),
+      },
       explain: (record) => {
         const explanation = rule.explain(record);
         const results = applied.map((f) => ({ title: f.meta.title, matched: f.keep(record) }));

@@ -156,6 +156,8 @@ export interface FilterRuleModel {
   rules: string[];
   /** Compiled filter condition over a record; true means "keep the match". */
   keep(record: CloudTrailRecord): boolean;
+  /** The fields `keep` reads (a filtered rule reads its own fields and these). */
+  reads: FieldReads;
 }
 
 /** Everything loaded from rule paths. Invalid documents are diagnostics; the valid ones still load. */

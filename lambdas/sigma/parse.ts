@@ -99,7 +99,12 @@ function parseDocument(doc: SourceDocument, file: string, options: LoadOptions, 
         .filter((i) => i.kind === 'scalar' && i.value !== null)
         .map((i) => String((i as { value: unknown }).value));
     else if (rulesNode?.kind === 'scalar' && rulesNode.value !== null) rules = [String(rulesNode.value)];
-    bundle.filters.push({ meta, rules, keep: detection.match } satisfies FilterRuleModel);
+    bundle.filters.push({
+      meta,
+      rules,
+      keep: detection.match,
+      reads: readsOf(detection),
+    } satisfies FilterRuleModel);
     return flush();
   }
   bundle.rules.push(makeCompiledRule(meta, detection));

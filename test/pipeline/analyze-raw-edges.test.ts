@@ -1,0 +1,114 @@
+/**
+ * Edges of the analyzer's raw path that the differential suite cannot state as "equal to full
+ * parsing": top-level keys written with escapes (found only by parsing), and text that is not
+ * valid JSON in parts the analyzer does not read (not validated there; the match still carries
+ * it, and the processor's decoding rejects it so the message is kept in the DLQ).
+ */
+import { parseRawRecord } from '../../lambdas/cloudtrail/read';
+import { scanObjectKeys } from '../../lambdas/cloudtrail/record-view';
+import { Analyzer, type RawOutcome, type TimeWindow } from '../../lambdas/pipeline/analyze';
+import { decodeMatch, encodeMatch } from '../../lambdas/pipeline/match-queue';
+import { parseRules } from '../../lambdas/sigma';
+import type { CompiledRule } from '../../lambdas/sigma/model';
+
+const RULE = `
+title: IAM user created
+id: 5b0e4f1c-7d0a-4b5e-9a77-3b6c1c2d9e01
+logsource: { product: aws, service: cloudtrail }
+detection:
+  selection:
+    eventSource: iam.amazonaws.com
+    eventName: CreateUser
+  condition: selection
+level: medium
+`;
+
+const rules: CompiledRule[] = parseRules(RULE, 'edge.yml').rules;
+
+async function raw(
+  text: string,
+  window?: TimeWindow,
+  analyzer = new Analyzer({ rules }),
+): Promise<RawOutcome> {
+  const keys = scanObjectKeys(text, 0);
+  return analyzer.analyzeRaw({ index: 0, text, ...(keys ? { keys } : {}) }, 'edge.json', undefined, window);
+}
+
+/** What full parsing says: the reader's verdict, the window, then every rule's own match. */
+function reference(text: string, window?: TimeWindow): string {
+  const parsed = parseRawRecord({ index: 0, text });
+  if (parsed.kind !== 'record') return parsed.kind;
+  const time = parsed.record.eventTime;
+  if (
+    window &&
+    (typeof time !== 'string' ||
+      (window.since && time < window.since) ||
+      (window.until && time > window.until))
+  )
+    return 'out-of-range';
+  return `record:${rules.filter((r) => r.match(parsed.record)).length}`;
+}
+
+function summary(o: RawOutcome): string {
+  return o.kind === 'record' ? `record:${o.matches.length}` : o.kind;
+}
+
+describe('analyzer raw path: escaped top-level keys', () => {
+  const base = '"eventSource":"iam.amazonaws.com","recipientAccountId":"111111111111"';
+  const cases: Array<[string, string, TimeWindow | undefined]> = [
+    ['escaped eventName', `{"event\\u004eame":"CreateUser",${base}}`, undefined],
+    ['escaped duplicate wins', `{"eventName":"ListUsers","event\\u004eame":"CreateUser",${base}}`, undefined],
+    [
+      'escaped eventType (Insights)',
+      `{"eventName":"ListBuckets","eventSource":"s3.amazonaws.com","event\\u0054ype":"AwsCloudTrailInsight"}`,
+      undefined,
+    ],
+    [
+      'escaped insightDetails',
+      `{"eventName":"ListBuckets","eventSource":"s3.amazonaws.com","insight\\u0044etails":{}}`,
+      undefined,
+    ],
+    [
+      'escaped eventTime inside the window',
+      `{"eventName":"CreateUser",${base},"event\\u0054ime":"2026-11-20T10:00:00Z"}`,
+      { since: '2026-11-20T00:00:00Z', until: '2026-11-21T00:00:00Z' },
+    ],
+    ['escaped value only (fast path)', `{"eventName":"Create\\u0055ser",${base}}`, undefined],
+  ];
+  it.each(cases)('%s: same outcome as full parsing', async (_name, text, window) => {
+    expect(summary(await raw(text, window))).toBe(reference(text, window));
+  });
+
+  it('an escaped recipientAccountId still picks the account', async () => {
+    const text = `{"eventName":"CreateUser","eventSource":"iam.amazonaws.com","recipient\\u0041ccountId":"222222222222"}`;
+    const out = await raw(text);
+    expect(out.kind).toBe('record');
+    if (out.kind === 'record') expect(out.matches.map((m) => m.accountId)).toEqual(['222222222222']);
+  });
+});
+
+describe('analyzer raw path: invalid JSON where it does not read', () => {
+  const text =
+    '{"eventName":"CreateUser","eventSource":"iam.amazonaws.com","recipientAccountId":"111111111111","requestParameters":{"userName":tru}}';
+
+  it('is evaluated on what was read (the reader would call the record invalid)', async () => {
+    expect(reference(text)).toBe('problem');
+    const out = await raw(text);
+    expect(summary(out)).toBe('record:1');
+  });
+
+  it('a match of such a record cannot reach the processor: its message does not decode', async () => {
+    const out = await raw(text);
+    if (out.kind !== 'record') throw new Error('expected a record');
+    const body = encodeMatch(out.matches[0]);
+    expect(() => decodeMatch(body)).toThrow(/match message is not JSON/);
+    expect(() => out.matches[0].record).toThrow(SyntaxError);
+  });
+
+  it('invalid JSON in a value the rules read falls back to full parsing and is reported', async () => {
+    const bad = '{"eventName":CreateUser,"eventSource":"iam.amazonaws.com"}';
+    const out = await raw(bad);
+    expect(out.kind).toBe('problem');
+    if (out.kind === 'problem') expect(out.message).toMatch(/record 0 is not valid JSON/);
+  });
+});
