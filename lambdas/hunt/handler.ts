@@ -53,6 +53,7 @@ export function createHuntHandler(deps: HuntHandlerDeps) {
         trailBucket,
         open: (bucket, key) => openObject(deps.s3, bucket, key),
         rules: rt.content.bundle.rules,
+        filters: rt.content.bundle.filters,
         analyzerOptions: { policy: rt.policy, directory: rt.directory },
         sink: needsQueue
           ? new SqsMatchSink(deps.sqs, deps.matchesQueueUrl ?? requireEnv('MATCHES_QUEUE_URL'))

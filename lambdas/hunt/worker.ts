@@ -15,7 +15,8 @@ import { Analyzer, type AnalyzerOptions } from '../pipeline/analyze';
 import { analyzeStream } from '../pipeline/analyze-stream';
 import type { MatchSink } from '../pipeline/match-queue';
 import { listLogKeys } from '../pipeline/s3-objects';
-import { formatDiagnostic, type CompiledRule, type Diagnostic } from '../sigma/model';
+import { applyFilters } from '../sigma/apply-filters';
+import { formatDiagnostic, type CompiledRule, type Diagnostic, type FilterRuleModel } from '../sigma/model';
 import type { HuntItem } from './input';
 
 /**
@@ -63,6 +64,11 @@ export interface HuntWorkerDeps {
   open: (bucket: string, key: string) => Promise<Readable>;
   /** Every shipped rule; the batch's `rules` narrow it. */
   rules: CompiledRule[];
+  /**
+   * Sigma filter documents shipped with the rules. Report mode applies them (its counts are what
+   * would alert); pipeline mode leaves them to the processor, which applies them with exceptions.
+   */
+  filters?: FilterRuleModel[];
   analyzerOptions: Omit<AnalyzerOptions, 'rules'>;
   /** Needed in pipeline mode. */
   sink?: MatchSink;
@@ -119,13 +125,14 @@ export async function huntBatch(items: HuntItem[], deps: HuntWorkerDeps): Promis
     unknownRules: [],
   };
   const analyzers = new Map<string, Analyzer>();
-  const analyzerFor = (refs: string[]): Analyzer => {
-    const cacheKey = JSON.stringify(refs);
+  const analyzerFor = (refs: string[], mode: HuntItem['mode']): Analyzer => {
+    const cacheKey = JSON.stringify([mode, refs]);
     let analyzer = analyzers.get(cacheKey);
     if (!analyzer) {
       const chosen = selectRules(deps.rules, refs, deps.rulesRoot);
       for (const u of chosen.unknown) if (!result.unknownRules.includes(u)) result.unknownRules.push(u);
-      analyzer = new Analyzer({ ...deps.analyzerOptions, rules: chosen.rules });
+      const rules = mode === 'report' ? applyFilters(chosen.rules, deps.filters ?? []) : chosen.rules;
+      analyzer = new Analyzer({ ...deps.analyzerOptions, rules });
       analyzers.set(cacheKey, analyzer);
     }
     return analyzer;
@@ -138,7 +145,7 @@ export async function huntBatch(items: HuntItem[], deps: HuntWorkerDeps): Promis
     }
     if (item.mode === 'pipeline' && !deps.sink)
       throw new Error('hunt worker: pipeline mode needs the matches queue');
-    const finished = await huntPrefix(item, analyzerFor(item.rules), deps, result);
+    const finished = await huntPrefix(item, analyzerFor(item.rules, item.mode), deps, result);
     if (finished) result.prefixes++;
     else {
       result.unfinished.push(...items.slice(i).map((it) => it.prefix));

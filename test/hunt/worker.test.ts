@@ -26,6 +26,7 @@ import { StaticAccountDirectory } from '../../lambdas/org/directory';
 import { buildPolicy, loadDetectionContent } from '../../lambdas/pipeline/build';
 import type { Runtime } from '../../lambdas/pipeline/runtime';
 import type { CompiledRule } from '../../lambdas/sigma/model';
+import { parseRules } from '../../lambdas/sigma';
 
 const ROOT = 'AWSLogs/o-testorg0001/';
 const ACCOUNT = '444455556666';
@@ -165,6 +166,41 @@ describe('huntBatch', () => {
       ['e2', ACCOUNT],
     ]);
     expect(sqsMock.calls()).toHaveLength(0);
+  });
+
+  it('applies Sigma filter documents in report mode (counts are what would alert), not in pipeline mode', async () => {
+    const { filters } = parseRules(
+      `title: Automation may stop trails
+logsource: { product: aws, service: cloudtrail }
+filter:
+  rules: [${STOP_ID}]
+  selection:
+    userIdentity.arn|endswith: ':user/automation'
+  condition: not selection
+`,
+      'filter.yml',
+    );
+    expect(filters).toHaveLength(1);
+    const automation = { ...event('e5', 'StopLogging', '2026-08-02T10:30:00Z') } as Record<string, unknown>;
+    automation.userIdentity = {
+      type: 'IAMUser',
+      arn: `arn:aws:iam::${ACCOUNT}:user/automation`,
+      accountId: ACCOUNT,
+    };
+    const open = fakeBucket({
+      [`${DAY}a.json.gz`]: logFile(event('e1', 'StopLogging', '2026-08-02T10:00:00Z'), automation),
+    });
+    const report = await huntBatch([item()], deps(open, { filters }));
+    expect(report.byRule).toEqual({ [STOP_ID]: { title: 'CloudTrail Stopped', count: 1 } });
+    sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    const sent: Match[] = [];
+    const pipeline = await huntBatch(
+      [item({ mode: 'pipeline' })],
+      deps(open, { filters, sink: { send: async (m) => void sent.push(...m) } }),
+    );
+    // The processor applies the filter (with the exceptions) to what the pipeline sends.
+    expect(pipeline.byRule).toEqual({ [STOP_ID]: { title: 'CloudTrail Stopped', count: 2 } });
+    expect(sent).toHaveLength(2);
   });
 
   it('runs only the rules named by id or title and reports references that match nothing', async () => {
