@@ -195,7 +195,8 @@ function parseCachedValue(key: string, text: string, start: number, end: number)
   }
   value = JSON.parse(raw);
   if (cache.values.size >= VALUE_CACHE_ENTRIES) cache.values.clear();
-  if (cache.on) cache.values.set(raw, value);
+  // The key is kept as a copy: `raw` is a slice that would pin the whole decoded chunk it came from.
+  if (cache.on) cache.values.set((' ' + raw).slice(1), value);
   return value;
 }
 
