@@ -256,8 +256,21 @@ export interface RecordHeader {
   unusual: boolean;
 }
 
-/** Fills `out` from the key table (the last of duplicate keys wins, as in JSON.parse). */
-export function readHeader(text: string, table: KeyTable, out: RecordHeader): RecordHeader {
+/**
+ * Fills `out` from the key table (the last of duplicate keys wins, as in JSON.parse), or from
+ * the offsets the splitter noted (`noted`: RawRecord.header, HEADER_KEYS order) when it has them.
+ */
+export function readHeader(text: string, table: KeyTable, out: RecordHeader, noted?: number[]): RecordHeader {
+  if (noted) {
+    out.eventName = noted[0];
+    out.eventSource = noted[1];
+    out.eventTime = noted[2];
+    out.eventType = noted[3];
+    out.eventCategory = noted[4];
+    out.recipientAccountId = noted[5];
+    out.unusual = noted[6] === 1;
+    return out;
+  }
   out.eventName =
     out.eventSource =
     out.eventTime =

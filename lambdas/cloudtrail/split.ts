@@ -25,6 +25,38 @@ export interface RawRecord {
    * splitting; absent when the splitter did not track them (e.g. more than MAX_TABLE_KEYS keys).
    */
   keys?: KeyTable;
+  /**
+   * Table offsets (-1: absent) of the keys the analyzer reads itself, in HEADER_KEYS order, and
+   * a last slot that is 1 for a digest or Insights document; found while splitting (see
+   * record-view.ts readHeader). Absent when any key was not seen whole in one chunk.
+   */
+  header?: number[];
+}
+
+/** The top-level keys whose table offsets the splitter notes (record-view.ts readHeader reads them in this order). */
+export const HEADER_KEYS = [
+  'eventName',
+  'eventSource',
+  'eventTime',
+  'eventType',
+  'eventCategory',
+  'recipientAccountId',
+] as const;
+/** Slot of the "digest or Insights document" flag in RawRecord.header. */
+export const HEADER_UNUSUAL = HEADER_KEYS.length;
+const UNUSUAL_KEYS = ['digestStartTime', 'insightDetails'];
+
+/** HEADER_KEYS index (or HEADER_UNUSUAL) of the key text[start, end), or -1. Reads few characters. */
+function headerKeyId(text: string, start: number, end: number): number {
+  const len = end - start;
+  if (len !== 9 && len !== 11 && len !== 13 && len !== 14 && len !== 15 && len !== 18) return -1;
+  for (let k = 0; k < HEADER_KEYS.length; k++) {
+    const key = HEADER_KEYS[k];
+    if (key.length === len && text.startsWith(key, start)) return k;
+  }
+  for (const key of UNUSUAL_KEYS)
+    if (key.length === len && text.startsWith(key, start)) return HEADER_UNUSUAL;
+  return -1;
 }
 
 export interface SplitProblem {
@@ -89,6 +121,9 @@ export class RecordSplitter {
   private items: SplitItem[] = [];
   // The captured record's key table (offsets into its text) and where its scan is.
   private table: KeyTable | undefined;
+  private header: number[] | undefined;
+  /** HEADER_KEYS id of the key whose value is being read (-1: none of them). */
+  private rkId = -1;
   private rk = RK_NONE;
   private rkKs = 0;
   private rkKe = 0;
@@ -170,6 +205,7 @@ export class RecordSplitter {
     this.captured = 0;
     this.oversized = false;
     this.table = undefined;
+    this.header = undefined;
     this.rk = RK_NONE;
   }
 
@@ -188,9 +224,12 @@ export class RecordSplitter {
       const last = text.slice(start, end);
       const whole = this.parts.length === 0 ? last : this.parts.join('') + last;
       const table = this.table;
+      const header = this.header;
       this.items.push(
         table && table.length <= MAX_TABLE_KEYS * 4
-          ? { kind: 'record', index: this.index, text: whole, keys: table }
+          ? header
+            ? { kind: 'record', index: this.index, text: whole, keys: table, header }
+            : { kind: 'record', index: this.index, text: whole, keys: table }
           : { kind: 'record', index: this.index, text: whole },
       );
     }
@@ -199,6 +238,7 @@ export class RecordSplitter {
     this.parts = [];
     this.captured = 0;
     this.table = undefined;
+    this.header = undefined;
     this.rk = RK_NONE;
   }
 
@@ -222,6 +262,8 @@ export class RecordSplitter {
     let ke = this.rkKe;
     let vs = this.rkVs;
     let table = this.table;
+    let header = this.header;
+    let id = this.rkId;
     while (i < n) {
       const c = text.charCodeAt(i);
       if (c === QUOTE) {
@@ -250,6 +292,7 @@ export class RecordSplitter {
           ks = base + start;
           ke = base + q;
           rk = RK_AFTER_KEY;
+          id = header ? headerKeyId(text, start, q) : -1;
         }
         i = q + 1;
         continue;
@@ -258,16 +301,22 @@ export class RecordSplitter {
         if (depth === top && rk === RK_EXPECT_KEY) {
           rk = RK_NONE; // `{` where a key belongs: not a JSON object, no table
           table = undefined;
+          header = undefined;
         }
         depth++;
       } else if (c === 125 || c === 93) {
-        if (depth === top) break; // the record's closing bracket: scan finishes the capture
+        if (depth === top) {
+          // The record's closing bracket: scan finishes the capture (and pushes the last key).
+          if (header && rk === RK_IN_VALUE && id >= 0) header[id] = id === HEADER_UNUSUAL ? 1 : table!.length;
+          break;
+        }
         depth--;
       } else if (depth === top) {
         if (c === 58 && rk === RK_AFTER_KEY) {
           vs = base + i + 1;
           rk = RK_IN_VALUE;
         } else if (c === 44 && rk === RK_IN_VALUE) {
+          if (header && id >= 0) header[id] = id === HEADER_UNUSUAL ? 1 : table!.length;
           table!.push(ks, ke, vs, base + i);
           rk = RK_EXPECT_KEY;
         }
@@ -280,6 +329,8 @@ export class RecordSplitter {
     this.rkKe = ke;
     this.rkVs = vs;
     this.table = table;
+    this.header = header;
+    this.rkId = id;
     return i;
   }
 
@@ -321,6 +372,7 @@ export class RecordSplitter {
         if (this.rk === RK_IN_KEY) {
           this.rkKe = base + q;
           this.rk = RK_AFTER_KEY;
+          this.header = undefined; // a key not seen whole here: readHeader compares texts instead
         }
         continue;
       }
@@ -387,6 +439,8 @@ export class RecordSplitter {
             base = -i;
             if (c === 123) {
               this.table = [];
+              this.header = [-1, -1, -1, -1, -1, -1, 0];
+              this.rkId = -1;
               this.rk = RK_EXPECT_KEY;
             }
           } else if (this.rk === RK_EXPECT_KEY && this.depth === this.elementDepth + 1) {

@@ -116,7 +116,7 @@ export class Analyzer {
     let source: unknown;
     let accountId: string;
     try {
-      const h = readHeader(text, keys, this.header);
+      const h = readHeader(text, keys, this.header, raw.keys ? raw.header : undefined);
       if (h.unusual) return this.analyzeParsed(raw, file, keyAccountId, window);
       name = valueAt(text, keys, h.eventName);
       source = valueAt(text, keys, h.eventSource);
