@@ -495,6 +495,9 @@ export function parseBatchResult(value: unknown, path: string): HuntBatchResult 
     listed,
     damagedObjects: count(value.damagedObjects, `${path}.damagedObjects`),
     damaged,
+    // Absent in results written by workers older than the field.
+    skippedObjects:
+      value.skippedObjects === undefined ? 0 : count(value.skippedObjects, `${path}.skippedObjects`),
     unfinished: array(value.unfinished, `${path}.unfinished`, 10_000).map((p, i) =>
       dayPrefix(p, `${path}.unfinished[${i}]`),
     ),
@@ -558,6 +561,7 @@ export interface HuntSummary {
     outOfRange: number;
     matches: number;
     damagedObjects: number;
+    skippedObjects: number;
   };
   /** Matches per rule, most first. */
   byRule: { ruleId: string; title: string; count: number }[];
@@ -615,7 +619,15 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 class Aggregator {
   readonly batches = { succeeded: 0, failed: 0, pending: 0, malformed: 0 };
-  readonly totals = { prefixes: 0, objects: 0, records: 0, outOfRange: 0, matches: 0, damagedObjects: 0 };
+  readonly totals = {
+    prefixes: 0,
+    objects: 0,
+    records: 0,
+    outOfRange: 0,
+    matches: 0,
+    damagedObjects: 0,
+    skippedObjects: 0,
+  };
   readonly byRule = new Map<string, { title: string; count: number }>();
   readonly listed: Smallest<HuntMatchSummary>;
   listedAvailable = 0;
@@ -651,6 +663,7 @@ class Aggregator {
     this.totals.outOfRange += r.outOfRange;
     this.totals.matches += r.matches;
     this.totals.damagedObjects += r.damagedObjects;
+    this.totals.skippedObjects += r.skippedObjects;
     for (const [id, { title, count: n }] of Object.entries(r.byRule)) {
       const entry = this.byRule.get(id);
       if (entry) entry.count += n;
@@ -951,7 +964,10 @@ export function formatSummary(s: HuntSummary): string {
   );
   const t = s.totals;
   out.push(
-    `  read:       ${n(t.prefixes)} prefixes, ${n(t.objects)} objects, ${n(t.records)} records (${n(t.outOfRange)} outside the window)`,
+    `  read:       ${n(t.prefixes)} prefixes, ${n(t.objects)} objects, ${n(t.records)} records (${n(t.outOfRange)} outside the window)` +
+      (t.skippedObjects > 0
+        ? `; ${n(t.skippedObjects)} other keys not read (digests, Insights, other files)`
+        : ''),
   );
   out.push(
     `  matches:    ${n(t.matches)}${t.damagedObjects > 0 ? `   damaged objects: ${n(t.damagedObjects)}` : ''}`,

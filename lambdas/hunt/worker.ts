@@ -52,6 +52,8 @@ export interface HuntBatchResult {
   listed: HuntMatchSummary[];
   damagedObjects: number;
   damaged: { key: string; problems: string[] }[];
+  /** Keys under the prefixes that are not log objects (digests, Insights, other files): not read. */
+  skippedObjects: number;
   /** Prefixes not (fully) read because the time budget ran out. */
   unfinished: string[];
   /** Rule references that matched no shipped rule. */
@@ -121,6 +123,7 @@ export async function huntBatch(items: HuntItem[], deps: HuntWorkerDeps): Promis
     listed: [],
     damagedObjects: 0,
     damaged: [],
+    skippedObjects: 0,
     unfinished: [],
     unknownRules: [],
   };
@@ -162,7 +165,8 @@ async function huntPrefix(
   deps: HuntWorkerDeps,
   result: HuntBatchResult,
 ): Promise<boolean> {
-  for await (const key of listLogKeys(deps.s3, { bucket: deps.trailBucket, prefix: item.prefix })) {
+  const location = { bucket: deps.trailBucket, prefix: item.prefix };
+  for await (const key of listLogKeys(deps.s3, location, () => void result.skippedObjects++)) {
     if (deps.remainingMs() < TIME_RESERVE_MS) return false;
     result.objects++;
     const problems: Diagnostic[] = [];

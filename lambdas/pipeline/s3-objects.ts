@@ -18,7 +18,12 @@ export function parseS3Url(url: string): S3Location | undefined {
 }
 
 /** Lists CloudTrail log object keys under a prefix (digests and Insights left out), in key order. */
-export async function* listLogKeys(s3: S3Client, location: S3Location): AsyncGenerator<string> {
+export async function* listLogKeys(
+  s3: S3Client,
+  location: S3Location,
+  /** Told about each key that is not a CloudTrail log object (digests, Insights, other files). */
+  onSkipped?: (key: string) => void,
+): AsyncGenerator<string> {
   let token: string | undefined;
   do {
     const page = await s3.send(
@@ -29,7 +34,9 @@ export async function* listLogKeys(s3: S3Client, location: S3Location): AsyncGen
       }),
     );
     for (const obj of page.Contents ?? []) {
-      if (obj.Key && isCloudTrailLogKey(obj.Key)) yield obj.Key;
+      if (!obj.Key) continue;
+      if (isCloudTrailLogKey(obj.Key)) yield obj.Key;
+      else onSkipped?.(obj.Key);
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);

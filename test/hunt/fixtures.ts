@@ -33,6 +33,7 @@ export function batchResult(over: Partial<HuntBatchResult> = {}): HuntBatchResul
     listed: [],
     damagedObjects: 0,
     damaged: [],
+    skippedObjects: 0,
     unfinished: [],
     unknownRules: [],
     ...over,

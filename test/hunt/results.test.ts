@@ -71,7 +71,7 @@ describe('summarizeHunt', () => {
               damaged: [{ key: `${prefix(A, 1)}bad.json.gz`, problems: ['unexpected end of file'] }],
             }),
           }),
-          child([prefix(A, 2)], { output: batchResult({ records: 50, outOfRange: 4 }) }),
+          child([prefix(A, 2)], { output: batchResult({ records: 50, outOfRange: 4, skippedObjects: 2 }) }),
         ]),
         [resultKey('SUCCEEDED_1.json')]: JSON.stringify([
           child([prefix(B, 1)], {
@@ -99,6 +99,7 @@ describe('summarizeHunt', () => {
       outOfRange: 6,
       matches: 5,
       damagedObjects: 1,
+      skippedObjects: 2,
     });
     expect(s.byRule).toEqual([
       { ruleId: STOP.id, title: STOP.title, count: 4 },
@@ -343,6 +344,13 @@ describe('parsing', () => {
   it('validates a worker result field by field', () => {
     expect(parseBatchResult(batchResult(), 'r')).toEqual(batchResult());
     expect(() => parseBatchResult(null, 'r')).toThrow('r: expected an object, got null');
+    // Results of workers older than skippedObjects still read (as 0); a wrong value does not.
+    const { skippedObjects: _dropped, ...older } = batchResult({ skippedObjects: 3 });
+    expect(parseBatchResult(older, 'r').skippedObjects).toBe(0);
+    expect(parseBatchResult(batchResult({ skippedObjects: 3 }), 'r').skippedObjects).toBe(3);
+    expect(() => parseBatchResult({ ...older, skippedObjects: -1 }, 'r')).toThrow(
+      'r.skippedObjects: expected a non-negative integer',
+    );
     expect(() => parseBatchResult({ ...batchResult(), listed: [{ ruleId: 1 }] }, 'r')).toThrow(
       'r.listed[0].ruleId: expected a string, got 1',
     );

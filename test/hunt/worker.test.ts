@@ -154,6 +154,7 @@ describe('huntBatch', () => {
       outOfRange: 1,
       matches: 2,
       damagedObjects: 0,
+      skippedObjects: 1, // readme.txt
       unfinished: [],
       unknownRules: [],
     });
