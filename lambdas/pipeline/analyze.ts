@@ -143,10 +143,10 @@ export class Analyzer {
       return this.analyzeParsed(raw, file, keyAccountId, window);
     }
     let matches: Match[] | undefined;
-    const source_ = { file, index: raw.index };
+    const origin = { file, index: raw.index };
     for (const rule of candidates.rules) {
       if (rule.match(projected))
-        (matches ??= []).push(new TextRecordMatch(rule.meta, text, source_, accountId));
+        (matches ??= []).push(new TextRecordMatch(rule.meta, text, origin, accountId));
     }
     return matches ? { kind: 'record', matches } : NO_MATCHES;
   }
