@@ -38,6 +38,33 @@ describe('MemoryStateStore', () => {
     expect(await s.listObservations('other', 0, 20_000, 10)).toEqual([]);
   });
 
+  it('stores a frozen copy: what the caller adds or reads cannot change what is held', async () => {
+    const s = new MemoryStateStore();
+    const mine = { ...obs('a', 1000), events: [{ eventID: 'e1' }] };
+    await s.addObservation('g', mine, 60_000);
+    mine.events[0].eventID = 'changed';
+    const [held] = await s.listObservations('g', 0, 2000, 10);
+    expect(held.events[0].eventID).toBe('e1');
+    expect(Object.isFrozen(held) && Object.isFrozen(held.events) && Object.isFrozen(held.events[0])).toBe(
+      true,
+    );
+    expect(() => {
+      (held.events[0] as { eventID?: string }).eventID = 'x';
+    }).toThrow(TypeError);
+  });
+
+  it('lists a time range in order with its limit, and forgets dropped observations as duplicates', async () => {
+    const s = new MemoryStateStore({ maxObservationsPerGroup: 3 });
+    for (const t of [5, 1, 3, 2, 4]) await s.addObservation('g', obs(`k${t}`, t * 1000), 3_600_000);
+    // The cap keeps the newest three: 3, 4, 5.
+    expect((await s.listObservations('g', 0, 10_000, 10)).map((o) => o.timeMs)).toEqual([3000, 4000, 5000]);
+    expect((await s.listObservations('g', 3500, 5000, 1)).map((o) => o.key)).toEqual(['k4']);
+    expect(await s.listObservations('g', 6000, 9000, 10)).toEqual([]);
+    expect(await s.addObservation('g', obs('k4', 4000), 3_600_000)).toBe(false);
+    // k1 was dropped by the cap: seen again, it is stored again (then dropped again as the oldest).
+    expect(await s.addObservation('g', obs('k1', 1000), 3_600_000)).toBe(true);
+  });
+
   it('caps observations per group', async () => {
     const s = new MemoryStateStore({ maxObservationsPerGroup: 3 });
     for (let i = 0; i < 5; i++) await s.addObservation('g', obs(`k${i}`, i), 60_000, 0);

@@ -20,6 +20,8 @@ interface Entry {
 interface GroupState {
   /** Sorted by time, then key. */
   observations: CorrelationObservation[];
+  /** `timeMs key` of each held observation: duplicates are found without a scan. */
+  held: Set<string>;
   fired: FiredWindow[];
   retentionMs: number;
   newestMs: number;
@@ -99,21 +101,23 @@ export class MemoryStateStore implements StateStore, CorrelationStore {
   ): Promise<boolean> {
     let state = this.groups.get(group);
     if (!state) {
-      state = { observations: [], fired: [], retentionMs, newestMs: observation.timeMs };
+      state = { observations: [], held: new Set(), fired: [], retentionMs, newestMs: observation.timeMs };
       this.groups.set(group, state);
     }
     const list = state.observations;
-    if (list.some((o) => o.key === observation.key && o.timeMs === observation.timeMs)) return false;
+    const id = heldId(observation);
+    if (state.held.has(id)) return false;
+    state.held.add(id);
     let at = list.length;
     while (at > 0 && compare(list[at - 1], observation) > 0) at--;
-    list.splice(at, 0, structuredClone(observation));
+    list.splice(at, 0, frozenCopy(observation));
     state.retentionMs = retentionMs;
     state.newestMs = Math.max(state.newestMs, observation.timeMs);
     const oldestKept = state.newestMs - retentionMs;
     let drop = 0;
     while (drop < list.length && list[drop].timeMs < oldestKept) drop++;
     drop = Math.max(drop, list.length - this.maxObservations);
-    if (drop > 0) list.splice(0, drop);
+    if (drop > 0) for (const gone of list.splice(0, drop)) state.held.delete(heldId(gone));
     this.sweepSometimes();
     return true;
   }
@@ -125,10 +129,18 @@ export class MemoryStateStore implements StateStore, CorrelationStore {
     limit: number,
   ): Promise<CorrelationObservation[]> {
     const list = this.groups.get(group)?.observations ?? [];
-    return list
-      .filter((o) => o.timeMs >= fromMs && o.timeMs <= toMs)
-      .slice(0, limit)
-      .map((o) => structuredClone(o));
+    // Sorted by time: find the first at or after fromMs by bisection, then read in order. The
+    // stored copies are frozen, so they are handed out as they are (readers cannot change them).
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid].timeMs < fromMs) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: CorrelationObservation[] = [];
+    for (let i = lo; i < list.length && out.length < limit && list[i].timeMs <= toMs; i++) out.push(list[i]);
+    return out;
   }
 
   async claimWindow(
@@ -139,7 +151,7 @@ export class MemoryStateStore implements StateStore, CorrelationStore {
   ): Promise<boolean> {
     let state = this.groups.get(group);
     if (!state) {
-      state = { observations: [], fired: [], retentionMs, newestMs: window.endMs };
+      state = { observations: [], held: new Set(), fired: [], retentionMs, newestMs: window.endMs };
       this.groups.set(group, state);
     }
     state.fired = state.fired.filter((w) => w.endMs >= window.startMs - retentionMs);
@@ -175,4 +187,16 @@ export class MemoryStateStore implements StateStore, CorrelationStore {
 
 function compare(a: CorrelationObservation, b: CorrelationObservation): number {
   return a.timeMs - b.timeMs || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+
+function heldId(o: CorrelationObservation): string {
+  return `${o.timeMs} ${o.key}`;
+}
+
+/** A deep copy that cannot be changed: stored once, then shared by every listing. */
+function frozenCopy(o: CorrelationObservation): CorrelationObservation {
+  const copy = structuredClone(o);
+  for (const e of copy.events) Object.freeze(e);
+  Object.freeze(copy.events);
+  return Object.freeze(copy);
 }
