@@ -43,6 +43,8 @@ export function skipReason(name: string): string | undefined {
 /** Caps the problems reported for one file; the rest are summarised at the end. */
 export class FileProblems {
   private count = 0;
+  private digestNoticed = false;
+  private insightNoticed = false;
   constructor(
     private readonly sink: (p: Diagnostic) => void,
     private readonly file: string,
@@ -53,6 +55,24 @@ export class FileProblems {
     this.count++;
     if (p.severity === 'notice' || this.count <= this.limit) this.sink(p);
   };
+
+  /**
+   * A raw record that is not an event to evaluate: digests and Insights events are noticed once
+   * per file, anything else is a problem naming the record.
+   */
+  notEvaluated(what: Exclude<ParsedRaw, { kind: 'record' }>, index: number): void {
+    if (what.kind === 'digest') {
+      if (!this.digestNoticed)
+        this.report({ severity: 'notice', file: this.file, message: 'CloudTrail digest document skipped' });
+      this.digestNoticed = true;
+    } else if (what.kind === 'insight') {
+      if (!this.insightNoticed)
+        this.report({ severity: 'notice', file: this.file, message: 'CloudTrail Insights events skipped' });
+      this.insightNoticed = true;
+    } else {
+      this.report({ severity: 'error', file: this.file, path: `record ${index}`, message: what.message });
+    }
+  }
 
   finish(): void {
     if (this.count > this.limit) {
@@ -114,7 +134,7 @@ async function* decodedBytes(stream: Readable): AsyncGenerator<Buffer> {
 
 /**
  * Raw records (text, not parsed) of one stream: gzip detection and splitting only. For callers
- * that want to look at the text before paying for JSON.parse (the prefilter).
+ * that want to look at the text before paying for JSON.parse (the analyzer's raw path).
  */
 export async function* rawRecordsFromStream(
   stream: Readable,
@@ -219,8 +239,6 @@ export async function* recordsFromStream(
   options: ReadOptions = {},
 ): AsyncGenerator<SourcedRecord> {
   const problems = new FileProblems(onProblem, name, options.maxProblemsPerFile ?? 20);
-  let digestNoticed = false;
-  let insightNoticed = false;
   try {
     for await (const batch of itemBatchesFromStream(stream, name, problems.report, options)) {
       for (const raw of batch) {
@@ -229,36 +247,9 @@ export async function* recordsFromStream(
           continue;
         }
         const parsed = parseRawRecord(raw);
-        switch (parsed.kind) {
-          case 'record':
-            yield { record: parsed.record, source: { file: name, index: raw.index } };
-            break;
-          case 'digest':
-            if (!digestNoticed)
-              problems.report({
-                severity: 'notice',
-                file: name,
-                message: 'CloudTrail digest document skipped',
-              });
-            digestNoticed = true;
-            break;
-          case 'insight':
-            if (!insightNoticed)
-              problems.report({
-                severity: 'notice',
-                file: name,
-                message: 'CloudTrail Insights events skipped',
-              });
-            insightNoticed = true;
-            break;
-          case 'problem':
-            problems.report({
-              severity: 'error',
-              file: name,
-              path: `record ${raw.index}`,
-              message: parsed.message,
-            });
-        }
+        if (parsed.kind === 'record')
+          yield { record: parsed.record, source: { file: name, index: raw.index } };
+        else problems.notEvaluated(parsed, raw.index);
       }
     }
   } finally {

@@ -244,67 +244,65 @@ export function topLevelValue(text: string, table: KeyTable, key: string): unkno
   return t < 0 ? undefined : parseValueAt(text, table[t + 2], table[t + 3]);
 }
 
-/** Table offsets (-1: absent) of the top-level keys the analyzer reads itself, found in one pass. */
-export interface RecordHeader {
-  eventName: number;
-  eventSource: number;
-  eventTime: number;
-  eventType: number;
-  eventCategory: number;
-  recipientAccountId: number;
-  /** A digest or Insights document (digestStartTime or insightDetails present). */
-  unusual: boolean;
+/**
+ * The top-level keys the analyzer reads itself. A record header is an array of their table
+ * offsets (-1: absent) in this order, then one slot that is 1 for a digest or Insights document.
+ * The splitter fills it while scanning (RawRecord.header); readHeader fills it otherwise.
+ */
+export const HEADER_KEYS = [
+  'eventName',
+  'eventSource',
+  'eventTime',
+  'eventType',
+  'eventCategory',
+  'recipientAccountId',
+] as const;
+/** Header slot of each key, and of the digest/Insights flag. */
+export const HEADER = {
+  eventName: 0,
+  eventSource: 1,
+  eventTime: 2,
+  eventType: 3,
+  eventCategory: 4,
+  recipientAccountId: 5,
+  unusual: 6,
+} as const;
+const UNUSUAL_KEYS = ['digestStartTime', 'insightDetails'];
+const HEADER_LENGTHS = new Set([...HEADER_KEYS, ...UNUSUAL_KEYS].map((k) => k.length));
+
+/** An empty header: no key seen yet. */
+export function emptyHeader(): number[] {
+  return [-1, -1, -1, -1, -1, -1, 0];
+}
+
+/** Header slot of the key text[start, end) (HEADER), or -1 when it is none of them. */
+export function headerSlot(text: string, start: number, end: number): number {
+  const len = end - start;
+  if (!HEADER_LENGTHS.has(len)) return -1;
+  for (let k = 0; k < HEADER_KEYS.length; k++) {
+    const key = HEADER_KEYS[k];
+    if (key.length === len && keyAt(text, start, key)) return k;
+  }
+  for (const key of UNUSUAL_KEYS) if (key.length === len && keyAt(text, start, key)) return HEADER.unusual;
+  return -1;
+}
+
+/** Records the table entry at `t` in the header when its key is one of them (later duplicates win). */
+export function noteHeaderEntry(header: number[], slot: number, t: number): void {
+  if (slot === HEADER.unusual) header[slot] = 1;
+  else if (slot >= 0) header[slot] = t;
 }
 
 /**
- * Fills `out` from the key table (the last of duplicate keys wins, as in JSON.parse), or from
- * the offsets the splitter noted (`noted`: RawRecord.header, HEADER_KEYS order) when it has them.
+ * The record's header: the one the splitter noted, or else found from the key table by key text
+ * (the last of duplicate keys wins, as in JSON.parse).
  */
-export function readHeader(text: string, table: KeyTable, out: RecordHeader, noted?: number[]): RecordHeader {
-  if (noted) {
-    out.eventName = noted[0];
-    out.eventSource = noted[1];
-    out.eventTime = noted[2];
-    out.eventType = noted[3];
-    out.eventCategory = noted[4];
-    out.recipientAccountId = noted[5];
-    out.unusual = noted[6] === 1;
-    return out;
-  }
-  out.eventName =
-    out.eventSource =
-    out.eventTime =
-    out.eventType =
-    out.eventCategory =
-    out.recipientAccountId =
-      -1;
-  out.unusual = false;
-  for (let t = 0; t < table.length; t += 4) {
-    const ks = table[t];
-    switch (table[t + 1] - ks) {
-      case 9:
-        if (keyAt(text, ks, 'eventName')) out.eventName = t;
-        else if (keyAt(text, ks, 'eventTime')) out.eventTime = t;
-        else if (keyAt(text, ks, 'eventType')) out.eventType = t;
-        break;
-      case 11:
-        if (keyAt(text, ks, 'eventSource')) out.eventSource = t;
-        break;
-      case 13:
-        if (keyAt(text, ks, 'eventCategory')) out.eventCategory = t;
-        break;
-      case 18:
-        if (keyAt(text, ks, 'recipientAccountId')) out.recipientAccountId = t;
-        break;
-      case 14:
-        if (keyAt(text, ks, 'insightDetails')) out.unusual = true;
-        break;
-      case 15:
-        if (keyAt(text, ks, 'digestStartTime')) out.unusual = true;
-        break;
-    }
-  }
-  return out;
+export function readHeader(text: string, table: KeyTable, noted?: number[]): number[] {
+  if (noted) return noted;
+  const header = emptyHeader();
+  for (let t = 0; t < table.length; t += 4)
+    noteHeaderEntry(header, headerSlot(text, table[t], table[t + 1]), t);
+  return header;
 }
 
 /** The value at a table offset from readHeader/findKey, parsed (undefined for -1). Throws on invalid JSON. */

@@ -4,13 +4,14 @@
  *
  * Accepted shapes: a log object `{"Records":[…]}`, a top-level array of records, and JSON lines
  * (a sequence of top-level objects). It scans characters, tracking strings, escapes and nesting
- * depth, and hands back each record's raw text (to JSON.parse, or to a prefilter first).
+ * depth, and hands back each record's raw text with its key table (for JSON.parse, or for the
+ * analyzer's partial parsing, record-view.ts).
  * Top-level objects without a `Records` array come back as records too; the reader decides
  * whether they are records, digests or something else.
  */
 import { StringDecoder } from 'node:string_decoder';
 import type { Diagnostic, Severity } from '../sigma/model';
-import type { KeyTable } from './record-view';
+import { emptyHeader, headerSlot, noteHeaderEntry, type KeyTable } from './record-view';
 
 /** Default limit for one record's text: 1 MiB (counted in UTF-16 code units, ≈ bytes for ASCII). */
 export const DEFAULT_MAX_RECORD_CHARS = 1024 * 1024;
@@ -26,37 +27,10 @@ export interface RawRecord {
    */
   keys?: KeyTable;
   /**
-   * Table offsets (-1: absent) of the keys the analyzer reads itself, in HEADER_KEYS order, and
-   * a last slot that is 1 for a digest or Insights document; found while splitting (see
-   * record-view.ts readHeader). Absent when any key was not seen whole in one chunk.
+   * The record's header (record-view.ts HEADER_KEYS: where the keys the analyzer reads itself
+   * sit), noted while splitting. Absent when any key was not seen whole in one chunk.
    */
   header?: number[];
-}
-
-/** The top-level keys whose table offsets the splitter notes (record-view.ts readHeader reads them in this order). */
-export const HEADER_KEYS = [
-  'eventName',
-  'eventSource',
-  'eventTime',
-  'eventType',
-  'eventCategory',
-  'recipientAccountId',
-] as const;
-/** Slot of the "digest or Insights document" flag in RawRecord.header. */
-export const HEADER_UNUSUAL = HEADER_KEYS.length;
-const UNUSUAL_KEYS = ['digestStartTime', 'insightDetails'];
-
-/** HEADER_KEYS index (or HEADER_UNUSUAL) of the key text[start, end), or -1. Reads few characters. */
-function headerKeyId(text: string, start: number, end: number): number {
-  const len = end - start;
-  if (len !== 9 && len !== 11 && len !== 13 && len !== 14 && len !== 15 && len !== 18) return -1;
-  for (let k = 0; k < HEADER_KEYS.length; k++) {
-    const key = HEADER_KEYS[k];
-    if (key.length === len && text.startsWith(key, start)) return k;
-  }
-  for (const key of UNUSUAL_KEYS)
-    if (key.length === len && text.startsWith(key, start)) return HEADER_UNUSUAL;
-  return -1;
 }
 
 export interface SplitProblem {
@@ -122,7 +96,7 @@ export class RecordSplitter {
   // The captured record's key table (offsets into its text) and where its scan is.
   private table: KeyTable | undefined;
   private header: number[] | undefined;
-  /** HEADER_KEYS id of the key whose value is being read (-1: none of them). */
+  /** Header slot of the key whose value is being read (-1: none of them). */
   private rkId = -1;
   private rk = RK_NONE;
   private rkKs = 0;
@@ -292,7 +266,7 @@ export class RecordSplitter {
           ks = base + start;
           ke = base + q;
           rk = RK_AFTER_KEY;
-          id = header ? headerKeyId(text, start, q) : -1;
+          id = header ? headerSlot(text, start, q) : -1;
         }
         i = q + 1;
         continue;
@@ -307,7 +281,7 @@ export class RecordSplitter {
       } else if (c === 125 || c === 93) {
         if (depth === top) {
           // The record's closing bracket: scan finishes the capture (and pushes the last key).
-          if (header && rk === RK_IN_VALUE && id >= 0) header[id] = id === HEADER_UNUSUAL ? 1 : table!.length;
+          if (header && rk === RK_IN_VALUE) noteHeaderEntry(header, id, table!.length);
           break;
         }
         depth--;
@@ -316,7 +290,7 @@ export class RecordSplitter {
           vs = base + i + 1;
           rk = RK_IN_VALUE;
         } else if (c === 44 && rk === RK_IN_VALUE) {
-          if (header && id >= 0) header[id] = id === HEADER_UNUSUAL ? 1 : table!.length;
+          if (header) noteHeaderEntry(header, id, table!.length);
           table!.push(ks, ke, vs, base + i);
           rk = RK_EXPECT_KEY;
         }
@@ -439,7 +413,7 @@ export class RecordSplitter {
             base = -i;
             if (c === 123) {
               this.table = [];
-              this.header = [-1, -1, -1, -1, -1, -1, 0];
+              this.header = emptyHeader();
               this.rkId = -1;
               this.rk = RK_EXPECT_KEY;
             }

@@ -37,8 +37,6 @@ export async function* analyzeStream(
 ): AsyncGenerator<StreamBatch> {
   const problems = new FileProblems(onProblem, name, options.maxProblemsPerFile ?? 20);
   const { keyAccountId, window } = options;
-  let digestNoticed = false;
-  let insightNoticed = false;
   try {
     for await (const items of itemBatchesFromStream(stream, name, problems.report, options)) {
       const batch: StreamBatch = { records: 0, outOfRange: 0, matches: [] };
@@ -58,31 +56,8 @@ export async function* analyzeStream(
             batch.records++;
             batch.outOfRange++;
             break;
-          case 'digest':
-            if (!digestNoticed)
-              problems.report({
-                severity: 'notice',
-                file: name,
-                message: 'CloudTrail digest document skipped',
-              });
-            digestNoticed = true;
-            break;
-          case 'insight':
-            if (!insightNoticed)
-              problems.report({
-                severity: 'notice',
-                file: name,
-                message: 'CloudTrail Insights events skipped',
-              });
-            insightNoticed = true;
-            break;
-          case 'problem':
-            problems.report({
-              severity: 'error',
-              file: name,
-              path: `record ${item.index}`,
-              message: outcome.message,
-            });
+          default:
+            problems.notEvaluated(outcome, item.index);
         }
       }
       yield batch;

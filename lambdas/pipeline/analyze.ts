@@ -6,6 +6,7 @@
 import { accountOf } from '../cloudtrail/keys';
 import { parseRawRecord } from '../cloudtrail/read';
 import {
+  HEADER,
   keysHaveEscapes,
   projectRecord,
   readHeader,
@@ -13,7 +14,6 @@ import {
   topLevelValue,
   valueAt,
   type KeyTable,
-  type RecordHeader,
 } from '../cloudtrail/record-view';
 import type { RawRecord } from '../cloudtrail/split';
 import type { SourcedRecord } from '../cloudtrail/types';
@@ -70,16 +70,6 @@ export class Analyzer {
   private accountsSince: number;
   private records = 0;
   private readonly now: () => number;
-  /** Scratch space for readHeader (analyzeRaw's synchronous part only). */
-  private readonly header: RecordHeader = {
-    eventName: -1,
-    eventSource: -1,
-    eventTime: -1,
-    eventType: -1,
-    eventCategory: -1,
-    recipientAccountId: -1,
-    unusual: false,
-  };
 
   constructor(private readonly options: AnalyzerOptions) {
     this.fullIndex = new RuleIndex(options.rules);
@@ -109,26 +99,27 @@ export class Analyzer {
   ): RawOutcome | Promise<RawOutcome> {
     if ((++this.records & 1023) === 0) this.expireAccounts();
     const text = raw.text;
-    const keys = raw.keys ?? scanObjectKeys(text, firstNonSpace(text));
+    const keys = raw.keys ?? scanObjectKeys(text, Math.max(0, text.search(/\S/)));
     // Keys written with escapes (`"event\u004eame"`) cannot be found by their text: parse it all.
     if (!keys || keysHaveEscapes(text, keys)) return this.analyzeParsed(raw, file, keyAccountId, window);
     let name: unknown;
     let source: unknown;
     let accountId: string;
     try {
-      const h = readHeader(text, keys, this.header, raw.keys ? raw.header : undefined);
-      if (h.unusual) return this.analyzeParsed(raw, file, keyAccountId, window);
-      name = valueAt(text, keys, h.eventName);
-      source = valueAt(text, keys, h.eventSource);
+      const h = readHeader(text, keys, raw.keys ? raw.header : undefined);
+      if (h[HEADER.unusual] === 1) return this.analyzeParsed(raw, file, keyAccountId, window);
+      name = valueAt(text, keys, h[HEADER.eventName]);
+      source = valueAt(text, keys, h[HEADER.eventSource]);
       if (typeof name !== 'string' && typeof source !== 'string')
         return this.analyzeParsed(raw, file, keyAccountId, window);
       if (
-        (h.eventType >= 0 && valueAt(text, keys, h.eventType) === 'AwsCloudTrailInsight') ||
-        (h.eventCategory >= 0 && valueAt(text, keys, h.eventCategory) === 'Insight')
+        valueAt(text, keys, h[HEADER.eventType]) === 'AwsCloudTrailInsight' ||
+        valueAt(text, keys, h[HEADER.eventCategory]) === 'Insight'
       )
         return { kind: 'insight' };
-      if (window && outOfRange(valueAt(text, keys, h.eventTime), window)) return OUT_OF_RANGE;
-      accountId = this.rawAccount(text, keys, valueAt(text, keys, h.recipientAccountId), keyAccountId);
+      if (window && outOfRange(valueAt(text, keys, h[HEADER.eventTime]), window)) return OUT_OF_RANGE;
+      const recipient = valueAt(text, keys, h[HEADER.recipientAccountId]);
+      accountId = this.rawAccount(text, keys, recipient, keyAccountId);
     } catch {
       return this.analyzeParsed(raw, file, keyAccountId, window);
     }
@@ -179,13 +170,10 @@ export class Analyzer {
     if (parsed.kind !== 'record') return parsed;
     const record: CloudTrailRecord = parsed.record;
     if (outOfRange(record.eventTime, window)) return OUT_OF_RANGE;
-    const accountId = accountOf(record, keyAccountId) ?? 'unknown';
-    const index = this.indexByAccount.get(accountId) ?? (await this.indexFor(accountId));
-    const rules = index.match(record);
-    const source = { file, index: raw.index };
+    const matches = await this.analyze({ record, source: { file, index: raw.index } }, keyAccountId);
     return {
       kind: 'record',
-      matches: rules.map((rule) => new TextRecordMatch(rule.meta, raw.text, source, accountId, record)),
+      matches: matches.map((m) => new TextRecordMatch(m.rule, raw.text, m.source, m.accountId, record)),
     };
   }
 
@@ -222,10 +210,4 @@ export class Analyzer {
     this.indexByAccount.set(accountId, index);
     return index;
   }
-}
-
-function firstNonSpace(text: string): number {
-  let i = 0;
-  while (i < text.length && /\s/.test(text[i])) i++;
-  return i;
 }
