@@ -144,10 +144,7 @@ export async function* rawRecordsFromStream(
 ): AsyncGenerator<RawRecord> {
   for await (const batch of itemBatchesFromStream(stream, name, onProblem, options)) {
     for (const item of batch) {
-      if (item.kind === 'record')
-        yield item.keys
-          ? { index: item.index, text: item.text, keys: item.keys }
-          : { index: item.index, text: item.text };
+      if (item.kind === 'record') yield recordOf(item);
       else onProblem(splitProblemDiagnostic(name, item));
     }
   }
@@ -345,4 +342,12 @@ export async function* eventFiles(
 /** A local event file as a stream (gzip is detected from its bytes by the readers). */
 export function openEventFile(file: string): Readable {
   return createReadStream(file, { highWaterMark: 256 * 1024 });
+}
+
+/** The record of a split item, without its `kind` (the header and key table kept). */
+function recordOf(item: SplitItem & { kind: 'record' }): RawRecord {
+  const raw: RawRecord = { index: item.index, text: item.text };
+  if (item.keys) raw.keys = item.keys;
+  if (item.header) raw.header = item.header;
+  return raw;
 }

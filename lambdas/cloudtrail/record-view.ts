@@ -156,7 +156,8 @@ function keysByLength(plan: FieldPlan): KeysByLength {
  * shared between records, which is safe because rules only read them. Bounded: emptied when full.
  */
 interface ValueCache {
-  values: Map<string, unknown>;
+  /** By fingerprint (see fingerprint()); the entry's text is compared before its value is used. */
+  values: Map<number, { text: string; value: unknown }>;
   lookups: number;
   hits: number;
   /** Off for a key whose values rarely repeat (requestParameters …): only the parse is paid. */
@@ -184,20 +185,36 @@ function parseCachedValue(key: string, text: string, start: number, end: number)
   }
   while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
   const raw = text.slice(start, end);
-  let value = cache.values.get(raw);
+  const print = fingerprint(text, start, end);
+  const entry = cache.values.get(print);
   if (++cache.lookups === TRIAL_LOOKUPS && cache.hits < TRIAL_LOOKUPS / 4) {
     cache.on = false;
     cache.values.clear();
   }
-  if (value !== undefined) {
+  // Equal fingerprints of different texts only cost a parse: the text itself decides.
+  if (entry !== undefined && entry.text === raw) {
     cache.hits++;
-    return value;
+    return entry.value;
   }
-  value = JSON.parse(raw);
+  const value: unknown = JSON.parse(raw);
   if (cache.values.size >= VALUE_CACHE_ENTRIES) cache.values.clear();
-  // The key is kept as a copy: `raw` is a slice that would pin the whole decoded chunk it came from.
-  if (cache.on) cache.values.set((' ' + raw).slice(1), value);
+  // The text is kept as a copy: `raw` is a slice that would pin the whole decoded chunk it came from.
+  if (cache.on) cache.values.set(print, { text: (' ' + raw).slice(1), value });
   return value;
+}
+
+/**
+ * A cheap fingerprint of text[start, end): its length and 32 characters spread over it. A Map
+ * keyed by the text itself would hash all of it (~0.5 KB for userIdentity) on every lookup,
+ * which cost more than the parse it saves; comparing a candidate's text stops at the first
+ * difference and runs on flat memory.
+ */
+function fingerprint(text: string, start: number, end: number): number {
+  const len = end - start;
+  const step = len > 32 ? Math.floor(len / 32) : 1;
+  let h = len;
+  for (let i = end - 1; i >= start; i -= step) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  return h;
 }
 
 /** Thrown when a record needs JSON.parse of its whole text after all (escaped keys, keyword rules). */

@@ -53,7 +53,11 @@ export function compileCaseInsensitiveLeaf(patterns: readonly Pattern[]): (text:
     general.push(compilePattern(p, false));
   }
   const hasExact = exact.size > 0;
-  return (text: string): boolean => {
+  // The last text and its verdict: consecutive records repeat the same values (a session's
+  // identity type, user agent, region), and `===` on equal strings is cheaper than the test.
+  let lastText: string | undefined;
+  let lastVerdict = false;
+  const test = (text: string): boolean => {
     let lower: string | undefined;
     if (hasExact && text.length <= maxExact) {
       lower = text.toLowerCase();
@@ -75,5 +79,11 @@ export function compileCaseInsensitiveLeaf(patterns: readonly Pattern[]): (text:
       for (const m of general) if (m(lower)) return true;
     }
     return false;
+  };
+  return (text: string): boolean => {
+    if (text === lastText) return lastVerdict;
+    lastVerdict = test(text);
+    lastText = text;
+    return lastVerdict;
   };
 }
