@@ -165,7 +165,7 @@ interface ValueCache {
 }
 
 const valueCaches = new Map<string, ValueCache>();
-const VALUE_CACHE_ENTRIES = 256;
+const VALUE_CACHE_ENTRIES = 1024;
 const MIN_CACHED_LENGTH = 64;
 /** After this many lookups a key's cache stays on only if at least a quarter of them hit. */
 const TRIAL_LOOKUPS = 512;
@@ -232,6 +232,11 @@ export function projectRecord(
   plan: FieldPlan,
   /** The caller already made sure no key is written with an escape (keysHaveEscapes). */
   keysChecked = false,
+  /**
+   * Values the caller parsed already: the record's header (readHeader) and the parsed value of
+   * each header slot, NOT_READ where it did not parse one. Saves parsing eventName twice.
+   */
+  known?: { header: readonly number[]; values: readonly unknown[] },
 ): Record<string, unknown> {
   if (plan.whole || (!keysChecked && keysHaveEscapes(text, table))) throw new NeedsFullParse();
   const byLength = keysByLength(plan);
@@ -244,7 +249,9 @@ export function projectRecord(
     for (let b = 0; b < bucket.length; b++) {
       const key = bucket[b];
       if (!keyAt(text, ks, key)) continue;
-      const value = parseCachedValue(key, text, table[t + 2], table[t + 3]);
+      const value = known
+        ? knownValue(known, t, key, text, table)
+        : parseCachedValue(key, text, table[t + 2], table[t + 3]);
       // `__proto__` from JSON is an ordinary own key (JSON.parse makes it one); assignment would not be.
       if (key === '__proto__')
         Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
@@ -253,6 +260,22 @@ export function projectRecord(
     }
   }
   return out;
+}
+
+/** Marks a header slot whose value the caller did not parse (see projectRecord's `known`). */
+export const NOT_READ: unique symbol = Symbol('not read');
+
+function knownValue(
+  known: { header: readonly number[]; values: readonly unknown[] },
+  t: number,
+  key: string,
+  text: string,
+  table: KeyTable,
+): unknown {
+  const { header, values } = known;
+  for (let slot = 0; slot < HEADER.unusual; slot++)
+    if (header[slot] === t && values[slot] !== NOT_READ) return values[slot];
+  return parseCachedValue(key, text, table[t + 2], table[t + 3]);
 }
 
 /** A top-level value by key, parsed (undefined when absent). Throws like projectRecord. */

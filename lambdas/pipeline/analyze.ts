@@ -8,6 +8,7 @@ import { parseRawRecord } from '../cloudtrail/read';
 import {
   HEADER,
   keysHaveEscapes,
+  NOT_READ,
   projectRecord,
   readHeader,
   scanObjectKeys,
@@ -70,6 +71,10 @@ export class Analyzer {
   private accountsSince: number;
   private records = 0;
   private readonly now: () => number;
+  /** The last recipientAccountId's raw text that named an account, and that account. */
+  private lastRecipient: { raw: string; accountId: string } | undefined;
+  /** Header values handed to projectRecord (reused: one record at a time). */
+  private readonly headerValues: unknown[] = [NOT_READ, NOT_READ, NOT_READ, NOT_READ, NOT_READ, NOT_READ];
 
   constructor(private readonly options: AnalyzerOptions) {
     this.fullIndex = new RuleIndex(options.rules);
@@ -104,6 +109,8 @@ export class Analyzer {
     if (!keys || keysHaveEscapes(text, keys)) return this.analyzeParsed(raw, file, keyAccountId, window);
     let name: unknown;
     let source: unknown;
+    let type: unknown;
+    let header: number[];
     let accountId: string;
     try {
       const h = readHeader(text, keys, raw.keys ? raw.header : undefined);
@@ -112,14 +119,12 @@ export class Analyzer {
       source = valueAt(text, keys, h[HEADER.eventSource]);
       if (typeof name !== 'string' && typeof source !== 'string')
         return this.analyzeParsed(raw, file, keyAccountId, window);
-      if (
-        valueAt(text, keys, h[HEADER.eventType]) === 'AwsCloudTrailInsight' ||
-        valueAt(text, keys, h[HEADER.eventCategory]) === 'Insight'
-      )
+      type = valueAt(text, keys, h[HEADER.eventType]);
+      if (type === 'AwsCloudTrailInsight' || valueAt(text, keys, h[HEADER.eventCategory]) === 'Insight')
         return { kind: 'insight' };
       if (window && outOfRange(valueAt(text, keys, h[HEADER.eventTime]), window)) return OUT_OF_RANGE;
-      const recipient = valueAt(text, keys, h[HEADER.recipientAccountId]);
-      accountId = this.rawAccount(text, keys, recipient, keyAccountId);
+      accountId = this.recipientAccount(text, keys, h[HEADER.recipientAccountId], keyAccountId);
+      header = h;
     } catch {
       return this.analyzeParsed(raw, file, keyAccountId, window);
     }
@@ -129,7 +134,12 @@ export class Analyzer {
     if (candidates.rules.length === 0) return NO_MATCHES;
     let projected: Record<string, unknown>;
     try {
-      projected = projectRecord(text, keys, candidates.plan, true);
+      // eventName, eventSource and eventType, parsed above, are not parsed again.
+      const values = this.headerValues;
+      values[HEADER.eventName] = name;
+      values[HEADER.eventSource] = source;
+      values[HEADER.eventType] = type;
+      projected = projectRecord(text, keys, candidates.plan, true, { header, values });
     } catch {
       return this.analyzeParsed(raw, file, keyAccountId, window);
     }
@@ -140,6 +150,29 @@ export class Analyzer {
         (matches ??= []).push(new TextRecordMatch(rule.meta, text, origin, accountId));
     }
     return matches ? { kind: 'record', matches } : NO_MATCHES;
+  }
+
+  /**
+   * The owning account: recipientAccountId when it is an account id (remembered by its raw text:
+   * every record of a log object usually carries the same one), else rawAccount.
+   */
+  private recipientAccount(
+    text: string,
+    keys: KeyTable,
+    t: number,
+    keyAccountId: string | undefined,
+  ): string {
+    const last = this.lastRecipient;
+    if (t >= 0 && last !== undefined) {
+      const start = keys[t + 2];
+      if (keys[t + 3] - start === last.raw.length && text.startsWith(last.raw, start)) return last.accountId;
+    }
+    const recipient = valueAt(text, keys, t);
+    const own = accountOf({ recipientAccountId: recipient });
+    if (own === undefined) return this.rawAccount(text, keys, recipient, keyAccountId);
+    // A copy of the raw text, so that it does not pin the chunk it was sliced from.
+    this.lastRecipient = { raw: (' ' + text.slice(keys[t + 2], keys[t + 3])).slice(1), accountId: own };
+    return own;
   }
 
   /** The owning account from the raw text: recipientAccountId, the key's account, userIdentity.accountId. */

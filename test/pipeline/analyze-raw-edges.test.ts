@@ -112,3 +112,45 @@ describe('analyzer raw path: invalid JSON where it does not read', () => {
     if (out.kind === 'problem') expect(out.message).toMatch(/record 0 is not valid JSON/);
   });
 });
+
+describe('analyzer raw path: the owning account across records', () => {
+  // One analyzer sees the records in order, as in a log object: the last recipientAccountId is
+  // remembered by its raw text, which must never hand one record's account to another.
+  const record = (recipient: string, extra = '') =>
+    `{"eventName":"CreateUser","eventSource":"iam.amazonaws.com"${recipient}${extra}}`;
+  const sequence: Array<[string, string, string | undefined]> = [
+    ['first account', record(',"recipientAccountId":"111111111111"'), '111111111111'],
+    ['same text again', record(',"recipientAccountId":"111111111111"'), '111111111111'],
+    ['another account', record(',"recipientAccountId":"222222222222"'), '222222222222'],
+    ['back to the first', record(',"recipientAccountId":"111111111111"'), '111111111111'],
+    ['written with spaces', record(',"recipientAccountId": "111111111111" '), '111111111111'],
+    [
+      'written with an escape',
+      record(',"recipientAccountId":"\\u0033\\u0033\\u0033333333333"'),
+      '333333333333',
+    ],
+    ['not an account: the key decides', record(',"recipientAccountId":"11111111111x"'), '444444444444'],
+    [
+      'absent: userIdentity decides after the key',
+      record('', ',"userIdentity":{"accountId":"555555555555"}'),
+      '444444444444',
+    ],
+    ['same prefix, other digits', record(',"recipientAccountId":"111111111112"'), '111111111112'],
+    ['the first once more', record(',"recipientAccountId":"111111111111"'), '111111111111'],
+  ];
+  it('equals the account full parsing gives, record after record', async () => {
+    const analyzer = new Analyzer({ rules });
+    for (const [what, text, expected] of sequence) {
+      const keys = scanObjectKeys(text, 0);
+      const outcome = await analyzer.analyzeRaw(
+        { index: 0, text, ...(keys ? { keys } : {}) },
+        'edge.json',
+        '444444444444',
+      );
+      expect([
+        what,
+        outcome.kind === 'record' ? outcome.matches.map((m) => m.accountId) : outcome.kind,
+      ]).toEqual([what, [expected]]);
+    }
+  });
+});
