@@ -13,6 +13,7 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { CloudTrailRecord, Diagnostic } from '../sigma/model';
 import {
+  rawRecordOf,
   splitItemBatches,
   splitProblemDiagnostic,
   type RawRecord,
@@ -144,7 +145,7 @@ export async function* rawRecordsFromStream(
 ): AsyncGenerator<RawRecord> {
   for await (const batch of itemBatchesFromStream(stream, name, onProblem, options)) {
     for (const item of batch) {
-      if (item.kind === 'record') yield recordOf(item);
+      if (item.kind === 'record') yield rawRecordOf(item);
       else onProblem(splitProblemDiagnostic(name, item));
     }
   }
@@ -342,12 +343,4 @@ export async function* eventFiles(
 /** A local event file as a stream (gzip is detected from its bytes by the readers). */
 export function openEventFile(file: string): Readable {
   return createReadStream(file, { highWaterMark: 256 * 1024 });
-}
-
-/** The record of a split item, without its `kind` (the header and key table kept). */
-function recordOf(item: SplitItem & { kind: 'record' }): RawRecord {
-  const raw: RawRecord = { index: item.index, text: item.text };
-  if (item.keys) raw.keys = item.keys;
-  if (item.header) raw.header = item.header;
-  return raw;
 }

@@ -1,0 +1,112 @@
+/**
+ * The splitter's WebAssembly loop (wasm/scan-record.ts, used for ASCII chunks given with their
+ * bytes) must give exactly what the JavaScript loop gives: the same records, texts, key tables,
+ * headers and problems, whatever the chunking (strings, escapes and keys cut at every position,
+ * SIMD blocks straddling chunk ends), on realistic, hand-written hostile and random input.
+ */
+import fc from 'fast-check';
+import {
+  RecordSplitter,
+  setWasmScanning,
+  wasmChunkCount,
+  type SplitItem,
+} from '../../lambdas/cloudtrail/split';
+import { syntheticRecords } from '../../scripts/synthetic-events';
+
+/** Splits `bytes` in chunks of `size` bytes, giving the splitter each chunk's text and bytes. */
+function splitBytes(bytes: Buffer, size: number, wasm: boolean): SplitItem[] {
+  setWasmScanning(wasm);
+  try {
+    const splitter = new RecordSplitter({ maxRecordChars: 20_000 });
+    const out: SplitItem[] = [];
+    for (let i = 0; i < bytes.length; i += size) {
+      const chunk = bytes.subarray(i, i + size);
+      // latin1 keeps one character per byte; non-ASCII chunks are not scanned by WebAssembly.
+      out.push(...splitter.push(chunk.toString('latin1'), chunk));
+    }
+    out.push(...splitter.end());
+    return out;
+  } finally {
+    setWasmScanning(true);
+  }
+}
+
+function expectSame(text: string, sizes: number[]): void {
+  const bytes = Buffer.from(text, 'latin1');
+  for (const size of sizes) {
+    const before = wasmChunkCount();
+    const wasm = splitBytes(bytes, size, true);
+    if (/^[\x00-\x7f]*$/.test(text)) expect(wasmChunkCount()).toBeGreaterThan(before); // eslint-disable-line no-control-regex
+    expect(wasm).toEqual(splitBytes(bytes, size, false));
+  }
+}
+
+const hostile = [
+  '{"eventName":"ListUsers","eventSource":"iam.amazonaws.com","eventName":"CreateUser"}',
+  '{"eventTime":"2026-11-20T10:00:00Z","eventType":"AwsApiCall","eventCategory":"Management","recipientAccountId":"111111111111"}',
+  '{"eventName":"X","insightDetails":{"state":"Start"}}',
+  '{"digestStartTime":"2026-11-20T10:00:00Z","eventName":"Y"}',
+  '{ "eventName" : "Spaced" , "eventSource" : "s3.amazonaws.com" }',
+  '{"eventNames":"not it","eventSource":{"nested":{"eventName":"inner"}}}',
+  '{"a":"quote \\" inside","b":"backslash \\\\","c":"both \\\\\\" end","d":"\\\\\\\\"}',
+  '{"a":"} ] { [ , : inside a string","eventName":"after"}',
+  '{"a":"a long string without any escape that runs well past sixteen bytes, twice over","b":1}',
+  '{"a":"\\u0022\\u005c\\n\\t\\"","event\\u004eame":"escaped key"}',
+  '{"a":[1,{"b":[2,[3,{"c":"}"}]]}],"eventName":"N"}',
+  '{{"broken":1},"eventName":"N"}',
+  '{"a":1,[2],"eventName":"N"}',
+  '{"a":"\\\\","b":"x\\\\\\\\","eventSource":"s"}',
+  `{${Array.from({ length: 300 }, (_, i) => `"k${i}":${i}`).join(',')}}`,
+  '{"eventName":"unicode é ü 日本","eventSource":"s"}',
+  '{"truncated":"',
+];
+
+describe('splitter: the WebAssembly loop equals the JavaScript loop', () => {
+  const sizes = [1, 2, 3, 5, 7, 15, 16, 17, 31, 32, 33, 64, 100, 1000, 65536];
+
+  it('on realistic records in a Records array, for many chunk sizes', () => {
+    const records = syntheticRecords(150, { seed: 11 });
+    expectSame(`{"Records":[${records.map((r) => JSON.stringify(r)).join(',')}]}`, sizes);
+  });
+
+  it('on hand-written hostile records, in a Records array and a top-level array', () => {
+    const ascii = hostile.filter((h) => /^[\x00-\x7f]*$/.test(h) && !h.startsWith('{"truncated')); // eslint-disable-line no-control-regex
+    expectSame(`{"Records":[${ascii.join(',')}]}`, sizes);
+    expectSame(`[${ascii.join(',\n')}]`, sizes);
+  });
+
+  it('each hostile record alone, truncated files and non-ASCII text (the JavaScript loop runs for those chunks)', () => {
+    for (const h of hostile) {
+      expectSame(`{"Records":[${h}]}`, [1, 2, 3, 16, 17, 4096]);
+      expectSame(`{"Records":[${h}`, [1, 7, 4096]);
+    }
+    expectSame(`{"Records":[${hostile.join(',')}]}`, [1, 7, 16, 4096]);
+  });
+
+  it('on random records with escapes, brackets and quotes in strings', () => {
+    const text = fc.string({
+      unit: fc.constantFrom('a', '"', '\\', '{', '}', '[', ']', ',', ':', ' ', 'Z'),
+      maxLength: 40,
+    });
+    const value = fc.oneof(
+      text,
+      fc.integer(),
+      fc.constant(null),
+      fc.array(text, { maxLength: 3 }),
+      fc.dictionary(text, text, { maxKeys: 3 }),
+    );
+    const record = fc.dictionary(
+      fc.oneof(text, fc.constantFrom('eventName', 'eventSource', 'eventTime', 'recipientAccountId')),
+      value,
+      { maxKeys: 8 },
+    );
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 6 }), fc.integer({ min: 1, max: 70 }), (records, size) => {
+        const json = `{"Records":[${records.map((r) => JSON.stringify(r)).join(',')}]}`;
+        const bytes = Buffer.from(json, 'latin1');
+        expect(splitBytes(bytes, size, true)).toEqual(splitBytes(bytes, size, false));
+      }),
+      { numRuns: 400 },
+    );
+  });
+});

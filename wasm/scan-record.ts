@@ -1,0 +1,186 @@
+// AssemblyScript source of the splitter's hot loop (lambdas/cloudtrail/split.ts,
+// scanInsideRecord), compiled by scripts/build-wasm.ts into lambdas/cloudtrail/scan-record-wasm.ts.
+// It runs over the bytes of an ASCII chunk (where byte offsets equal the string offsets the
+// JavaScript splitter uses) and does exactly what scanInsideRecord does: track strings and
+// nesting inside one record, and note the record's top-level keys (the key table) and which of
+// them are the header keys the analyzer reads. The JavaScript side owns everything else.
+
+// State block (i32 slots at byte offsets), read at entry and written back at exit.
+const S_DEPTH: i32 = 0;
+const S_TOP: i32 = 4; // depth of the record's own keys
+const S_RK: i32 = 8;
+const S_KS: i32 = 12;
+const S_KE: i32 = 16;
+const S_VS: i32 = 20;
+const S_ID: i32 = 24; // header slot of the key whose value is being read (-1: none)
+const S_HEADER: i32 = 28; // 1: note header slots (the JavaScript side keeps a header)
+const S_IN_STRING: i32 = 32; // out: a string runs past the end of the chunk
+const S_ESCAPE: i32 = 36; // out: and the chunk ended inside an escape
+const S_ENTRIES: i32 = 40; // out: key-table entries written at OUT
+const S_DROPPED: i32 = 44; // out: a `{` or `[` stood where a key belongs: no table
+const S_STOP: i32 = 48; // out: 0 end of chunk, 1 at the record's closing bracket, 2 output full
+
+/** Key-table entries: ks, ke, vs, ve, header slot (five i32 each). */
+const OUT: i32 = 2048; // after the static key texts (placed from 1024)
+const OUT_CAPACITY: i32 = 2048;
+/** The chunk's bytes start here. */
+const IN: i32 = 65536;
+
+const RK_NONE: i32 = 0;
+const RK_EXPECT_KEY: i32 = 1;
+const RK_IN_KEY: i32 = 2;
+const RK_AFTER_KEY: i32 = 3;
+const RK_IN_VALUE: i32 = 4;
+
+const QUOTE: i32 = 34;
+const BACKSLASH: i32 = 92;
+
+// The header keys in record-view.ts HEADER_KEYS order, then the two digest/Insights markers.
+const EVENT_NAME = memory.data<u8>([101, 118, 101, 110, 116, 78, 97, 109, 101]);
+const EVENT_SOURCE = memory.data<u8>([101, 118, 101, 110, 116, 83, 111, 117, 114, 99, 101]);
+const EVENT_TIME = memory.data<u8>([101, 118, 101, 110, 116, 84, 105, 109, 101]);
+const EVENT_TYPE = memory.data<u8>([101, 118, 101, 110, 116, 84, 121, 112, 101]);
+const EVENT_CATEGORY = memory.data<u8>([101, 118, 101, 110, 116, 67, 97, 116, 101, 103, 111, 114, 121]);
+const RECIPIENT = memory.data<u8>([
+  114, 101, 99, 105, 112, 105, 101, 110, 116, 65, 99, 99, 111, 117, 110, 116, 73, 100,
+]);
+const DIGEST_START = memory.data<u8>([
+  100, 105, 103, 101, 115, 116, 83, 116, 97, 114, 116, 84, 105, 109, 101,
+]);
+const INSIGHT_DETAILS = memory.data<u8>([105, 110, 115, 105, 103, 104, 116, 68, 101, 116, 97, 105, 108, 115]);
+const UNUSUAL: i32 = 6;
+
+// Small enough for the optimizer (-O3) to inline.
+function same(at: i32, key: usize, len: i32): bool {
+  for (let k: i32 = 0; k < len; k++) if (load<u8>(IN + at + k) != load<u8>(key + k)) return false;
+  return true;
+}
+
+/** record-view.ts headerSlot on bytes: the header slot of the key in [start, end), or -1. */
+function headerSlot(start: i32, end: i32): i32 {
+  const len = end - start;
+  if (len == 9) {
+    if (same(start, EVENT_NAME, 9)) return 0;
+    if (same(start, EVENT_TIME, 9)) return 2;
+    if (same(start, EVENT_TYPE, 9)) return 3;
+    return -1;
+  }
+  if (len == 11) return same(start, EVENT_SOURCE, 11) ? 1 : -1;
+  if (len == 13) return same(start, EVENT_CATEGORY, 13) ? 4 : -1;
+  if (len == 18) return same(start, RECIPIENT, 18) ? 5 : -1;
+  if (len == 15) return same(start, DIGEST_START, 15) ? UNUSUAL : -1;
+  if (len == 14) return same(start, INSIGHT_DETAILS, 14) ? UNUSUAL : -1;
+  return -1;
+}
+
+/** Scans chunk bytes [i, n) of a record; returns where it stopped (see S_STOP). */
+export function scanInside(i: i32, n: i32, base: i32): i32 {
+  let depth = load<i32>(S_DEPTH);
+  const top = load<i32>(S_TOP);
+  let rk = load<i32>(S_RK);
+  let ks = load<i32>(S_KS);
+  let ke = load<i32>(S_KE);
+  let vs = load<i32>(S_VS);
+  let id = load<i32>(S_ID);
+  let header = load<i32>(S_HEADER);
+  let entries: i32 = 0;
+  let dropped: i32 = 0;
+  let inString: i32 = 0;
+  let escape: i32 = 0;
+  let stop: i32 = 0;
+  while (i < n) {
+    const c = <i32>load<u8>(IN + i);
+    if (c == QUOTE) {
+      const start = i + 1;
+      let q = start;
+      // Sixteen bytes at a time to the next quote or backslash (strings are most of the text).
+      for (;;) {
+        if (q + 16 <= n) {
+          const v = v128.load(IN + q);
+          const m = i8x16.bitmask(v128.or(i8x16.eq(v, i8x16.splat(34)), i8x16.eq(v, i8x16.splat(92))));
+          if (m == 0) {
+            q += 16;
+            continue;
+          }
+          q += <i32>ctz(m);
+        } else {
+          while (q < n) {
+            const t = <i32>load<u8>(IN + q);
+            if (t == QUOTE || t == BACKSLASH) break;
+            q++;
+          }
+          if (q >= n) break;
+        }
+        if (<i32>load<u8>(IN + q) == QUOTE) break;
+        q += 2; // a backslash and the character it escapes
+        if (q >= n) break;
+      }
+      if (q >= n) {
+        // The string goes on in the next chunk (q > n: the chunk ended inside an escape).
+        inString = 1;
+        escape = q > n ? 1 : 0;
+        if (depth == top && rk == RK_EXPECT_KEY) {
+          rk = RK_IN_KEY;
+          ks = base + start;
+        }
+        i = n;
+        break;
+      }
+      if (depth == top && rk == RK_EXPECT_KEY) {
+        ks = base + start;
+        ke = base + q;
+        rk = RK_AFTER_KEY;
+        id = header != 0 ? headerSlot(start, q) : -1;
+      }
+      i = q + 1;
+      continue;
+    }
+    if (c == 123 || c == 91) {
+      if (depth == top && rk == RK_EXPECT_KEY) {
+        rk = RK_NONE;
+        dropped = 1;
+        header = 0;
+      }
+      depth++;
+    } else if (c == 125 || c == 93) {
+      if (depth == top) {
+        stop = 1;
+        break;
+      }
+      depth--;
+    } else if (depth == top) {
+      if (c == 58 && rk == RK_AFTER_KEY) {
+        vs = base + i + 1;
+        rk = RK_IN_VALUE;
+      } else if (c == 44 && rk == RK_IN_VALUE) {
+        const at = OUT + entries * 20;
+        store<i32>(at, ks);
+        store<i32>(at, ke, 4);
+        store<i32>(at, vs, 8);
+        store<i32>(at, base + i, 12);
+        store<i32>(at, id, 16);
+        entries++;
+        rk = RK_EXPECT_KEY;
+        if (entries == OUT_CAPACITY) {
+          i++;
+          stop = 2;
+          break;
+        }
+      }
+    }
+    i++;
+  }
+  store<i32>(S_DEPTH, depth);
+  store<i32>(S_RK, rk);
+  store<i32>(S_KS, ks);
+  store<i32>(S_KE, ke);
+  store<i32>(S_VS, vs);
+  store<i32>(S_ID, id);
+  store<i32>(S_HEADER, header);
+  store<i32>(S_IN_STRING, inString);
+  store<i32>(S_ESCAPE, escape);
+  store<i32>(S_ENTRIES, entries);
+  store<i32>(S_DROPPED, dropped);
+  store<i32>(S_STOP, stop);
+  return i;
+}
