@@ -39,6 +39,9 @@ export type RawOutcome =
   | { kind: 'insight' }
   | { kind: 'problem'; message: string };
 
+/** How many raw recipientAccountId texts the analyzer remembers. */
+const MAX_REMEMBERED_RECIPIENTS = 8;
+
 const NO_MATCHES: RawOutcome = { kind: 'record', matches: [] };
 const OUT_OF_RANGE: RawOutcome = { kind: 'out-of-range' };
 
@@ -71,8 +74,8 @@ export class Analyzer {
   private accountsSince: number;
   private records = 0;
   private readonly now: () => number;
-  /** The last recipientAccountId's raw text that named an account, and that account. */
-  private lastRecipient: { raw: string; accountId: string } | undefined;
+  /** Raw recipientAccountId texts that named an account, most recent first (see recipientAccount). */
+  private readonly recipients: Array<{ raw: string; accountId: string }> = [];
   /** Header values handed to projectRecord (reused: one record at a time). */
   private readonly headerValues: unknown[] = [NOT_READ, NOT_READ, NOT_READ, NOT_READ, NOT_READ, NOT_READ];
 
@@ -153,8 +156,9 @@ export class Analyzer {
   }
 
   /**
-   * The owning account: recipientAccountId when it is an account id (remembered by its raw text:
-   * every record of a log object usually carries the same one), else rawAccount.
+   * The owning account: recipientAccountId when it is an account id, else rawAccount. The last
+   * few recipientAccountId texts are remembered with their account (a log object holds one
+   * account's events, a merged file a few), so most records cost one comparison of raw text.
    */
   private recipientAccount(
     text: string,
@@ -162,16 +166,21 @@ export class Analyzer {
     t: number,
     keyAccountId: string | undefined,
   ): string {
-    const last = this.lastRecipient;
-    if (t >= 0 && last !== undefined) {
+    const known = this.recipients;
+    if (t >= 0) {
       const start = keys[t + 2];
-      if (keys[t + 3] - start === last.raw.length && text.startsWith(last.raw, start)) return last.accountId;
+      const length = keys[t + 3] - start;
+      for (let k = 0; k < known.length; k++) {
+        const entry = known[k];
+        if (entry.raw.length === length && text.startsWith(entry.raw, start)) return entry.accountId;
+      }
     }
     const recipient = valueAt(text, keys, t);
     const own = accountOf({ recipientAccountId: recipient });
     if (own === undefined) return this.rawAccount(text, keys, recipient, keyAccountId);
+    if (known.length >= MAX_REMEMBERED_RECIPIENTS) known.pop();
     // A copy of the raw text, so that it does not pin the chunk it was sliced from.
-    this.lastRecipient = { raw: (' ' + text.slice(keys[t + 2], keys[t + 3])).slice(1), accountId: own };
+    known.unshift({ raw: (' ' + text.slice(keys[t + 2], keys[t + 3])).slice(1), accountId: own });
     return own;
   }
 
