@@ -19,6 +19,7 @@ const S_ESCAPE: i32 = 36; // out: and the chunk ended inside an escape
 const S_ENTRIES: i32 = 40; // out: key-table entries written at OUT
 const S_DROPPED: i32 = 44; // out: a `{` or `[` stood where a key belongs: no table
 const S_STOP: i32 = 48; // out: 0 end of chunk, 1 at the record's closing bracket, 2 output full
+const S_DIRTY: i32 = 52; // out: a string held a backslash or a control character
 
 /** Key-table entries: ks, ke, vs, ve, header slot (five i32 each). */
 const OUT: i32 = 2048; // after the static key texts (placed from 1024)
@@ -88,16 +89,23 @@ export function scanInside(i: i32, n: i32, base: i32): i32 {
   let inString: i32 = 0;
   let escape: i32 = 0;
   let stop: i32 = 0;
+  let dirty: i32 = 0;
   while (i < n) {
     const c = <i32>load<u8>(IN + i);
     if (c == QUOTE) {
       const start = i + 1;
       let q = start;
-      // Sixteen bytes at a time to the next quote or backslash (strings are most of the text).
+      // Sixteen bytes at a time to the next quote, backslash or control character (strings are
+      // most of the text; the last two make the record not clean, see S_DIRTY).
       for (;;) {
         if (q + 16 <= n) {
           const v = v128.load(IN + q);
-          const m = i8x16.bitmask(v128.or(i8x16.eq(v, i8x16.splat(34)), i8x16.eq(v, i8x16.splat(92))));
+          const m = i8x16.bitmask(
+            v128.or(
+              v128.or(i8x16.eq(v, i8x16.splat(34)), i8x16.eq(v, i8x16.splat(92))),
+              i8x16.lt_u(v, i8x16.splat(32)),
+            ),
+          );
           if (m == 0) {
             q += 16;
             continue;
@@ -106,13 +114,15 @@ export function scanInside(i: i32, n: i32, base: i32): i32 {
         } else {
           while (q < n) {
             const t = <i32>load<u8>(IN + q);
-            if (t == QUOTE || t == BACKSLASH) break;
+            if (t == QUOTE || t == BACKSLASH || t < 32) break;
             q++;
           }
           if (q >= n) break;
         }
-        if (<i32>load<u8>(IN + q) == QUOTE) break;
-        q += 2; // a backslash and the character it escapes
+        const t = <i32>load<u8>(IN + q);
+        if (t == QUOTE) break;
+        dirty = 1;
+        q += t == BACKSLASH ? 2 : 1; // an escape and the character it escapes, or a control character
         if (q >= n) break;
       }
       if (q >= n) {
@@ -182,5 +192,6 @@ export function scanInside(i: i32, n: i32, base: i32): i32 {
   store<i32>(S_ENTRIES, entries);
   store<i32>(S_DROPPED, dropped);
   store<i32>(S_STOP, stop);
+  store<i32>(S_DIRTY, dirty);
   return i;
 }

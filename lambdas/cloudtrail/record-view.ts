@@ -118,18 +118,22 @@ const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c ==
 // eslint-disable-next-line no-control-regex -- raw control characters are exactly what must be found
 const NEEDS_PARSE = /[\\\u0000-\u001f]/;
 
-/** Parses the value text between `start` and `end` (whitespace around it allowed). Throws on invalid JSON. */
-export function parseValueAt(text: string, start: number, end: number): unknown {
+/**
+ * Parses the value text between `start` and `end` (whitespace around it allowed). Throws on
+ * invalid JSON. `clean`: no string of the record holds a backslash or a control character
+ * (RawRecord.clean), so a string value is the text between its quotes, checked no further.
+ */
+export function parseValueAt(text: string, start: number, end: number, clean = false): unknown {
   while (start < end && isSpace(text.charCodeAt(start))) start++;
   while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
-  if (
-    text.charCodeAt(start) === QUOTE &&
-    end - start >= 2 &&
-    text.charCodeAt(end - 1) === QUOTE &&
-    closingQuote(text, start + 1) === end - 1
-  ) {
-    const inner = text.slice(start + 1, end - 1);
-    if (!NEEDS_PARSE.test(inner)) return inner;
+  if (text.charCodeAt(start) === QUOTE && end - start >= 2 && text.charCodeAt(end - 1) === QUOTE) {
+    if (clean) {
+      // Without backslashes the first quote closes the string; anything after it is not JSON.
+      if (text.indexOf('"', start + 1) === end - 1) return text.slice(start + 1, end - 1);
+    } else if (closingQuote(text, start + 1) === end - 1) {
+      const inner = text.slice(start + 1, end - 1);
+      if (!NEEDS_PARSE.test(inner)) return inner;
+    }
   }
   return JSON.parse(text.slice(start, end));
 }
@@ -172,10 +176,11 @@ const TRIAL_LOOKUPS = 512;
 const RETRY_AFTER = 65_536;
 
 /** Per key, so that keys whose values never repeat do not evict userIdentity. */
-function parseCachedValue(key: string, text: string, start: number, end: number): unknown {
+function parseCachedValue(key: string, text: string, start: number, end: number, clean: boolean): unknown {
   while (start < end && isSpace(text.charCodeAt(start))) start++;
   const c = text.charCodeAt(start);
-  if ((c !== 123 && c !== 91) || end - start < MIN_CACHED_LENGTH) return parseValueAt(text, start, end);
+  if ((c !== 123 && c !== 91) || end - start < MIN_CACHED_LENGTH)
+    return parseValueAt(text, start, end, clean);
   let cache = valueCaches.get(key);
   if (!cache) valueCaches.set(key, (cache = { values: new Map(), lookups: 0, hits: 0, on: true }));
   if (!cache.on) {
@@ -237,6 +242,8 @@ export function projectRecord(
    * each header slot, NOT_READ where it did not parse one. Saves parsing eventName twice.
    */
   known?: { header: readonly number[]; values: readonly unknown[] },
+  /** RawRecord.clean: string values need no escape check (see parseValueAt). */
+  clean = false,
 ): Record<string, unknown> {
   if (plan.whole || (!keysChecked && keysHaveEscapes(text, table))) throw new NeedsFullParse();
   const byLength = keysByLength(plan);
@@ -250,8 +257,8 @@ export function projectRecord(
       const key = bucket[b];
       if (!keyAt(text, ks, key)) continue;
       const value = known
-        ? knownValue(known, t, key, text, table)
-        : parseCachedValue(key, text, table[t + 2], table[t + 3]);
+        ? knownValue(known, t, key, text, table, clean)
+        : parseCachedValue(key, text, table[t + 2], table[t + 3], clean);
       // `__proto__` from JSON is an ordinary own key (JSON.parse makes it one); assignment would not be.
       if (key === '__proto__')
         Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
@@ -271,11 +278,12 @@ function knownValue(
   key: string,
   text: string,
   table: KeyTable,
+  clean: boolean,
 ): unknown {
   const { header, values } = known;
   for (let slot = 0; slot < HEADER.unusual; slot++)
     if (header[slot] === t && values[slot] !== NOT_READ) return values[slot];
-  return parseCachedValue(key, text, table[t + 2], table[t + 3]);
+  return parseCachedValue(key, text, table[t + 2], table[t + 3], clean);
 }
 
 /** A top-level value by key, parsed (undefined when absent). Throws like projectRecord. */
@@ -346,6 +354,6 @@ export function readHeader(text: string, table: KeyTable, noted?: number[]): num
 }
 
 /** The value at a table offset from readHeader/findKey, parsed (undefined for -1). Throws on invalid JSON. */
-export function valueAt(text: string, table: KeyTable, t: number): unknown {
-  return t < 0 ? undefined : parseValueAt(text, table[t + 2], table[t + 3]);
+export function valueAt(text: string, table: KeyTable, t: number, clean = false): unknown {
+  return t < 0 ? undefined : parseValueAt(text, table[t + 2], table[t + 3], clean);
 }

@@ -27,12 +27,18 @@ export interface RawRecord {
    * Where the record's top-level keys and values sit in `text` (see record-view.ts), found while
    * splitting; absent when the splitter did not track them (e.g. more than MAX_TABLE_KEYS keys).
    */
-  keys?: KeyTable;
+  keys?: KeyTable | undefined;
   /**
    * The record's header (record-view.ts HEADER_KEYS: where the keys the analyzer reads itself
    * sit), noted while splitting. Absent when any key was not seen whole in one chunk.
    */
-  header?: number[];
+  header?: number[] | undefined;
+  /**
+   * True when no string in the record holds a backslash or a control character (so a string
+   * value is its text between the quotes), as found by the WebAssembly loop for a record inside
+   * one chunk; absent when unknown.
+   */
+  clean?: true | undefined;
 }
 
 export interface SplitProblem {
@@ -99,6 +105,7 @@ const W = {
   entries: 10,
   dropped: 11,
   stop: 12,
+  dirty: 13,
 } as const;
 
 /** The parts of the WebAssembly API used here (the compiler's Node types do not declare them). */
@@ -201,6 +208,8 @@ export class RecordSplitter {
   private rkVs = 0;
   /** The WebAssembly scanner holding this chunk's bytes, during push. */
   private wasm: WasmScanner | undefined;
+  /** The captured record was scanned by WebAssembly only, and no string in it was dirty (RawRecord.clean). */
+  private recordClean = false;
 
   constructor(options: SplitOptions = {}) {
     this.max = options.maxRecordChars ?? DEFAULT_MAX_RECORD_CHARS;
@@ -219,6 +228,8 @@ export class RecordSplitter {
   push(text: string, bytes?: Uint8Array): SplitItem[] {
     this.items = [];
     this.wasm = undefined;
+    // A record that goes on from an earlier chunk was not all seen by one WebAssembly scan.
+    this.recordClean = false;
     if (useWasm && bytes !== undefined && bytes.length === text.length && isAscii(bytes)) {
       const scanner = getWasmScanner();
       if (scanner) this.wasm = loadChunk(scanner, bytes);
@@ -290,6 +301,8 @@ export class RecordSplitter {
     this.table = undefined;
     this.header = undefined;
     this.rk = RK_NONE;
+    // Only elements of an array are scanned by scanInsideRecord (JSON lines are scanned by scan).
+    this.recordClean = this.wasm !== undefined && this.elementDepth > 0;
   }
 
   private finishCapture(text: string, start: number, end: number): void {
@@ -306,15 +319,17 @@ export class RecordSplitter {
     } else {
       const last = text.slice(start, end);
       const whole = this.parts.length === 0 ? last : this.parts.join('') + last;
-      const table = this.table;
-      const header = this.header;
-      this.items.push(
-        table && table.length <= MAX_TABLE_KEYS * 4
-          ? header
-            ? { kind: 'record', index: this.index, text: whole, keys: table, header }
-            : { kind: 'record', index: this.index, text: whole, keys: table }
-          : { kind: 'record', index: this.index, text: whole },
-      );
+      const table = this.table && this.table.length <= MAX_TABLE_KEYS * 4 ? this.table : undefined;
+      // Every record object has the same fields (undefined where unknown): one hidden class keeps
+      // the analyzer's loads of them monomorphic.
+      this.items.push({
+        kind: 'record',
+        index: this.index,
+        text: whole,
+        keys: table,
+        header: table ? this.header : undefined,
+        clean: this.recordClean && this.parts.length === 0 ? true : undefined,
+      });
     }
     this.index++;
     this.capturing = false;
@@ -440,6 +455,7 @@ export class RecordSplitter {
           table.push(out[e], out[e + 1], out[e + 2], out[e + 3]);
         }
       }
+      if (st[W.dirty] === 1) this.recordClean = false;
       if (st[W.dropped] === 1) {
         this.table = undefined; // `{` where a key belongs: not a JSON object, no table
         this.header = undefined;
@@ -754,8 +770,5 @@ export async function* splitItemBatches(
 
 /** The record of a split item, without its `kind` (its key table and header kept). */
 export function rawRecordOf(item: SplitItem & { kind: 'record' }): RawRecord {
-  const raw: RawRecord = { index: item.index, text: item.text };
-  if (item.keys) raw.keys = item.keys;
-  if (item.header) raw.header = item.header;
-  return raw;
+  return { index: item.index, text: item.text, keys: item.keys, header: item.header, clean: item.clean };
 }

@@ -108,8 +108,11 @@ export class Analyzer {
     if ((++this.records & 1023) === 0) this.expireAccounts();
     const text = raw.text;
     const keys = raw.keys ?? scanObjectKeys(text, Math.max(0, text.search(/\S/)));
+    // No string of a clean record has an escape (RawRecord.clean): its keys need no check.
+    const clean = raw.clean === true && raw.keys !== undefined;
     // Keys written with escapes (`"event\u004eame"`) cannot be found by their text: parse it all.
-    if (!keys || keysHaveEscapes(text, keys)) return this.analyzeParsed(raw, file, keyAccountId, window);
+    if (!keys || (!clean && keysHaveEscapes(text, keys)))
+      return this.analyzeParsed(raw, file, keyAccountId, window);
     let name: unknown;
     let source: unknown;
     let type: unknown;
@@ -118,15 +121,18 @@ export class Analyzer {
     try {
       const h = readHeader(text, keys, raw.keys ? raw.header : undefined);
       if (h[HEADER.unusual] === 1) return this.analyzeParsed(raw, file, keyAccountId, window);
-      name = valueAt(text, keys, h[HEADER.eventName]);
-      source = valueAt(text, keys, h[HEADER.eventSource]);
+      name = valueAt(text, keys, h[HEADER.eventName], clean);
+      source = valueAt(text, keys, h[HEADER.eventSource], clean);
       if (typeof name !== 'string' && typeof source !== 'string')
         return this.analyzeParsed(raw, file, keyAccountId, window);
-      type = valueAt(text, keys, h[HEADER.eventType]);
-      if (type === 'AwsCloudTrailInsight' || valueAt(text, keys, h[HEADER.eventCategory]) === 'Insight')
+      type = valueAt(text, keys, h[HEADER.eventType], clean);
+      if (
+        type === 'AwsCloudTrailInsight' ||
+        valueAt(text, keys, h[HEADER.eventCategory], clean) === 'Insight'
+      )
         return { kind: 'insight' };
-      if (window && outOfRange(valueAt(text, keys, h[HEADER.eventTime]), window)) return OUT_OF_RANGE;
-      accountId = this.recipientAccount(text, keys, h[HEADER.recipientAccountId], keyAccountId);
+      if (window && outOfRange(valueAt(text, keys, h[HEADER.eventTime], clean), window)) return OUT_OF_RANGE;
+      accountId = this.recipientAccount(text, keys, h[HEADER.recipientAccountId], keyAccountId, clean);
       header = h;
     } catch {
       return this.analyzeParsed(raw, file, keyAccountId, window);
@@ -142,7 +148,7 @@ export class Analyzer {
       values[HEADER.eventName] = name;
       values[HEADER.eventSource] = source;
       values[HEADER.eventType] = type;
-      projected = projectRecord(text, keys, candidates.plan, true, { header, values });
+      projected = projectRecord(text, keys, candidates.plan, true, { header, values }, clean);
     } catch {
       return this.analyzeParsed(raw, file, keyAccountId, window);
     }
@@ -165,6 +171,7 @@ export class Analyzer {
     keys: KeyTable,
     t: number,
     keyAccountId: string | undefined,
+    clean: boolean,
   ): string {
     const known = this.recipients;
     if (t >= 0) {
@@ -175,7 +182,7 @@ export class Analyzer {
         if (entry.raw.length === length && text.startsWith(entry.raw, start)) return entry.accountId;
       }
     }
-    const recipient = valueAt(text, keys, t);
+    const recipient = valueAt(text, keys, t, clean);
     const own = accountOf({ recipientAccountId: recipient });
     if (own === undefined) return this.rawAccount(text, keys, recipient, keyAccountId);
     if (known.length >= MAX_REMEMBERED_RECIPIENTS) known.pop();

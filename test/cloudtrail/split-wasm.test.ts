@@ -31,14 +31,38 @@ function splitBytes(bytes: Buffer, size: number, wasm: boolean): SplitItem[] {
   }
 }
 
-function expectSame(text: string, sizes: number[]): void {
+/** The items without `clean`, which only the WebAssembly loop sets (checked by expectCleanIsTrue). */
+function withoutClean(items: SplitItem[]): SplitItem[] {
+  return items.map((item) => {
+    if (item.kind !== 'record') return item;
+    const { clean: _clean, ...rest } = item;
+    return rest;
+  });
+}
+
+/** A record marked clean has no backslash and no control character other than whitespace outside strings. */
+function expectCleanIsTrue(items: SplitItem[]): void {
+  for (const item of items) {
+    if (item.kind !== 'record' || !item.clean) continue;
+    expect(item.text).not.toContain('\\');
+    // Control characters may only be JSON whitespace between tokens: none survive removing strings.
+    const strings = item.text.match(/"[^"]*"/g) ?? [];
+    for (const str of strings) expect(str).not.toMatch(/[\u0000-\u001f]/); // eslint-disable-line no-control-regex
+  }
+}
+
+function expectSame(text: string, sizes: number[]): number {
   const bytes = Buffer.from(text, 'latin1');
+  let clean = 0;
   for (const size of sizes) {
     const before = wasmChunkCount();
     const wasm = splitBytes(bytes, size, true);
     if (/^[\x00-\x7f]*$/.test(text)) expect(wasmChunkCount()).toBeGreaterThan(before); // eslint-disable-line no-control-regex
-    expect(wasm).toEqual(splitBytes(bytes, size, false));
+    expect(withoutClean(wasm)).toEqual(splitBytes(bytes, size, false));
+    expectCleanIsTrue(wasm);
+    clean += wasm.filter((i) => i.kind === 'record' && i.clean).length;
   }
+  return clean;
 }
 
 const hostile = [
@@ -58,6 +82,9 @@ const hostile = [
   '{"a":"\\\\","b":"x\\\\\\\\","eventSource":"s"}',
   `{${Array.from({ length: 300 }, (_, i) => `"k${i}":${i}`).join(',')}}`,
   '{"eventName":"unicode é ü 日本","eventSource":"s"}',
+  '{"a":"raw control \u0001 character","eventName":"N"}',
+  '{"a":"raw tab \t inside","eventName":"N"}',
+  '{"a":1,\n"eventName":"newline between tokens"}',
   '{"truncated":"',
 ];
 
@@ -66,7 +93,10 @@ describe('splitter: the WebAssembly loop equals the JavaScript loop', () => {
 
   it('on realistic records in a Records array, for many chunk sizes', () => {
     const records = syntheticRecords(150, { seed: 11 });
-    expectSame(`{"Records":[${records.map((r) => JSON.stringify(r)).join(',')}]}`, sizes);
+    const text = `{"Records":[${records.map((r) => JSON.stringify(r)).join(',')}]}`;
+    expectSame(text, sizes);
+    // In big chunks most records are seen whole by one scan, and most hold no escape.
+    expect(expectSame(text, [65536])).toBeGreaterThan(100);
   });
 
   it('on hand-written hostile records, in a Records array and a top-level array', () => {
@@ -104,7 +134,9 @@ describe('splitter: the WebAssembly loop equals the JavaScript loop', () => {
       fc.property(fc.array(record, { maxLength: 6 }), fc.integer({ min: 1, max: 70 }), (records, size) => {
         const json = `{"Records":[${records.map((r) => JSON.stringify(r)).join(',')}]}`;
         const bytes = Buffer.from(json, 'latin1');
-        expect(splitBytes(bytes, size, true)).toEqual(splitBytes(bytes, size, false));
+        const wasm = splitBytes(bytes, size, true);
+        expect(withoutClean(wasm)).toEqual(splitBytes(bytes, size, false));
+        expectCleanIsTrue(wasm);
       }),
       { numRuns: 400 },
     );
