@@ -157,11 +157,19 @@ function keysByLength(plan: FieldPlan): KeysByLength {
  * Parsed object and array values by their text. In a trail the same principal makes call after
  * call with the same credentials, so `userIdentity` (what rules read most, ~0.5 KB) repeats
  * verbatim; parsing it once per distinct text saves most of the projection's work. Values are
- * shared between records, which is safe because rules only read them. Bounded: emptied when full.
+ * shared between records, which is safe because rules only read them. Bounded, in two
+ * generations: when the young map is full it becomes the old one, and an entry found in the old
+ * map moves back to the young one, so the texts in use survive and a set of texts larger than the
+ * cache costs parses, not a cache emptied again and again.
  */
+interface CacheEntry {
+  text: string;
+  value: unknown;
+}
 interface ValueCache {
   /** By fingerprint (see fingerprint()); the entry's text is compared before its value is used. */
-  values: Map<number, { text: string; value: unknown }>;
+  values: Map<number, CacheEntry>;
+  old: Map<number, CacheEntry>;
   lookups: number;
   hits: number;
   /** Off for a key whose values rarely repeat (requestParameters …): only the parse is paid. */
@@ -169,7 +177,8 @@ interface ValueCache {
 }
 
 const valueCaches = new Map<string, ValueCache>();
-const VALUE_CACHE_ENTRIES = 1024;
+/** Entries per generation (so up to twice as many texts per key). */
+const VALUE_CACHE_ENTRIES = 2048;
 const MIN_CACHED_LENGTH = 64;
 /** After this many lookups a key's cache stays on only if at least a quarter of them hit. */
 const TRIAL_LOOKUPS = 512;
@@ -182,7 +191,8 @@ function parseCachedValue(key: string, text: string, start: number, end: number,
   if ((c !== 123 && c !== 91) || end - start < MIN_CACHED_LENGTH)
     return parseValueAt(text, start, end, clean);
   let cache = valueCaches.get(key);
-  if (!cache) valueCaches.set(key, (cache = { values: new Map(), lookups: 0, hits: 0, on: true }));
+  if (!cache)
+    valueCaches.set(key, (cache = { values: new Map(), old: new Map(), lookups: 0, hits: 0, on: true }));
   if (!cache.on) {
     // Tried again now and then: a warm Lambda sees other trails with other patterns.
     if (++cache.lookups >= RETRY_AFTER) Object.assign(cache, { lookups: 0, hits: 0, on: true });
@@ -191,21 +201,35 @@ function parseCachedValue(key: string, text: string, start: number, end: number,
   while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
   const raw = text.slice(start, end);
   const print = fingerprint(text, start, end);
-  const entry = cache.values.get(print);
+  let entry = cache.values.get(print);
   if (++cache.lookups === TRIAL_LOOKUPS && cache.hits < TRIAL_LOOKUPS / 4) {
     cache.on = false;
-    cache.values.clear();
+    cache.values = new Map();
+    cache.old = new Map();
   }
   // Equal fingerprints of different texts only cost a parse: the text itself decides.
   if (entry !== undefined && entry.text === raw) {
     cache.hits++;
     return entry.value;
   }
+  entry = cache.old.get(print);
+  if (entry !== undefined && entry.text === raw) {
+    cache.hits++;
+    if (cache.on) remember(cache, print, entry);
+    return entry.value;
+  }
   const value: unknown = JSON.parse(raw);
-  if (cache.values.size >= VALUE_CACHE_ENTRIES) cache.values.clear();
   // The text is kept as a copy: `raw` is a slice that would pin the whole decoded chunk it came from.
-  if (cache.on) cache.values.set(print, { text: (' ' + raw).slice(1), value });
+  if (cache.on) remember(cache, print, { text: (' ' + raw).slice(1), value });
   return value;
+}
+
+function remember(cache: ValueCache, print: number, entry: CacheEntry): void {
+  if (cache.values.size >= VALUE_CACHE_ENTRIES) {
+    cache.old = cache.values;
+    cache.values = new Map();
+  }
+  cache.values.set(print, entry);
 }
 
 /**

@@ -600,3 +600,39 @@ describe('projectRecord against JSON.parse on random hostile objects (property)'
     expect(counts.invalidProjected).toBeGreaterThan(100);
   });
 });
+
+describe('projectRecord: the value cache', () => {
+  // userIdentity-like values are parsed once per distinct text and kept in two generations of
+  // 2,048 fingerprints; whatever the cache holds, every projection must equal JSON.parse.
+  const identity = (n: number, filler = 'x') =>
+    JSON.stringify({
+      type: 'AssumedRole',
+      principalId: `AROAEXAMPLE${String(n).padStart(6, '0')}:session`,
+      arn: `arn:aws:sts::111111111111:assumed-role/role-${n % 7}/session-${n}`,
+      accountId: '111111111111',
+      accessKeyId: `ASIA${String(n).padStart(16, '0')}`,
+      sessionContext: { attributes: { mfaAuthenticated: 'false', note: filler.repeat(40) } },
+    });
+  const recordWith = (userIdentity: string) => `{"eventName":"ListUsers","userIdentity":${userIdentity}}`;
+  const plan = planOf(['userIdentity']);
+
+  it('equals JSON.parse for many distinct texts, repeated texts and texts that share a fingerprint', () => {
+    const rng = makeRng(5);
+    const texts: string[] = [];
+    for (let n = 0; n < 6000; n++) texts.push(identity(n));
+    // Same length and same sampled characters, different text: one character at the start differs.
+    const base = identity(1);
+    texts.push(base.replace('"type":"AssumedRole"', '"type":"AssumedRolf"'));
+    texts.push(base.replace('"type":"AssumedRole"', '"typf":"AssumedRole"'));
+    for (let i = 0; i < 30_000; i++) {
+      const pick = rng() < 0.5 ? Math.floor(rng() * 50) : Math.floor(rng() * texts.length);
+      const text = recordWith(texts[pick]);
+      const got = projectRecord(text, scanObjectKeys(text, 0)!, plan);
+      expect(got.userIdentity).toEqual(JSON.parse(texts[pick]));
+    }
+    for (const t of texts.slice(-3)) {
+      const text = recordWith(t);
+      expect(projectRecord(text, scanObjectKeys(text, 0)!, plan).userIdentity).toEqual(JSON.parse(t));
+    }
+  });
+});
