@@ -91,6 +91,8 @@ interface WasmScanner {
 const W_IN = 65536;
 const W_OUT = 2048;
 const W_OUT_CAPACITY = 2048;
+/** Larger chunks (a whole file given at once) are scanned in JavaScript: the module's memory never shrinks. */
+const MAX_WASM_CHUNK = 8 * 1024 * 1024;
 const W = {
   depth: 0,
   top: 1,
@@ -230,7 +232,13 @@ export class RecordSplitter {
     this.wasm = undefined;
     // A record that goes on from an earlier chunk was not all seen by one WebAssembly scan.
     this.recordClean = false;
-    if (useWasm && bytes !== undefined && bytes.length === text.length && isAscii(bytes)) {
+    if (
+      useWasm &&
+      bytes !== undefined &&
+      bytes.length === text.length &&
+      bytes.length <= MAX_WASM_CHUNK &&
+      isAscii(bytes)
+    ) {
       const scanner = getWasmScanner();
       if (scanner) this.wasm = loadChunk(scanner, bytes);
     }

@@ -142,3 +142,18 @@ describe('splitter: the WebAssembly loop equals the JavaScript loop', () => {
     );
   });
 });
+
+describe('splitter: chunks the WebAssembly loop leaves to JavaScript', () => {
+  it('scans a chunk over 8 MiB (a whole file given at once) in JavaScript, with the same records', () => {
+    const record = JSON.stringify(syntheticRecords(1, { seed: 3 })[0]);
+    const count = Math.ceil((9 * 1024 * 1024) / record.length);
+    const bytes = Buffer.from(`{"Records":[${Array.from({ length: count }, () => record).join(',')}]}`);
+    const before = wasmChunkCount();
+    const items = splitBytes(bytes, bytes.length, true);
+    expect(wasmChunkCount()).toBe(before);
+    expect(items.filter((i) => i.kind === 'record')).toHaveLength(count);
+    expect(items.every((i) => i.kind === 'record' && i.keys !== undefined && i.clean === undefined)).toBe(
+      true,
+    );
+  });
+});
