@@ -432,8 +432,48 @@ function compileFieldRef(
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(Z|z|[+-]\d{2}:?\d{2})?$/;
 
+/** Two ASCII digits at `at` as a number, or -1. */
+function twoDigits(text: string, at: number): number {
+  const a = text.charCodeAt(at) - 48;
+  const b = text.charCodeAt(at + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * The hour or minute of a CloudTrail timestamp (`2026-11-20T10:00:00Z`, optionally with a
+ * fraction) read from its digits, or undefined for any other form. With a month of 1-12, a day
+ * of 1-31 and a valid time, Date.parse always succeeds and only the date can roll over (31 April
+ * becomes 1 May), so the hour and minute are the ones written.
+ */
+function timeOfDay(text: string, part: 'hour' | 'minute'): number | undefined {
+  const n = text.length;
+  if (n < 20 || n > 30 || text.charCodeAt(n - 1) !== 90 /* Z */) return undefined;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84) return undefined;
+  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  if (twoDigits(text, 0) < 0 || twoDigits(text, 2) < 0) return undefined;
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23) return undefined;
+  if (minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  if (n === 20) return part === 'hour' ? hour : minute;
+  // A fraction: `.` and 1-9 digits.
+  if (text.charCodeAt(19) !== 46 || n === 21) return undefined;
+  for (let i = 20; i < n - 1; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  return part === 'hour' ? hour : minute;
+}
+
 /** Extracts a UTC date part from an ISO timestamp, or undefined when the text is not one. */
 export function datePart(text: string, part: (typeof TIME_PARTS)[number]): number | undefined {
+  if (part === 'hour' || part === 'minute') {
+    const fast = timeOfDay(text, part);
+    if (fast !== undefined) return fast;
+  }
   if (text.length > 40) return undefined;
   const m = ISO_DATE.exec(text);
   if (!m) return undefined;
@@ -494,6 +534,16 @@ function compileNumeric(
       };
   const cmp = (a: number, b: number): boolean =>
     op === 'lt' ? a < b : op === 'lte' ? a <= b : op === 'gt' ? a > b : op === 'gte' ? a >= b : a === b;
+  if (!all) {
+    // Any of the values: the number (or date part) is extracted once per leaf, not once per value.
+    const anyNumber = (text: string): boolean => {
+      const a = extract(text);
+      if (a === undefined) return false;
+      for (const b of numbers) if (cmp(a, b)) return true;
+      return false;
+    };
+    return combine(reader, [anyNumber], false);
+  }
   const leafTests = numbers.map((b) => (text: string) => {
     const a = extract(text);
     return a !== undefined && cmp(a, b);
