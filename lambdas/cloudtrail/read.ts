@@ -107,7 +107,8 @@ async function* decodedBytes(stream: Readable): AsyncGenerator<Buffer> {
     headLength += chunk.length;
   }
   if (headLength === 0) return;
-  const first = Buffer.concat(head);
+  // Usually the first chunk alone holds the two magic bytes: no copy then (a small file is one chunk).
+  const first = head.length === 1 ? head[0] : Buffer.concat(head);
   async function* rest(): AsyncGenerator<Buffer> {
     yield first;
     if (done) return;
