@@ -85,6 +85,8 @@ const hostile = [
   '{"a":"raw control \u0001 character","eventName":"N"}',
   '{"a":"raw tab \t inside","eventName":"N"}',
   '{"a":1,\n"eventName":"newline between tokens"}',
+  // More keys than the WebAssembly output holds at once (2,048 entries): the scan resumes.
+  `{${Array.from({ length: 5000 }, (_, i) => `"k${i}":"v"`).join(',')},"eventName":"after many keys"}`,
   '{"truncated":"',
 ];
 
