@@ -196,7 +196,7 @@ function parseCachedValue(key: string, text: string, start: number, end: number,
   if (!cache.on) {
     // Tried again now and then: a warm Lambda sees other trails with other patterns.
     if (++cache.lookups >= RETRY_AFTER) Object.assign(cache, { lookups: 0, hits: 0, on: true });
-    return parseValueAt(text, start, end);
+    return parseValueAt(text, start, end, clean);
   }
   while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
   const raw = text.slice(start, end);
@@ -219,9 +219,16 @@ function parseCachedValue(key: string, text: string, start: number, end: number,
     return entry.value;
   }
   const value: unknown = JSON.parse(raw);
-  // The text is kept as a copy: `raw` is a slice that would pin the whole decoded chunk it came from.
-  if (cache.on) remember(cache, print, { text: (' ' + raw).slice(1), value });
+  if (cache.on) remember(cache, print, { text: detachedCopy(raw), value });
   return value;
+}
+
+/**
+ * A copy of a text that is kept for long: a slice would pin the whole decoded chunk it came
+ * from (V8 keeps sliced strings as views of their parent).
+ */
+export function detachedCopy(text: string): string {
+  return (' ' + text).slice(1);
 }
 
 function remember(cache: ValueCache, print: number, entry: CacheEntry): void {

@@ -451,6 +451,8 @@ export class RecordSplitter {
     st[W.vs] = this.rkVs;
     st[W.id] = this.rkId;
     st[W.header] = this.header ? 1 : 0;
+    // A full output buffer (stop 2) resumes here, not in scan: scan's general loop would read the
+    // next key itself, in JavaScript and without the clean check.
     for (;;) {
       i = scanner.scanInside(i, n, base);
       const entries = st[W.entries];

@@ -6,6 +6,7 @@
 import { accountOf } from '../cloudtrail/keys';
 import { parseRawRecord } from '../cloudtrail/read';
 import {
+  detachedCopy,
   HEADER,
   keysHaveEscapes,
   NOT_READ,
@@ -109,7 +110,7 @@ export class Analyzer {
     const text = raw.text;
     const keys = raw.keys ?? scanObjectKeys(text, Math.max(0, text.search(/\S/)));
     // No string of a clean record has an escape (RawRecord.clean): its keys need no check.
-    const clean = raw.clean === true && raw.keys !== undefined;
+    const clean = raw.clean === true;
     // Keys written with escapes (`"event\u004eame"`) cannot be found by their text: parse it all.
     if (!keys || (!clean && keysHaveEscapes(text, keys)))
       return this.analyzeParsed(raw, file, keyAccountId, window);
@@ -186,8 +187,7 @@ export class Analyzer {
     const own = accountOf({ recipientAccountId: recipient });
     if (own === undefined) return this.rawAccount(text, keys, recipient, keyAccountId);
     if (known.length >= MAX_REMEMBERED_RECIPIENTS) known.pop();
-    // A copy of the raw text, so that it does not pin the chunk it was sliced from.
-    known.unshift({ raw: (' ' + text.slice(keys[t + 2], keys[t + 3])).slice(1), accountId: own });
+    known.unshift({ raw: detachedCopy(text.slice(keys[t + 2], keys[t + 3])), accountId: own });
     return own;
   }
 
