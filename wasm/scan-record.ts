@@ -2,8 +2,8 @@
 // scanInsideRecord), compiled by scripts/build-wasm.ts into lambdas/cloudtrail/scan-record-wasm.ts.
 // It runs over the bytes of an ASCII chunk (where byte offsets equal the string offsets the
 // JavaScript splitter uses) and does exactly what scanInsideRecord does: track strings and
-// nesting inside one record, and note the record's top-level keys (the key table) and which of
-// them are the header keys the analyzer reads. The JavaScript side owns everything else.
+// nesting inside one record, and note the record's top-level keys (the key table) with each key's
+// number (lambdas/cloudtrail/record-keys.ts). The JavaScript side owns everything else.
 
 // State block (i32 slots at byte offsets), read at entry and written back at exit.
 const S_DEPTH: i32 = 0;
@@ -12,8 +12,8 @@ const S_RK: i32 = 8;
 const S_KS: i32 = 12;
 const S_KE: i32 = 16;
 const S_VS: i32 = 20;
-const S_ID: i32 = 24; // header slot of the key whose value is being read (-1: none)
-const S_HEADER: i32 = 28; // 1: note header slots (the JavaScript side keeps a header)
+const S_ID: i32 = 24; // number of the key whose value is being read (record-keys.ts; -1: not listed)
+// 28: unused
 const S_IN_STRING: i32 = 32; // out: a string runs past the end of the chunk
 const S_ESCAPE: i32 = 36; // out: and the chunk ended inside an escape
 const S_ENTRIES: i32 = 40; // out: key-table entries written at OUT
@@ -21,8 +21,8 @@ const S_DROPPED: i32 = 44; // out: a `{` or `[` stood where a key belongs: no ta
 const S_STOP: i32 = 48; // out: 0 end of chunk, 1 at the record's closing bracket, 2 output full
 const S_DIRTY: i32 = 52; // out: a string held a backslash or a control character
 
-/** Key-table entries: ks, ke, vs, ve, header slot (five i32 each). */
-const OUT: i32 = 2048; // after the static key texts (placed from 1024)
+/** Key-table entries: ks, ke, vs, ve, key number (five i32 each). */
+const OUT: i32 = 2048;
 const OUT_CAPACITY: i32 = 2048;
 /** The chunk's bytes start here. */
 const IN: i32 = 65536;
@@ -36,41 +36,38 @@ const RK_IN_VALUE: i32 = 4;
 const QUOTE: i32 = 34;
 const BACKSLASH: i32 = 92;
 
-// The header keys in record-view.ts HEADER_KEYS order, then the two digest/Insights markers.
-const EVENT_NAME = memory.data<u8>([101, 118, 101, 110, 116, 78, 97, 109, 101]);
-const EVENT_SOURCE = memory.data<u8>([101, 118, 101, 110, 116, 83, 111, 117, 114, 99, 101]);
-const EVENT_TIME = memory.data<u8>([101, 118, 101, 110, 116, 84, 105, 109, 101]);
-const EVENT_TYPE = memory.data<u8>([101, 118, 101, 110, 116, 84, 121, 112, 101]);
-const EVENT_CATEGORY = memory.data<u8>([101, 118, 101, 110, 116, 67, 97, 116, 101, 103, 111, 114, 121]);
-const RECIPIENT = memory.data<u8>([
-  114, 101, 99, 105, 112, 105, 101, 110, 116, 65, 99, 99, 111, 117, 110, 116, 73, 100,
-]);
-const DIGEST_START = memory.data<u8>([
-  100, 105, 103, 101, 115, 116, 83, 116, 97, 114, 116, 84, 105, 109, 101,
-]);
-const INSIGHT_DETAILS = memory.data<u8>([105, 110, 115, 105, 103, 104, 116, 68, 101, 116, 97, 105, 108, 115]);
-const UNUSUAL: i32 = 6;
+// The listed record keys (lambdas/cloudtrail/record-keys.ts), written here by the JavaScript
+// side when it instantiates the module: a hash table of KEY_HASH_SLOTS i32 (key number + 1,
+// 0: empty; linear probing), per key number its bytes' offset and length, then the bytes.
+const KEY_HASH: i32 = 43008; // after OUT (2048 + 2048 * 20)
+const KEY_HASH_SLOTS: i32 = 256;
+const KEY_ENTRIES: i32 = 44032; // offset, length (two i32) per key number
+const MAX_KEY_LENGTH: i32 = 63;
 
 // Small enough for the optimizer (-O3) to inline.
-function same(at: i32, key: usize, len: i32): bool {
+function same(at: i32, key: i32, len: i32): bool {
   for (let k: i32 = 0; k < len; k++) if (load<u8>(IN + at + k) != load<u8>(key + k)) return false;
   return true;
 }
 
-/** record-view.ts headerSlot on bytes: the header slot of the key in [start, end), or -1. */
-function headerSlot(start: i32, end: i32): i32 {
+/** record-keys.ts keyIdAt on bytes: the number of the key in [start, end), or -1 when not listed. */
+function keyId(start: i32, end: i32): i32 {
   const len = end - start;
-  if (len == 9) {
-    if (same(start, EVENT_NAME, 9)) return 0;
-    if (same(start, EVENT_TIME, 9)) return 2;
-    if (same(start, EVENT_TYPE, 9)) return 3;
-    return -1;
+  if (len < 1 || len > MAX_KEY_LENGTH) return -1;
+  // record-keys.ts keyHash
+  let h =
+    (len * 37 +
+      <i32>load<u8>(IN + start) * 7 +
+      <i32>load<u8>(IN + start + (len >> 1)) * 3 +
+      <i32>load<u8>(IN + end - 1)) &
+    (KEY_HASH_SLOTS - 1);
+  for (let probe: i32 = 0; probe < KEY_HASH_SLOTS; probe++) {
+    const slot = load<i32>(KEY_HASH + (h << 2));
+    if (slot == 0) return -1;
+    const entry = KEY_ENTRIES + ((slot - 1) << 3);
+    if (load<i32>(entry, 4) == len && same(start, load<i32>(entry), len)) return slot - 1;
+    h = (h + 1) & (KEY_HASH_SLOTS - 1);
   }
-  if (len == 11) return same(start, EVENT_SOURCE, 11) ? 1 : -1;
-  if (len == 13) return same(start, EVENT_CATEGORY, 13) ? 4 : -1;
-  if (len == 18) return same(start, RECIPIENT, 18) ? 5 : -1;
-  if (len == 15) return same(start, DIGEST_START, 15) ? UNUSUAL : -1;
-  if (len == 14) return same(start, INSIGHT_DETAILS, 14) ? UNUSUAL : -1;
   return -1;
 }
 
@@ -83,7 +80,6 @@ export function scanInside(i: i32, n: i32, base: i32): i32 {
   let ke = load<i32>(S_KE);
   let vs = load<i32>(S_VS);
   let id = load<i32>(S_ID);
-  let header = load<i32>(S_HEADER);
   let entries: i32 = 0;
   let dropped: i32 = 0;
   let inString: i32 = 0;
@@ -140,7 +136,7 @@ export function scanInside(i: i32, n: i32, base: i32): i32 {
         ks = base + start;
         ke = base + q;
         rk = RK_AFTER_KEY;
-        id = header != 0 ? headerSlot(start, q) : -1;
+        id = keyId(start, q);
       }
       i = q + 1;
       continue;
@@ -149,7 +145,6 @@ export function scanInside(i: i32, n: i32, base: i32): i32 {
       if (depth == top && rk == RK_EXPECT_KEY) {
         rk = RK_NONE;
         dropped = 1;
-        header = 0;
       }
       depth++;
     } else if (c == 125 || c == 93) {
@@ -186,7 +181,6 @@ export function scanInside(i: i32, n: i32, base: i32): i32 {
   store<i32>(S_KE, ke);
   store<i32>(S_VS, vs);
   store<i32>(S_ID, id);
-  store<i32>(S_HEADER, header);
   store<i32>(S_IN_STRING, inString);
   store<i32>(S_ESCAPE, escape);
   store<i32>(S_ENTRIES, entries);

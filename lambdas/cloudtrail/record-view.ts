@@ -10,12 +10,17 @@
  * parsed when no candidate rule reads it, which is where the analyzer's speed comes from.
  */
 import type { FieldPlan } from '../sigma/field-plan';
+import { KEY_NOT_LISTED, keyIdAt, RECORD_KEYS } from './record-keys';
 
 /**
- * Four numbers per key, offsets into the text: key start and end (inside the quotes), value
- * start (after the colon) and value end (at the `,` or `}` that ends it; whitespace included).
+ * Five numbers per key: offsets into the text of the key's start and end (inside the quotes),
+ * of the value's start (after the colon) and end (at the `,` or `}` that ends it; whitespace
+ * included), and the key's number in record-keys.ts RECORD_KEYS (KEY_NOT_LISTED for other keys
+ * and for keys written with escapes, which callers check for with keysHaveEscapes).
  */
 export type KeyTable = number[];
+/** Numbers per key in a KeyTable. */
+export const KEY_STRIDE = 5;
 
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -63,7 +68,7 @@ export function scanObjectKeys(text: string, start: number): KeyTable | undefine
     if (c === 123 || c === 91) depth++;
     else if (c === 125 || c === 93) {
       if (--depth === 0) {
-        if (state === 2) table.push(ks, ke, vs, i);
+        if (state === 2) table.push(ks, ke, vs, i, keyIdAt(text, ks, ke));
         return table;
       }
     } else if (depth === 1) {
@@ -71,7 +76,7 @@ export function scanObjectKeys(text: string, start: number): KeyTable | undefine
         vs = i + 1;
         state = 2;
       } else if (c === 44 && state === 2) {
-        table.push(ks, ke, vs, i);
+        table.push(ks, ke, vs, i, keyIdAt(text, ks, ke));
         state = 0;
       }
     }
@@ -83,7 +88,7 @@ export function scanObjectKeys(text: string, start: number): KeyTable | undefine
 /** Whether some key in the table is written with an escape (then raw comparison is not enough). */
 export function keysHaveEscapes(text: string, table: KeyTable): boolean {
   let next = -2; // position of the next backslash at or after the current key; -1: none
-  for (let t = 0; t < table.length; t += 4) {
+  for (let t = 0; t < table.length; t += KEY_STRIDE) {
     const ks = table[t];
     if (next === -1) return false;
     if (next < ks) next = text.indexOf('\\', ks);
@@ -106,7 +111,7 @@ function keyAt(text: string, at: number, key: string): boolean {
 /** Offset in the table of the last entry whose key is `key`, or -1 (JSON.parse keeps the last). */
 export function findKey(text: string, table: KeyTable, key: string): number {
   const len = key.length;
-  for (let t = table.length - 4; t >= 0; t -= 4) {
+  for (let t = table.length - KEY_STRIDE; t >= 0; t -= KEY_STRIDE) {
     const ks = table[t];
     if (table[t + 1] - ks === len && keyAt(text, ks, key)) return t;
   }
@@ -138,19 +143,49 @@ export function parseValueAt(text: string, start: number, end: number, clean = f
   return JSON.parse(text.slice(start, end));
 }
 
-/** Plan keys bucketed by length: each of the record's keys costs one array read and rarely a comparison. */
-type KeysByLength = Array<string[] | undefined>;
+/** A key of a field plan with what projection needs for it, found once per plan. */
+interface PlanKey {
+  key: string;
+  cache: ValueCache;
+  /** Its header slot (HEADER), or -1. */
+  slot: number;
+}
+interface CompiledPlan {
+  /** The plan's listed keys by their number (record-keys.ts): one array read per record key. */
+  byId: Array<PlanKey | undefined>;
+  /** The plan's other keys by length, compared by text; undefined when there are none. */
+  unlisted: Array<PlanKey[] | undefined> | undefined;
+}
 
-const compiledPlans = new WeakMap<FieldPlan, KeysByLength>();
+const compiledPlans = new WeakMap<FieldPlan, CompiledPlan>();
 
-function keysByLength(plan: FieldPlan): KeysByLength {
-  let byLength = compiledPlans.get(plan);
-  if (!byLength) {
-    byLength = [];
-    for (const key of plan.keys) (byLength[key.length] ??= []).push(key);
-    compiledPlans.set(plan, byLength);
+function compilePlan(plan: FieldPlan): CompiledPlan {
+  let compiled = compiledPlans.get(plan);
+  if (!compiled) {
+    const byId: Array<PlanKey | undefined> = RECORD_KEYS.map(() => undefined);
+    let unlisted: Array<PlanKey[] | undefined> | undefined;
+    for (const key of plan.keys) {
+      const id = RECORD_KEYS.indexOf(key as (typeof RECORD_KEYS)[number]);
+      const entry: PlanKey = { key, cache: valueCacheFor(key), slot: headerSlotOf(id) };
+      if (id >= 0) byId[id] = entry;
+      else ((unlisted ??= [])[key.length] ??= []).push(entry);
+    }
+    compiled = { byId, unlisted };
+    compiledPlans.set(plan, compiled);
   }
-  return byLength;
+  return compiled;
+}
+
+/** The plan key the unlisted record key text[start, end) is, if any. */
+function unlistedKey(
+  unlisted: Array<PlanKey[] | undefined>,
+  text: string,
+  start: number,
+  end: number,
+): PlanKey | undefined {
+  const bucket = unlisted[end - start];
+  if (bucket !== undefined) for (const entry of bucket) if (keyAt(text, start, entry.key)) return entry;
+  return undefined;
 }
 
 /**
@@ -177,6 +212,13 @@ interface ValueCache {
 }
 
 const valueCaches = new Map<string, ValueCache>();
+
+function valueCacheFor(key: string): ValueCache {
+  let cache = valueCaches.get(key);
+  if (!cache)
+    valueCaches.set(key, (cache = { values: new Map(), old: new Map(), lookups: 0, hits: 0, on: true }));
+  return cache;
+}
 /** Entries per generation (so up to twice as many texts per key). */
 const VALUE_CACHE_ENTRIES = 2048;
 const MIN_CACHED_LENGTH = 64;
@@ -184,15 +226,18 @@ const MIN_CACHED_LENGTH = 64;
 const TRIAL_LOOKUPS = 512;
 const RETRY_AFTER = 65_536;
 
-/** Per key, so that keys whose values never repeat do not evict userIdentity. */
-function parseCachedValue(key: string, text: string, start: number, end: number, clean: boolean): unknown {
+/** One cache per key, so that keys whose values never repeat do not evict userIdentity. */
+function parseCachedValue(
+  cache: ValueCache,
+  text: string,
+  start: number,
+  end: number,
+  clean: boolean,
+): unknown {
   while (start < end && isSpace(text.charCodeAt(start))) start++;
   const c = text.charCodeAt(start);
   if ((c !== 123 && c !== 91) || end - start < MIN_CACHED_LENGTH)
     return parseValueAt(text, start, end, clean);
-  let cache = valueCaches.get(key);
-  if (!cache)
-    valueCaches.set(key, (cache = { values: new Map(), old: new Map(), lookups: 0, hits: 0, on: true }));
   if (!cache.on) {
     // Tried again now and then: a warm Lambda sees other trails with other patterns.
     if (++cache.lookups >= RETRY_AFTER) Object.assign(cache, { lookups: 0, hits: 0, on: true });
@@ -277,45 +322,31 @@ export function projectRecord(
   clean = false,
 ): Record<string, unknown> {
   if (plan.whole || (!keysChecked && keysHaveEscapes(text, table))) throw new NeedsFullParse();
-  const byLength = keysByLength(plan);
+  const { byId, unlisted } = compilePlan(plan);
   const out: Record<string, unknown> = {};
   // In table order, so a later duplicate key overwrites an earlier one, as in JSON.parse.
-  for (let t = 0; t < table.length; t += 4) {
-    const ks = table[t];
-    const bucket = byLength[table[t + 1] - ks];
-    if (bucket === undefined) continue;
-    for (let b = 0; b < bucket.length; b++) {
-      const key = bucket[b];
-      if (!keyAt(text, ks, key)) continue;
-      const value = known
-        ? knownValue(known, t, key, text, table, clean)
-        : parseCachedValue(key, text, table[t + 2], table[t + 3], clean);
-      // `__proto__` from JSON is an ordinary own key (JSON.parse makes it one); assignment would not be.
-      if (key === '__proto__')
-        Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-      else out[key] = value;
-      break;
-    }
+  for (let t = 0; t < table.length; t += KEY_STRIDE) {
+    const id = table[t + 4];
+    let entry: PlanKey | undefined;
+    if (id !== KEY_NOT_LISTED) entry = byId[id];
+    else if (unlisted !== undefined) entry = unlistedKey(unlisted, text, table[t], table[t + 1]);
+    if (entry === undefined) continue;
+    const slot = entry.slot;
+    const value =
+      known !== undefined && slot >= 0 && known.header[slot] === t && known.values[slot] !== NOT_READ
+        ? known.values[slot]
+        : parseCachedValue(entry.cache, text, table[t + 2], table[t + 3], clean);
+    const key = entry.key;
+    // `__proto__` from JSON is an ordinary own key (JSON.parse makes it one); assignment would not be.
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
   }
   return out;
 }
 
 /** Marks a header slot whose value the caller did not parse (see projectRecord's `known`). */
 export const NOT_READ: unique symbol = Symbol('not read');
-
-function knownValue(
-  known: { header: readonly number[]; values: readonly unknown[] },
-  t: number,
-  key: string,
-  text: string,
-  table: KeyTable,
-  clean: boolean,
-): unknown {
-  const { header, values } = known;
-  for (let slot = 0; slot < HEADER.unusual; slot++)
-    if (header[slot] === t && values[slot] !== NOT_READ) return values[slot];
-  return parseCachedValue(key, text, table[t + 2], table[t + 3], clean);
-}
 
 /** A top-level value by key, parsed (undefined when absent). Throws like projectRecord. */
 export function topLevelValue(text: string, table: KeyTable, key: string): unknown {
@@ -328,14 +359,6 @@ export function topLevelValue(text: string, table: KeyTable, key: string): unkno
  * offsets (-1: absent) in this order, then one slot that is 1 for a digest or Insights document.
  * The splitter fills it while scanning (RawRecord.header); readHeader fills it otherwise.
  */
-export const HEADER_KEYS = [
-  'eventName',
-  'eventSource',
-  'eventTime',
-  'eventType',
-  'eventCategory',
-  'recipientAccountId',
-] as const;
 /** Header slot of each key, and of the digest/Insights flag. */
 export const HEADER = {
   eventName: 0,
@@ -346,24 +369,20 @@ export const HEADER = {
   recipientAccountId: 5,
   unusual: 6,
 } as const;
-const UNUSUAL_KEYS = ['digestStartTime', 'insightDetails'];
-const HEADER_LENGTHS = new Set([...HEADER_KEYS, ...UNUSUAL_KEYS].map((k) => k.length));
+/** Their names: the first keys of record-keys.ts RECORD_KEYS, which is ordered for this. */
+export const HEADER_KEYS = RECORD_KEYS.slice(0, HEADER.unusual);
 
 /** An empty header: no key seen yet. */
 export function emptyHeader(): number[] {
   return [-1, -1, -1, -1, -1, -1, 0];
 }
 
-/** Header slot of the key text[start, end) (HEADER), or -1 when it is none of them. */
-export function headerSlot(text: string, start: number, end: number): number {
-  const len = end - start;
-  if (!HEADER_LENGTHS.has(len)) return -1;
-  for (let k = 0; k < HEADER_KEYS.length; k++) {
-    const key = HEADER_KEYS[k];
-    if (key.length === len && keyAt(text, start, key)) return k;
-  }
-  for (const key of UNUSUAL_KEYS) if (key.length === len && keyAt(text, start, key)) return HEADER.unusual;
-  return -1;
+/**
+ * The header slot of a key number (record-keys.ts lists the header keys first, in slot order,
+ * then the digest and Insights markers), or -1.
+ */
+export function headerSlotOf(id: number): number {
+  return id < 0 ? -1 : id < HEADER.unusual ? id : id < HEADER.unusual + 2 ? HEADER.unusual : -1;
 }
 
 /** Records the table entry at `t` in the header when its key is one of them (later duplicates win). */
@@ -373,14 +392,13 @@ export function noteHeaderEntry(header: number[], slot: number, t: number): void
 }
 
 /**
- * The record's header: the one the splitter noted, or else found from the key table by key text
+ * The record's header: the one the splitter noted, or else found from the key table's key numbers
  * (the last of duplicate keys wins, as in JSON.parse).
  */
-export function readHeader(text: string, table: KeyTable, noted?: number[]): number[] {
+export function readHeader(table: KeyTable, noted?: number[]): number[] {
   if (noted) return noted;
   const header = emptyHeader();
-  for (let t = 0; t < table.length; t += 4)
-    noteHeaderEntry(header, headerSlot(text, table[t], table[t + 1]), t);
+  for (let t = 0; t < table.length; t += KEY_STRIDE) noteHeaderEntry(header, headerSlotOf(table[t + 4]), t);
   return header;
 }
 

@@ -12,7 +12,8 @@
 import { isAscii } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import type { Diagnostic, Severity } from '../sigma/model';
-import { emptyHeader, headerSlot, noteHeaderEntry, type KeyTable } from './record-view';
+import { KEY_HASH_SLOTS, keyHashTable, keyIdAt, RECORD_KEYS } from './record-keys';
+import { emptyHeader, headerSlotOf, noteHeaderEntry, type KeyTable } from './record-view';
 import { SCAN_RECORD_WASM } from './scan-record-wasm';
 
 /** Default limit for one record's text: 1 MiB (counted in UTF-16 code units, ≈ bytes for ASCII). */
@@ -68,6 +69,8 @@ const RK_EXPECT_KEY = 1;
 const RK_IN_KEY = 2;
 const RK_AFTER_KEY = 3;
 const RK_IN_VALUE = 4;
+/** Key number of a key not seen whole in one chunk, until finishCapture reads it from the record's text. */
+const KEY_ID_PENDING = -2;
 
 /** Describes a character for messages without echoing much attacker text. */
 function describeChar(ch: string): string {
@@ -91,6 +94,9 @@ interface WasmScanner {
 const W_IN = 65536;
 const W_OUT = 2048;
 const W_OUT_CAPACITY = 2048;
+const W_KEY_HASH = 43008;
+const W_KEY_ENTRIES = 44032;
+const W_KEY_BYTES = 44544;
 /** Larger chunks (a whole file given at once) are scanned in JavaScript: the module's memory never shrinks. */
 const MAX_WASM_CHUNK = 8 * 1024 * 1024;
 const W = {
@@ -101,7 +107,6 @@ const W = {
   ke: 4,
   vs: 5,
   id: 6,
-  header: 7,
   inString: 8,
   escape: 9,
   entries: 10,
@@ -140,12 +145,27 @@ function getWasmScanner(): WasmScanner | null {
         scanInside: WasmScanner['scanInside'];
         memory: WasmMemory;
       };
+      writeKeyList(exports.memory);
       wasmScanner = views({ scanInside: exports.scanInside, memory: exports.memory });
     } catch {
       wasmScanner = null;
     }
   }
   return wasmScanner;
+}
+
+/** The listed record keys (record-keys.ts) in the module's memory, where its keyId looks them up. */
+function writeKeyList(memory: WasmMemory): void {
+  new Int32Array(memory.buffer, W_KEY_HASH, KEY_HASH_SLOTS).set(keyHashTable());
+  const entries = new Int32Array(memory.buffer, W_KEY_ENTRIES, 2 * RECORD_KEYS.length);
+  const bytes = new Uint8Array(memory.buffer);
+  let at = W_KEY_BYTES;
+  RECORD_KEYS.forEach((key, id) => {
+    entries[2 * id] = at;
+    entries[2 * id + 1] = key.length;
+    bytes.set(Buffer.from(key, 'latin1'), at);
+    at += key.length;
+  });
 }
 
 let wasmChunks = 0;
@@ -202,8 +222,10 @@ export class RecordSplitter {
   // The captured record's key table (offsets into its text) and where its scan is.
   private table: KeyTable | undefined;
   private header: number[] | undefined;
-  /** Header slot of the key whose value is being read (-1: none of them). */
+  /** Number of the key whose value is being read (record-keys.ts; -1: not listed). */
   private rkId = -1;
+  /** Some key of the captured record has KEY_ID_PENDING. */
+  private idsPending = false;
   private rk = RK_NONE;
   private rkKs = 0;
   private rkKe = 0;
@@ -308,6 +330,7 @@ export class RecordSplitter {
     this.oversized = false;
     this.table = undefined;
     this.header = undefined;
+    this.idsPending = false;
     this.rk = RK_NONE;
     // Only elements of an array are scanned by scanInsideRecord (JSON lines are scanned by scan).
     this.recordClean = this.wasm !== undefined && this.elementDepth > 0;
@@ -327,7 +350,12 @@ export class RecordSplitter {
     } else {
       const last = text.slice(start, end);
       const whole = this.parts.length === 0 ? last : this.parts.join('') + last;
-      const table = this.table && this.table.length <= MAX_TABLE_KEYS * 4 ? this.table : undefined;
+      const table = this.table && this.table.length <= MAX_TABLE_KEYS * 5 ? this.table : undefined;
+      if (table && this.idsPending) {
+        // Keys cut by a chunk boundary get their number from the whole text.
+        for (let t = 0; t < table.length; t += 5)
+          if (table[t + 4] === KEY_ID_PENDING) table[t + 4] = keyIdAt(whole, table[t], table[t + 1]);
+      }
       // Every record object has the same fields (undefined where unknown): one hidden class keeps
       // the analyzer's loads of them monomorphic.
       this.items.push({
@@ -398,7 +426,7 @@ export class RecordSplitter {
           ks = base + start;
           ke = base + q;
           rk = RK_AFTER_KEY;
-          id = header ? headerSlot(text, start, q) : -1;
+          id = keyIdAt(text, start, q);
         }
         i = q + 1;
         continue;
@@ -413,7 +441,7 @@ export class RecordSplitter {
       } else if (c === 125 || c === 93) {
         if (depth === top) {
           // The record's closing bracket: scan finishes the capture (and pushes the last key).
-          if (header && rk === RK_IN_VALUE) noteHeaderEntry(header, id, table!.length);
+          if (header && rk === RK_IN_VALUE) noteHeaderEntry(header, headerSlotOf(id), table!.length);
           break;
         }
         depth--;
@@ -422,8 +450,8 @@ export class RecordSplitter {
           vs = base + i + 1;
           rk = RK_IN_VALUE;
         } else if (c === 44 && rk === RK_IN_VALUE) {
-          if (header) noteHeaderEntry(header, id, table!.length);
-          table!.push(ks, ke, vs, base + i);
+          if (header) noteHeaderEntry(header, headerSlotOf(id), table!.length);
+          table!.push(ks, ke, vs, base + i, id);
           rk = RK_EXPECT_KEY;
         }
       }
@@ -450,7 +478,6 @@ export class RecordSplitter {
     st[W.ke] = this.rkKe;
     st[W.vs] = this.rkVs;
     st[W.id] = this.rkId;
-    st[W.header] = this.header ? 1 : 0;
     // A full output buffer (stop 2) resumes here, not in scan: scan's general loop would read the
     // next key itself, in JavaScript and without the clean check.
     for (;;) {
@@ -461,8 +488,8 @@ export class RecordSplitter {
         const table = this.table!;
         const header = this.header;
         for (let e = 0; e < entries * 5; e += 5) {
-          if (header) noteHeaderEntry(header, out[e + 4], table.length);
-          table.push(out[e], out[e + 1], out[e + 2], out[e + 3]);
+          if (header) noteHeaderEntry(header, headerSlotOf(out[e + 4]), table.length);
+          table.push(out[e], out[e + 1], out[e + 2], out[e + 3], out[e + 4]);
         }
       }
       if (st[W.dirty] === 1) this.recordClean = false;
@@ -484,7 +511,7 @@ export class RecordSplitter {
     }
     // At the record's closing bracket: scan finishes the capture (and pushes the last key).
     if (st[W.stop] === 1 && this.header && this.rk === RK_IN_VALUE)
-      noteHeaderEntry(this.header, this.rkId, this.table!.length);
+      noteHeaderEntry(this.header, headerSlotOf(this.rkId), this.table!.length);
     return i;
   }
 
@@ -528,7 +555,9 @@ export class RecordSplitter {
         if (this.rk === RK_IN_KEY) {
           this.rkKe = base + q;
           this.rk = RK_AFTER_KEY;
-          this.header = undefined; // a key not seen whole here: readHeader compares texts instead
+          this.header = undefined; // a key not seen whole here: readHeader works from the table
+          this.rkId = KEY_ID_PENDING;
+          this.idsPending = true;
         }
         continue;
       }
@@ -633,7 +662,7 @@ export class RecordSplitter {
           }
           this.depth--;
           if (this.rk === RK_IN_VALUE && this.depth === this.elementDepth) {
-            this.table!.push(this.rkKs, this.rkKe, this.rkVs, base + i);
+            this.table!.push(this.rkKs, this.rkKe, this.rkVs, base + i, this.rkId);
           }
           if (this.capturing && this.depth === this.elementDepth) {
             this.finishCapture(text, captureStart, i + 1);
@@ -653,7 +682,7 @@ export class RecordSplitter {
         case 44: // ,
           this.scalarElement = false;
           if (this.rk === RK_IN_VALUE && this.depth === this.elementDepth + 1) {
-            this.table!.push(this.rkKs, this.rkKe, this.rkVs, base + i);
+            this.table!.push(this.rkKs, this.rkKe, this.rkVs, base + i, this.rkId);
             this.rk = RK_EXPECT_KEY;
           }
           if (this.mode === 'objects' && this.depth === 1 && !this.inRecords) this.keyState = 'expectKey';

@@ -120,7 +120,7 @@ export class Analyzer {
     let header: number[];
     let accountId: string;
     try {
-      const h = readHeader(text, keys, raw.keys ? raw.header : undefined);
+      const h = readHeader(keys, raw.keys ? raw.header : undefined);
       if (h[HEADER.unusual] === 1) return this.analyzeParsed(raw, file, keyAccountId, window);
       name = valueAt(text, keys, h[HEADER.eventName], clean);
       source = valueAt(text, keys, h[HEADER.eventSource], clean);

@@ -1,0 +1,88 @@
+/**
+ * The top-level keys of CloudTrail records (the record contents reference, plus the digest and
+ * Insights markers), each with a small number: the splitter notes each record key's number in the
+ * key table (record-view.ts) while it scans, so the analyzer finds the keys it needs by number
+ * instead of comparing key texts character by character (the largest cost of projection before).
+ * A key outside this list gets KEY_NOT_LISTED and is compared by text, as before.
+ *
+ * The order is part of the layout: the first six are record-view.ts HEADER_KEYS in header-slot
+ * order, then the two digest/Insights markers (HEADER.unusual).
+ */
+export const RECORD_KEYS = [
+  'eventName',
+  'eventSource',
+  'eventTime',
+  'eventType',
+  'eventCategory',
+  'recipientAccountId',
+  'digestStartTime',
+  'insightDetails',
+  'eventVersion',
+  'userIdentity',
+  'awsRegion',
+  'sourceIPAddress',
+  'userAgent',
+  'errorCode',
+  'errorMessage',
+  'requestParameters',
+  'responseElements',
+  'additionalEventData',
+  'requestID',
+  'eventID',
+  'readOnly',
+  'resources',
+  'managementEvent',
+  'apiVersion',
+  'serviceEventDetails',
+  'sharedEventID',
+  'vpcEndpointId',
+  'vpcEndpointAccountId',
+  'addendum',
+  'sessionCredentialFromConsole',
+  'edgeDeviceDetails',
+  'tlsDetails',
+] as const;
+
+/** The number of a key written with escapes, or not in RECORD_KEYS. */
+export const KEY_NOT_LISTED = -1;
+
+/** Slots of the open-addressing table that maps a key's hash to its number (a power of two). */
+export const KEY_HASH_SLOTS = 256;
+/** Longer keys are never listed (the WebAssembly loop checks the same bound). */
+export const MAX_LISTED_KEY_LENGTH = 63;
+
+/**
+ * The hash both sides compute from a key's length and three of its characters (first, middle,
+ * last); wasm/scan-record.ts keyId mirrors it. Collisions cost a probe, never a wrong number: the
+ * key text is compared before a number is taken.
+ */
+export function keyHash(length: number, first: number, middle: number, last: number): number {
+  return (length * 37 + first * 7 + middle * 3 + last) & (KEY_HASH_SLOTS - 1);
+}
+
+/** Listed keys by length, for keyIdAt (JavaScript side). */
+const BY_LENGTH: Array<Array<{ key: string; id: number }> | undefined> = [];
+RECORD_KEYS.forEach((key, id) => (BY_LENGTH[key.length] ??= []).push({ key, id }));
+
+/** The number of the key text[start, end) (its raw text, between the quotes), or KEY_NOT_LISTED. */
+export function keyIdAt(text: string, start: number, end: number): number {
+  const candidates = BY_LENGTH[end - start];
+  if (candidates === undefined) return KEY_NOT_LISTED;
+  for (const { key, id } of candidates) if (text.startsWith(key, start)) return id;
+  return KEY_NOT_LISTED;
+}
+
+/**
+ * The table the WebAssembly loop probes: for each hash slot, the key's number plus one (0: empty),
+ * with linear probing; built here so the list above is the only place keys are written.
+ */
+export function keyHashTable(): Int32Array {
+  const table = new Int32Array(KEY_HASH_SLOTS);
+  RECORD_KEYS.forEach((key, id) => {
+    const n = key.length;
+    let h = keyHash(n, key.charCodeAt(0), key.charCodeAt(n >> 1), key.charCodeAt(n - 1));
+    while (table[h] !== 0) h = (h + 1) & (KEY_HASH_SLOTS - 1);
+    table[h] = id + 1;
+  });
+  return table;
+}
