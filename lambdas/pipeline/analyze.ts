@@ -176,11 +176,11 @@ export class Analyzer {
   ): string {
     const known = this.recipients;
     if (t >= 0) {
-      const start = keys[t + 2];
-      const length = keys[t + 3] - start;
+      // A slice and === (not startsWith at an offset, several times slower on these strings).
+      const raw = text.slice(keys[t + 2], keys[t + 3]);
       for (let k = 0; k < known.length; k++) {
         const entry = known[k];
-        if (entry.raw.length === length && text.startsWith(entry.raw, start)) return entry.accountId;
+        if (entry.raw === raw) return entry.accountId;
       }
     }
     const recipient = valueAt(text, keys, t, clean);
