@@ -105,6 +105,19 @@ export interface CompiledItem {
   match(record: CloudTrailRecord): boolean;
   explain(record: CloudTrailRecord): ItemExplanation;
   dispatch?: ItemDispatch;
+  /**
+   * Set when `match` is exactly this: the scalar leaves of the field's values (of the whole
+   * record for keywords, see visitLeaves) tested by `leaf` until one holds, negated by `neq`.
+   * rule-code.ts then reads the field in code of the rule's own instead of calling `match`.
+   */
+  leaf?: (text: string) => boolean;
+  negate: boolean;
+}
+
+/** An item's test over records, and its leaf test when the item is a plain "any leaf" test. */
+interface ItemTest {
+  test: (record: CloudTrailRecord) => boolean;
+  leaf?: (text: string) => boolean;
 }
 
 export interface ItemContext {
@@ -189,9 +202,10 @@ export function compileItem(
   const valueTexts = values.map((v) => (v.value === null ? 'null' : String(v.value)));
   const negate = has('neq');
   const all = has('all');
-  const base: Omit<CompiledItem, 'match' | 'explain'> = { field, modifiers, values: valueTexts };
+  const base: Pick<CompiledItem, 'field' | 'modifiers' | 'values'> = { field, modifiers, values: valueTexts };
 
   let test: (record: CloudTrailRecord) => boolean;
+  let leaf: ((text: string) => boolean) | undefined;
   let dispatch: ItemDispatch | undefined;
   if (typeMod === 'exists') {
     if (values.length !== 1) throw new ItemError("'exists' takes one value, true or false");
@@ -214,7 +228,7 @@ export function compileItem(
         : (text: string) =>
             text.includes(literal) &&
             re.test(text.length > MAX_REGEX_INPUT ? text.slice(0, MAX_REGEX_INPUT) : text);
-    test = combine(reader, regexes.map(leafTest), all);
+    ({ test, leaf } = combine(reader, regexes.map(leafTest), all));
   } else if (typeMod === 'cidr') {
     const ranges = values.map((v) => parseCidr(v));
     const leafTests = ranges.map(([net, bits]) => (text: string) => {
@@ -222,14 +236,14 @@ export function compileItem(
       const ip = ipaddr.process(text);
       return ip.kind() === net.kind() && ip.match(net, bits);
     });
-    test = combine(reader, leafTests, all);
+    ({ test, leaf } = combine(reader, leafTests, all));
   } else if (typeMod === 'fieldref') {
     test = compileFieldRef(reader, values, mode, has('cased'), all);
   } else if (typeMod !== undefined) {
-    test = compileNumeric(reader, values, numeric[0], timeParts[0], all);
+    ({ test, leaf } = compileNumeric(reader, values, numeric[0], timeParts[0], all));
   } else {
     const compiled = compileStrings(field, values, modifiers, mode, ctx);
-    test = compileStringTest(reader, compiled, all);
+    ({ test, leaf } = compileStringTest(reader, compiled, all));
     if ((field === 'eventName' || field === 'eventSource') && !negate && compiled.nullCount === 0) {
       const first = all ? compiled.patterns.slice(0, 1) : compiled.patterns;
       const exact: string[] = [];
@@ -246,6 +260,8 @@ export function compileItem(
   return {
     ...base,
     dispatch,
+    leaf,
+    negate,
     match,
     explain: (record) => ({
       field,
@@ -265,17 +281,20 @@ function booleanOf(value: ScalarValue): boolean | undefined {
 }
 
 /** OR (or AND with `all`) of leaf tests over the scalar leaves at the field. */
-function combine(reader: FieldReader, leafTests: Array<(text: string) => boolean>, all: boolean) {
+function combine(reader: FieldReader, leafTests: Array<(text: string) => boolean>, all: boolean): ItemTest {
   if (all) {
     const valueTests = leafTests.map((leafTest) => (value: unknown) => visitLeaves(value, leafTest));
-    return (record: CloudTrailRecord) => valueTests.every((valueTest) => reader(record, valueTest));
+    return { test: (record) => valueTests.every((valueTest) => reader(record, valueTest)) };
   }
-  const anyLeaf = (text: string): boolean => {
-    for (const leafTest of leafTests) if (leafTest(text)) return true;
-    return false;
-  };
+  const anyLeaf =
+    leafTests.length === 1
+      ? leafTests[0]
+      : (text: string): boolean => {
+          for (const leafTest of leafTests) if (leafTest(text)) return true;
+          return false;
+        };
   const anyValue = (value: unknown): boolean => visitLeaves(value, anyLeaf);
-  return (record: CloudTrailRecord) => reader(record, anyValue);
+  return { test: (record) => reader(record, anyValue), leaf: anyLeaf };
 }
 
 function parseCidr(v: ItemValue): [ipaddr.IPv4 | ipaddr.IPv6, number] {
@@ -363,7 +382,7 @@ function transformValue(text: string, modifiers: string[], ctx: ItemContext, lin
   }
 }
 
-function compileStringTest(reader: FieldReader, compiled: CompiledStrings, all: boolean) {
+function compileStringTest(reader: FieldReader, compiled: CompiledStrings, all: boolean): ItemTest {
   const matchers = compiled.patterns.map(({ pattern, caseInsensitive }) => {
     const m = compilePattern(pattern, caseInsensitive);
     return caseInsensitive ? (text: string) => m(text.toLowerCase()) : m;
@@ -378,7 +397,7 @@ function compileStringTest(reader: FieldReader, compiled: CompiledStrings, all: 
       }),
       ...Array.from({ length: compiled.nullCount }, () => nullTest),
     ];
-    return (record: CloudTrailRecord) => tests.every((t) => t(record));
+    return { test: (record) => tests.every((t) => t(record)) };
   }
   const anyCI = compiled.patterns.every((p) => p.caseInsensitive);
   // Common case: every pattern case-insensitive (see case-insensitive.ts).
@@ -390,8 +409,8 @@ function compileStringTest(reader: FieldReader, compiled: CompiledStrings, all: 
       };
   const anyValue = (value: unknown): boolean => visitLeaves(value, anyLeaf);
   const stringTest = (record: CloudTrailRecord) => reader(record, anyValue);
-  if (compiled.nullCount === 0) return stringTest;
-  return (record: CloudTrailRecord) => nullTest(record) || stringTest(record);
+  if (compiled.nullCount === 0) return { test: stringTest, leaf: anyLeaf };
+  return { test: (record) => nullTest(record) || stringTest(record) };
 }
 
 function compileFieldRef(
@@ -508,7 +527,7 @@ function compileNumeric(
   op: (typeof NUMERIC)[number] | undefined,
   timePart: (typeof TIME_PARTS)[number] | undefined,
   all: boolean,
-) {
+): ItemTest {
   const numbers = values.map((v) => {
     const text = v.value === null || typeof v.value === 'boolean' ? '' : v.value.trim();
     const n = text === '' ? NaN : Number(text);

@@ -18,6 +18,7 @@ import {
   resolveOfPattern,
   type ConditionNode,
 } from './condition';
+import { compileRuleCode } from './rule-code';
 import type { SourceEntry, SourceNode } from './yaml-documents';
 
 export interface CompiledSelection {
@@ -31,7 +32,10 @@ export interface CompiledDetection {
   conditionText: string[];
   conditions: ConditionNode[];
   selections: Map<string, CompiledSelection>;
+  /** The detection's verdict (generated code, rule-code.ts). */
   match(record: CloudTrailRecord): boolean;
+  /** The same verdict from the compiled closures (explanations use it; tests compare the two). */
+  interpreted(record: CloudTrailRecord): boolean;
   explainSelections(record: CloudTrailRecord): SelectionExplanation[];
 }
 
@@ -138,7 +142,9 @@ export function compileDetection(
     }
   });
   if (errorCount() > 0 || evaluators.length === 0) return undefined;
-  const match =
+  // The closures check the condition and evaluate it for explanations; the rule itself runs as
+  // code of its own (rule-code.ts). Tests hold the two to the same verdicts.
+  const interpreted =
     evaluators.length === 1
       ? evaluators[0]
       : (record: CloudTrailRecord) => {
@@ -149,7 +155,8 @@ export function compileDetection(
     conditionText,
     conditions,
     selections,
-    match,
+    match: compileRuleCode(conditions, identifiers, selections),
+    interpreted,
     explainSelections: (record) =>
       [...selections.values()].map((s) => ({
         name: s.name,

@@ -30,24 +30,41 @@ const factories = new Map<string, ReaderFactory>();
  * `a` (continue at b), the first present one only; arrays are descended element by element.
  */
 function readerFactory(parts: readonly string[]): ReaderFactory {
+  const lines = ['"use strict";', ...readerSource(parts, 'w')];
+  lines.push('return (record, visit) => w0(record, visit, 0);');
+  // Generated code (the Function constructor): keys enter only as JSON string literals.
+  return new Function('hasOwn', lines.join('\n')) as ReaderFactory;
+}
+
+/**
+ * The source of a reader for the path `parts`: functions `${name}0` … (`name` is chosen by the
+ * caller, never taken from a rule), entered as `${name}0(record, visit, 0)`. With `visitor` (the
+ * name of a function in the generated scope) the visitor is fixed: the functions take
+ * `(node, depth)` and call it directly (rule-code.ts), so that call is monomorphic too.
+ * Needs `hasOwn` in scope.
+ */
+export function readerSource(parts: readonly string[], name: string, visitor?: string): string[] {
   const end = parts.length;
-  const lines: string[] = ['"use strict";'];
+  const lines: string[] = [];
+  const params = visitor === undefined ? 'node, visit, depth' : 'node, depth';
+  const call = (fn: string, arg: string) =>
+    visitor === undefined ? `${fn}(${arg}, visit, depth + 1)` : `${fn}(${arg}, depth + 1)`;
   for (let at = 0; at < end; at++) {
     // One segment (most fields): the depth bound applies to nested arrays only, as it always has.
     const objectDepthCheck = end === 1 ? '' : `depth > ${MAX_DEPTH} || `;
     lines.push(
-      `function w${at}(node, visit, depth) {`,
+      `function ${name}${at}(${params}) {`,
       `  if (${objectDepthCheck}node === null || typeof node !== 'object') return false;`,
       '  if (Array.isArray(node)) {',
       `    if (depth > ${MAX_DEPTH}) return false;`,
-      `    for (let i = 0; i < node.length; i++) if (w${at}(node[i], visit, depth + 1)) return true;`,
+      `    for (let i = 0; i < node.length; i++) if (${call(`${name}${at}`, 'node[i]')}) return true;`,
       '    return false;',
       '  }',
       '  let value;',
     );
     for (let j = end; j > at; j--) {
       const key = JSON.stringify(parts.slice(at, j).join('.'));
-      const next = j === end ? 'visit(value)' : `w${j}(value, visit, depth + 1)`;
+      const next = j === end ? `${visitor ?? 'visit'}(value)` : call(`${name}${j}`, 'value');
       // A plain load first (fast for absent keys; JSON never holds undefined); own-ness on a hit.
       lines.push(
         `  value = node[${key}];`,
@@ -56,9 +73,7 @@ function readerFactory(parts: readonly string[]): ReaderFactory {
     }
     lines.push('  return false;', '}');
   }
-  lines.push('return (record, visit) => w0(record, visit, 0);');
-  // Generated code (the Function constructor): keys enter only as JSON string literals.
-  return new Function('hasOwn', lines.join('\n')) as ReaderFactory;
+  return lines;
 }
 
 export function compileFieldPath(field: string): FieldReader {

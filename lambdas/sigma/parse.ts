@@ -120,7 +120,7 @@ function makeCompiledRule(meta: RuleMeta, detection: CompiledDetection): Compile
     explain: (record: CloudTrailRecord): RuleExplanation => ({
       rule: meta,
       condition: detection.conditionText,
-      matched: detection.match(record),
+      matched: detection.interpreted(record),
       selections: detection.explainSelections(record),
     }),
   };
