@@ -23,10 +23,8 @@ import os from 'node:os';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import { Analyzer } from '../lambdas/pipeline/analyze';
-import { analyzeStream } from '../lambdas/pipeline/analyze-stream';
-import { loadRules } from '../lambdas/sigma';
 import type { Diagnostic } from '../lambdas/sigma/model';
+import { bundledEngine } from './bundled-engine';
 
 /** The figure issue 7 quotes for TrailAlerts' analyzer (quoted, never measured here). */
 export const QUOTED_TRAILALERTS_MB_PER_SECOND = 5;
@@ -309,6 +307,7 @@ export async function runHarness(opts: HarnessOptions): Promise<TrailAlertsRepor
  * first pass of a fresh process is several times slower while V8 optimizes the compiled rules).
  */
 export async function measureOurs(files: string[], rulesDirs: string[], repeat = 3): Promise<OurFigures> {
+  const { Analyzer, analyzeStream, loadRules } = bundledEngine();
   const analyzer = new Analyzer({ rules: loadRules(rulesDirs).rules });
   const buffers = files.map((f) => readFileSync(f));
   const bytes = buffers.reduce(

@@ -7,6 +7,8 @@
  *       gunzip → splitter → eventName/eventSource dispatch on the raw text → partial parsing
  *       of what the candidate rules read → matches that keep the record's text), with all
  *       rules loaded (rules/ plus the SigmaHQ AWS rules when present).
+ * The measured code (lambdas/) is loaded as one esbuild bundle, as the Lambdas run it
+ * (scripts/bundled-engine.ts); the baseline is Node's own gunzip and JSON.parse.
  * Prints MB/s, events/s, the ratio b/a by wall clock and by CPU time (gunzip runs on another
  * thread in the streaming path), the rule count and peak RSS. It prints figures; it is not a test.
  * Figures are for a warm process (a Lambda container analyzes object after object): each measure
@@ -26,10 +28,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import { rawRecordsFromStream } from '../lambdas/cloudtrail/read';
-import { Analyzer } from '../lambdas/pipeline/analyze';
-import { analyzeStream } from '../lambdas/pipeline/analyze-stream';
-import { loadRules, RuleIndex } from '../lambdas/sigma';
+import type { Analyzer } from '../lambdas/pipeline/analyze';
 import type { Diagnostic } from '../lambdas/sigma/model';
 import { analyzerCost, benchProcessor, formatCost } from './bench-processor';
 import {
@@ -38,6 +37,7 @@ import {
   trailAlertsDirFrom,
   trailAlertsDisabledLine,
 } from './bench-trailalerts';
+import { BUNDLED_ENGINE_FILE, bundledEngine } from './bundled-engine';
 import { writeLogObject } from './synthetic-events';
 
 const BENCH_DIR = join(__dirname, '..', '.bench');
@@ -130,6 +130,7 @@ function onProblem(p: Diagnostic): void {
 async function analyze(gz: Buffer, analyzer: Analyzer): Promise<{ events: number; matches: number }> {
   let events = 0;
   let matches = 0;
+  const { analyzeStream } = bundledEngine();
   for await (const batch of analyzeStream(Readable.from([gz]), 'bench.json.gz', analyzer, onProblem)) {
     events += batch.records;
     matches += batch.matches.length;
@@ -140,6 +141,7 @@ async function analyze(gz: Buffer, analyzer: Analyzer): Promise<{ events: number
 /** (s): gunzip and the splitter (records with their key tables), nothing else. */
 async function splitOnly(gz: Buffer): Promise<number> {
   let events = 0;
+  const { rawRecordsFromStream } = bundledEngine();
   for await (const _ of rawRecordsFromStream(Readable.from([gz]), 'bench.json.gz', onProblem)) events++;
   return events;
 }
@@ -150,6 +152,7 @@ async function memoryFigure(sizeMb: number, seed: number, analyzer: Analyzer): P
   const started = Date.now();
   let events = 0;
   let matches = 0;
+  const { analyzeStream } = bundledEngine();
   for await (const batch of analyzeStream(createReadStream(path), path, analyzer, onProblem)) {
     events += batch.records;
     matches += batch.matches.length;
@@ -164,6 +167,8 @@ async function memoryFigure(sizeMb: number, seed: number, analyzer: Analyzer): P
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const rulePaths = (args.rules.length > 0 ? args.rules : RULE_PATHS).filter((p) => existsSync(p));
+  const { Analyzer, loadRules, RuleIndex } = bundledEngine();
+  console.log(`engine: lambdas/ bundled by esbuild into ${BUNDLED_ENGINE_FILE}, as the Lambdas are`);
   const bundle = loadRules(rulePaths);
   const analyzer = new Analyzer({ rules: bundle.rules });
   const stats = new RuleIndex(bundle.rules).stats();

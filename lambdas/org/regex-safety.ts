@@ -3,7 +3,7 @@
  * `actorPatterns` run against attacker-controlled text, so each one is proven safe with `recheck`
  * first. Results are cached per pattern; the check runs once per pattern per process.
  */
-import { checkSync } from 'recheck';
+import { recheckSync } from '../sigma/recheck-sync';
 
 export interface RegexCheck {
   ok: boolean;
@@ -24,20 +24,6 @@ export function compileSafeRegex(pattern: string, flags = ''): RegexCheck {
   return result;
 }
 
-/**
- * recheck's default synchronous backend runs in a worker file that a bundler (a Lambda bundle)
- * may leave out; when it cannot start, the pure JavaScript backend does the same check in-process.
- */
-function runCheck(pattern: string, flags: string): ReturnType<typeof checkSync> {
-  try {
-    return checkSync(pattern, flags, { timeout: 5000 });
-  } catch (err) {
-    if (process.env.RECHECK_SYNC_BACKEND === 'pure') throw err;
-    process.env.RECHECK_SYNC_BACKEND = 'pure';
-    return checkSync(pattern, flags, { timeout: 5000 });
-  }
-}
-
 function check(pattern: string, flags: string): RegexCheck {
   let regex: RegExp;
   try {
@@ -47,7 +33,7 @@ function check(pattern: string, flags: string): RegexCheck {
   }
   if (pattern.length > 1000) return { ok: false, problem: 'regular expression longer than 1000 characters' };
   try {
-    const diagnostics = runCheck(pattern, flags);
+    const diagnostics = recheckSync(pattern, flags, 5000);
     if (diagnostics.status === 'safe') return { ok: true, regex };
     if (diagnostics.status === 'vulnerable') {
       const attack = diagnostics.attack ? `; e.g. "${diagnostics.attack.pattern}"` : '';

@@ -3,7 +3,7 @@
  * and must not backtrack catastrophically (checked with `recheck`; results are cached per
  * pattern and flags). Matching input is capped so even a slow pattern has bounded cost.
  */
-import { checkSync } from 'recheck';
+import { recheckSync } from './recheck-sync';
 
 /** Longest input a `|re` pattern is run against; longer values are cut to this length. */
 export const MAX_REGEX_INPUT = 64 * 1024;
@@ -27,7 +27,7 @@ function analyse(source: string, flags: string): string | undefined {
   }
   let result;
   try {
-    result = checkSync(source, flags, { timeout: 2000 });
+    result = recheckSync(source, flags, 2000);
   } catch (error) {
     return `regular expression could not be checked for catastrophic backtracking: ${(error as Error).message}`;
   }
