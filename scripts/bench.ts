@@ -225,10 +225,11 @@ async function main(): Promise<void> {
     // figures are those of a process that has been analyzing for a while (see the warm-up).
     const repeat = args.smoke ? args.repeat : Math.max(args.repeat, Math.ceil(150 / sizeMb));
     const first = await best(1, () => analyze(gz, analyzer));
-    // In five rounds, each measure's runs back to back within a round: the speed of a shared
-    // machine drifts over a minute, which rounds even out, and back-to-back runs keep each measure
-    // from paying for the other's garbage (a 10 MB JSON.parse leaves ~50 MB of objects).
-    const rounds = args.smoke ? 1 : 5;
+    // In up to ten rounds, each measure's runs back to back within a round: the speed of a shared
+    // machine drifts over seconds to minutes, which many short rounds even out (with five, one
+    // slow phase over a measure's block could decide its best), and back-to-back runs keep each
+    // measure from paying for the other's garbage (a 10 MB JSON.parse leaves ~50 MB of objects).
+    const rounds = args.smoke ? 1 : Math.min(10, repeat);
     const perRound = Math.max(1, Math.ceil(repeat / rounds));
     const runs = {
       gunzip: [] as Timed<number>[],
