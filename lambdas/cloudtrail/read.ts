@@ -10,7 +10,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
 import type { CloudTrailRecord, Diagnostic } from '../sigma/model';
 import {
   rawRecordOf,
@@ -28,6 +28,8 @@ export type { RawRecord, SplitItem, SplitProblem, SplitOptions } from './split';
 export interface ReadOptions extends SplitOptions {
   /** Problems reported per file before the rest are summarised in one message (default 20). */
   maxProblemsPerFile?: number;
+  /** Gzip objects up to this many bytes are gunzipped in one call (default SMALL_GZIP_BYTES; 0: always stream). */
+  smallGzipBytes?: number;
 }
 
 /** File names a directory walk picks up; files named explicitly are always read. */
@@ -90,40 +92,92 @@ function isGzip(head: Buffer): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
+/**
+ * Gzip objects up to this size (compressed) are read whole and gunzipped in one synchronous call:
+ * most CloudTrail objects are a few kilobytes, and a gunzip stream costs about 0.2 ms per object
+ * whatever its size (its state and 64 KiB buffers, a thread-pool round trip per chunk, the
+ * garbage collections its external memory triggers), more than the analysis of a small object.
+ */
+export const SMALL_GZIP_BYTES = 256 * 1024;
+/** Beyond this much output (a gzip bomb, an unusual object) the small path gives way to streaming. */
+const SMALL_GZIP_MAX_OUTPUT = 32 * 1024 * 1024;
+/** The whole output of the small path goes to the splitter in slices of this size. */
+const SMALL_GZIP_SLICE = 1024 * 1024;
+
+let gunzipStreams = 0;
+/** How many gzip objects went through a gunzip stream (tests check which path ran). */
+export function gunzipStreamCount(): number {
+  return gunzipStreams;
+}
+
+const asBuffer = (chunk: Buffer | string): Buffer => (Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+
 /** Yields the bytes of `stream`, gunzipped when they start with the gzip magic bytes. */
-async function* decodedBytes(stream: Readable): AsyncGenerator<Buffer> {
+async function* decodedBytes(stream: Readable, smallGzipBytes = SMALL_GZIP_BYTES): AsyncGenerator<Buffer> {
   const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  // Chunks read ahead (the magic bytes; a small object whole), then the rest of the stream.
   const head: Buffer[] = [];
   let headLength = 0;
   let done = false;
-  while (headLength < 2) {
+  const readMore = async (): Promise<boolean> => {
     const next = await iterator.next();
-    if (next.done) {
-      done = true;
-      break;
+    if (next.done) done = true;
+    else {
+      const chunk = asBuffer(next.value);
+      head.push(chunk);
+      headLength += chunk.length;
     }
-    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
-    head.push(chunk);
-    headLength += chunk.length;
-  }
+    return !done;
+  };
+  while (headLength < 2 && (await readMore()));
   if (headLength === 0) return;
-  // Usually the first chunk alone holds the two magic bytes: no copy then (a small file is one chunk).
-  const first = head.length === 1 ? head[0] : Buffer.concat(head);
   async function* rest(): AsyncGenerator<Buffer> {
-    yield first;
-    if (done) return;
-    for (;;) {
+    yield* head;
+    while (!done) {
       const next = await iterator.next();
       if (next.done) return;
-      yield Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+      yield asBuffer(next.value);
     }
   }
-  if (!isGzip(first)) {
+  if (!isGzip(head[0].length >= 2 ? head[0] : Buffer.concat(head))) {
     yield* rest();
     return;
   }
+  while (!done && headLength <= smallGzipBytes && (await readMore()));
+  if (done && headLength <= smallGzipBytes) {
+    // Usually one chunk: no copy then.
+    const input = head.length === 1 ? head[0] : Buffer.concat(head);
+    let whole: Buffer | undefined;
+    let truncation: unknown;
+    try {
+      whole = gunzipSync(input, { maxOutputLength: SMALL_GZIP_MAX_OUTPUT });
+    } catch (err) {
+      // A truncated object: everything before the cut (a stream loses its last partial output),
+      // then the same read error a stream gives.
+      if ((err as { code?: unknown }).code === 'Z_BUF_ERROR') {
+        try {
+          whole = gunzipSync(input, {
+            maxOutputLength: SMALL_GZIP_MAX_OUTPUT,
+            finishFlush: zlibConstants.Z_SYNC_FLUSH,
+          });
+          truncation = err;
+        } catch {
+          whole = undefined;
+        }
+      }
+      // Otherwise (corrupt data, too large) the streaming path below yields what comes before
+      // the damage and reports it, as for any object.
+    }
+    if (whole) {
+      for (let at = 0; at < whole.length; at += SMALL_GZIP_SLICE)
+        yield whole.subarray(at, at + SMALL_GZIP_SLICE);
+      if (truncation !== undefined) throw truncation;
+      return;
+    }
+  }
   const source = Readable.from(rest(), { objectMode: false });
   const gunzip = createGunzip({ chunkSize: 64 * 1024 });
+  gunzipStreams++;
   source.on('error', (err) => gunzip.destroy(err));
   source.pipe(gunzip);
   try {
@@ -157,7 +211,7 @@ export async function* itemBatchesFromStream(
   stream: Readable,
   name: string,
   onProblem: (p: Diagnostic) => void,
-  options: SplitOptions,
+  options: SplitOptions & Pick<ReadOptions, 'smallGzipBytes'>,
 ): AsyncGenerator<SplitItem[]> {
   const skip = skipReason(name);
   if (skip) {
@@ -166,7 +220,7 @@ export async function* itemBatchesFromStream(
     return;
   }
   try {
-    yield* splitItemBatches(decodedBytes(stream), name, onProblem, options);
+    yield* splitItemBatches(decodedBytes(stream, options.smallGzipBytes), name, onProblem, options);
   } finally {
     stream.destroy();
   }

@@ -22,7 +22,10 @@ export interface StreamBatch {
   matches: Match[];
 }
 
-export interface AnalyzeStreamOptions extends Pick<ReadOptions, 'maxProblemsPerFile' | 'maxRecordChars'> {
+export interface AnalyzeStreamOptions extends Pick<
+  ReadOptions,
+  'maxProblemsPerFile' | 'maxRecordChars' | 'smallGzipBytes'
+> {
   /** The account in the object key or path, used when a record has no recipientAccountId. */
   keyAccountId?: string;
   window?: TimeWindow;
