@@ -156,6 +156,10 @@ function getWasmScanner(): WasmScanner | null {
 
 /** The listed record keys (record-keys.ts) in the module's memory, where its keyId looks them up. */
 function writeKeyList(memory: WasmMemory): void {
+  const bytesNeeded = RECORD_KEYS.reduce((n, key) => n + key.length, 0);
+  // The layout leaves room for 64 keys and 20 KiB of their text before the chunk (W_IN).
+  if (RECORD_KEYS.length > (W_KEY_BYTES - W_KEY_ENTRIES) / 8 || W_KEY_BYTES + bytesNeeded > W_IN)
+    throw new Error('record-keys.ts lists more keys than the WebAssembly layout holds');
   new Int32Array(memory.buffer, W_KEY_HASH, KEY_HASH_SLOTS).set(keyHashTable());
   const entries = new Int32Array(memory.buffer, W_KEY_ENTRIES, 2 * RECORD_KEYS.length);
   const bytes = new Uint8Array(memory.buffer);
