@@ -16,6 +16,12 @@ export const LEGACY_AGGREGATION_MESSAGE =
   'the retired aggregation syntax (`| count()`, `| near`, `timeframe`) is not part of Sigma 2; write a correlation rule instead (a separate document with `correlation:`, see the Sigma correlation rules specification)';
 
 const IDENTIFIER = /^[A-Za-z0-9_*.-]+$/;
+/**
+ * Deepest nesting of parentheses and `not` a condition may have. Real rules nest a few levels;
+ * a hostile one nesting thousands deep would exhaust the stack of this parser and of everything
+ * that walks the tree, so it is refused with a message instead.
+ */
+export const MAX_CONDITION_DEPTH = 100;
 
 export function tokenize(text: string): string[] {
   if (text.includes('|') || /\bnear\b/i.test(text) || /\bcount\s*\(/i.test(text))
@@ -37,6 +43,13 @@ export function parseCondition(text: string): ConditionNode {
   const tokens = tokenize(text);
   if (tokens.length === 0) throw new ConditionError('empty condition');
   let pos = 0;
+  let depth = 0;
+  const nest = (): void => {
+    if (++depth > MAX_CONDITION_DEPTH)
+      throw new ConditionError(
+        `the condition nests parentheses and 'not' more than ${MAX_CONDITION_DEPTH} levels deep`,
+      );
+  };
   const peek = (): string | undefined => tokens[pos];
   const lower = (): string | undefined => tokens[pos]?.toLowerCase();
   const fail = (what: string): never => {
@@ -62,7 +75,10 @@ export function parseCondition(text: string): ConditionNode {
   const parseNot = (): ConditionNode => {
     if (lower() === 'not') {
       pos++;
-      return { kind: 'not', child: parseNot() };
+      nest();
+      const child = parseNot();
+      depth--;
+      return { kind: 'not', child };
     }
     return parseAtom();
   };
@@ -71,9 +87,11 @@ export function parseCondition(text: string): ConditionNode {
     if (token === undefined) return fail('expected a search identifier');
     if (token === '(') {
       pos++;
+      nest();
       const inner = parseOr();
       if (peek() !== ')') fail("expected ')'");
       pos++;
+      depth--;
       return inner;
     }
     const word = token.toLowerCase();

@@ -138,7 +138,9 @@ export function compileDetection(
       if (evaluator) evaluators.push(evaluator);
     } catch (error) {
       if (!(error instanceof ConditionError)) throw error;
-      problems.push({ severity: 'error', path, line, message: `condition '${text}': ${error.message}` });
+      // A long condition is shown by its start: the path and line say where the rest is.
+      const shown = text.length > 120 ? `${text.slice(0, 120)}…` : text;
+      problems.push({ severity: 'error', path, line, message: `condition '${shown}': ${error.message}` });
     }
   });
   if (errorCount() > 0 || evaluators.length === 0) return undefined;

@@ -1,5 +1,5 @@
 /** Condition forms, precedence, lists of maps, value lists, and condition errors. */
-import { parseCondition } from '../../lambdas/sigma/condition';
+import { MAX_CONDITION_DEPTH, parseCondition } from '../../lambdas/sigma/condition';
 import { errorsOf, ruleOf } from './helpers';
 
 const det = `a:\n  x: 1\nb:\n  y: 1\nc:\n  z: 1\n`;
@@ -65,6 +65,23 @@ describe('conditions', () => {
       /^detection\.timeframe => .*correlation rule/,
     );
   });
+  it('refuses conditions nested deeper than MAX_CONDITION_DEPTH, with a short message, and loads the rest', () => {
+    const deep = (n: number) => `${'('.repeat(n)}a${')'.repeat(n)}`;
+    expect(rule(deep(MAX_CONDITION_DEPTH)).match(rec(true, false, false))).toBe(true);
+    expect(rule(`${'not '.repeat(MAX_CONDITION_DEPTH)}a`).match(rec(true, false, false))).toBe(true);
+    // Thousands deep would exhaust the stack of the parser and of the code generated for the rule.
+    for (const condition of [deep(5000), `${'not '.repeat(5000)}a`, deep(MAX_CONDITION_DEPTH + 1)]) {
+      const errors = errorsOf(`${det}condition: ${condition}`);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/nests parentheses and 'not' more than 100 levels deep$/);
+      expect(errors[0].length).toBeLessThan(300);
+    }
+    // A long flat condition is fine.
+    expect(rule(Array.from({ length: 5000 }, () => 'a').join(' and ')).match(rec(true, false, false))).toBe(
+      true,
+    );
+  });
+
   it('parses into the expected tree', () => {
     expect(parseCondition('a or not b and 1 of c*')).toEqual({
       kind: 'or',
