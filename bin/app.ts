@@ -9,6 +9,7 @@
  * manageBucketPolicy=false (the bucket policy is managed by Control Tower or LZA),
  * analyzerEntry/processorEntry (other handler files), skipRuleCheck=true (trials only).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -16,6 +17,7 @@ import { buildDeployment, type DeploymentMode } from '../stacks/deployment';
 import { checkRuleBundle, sigmaRuleLoader } from '../stacks/rule-bundle-check';
 import { loadAccountsConfig } from '../lambdas/org/config';
 import { formatDiagnostic } from '../lambdas/sigma/model';
+import { REGEX_CHECKS_FILE, regexChecksSnapshot } from '../lambdas/pipeline/regex-checks';
 
 async function main(): Promise<void> {
   const app = new App();
@@ -40,6 +42,11 @@ async function main(): Promise<void> {
     );
   }
 
+  // The regular expressions the checks above proved safe, shipped so cold starts skip them.
+  mkdirSync(app.outdir, { recursive: true });
+  const regexChecksFile = path.join(app.outdir, `trailalerts-${REGEX_CHECKS_FILE}`);
+  writeFileSync(regexChecksFile, `${JSON.stringify(regexChecksSnapshot(), null, 2)}\n`);
+
   const requested = context('mode') ?? (loaded.config.deployment?.mode === 'stacks' ? 'direct' : 'pipeline');
   if (requested !== 'pipeline' && requested !== 'direct')
     throw new Error(`context mode: expected pipeline or direct, got ${JSON.stringify(requested)}`);
@@ -47,6 +54,7 @@ async function main(): Promise<void> {
     mode: requested as DeploymentMode,
     configFile,
     rulesDir,
+    regexChecksFile,
     trailArn: context('trailArn'),
     trailBucketRegion: context('trailBucketRegion'),
     manageBucketPolicy: context('manageBucketPolicy') !== 'false',

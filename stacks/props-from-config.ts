@@ -16,6 +16,8 @@ export const CONTROL_TOWER_TRAIL_NAME = 'aws-controltower-BaselineCloudTrail';
 export interface ConfigMappingOptions {
   configFile: string;
   rulesDir: string;
+  /** The regular expressions synth found safe (SecurityAccountStackProps.regexChecksFile). */
+  regexChecksFile?: string;
   /** ARN of the organization trail; default: Control Tower's trail in the management account. */
   trailArn?: string;
   /** False where the trail bucket policy is managed elsewhere (Control Tower, LZA); default true. */
@@ -70,6 +72,7 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
     },
     configFile: options.configFile,
     rulesDir: options.rulesDir,
+    regexChecksFile: options.regexChecksFile,
     analyzerEntry: options.analyzerEntry,
     processorEntry: options.processorEntry,
     analyzerReservedConcurrency: config.deployment?.analyzerReservedConcurrency,

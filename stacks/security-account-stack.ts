@@ -19,6 +19,7 @@ import { OperationsAlarms } from './constructs/operations-alarms';
 import { QueueWithDlq } from './constructs/queue-with-dlq';
 import { RetroHunt } from './constructs/retro-hunt';
 import { TrailEventBus } from './constructs/trail-event-bus';
+import { REGEX_CHECKS_FILE } from '../lambdas/pipeline/regex-checks';
 import {
   requireAccountId,
   requireArn,
@@ -58,6 +59,11 @@ export interface SecurityAccountStackProps extends StackProps {
   configFile: string;
   /** rules/ directory, validated at synth and shipped inside the analyzer. */
   rulesDir: string;
+  /**
+   * The regular expressions synth found safe (lambdas/pipeline/regex-checks.ts, written by
+   * bin/app.ts), shipped beside the rules so that cold starts do not check them again.
+   */
+  regexChecksFile?: string;
   analyzerEntry?: string;
   processorEntry?: string;
   analyzerReservedConcurrency?: number;
@@ -136,6 +142,7 @@ export class SecurityAccountStack extends Stack {
 
     const shared = {
       TRAILALERTS_CONFIG: '/var/task/accounts.yaml',
+      ...(props.regexChecksFile ? { TRAILALERTS_REGEX_CHECKS: `/var/task/${REGEX_CHECKS_FILE}` } : {}),
       POWERTOOLS_METRICS_NAMESPACE: 'TrailAlerts',
       // recheck's worker backend is not in the bundle; use its in-process backend directly.
       RECHECK_SYNC_BACKEND: 'pure',
@@ -159,6 +166,7 @@ export class SecurityAccountStack extends Stack {
       copies: [
         { from: props.rulesDir, to: 'rules' },
         { from: props.configFile, to: 'accounts.yaml' },
+        ...regexChecksCopy(props),
       ],
     });
     this.processor = new DetectionFunction(this, 'Processor', {
@@ -179,6 +187,7 @@ export class SecurityAccountStack extends Stack {
       copies: [
         { from: props.rulesDir, to: 'rules' },
         { from: props.configFile, to: 'accounts.yaml' },
+        ...regexChecksCopy(props),
       ],
     });
 
@@ -285,6 +294,7 @@ export class SecurityAccountStack extends Stack {
       copies: [
         { from: props.rulesDir, to: 'rules' },
         { from: props.configFile, to: 'accounts.yaml' },
+        ...regexChecksCopy(props),
       ],
     });
     if (grantAccountDirectory(hunt.worker.role, props.accountDirectory ?? { source: 'static' })) {
@@ -333,6 +343,11 @@ export class SecurityAccountStack extends Stack {
  * Read access to AWS Organizations for account names and OU paths (none in static mode).
  * Returns true when it granted direct Organizations calls (resource `*`).
  */
+/** The regex-checks file among a function's copies, when synth wrote one. */
+function regexChecksCopy(props: SecurityAccountStackProps): { from: string; to: string }[] {
+  return props.regexChecksFile ? [{ from: props.regexChecksFile, to: REGEX_CHECKS_FILE }] : [];
+}
+
 function grantAccountDirectory(role: iam.Role, access: AccountDirectoryAccess): boolean {
   if (access.source === 'static') return false;
   if (access.roleArn !== undefined) {

@@ -24,6 +24,29 @@ export function compileSafeRegex(pattern: string, flags = ''): RegexCheck {
   return result;
 }
 
+/** The actor patterns (`flags/pattern`) this process has found safe (see sigma/regex-guard.ts safeRegexKeys). */
+export function safeActorRegexKeys(): string[] {
+  return [...cache].filter(([, result]) => result.ok).map(([key]) => key);
+}
+
+/** Takes actor patterns found safe at build time; each must still compile. Returns how many were taken. */
+export function trustSafeActorRegexKeys(keys: readonly string[]): number {
+  let taken = 0;
+  for (const key of keys) {
+    const slash = key.indexOf('/');
+    if (slash < 0 || cache.has(key)) continue;
+    const pattern = key.slice(slash + 1);
+    if (pattern.length > 1000) continue;
+    try {
+      cache.set(key, { ok: true, regex: new RegExp(pattern, key.slice(0, slash)) });
+      taken++;
+    } catch {
+      // not a pattern this build could have found safe: it is checked when used
+    }
+  }
+  return taken;
+}
+
 function check(pattern: string, flags: string): RegexCheck {
   let regex: RegExp;
   try {

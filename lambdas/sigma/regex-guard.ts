@@ -10,6 +10,35 @@ export const MAX_REGEX_INPUT = 64 * 1024;
 
 const cache = new Map<string, string | undefined>();
 
+/**
+ * The patterns (`flags/source`) this process has found safe. Synth writes them into the function
+ * packages (lambdas/pipeline/regex-checks.ts), so a cold start does not check them again: the
+ * in-process recheck backend the bundles use takes up to a second per pattern.
+ */
+export function safeRegexKeys(): string[] {
+  return [...cache].filter(([, problem]) => problem === undefined).map(([key]) => key);
+}
+
+/**
+ * Takes patterns found safe at build time (keys of safeRegexKeys); each must still compile.
+ * Returns how many were taken. Patterns not listed are checked as always.
+ */
+export function trustSafeRegexKeys(keys: readonly string[]): number {
+  let taken = 0;
+  for (const key of keys) {
+    const slash = key.indexOf('/');
+    if (slash < 0 || cache.has(key)) continue;
+    try {
+      new RegExp(key.slice(slash + 1), key.slice(0, slash));
+    } catch {
+      continue;
+    }
+    cache.set(key, undefined);
+    taken++;
+  }
+  return taken;
+}
+
 /** Returns an error message when the pattern is unusable or unsafe, else undefined. */
 export function checkRegex(source: string, flags: string): string | undefined {
   const key = `${flags}/${source}`;

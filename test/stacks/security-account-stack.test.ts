@@ -32,6 +32,7 @@ const props: SecurityAccountStackProps = {
   },
   configFile: REPO_ACCOUNTS,
   rulesDir: RULES_FIXTURE,
+  regexChecksFile: path.join(__dirname, 'fixtures', 'regex-checks.json'),
   analyzerEntry: ANALYZER_FIXTURE,
   processorEntry: PROCESSOR_FIXTURE,
   analyzerReservedConcurrency: 7,
@@ -169,7 +170,7 @@ describe('functions', () => {
     });
   });
 
-  it('ships the rules and accounts.yaml inside the analyzer bundle', () => {
+  it('ships the rules, accounts.yaml and the regex checks inside every function bundle', () => {
     const assets = readdirSync(app.outdir).filter((d) => d.startsWith('asset.'));
     const bundles = assets
       .map((d) => path.join(app.outdir, d))
@@ -178,7 +179,17 @@ describe('functions', () => {
     for (const bundle of bundles) {
       expect(existsSync(path.join(bundle, 'rules/sigma/fixture_root_login.yml'))).toBe(true);
       expect(existsSync(path.join(bundle, 'accounts.yaml'))).toBe(true);
+      expect(existsSync(path.join(bundle, 'regex-checks.json'))).toBe(true);
     }
+    // Every function that loads accounts.yaml and rules finds the file (runtime.ts takeRegexChecks).
+    const loading = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Properties.Environment?.Variables?.TRAILALERTS_CONFIG !== undefined,
+    );
+    expect(loading).toHaveLength(2);
+    for (const fn of loading)
+      expect(fn.Properties.Environment.Variables.TRAILALERTS_REGEX_CHECKS).toBe(
+        '/var/task/regex-checks.json',
+      );
   });
 });
 
