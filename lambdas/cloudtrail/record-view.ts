@@ -10,7 +10,7 @@
  * parsed when no candidate rule reads it, which is where the analyzer's speed comes from.
  */
 import type { FieldPlan } from '../sigma/field-plan';
-import { KEY_NOT_LISTED, keyIdAt, RECORD_KEYS } from './record-keys';
+import { KEY_NOT_LISTED, keyAt, keyIdAt, RECORD_KEYS } from './record-keys';
 
 /**
  * Five numbers per key: offsets into the text of the key's start and end (inside the quotes),
@@ -96,16 +96,6 @@ export function keysHaveEscapes(text: string, table: KeyTable): boolean {
     if (next < table[t + 1]) return true;
   }
   return false;
-}
-
-/**
- * Whether `key` is written at `at` (the caller has compared lengths). A loop of charCodeAt, which
- * the JIT inlines, is much cheaper here than a startsWith call on a sliced string; the first
- * characters of most keys differ, so it usually stops at once.
- */
-function keyAt(text: string, at: number, key: string): boolean {
-  for (let i = key.length - 1; i >= 0; i--) if (text.charCodeAt(at + i) !== key.charCodeAt(i)) return false;
-  return true;
 }
 
 /** Offset in the table of the last entry whose key is `key`, or -1 (JSON.parse keeps the last). */

@@ -3,7 +3,7 @@
  * `actorPatterns` run against attacker-controlled text, so each one is proven safe with `recheck`
  * first. Results are cached per pattern; the check runs once per pattern per process.
  */
-import { recheckSync } from '../sigma/recheck-sync';
+import { recheckSync, regexKey, regexOfKey } from '../sigma/recheck-sync';
 
 export interface RegexCheck {
   ok: boolean;
@@ -16,7 +16,7 @@ const cache = new Map<string, RegexCheck>();
 
 /** Compiles `pattern` (flags: none, or `i`) if its syntax is valid and recheck proves it safe. */
 export function compileSafeRegex(pattern: string, flags = ''): RegexCheck {
-  const key = `${flags}/${pattern}`;
+  const key = regexKey(pattern, flags);
   const cached = cache.get(key);
   if (cached) return cached;
   const result = check(pattern, flags);
@@ -33,16 +33,11 @@ export function safeActorRegexKeys(): string[] {
 export function trustSafeActorRegexKeys(keys: readonly string[]): number {
   let taken = 0;
   for (const key of keys) {
-    const slash = key.indexOf('/');
-    if (slash < 0 || cache.has(key)) continue;
-    const pattern = key.slice(slash + 1);
-    if (pattern.length > 1000) continue;
-    try {
-      cache.set(key, { ok: true, regex: new RegExp(pattern, key.slice(0, slash)) });
-      taken++;
-    } catch {
-      // not a pattern this build could have found safe: it is checked when used
-    }
+    const regex = cache.has(key) ? undefined : regexOfKey(key);
+    // Not a pattern this build could have found safe (see check): it is checked when used.
+    if (regex === undefined || regex.source.length > 1000) continue;
+    cache.set(key, { ok: true, regex });
+    taken++;
   }
   return taken;
 }

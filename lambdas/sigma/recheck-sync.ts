@@ -15,3 +15,19 @@ export function recheckSync(pattern: string, flags: string, timeout: number): Re
     return checkSync(pattern, flags, { timeout });
   }
 }
+
+/** How both regex checks key their verdicts (and regex-checks.json lists them): `flags/source`. */
+export function regexKey(source: string, flags: string): string {
+  return `${flags}/${source}`;
+}
+
+/** The regular expression a regexKey names, or undefined when it does not compile. */
+export function regexOfKey(key: string): RegExp | undefined {
+  const slash = key.indexOf('/');
+  if (slash < 0) return undefined;
+  try {
+    return new RegExp(key.slice(slash + 1), key.slice(0, slash));
+  } catch {
+    return undefined;
+  }
+}

@@ -3,7 +3,7 @@
  * and must not backtrack catastrophically (checked with `recheck`; results are cached per
  * pattern and flags). Matching input is capped so even a slow pattern has bounded cost.
  */
-import { recheckSync } from './recheck-sync';
+import { recheckSync, regexKey, regexOfKey } from './recheck-sync';
 
 /** Longest input a `|re` pattern is run against; longer values are cut to this length. */
 export const MAX_REGEX_INPUT = 64 * 1024;
@@ -26,13 +26,7 @@ export function safeRegexKeys(): string[] {
 export function trustSafeRegexKeys(keys: readonly string[]): number {
   let taken = 0;
   for (const key of keys) {
-    const slash = key.indexOf('/');
-    if (slash < 0 || cache.has(key)) continue;
-    try {
-      new RegExp(key.slice(slash + 1), key.slice(0, slash));
-    } catch {
-      continue;
-    }
+    if (cache.has(key) || regexOfKey(key) === undefined) continue;
     cache.set(key, undefined);
     taken++;
   }
@@ -41,7 +35,7 @@ export function trustSafeRegexKeys(keys: readonly string[]): number {
 
 /** Returns an error message when the pattern is unusable or unsafe, else undefined. */
 export function checkRegex(source: string, flags: string): string | undefined {
-  const key = `${flags}/${source}`;
+  const key = regexKey(source, flags);
   if (cache.has(key)) return cache.get(key);
   const problem = analyse(source, flags);
   cache.set(key, problem);
