@@ -104,25 +104,13 @@ export const SMALL_GZIP_BYTES = 64 * 1024;
 /** Beyond this much output (a gzip bomb, an unusual object) the small path gives way to streaming. */
 const SMALL_GZIP_MAX_OUTPUT = 32 * 1024 * 1024;
 /**
- * Decompressed bytes reach the splitter in pieces of at most this size. Each piece becomes one
- * JavaScript string, and V8 puts strings over ~128 KB in its large-object space: record texts
- * sliced from such a string (old generation) made the analysis about twice as slow.
- */
-const SPLIT_PIECE_BYTES = 64 * 1024;
-/**
  * The gunzip stream's output chunk. Larger chunks mean fewer thread-pool round trips and stream
  * callbacks (CPU per 10 MB: 64 KiB 15 ms, 256 KiB 11 ms, 1 MiB 9 ms, gunzipSync 12 ms) but a later
  * start of the analysis beside the decompression; 256 KiB is a measured middle.
  */
 const GUNZIP_CHUNK_BYTES = 256 * 1024;
-
-/** `buffer` in pieces of at most SPLIT_PIECE_BYTES (views, no copy). */
-function* splitPieces(buffer: Buffer): Generator<Buffer> {
-  if (buffer.length <= SPLIT_PIECE_BYTES) yield buffer;
-  else
-    for (let at = 0; at < buffer.length; at += SPLIT_PIECE_BYTES)
-      yield buffer.subarray(at, at + SPLIT_PIECE_BYTES);
-}
+/** The whole output of the small path goes to the splitter in slices of this size. */
+const SMALL_GZIP_SLICE = 256 * 1024;
 
 let gunzipStreams = 0;
 /** How many gzip objects went through a gunzip stream (tests check which path ran). */
@@ -160,7 +148,7 @@ async function* decodedBytes(stream: Readable, smallGzipBytes = SMALL_GZIP_BYTES
     }
   }
   if (!isGzip(head[0].length >= 2 ? head[0] : Buffer.concat(head))) {
-    for await (const chunk of rest()) yield* splitPieces(chunk);
+    yield* rest();
     return;
   }
   while (!done && headLength <= smallGzipBytes && (await readMore()));
@@ -189,7 +177,9 @@ async function* decodedBytes(stream: Readable, smallGzipBytes = SMALL_GZIP_BYTES
       // the damage and reports it, as for any object.
     }
     if (whole) {
-      yield* splitPieces(whole);
+      // One batch of records per slice (the splitter cuts it into pieces of its own).
+      for (let at = 0; at < whole.length; at += SMALL_GZIP_SLICE)
+        yield whole.subarray(at, at + SMALL_GZIP_SLICE);
       if (truncation !== undefined) throw truncation;
       return;
     }
@@ -200,7 +190,7 @@ async function* decodedBytes(stream: Readable, smallGzipBytes = SMALL_GZIP_BYTES
   source.on('error', (err) => gunzip.destroy(err));
   source.pipe(gunzip);
   try {
-    for await (const chunk of gunzip) yield* splitPieces(chunk as Buffer);
+    for await (const chunk of gunzip) yield chunk as Buffer;
   } finally {
     source.destroy();
     gunzip.destroy();

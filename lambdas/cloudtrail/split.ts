@@ -251,9 +251,10 @@ export class RecordSplitter {
   /**
    * Feeds the next piece of text; returns the records and problems completed by it. `bytes`, when
    * given, are the UTF-8 bytes `text` was decoded from: an ASCII chunk is then scanned by the
-   * WebAssembly loop (same results, a fraction of the time).
+   * WebAssembly loop (same results, a fraction of the time). `ascii`: the caller found the bytes
+   * to be ASCII already (they are not checked again).
    */
-  push(text: string, bytes?: Uint8Array): SplitItem[] {
+  push(text: string, bytes?: Uint8Array, ascii?: boolean): SplitItem[] {
     this.items = [];
     this.wasm = undefined;
     // A record that goes on from an earlier chunk was not all seen by one WebAssembly scan.
@@ -263,7 +264,7 @@ export class RecordSplitter {
       bytes !== undefined &&
       bytes.length === text.length &&
       bytes.length <= MAX_WASM_CHUNK &&
-      isAscii(bytes)
+      (ascii === true || isAscii(bytes))
     ) {
       const scanner = getWasmScanner();
       if (scanner) this.wasm = loadChunk(scanner, bytes);
@@ -775,8 +776,16 @@ export async function* splitRecords(
 }
 
 /**
- * The splitter's records and problems, in order, one array per chunk: one asynchronous step per
- * chunk instead of one per record (the reader's hot path). Read errors (corrupt gzip …) go to
+ * Decoded text reaches the splitter in pieces of at most this many bytes. Each piece becomes one
+ * JavaScript string, and V8 keeps strings over ~128 KB in its large-object space: record texts
+ * sliced from such a string (old generation) made the analysis about twice as slow.
+ */
+export const SPLIT_PIECE_BYTES = 64 * 1024;
+
+/**
+ * The splitter's records and problems, in order, one array per chunk read: one asynchronous step
+ * per chunk instead of one per record (the reader's hot path); a chunk larger than
+ * SPLIT_PIECE_BYTES is split in pieces, synchronously. Read errors (corrupt gzip …) go to
  * `onProblem` after the last batch.
  */
 export async function* splitItemBatches(
@@ -787,14 +796,30 @@ export async function* splitItemBatches(
 ): AsyncGenerator<SplitItem[]> {
   const splitter = new RecordSplitter(options);
   const decoder = new StringDecoder('utf8');
+  // ASCII bytes are their own text (latin1Slice copies them, a utf-8 decode checks them); from
+  // the first piece that is not ASCII on, the decoder takes every piece, as it may hold the
+  // first bytes of a character cut by the piece's end.
+  let decoding = false;
   try {
     for await (const chunk of chunks) {
-      const bytes =
-        typeof chunk === 'string' ? undefined : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-      const text = bytes === undefined ? (chunk as string) : decoder.write(bytes);
-      if (text.length === 0) continue;
-      const items = splitter.push(text, bytes);
-      if (items.length > 0) yield items;
+      if (typeof chunk === 'string') {
+        if (chunk.length === 0) continue;
+        const items = splitter.push(chunk);
+        if (items.length > 0) yield items;
+        continue;
+      }
+      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      let batch: SplitItem[] | undefined;
+      for (let at = 0; at < bytes.length; at += SPLIT_PIECE_BYTES) {
+        const piece = bytes.length <= SPLIT_PIECE_BYTES ? bytes : bytes.subarray(at, at + SPLIT_PIECE_BYTES);
+        const ascii = !decoding && isAscii(piece);
+        if (!ascii) decoding = true;
+        const text = ascii ? piece.toString('latin1') : decoder.write(piece);
+        if (text.length === 0) continue;
+        const items = splitter.push(text, piece, ascii);
+        if (items.length > 0) batch = batch === undefined ? items : batch.concat(items);
+      }
+      if (batch !== undefined) yield batch;
     }
   } catch (err) {
     const after =
