@@ -626,7 +626,7 @@ export class RecordSplitter {
           if (this.depth === this.elementDepth) {
             this.beginCapture();
             captureStart = i;
-            base = -i;
+            base = 0 - i; // not -i: -0 is a heap number, and one in a key table turns every table into doubles
             if (c === 123) {
               this.table = [];
               this.header = emptyHeader();
