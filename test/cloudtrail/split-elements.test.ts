@@ -9,7 +9,6 @@ import { RecordSplitter } from '../../lambdas/cloudtrail/split';
 import { syntheticRecords } from '../../scripts/synthetic-events';
 
 setFlagsFromString('--allow-natives-syntax');
-// eslint-disable-next-line @typescript-eslint/no-implied-eval -- V8 intrinsics need source text compiled after the flag
 const hasSmiElements = new Function('a', 'return %HasSmiElements(a)') as (a: unknown) => boolean;
 
 describe('key table element kinds', () => {
