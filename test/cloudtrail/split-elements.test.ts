@@ -9,6 +9,7 @@ import { RecordSplitter } from '../../lambdas/cloudtrail/split';
 import { syntheticRecords } from '../../scripts/synthetic-events';
 
 setFlagsFromString('--allow-natives-syntax');
+// V8 intrinsics are parsed only in source compiled after the flag is set.
 const hasSmiElements = new Function('a', 'return %HasSmiElements(a)') as (a: unknown) => boolean;
 
 describe('key table element kinds', () => {
