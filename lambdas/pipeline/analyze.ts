@@ -4,6 +4,7 @@
  * index built once per distinct rule set. Shared by the analyzer Lambda and `trailalerts scan`.
  */
 import { accountOf } from '../cloudtrail/keys';
+import { keyAt } from '../cloudtrail/record-keys';
 import { parseRawRecord } from '../cloudtrail/read';
 import {
   detachedCopy,
@@ -154,10 +155,12 @@ export class Analyzer {
       return this.analyzeParsed(raw, file, keyAccountId, window);
     }
     let matches: Match[] | undefined;
-    const origin = { file, index: raw.index };
+    let origin: { file: string; index: number } | undefined;
     for (const rule of candidates.rules) {
       if (rule.match(projected))
-        (matches ??= []).push(new TextRecordMatch(rule.meta, text, origin, accountId));
+        (matches ??= []).push(
+          new TextRecordMatch(rule.meta, text, (origin ??= { file, index: raw.index }), accountId),
+        );
     }
     return matches ? { kind: 'record', matches } : NO_MATCHES;
   }
@@ -176,11 +179,12 @@ export class Analyzer {
   ): string {
     const known = this.recipients;
     if (t >= 0) {
-      // A slice and === (not startsWith at an offset, several times slower on these strings).
-      const raw = text.slice(keys[t + 2], keys[t + 3]);
+      // Compared in place, code unit by code unit: no slice to allocate per record.
+      const start = keys[t + 2];
+      const length = keys[t + 3] - start;
       for (let k = 0; k < known.length; k++) {
         const entry = known[k];
-        if (entry.raw === raw) return entry.accountId;
+        if (entry.raw.length === length && keyAt(text, start, entry.raw)) return entry.accountId;
       }
     }
     const recipient = valueAt(text, keys, t, clean);
