@@ -104,11 +104,12 @@ export const SMALL_GZIP_BYTES = 64 * 1024;
 /** Beyond this much output (a gzip bomb, an unusual object) the small path gives way to streaming. */
 const SMALL_GZIP_MAX_OUTPUT = 32 * 1024 * 1024;
 /**
- * The gunzip stream's output chunk. Larger chunks mean fewer thread-pool round trips and stream
- * callbacks (CPU per 10 MB: 64 KiB 15 ms, 256 KiB 11 ms, 1 MiB 9 ms, gunzipSync 12 ms) but a later
- * start of the analysis beside the decompression; 256 KiB is a measured middle.
+ * The gunzip stream's output chunk. Larger chunks mean fewer thread-pool round trips (CPU per
+ * 10 MB of output: 64 KiB 15 ms, 256 KiB 11 ms, 1 MiB 9 ms) but a higher peak RSS: with 128 and
+ * 256 KiB chunks a 1 GB object peaked at 260-325 MB (above the 300 MB bound) against 215-240 MB
+ * with 64 KiB, likely the allocator keeping freed output buffers above its mmap threshold.
  */
-const GUNZIP_CHUNK_BYTES = 256 * 1024;
+const GUNZIP_CHUNK_BYTES = 64 * 1024;
 /** The whole output of the small path goes to the splitter in slices of this size. */
 const SMALL_GZIP_SLICE = 256 * 1024;
 
