@@ -796,7 +796,7 @@ export async function* splitItemBatches(
 ): AsyncGenerator<SplitItem[]> {
   const splitter = new RecordSplitter(options);
   const decoder = new StringDecoder('utf8');
-  // ASCII bytes are their own text (latin1Slice copies them, a utf-8 decode checks them); from
+  // ASCII bytes are their own text (a latin1 decode copies them, a utf-8 decode checks them); from
   // the first piece that is not ASCII on, the decoder takes every piece, as it may hold the
   // first bytes of a character cut by the piece's end.
   let decoding = false;
