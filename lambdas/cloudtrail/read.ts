@@ -104,14 +104,14 @@ export const SMALL_GZIP_BYTES = 64 * 1024;
 /** Beyond this much output (a gzip bomb, an unusual object) the small path gives way to streaming. */
 const SMALL_GZIP_MAX_OUTPUT = 32 * 1024 * 1024;
 /**
- * The gunzip stream's output chunk. Larger chunks mean fewer thread-pool round trips (CPU per
- * 10 MB of output: 64 KiB 15 ms, 256 KiB 11 ms, 1 MiB 9 ms) but a higher peak RSS: with 128 and
- * 256 KiB chunks a 1 GB object peaked at 260-325 MB (above the 300 MB bound) against 215-240 MB
- * with 64 KiB, likely the allocator keeping freed output buffers above its mmap threshold.
+ * The gunzip stream's output chunk. Larger chunks mean fewer thread-pool round trips and stream
+ * steps (gunzip CPU per 10 MB of output: 64 KiB 15 ms, 256 KiB 11 ms, 1 MiB 9 ms; the whole
+ * analysis of a 10 MB object 56 → 48 ms CPU and 45 → 39 ms wall from 64 to 256 KiB). The splitter
+ * still hands records on in 64 KiB pieces (split.ts SPLIT_PIECE_BYTES), which keeps the peak RSS
+ * of a 1 GB object where it was with 64 KiB chunks (204-249 MB in 7 runs, against 224-295 MB
+ * when a whole 256 KiB chunk made one batch).
  */
-const GUNZIP_CHUNK_BYTES = 64 * 1024;
-/** The whole output of the small path goes to the splitter in slices of this size. */
-const SMALL_GZIP_SLICE = 256 * 1024;
+const GUNZIP_CHUNK_BYTES = 256 * 1024;
 
 let gunzipStreams = 0;
 /** How many gzip objects went through a gunzip stream (tests check which path ran). */
@@ -178,9 +178,8 @@ async function* decodedBytes(stream: Readable, smallGzipBytes = SMALL_GZIP_BYTES
       // the damage and reports it, as for any object.
     }
     if (whole) {
-      // One batch of records per slice (the splitter cuts it into pieces of its own).
-      for (let at = 0; at < whole.length; at += SMALL_GZIP_SLICE)
-        yield whole.subarray(at, at + SMALL_GZIP_SLICE);
+      // The splitter takes it in pieces, one batch of records each.
+      yield whole;
       if (truncation !== undefined) throw truncation;
       return;
     }

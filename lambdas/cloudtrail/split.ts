@@ -783,10 +783,12 @@ export async function* splitRecords(
 export const SPLIT_PIECE_BYTES = 64 * 1024;
 
 /**
- * The splitter's records and problems, in order, one array per chunk read: one asynchronous step
- * per chunk instead of one per record (the reader's hot path); a chunk larger than
- * SPLIT_PIECE_BYTES is split in pieces, synchronously. Read errors (corrupt gzip …) go to
- * `onProblem` after the last batch.
+ * The splitter's records and problems, in order, one array per piece of at most SPLIT_PIECE_BYTES
+ * read: one asynchronous step per piece instead of one per record (the reader's hot path). Not one
+ * per chunk: the records of a whole 256 KiB chunk, alive together while it is analyzed, outlived
+ * young-generation collections often enough to fill the old generation (a 1 GB object then
+ * peaked at ~295 MB RSS instead of ~235, and the analysis took ~10% more CPU). Read errors
+ * (corrupt gzip …) go to `onProblem` after the last batch.
  */
 export async function* splitItemBatches(
   chunks: AsyncIterable<string | Buffer | Uint8Array>,
@@ -809,7 +811,6 @@ export async function* splitItemBatches(
         continue;
       }
       const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-      let batch: SplitItem[] | undefined;
       for (let at = 0; at < bytes.length; at += SPLIT_PIECE_BYTES) {
         const piece = bytes.length <= SPLIT_PIECE_BYTES ? bytes : bytes.subarray(at, at + SPLIT_PIECE_BYTES);
         const ascii = !decoding && isAscii(piece);
@@ -817,9 +818,8 @@ export async function* splitItemBatches(
         const text = ascii ? piece.toString('latin1') : decoder.write(piece);
         if (text.length === 0) continue;
         const items = splitter.push(text, piece, ascii);
-        if (items.length > 0) batch = batch === undefined ? items : batch.concat(items);
+        if (items.length > 0) yield items;
       }
-      if (batch !== undefined) yield batch;
     }
   } catch (err) {
     const after =

@@ -114,4 +114,21 @@ describe('splitItemBatches pieces and decoding', () => {
     expect(got.length).toBe(records.length);
     expect(JSON.stringify(got) === JSON.stringify(records)).toBe(true);
   });
+
+  it('hands records on one piece at a time, also from a chunk many pieces long', async () => {
+    // One batch per piece keeps the records alive at once to about SPLIT_PIECE_BYTES of text:
+    // one batch per 256 KiB chunk let them outlive young-generation collections (peak RSS).
+    const { bytes } = logObject(1);
+    const batches: SplitItem[][] = [];
+    async function* source(): AsyncGenerator<Buffer> {
+      yield bytes;
+    }
+    for await (const batch of splitItemBatches(source(), 'test.json', () => undefined)) batches.push(batch);
+    expect(bytes.length).toBeGreaterThan(4 * SPLIT_PIECE_BYTES);
+    expect(batches.length).toBeGreaterThanOrEqual(Math.floor(bytes.length / SPLIT_PIECE_BYTES));
+    for (const batch of batches) {
+      const text = batch.reduce((sum, x) => sum + (x.kind === 'record' ? x.text.length : 0), 0);
+      expect(text).toBeLessThanOrEqual(2 * SPLIT_PIECE_BYTES);
+    }
+  });
 });
