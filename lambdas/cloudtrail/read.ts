@@ -105,13 +105,15 @@ export const SMALL_GZIP_BYTES = 64 * 1024;
 const SMALL_GZIP_MAX_OUTPUT = 32 * 1024 * 1024;
 /**
  * The gunzip stream's output chunk. Larger chunks mean fewer thread-pool round trips and stream
- * steps (gunzip CPU per 10 MB of output: 64 KiB 15 ms, 256 KiB 11 ms, 1 MiB 9 ms; the whole
- * analysis of a 10 MB object 56 → 48 ms CPU and 45 → 39 ms wall from 64 to 256 KiB). The splitter
- * still hands records on in 64 KiB pieces (split.ts SPLIT_PIECE_BYTES), which keeps the peak RSS
- * of a 1 GB object where it was with 64 KiB chunks (204-249 MB in 7 runs, against 224-295 MB
- * when a whole 256 KiB chunk made one batch).
+ * steps (gunzip CPU per 10 MB of output: 64 KiB 15 ms, 256 KiB 11 ms, 1 MiB 9 ms). Analysis of a
+ * 10 MB object in A/B runs, minimum CPU: 64 KiB 56 ms, 256 KiB 45-49, 512 KiB 44-48, 1 MiB 41-46.
+ * Not 1 MiB: a 1 MB object is then one chunk, gunzipped before any analysis starts (wall time
+ * 4.3-4.5 ms against 4.0-4.2 with smaller chunks, which overlap the two). The splitter still hands
+ * records on in 64 KiB pieces (split.ts SPLIT_PIECE_BYTES), which keeps the peak RSS of a 1 GB
+ * object where it was with 64 KiB chunks (64 KiB: 215-259 MB; 512 KiB: 227-252 MB; 1 MiB: 221-236 MB; when a whole
+ * 256 KiB chunk made one batch: 224-295 MB).
  */
-const GUNZIP_CHUNK_BYTES = 256 * 1024;
+const GUNZIP_CHUNK_BYTES = 512 * 1024;
 
 let gunzipStreams = 0;
 /** How many gzip objects went through a gunzip stream (tests check which path ran). */
