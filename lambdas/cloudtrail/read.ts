@@ -110,7 +110,7 @@ const SMALL_GZIP_MAX_OUTPUT = 32 * 1024 * 1024;
  * Not 1 MiB: a 1 MB object is then one chunk, gunzipped before any analysis starts (wall time
  * 4.3-4.5 ms against 4.0-4.2 with smaller chunks, which overlap the two). The splitter still hands
  * records on in 64 KiB pieces (split.ts SPLIT_PIECE_BYTES), which keeps the peak RSS of a 1 GB
- * object where it was with 64 KiB chunks (64 KiB: 215-259 MB; 512 KiB: 227-252 MB; 1 MiB:
+ * object where it was with 64 KiB chunks (64 KiB: 215-259 MB; 512 KiB: 224-264 MB; 1 MiB:
  * 221-236 MB; when a whole 256 KiB chunk made one batch: 224-295 MB).
  */
 const GUNZIP_CHUNK_BYTES = 512 * 1024;
