@@ -115,6 +115,41 @@ const SMALL_GZIP_MAX_OUTPUT = 32 * 1024 * 1024;
  */
 const GUNZIP_CHUNK_BYTES = 512 * 1024;
 
+/**
+ * Compressed input reaches the gunzip stream in pieces of at least this size. Each write is at
+ * least one thread-pool round trip, awaited before the next: an S3 body arrives in chunks of about
+ * 16 KiB, and fed as they come a 10 MB object took 51 ms CPU and 50 ms wall (no overlap of
+ * gunzip and analysis left) against 43 and 35 ms in 256 KiB pieces.
+ */
+const GUNZIP_INPUT_BYTES = 256 * 1024;
+
+/**
+ * The chunks of `chunks` joined into pieces of at least `min` bytes (the last may be shorter). On
+ * a read error the bytes gathered so far are passed on first, so that the records they hold are
+ * still analyzed before the error is reported.
+ */
+export async function* coalesced(chunks: AsyncIterable<Buffer>, min: number): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let length = 0;
+  const joined = (): Buffer => {
+    const piece = parts.length === 1 ? parts[0] : Buffer.concat(parts, length);
+    parts = [];
+    length = 0;
+    return piece;
+  };
+  try {
+    for await (const chunk of chunks) {
+      parts.push(chunk);
+      length += chunk.length;
+      if (length >= min) yield joined();
+    }
+  } catch (err) {
+    if (length > 0) yield joined();
+    throw err;
+  }
+  if (length > 0) yield joined();
+}
+
 let gunzipStreams = 0;
 /** How many gzip objects went through a gunzip stream (tests check which path ran). */
 export function gunzipStreamCount(): number {
@@ -186,7 +221,7 @@ async function* decodedBytes(stream: Readable, smallGzipBytes = SMALL_GZIP_BYTES
       return;
     }
   }
-  const source = Readable.from(rest(), { objectMode: false });
+  const source = Readable.from(coalesced(rest(), GUNZIP_INPUT_BYTES), { objectMode: false });
   const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
   gunzipStreams++;
   source.on('error', (err) => gunzip.destroy(err));
