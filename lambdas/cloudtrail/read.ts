@@ -97,12 +97,10 @@ function isGzip(head: Buffer): boolean {
  * most CloudTrail objects are a few kilobytes, and a gunzip stream costs about 0.15 ms per object
  * whatever its size (its state and 64 KiB buffers, a thread-pool round trip per chunk, the
  * garbage collections its external memory triggers), more than the analysis of a small object.
- * A 1 MB object (147 KB compressed) took 4.0 ms CPU this way against 4.35 ms streamed, in the
- * same wall time. Larger objects (from about 1.7 MB of JSON) stream: at 10 MB a stream costs the
- * same CPU and is faster by the clock (33 against 42 ms), as it decompresses on another thread,
- * beside the analysis.
+ * Larger objects (from about 0.6 MB of JSON) stream: the fixed cost is a few percent of their
+ * analysis there, and the stream decompresses on another thread, beside the analysis.
  */
-export const SMALL_GZIP_BYTES = 256 * 1024;
+export const SMALL_GZIP_BYTES = 64 * 1024;
 /** Beyond this much output (a gzip bomb, an unusual object) the small path gives way to streaming. */
 const SMALL_GZIP_MAX_OUTPUT = 32 * 1024 * 1024;
 /**
