@@ -226,14 +226,24 @@ async function* decodedBytes(stream: Readable, smallGzipBytes = SMALL_GZIP_BYTES
   const source = Readable.from(coalesced(rest(), GUNZIP_INPUT_BYTES), { objectMode: false });
   const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
   gunzipStreams++;
-  source.on('error', (err) => gunzip.destroy(err));
+  // A read error (a connection reset …) ends the gunzip stream instead of destroying it, so the
+  // bytes already written (up to GUNZIP_INPUT_BYTES gathered by coalesced) are still decompressed
+  // and their records analyzed; then the read error is reported, not gunzip's truncation.
+  let readError: unknown;
+  source.on('error', (err) => {
+    readError = err;
+    gunzip.end();
+  });
   source.pipe(gunzip);
   try {
     for await (const chunk of gunzip) yield chunk as Buffer;
+  } catch (err) {
+    throw readError ?? err;
   } finally {
     source.destroy();
     gunzip.destroy();
   }
+  if (readError !== undefined) throw readError;
 }
 
 /**

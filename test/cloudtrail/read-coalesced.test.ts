@@ -4,7 +4,7 @@
  * byte, and a read error must not lose the bytes gathered before it.
  */
 import { Readable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
+import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
 import { coalesced, itemBatchesFromStream } from '../../lambdas/cloudtrail/read';
 import type { Diagnostic } from '../../lambdas/sigma/model';
 
@@ -54,7 +54,9 @@ describe('a gzip object read in small chunks', () => {
     return Buffer.from(`{"Records":[${items.join(',')}]}`);
   }
 
-  async function recordTexts(chunks: Buffer[]): Promise<{ texts: string[]; problems: Diagnostic[] }> {
+  async function recordTexts(
+    chunks: Buffer[] | AsyncIterable<Buffer>,
+  ): Promise<{ texts: string[]; problems: Diagnostic[] }> {
     const texts: string[] = [];
     const problems: Diagnostic[] = [];
     for await (const batch of itemBatchesFromStream(
@@ -88,5 +90,29 @@ describe('a gzip object read in small chunks', () => {
     expect(partial.problems.some((p) => p.severity === 'error')).toBe(true);
     expect(partial.texts.length).toBeGreaterThan(10_000);
     expect(partial.texts).toEqual(whole.texts.slice(0, partial.texts.length));
+  });
+
+  it('analyzes the records of the bytes read before a read error, then reports that error', async () => {
+    // Fewer bytes than GUNZIP_INPUT_BYTES arrive before the connection fails: they are still
+    // decompressed (the gunzip stream is ended, not destroyed) and the read error is reported.
+    const gz = gzipSync(logObject(20_000));
+    const upTo = Math.floor(gz.length / 2);
+    async function* body(): AsyncGenerator<Buffer> {
+      for (let at = 0; at < upTo; at += 16 * 1024) {
+        await new Promise((resolve) => setImmediate(resolve));
+        yield gz.subarray(at, Math.min(at + 16 * 1024, upTo));
+      }
+      throw new Error('connection reset');
+    }
+    const whole = await recordTexts([gz]);
+    const partial = await recordTexts(body());
+    const readable = gunzipSync(gz.subarray(0, upTo), { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString();
+    const complete = readable.split('}},').length - 1;
+    expect(complete).toBeGreaterThan(1000);
+    expect(partial.texts.length).toBeGreaterThanOrEqual(complete);
+    expect(partial.texts).toEqual(whole.texts.slice(0, partial.texts.length));
+    expect(partial.problems.map((p) => p.message)).toEqual([
+      `could not read (connection reset) after record ${partial.texts.length - 1}`,
+    ]);
   });
 });
