@@ -4,10 +4,11 @@
  * (context `mode=pipeline`, the default) or the stacks directly (`mode=direct`) for trials.
  * cdk-nag AwsSolutions checks every stack; an unacknowledged finding fails synth.
  *   npx cdk synth                          # pipeline
- *   npx cdk synth -c mode=direct           # security stack, StackSet stack, Organizations policy
- * Other context: trailArn and trailBucketRegion (override accounts.yaml trail.arn / trail.bucketRegion),
- * manageBucketPolicy=false (the bucket policy is managed by Control Tower or LZA),
- * analyzerEntry/processorEntry (other handler files), skipRuleCheck=true (trials only).
+ *   npx cdk synth -c mode=direct           # the stacks themselves, for a trial
+ * Every deploy-time choice is in accounts.yaml (the pipeline's own synth passes no context); the
+ * context keys trailArn, trailBucketRegion and manageBucketPolicy of earlier versions are ignored
+ * with a warning. Other context: analyzerEntry/processorEntry (other handler files, tests),
+ * skipRuleCheck=true (trials only).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -47,6 +48,12 @@ async function main(): Promise<void> {
   const regexChecksFile = path.join(app.outdir, `trailalerts-${REGEX_CHECKS_FILE}`);
   writeFileSync(regexChecksFile, `${JSON.stringify(regexChecksSnapshot(), null, 2)}\n`);
 
+  for (const retired of ['trailArn', 'trailBucketRegion', 'manageBucketPolicy']) {
+    if (context(retired) !== undefined)
+      console.warn(
+        `WARNING: context ${retired} is ignored: the landing zone and trail come from accounts.yaml (trail.arn, trail.bucketRegion, trail.landingZone) so the pipeline synthesizes what you deploy`,
+      );
+  }
   const requested = context('mode') ?? (loaded.config.deployment?.mode === 'stacks' ? 'direct' : 'pipeline');
   if (requested !== 'pipeline' && requested !== 'direct')
     throw new Error(`context mode: expected pipeline or direct, got ${JSON.stringify(requested)}`);
@@ -55,9 +62,6 @@ async function main(): Promise<void> {
     configFile,
     rulesDir,
     regexChecksFile,
-    trailArn: context('trailArn'),
-    trailBucketRegion: context('trailBucketRegion'),
-    manageBucketPolicy: context('manageBucketPolicy') !== 'false',
     analyzerEntry: context('analyzerEntry'),
     processorEntry: context('processorEntry'),
   });

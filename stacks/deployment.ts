@@ -3,8 +3,9 @@
  * or the stacks themselves (mode `direct`). Used by
  * bin/app.ts and by the tests, so both build exactly the same thing.
  */
-import type { App } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, type App } from 'aws-cdk-lib';
 import type { AccountsConfig } from '../lambdas/org/types';
+import { MemberGrantsStack } from './member-grants-stack';
 import { MemberGrantsStackSetStack } from './member-grants-stackset';
 import { OrganizationsPolicyStack } from './organizations-policy-stack';
 import { PipelineStack } from './pipeline-stack';
@@ -22,6 +23,8 @@ export interface Deployment {
   pipeline?: PipelineStack;
   security?: SecurityAccountStack;
   memberGrants?: MemberGrantsStackSetStack;
+  /** The log-archive access as a plain stack (trail bucket in the management account). */
+  managementGrants?: MemberGrantsStack;
   organizationsPolicy?: OrganizationsPolicyStack;
   assumptions: string[];
 }
@@ -43,6 +46,7 @@ export function buildDeployment(app: App, config: AccountsConfig, options: Deplo
       source: plan.pipelineSource,
       security: plan.security,
       memberGrants: plan.memberGrants,
+      managementGrants: plan.managementGrants,
       organizationsPolicy: plan.organizationsPolicy,
     });
     return { pipeline, assumptions: plan.assumptions };
@@ -52,8 +56,15 @@ export function buildDeployment(app: App, config: AccountsConfig, options: Deplo
     plan.memberGrants && new MemberGrantsStackSetStack(app, 'TrailAlerts-MemberGrants', plan.memberGrants);
   if (memberGrants !== undefined && memberGrants.account === security.account)
     memberGrants.addStackDependency(security);
+  // The management account is bootstrapped (cdk bootstrap --trust): an ordinary stack there.
+  const managementGrants =
+    plan.managementGrants &&
+    new MemberGrantsStack(app, 'TrailAlerts-LogArchiveAccess', {
+      ...plan.managementGrants,
+      synthesizer: new DefaultStackSynthesizer(),
+    });
   const organizationsPolicy =
     plan.organizationsPolicy &&
     new OrganizationsPolicyStack(app, 'TrailAlerts-OrganizationsPolicy', plan.organizationsPolicy);
-  return { security, memberGrants, organizationsPolicy, assumptions: plan.assumptions };
+  return { security, memberGrants, managementGrants, organizationsPolicy, assumptions: plan.assumptions };
 }

@@ -1,31 +1,29 @@
 /**
- * The member-grants template that the StackSet deploys into the accounts of the target OUs. Its
- * resources only take effect in the log-archive account, in the trail bucket's region (a
- * condition); everywhere else the stack instance holds a harmless placeholder. In the log
- * archive it installs: the analyzer's read statement in the bucket policy (merged by Sid), the
- * KMS grant (Decrypt, CloudTrail encryption context only), the bucket's EventBridge switch and the
- * rule forwarding trail "Object Created" events to the security account's bus. The custom-resource
- * code is inlined (no asset bucket exists in member accounts).
+ * The log-archive access stack, deployed into the account that owns the trail bucket (by the
+ * member-grants StackSet, or as a plain stack when the bucket is in the management account):
+ *   - the trail reader role, which the security account's functions assume to list and read the
+ *     trail's log objects (same-account IAM access: the bucket policy is never changed);
+ *   - a KMS Decrypt grant for the reader, only when the trail key lives in another account;
+ *   - only for a bucket the customer owns (no landing zone): the bucket's EventBridge switch and a
+ *     rule forwarding "Object Created" events to the security account's bus, with a DLQ.
+ * The custom-resource code is inlined (no asset bucket exists in member accounts).
  */
 import {
   BootstraplessSynthesizer,
-  CfnCondition,
-  CfnResource,
   CustomResource,
   Duration,
-  Fn,
   RemovalPolicy,
   Stack,
   Validations,
   type StackProps,
 } from 'aws-cdk-lib';
-import * as cfn from 'aws-cdk-lib/aws-cloudformation';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { GRANTS_API_ACTIONS } from '../lambdas/grants/custom-resource';
 import { trailObjectCreatedPattern } from './constructs/trail-event-bus';
 import {
   PropsError,
@@ -33,13 +31,15 @@ import {
   requireArn,
   requireBucketName,
   requireKeyPrefix,
+  requireName,
   requireOrganizationId,
   requireRegion,
   trailLogsKeyPrefix,
 } from './constructs/validate-props';
 import { renderGrantsHandler } from './render-grants-handler';
 
-export const BUCKET_STATEMENT_SID = 'TrailAlertsAnalyzerReadTrailLogs';
+export const TRAIL_READER_ROLE_NAME = 'trailalerts-trail-reader';
+export const FORWARD_RULE_NAME = 'trailalerts-forward-trail-objects';
 
 export interface MemberGrantsStackProps extends StackProps {
   organizationId: string;
@@ -47,194 +47,244 @@ export interface MemberGrantsStackProps extends StackProps {
   trailBucket: string;
   trailBucketRegion: string;
   trailPrefix?: string;
-  /** The trail's SSE-KMS key; no grant is made without it. */
+  /** The trail's SSE-KMS key, if any. */
   trailKmsKeyArn?: string;
-  /** ARN of the organization trail (the `aws:cloudtrail:arn` encryption context of its objects). */
+  /** The organization trail (the `aws:cloudtrail:arn` encryption context of its objects). */
   trailArn?: string;
+  /** Name of the reader role (default trailalerts-trail-reader). */
+  readerRoleName?: string;
+  /** Roles of the security account that assume the reader (analyzer, hunt worker, poller). */
+  readerPrincipalArns: string[];
   /**
-   * Merge the analyzer's statement into the bucket policy (default true). Turn off where the
-   * bucket policy is owned elsewhere (Control Tower's mandatory control, Landing Zone Accelerator)
-   * and the statement is added there instead.
+   * Forward "Object Created" events to this bus (and switch the bucket's EventBridge
+   * notifications on). Only for a bucket no landing zone manages.
    */
-  manageBucketPolicy?: boolean;
-  analyzerRoleArn: string;
-  /** The retro-hunt worker role: read (and list) the trail prefix like the analyzer. */
-  huntWorkerRoleArn?: string;
-  securityEventBusArn: string;
+  forwardTo?: { securityEventBusArn: string };
   /** Inline handler source; default: lambdas/grants/handler.ts bundled with esbuild. */
   handlerSource?: string;
 }
 
 export class MemberGrantsStack extends Stack {
-  readonly inLogArchive: CfnCondition;
+  readonly readerRole: iam.Role;
+  /** The custom-resource role, when a custom resource is needed at all. */
+  readonly grantsRole?: iam.Role;
 
   constructor(scope: Construct, id: string, props: MemberGrantsStackProps) {
+    // Inside a StackSet there is no bootstrap: the template carries everything it needs.
     super(scope, id, { ...props, synthesizer: props.synthesizer ?? new BootstraplessSynthesizer() });
     const owner = 'MemberGrantsStack';
-    const orgId = requireOrganizationId(owner, 'organizationId', props.organizationId);
-    const logArchive = requireAccountId(owner, 'logArchiveAccountId', props.logArchiveAccountId);
+    requireOrganizationId(owner, 'organizationId', props.organizationId);
+    requireAccountId(owner, 'logArchiveAccountId', props.logArchiveAccountId);
     const bucket = requireBucketName(owner, 'trailBucket', props.trailBucket);
     const bucketRegion = requireRegion(owner, 'trailBucketRegion', props.trailBucketRegion);
     const prefix = requireKeyPrefix(owner, 'trailPrefix', props.trailPrefix);
-    const analyzerRoleArn = requireArn(owner, 'analyzerRoleArn', props.analyzerRoleArn, 'iam');
-    const huntRoleArn =
-      props.huntWorkerRoleArn === undefined
-        ? undefined
-        : requireArn(owner, 'huntWorkerRoleArn', props.huntWorkerRoleArn, 'iam');
-    const readers = huntRoleArn ? [analyzerRoleArn, huntRoleArn] : [analyzerRoleArn];
-    const busArn = requireArn(owner, 'securityEventBusArn', props.securityEventBusArn, 'events');
+    if (props.readerPrincipalArns.length === 0)
+      throw new PropsError(owner, 'readerPrincipalArns', 'at least one role ARN', []);
+    props.readerPrincipalArns.forEach((arn, i) => requireArn(owner, `readerPrincipalArns[${i}]`, arn, 'iam'));
+    const readerRoleName = requireName(
+      owner,
+      'readerRoleName',
+      props.readerRoleName ?? TRAIL_READER_ROLE_NAME,
+      /^[A-Za-z0-9+=,.@_-]{1,64}$/,
+      'an IAM role name',
+    );
     const keyArn =
       props.trailKmsKeyArn === undefined
         ? undefined
         : requireArn(owner, 'trailKmsKeyArn', props.trailKmsKeyArn, 'kms');
-    if (keyArn !== undefined) {
-      if (props.trailArn === undefined)
-        throw new PropsError(
-          owner,
-          'trailArn',
-          'the organization trail ARN (needed to constrain the KMS grant)',
-          undefined,
-        );
-      requireArn(owner, 'trailArn', props.trailArn, 'cloudtrail');
-    }
+    const trailArn =
+      props.trailArn === undefined ? undefined : requireArn(owner, 'trailArn', props.trailArn, 'cloudtrail');
+    const keyAccount = keyArn === undefined ? undefined : keyArn.split(':')[4];
+    const crossAccountKey = keyAccount !== undefined && keyAccount !== props.logArchiveAccountId;
+    if (crossAccountKey && trailArn === undefined)
+      throw new PropsError(
+        owner,
+        'trailArn',
+        'the organization trail ARN (it constrains the KMS grant to the trail encryption context)',
+        undefined,
+      );
 
-    this.inLogArchive = new CfnCondition(this, 'InLogArchiveTrailRegion', {
-      expression: Fn.conditionAnd(
-        Fn.conditionEquals(Stack.of(this).account, logArchive),
-        Fn.conditionEquals(Stack.of(this).region, bucketRegion),
-      ),
+    const bucketArn = `arn:${this.partition}:s3:::${bucket}`;
+    const logsPrefix = trailLogsKeyPrefix(prefix);
+    this.readerRole = new iam.Role(this, 'TrailReaderRole', {
+      roleName: readerRoleName,
+      description: 'TrailAlerts: the security account reads (only) the CloudTrail log objects',
+      assumedBy: new iam.CompositePrincipal(...props.readerPrincipalArns.map((arn) => new iam.ArnPrincipal(arn))),
+      maxSessionDuration: Duration.hours(1),
     });
-    // Every stack instance needs one resource, even where the condition is false.
-    new cfn.CfnWaitConditionHandle(this, 'Placeholder');
+    this.readerRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadTrailLogObjects',
+        actions: ['s3:GetObject'],
+        resources: [`${bucketArn}/${logsPrefix}*`],
+      }),
+    );
+    this.readerRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListTrailLogPrefix',
+        actions: ['s3:ListBucket'],
+        resources: [bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${logsPrefix}*`] } },
+      }),
+    );
+    if (keyArn !== undefined) {
+      this.readerRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'DecryptTrailObjectsViaS3',
+          actions: ['kms:Decrypt'],
+          resources: [keyArn],
+          conditions: {
+            StringEquals: {
+              'kms:ViaService': `s3.${bucketRegion}.amazonaws.com`,
+              ...(trailArn ? { 'kms:EncryptionContext:aws:cloudtrail:arn': trailArn } : {}),
+            },
+          },
+        }),
+      );
+    }
+    Validations.of(this.readerRole).acknowledge(
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket}/${logsPrefix}*]`,
+        reason: 'The reader reads any CloudTrail log object of the trail: s3:GetObject under the trail prefix only',
+      },
+    );
+
+    const needsKeyGrant = crossAccountKey;
+    const forward = props.forwardTo;
+    if (!needsKeyGrant && forward === undefined) return;
 
     const logGroup = new logs.LogGroup(this, 'GrantsLogGroup', {
       retention: logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    const role = new iam.Role(this, 'GrantsRole', {
+    const grantsRole = new iam.Role(this, 'GrantsRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description:
-        'TrailAlerts member grants: edits one bucket-policy statement, the EventBridge switch and one KMS grant',
+      description: forward
+        ? 'TrailAlerts log-archive access: the bucket EventBridge switch and the reader key grant'
+        : 'TrailAlerts log-archive access: the reader key grant',
     });
-    logGroup.grantWrite(role);
-    const bucketArn = `arn:${this.partition}:s3:::${bucket}`;
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'EditTrailBucketPolicyAndNotifications',
-        actions: [
-          's3:GetBucketPolicy',
-          's3:PutBucketPolicy',
-          's3:DeleteBucketPolicy',
-          's3:GetBucketNotification',
-          's3:PutBucketNotification',
-        ],
-        resources: [bucketArn],
-      }),
-    );
-    if (keyArn !== undefined) {
-      role.addToPrincipalPolicy(
+    this.grantsRole = grantsRole;
+    logGroup.grantWrite(grantsRole);
+    if (forward !== undefined) {
+      grantsRole.addToPrincipalPolicy(
         new iam.PolicyStatement({
-          sid: 'GrantAnalyzerDecryptOnly',
-          actions: ['kms:CreateGrant'],
+          sid: 'SwitchOnBucketEventBridge',
+          actions: GRANTS_API_ACTIONS['Custom::TrailBucketEventBridge'],
+          resources: [bucketArn],
+        }),
+      );
+    }
+    if (needsKeyGrant && keyArn !== undefined) {
+      const [createGrant, ...others] = GRANTS_API_ACTIONS['Custom::TrailKeyGrant'];
+      grantsRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'GrantReaderDecryptOnly',
+          actions: [createGrant],
           resources: [keyArn],
           conditions: {
-            StringEquals: { 'kms:GranteePrincipal': huntRoleArn ? readers : analyzerRoleArn },
+            StringEquals: { 'kms:GranteePrincipal': this.readerRole.roleArn },
             'ForAllValues:StringEquals': { 'kms:GrantOperations': ['Decrypt'] },
           },
         }),
       );
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'RevokeAnalyzerGrant',
-          actions: ['kms:RevokeGrant'],
-          resources: [keyArn],
-        }),
+      grantsRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({ sid: 'RetireReaderGrant', actions: others, resources: [keyArn] }),
       );
     }
     const fn = new lambda.Function(this, 'GrantsFunction', {
-      description: 'TrailAlerts member grants custom resource',
+      description: 'TrailAlerts log-archive access custom resource',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
       code: lambda.Code.fromInline(props.handlerSource ?? renderGrantsHandler()),
       timeout: Duration.minutes(2),
       memorySize: 256,
-      role,
+      role: grantsRole,
       logGroup,
     });
-    fn.node.addDependency(role);
+    fn.node.addDependency(grantsRole);
     Validations.of(fn).acknowledge({
       id: 'AwsSolutions-L1',
       reason: 'Node.js 22 is the runtime the project targets and tests; upgrades are deliberate',
     });
 
-    const statement = {
-      Sid: BUCKET_STATEMENT_SID,
-      Effect: 'Allow',
-      Principal: { AWS: huntRoleArn ? readers : analyzerRoleArn },
-      Action: 's3:GetObject',
-      Resource: `${bucketArn}/${trailLogsKeyPrefix(prefix)}*`,
-      Condition: { StringEquals: { 'aws:PrincipalOrgID': orgId } },
-    };
-    if (props.manageBucketPolicy !== false) {
-      new CustomResource(this, 'BucketStatement', {
+    if (needsKeyGrant && keyArn !== undefined && trailArn !== undefined) {
+      new CustomResource(this, 'ReaderKeyGrant', {
         serviceToken: fn.functionArn,
-        resourceType: 'Custom::TrailBucketStatement',
-        properties: { Bucket: bucket, Statement: statement },
+        resourceType: 'Custom::TrailKeyGrant',
+        properties: {
+          KeyArn: keyArn,
+          GranteeRoleArn: this.readerRole.roleArn,
+          RetiringPrincipalArn: grantsRole.roleArn,
+          TrailArn: trailArn,
+        },
       });
-      if (huntRoleArn) {
-        // The retro-hunt lists day folders under the trail prefix (only there).
-        new CustomResource(this, 'BucketListStatement', {
-          serviceToken: fn.functionArn,
-          resourceType: 'Custom::TrailBucketStatement',
-          properties: {
-            Bucket: bucket,
-            Statement: {
-              Sid: `${BUCKET_STATEMENT_SID}List`,
-              Effect: 'Allow',
-              Principal: { AWS: huntRoleArn },
-              Action: 's3:ListBucket',
-              Resource: bucketArn,
-              Condition: {
-                StringEquals: { 'aws:PrincipalOrgID': orgId },
-                StringLike: { 's3:prefix': [`${trailLogsKeyPrefix(prefix)}*`] },
-              },
-            },
-          },
-        });
-      }
     }
+    if (forward !== undefined) {
+      const busArn = requireArn(owner, 'forwardTo.securityEventBusArn', forward.securityEventBusArn, 'events');
+      this.addForwarding(fn, bucket, prefix, busArn);
+    }
+  }
+
+  /** The bucket's EventBridge switch and the rule that forwards trail objects, with retries and a DLQ. */
+  private addForwarding(fn: lambda.IFunction, bucket: string, prefix: string, busArn: string): void {
     new CustomResource(this, 'BucketEventBridge', {
       serviceToken: fn.functionArn,
       resourceType: 'Custom::TrailBucketEventBridge',
       properties: { Bucket: bucket },
     });
-    if (keyArn !== undefined) {
-      new CustomResource(this, 'KeyGrant', {
-        serviceToken: fn.functionArn,
-        resourceType: 'Custom::TrailKeyGrant',
-        properties: { KeyArn: keyArn, GranteeRoleArn: analyzerRoleArn, TrailArn: props.trailArn },
-      });
-      if (huntRoleArn) {
-        new CustomResource(this, 'HuntKeyGrant', {
-          serviceToken: fn.functionArn,
-          resourceType: 'Custom::TrailKeyGrant',
-          properties: { KeyArn: keyArn, GranteeRoleArn: huntRoleArn, TrailArn: props.trailArn },
-        });
-      }
-    }
-
-    new events.Rule(this, 'ForwardTrailObjects', {
+    const ruleArn = this.formatArn({ service: 'events', resource: 'rule', resourceName: FORWARD_RULE_NAME });
+    const deadLetters = new sqs.Queue(this, 'ForwardDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    deadLetters.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ForwardingRuleDeadLetters',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [deadLetters.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+      }),
+    );
+    Validations.of(deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the forwarding rule dead-letter queue itself',
+    });
+    const putRole = new iam.Role(this, 'ForwardRole', {
+      description: 'TrailAlerts: EventBridge forwards trail objects to the security account bus',
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnEquals: { 'aws:SourceArn': ruleArn },
+        },
+      }),
+    });
+    putRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [busArn] }),
+    );
+    new events.CfnRule(this, 'ForwardTrailObjects', {
+      name: FORWARD_RULE_NAME,
       description:
         'Forward CloudTrail log objects created in the trail bucket to the TrailAlerts security account',
-      eventPattern: trailObjectCreatedPattern(bucket, prefix),
-      targets: [new targets.EventBus(events.EventBus.fromEventBusArn(this, 'SecurityBus', busArn))],
+      eventPattern: renderPattern(trailObjectCreatedPattern(bucket, prefix)),
+      state: 'ENABLED',
+      targets: [
+        {
+          id: 'SecurityAccountBus',
+          arn: busArn,
+          roleArn: putRole.roleArn,
+          deadLetterConfig: { arn: deadLetters.queueArn },
+          retryPolicy: { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 },
+        },
+      ],
     });
-
-    // Everything but the placeholder exists only in the log archive, in the bucket's region.
-    for (const child of this.node.findAll()) {
-      if (child instanceof CfnResource && !(child instanceof cfn.CfnWaitConditionHandle))
-        child.cfnOptions.condition = this.inLogArchive;
-    }
   }
+}
+
+/** An EventPattern in CloudFormation's spelling (detail-type, not detailType). */
+function renderPattern(pattern: events.EventPattern): Record<string, unknown> {
+  const { detailType, ...rest } = pattern;
+  return { ...rest, ...(detailType ? { 'detail-type': detailType } : {}) };
 }

@@ -1,13 +1,15 @@
 /**
  * The member-grants StackSet: renders MemberGrantsStack to a standalone template and embeds it in
- * a service-managed CfnStackSet (templateBody, so member accounts need no asset bucket) with
- * automatic deployment to the OUs and regions of accounts.yaml, called as delegated administrator
- * (from the security account) or SELF (from the management account).
+ * a service-managed CfnStackSet (templateBody, so member accounts need no asset bucket) aimed at
+ * the log-archive account alone (its OU intersected with the account) in the trail bucket's
+ * region, called as delegated administrator (from the security account) or SELF (from the
+ * management account). The rendered stack is checked by cdk-nag like every other stack.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App, CfnStackSet, Stack, type StackProps } from 'aws-cdk-lib';
+import { App, CfnStackSet, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { MemberGrantsStack, type MemberGrantsStackProps } from './member-grants-stack';
 import { PropsError, requireName, requireRegion } from './constructs/validate-props';
@@ -20,18 +22,22 @@ export type MemberGrantsSettings = Omit<MemberGrantsStackProps, keyof StackProps
 
 export interface MemberGrantsStackSetProps {
   grants: MemberGrantsSettings;
+  /** The OU (or OUs) holding the log-archive account; only that account gets an instance. */
   organizationalUnitIds: string[];
-  regions: string[];
   callAs: 'DELEGATED_ADMIN' | 'SELF';
   stackSetName?: string;
 }
 
-/** Synthesizes MemberGrantsStack alone and returns its template as JSON text. */
+/**
+ * Synthesizes MemberGrantsStack alone, with the cdk-nag AwsSolutions checks (an unacknowledged
+ * finding fails here as in every other stack), and returns its template as JSON text.
+ */
 export function renderMemberGrantsTemplate(grants: MemberGrantsSettings): string {
   const outdir = mkdtempSync(path.join(tmpdir(), 'trailalerts-member-grants-'));
   try {
     const app = new App({ outdir, analyticsReporting: false });
     new MemberGrantsStack(app, 'TrailAlertsMemberGrants', { ...grants, analyticsReporting: false });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     const template = app.synth().getStackByName('TrailAlertsMemberGrants').template as Record<
       string,
       unknown
@@ -74,21 +80,12 @@ export class MemberGrantsStackSet extends Construct {
         'an OU id (ou-xxxx-yyyyyyyy) or root id (r-xxxx)',
       ),
     );
-    if (props.regions.length === 0) throw new PropsError(owner, 'regions', 'at least one region', []);
-    props.regions.forEach((r, i) => requireRegion(owner, `regions[${i}]`, r));
-    if (!props.regions.includes(props.grants.trailBucketRegion)) {
-      throw new PropsError(
-        owner,
-        'regions',
-        `a list including the trail bucket's region ${props.grants.trailBucketRegion}`,
-        props.regions,
-      );
-    }
+    const region = requireRegion(owner, 'grants.trailBucketRegion', props.grants.trailBucketRegion);
     this.templateBody = renderMemberGrantsTemplate(props.grants);
     this.stackSet = new CfnStackSet(this, 'StackSet', {
       stackSetName: props.stackSetName ?? MEMBER_GRANTS_STACK_SET_NAME,
       description:
-        'TrailAlerts member grants: trail bucket read for the analyzer, KMS grant, event forwarding',
+        'TrailAlerts log-archive access: trail reader role, key grant where needed, event forwarding for customer-owned buckets',
       permissionModel: 'SERVICE_MANAGED',
       autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
       callAs: props.callAs,
@@ -100,7 +97,14 @@ export class MemberGrantsStackSet extends Construct {
         regionConcurrencyType: 'PARALLEL',
       },
       stackInstancesGroup: [
-        { deploymentTargets: { organizationalUnitIds: props.organizationalUnitIds }, regions: props.regions },
+        {
+          deploymentTargets: {
+            organizationalUnitIds: props.organizationalUnitIds,
+            accounts: [props.grants.logArchiveAccountId],
+            accountFilterType: 'INTERSECTION',
+          },
+          regions: [region],
+        },
       ],
       templateBody: this.templateBody,
     });

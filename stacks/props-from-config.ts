@@ -1,53 +1,66 @@
 /**
  * Maps a loaded accounts.yaml onto the typed props of the stacks: the one place that knows both
- * shapes. Values the schema does not carry (the trail ARN, the bucket region) come from options.
+ * shapes. Every deploy-time choice comes from accounts.yaml (landing-zone.ts infers what it does
+ * not say), so the pipeline's own `cdk synth` produces exactly the templates of the first deploy.
  */
 import type { AccountsConfig } from '../lambdas/org/types';
+import type { MemberGrantsStackProps } from './member-grants-stack';
 import type { MemberGrantsStackSetStackProps } from './member-grants-stackset';
 import type { OrganizationsPolicyStackProps } from './organizations-policy-stack';
 import type { PipelineSource } from './pipeline-stack';
 import { HUNT_WORKER_ROLE_NAME } from './constructs/retro-hunt';
-import { ANALYZER_ROLE_NAME, EVENT_BUS_NAME, type SecurityAccountStackProps } from './security-account-stack';
+import { landingZoneShape, trailArnOf, type LandingZoneShape } from './landing-zone';
+import { TRAIL_READER_ROLE_NAME } from './member-grants-stack';
+import {
+  ANALYZER_ROLE_NAME,
+  EVENT_BUS_NAME,
+  POLLER_ROLE_NAME,
+  type NewObjectsConfig,
+  type SecurityAccountStackProps,
+} from './security-account-stack';
 import { PropsError } from './constructs/validate-props';
 
-/** The CloudTrail name AWS Control Tower gives the organization trail. */
-export const CONTROL_TOWER_TRAIL_NAME = 'aws-controltower-BaselineCloudTrail';
+export { CONTROL_TOWER_TRAIL_NAME } from './landing-zone';
 
 export interface ConfigMappingOptions {
   configFile: string;
   rulesDir: string;
   /** The regular expressions synth found safe (SecurityAccountStackProps.regexChecksFile). */
   regexChecksFile?: string;
-  /** ARN of the organization trail; default: Control Tower's trail in the management account. */
-  trailArn?: string;
-  /** False where the trail bucket policy is managed elsewhere (Control Tower, LZA); default true. */
-  manageBucketPolicy?: boolean;
-  /** Region of the trail bucket; default organization.homeRegion. */
-  trailBucketRegion?: string;
   analyzerEntry?: string;
   processorEntry?: string;
   /** Retro-hunt worker entry (default lambdas/hunt/handler.ts). */
   huntWorkerEntry?: string;
+  /** Poller entry (default lambdas/poller/handler.ts). */
+  pollerEntry?: string;
 }
 
 export interface DeploymentPlan {
+  shape: LandingZoneShape;
   security: SecurityAccountStackProps;
-  /** Absent when accounts.yaml has no `grants:` (e.g. Landing Zone Accelerator attaches the policies). */
+  /** The StackSet that puts the log-archive access into the log-archive account. */
   memberGrants?: MemberGrantsStackSetStackProps;
-  /** Present when the account directory reads Organizations without a management-account role. */
+  /** The same log-archive access as a plain stack, when the bucket is in the management account. */
+  managementGrants?: MemberGrantsStackProps;
+  /** Present when the account directory reads Organizations without being a delegated administrator. */
   organizationsPolicy?: OrganizationsPolicyStackProps;
   pipelineSource?: PipelineSource;
   pipelineEnv: { account: string; region: string };
-  /** Assumptions made for values accounts.yaml does not hold (shown as synth warnings). */
+  /** What synth inferred or assumed (printed as notes). */
   assumptions: string[];
 }
 
 export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOptions): DeploymentPlan {
   const org = config.organization;
   const home = org.homeRegion;
-  const assumptions: string[] = [];
+  const shape = landingZoneShape(config);
+  const assumptions: string[] = [
+    `landing zone: ${shape.kind} (${shape.kindSource}); new objects: ${shape.newObjects} (${shape.newObjectsSource})`,
+  ];
   const securityEnv = { account: org.securityAccountId, region: home };
-  const bucketRegion = options.trailBucketRegion ?? config.trail.bucketRegion ?? home;
+  const bucketRegion = config.trail.bucketRegion ?? home;
+  const securityRole = (name: string) => `arn:aws:iam::${org.securityAccountId}:role/${name}`;
+  const readerRoleArn = `arn:aws:iam::${config.trail.accountId}:role/${TRAIL_READER_ROLE_NAME}`;
 
   const destinations = Object.values(config.destinations ?? {});
   const emailIdentities = destinations.flatMap((d) => (d.type === 'email' ? [domainOf(d.from)] : []));
@@ -58,7 +71,19 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
     ),
   );
   const directory = org.accountDirectory;
+  const newObjects: NewObjectsConfig =
+    shape.newObjects === 'sns'
+      ? { source: 'sns', topicArn: shape.notificationTopicArn as string }
+      : shape.newObjects === 'poll'
+        ? {
+            source: 'poll',
+            intervalMinutes: config.trail.pollIntervalMinutes,
+            regions: config.trail.regions,
+            pollerEntry: options.pollerEntry,
+          }
+        : { source: 'eventBridge' };
 
+  const deployment = config.deployment ?? {};
   const security: SecurityAccountStackProps = {
     env: securityEnv,
     description: 'TrailAlerts detection stack (security account)',
@@ -70,13 +95,19 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
       prefix: config.trail.prefix,
       kmsKeyArn: config.trail.kmsKeyArn,
     },
+    trailReaderRoleArn: readerRoleArn,
+    newObjects,
     configFile: options.configFile,
     rulesDir: options.rulesDir,
     regexChecksFile: options.regexChecksFile,
     analyzerEntry: options.analyzerEntry,
     processorEntry: options.processorEntry,
-    analyzerReservedConcurrency: config.deployment?.analyzerReservedConcurrency,
-    retroHunt: { workerEntry: options.huntWorkerEntry },
+    analyzerReservedConcurrency: deployment.analyzerReservedConcurrency,
+    processorReservedConcurrency: deployment.processorReservedConcurrency,
+    retroHunt: {
+      workerEntry: options.huntWorkerEntry,
+      reservedConcurrency: deployment.huntWorkerReservedConcurrency,
+    },
     accountDirectory:
       directory?.source === 'organizations'
         ? { source: 'organizations', roleArn: directory.roleArn }
@@ -85,54 +116,84 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
     topicArns,
     webhookSecrets,
     ipContextSecret: config.enrichment?.ipContext?.apiKeySecret,
-    alarmEmail: config.deployment?.alarmEmail,
-    trailSilenceMinutes: config.deployment?.trailSilenceMinutes,
+    alarmEmail: deployment.alarmEmail,
+    trailSilenceMinutes: deployment.trailSilenceMinutes,
+  };
+
+  const trailArn = trailArnOf(config, shape);
+  if (config.trail.arn === undefined && trailArn !== undefined)
+    assumptions.push(`trail ARN not given (trail.arn); assuming Control Tower's trail ${trailArn}`);
+  if (shape.crossAccountKey && trailArn === undefined) {
+    throw new PropsError(
+      'accounts.yaml',
+      'trail.arn',
+      'the organization trail ARN: the trail key is in another account, and the reader key grant is limited to the trail encryption context',
+      undefined,
+    );
+  }
+  const readers = [ANALYZER_ROLE_NAME, HUNT_WORKER_ROLE_NAME, ...(shape.newObjects === 'poll' ? [POLLER_ROLE_NAME] : [])];
+  const access = {
+    organizationId: org.id,
+    logArchiveAccountId: config.trail.accountId,
+    trailBucket: config.trail.bucket,
+    trailBucketRegion: bucketRegion,
+    trailPrefix: config.trail.prefix,
+    trailKmsKeyArn: config.trail.kmsKeyArn,
+    trailArn,
+    readerPrincipalArns: readers.map(securityRole),
+    forwardTo:
+      shape.newObjects === 'eventBridge'
+        ? { securityEventBusArn: `arn:aws:events:${home}:${org.securityAccountId}:event-bus/${EVENT_BUS_NAME}` }
+        : undefined,
   };
 
   let memberGrants: MemberGrantsStackSetStackProps | undefined;
-  if (config.grants !== undefined) {
-    let trailArn = options.trailArn ?? config.trail.arn;
-    if (trailArn === undefined && config.trail.kmsKeyArn !== undefined) {
-      trailArn = `arn:aws:cloudtrail:${home}:${org.managementAccountId}:trail/${CONTROL_TOWER_TRAIL_NAME}`;
-      assumptions.push(
-        `trail ARN not given (trail.arn in accounts.yaml or context trailArn); assuming the Control Tower trail ${trailArn} for the KMS grant's encryption context`,
-      );
-    }
+  let managementGrants: MemberGrantsStackProps | undefined;
+  if (shape.logArchiveAccess === 'managementStack') {
+    managementGrants = {
+      ...access,
+      env: { account: org.managementAccountId, region: bucketRegion },
+      description: 'TrailAlerts log-archive access (the trail bucket is in the management account)',
+    };
+    assumptions.push(
+      'the trail bucket is in the management account: the log-archive access is a stack of its own there (bootstrap the management account with --trust <security account>)',
+    );
+  } else if (config.grants !== undefined) {
     const callAs = config.grants.callAs ?? 'DELEGATED_ADMIN';
+    if (config.grants.regions !== undefined)
+      assumptions.push(
+        `grants.regions is no longer used: the StackSet deploys in the trail bucket's region ${bucketRegion} only`,
+      );
     memberGrants = {
       env: { account: callAs === 'SELF' ? org.managementAccountId : org.securityAccountId, region: home },
       description: 'TrailAlerts member-grants StackSet',
       callAs,
       organizationalUnitIds: config.grants.targets.organizationalUnits,
-      regions: config.grants.regions ?? [bucketRegion],
-      grants: {
-        organizationId: org.id,
-        logArchiveAccountId: config.trail.accountId,
-        trailBucket: config.trail.bucket,
-        trailBucketRegion: bucketRegion,
-        trailPrefix: config.trail.prefix,
-        trailKmsKeyArn: config.trail.kmsKeyArn,
-        trailArn,
-        manageBucketPolicy: options.manageBucketPolicy,
-        analyzerRoleArn: `arn:aws:iam::${org.securityAccountId}:role/${ANALYZER_ROLE_NAME}`,
-        huntWorkerRoleArn: `arn:aws:iam::${org.securityAccountId}:role/${HUNT_WORKER_ROLE_NAME}`,
-        securityEventBusArn: `arn:aws:events:${home}:${org.securityAccountId}:event-bus/${EVENT_BUS_NAME}`,
-      },
+      grants: access,
     };
   } else {
     assumptions.push(
-      'no grants: section; the member-grants StackSet is not deployed (add the bucket policy, KMS grant and forwarding rule yourself)',
+      `no grants: section; create the reader role ${readerRoleArn} yourself (docs/deployment.md)`,
     );
   }
 
-  const organizationsPolicy: OrganizationsPolicyStackProps | undefined =
-    directory?.source === 'organizations' && directory.roleArn === undefined
-      ? {
-          env: { account: org.managementAccountId, region: 'us-east-1' },
-          description: 'TrailAlerts: Organizations read access for the security account',
-          securityAccountId: org.securityAccountId,
-        }
-      : undefined;
+  const delegatedAdmin = org.securityAccountIsDelegatedAdmin ?? true;
+  let organizationsPolicy: OrganizationsPolicyStackProps | undefined;
+  if (directory?.source === 'organizations' && directory.roleArn === undefined && !delegatedAdmin) {
+    if (home !== 'us-east-1')
+      throw new PropsError(
+        'accounts.yaml',
+        'organization.securityAccountIsDelegatedAdmin',
+        'true (register the security account as a delegated administrator), or accountDirectory.roleArn: the Organizations resource policy is a us-east-1 resource and the home region is ' +
+          home,
+        false,
+      );
+    organizationsPolicy = {
+      env: { account: org.managementAccountId, region: 'us-east-1' },
+      description: 'TrailAlerts: Organizations read access for the security account',
+      securityAccountId: org.securityAccountId,
+    };
+  }
 
   const p = config.pipeline;
   let pipelineSource: PipelineSource | undefined;
@@ -147,8 +208,10 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
     };
 
   return {
+    shape,
     security,
     memberGrants,
+    managementGrants,
     organizationsPolicy,
     pipelineSource,
     pipelineEnv: securityEnv,

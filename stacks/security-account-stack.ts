@@ -1,10 +1,14 @@
 /**
- * The detection stack in the security (delegated-admin) account: trail-object events arrive on a
- * custom bus, the analyzer runs the Sigma rules over each log object, the processor turns matches
- * into alerts and sends them. One construct per concern; this file wires them with least privilege.
+ * The detection stack in the security (delegated-admin) account: new trail objects reach the
+ * objects queue (forwarded EventBridge events, the trail's SNS notifications, or the poller), the
+ * analyzer runs the Sigma rules over each log object, read through the reader role in the
+ * log-archive account, and the processor turns matches into alerts and sends them. One construct
+ * per concern; this file wires them with least privilege.
  */
 import * as path from 'node:path';
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -19,11 +23,13 @@ import { OperationsAlarms } from './constructs/operations-alarms';
 import { QueueWithDlq } from './constructs/queue-with-dlq';
 import { RetroHunt } from './constructs/retro-hunt';
 import { TrailEventBus } from './constructs/trail-event-bus';
+import { TrailNotificationSubscription } from './constructs/trail-notification-subscription';
 import { REGEX_CHECKS_FILE } from '../lambdas/pipeline/regex-checks';
 import {
   requireAccountId,
   requireArn,
   requireBucketName,
+  requireIntInRange,
   requireKeyPrefix,
   requireOrganizationId,
   requireRegion,
@@ -34,8 +40,10 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const DEFAULT_ANALYZER_ENTRY = path.join(PROJECT_ROOT, 'lambdas/analyzer/handler.ts');
 export const DEFAULT_PROCESSOR_ENTRY = path.join(PROJECT_ROOT, 'lambdas/processor/handler.ts');
 export const DEFAULT_HUNT_WORKER_ENTRY = path.join(PROJECT_ROOT, 'lambdas/hunt/handler.ts');
+export const DEFAULT_POLLER_ENTRY = path.join(PROJECT_ROOT, 'lambdas/poller/handler.ts');
 export const ANALYZER_ROLE_NAME = 'trailalerts-analyzer';
 export const PROCESSOR_ROLE_NAME = 'trailalerts-processor';
+export const POLLER_ROLE_NAME = 'trailalerts-poller';
 export const EVENT_BUS_NAME = 'trailalerts-trail-objects';
 
 export interface TrailLocation {
@@ -48,6 +56,16 @@ export interface TrailLocation {
   kmsKeyArn?: string;
 }
 
+/**
+ * How new trail objects reach the objects queue: EventBridge events forwarded from the
+ * log-archive account to this stack's bus, the trail's SNS log-file notifications (a topic in
+ * this account), or a scheduled poller that lists new keys with read access only.
+ */
+export type NewObjectsConfig =
+  | { source: 'eventBridge' }
+  | { source: 'sns'; topicArn: string }
+  | { source: 'poll'; intervalMinutes?: number; regions?: string[]; pollerEntry?: string };
+
 /** How the functions find account names and OUs at run time. */
 export type AccountDirectoryAccess = { source: 'static' } | { source: 'organizations'; roleArn?: string };
 
@@ -55,6 +73,10 @@ export interface SecurityAccountStackProps extends StackProps {
   organizationId: string;
   logArchiveAccountId: string;
   trail: TrailLocation;
+  /** The reader role in the log-archive account (MemberGrantsStack) the functions assume to read the trail. */
+  trailReaderRoleArn: string;
+  /** Default: forwarded EventBridge events. */
+  newObjects?: NewObjectsConfig;
   /** accounts.yaml, shipped inside both functions. */
   configFile: string;
   /** rules/ directory, validated at synth and shipped inside the analyzer. */
@@ -66,7 +88,10 @@ export interface SecurityAccountStackProps extends StackProps {
   regexChecksFile?: string;
   analyzerEntry?: string;
   processorEntry?: string;
+  /** Default 10; the objects queue's event source polls with at most this many. */
   analyzerReservedConcurrency?: number;
+  /** Default 5; the matches queue's event source polls with at most this many. */
+  processorReservedConcurrency?: number;
   /**
    * The retro-hunt state machine, hunt worker and hunt bucket (stacks/constructs/retro-hunt.ts);
    * absent: not deployed. propsFromConfig always turns it on.
@@ -74,6 +99,7 @@ export interface SecurityAccountStackProps extends StackProps {
   retroHunt?: {
     /** Default lambdas/hunt/handler.ts. */
     workerEntry?: string;
+    reservedConcurrency?: number;
     maxConcurrency?: number;
     prefixesPerBatch?: number;
     toleratedFailurePercentage?: number;
@@ -93,7 +119,12 @@ export interface SecurityAccountStackProps extends StackProps {
 export class SecurityAccountStack extends Stack {
   readonly analyzer: DetectionFunction;
   readonly processor: DetectionFunction;
-  readonly eventBus: TrailEventBus;
+  /** Present when new objects arrive as forwarded EventBridge events. */
+  readonly eventBus?: TrailEventBus;
+  /** Present when new objects arrive as the trail's SNS notifications. */
+  readonly trailNotifications?: TrailNotificationSubscription;
+  /** Present when new objects are found by listing. */
+  readonly poller?: DetectionFunction;
   readonly alarms: OperationsAlarms;
   /** Present when props.retroHunt was given. */
   readonly retroHunt?: RetroHunt;
@@ -104,13 +135,26 @@ export class SecurityAccountStack extends Stack {
     const orgId = requireOrganizationId(owner, 'organizationId', props.organizationId);
     const logArchive = requireAccountId(owner, 'logArchiveAccountId', props.logArchiveAccountId);
     const bucket = requireBucketName(owner, 'trail.bucket', props.trail.bucket);
-    const bucketRegion = requireRegion(owner, 'trail.bucketRegion', props.trail.bucketRegion);
+    requireRegion(owner, 'trail.bucketRegion', props.trail.bucketRegion);
     const prefix = requireKeyPrefix(owner, 'trail.prefix', props.trail.prefix);
-    const trailKeyArn =
-      props.trail.kmsKeyArn === undefined
-        ? undefined
-        : requireArn(owner, 'trail.kmsKeyArn', props.trail.kmsKeyArn, 'kms');
+    const readerRoleArn = requireArn(owner, 'trailReaderRoleArn', props.trailReaderRoleArn, 'iam');
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const analyzerReserved = requireIntInRange(
+      owner,
+      'analyzerReservedConcurrency',
+      props.analyzerReservedConcurrency ?? 10,
+      2,
+      1000,
+    );
+    const processorReserved = requireIntInRange(
+      owner,
+      'processorReservedConcurrency',
+      props.processorReservedConcurrency ?? 5,
+      2,
+      1000,
+    );
+    const newObjects = props.newObjects ?? { source: 'eventBridge' };
+    const logsRoot = `${trailLogsKeyPrefix(prefix)}${orgId}/`;
 
     const key = new EncryptionKey(this, 'EncryptionKey', { aliasName: 'trailalerts' }).key;
     const objects = new QueueWithDlq(this, 'ObjectsQueue', {
@@ -123,17 +167,8 @@ export class SecurityAccountStack extends Stack {
       visibilityTimeout: Duration.minutes(6),
       maxReceiveCount: 5,
     });
-    this.eventBus = new TrailEventBus(this, 'TrailEvents', {
-      eventBusName: EVENT_BUS_NAME,
-      organizationId: orgId,
-      logArchiveAccountId: logArchive,
-      trailBucket: bucket,
-      trailPrefix: prefix,
-      objectsQueue: objects.queue,
-    });
     const state = new AlertStateTable(this, 'AlertState', { encryptionKey: key });
     const channels = new NotificationChannels(this, 'Channels', {
-      configurationSetName: 'trailalerts',
       emailIdentities: props.emailIdentities ?? [],
       topicArns: props.topicArns ?? [],
       webhookSecrets: props.webhookSecrets ?? {},
@@ -155,13 +190,14 @@ export class SecurityAccountStack extends Stack {
       memorySize: 1024,
       encryptionKey: key,
       logRetention,
-      reservedConcurrency: props.analyzerReservedConcurrency,
+      reservedConcurrency: analyzerReserved,
       environment: {
         ...shared,
         POWERTOOLS_SERVICE_NAME: 'trailalerts-analyzer',
         TRAILALERTS_RULES_DIR: '/var/task/rules',
         MATCHES_QUEUE_URL: matches.queue.queueUrl,
         TRAIL_BUCKET: bucket,
+        TRAIL_READER_ROLE_ARN: readerRoleArn,
       },
       copies: [
         { from: props.rulesDir, to: 'rules' },
@@ -177,6 +213,7 @@ export class SecurityAccountStack extends Stack {
       memorySize: 512,
       encryptionKey: key,
       logRetention,
+      reservedConcurrency: processorReserved,
       environment: {
         ...shared,
         POWERTOOLS_SERVICE_NAME: 'trailalerts-processor',
@@ -191,32 +228,19 @@ export class SecurityAccountStack extends Stack {
       ],
     });
 
-    // Analyzer: objects queue in, matches queue out, read-only on the trail prefix.
+    // Analyzer: objects queue in, matches queue out, trail objects read through the reader role.
+    // The event source never polls beyond the reservation: throttled receives would count
+    // towards maxReceiveCount and push unanalyzed objects to the DLQ.
     this.analyzer.fn.addEventSource(
       new SqsEventSource(objects.queue, {
         batchSize: 10,
         maxBatchingWindow: Duration.seconds(5),
         reportBatchItemFailures: true,
+        maxConcurrency: analyzerReserved,
       }),
     );
     matches.queue.grantSendMessages(this.analyzer.fn);
-    this.analyzer.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadTrailLogObjects',
-        actions: ['s3:GetObject'],
-        resources: [`arn:${this.partition}:s3:::${bucket}/${trailLogsKeyPrefix(prefix)}*`],
-      }),
-    );
-    if (trailKeyArn !== undefined) {
-      this.analyzer.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'DecryptTrailObjectsViaS3',
-          actions: ['kms:Decrypt'],
-          resources: [trailKeyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `s3.${bucketRegion}.amazonaws.com` } },
-        }),
-      );
-    }
+    grantAssumeReader(this.analyzer.role, readerRoleArn);
 
     // Processor: matches queue in, its table, the notification channels.
     this.processor.fn.addEventSource(
@@ -224,19 +248,48 @@ export class SecurityAccountStack extends Stack {
         batchSize: 10,
         maxBatchingWindow: Duration.seconds(2),
         reportBatchItemFailures: true,
+        maxConcurrency: processorReserved,
       }),
     );
     state.table.grantReadWriteData(this.processor.fn);
     channels.grantSend(this.processor.fn);
 
     for (const fn of [this.analyzer, this.processor]) {
-      if (grantAccountDirectory(fn.role, props.accountDirectory ?? { source: 'static' })) {
-        Validations.of(fn.role).acknowledge({
-          id: 'AwsSolutions-IAM5[Resource::*]',
-          reason:
-            'AWS Organizations List*/Describe* calls of the account directory support no resource-level scoping; read-only actions are named one by one',
+      grantAccountDirectory(fn.role, props.accountDirectory ?? { source: 'static' }, orgId);
+    }
+
+    switch (newObjects.source) {
+      case 'eventBridge':
+        this.eventBus = new TrailEventBus(this, 'TrailEvents', {
+          eventBusName: EVENT_BUS_NAME,
+          organizationId: orgId,
+          logArchiveAccountId: logArchive,
+          trailBucket: bucket,
+          trailPrefix: prefix,
+          objectsQueue: objects.queue,
+          deadLetterQueue: objects.deadLetterQueue,
         });
-      }
+        break;
+      case 'sns':
+        this.trailNotifications = new TrailNotificationSubscription(this, 'TrailNotifications', {
+          topicArn: newObjects.topicArn,
+          trailBucket: bucket,
+          trailLogsPrefix: trailLogsKeyPrefix(prefix),
+          objectsQueue: objects.queue,
+          encryptionKey: key,
+        });
+        break;
+      case 'poll':
+        this.poller = this.addPoller(newObjects, {
+          key,
+          logRetention,
+          objects: objects.queue,
+          bucket,
+          logsRoot,
+          readerRoleArn,
+          environment: shared,
+        });
+        break;
     }
 
     if (props.retroHunt !== undefined) {
@@ -245,24 +298,97 @@ export class SecurityAccountStack extends Stack {
         logRetention,
         matches: matches.queue,
         bucket,
-        bucketRegion,
-        logsRoot: `${trailLogsKeyPrefix(prefix)}${orgId}/`,
-        trailKeyArn,
+        logsRoot,
+        readerRoleArn,
         environment: shared,
       });
     }
 
-    this.acknowledgeNagFindings(`arn:<AWS::Partition>:s3:::${bucket}/${trailLogsKeyPrefix(prefix)}*`);
+    this.acknowledgeNagFindings();
 
     this.alarms = new OperationsAlarms(this, 'Operations', {
       encryptionKey: key,
       alarmEmail: props.alarmEmail,
       deadLetterQueues: { ObjectsDlq: objects.deadLetterQueue, MatchesDlq: matches.deadLetterQueue },
       workQueues: { ObjectsQueue: objects.queue, MatchesQueue: matches.queue },
-      functions: { Analyzer: this.analyzer.fn, Processor: this.processor.fn },
+      functions: {
+        Analyzer: this.analyzer.fn,
+        Processor: this.processor.fn,
+        ...(this.poller ? { Poller: this.poller.fn } : {}),
+      },
       trailSilenceMinutes: props.trailSilenceMinutes ?? 60,
       objectsProcessedDimensions: { service: 'trailalerts-analyzer' },
     });
+    new CfnOutput(this, 'TrailReaderRoleArn', {
+      value: readerRoleArn,
+      description: 'The log-archive role the functions assume to read the trail (created by the member grants)',
+    });
+  }
+
+  /** The scheduled poller: lists new trail keys with read access only and queues them. */
+  private addPoller(
+    config: Extract<NewObjectsConfig, { source: 'poll' }>,
+    ctx: {
+      key: kms.IKey;
+      logRetention: logs.RetentionDays;
+      objects: sqs.IQueue;
+      bucket: string;
+      logsRoot: string;
+      readerRoleArn: string;
+      environment: Record<string, string>;
+    },
+  ): DetectionFunction {
+    const owner = 'SecurityAccountStack';
+    const interval = requireIntInRange(owner, 'newObjects.intervalMinutes', config.intervalMinutes ?? 5, 1, 60);
+    (config.regions ?? []).forEach((r, i) => requireRegion(owner, `newObjects.regions[${i}]`, r));
+    const seen = new AlertStateTable(this, 'PollState', { encryptionKey: ctx.key });
+    const lookback = Math.max(30, 3 * interval);
+    const poller = new DetectionFunction(this, 'Poller', {
+      entry: config.pollerEntry ?? DEFAULT_POLLER_ENTRY,
+      roleName: POLLER_ROLE_NAME,
+      description: 'TrailAlerts poller: lists new trail log objects by time prefix and queues them',
+      // One run at a time; a run stops listing before its timeout and the next run's lookback covers the rest.
+      timeout: Duration.minutes(Math.min(interval, 5)),
+      memorySize: 256,
+      encryptionKey: ctx.key,
+      logRetention: ctx.logRetention,
+      reservedConcurrency: 1,
+      environment: {
+        POWERTOOLS_METRICS_NAMESPACE: ctx.environment.POWERTOOLS_METRICS_NAMESPACE,
+        POWERTOOLS_SERVICE_NAME: 'trailalerts-poller',
+        TRAIL_BUCKET: ctx.bucket,
+        TRAIL_LOGS_ROOT: ctx.logsRoot,
+        TRAIL_REGIONS: (config.regions ?? []).join(','),
+        OBJECTS_QUEUE_URL: ctx.objects.queueUrl,
+        POLL_STATE_TABLE: seen.table.tableName,
+        POLL_LOOKBACK_MINUTES: String(lookback),
+        TRAIL_READER_ROLE_ARN: ctx.readerRoleArn,
+      },
+    });
+    poller.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(Math.max(interval, 1)) });
+    ctx.objects.grantSendMessages(poller.fn);
+    seen.table.grantReadWriteData(poller.fn);
+    grantAssumeReader(poller.role, ctx.readerRoleArn);
+    new events.Rule(this, 'PollSchedule', {
+      description: 'TrailAlerts: list new trail log objects',
+      schedule: events.Schedule.rate(Duration.minutes(interval)),
+      targets: [new targets.LambdaFunction(poller.fn, { retryAttempts: 0 })],
+    });
+    Validations.of(poller.role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason: 'CDK grants on the KMS-encrypted queue and table add GenerateDataKey* scoped to the stack key only',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+        reason: 'CDK grants on the KMS-encrypted queue and table add ReEncrypt* scoped to the stack key only',
+      },
+    );
+    Validations.of(poller.fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 is the runtime the project targets and tests (design decision); upgrades are deliberate',
+    });
+    return poller;
   }
 
   /** The retro-hunt resources, with the same account-directory access as the analyzer. */
@@ -273,9 +399,8 @@ export class SecurityAccountStack extends Stack {
       logRetention: logs.RetentionDays;
       matches: sqs.IQueue;
       bucket: string;
-      bucketRegion: string;
       logsRoot: string;
-      trailKeyArn?: string;
+      readerRoleArn: string;
       environment: Record<string, string>;
     },
   ): RetroHunt {
@@ -288,8 +413,7 @@ export class SecurityAccountStack extends Stack {
       matchesQueue: ctx.matches,
       trailBucket: ctx.bucket,
       trailLogsRoot: ctx.logsRoot,
-      trailBucketRegion: ctx.bucketRegion,
-      trailKmsKeyArn: ctx.trailKeyArn,
+      trailReaderRoleArn: ctx.readerRoleArn,
       environment: ctx.environment,
       copies: [
         { from: props.rulesDir, to: 'rules' },
@@ -297,13 +421,11 @@ export class SecurityAccountStack extends Stack {
         ...regexChecksCopy(props),
       ],
     });
-    if (grantAccountDirectory(hunt.worker.role, props.accountDirectory ?? { source: 'static' })) {
-      Validations.of(hunt.worker.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'AWS Organizations List*/Describe* calls of the account directory support no resource-level scoping; read-only actions are named one by one',
-      });
-    }
+    grantAccountDirectory(
+      hunt.worker.role,
+      props.accountDirectory ?? { source: 'static' },
+      requireOrganizationId('SecurityAccountStack', 'organizationId', props.organizationId),
+    );
     new CfnOutput(this, 'RetroHuntStateMachineArn', {
       value: hunt.stateMachine.stateMachineArn,
       description: 'trailalerts hunt --state-machine <this ARN>',
@@ -312,7 +434,7 @@ export class SecurityAccountStack extends Stack {
   }
 
   /** cdk-nag AwsSolutions findings that are deliberate, each with its reason. */
-  private acknowledgeNagFindings(trailObjectsResource: string): void {
+  private acknowledgeNagFindings(): void {
     for (const fn of [this.analyzer, this.processor]) {
       Validations.of(fn.role).acknowledge(
         {
@@ -331,25 +453,28 @@ export class SecurityAccountStack extends Stack {
           'Node.js 22 is the runtime the project targets and tests (design decision); upgrades are deliberate',
       });
     }
-    Validations.of(this.analyzer.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${trailObjectsResource}]`,
-      reason:
-        'The analyzer reads any CloudTrail log object of the organization trail: s3:GetObject on the trail prefix only',
-    });
   }
 }
 
-/**
- * Read access to AWS Organizations for account names and OU paths (none in static mode).
- * Returns true when it granted direct Organizations calls (resource `*`).
- */
 /** The regex-checks file among a function's copies, when synth wrote one. */
 function regexChecksCopy(props: SecurityAccountStackProps): { from: string; to: string }[] {
   return props.regexChecksFile ? [{ from: props.regexChecksFile, to: REGEX_CHECKS_FILE }] : [];
 }
 
-function grantAccountDirectory(role: iam.Role, access: AccountDirectoryAccess): boolean {
-  if (access.source === 'static') return false;
+/** Trail objects are read only through the reader role in the log-archive account. */
+function grantAssumeReader(role: iam.Role, readerRoleArn: string): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ sid: 'AssumeTrailReader', actions: ['sts:AssumeRole'], resources: [readerRoleArn] }),
+  );
+}
+
+/**
+ * Read access to AWS Organizations for account names and OU paths (none in static mode): the
+ * calls that take an account, OU or root ARN are scoped to this organization's; the three that
+ * accept only `*` (DescribeOrganization, ListAccounts, ListRoots) get a statement of their own.
+ */
+function grantAccountDirectory(role: iam.Role, access: AccountDirectoryAccess, orgId: string): void {
+  if (access.source === 'static') return;
   if (access.roleArn !== undefined) {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -358,25 +483,40 @@ function grantAccountDirectory(role: iam.Role, access: AccountDirectoryAccess): 
         resources: [access.roleArn],
       }),
     );
-    return false;
+    return;
   }
+  const partition = Stack.of(role).partition;
+  const inOrg = (type: string) => `arn:${partition}:organizations::*:${type}/${orgId}/*`;
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
-      sid: 'ReadOrganizationsDirectory',
-      // Organizations list calls support no resource-level scoping.
+      sid: 'ReadOrganizationsStructure',
       actions: [
-        'organizations:DescribeOrganization',
         'organizations:DescribeAccount',
         'organizations:DescribeOrganizationalUnit',
-        'organizations:ListAccounts',
         'organizations:ListAccountsForParent',
         'organizations:ListOrganizationalUnitsForParent',
         'organizations:ListParents',
-        'organizations:ListRoots',
         'organizations:ListTagsForResource',
       ],
+      resources: [inOrg('account'), inOrg('ou'), inOrg('root')],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadOrganizationsUnscoped',
+      actions: ['organizations:DescribeOrganization', 'organizations:ListAccounts', 'organizations:ListRoots'],
       resources: ['*'],
     }),
   );
-  return true;
+  Validations.of(role).acknowledge(
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'organizations:DescribeOrganization, ListAccounts and ListRoots accept no resource ARN (Service Authorization Reference); the other directory calls are scoped to this organization',
+    },
+    ...['account', 'ou', 'root'].map((type) => ({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::*:${type}/${orgId}/*]`,
+      reason: `The account directory reads every ${type} of this organization (and of no other)`,
+    })),
+  );
 }

@@ -28,6 +28,7 @@ export const accountsSchema = {
         managementAccountId: { type: 'string' },
         securityAccountId: { type: 'string' },
         homeRegion: { type: 'string', minLength: 1 },
+        securityAccountIsDelegatedAdmin: { type: 'boolean' },
         accountDirectory: {
           type: 'object',
           additionalProperties: false,
@@ -53,6 +54,10 @@ export const accountsSchema = {
         arn: { type: 'string', pattern: '^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:[0-9]{12}:trail/.+$' },
         bucketRegion: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$' },
         regions: stringList,
+        landingZone: { type: 'string', enum: ['controlTower', 'accelerator', 'none'] },
+        newObjects: { type: 'string', enum: ['eventBridge', 'sns', 'poll'] },
+        notificationTopicArn: { type: 'string', pattern: '^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$' },
+        pollIntervalMinutes: { type: 'integer', minimum: 1, maximum: 60 },
       },
     },
     pipeline: {
@@ -155,7 +160,9 @@ export const accountsSchema = {
       additionalProperties: false,
       properties: {
         mode: { type: 'string', enum: ['pipeline', 'stacks'] },
-        analyzerReservedConcurrency: { type: 'integer', minimum: 1 },
+        analyzerReservedConcurrency: { type: 'integer', minimum: 2, maximum: 1000 },
+        processorReservedConcurrency: { type: 'integer', minimum: 2, maximum: 1000 },
+        huntWorkerReservedConcurrency: { type: 'integer', minimum: 2, maximum: 1000 },
         alarmEmail: { type: 'string', format: 'email' },
         trailSilenceMinutes: positiveMinutes,
       },

@@ -15,6 +15,12 @@ export interface OrganizationConfig {
   /** The delegated-admin account the detection stack runs in. */
   securityAccountId: string;
   homeRegion: string;
+  /**
+   * The security account is a delegated administrator of some service (default true: StackSets
+   * called as DELEGATED_ADMIN require it). Delegated administrators may call the Organizations read
+   * APIs the account directory needs, so no resource policy in the management account is deployed.
+   */
+  securityAccountIsDelegatedAdmin?: boolean;
   accountDirectory?: {
     /** `static`: names and OUs from `accounts:` only; `organizations`: walk AWS Organizations. */
     source: AccountDirectorySource;
@@ -40,6 +46,18 @@ export interface TrailConfig {
   bucketRegion?: string;
   /** Regions the trail delivers; default all. */
   regions?: string[];
+  /**
+   * Who manages the trail bucket (default: inferred from the bucket name: `aws-controltower-logs-…`
+   * is Control Tower, `aws-accelerator-central-logs-…` Landing Zone Accelerator). A managed bucket
+   * is never written to.
+   */
+  landingZone?: 'controlTower' | 'accelerator' | 'none';
+  /** How new log objects are learnt of (default: inferred from the landing zone; see docs/deployment.md). */
+  newObjects?: 'eventBridge' | 'sns' | 'poll';
+  /** The SNS topic the trail publishes log-file notifications to (`newObjects: sns`). */
+  notificationTopicArn?: string;
+  /** How often the poller lists new keys (`newObjects: poll`; default 5). */
+  pollIntervalMinutes?: number;
 }
 
 export interface PipelineConfig {
@@ -136,7 +154,10 @@ export interface GrantsConfig {
 export interface DeploymentConfig {
   /** `pipeline` (default): CDK Pipelines deploys; `stacks`: deploy the stacks directly. */
   mode?: 'pipeline' | 'stacks';
+  /** Reserved concurrency of each function; its SQS event source never polls beyond it. */
   analyzerReservedConcurrency?: number;
+  processorReservedConcurrency?: number;
+  huntWorkerReservedConcurrency?: number;
   alarmEmail?: string;
   /** Alarm when no trail object arrived for this long (default 60). */
   trailSilenceMinutes?: number;

@@ -4,7 +4,7 @@
  * secrets that hold webhook URLs and the VPNAPI key. Only references: secret values never enter
  * the template or the environment. `grantSend` gives a function exactly these permissions.
  */
-import { Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
@@ -13,7 +13,8 @@ import { Construct } from 'constructs';
 import { PropsError, requireArn, requireName } from './validate-props';
 
 export interface NotificationChannelsProps {
-  configurationSetName: string;
+  /** Default: a name CloudFormation generates, so that two deployments never collide. */
+  configurationSetName?: string;
   /** SES identities alerts are sent from: domains (`security.example.com`) or addresses. */
   emailIdentities: string[];
   topicArns: string[];
@@ -34,13 +35,14 @@ export class NotificationChannels extends Construct {
   constructor(scope: Construct, id: string, props: NotificationChannelsProps) {
     super(scope, id);
     const owner = 'NotificationChannels';
-    requireName(
-      owner,
-      'configurationSetName',
-      props.configurationSetName,
-      /^[A-Za-z0-9_-]{1,64}$/,
-      'letters, digits, _ or -',
-    );
+    if (props.configurationSetName !== undefined)
+      requireName(
+        owner,
+        'configurationSetName',
+        props.configurationSetName,
+        /^[A-Za-z0-9_-]{1,64}$/,
+        'letters, digits, _ or -',
+      );
     this.configurationSet = new ses.CfnConfigurationSet(this, 'ConfigurationSet', {
       name: props.configurationSetName,
       deliveryOptions: { tlsPolicy: 'REQUIRE' },
@@ -86,6 +88,45 @@ export class NotificationChannels extends Construct {
     }
     for (const topic of this.topics) topic.grantPublish(grantee);
     for (const secret of this.secrets) secret.grantRead(grantee);
+    this.grantCustomerKeys(grantee);
+  }
+
+  /**
+   * Topics and secrets may be encrypted with customer-managed keys, which SNS and Secrets Manager
+   * use on the caller's behalf: the caller may use any key of those accounts and regions, but only
+   * through that service (kms:ViaService), so no other use of a key is opened.
+   */
+  private grantCustomerKeys(grantee: iam.IGrantable): void {
+    const stack = Stack.of(this);
+    const uses: [service: string, arns: string[], actions: string[]][] = [
+      ['sns', this.topics.map((t) => t.topicArn), ['kms:GenerateDataKey', 'kms:Decrypt']],
+      ['secretsmanager', this.secrets.map((s) => s.secretArn), ['kms:Decrypt']],
+    ];
+    for (const [service, arns, actions] of uses) {
+      const places = new Map<string, { region: string; account: string }>();
+      for (const arn of arns) {
+        const parts = stack.splitArn(arn, ArnFormat.COLON_RESOURCE_NAME);
+        const region = parts.region ?? stack.region;
+        const account = parts.account ?? stack.account;
+        places.set(`${region}:${account}`, { region, account });
+      }
+      for (const { region, account } of places.values()) {
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions,
+          resourceArns: [`arn:${stack.partition}:kms:${region}:${account}:key/*`],
+          conditions: { StringEquals: { 'kms:ViaService': `${service}.${region}.amazonaws.com` } },
+        });
+        const principal = grantee.grantPrincipal;
+        if (principal instanceof Construct) {
+          const shown = (v: string, pseudo: string) => (Token.isUnresolved(v) ? `<AWS::${pseudo}>` : v);
+          Validations.of(principal).acknowledge({
+            id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${shown(region, 'Region')}:${shown(account, 'AccountId')}:key/*]`,
+            reason: `Customer-managed keys of topics and secrets, usable only through ${service} (kms:ViaService); the key ids are not known at synth`,
+          });
+        }
+      }
+    }
   }
 }
 

@@ -39,13 +39,14 @@ export interface RetroHuntProps {
   trailBucket: string;
   /** `[<prefix>/]AWSLogs/<org-id>/`: the worker lists and reads only below it. */
   trailLogsRoot: string;
-  /** Region of the trail bucket, for the kms:ViaService condition. */
-  trailBucketRegion: string;
-  trailKmsKeyArn?: string;
+  /** The reader role in the log-archive account the worker assumes to list and read the trail. */
+  trailReaderRoleArn: string;
   /** Environment shared with the other functions (config paths, metrics namespace). */
   environment: Record<string, string>;
   copies: BundledCopy[];
-  /** Worker calls running at once; default 20. */
+  /** The worker's reserved concurrency (default 20): live detection keeps the rest of the account's. */
+  reservedConcurrency?: number;
+  /** Worker calls running at once; default and at most the reserved concurrency. */
   maxConcurrency?: number;
   /** Day prefixes per worker call; default 10. */
   prefixesPerBatch?: number;
@@ -66,7 +67,15 @@ export class RetroHunt extends Construct {
     this.node.setContext(cxapi.STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2, true);
     const owner = `RetroHunt ${id}`;
     const stack = Stack.of(this);
-    const maxConcurrency = requireIntInRange(owner, 'maxConcurrency', props.maxConcurrency ?? 20, 1, 1000);
+    const reserved = requireIntInRange(owner, 'reservedConcurrency', props.reservedConcurrency ?? 20, 1, 1000);
+    // More map iterations than reserved executions would only be throttled.
+    const maxConcurrency = requireIntInRange(
+      owner,
+      'maxConcurrency',
+      props.maxConcurrency ?? reserved,
+      1,
+      reserved,
+    );
     const perBatch = requireIntInRange(owner, 'prefixesPerBatch', props.prefixesPerBatch ?? 10, 1, 100);
     const tolerated = requireIntInRange(
       owner,
@@ -99,9 +108,11 @@ export class RetroHunt extends Construct {
       memorySize: 1024,
       encryptionKey: props.encryptionKey,
       logRetention: props.logRetention,
+      reservedConcurrency: reserved,
       environment: {
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: 'trailalerts-hunt',
+        TRAIL_READER_ROLE_ARN: props.trailReaderRoleArn,
         TRAILALERTS_RULES_DIR: '/var/task/rules',
         MATCHES_QUEUE_URL: props.matchesQueue.queueUrl,
         TRAIL_BUCKET: props.trailBucket,
@@ -173,6 +184,8 @@ export class RetroHunt extends Construct {
       lambdaFunction: this.worker.fn,
       payloadResponseOnly: true,
       retryOnServiceExceptions: true,
+      // The worker's own timeout plus a margin: a lost invocation ends in States.Timeout, retried below.
+      taskTimeout: sfn.Timeout.duration(Duration.minutes(16)),
     });
     invoke.addRetry({
       errors: ['MatchSinkError', 'States.Timeout', 'Lambda.Unknown'],
@@ -180,45 +193,31 @@ export class RetroHunt extends Construct {
       maxAttempts: 2,
       backoffRate: 2,
     });
+    // Throttled invocations (the worker's reservation is full) wait and try again.
+    invoke.addRetry({
+      errors: ['Lambda.TooManyRequestsException'],
+      interval: Duration.seconds(10),
+      maxAttempts: 8,
+      backoffRate: 2,
+      maxDelay: Duration.minutes(5),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
     map.itemProcessor(invoke);
     return map;
   }
 
   private grantWorker(props: RetroHuntProps): void {
     const role = this.worker.role;
-    const partition = Stack.of(this).partition;
     props.matchesQueue.grantSendMessages(role);
+    // Trail objects are read through the reader role in the log-archive account, never directly.
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'ListTrailLogPrefix',
-        actions: ['s3:ListBucket'],
-        resources: [`arn:${partition}:s3:::${props.trailBucket}`],
-        conditions: { StringLike: { 's3:prefix': [`${props.trailLogsRoot}*`] } },
+        sid: 'AssumeTrailReader',
+        actions: ['sts:AssumeRole'],
+        resources: [props.trailReaderRoleArn],
       }),
     );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadTrailLogObjects',
-        actions: ['s3:GetObject'],
-        resources: [`arn:${partition}:s3:::${props.trailBucket}/${props.trailLogsRoot}*`],
-      }),
-    );
-    if (props.trailKmsKeyArn !== undefined) {
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'DecryptTrailObjectsViaS3',
-          actions: ['kms:Decrypt'],
-          resources: [props.trailKmsKeyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `s3.${props.trailBucketRegion}.amazonaws.com` } },
-        }),
-      );
-    }
     Validations.of(role).acknowledge(
-      {
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${props.trailBucket}/${props.trailLogsRoot}*]`,
-        reason:
-          'The hunt worker reads any CloudTrail log object of the organization trail: s3:GetObject on the trail logs prefix only',
-      },
       {
         id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
         reason:

@@ -1,10 +1,11 @@
 /**
  * The custom EventBridge bus that receives "Object Created" events for trail log objects from the
  * log-archive account, and the rule that puts CloudTrail log keys (not digests, not Insights) on
- * the objects queue. The bus policy admits only the log-archive account of this organization.
+ * the objects queue. The bus policy admits only the log-archive account of this organization; the
+ * queue admits only this rule (aws:SourceArn), and undeliverable events go to the dead-letter queue.
  */
+import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -25,6 +26,8 @@ export interface TrailEventBusProps {
   /** Key prefix before `AWSLogs/` ('' for none). */
   trailPrefix: string;
   objectsQueue: sqs.IQueue;
+  /** Where events the rule could not deliver go (the objects DLQ). */
+  deadLetterQueue: sqs.IQueue;
 }
 
 /** The event pattern shared by the forwarding rule (log archive) and the bus rule (here). */
@@ -66,7 +69,41 @@ export class TrailEventBus extends Construct {
       eventBus: this.bus,
       description: 'CloudTrail log objects created in the organization trail bucket',
       eventPattern: { ...trailObjectCreatedPattern(bucket, prefix), account: [logArchive] },
-      targets: [new targets.SqsQueue(props.objectsQueue)],
+      targets: [new SourceBoundQueueTarget(props.objectsQueue, props.deadLetterQueue)],
     });
+  }
+}
+
+/**
+ * An SQS target whose queue policies admit EventBridge for this rule only. CDK's SqsQueue target
+ * leaves the grant unconditioned for KMS-encrypted queues, which would let any rule send.
+ */
+export class SourceBoundQueueTarget implements events.IRuleTarget {
+  constructor(
+    private readonly queue: sqs.IQueue,
+    private readonly deadLetterQueue: sqs.IQueue,
+  ) {}
+
+  bind(rule: events.IRule): events.RuleTargetConfig {
+    for (const [sid, queue] of [
+      ['RuleDelivers', this.queue],
+      ['RuleDeadLetters', this.deadLetterQueue],
+    ] as const) {
+      queue.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid,
+          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+          actions: ['sqs:SendMessage'],
+          resources: [queue.queueArn],
+          conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+        }),
+      );
+    }
+    return {
+      arn: this.queue.queueArn,
+      targetResource: this.queue,
+      deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
+      retryPolicy: { maximumEventAgeInSeconds: Duration.hours(24).toSeconds(), maximumRetryAttempts: 185 },
+    };
   }
 }
