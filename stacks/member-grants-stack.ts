@@ -109,7 +109,9 @@ export class MemberGrantsStack extends Stack {
     this.readerRole = new iam.Role(this, 'TrailReaderRole', {
       roleName: readerRoleName,
       description: 'TrailAlerts: the security account reads (only) the CloudTrail log objects',
-      assumedBy: new iam.CompositePrincipal(...props.readerPrincipalArns.map((arn) => new iam.ArnPrincipal(arn))),
+      assumedBy: new iam.CompositePrincipal(
+        ...props.readerPrincipalArns.map((arn) => new iam.ArnPrincipal(arn)),
+      ),
       maxSessionDuration: Duration.hours(1),
     });
     this.readerRole.addToPrincipalPolicy(
@@ -142,12 +144,11 @@ export class MemberGrantsStack extends Stack {
         }),
       );
     }
-    Validations.of(this.readerRole).acknowledge(
-      {
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket}/${logsPrefix}*]`,
-        reason: 'The reader reads any CloudTrail log object of the trail: s3:GetObject under the trail prefix only',
-      },
-    );
+    Validations.of(this.readerRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket}/${logsPrefix}*]`,
+      reason:
+        'The reader reads any CloudTrail log object of the trail: s3:GetObject under the trail prefix only',
+    });
 
     const needsKeyGrant = crossAccountKey;
     const forward = props.forwardTo;
@@ -221,7 +222,12 @@ export class MemberGrantsStack extends Stack {
       });
     }
     if (forward !== undefined) {
-      const busArn = requireArn(owner, 'forwardTo.securityEventBusArn', forward.securityEventBusArn, 'events');
+      const busArn = requireArn(
+        owner,
+        'forwardTo.securityEventBusArn',
+        forward.securityEventBusArn,
+        'events',
+      );
       this.addForwarding(fn, bucket, prefix, busArn);
     }
   }

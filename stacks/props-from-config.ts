@@ -131,7 +131,11 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
       undefined,
     );
   }
-  const readers = [ANALYZER_ROLE_NAME, HUNT_WORKER_ROLE_NAME, ...(shape.newObjects === 'poll' ? [POLLER_ROLE_NAME] : [])];
+  const readers = [
+    ANALYZER_ROLE_NAME,
+    HUNT_WORKER_ROLE_NAME,
+    ...(shape.newObjects === 'poll' ? [POLLER_ROLE_NAME] : []),
+  ];
   const access = {
     organizationId: org.id,
     logArchiveAccountId: config.trail.accountId,
@@ -143,7 +147,9 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
     readerPrincipalArns: readers.map(securityRole),
     forwardTo:
       shape.newObjects === 'eventBridge'
-        ? { securityEventBusArn: `arn:aws:events:${home}:${org.securityAccountId}:event-bus/${EVENT_BUS_NAME}` }
+        ? {
+            securityEventBusArn: `arn:aws:events:${home}:${org.securityAccountId}:event-bus/${EVENT_BUS_NAME}`,
+          }
         : undefined,
   };
 

@@ -321,7 +321,8 @@ export class SecurityAccountStack extends Stack {
     });
     new CfnOutput(this, 'TrailReaderRoleArn', {
       value: readerRoleArn,
-      description: 'The log-archive role the functions assume to read the trail (created by the member grants)',
+      description:
+        'The log-archive role the functions assume to read the trail (created by the member grants)',
     });
   }
 
@@ -339,7 +340,13 @@ export class SecurityAccountStack extends Stack {
     },
   ): DetectionFunction {
     const owner = 'SecurityAccountStack';
-    const interval = requireIntInRange(owner, 'newObjects.intervalMinutes', config.intervalMinutes ?? 5, 1, 60);
+    const interval = requireIntInRange(
+      owner,
+      'newObjects.intervalMinutes',
+      config.intervalMinutes ?? 5,
+      1,
+      60,
+    );
     (config.regions ?? []).forEach((r, i) => requireRegion(owner, `newObjects.regions[${i}]`, r));
     const seen = new AlertStateTable(this, 'PollState', { encryptionKey: ctx.key });
     const lookback = Math.max(30, 3 * interval);
@@ -365,7 +372,10 @@ export class SecurityAccountStack extends Stack {
         TRAIL_READER_ROLE_ARN: ctx.readerRoleArn,
       },
     });
-    poller.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(Math.max(interval, 1)) });
+    poller.fn.configureAsyncInvoke({
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(Math.max(interval, 1)),
+    });
     ctx.objects.grantSendMessages(poller.fn);
     seen.table.grantReadWriteData(poller.fn);
     grantAssumeReader(poller.role, ctx.readerRoleArn);
@@ -377,7 +387,8 @@ export class SecurityAccountStack extends Stack {
     Validations.of(poller.role).acknowledge(
       {
         id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-        reason: 'CDK grants on the KMS-encrypted queue and table add GenerateDataKey* scoped to the stack key only',
+        reason:
+          'CDK grants on the KMS-encrypted queue and table add GenerateDataKey* scoped to the stack key only',
       },
       {
         id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
@@ -386,7 +397,8 @@ export class SecurityAccountStack extends Stack {
     );
     Validations.of(poller.fn).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is the runtime the project targets and tests (design decision); upgrades are deliberate',
+      reason:
+        'Node.js 22 is the runtime the project targets and tests (design decision); upgrades are deliberate',
     });
     return poller;
   }
@@ -464,7 +476,11 @@ function regexChecksCopy(props: SecurityAccountStackProps): { from: string; to: 
 /** Trail objects are read only through the reader role in the log-archive account. */
 function grantAssumeReader(role: iam.Role, readerRoleArn: string): void {
   role.addToPrincipalPolicy(
-    new iam.PolicyStatement({ sid: 'AssumeTrailReader', actions: ['sts:AssumeRole'], resources: [readerRoleArn] }),
+    new iam.PolicyStatement({
+      sid: 'AssumeTrailReader',
+      actions: ['sts:AssumeRole'],
+      resources: [readerRoleArn],
+    }),
   );
 }
 
@@ -504,7 +520,11 @@ function grantAccountDirectory(role: iam.Role, access: AccountDirectoryAccess, o
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'ReadOrganizationsUnscoped',
-      actions: ['organizations:DescribeOrganization', 'organizations:ListAccounts', 'organizations:ListRoots'],
+      actions: [
+        'organizations:DescribeOrganization',
+        'organizations:ListAccounts',
+        'organizations:ListRoots',
+      ],
       resources: ['*'],
     }),
   );

@@ -67,7 +67,13 @@ export class RetroHunt extends Construct {
     this.node.setContext(cxapi.STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2, true);
     const owner = `RetroHunt ${id}`;
     const stack = Stack.of(this);
-    const reserved = requireIntInRange(owner, 'reservedConcurrency', props.reservedConcurrency ?? 20, 1, 1000);
+    const reserved = requireIntInRange(
+      owner,
+      'reservedConcurrency',
+      props.reservedConcurrency ?? 20,
+      1,
+      1000,
+    );
     // More map iterations than reserved executions would only be throttled.
     const maxConcurrency = requireIntInRange(
       owner,
