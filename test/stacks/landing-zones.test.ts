@@ -93,14 +93,14 @@ function cloudFormationCalls(
     const p = res.Properties ?? {};
     switch (res.Type) {
       case 'AWS::SNS::Subscription':
-        calls.push({ action: 'sns:Subscribe', resource: String(p.TopicArn) });
+        calls.push({ action: 'sns:Subscribe', resource: flatten(p.TopicArn) });
         break;
       case 'AWS::SNS::TopicPolicy':
         for (const t of p.Topics ?? [])
           calls.push({ action: 'sns:SetTopicAttributes', resource: JSON.stringify(t) });
         break;
       case 'AWS::S3::BucketPolicy':
-        calls.push({ action: 's3:PutBucketPolicy', resource: `arn:aws:s3:::${JSON.stringify(p.Bucket)}` });
+        calls.push({ action: 's3:PutBucketPolicy', resource: `arn:aws:s3:::${flatten(p.Bucket)}` });
         break;
       case 'AWS::Events::Rule':
         if (typeof p.Name === 'string')
@@ -120,7 +120,24 @@ function cloudFormationCalls(
 
 function resourcesOf(statement: Json): string[] {
   const raw = statement.Resource ?? '*';
-  return (Array.isArray(raw) ? raw : [raw]).map((r) => (typeof r === 'string' ? r : JSON.stringify(r)));
+  return (Array.isArray(raw) ? raw : [raw]).map(flatten);
+}
+
+/**
+ * An ARN with its intrinsics rendered: the partition as `aws`, the stack's own resources by their
+ * logical id (they are never the landing zone's), anything else as `*`.
+ */
+function flatten(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const obj = (value ?? {}) as Json;
+  if ('Fn::Join' in obj) {
+    const [separator, parts] = obj['Fn::Join'] as [string, unknown[]];
+    return parts.map(flatten).join(separator);
+  }
+  if (obj.Ref === 'AWS::Partition') return 'aws';
+  if (typeof obj.Ref === 'string' && !obj.Ref.startsWith('AWS::')) return `stack-own-${obj.Ref}`;
+  if (Array.isArray(obj['Fn::GetAtt'])) return `stack-own-${String(obj['Fn::GetAtt'][0])}`;
+  return '*';
 }
 
 /** Replaces intrinsics in custom-resource properties with plausible literal ARNs. */
