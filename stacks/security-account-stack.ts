@@ -135,7 +135,7 @@ export class SecurityAccountStack extends Stack {
     const orgId = requireOrganizationId(owner, 'organizationId', props.organizationId);
     const logArchive = requireAccountId(owner, 'logArchiveAccountId', props.logArchiveAccountId);
     const bucket = requireBucketName(owner, 'trail.bucket', props.trail.bucket);
-    requireRegion(owner, 'trail.bucketRegion', props.trail.bucketRegion);
+    const bucketRegion = requireRegion(owner, 'trail.bucketRegion', props.trail.bucketRegion);
     const prefix = requireKeyPrefix(owner, 'trail.prefix', props.trail.prefix);
     const readerRoleArn = requireArn(owner, 'trailReaderRoleArn', props.trailReaderRoleArn, 'iam');
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
@@ -197,6 +197,7 @@ export class SecurityAccountStack extends Stack {
         TRAILALERTS_RULES_DIR: '/var/task/rules',
         MATCHES_QUEUE_URL: matches.queue.queueUrl,
         TRAIL_BUCKET: bucket,
+        TRAIL_BUCKET_REGION: bucketRegion,
         TRAIL_READER_ROLE_ARN: readerRoleArn,
       },
       copies: [
@@ -286,6 +287,7 @@ export class SecurityAccountStack extends Stack {
           objects: objects.queue,
           bucket,
           logsRoot,
+          bucketRegion,
           readerRoleArn,
           environment: shared,
         });
@@ -300,7 +302,7 @@ export class SecurityAccountStack extends Stack {
         bucket,
         logsRoot,
         readerRoleArn,
-        environment: shared,
+        environment: { ...shared, TRAIL_BUCKET_REGION: bucketRegion },
       });
     }
 
@@ -335,6 +337,7 @@ export class SecurityAccountStack extends Stack {
       objects: sqs.IQueue;
       bucket: string;
       logsRoot: string;
+      bucketRegion: string;
       readerRoleArn: string;
       environment: Record<string, string>;
     },
@@ -370,6 +373,7 @@ export class SecurityAccountStack extends Stack {
         POLL_STATE_TABLE: seen.table.tableName,
         POLL_LOOKBACK_MINUTES: String(lookback),
         TRAIL_READER_ROLE_ARN: ctx.readerRoleArn,
+        TRAIL_BUCKET_REGION: ctx.bucketRegion,
       },
     });
     poller.fn.configureAsyncInvoke({

@@ -5,7 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { Analyzer } from '../pipeline/analyze';
@@ -15,6 +15,7 @@ import { objectRefsFromMessage } from '../pipeline/object-events';
 import { openObject } from '../pipeline/s3-objects';
 import { loadRuntime, requireEnv, type Runtime } from '../pipeline/runtime';
 import { sqsBatchHandler } from '../pipeline/sqs-batch';
+import { trailS3ClientFromEnv } from '../pipeline/trail-s3-client';
 
 export interface AnalyzerHandlerDeps {
   s3: S3Client;
@@ -72,4 +73,8 @@ export function createAnalyzerHandler(deps: AnalyzerHandlerDeps) {
   return sqsBatchHandler(handleMessage, metrics);
 }
 
-export const handler = createAnalyzerHandler({ s3: new S3Client({}), sqs: new SQSClient({}) });
+// Trail reads go through the log-archive account's reader role when TRAIL_READER_ROLE_ARN is set.
+export const handler = createAnalyzerHandler({
+  s3: trailS3ClientFromEnv('trailalerts-analyzer'),
+  sqs: new SQSClient({}),
+});

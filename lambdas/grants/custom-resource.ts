@@ -1,21 +1,22 @@
 /**
- * The member-grants custom resource: one Lambda (inlined into the StackSet template) serving three
+ * The member-grants custom resource: one Lambda (inlined into the StackSet template) serving two
  * resource types in the log-archive account —
- *   Custom::TrailBucketStatement   merge/remove the analyzer's read statement in the bucket policy
- *   Custom::TrailBucketEventBridge switch on EventBridge notifications (left on at delete: other
+ *   Custom::TrailBucketEventBridge switch on the bucket's EventBridge notifications; only for a
+ *                                  bucket the customer owns, and left on at delete (other
  *                                  consumers may rely on them)
- *   Custom::TrailKeyGrant          KMS Decrypt grant for the analyzer role, CloudTrail context only
+ *   Custom::TrailKeyGrant          KMS Decrypt grant for the reader role, CloudTrail context only,
+ *                                  retired (not revoked) at delete by this function's own role
+ * The bucket policy is never touched: the security account reads the bucket through a reader role
+ * inside the log-archive account. The former Custom::TrailBucketStatement is refused, except for a
+ * Delete, which succeeds without any call so that stacks still holding one can drop it.
+ * Each type calls only the actions listed in GRANTS_API_ACTIONS, through injectable ports.
  * Properties come from our own template, but are still checked before use.
  */
-import {
-  GetBucketNotificationConfigurationCommand,
-  PutBucketNotificationConfigurationCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import type { PolicyStatement } from './bucket-policy';
-import { deletePolicyStatement, putPolicyStatement, type SyncOptions } from './bucket-policy-sync';
-import { enableEventBridge } from './bucket-notification';
-import { createAnalyzerGrant, revokeAnalyzerGrant, type KmsGrantsPort } from './kms-grant';
+import { GRANTS_API_ACTIONS } from './api-actions';
+import { switchOnEventBridge, type S3NotificationsPort } from './bucket-notification';
+import { createReaderGrant, isGrantId, retireReaderGrant, type KmsGrantsPort } from './kms-grant';
+
+export { GRANTS_API_ACTIONS, type GrantsResourceType } from './api-actions';
 
 export interface CustomResourceEvent {
   RequestType: 'Create' | 'Update' | 'Delete';
@@ -29,15 +30,18 @@ export interface CustomResourceEvent {
   ResponseURL: string;
 }
 
+/** The AWS calls, injectable: the handler passes SDK adapters, tests pass fakes. */
 export interface GrantsDeps {
-  s3: S3Client;
+  s3: S3NotificationsPort;
   kms: KmsGrantsPort;
-  sync?: SyncOptions;
 }
 
 export interface GrantsResult {
   physicalId: string;
 }
+
+/** The removed bucket-policy resource type (TrailAlerts no longer edits bucket policies). */
+export const RETIRED_BUCKET_STATEMENT_TYPE = 'Custom::TrailBucketStatement';
 
 /** Applies one custom-resource request; throws with a message CloudFormation shows on failure. */
 export async function applyGrantsRequest(
@@ -46,66 +50,61 @@ export async function applyGrantsRequest(
 ): Promise<GrantsResult> {
   const props = event.ResourceProperties ?? {};
   switch (event.ResourceType) {
-    case 'Custom::TrailBucketStatement':
-      return bucketStatement(event, props, deps);
     case 'Custom::TrailBucketEventBridge': {
       const bucket = text(props, 'Bucket');
+      // Delete leaves EventBridge on: other consumers of the bucket's events may rely on it.
       if (event.RequestType !== 'Delete') await switchOnEventBridge(deps.s3, bucket);
       return { physicalId: bucket };
     }
     case 'Custom::TrailKeyGrant':
-      return keyGrant(event, props, deps);
+      return keyGrant(event, props, deps.kms);
+    case RETIRED_BUCKET_STATEMENT_TYPE:
+      // Removed type: Delete succeeds with no S3 call (the statement stays), so old stacks can drop it.
+      if (event.RequestType === 'Delete')
+        return { physicalId: event.PhysicalResourceId ?? event.LogicalResourceId };
+      throw unsupported(
+        event.ResourceType,
+        'TrailAlerts no longer edits the bucket policy; the security account reads through a reader role in this account',
+      );
     default:
-      throw new Error(`unsupported resource type ${JSON.stringify(event.ResourceType)}`);
+      throw unsupported(event.ResourceType);
   }
-}
-
-async function bucketStatement(
-  event: CustomResourceEvent,
-  props: Record<string, unknown>,
-  deps: GrantsDeps,
-): Promise<GrantsResult> {
-  const bucket = text(props, 'Bucket');
-  const statement = statementOf(props);
-  const physicalId = `${bucket}/${statement.Sid}`;
-  if (event.RequestType === 'Delete') {
-    if (event.PhysicalResourceId === physicalId)
-      await deletePolicyStatement(deps.s3, bucket, String(statement.Sid), deps.sync);
-    return { physicalId: event.PhysicalResourceId ?? physicalId };
-  }
-  await putPolicyStatement(deps.s3, bucket, statement, deps.sync);
-  // A changed bucket or Sid gives a new physical id: CloudFormation then deletes the old one.
-  return { physicalId };
 }
 
 async function keyGrant(
   event: CustomResourceEvent,
   props: Record<string, unknown>,
-  deps: GrantsDeps,
+  kms: KmsGrantsPort,
 ): Promise<GrantsResult> {
-  const keyArn = text(props, 'KeyArn');
   if (event.RequestType === 'Delete') {
     const id = event.PhysicalResourceId ?? '';
-    await revokeAnalyzerGrant(deps.kms, keyArn, id);
-    return { physicalId: id };
+    // Lenient on delete (any KeyArn): a check added later must not strand an old grant.
+    if (isGrantId(id)) await retireReaderGrant(kms, text(props, 'KeyArn'), id);
+    return { physicalId: id || event.LogicalResourceId };
   }
-  const grantId = await createAnalyzerGrant(deps.kms, {
-    keyArn,
-    granteeRoleArn: text(props, 'GranteeRoleArn'),
-    trailArn: text(props, 'TrailArn'),
+  // Create, and Update alike: KMS returns the same grant for the same parameters, so a changed
+  // key, grantee, trail or retiring principal yields a new grant id, and CloudFormation then sends
+  // a Delete (RetireGrant) for the old one.
+  const grantId = await createReaderGrant(kms, {
+    keyArn: arn(props, 'KeyArn', KMS_KEY),
+    granteeRoleArn: arn(props, 'GranteeRoleArn', IAM_ROLE),
+    retiringPrincipalArn: arn(props, 'RetiringPrincipalArn', IAM_ROLE),
+    trailArn: arn(props, 'TrailArn', CLOUDTRAIL_TRAIL),
   });
   return { physicalId: grantId };
 }
 
-async function switchOnEventBridge(s3: S3Client, bucket: string): Promise<void> {
-  const current = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
-  const { config, changed } = enableEventBridge(current as unknown as Record<string, unknown>);
-  if (!changed) return;
-  await s3.send(
-    new PutBucketNotificationConfigurationCommand({
-      Bucket: bucket,
-      NotificationConfiguration: config as never,
-    }),
+const KMS_KEY = { pattern: /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/\S+$/, what: 'a KMS key ARN' };
+const IAM_ROLE = { pattern: /^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/, what: 'an IAM role ARN' };
+const CLOUDTRAIL_TRAIL = {
+  pattern: /^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail\/\S+$/,
+  what: 'a CloudTrail trail ARN',
+};
+
+function unsupported(type: string, why?: string): Error {
+  const served = Object.keys(GRANTS_API_ACTIONS).join(', ');
+  return new Error(
+    `unsupported resource type ${JSON.stringify(type)}${why ? ` (${why})` : ''}; this function serves ${served}`,
   );
 }
 
@@ -116,11 +115,8 @@ function text(props: Record<string, unknown>, key: string): string {
   return value;
 }
 
-function statementOf(props: Record<string, unknown>): PolicyStatement {
-  const raw = props.Statement;
-  const statement = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : raw;
-  if (typeof statement !== 'object' || statement === null || Array.isArray(statement)) {
-    throw new Error('property Statement: expected a policy statement object');
-  }
-  return statement as PolicyStatement;
+function arn(props: Record<string, unknown>, key: string, kind: { pattern: RegExp; what: string }): string {
+  const value = text(props, key);
+  if (!kind.pattern.test(value)) throw new Error(`property ${key}: expected ${kind.what}, got ${value}`);
+  return value;
 }

@@ -1,10 +1,17 @@
 /**
- * Lambda entry of the member-grants custom resource. esbuild inlines this file (with the pure
- * modules next to it, the AWS SDK left to the Lambda runtime) into the StackSet template's ZipFile.
- * It always answers CloudFormation, so a failure never leaves a stack waiting for an hour.
+ * Lambda entry of the member-grants custom resource. esbuild inlines this file (with the modules
+ * next to it, the AWS SDK left to the Lambda runtime) into the StackSet template's ZipFile. It
+ * adapts the SDK clients to the ports of custom-resource.ts (S3 GetBucketNotificationConfiguration
+ * and PutBucketNotificationConfiguration; KMS CreateGrant and RetireGrant, nothing else) and always
+ * answers CloudFormation, so a failure never leaves a stack waiting for an hour.
  */
 import { request } from 'node:https';
-import { S3Client } from '@aws-sdk/client-s3';
+import {
+  GetBucketNotificationConfigurationCommand,
+  PutBucketNotificationConfigurationCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import type { S3NotificationsPort } from './bucket-notification';
 import { applyGrantsRequest, type CustomResourceEvent, type GrantsDeps } from './custom-resource';
 import type { KmsGrantsPort } from './kms-grant';
 
@@ -37,15 +44,39 @@ export function makeHandler(deps: () => GrantsDeps, send: Send = putResponse) {
   };
 }
 
-/** KMS through the SDK that the Lambda runtime ships (not a dependency of this project). */
-function runtimeKms(): KmsGrantsPort {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const sdk = require('@aws-sdk/client-kms') as Record<string, new (input: unknown) => unknown>;
+/** S3 through the SDK client: the two notification calls of the EventBridge switch. */
+export function runtimeS3(client: Pick<S3Client, 'send'> = new S3Client({})): S3NotificationsPort {
+  return {
+    getBucketNotificationConfiguration: async (input) =>
+      (await client.send(new GetBucketNotificationConfigurationCommand(input))) as unknown as Record<
+        string,
+        unknown
+      >,
+    putBucketNotificationConfiguration: (input) =>
+      client.send(
+        new PutBucketNotificationConfigurationCommand({
+          Bucket: input.Bucket,
+          NotificationConfiguration: input.NotificationConfiguration as never,
+        }),
+      ),
+  };
+}
+
+/** The part of @aws-sdk/client-kms used here (the Lambda runtime ships it; this project does not). */
+export type KmsSdk = Record<string, new (input: unknown) => unknown>;
+
+/** KMS through the runtime's SDK: CreateGrant and RetireGrant. */
+export function runtimeKms(sdk: KmsSdk = loadKmsSdk()): KmsGrantsPort {
   const client = new sdk.KMSClient({}) as { send(command: unknown): Promise<unknown> };
   return {
     createGrant: (input) => client.send(new sdk.CreateGrantCommand(input)) as Promise<{ GrantId?: string }>,
-    revokeGrant: (input) => client.send(new sdk.RevokeGrantCommand(input)),
+    retireGrant: (input) => client.send(new sdk.RetireGrantCommand(input)),
   };
+}
+
+function loadKmsSdk(): KmsSdk {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@aws-sdk/client-kms') as KmsSdk;
 }
 
 /** PUTs the response document to CloudFormation's pre-signed URL. */
@@ -66,4 +97,4 @@ function putResponse(url: string, body: string): Promise<void> {
 
 let clients: GrantsDeps | undefined;
 
-export const handler = makeHandler(() => (clients ??= { s3: new S3Client({}), kms: runtimeKms() }));
+export const handler = makeHandler(() => (clients ??= { s3: runtimeS3(), kms: runtimeKms() }));

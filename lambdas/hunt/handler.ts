@@ -6,12 +6,13 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { SqsMatchSink } from '../pipeline/match-queue';
 import { loadRuntime, requireEnv, type Runtime } from '../pipeline/runtime';
 import { openObject } from '../pipeline/s3-objects';
+import { trailS3ClientFromEnv } from '../pipeline/trail-s3-client';
 import { parseHuntBatch } from './input';
 import { huntBatch, type HuntBatchResult } from './worker';
 
@@ -81,4 +82,8 @@ export function createHuntHandler(deps: HuntHandlerDeps) {
   };
 }
 
-export const handler = createHuntHandler({ s3: new S3Client({}), sqs: new SQSClient({}) });
+// Trail reads go through the log-archive account's reader role when TRAIL_READER_ROLE_ARN is set.
+export const handler = createHuntHandler({
+  s3: trailS3ClientFromEnv('trailalerts-hunt-worker'),
+  sqs: new SQSClient({}),
+});

@@ -1,9 +1,11 @@
 /**
- * Credentials from STS AssumeRole into the management account's read-only role, cached and
- * refreshed before they expire. Concurrent callers during a refresh share one AssumeRole call.
- * The credentials live only in memory; they are never logged.
+ * Credentials from STS AssumeRole into another account's role (the management account's
+ * read-only role for the account directory, the log-archive account's trail reader role),
+ * cached and refreshed before they expire. Concurrent callers during a refresh share one
+ * AssumeRole call. The credentials live only in memory; they are never logged, and no error
+ * carries them.
  */
-import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, type AssumeRoleCommandOutput, type STSClient } from '@aws-sdk/client-sts';
 
 export interface TemporaryCredentials {
   accessKeyId: string;
@@ -12,9 +14,13 @@ export interface TemporaryCredentials {
   expiration: Date;
 }
 
+/** An SDK v3 credential provider (`new S3Client({ credentials })`), structurally AwsCredentialIdentityProvider. */
+export type CredentialProvider = () => Promise<TemporaryCredentials>;
+
 export interface RoleCredentialsOptions {
   sts: STSClient;
   roleArn: string;
+  /** Names the caller in the role's CloudTrail events (default trailalerts-account-directory). */
   sessionName?: string;
   /** Refresh this long before expiry (default 5 minutes). */
   refreshMarginMs?: number;
@@ -22,13 +28,33 @@ export interface RoleCredentialsOptions {
   now?: () => number;
 }
 
+/** AssumeRole failed: names the role and session and STS's reason; never holds credentials. */
+export class RoleAssumptionError extends Error {
+  constructor(
+    readonly roleArn: string,
+    readonly sessionName: string,
+    /** STS's error name, e.g. AccessDenied. */
+    readonly reason: string,
+    stsMessage: string,
+  ) {
+    const hint =
+      reason === 'AccessDenied'
+        ? "; expected the role to exist and its trust policy to let this function's own role assume it"
+        : '';
+    super(`AssumeRole into ${roleArn} (session ${sessionName}) failed: ${reason}: ${stsMessage}${hint}`);
+    this.name = 'RoleAssumptionError';
+  }
+}
+
+const DEFAULT_SESSION_NAME = 'trailalerts-account-directory';
+
 export class RoleCredentials {
   private current?: TemporaryCredentials;
   private pending?: Promise<TemporaryCredentials>;
   private readonly now: () => number;
 
   constructor(private readonly options: RoleCredentialsOptions) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => Date.now());
   }
 
   /** Valid credentials, assuming the role again when they expire within the margin. */
@@ -42,14 +68,27 @@ export class RoleCredentials {
     return this.pending;
   }
 
+  /** This cache as an SDK v3 credential provider. */
+  provider(): CredentialProvider {
+    return () => this.get();
+  }
+
   private async assume(): Promise<TemporaryCredentials> {
-    const out = await this.options.sts.send(
-      new AssumeRoleCommand({
-        RoleArn: this.options.roleArn,
-        RoleSessionName: this.options.sessionName ?? 'trailalerts-account-directory',
-        DurationSeconds: this.options.durationSeconds ?? 3600,
-      }),
-    );
+    const sessionName = this.options.sessionName ?? DEFAULT_SESSION_NAME;
+    let out: AssumeRoleCommandOutput;
+    try {
+      out = await this.options.sts.send(
+        new AssumeRoleCommand({
+          RoleArn: this.options.roleArn,
+          RoleSessionName: sessionName,
+          DurationSeconds: this.options.durationSeconds ?? 3600,
+        }),
+      );
+    } catch (err) {
+      // Only STS's error name and message go on: the SDK error also holds the raw response.
+      const e = err as { name?: string; message?: string };
+      throw new RoleAssumptionError(this.options.roleArn, sessionName, e.name ?? 'Error', String(e.message));
+    }
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
       throw new Error(`AssumeRole ${this.options.roleArn} returned no credentials`);

@@ -56,7 +56,10 @@ export const accountsSchema = {
         regions: stringList,
         landingZone: { type: 'string', enum: ['controlTower', 'accelerator', 'none'] },
         newObjects: { type: 'string', enum: ['eventBridge', 'sns', 'poll'] },
-        notificationTopicArn: { type: 'string', pattern: '^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$' },
+        notificationTopicArn: {
+          type: 'string',
+          pattern: '^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$',
+        },
         pollIntervalMinutes: { type: 'integer', minimum: 1, maximum: 60 },
       },
     },

@@ -2,7 +2,7 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { decodeMatch, encodeMatch, SqsMatchSink } from '../../lambdas/pipeline/match-queue';
-import { objectRefsFromMessage } from '../../lambdas/pipeline/object-events';
+import { encodeCloudTrailNotification, objectRefsFromMessage } from '../../lambdas/pipeline/object-events';
 import type { Match } from '../../lambdas/alerts/alert';
 
 const match = (i: number, pad = 0): Match => ({
@@ -54,6 +54,136 @@ describe('objectRefsFromMessage', () => {
     expect(() => objectRefsFromMessage('not json')).toThrow(/not JSON/);
     expect(() => objectRefsFromMessage('{"hello":1}')).toThrow(
       /expected an EventBridge "Object Created" event/,
+    );
+  });
+});
+
+describe('objectRefsFromMessage: CloudTrail log-file notifications (SNS)', () => {
+  const LOG = 'o-abc123defg/AWSLogs/o-abc123defg/444455556666/CloudTrail/eu-west-1/2026/11/20/';
+  const key1 = `${LOG}444455556666_CloudTrail_eu-west-1_20261120T1005Z_a+b%20c.json.gz`;
+  const key2 = `${LOG}444455556666_CloudTrail_eu-west-1_20261120T1010Z_Xyz.json.gz`;
+  const cloudTrail = { s3Bucket: 'aws-controltower-logs-333333333333-us-east-1', s3ObjectKey: [key1, key2] };
+  /** SNS without raw message delivery: the publisher's body as a string in Message. */
+  const envelope = (message: unknown, type = 'Notification') =>
+    JSON.stringify({
+      Type: type,
+      MessageId: 'b1e5c1a4-0000-4000-8000-000000000001',
+      TopicArn: 'arn:aws:sns:us-east-1:444444444444:aws-controltower-AllConfigNotifications',
+      Message: typeof message === 'string' ? message : JSON.stringify(message),
+      Timestamp: '2026-11-20T10:11:00.000Z',
+      SignatureVersion: '1',
+    });
+
+  it('returns one reference per key, keys as they are (CloudTrail does not URL-encode them)', () => {
+    const refs = [
+      { bucket: cloudTrail.s3Bucket, key: key1 },
+      { bucket: cloudTrail.s3Bucket, key: key2 },
+    ];
+    expect(objectRefsFromMessage(JSON.stringify(cloudTrail))).toEqual(refs);
+    expect(objectRefsFromMessage(envelope(cloudTrail))).toEqual(refs);
+  });
+
+  it('accepts s3ObjectKey as a single string, raw and in an envelope', () => {
+    const single = { s3Bucket: 'trail', s3ObjectKey: key1 };
+    expect(objectRefsFromMessage(JSON.stringify(single))).toEqual([{ bucket: 'trail', key: key1 }]);
+    expect(objectRefsFromMessage(envelope(single))).toEqual([{ bucket: 'trail', key: key1 }]);
+  });
+
+  it('reads what the poller sends (encodeCloudTrailNotification)', () => {
+    expect(objectRefsFromMessage(encodeCloudTrailNotification('trail', [key2]))).toEqual([
+      { bucket: 'trail', key: key2 },
+    ]);
+    expect(JSON.parse(encodeCloudTrailNotification('trail', [key2]))).toEqual({
+      s3Bucket: 'trail',
+      s3ObjectKey: [key2],
+    });
+  });
+
+  it('also unwraps S3 event notifications published through SNS', () => {
+    const s3Event = {
+      Records: [
+        { eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key: 'a+b.json.gz' } } },
+      ],
+    };
+    expect(objectRefsFromMessage(envelope(s3Event))).toEqual([
+      { bucket: 'b', key: 'a b.json.gz', size: undefined },
+    ]);
+    expect(objectRefsFromMessage(envelope({ Service: 'Amazon S3', Event: 's3:TestEvent' }))).toEqual([]);
+  });
+
+  it.each([
+    ['a Config item change, raw', JSON.stringify({ messageType: 'ConfigurationItemChangeNotification' })],
+    [
+      // Config's deliveries name a bucket and key too, of Config files: never analyzed as a trail.
+      'a Config snapshot delivery, in an envelope',
+      envelope({
+        configSnapshotId: 'f1e2d3c4',
+        s3ObjectKey: 'AWSLogs/444455556666/Config/us-east-1/2026/11/20/ConfigSnapshot/x.json.gz',
+        s3Bucket: 'aws-controltower-logs-333333333333-us-east-1',
+        notificationCreationTime: '2026-11-20T10:00:00.000Z',
+        messageType: 'ConfigurationSnapshotDeliveryCompleted',
+        recordVersion: '1.1',
+      }),
+    ],
+    [
+      'a Config history delivery, raw',
+      JSON.stringify({
+        s3ObjectKey: 'AWSLogs/444455556666/Config/us-east-1/2026/11/20/ConfigHistory/y.json.gz',
+        s3Bucket: 'aws-controltower-logs-333333333333-us-east-1',
+        messageType: 'ConfigurationHistoryDeliveryCompleted',
+      }),
+    ],
+    [
+      'an oversized Config item, in an envelope',
+      envelope({ messageType: 'OversizedConfigurationItemChangeNotification' }),
+    ],
+    [
+      'an SNS subscription confirmation',
+      JSON.stringify({
+        Type: 'SubscriptionConfirmation',
+        Message: 'You have chosen to subscribe…',
+        SubscribeURL: 'https://sns',
+      }),
+    ],
+    ['an SNS unsubscribe confirmation', JSON.stringify({ Type: 'UnsubscribeConfirmation', Message: 'x' })],
+  ])('recognizes %s and returns nothing to analyze', (_what, body) => {
+    expect(objectRefsFromMessage(body)).toEqual([]);
+  });
+
+  it('rejects malformed CloudTrail notifications naming the field and what was expected', () => {
+    expect(() => objectRefsFromMessage(JSON.stringify({ s3Bucket: '', s3ObjectKey: [key1] }))).toThrow(
+      'CloudTrail notification s3Bucket: expected a non-empty string',
+    );
+    expect(() => objectRefsFromMessage(JSON.stringify({ s3Bucket: 'b', s3ObjectKey: [key1, 7] }))).toThrow(
+      'CloudTrail notification s3ObjectKey: expected a non-empty string or an array of them',
+    );
+    expect(() => objectRefsFromMessage(envelope({ s3Bucket: 'b' }))).toThrow(/s3ObjectKey: expected/);
+  });
+
+  it('rejects unrecognised bodies, listing the accepted shapes and the keys it saw (never values)', () => {
+    let message = '';
+    try {
+      objectRefsFromMessage(JSON.stringify({ hello: 'secret-value', other: 1 }));
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^object message has keys "hello", "other"; expected/);
+    for (const shape of [
+      '"Object Created"',
+      '{"Records"',
+      '"s3Bucket"',
+      '"messageType"',
+      '"Type":"Notification"',
+    ])
+      expect(message).toContain(shape);
+    expect(message).not.toContain('secret-value');
+    expect(() => objectRefsFromMessage('[1,2]')).toThrow(/object message is an array; expected/);
+    expect(() => objectRefsFromMessage('null')).toThrow(/object message is null; expected/);
+    expect(() => objectRefsFromMessage(envelope('plain text, not JSON'))).toThrow(
+      /SNS notification Message is not JSON/,
+    );
+    expect(() => objectRefsFromMessage(envelope({ foo: 1 }))).toThrow(
+      /SNS notification Message has keys "foo"; expected/,
     );
   });
 });
