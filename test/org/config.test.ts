@@ -140,7 +140,7 @@ describe('parseAccountsConfig', () => {
         expect.stringContaining('accounts.yaml:5 organization.homeRegion => expected string, got number 5'),
         expect.stringContaining('accounts.yaml:11 deployment.mode => expected one of: pipeline, stacks'),
         expect.stringContaining(
-          'accounts.yaml:11 deployment.analyzerReservedConcurrency => expected a number >= 1, got number 0',
+          'accounts.yaml:11 deployment.analyzerReservedConcurrency => expected a number >= 2, got number 0',
         ),
       ]),
     );
