@@ -56,14 +56,26 @@ export function acknowledgePipelineFindings(pipeline: pipelines.CodePipeline): v
       reason: 'Asset publishing CodeBuild projects are created per asset by CDK Pipelines',
     },
     {
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Self-mutation and asset publishing describe stacks and assume the bootstrap roles (cdk bootstrap --trust), as CDK Pipelines requires',
-    },
-    {
       id: `AwsSolutions-IAM5[Resource::arn:*:iam::${stack.account}:role/*]`,
       reason: 'Self-mutation assumes the CDK bootstrap roles of the pipeline account',
     },
   ];
   Validations.of(pipeline).acknowledge(...acknowledgments);
+
+  // `*` resources, each on the one role CDK Pipelines gives them to, with what that role calls.
+  const roleAt = (suffix: string) => pipeline.node.findAll().find((c) => c.node.path.endsWith(suffix));
+  const selfMutation = roleAt('UpdatePipeline/SelfMutation/Role');
+  if (selfMutation !== undefined)
+    Validations.of(selfMutation).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Self-mutation calls cloudformation:DescribeStacks and s3:ListBucket on the stacks and bootstrap buckets it deploys to, which CDK Pipelines does not know by name',
+    });
+  const assets = roleAt('Assets/FileRole');
+  if (assets !== undefined)
+    Validations.of(assets).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Asset publishing starts and watches its own CodeBuild builds (codebuild:StartBuild, BatchGetBuilds, StopBuild), granted by CDK Pipelines on *',
+    });
 }
