@@ -54,8 +54,8 @@ export function buildDeployment(app: App, config: AccountsConfig, options: Deplo
   const security = new SecurityAccountStack(app, 'TrailAlerts-Security', plan.security);
   const memberGrants =
     plan.memberGrants && new MemberGrantsStackSetStack(app, 'TrailAlerts-MemberGrants', plan.memberGrants);
-  if (memberGrants !== undefined && memberGrants.account === security.account)
-    memberGrants.addStackDependency(security);
+  // The log-archive access trusts the security stack's roles, which must exist first.
+  memberGrants?.addDependency(security, 'the reader role trusts the security stack roles');
   // The management account is bootstrapped (cdk bootstrap --trust): an ordinary stack there.
   const managementGrants =
     plan.managementGrants &&
@@ -63,6 +63,7 @@ export function buildDeployment(app: App, config: AccountsConfig, options: Deplo
       ...plan.managementGrants,
       synthesizer: new DefaultStackSynthesizer(),
     });
+  managementGrants?.addDependency(security, 'the reader role trusts the security stack roles');
   const organizationsPolicy =
     plan.organizationsPolicy &&
     new OrganizationsPolicyStack(app, 'TrailAlerts-OrganizationsPolicy', plan.organizationsPolicy);

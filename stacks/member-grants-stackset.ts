@@ -89,7 +89,7 @@ export class MemberGrantsStackSet extends Construct {
       permissionModel: 'SERVICE_MANAGED',
       autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
       callAs: props.callAs,
-      capabilities: ['CAPABILITY_IAM'],
+      capabilities: ['CAPABILITY_NAMED_IAM'],
       managedExecution: { Active: true },
       operationPreferences: {
         failureToleranceCount: 0,

@@ -489,9 +489,9 @@ function grantAssumeReader(role: iam.Role, readerRoleArn: string): void {
 }
 
 /**
- * Read access to AWS Organizations for account names and OU paths (none in static mode): the
- * calls that take an account, OU or root ARN are scoped to this organization's; the three that
- * accept only `*` (DescribeOrganization, ListAccounts, ListRoots) get a statement of their own.
+ * Read access to AWS Organizations for account names and OU paths (none in static mode): exactly
+ * the calls lambdas/org/organizations-directory.ts makes. Those that take an OU, root or account
+ * ARN are scoped to this organization's; ListRoots accepts only `*`.
  */
 function grantAccountDirectory(role: iam.Role, access: AccountDirectoryAccess, orgId: string): void {
   if (access.source === 'static') return;
@@ -509,13 +509,10 @@ function grantAccountDirectory(role: iam.Role, access: AccountDirectoryAccess, o
   const inOrg = (type: string) => `arn:${partition}:organizations::*:${type}/${orgId}/*`;
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
-      sid: 'ReadOrganizationsStructure',
+      sid: 'WalkOrganizationTree',
       actions: [
-        'organizations:DescribeAccount',
-        'organizations:DescribeOrganizationalUnit',
         'organizations:ListAccountsForParent',
         'organizations:ListOrganizationalUnitsForParent',
-        'organizations:ListParents',
         'organizations:ListTagsForResource',
       ],
       resources: [inOrg('account'), inOrg('ou'), inOrg('root')],
@@ -523,12 +520,8 @@ function grantAccountDirectory(role: iam.Role, access: AccountDirectoryAccess, o
   );
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
-      sid: 'ReadOrganizationsUnscoped',
-      actions: [
-        'organizations:DescribeOrganization',
-        'organizations:ListAccounts',
-        'organizations:ListRoots',
-      ],
+      sid: 'ListOrganizationRoots',
+      actions: ['organizations:ListRoots'],
       resources: ['*'],
     }),
   );
@@ -536,11 +529,11 @@ function grantAccountDirectory(role: iam.Role, access: AccountDirectoryAccess, o
     {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'organizations:DescribeOrganization, ListAccounts and ListRoots accept no resource ARN (Service Authorization Reference); the other directory calls are scoped to this organization',
+        'organizations:ListRoots accepts no resource ARN (Service Authorization Reference); the other directory calls are scoped to this organization',
     },
     ...['account', 'ou', 'root'].map((type) => ({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::*:${type}/${orgId}/*]`,
-      reason: `The account directory reads every ${type} of this organization (and of no other)`,
+      reason: `The account directory lists every ${type} of this organization (and of no other)`,
     })),
   );
 }

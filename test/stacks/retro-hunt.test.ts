@@ -1,7 +1,8 @@
 /**
  * The retro-hunt resources of the security stack: a state machine with DISTRIBUTED maps (S3 JSON
- * ItemReader, ItemBatcher, ResultWriter), the arm64 hunt worker with the rules shipped, the
- * hunt bucket's protections, least privilege on the trail prefix, and cdk-nag.
+ * ItemReader, ItemBatcher, ResultWriter) bounded by the worker's reserved concurrency, retries for
+ * throttled and lost invocations, the arm64 hunt worker with the rules shipped, the hunt bucket's
+ * protections, trail access only through the log-archive reader role, and cdk-nag.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -13,6 +14,7 @@ import { executionInput } from '../../lambdas/hunt/start';
 import { loadAccountsConfig } from '../../lambdas/org/config';
 import { propsFromConfig } from '../../stacks/props-from-config';
 import { HUNT_STATE_MACHINE_NAME, HUNT_WORKER_ROLE_NAME } from '../../stacks/constructs/retro-hunt';
+import { TRAIL_READER_ROLE_NAME } from '../../stacks/member-grants-stack';
 import { SecurityAccountStack, type SecurityAccountStackProps } from '../../stacks/security-account-stack';
 import {
   ANALYZER_FIXTURE,
@@ -25,6 +27,10 @@ import {
   unacknowledgedNagFindings,
 } from './helpers';
 
+const READER_ROLE = `arn:aws:iam::333333333333:role/${TRAIL_READER_ROLE_NAME}`;
+const TRAIL_KEY = 'arn:aws:kms:us-east-1:333333333333:key/1111';
+const noBundling = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+
 const props: SecurityAccountStackProps = {
   env: { account: '222222222222', region: 'us-east-1' },
   organizationId: 'o-exampleorg1',
@@ -33,8 +39,9 @@ const props: SecurityAccountStackProps = {
     bucket: 'org-trail-bucket',
     bucketRegion: 'us-east-1',
     prefix: 'trail',
-    kmsKeyArn: 'arn:aws:kms:us-east-1:333333333333:key/1111',
+    kmsKeyArn: TRAIL_KEY,
   },
+  trailReaderRoleArn: READER_ROLE,
   configFile: REPO_ACCOUNTS,
   rulesDir: RULES_FIXTURE,
   analyzerEntry: ANALYZER_FIXTURE,
@@ -125,6 +132,34 @@ describe('state machine', () => {
     },
   );
 
+  it.each(['HuntManifest', 'HuntInline'])(
+    '%s retries throttled invocations with backoff, and bounds each worker call at 16 minutes',
+    (name) => {
+      const processor = definition.States[name].ItemProcessor as {
+        StartAt: string;
+        States: Record<string, Json>;
+      };
+      const task = processor.States[processor.StartAt];
+      // The worker's own timeout is 15 minutes: a lost invocation ends in States.Timeout.
+      expect(task.TimeoutSeconds).toBe(960);
+      const retries = task.Retry as Json[];
+      expect(retries).toContainEqual({
+        ErrorEquals: ['MatchSinkError', 'States.Timeout', 'Lambda.Unknown'],
+        IntervalSeconds: 30,
+        MaxAttempts: 2,
+        BackoffRate: 2,
+      });
+      expect(retries).toContainEqual({
+        ErrorEquals: ['Lambda.TooManyRequestsException'],
+        IntervalSeconds: 10,
+        MaxAttempts: 8,
+        BackoffRate: 2,
+        MaxDelaySeconds: 300,
+        JitterStrategy: 'FULL',
+      });
+    },
+  );
+
   it('reads the manifest with an S3 JSON ItemReader keyed by $.manifestKey', () => {
     expect(definition.States.HuntManifest.ItemReader).toMatchObject({
       ReaderConfig: { InputType: 'JSON' },
@@ -183,7 +218,12 @@ describe('hunt worker', () => {
     const env = (props.Environment as { Variables: Json }).Variables;
     expect(env.TRAIL_LOGS_ROOT).toBe('trail/AWSLogs/o-exampleorg1/');
     expect(env.TRAIL_BUCKET).toBe('org-trail-bucket');
+    expect(env.TRAIL_READER_ROLE_ARN).toBe(READER_ROLE);
     expect(env.TRAILALERTS_RULES_DIR).toBe('/var/task/rules');
+  });
+
+  it('reserves 20 concurrent executions by default, leaving the rest to live detection', () => {
+    expect((workerFunction().Properties as Json).ReservedConcurrentExecutions).toBe(20);
   });
 
   it('ships the rules and accounts.yaml in its bundle', () => {
@@ -196,7 +236,7 @@ describe('hunt worker', () => {
     expect(existsSync(path.join(bundle, 'rules/sigma/fixture_root_login.yml'))).toBe(true);
   });
 
-  it('may list and read only the trail logs prefix, decrypt only via S3, and send only to the matches queue', () => {
+  it('may only assume the reader role for the trail (no S3 or trail-key access of its own), and send only to the matches queue', () => {
     const role = Object.keys(
       template.findResources('AWS::IAM::Role', { Properties: { RoleName: HUNT_WORKER_ROLE_NAME } }),
     )[0];
@@ -208,28 +248,40 @@ describe('hunt worker', () => {
           (p as { Properties: { PolicyDocument: { Statement: Json[] } } }).Properties.PolicyDocument
             .Statement,
       );
-    const s3Statements = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
-    expect(s3Statements).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({
-          Action: 's3:ListBucket',
-          Condition: { StringLike: { 's3:prefix': ['trail/AWSLogs/o-exampleorg1/*'] } },
-        }),
-        expect.objectContaining({ Action: 's3:GetObject' }),
-      ]),
-    );
-    expect(s3Statements).toHaveLength(2);
-    expect(JSON.stringify(s3Statements.find((s) => s.Action === 's3:GetObject'))).toContain(
-      ':s3:::org-trail-bucket/trail/AWSLogs/o-exampleorg1/*',
-    );
+    expect(statements.filter((s) => actionsOf(s).includes('sts:AssumeRole'))).toEqual([
+      { Sid: 'AssumeTrailReader', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: READER_ROLE },
+    ]);
+    expect(statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')))).toEqual([]);
+    expect(JSON.stringify(statements)).not.toContain(TRAIL_KEY);
+    expect(JSON.stringify(statements)).not.toContain('org-trail-bucket');
     expect(JSON.stringify(statements)).not.toContain('trailalerts-hunt-222222222222');
-    const kms = statements.find((s) => s.Sid === 'DecryptTrailObjectsViaS3');
-    expect(kms).toMatchObject({
-      Action: 'kms:Decrypt',
-      Resource: 'arn:aws:kms:us-east-1:333333333333:key/1111',
-      Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } },
+    const send = statements.filter((s) => actionsOf(s).includes('sqs:SendMessage'));
+    expect(send).toHaveLength(1);
+    expect(JSON.stringify(send[0].Resource)).toContain('MatchesQueue');
+  });
+});
+
+describe('worker concurrency', () => {
+  const huntOf = (retroHunt: SecurityAccountStackProps['retroHunt']) =>
+    Template.fromStack(new SecurityAccountStack(noBundling(), 'Hunt', { ...props, retroHunt }));
+
+  it('runs as many map iterations as the worker may run by default, and reserves what is configured', () => {
+    const t = huntOf({ reservedConcurrency: 12 });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'trailalerts-hunt' }) },
+      ReservedConcurrentExecutions: 12,
     });
-    expect(statements.some((s) => actionsOf(s).includes('sqs:SendMessage'))).toBe(true);
+    const def = renderDefinition(t);
+    expect(def.States.HuntManifest.MaxConcurrency).toBe(12);
+    expect(def.States.HuntInline.MaxConcurrency).toBe(12);
+  });
+
+  it('refuses more map iterations than reserved executions', () => {
+    expect(() => huntOf({ reservedConcurrency: 5, maxConcurrency: 6 })).toThrow(
+      /RetroHunt RetroHunt: maxConcurrency — expected an integer from 1 to 5, got 6/,
+    );
+    expect(() => huntOf({ maxConcurrency: 21 })).toThrow(/maxConcurrency — expected an integer from 1 to 20/);
+    expect(() => huntOf({ reservedConcurrency: 0 })).toThrow(/reservedConcurrency/);
   });
 });
 
@@ -312,9 +364,14 @@ describe('contract between CLI, state machine and worker', () => {
     });
   });
 
-  it('stacks built from accounts.yaml include the retro-hunt', () => {
+  it('stacks built from accounts.yaml include the retro-hunt, whose worker the reader role trusts', () => {
     const { config } = loadAccountsConfig(REPO_ACCOUNTS);
     const plan = propsFromConfig(config!, { configFile: REPO_ACCOUNTS, rulesDir: RULES_FIXTURE });
     expect(plan.security.retroHunt).toBeDefined();
+    const worker = `arn:aws:iam::${config!.organization.securityAccountId}:role/${HUNT_WORKER_ROLE_NAME}`;
+    expect(plan.memberGrants?.grants.readerPrincipalArns).toContain(worker);
+    expect(plan.security.trailReaderRoleArn).toBe(
+      `arn:aws:iam::${config!.trail.accountId}:role/${TRAIL_READER_ROLE_NAME}`,
+    );
   });
 });

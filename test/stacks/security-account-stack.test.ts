@@ -1,13 +1,19 @@
 /**
- * The security-account stack, synthesized once with real esbuild bundling of fixture handlers:
- * resources and their properties, least privilege, no secret in the environment, the shipped
- * rules, cdk-nag, and a snapshot with asset hashes masked.
+ * The security-account stack, synthesized once with real esbuild bundling of fixture handlers
+ * (new objects forwarded by EventBridge, the default): resources and their properties, least
+ * privilege (the trail is read only through the log-archive reader role), no secret in the
+ * environment, the shipped rules and cdk-nag. The other ways new objects arrive (the trail's SNS
+ * topic, the poller) are synthesized without bundling.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { SecurityAccountStack, type SecurityAccountStackProps } from '../../stacks/security-account-stack';
+import {
+  POLLER_ROLE_NAME,
+  SecurityAccountStack,
+  type SecurityAccountStackProps,
+} from '../../stacks/security-account-stack';
 import {
   ANALYZER_FIXTURE,
   PROCESSOR_FIXTURE,
@@ -16,9 +22,14 @@ import {
   actionsOf,
   allStatements,
   isStarAction,
-  maskHashes,
   unacknowledgedNagFindings,
 } from './helpers';
+
+type Json = Record<string, unknown>;
+
+const READER_ROLE = 'arn:aws:iam::333333333333:role/trailalerts-trail-reader';
+const TRAIL_KEY = 'arn:aws:kms:us-east-1:333333333333:key/1111';
+const CT_TOPIC = 'arn:aws:sns:us-east-1:222222222222:aws-controltower-AllConfigNotifications';
 
 const props: SecurityAccountStackProps = {
   env: { account: '222222222222', region: 'us-east-1' },
@@ -28,8 +39,9 @@ const props: SecurityAccountStackProps = {
     bucket: 'org-trail-bucket',
     bucketRegion: 'us-east-1',
     prefix: 'o-exampleorg1',
-    kmsKeyArn: 'arn:aws:kms:us-east-1:333333333333:key/1111',
+    kmsKeyArn: TRAIL_KEY,
   },
+  trailReaderRoleArn: READER_ROLE,
   configFile: REPO_ACCOUNTS,
   rulesDir: RULES_FIXTURE,
   regexChecksFile: path.join(__dirname, 'fixtures', 'regex-checks.json'),
@@ -44,6 +56,8 @@ const props: SecurityAccountStackProps = {
   alarmEmail: 'soc@example.com',
   trailSilenceMinutes: 30,
 };
+
+const noBundling = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 
 let app: App;
 let stack: SecurityAccountStack;
@@ -83,6 +97,39 @@ describe('encryption and queues', () => {
     expect(denied.length).toBe(4);
     for (const s of denied) expect(s.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
   });
+
+  it('admits EventBridge to the objects queue and its DLQ for the trail rule only (aws:SourceArn)', () => {
+    const rule = Object.keys(template.findResources('AWS::Events::Rule'))[0];
+    const allowed = Object.values(template.findResources('AWS::SQS::QueuePolicy')).flatMap((p) =>
+      (p.Properties.PolicyDocument.Statement as Json[])
+        .filter((s) => s.Effect === 'Allow')
+        .map((s) => ({ queues: p.Properties.Queues, statement: s })),
+    );
+    expect(allowed).toEqual([
+      {
+        queues: [{ Ref: expect.stringMatching(/^ObjectsQueueDeadLetterQueue/) }],
+        statement: {
+          Sid: 'RuleDeadLetters',
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ObjectsQueueDeadLetterQueue/), 'Arn'] },
+          Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [rule, 'Arn'] } } },
+        },
+      },
+      {
+        queues: [{ Ref: expect.stringMatching(/^ObjectsQueueBC/) }],
+        statement: {
+          Sid: 'RuleDelivers',
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ObjectsQueueBC/), 'Arn'] },
+          Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [rule, 'Arn'] } } },
+        },
+      },
+    ]);
+  });
 });
 
 describe('event bus', () => {
@@ -114,9 +161,18 @@ describe('event bus', () => {
         },
       },
       Targets: [
-        { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ObjectsQueueBC'), 'Arn'] }, Id: Match.anyValue() },
+        {
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ObjectsQueueBC'), 'Arn'] },
+          Id: Match.anyValue(),
+          DeadLetterConfig: {
+            Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ObjectsQueueDeadLetterQueue'), 'Arn'] },
+          },
+          RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+        },
       ],
     });
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.resourceCountIs('AWS::SNS::Subscription', 1); // the alarm e-mail only
   });
 });
 
@@ -138,17 +194,65 @@ describe('functions', () => {
     );
   });
 
-  it('reserves the configured analyzer concurrency', () => {
+  it('reserves the configured analyzer concurrency and the default processor concurrency', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('analyzer'),
       ReservedConcurrentExecutions: 7,
     });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('processor'),
+      ReservedConcurrentExecutions: 5,
+    });
   });
 
-  it('reads both queues with partial batch failures', () => {
+  it('reads both queues with partial batch failures, never polling beyond the reservation', () => {
     const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
     expect(mappings).toHaveLength(2);
     for (const m of mappings) expect(m.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    const byQueue = Object.fromEntries(
+      mappings.map((m) => [
+        (m.Properties.EventSourceArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0].replace(
+          /Queue.*$/,
+          '',
+        ),
+        m.Properties.ScalingConfig,
+      ]),
+    );
+    expect(byQueue).toEqual({
+      Objects: { MaximumConcurrency: 7 },
+      Matches: { MaximumConcurrency: 5 },
+    });
+  });
+
+  it('refuses a reservation below 2 (the least an SQS event source may poll with)', () => {
+    expect(
+      () =>
+        new SecurityAccountStack(noBundling(), 'Low', {
+          ...props,
+          analyzerReservedConcurrency: 1,
+        }),
+    ).toThrow(/SecurityAccountStack: analyzerReservedConcurrency/);
+    expect(
+      () =>
+        new SecurityAccountStack(noBundling(), 'Low2', {
+          ...props,
+          processorReservedConcurrency: 1,
+        }),
+    ).toThrow(/SecurityAccountStack: processorReservedConcurrency/);
+  });
+
+  it('tells the analyzer which reader role to assume, and outputs it', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('analyzer'),
+      Environment: {
+        Variables: Match.objectLike({ TRAIL_BUCKET: 'org-trail-bucket', TRAIL_READER_ROLE_ARN: READER_ROLE }),
+      },
+    });
+    template.hasOutput('TrailReaderRoleArn', { Value: READER_ROLE });
+    expect(
+      () =>
+        new SecurityAccountStack(noBundling(), 'BadReader', { ...props, trailReaderRoleArn: 'trail-reader' }),
+    ).toThrow(/SecurityAccountStack: trailReaderRoleArn/);
   });
 
   it('keeps secrets out of the environment: only names, ARNs, URLs of our own resources', () => {
@@ -201,29 +305,13 @@ describe('least privilege', () => {
     return policies.flatMap((p) => p.Properties.PolicyDocument.Statement) as Record<string, unknown>[];
   };
 
-  it('lets the analyzer read only the trail prefix, and decrypt with the trail key only via S3', () => {
+  it('lets the analyzer only assume the reader role for the trail: no S3 or trail-key access of its own', () => {
     const statements = policyOf(/^AnalyzerRole/);
-    const s3 = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
-    expect(s3).toEqual([
-      {
-        Sid: 'ReadTrailLogObjects',
-        Effect: 'Allow',
-        Action: 's3:GetObject',
-        Resource: {
-          'Fn::Join': [
-            '',
-            ['arn:', { Ref: 'AWS::Partition' }, ':s3:::org-trail-bucket/o-exampleorg1/AWSLogs/*'],
-          ],
-        },
-      },
+    expect(statements.filter((s) => actionsOf(s).includes('sts:AssumeRole'))).toEqual([
+      { Sid: 'AssumeTrailReader', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: READER_ROLE },
     ]);
-    expect(statements).toContainEqual({
-      Sid: 'DecryptTrailObjectsViaS3',
-      Effect: 'Allow',
-      Action: 'kms:Decrypt',
-      Resource: 'arn:aws:kms:us-east-1:333333333333:key/1111',
-      Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } },
-    });
+    expect(statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')))).toEqual([]);
+    expect(JSON.stringify(statements)).not.toContain(TRAIL_KEY);
     expect(
       statements.some((s) =>
         actionsOf(s).some(
@@ -231,6 +319,56 @@ describe('least privilege', () => {
         ),
       ),
     ).toBe(false);
+  });
+
+  it('never reads the trail bucket or uses the trail key from this account', () => {
+    const trailAccess = allStatements(json).filter(
+      ({ statement }) =>
+        statement.Effect === 'Allow' &&
+        (JSON.stringify(statement.Resource ?? '').includes('org-trail-bucket') ||
+          JSON.stringify(statement).includes(TRAIL_KEY)),
+    );
+    expect(trailAccess).toEqual([]);
+    expect(JSON.stringify(json)).not.toContain(TRAIL_KEY);
+  });
+
+  it('grants exactly the Organizations calls the directory makes, scoped to this organization but ListRoots', () => {
+    for (const role of [/^AnalyzerRole/, /^ProcessorRole/]) {
+      const statements = policyOf(role);
+      const inOrg = (type: string) => ({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:organizations::*:${type}/o-exampleorg1/*`]],
+      });
+      expect(statements).toContainEqual({
+        Sid: 'WalkOrganizationTree',
+        Effect: 'Allow',
+        Action: [
+          'organizations:ListAccountsForParent',
+          'organizations:ListOrganizationalUnitsForParent',
+          'organizations:ListTagsForResource',
+        ],
+        Resource: [inOrg('account'), inOrg('ou'), inOrg('root')],
+      });
+      expect(statements).toContainEqual({
+        Sid: 'ListOrganizationRoots',
+        Effect: 'Allow',
+        Action: 'organizations:ListRoots',
+        Resource: '*',
+      });
+      // No other statement of these roles reaches every resource.
+      expect(statements.filter((s) => s.Resource === '*').map((s) => s.Sid)).toEqual([
+        'ListOrganizationRoots',
+      ]);
+      // Every organizations action granted is one the directory sends (organizations-directory.ts).
+      const source = readFileSync(
+        path.join(__dirname, '../../lambdas/org/organizations-directory.ts'),
+        'utf8',
+      );
+      const sent = new Set([...source.matchAll(/new (\w+)Command\(/g)].map((m) => `organizations:${m[1]}`));
+      const granted = statements
+        .flatMap((s) => [s.Action].flat())
+        .filter((a) => String(a).startsWith('organizations:'));
+      expect(new Set(granted)).toEqual(sent);
+    }
   });
 
   it('gives the processor its table, SES identity and configuration set, topics and secrets — and no trail access', () => {
@@ -280,10 +418,14 @@ describe('state, email, alarms', () => {
     });
   });
 
-  it('creates the SES v2 configuration set requiring TLS', () => {
-    template.hasResourceProperties('AWS::SES::ConfigurationSet', {
-      Name: 'trailalerts',
-      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
+  it('creates the SES v2 configuration set requiring TLS, named by CloudFormation (no collisions)', () => {
+    const sets = Object.entries(template.findResources('AWS::SES::ConfigurationSet'));
+    expect(sets).toHaveLength(1);
+    const [id, set] = sets[0];
+    expect(set.Properties.DeliveryOptions).toEqual({ TlsPolicy: 'REQUIRE' });
+    expect(set.Properties.Name).toBeUndefined();
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SES_CONFIGURATION_SET: { Ref: id } }) },
     });
   });
 
@@ -321,6 +463,163 @@ it('passes cdk-nag AwsSolutions with every finding acknowledged', () => {
   expect(unacknowledgedNagFindings(stack)).toEqual([]);
 });
 
-it('matches the snapshot (asset hashes masked)', () => {
-  expect(maskHashes(json)).toMatchSnapshot();
+describe('new objects from the trail SNS topic', () => {
+  let sns: Template;
+  let snsStack: SecurityAccountStack;
+
+  beforeAll(() => {
+    snsStack = new SecurityAccountStack(noBundling(), 'SecuritySns', {
+      ...props,
+      newObjects: { source: 'sns', topicArn: CT_TOPIC },
+    });
+    sns = Template.fromStack(snsStack);
+  });
+
+  it('has no event bus, and subscribes the objects queue with a body filter for trail log keys', () => {
+    sns.resourceCountIs('AWS::Events::EventBus', 0);
+    sns.resourceCountIs('AWS::Events::Rule', 0);
+    sns.hasResourceProperties('AWS::SNS::Subscription', {
+      TopicArn: CT_TOPIC,
+      Protocol: 'sqs',
+      Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ObjectsQueueBC'), 'Arn'] },
+      RawMessageDelivery: true,
+      Region: 'us-east-1',
+      FilterPolicyScope: 'MessageBody',
+      FilterPolicy: {
+        s3Bucket: ['org-trail-bucket'],
+        s3ObjectKey: [{ prefix: 'o-exampleorg1/AWSLogs/' }],
+        messageType: [{ exists: false }],
+      },
+    });
+  });
+
+  it('admits SNS to the objects queue and the key for this topic only', () => {
+    sns.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'TrailTopicDelivers',
+            Effect: 'Allow',
+            Principal: { Service: 'sns.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ObjectsQueueBC'), 'Arn'] },
+            Condition: { ArnEquals: { 'aws:SourceArn': CT_TOPIC } },
+          },
+        ]),
+      },
+    });
+    sns.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'TrailTopicEncryptsForQueue',
+            Effect: 'Allow',
+            Principal: { Service: 'sns.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Resource: '*',
+            Condition: { ArnEquals: { 'aws:SourceArn': CT_TOPIC } },
+          },
+        ]),
+      },
+    });
+    // Only the SNS statement admits a service to the queues: no EventBridge rule exists.
+    const allowed = Object.values(sns.findResources('AWS::SQS::QueuePolicy')).flatMap((p) =>
+      (p.Properties.PolicyDocument.Statement as Json[]).filter((s) => s.Effect === 'Allow'),
+    );
+    expect(allowed.map((s) => s.Sid)).toEqual(['TrailTopicDelivers']);
+  });
+
+  it('passes cdk-nag AwsSolutions with every finding acknowledged', () => {
+    expect(unacknowledgedNagFindings(snsStack)).toEqual([]);
+  });
+});
+
+describe('new objects found by the poller', () => {
+  let poll: Template;
+  let pollStack: SecurityAccountStack;
+
+  beforeAll(() => {
+    pollStack = new SecurityAccountStack(noBundling(), 'SecurityPoll', {
+      ...props,
+      newObjects: {
+        source: 'poll',
+        intervalMinutes: 10,
+        regions: ['us-east-1', 'eu-west-1'],
+        pollerEntry: ANALYZER_FIXTURE,
+      },
+    });
+    poll = Template.fromStack(pollStack);
+  });
+
+  const pollerStatements = (): Json[] => {
+    const role = Object.keys(
+      poll.findResources('AWS::IAM::Role', { Properties: { RoleName: POLLER_ROLE_NAME } }),
+    )[0];
+    return Object.values(poll.findResources('AWS::IAM::Policy'))
+      .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Json[]);
+  };
+
+  it('runs one poller at a time on a schedule, without retries, reading through the reader role', () => {
+    poll.resourceCountIs('AWS::Events::EventBus', 0);
+    poll.resourceCountIs('AWS::Lambda::Function', 3);
+    poll.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('poller'),
+      ReservedConcurrentExecutions: 1,
+      Timeout: 300,
+      Environment: {
+        Variables: Match.objectLike({
+          TRAIL_BUCKET: 'org-trail-bucket',
+          TRAIL_LOGS_ROOT: 'o-exampleorg1/AWSLogs/o-exampleorg1/',
+          TRAIL_REGIONS: 'us-east-1,eu-west-1',
+          TRAIL_READER_ROLE_ARN: READER_ROLE,
+          POLL_LOOKBACK_MINUTES: '30',
+          OBJECTS_QUEUE_URL: { Ref: Match.stringLikeRegexp('^ObjectsQueueBC') },
+        }),
+      },
+    });
+    poll.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(10 minutes)',
+      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0 } })],
+    });
+    poll.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 600,
+    });
+  });
+
+  it('lets the poller assume only the reader role, send to the objects queue and keep its state', () => {
+    const statements = pollerStatements();
+    const actions = statements.flatMap(actionsOf);
+    expect(statements.filter((s) => actionsOf(s).includes('sts:AssumeRole'))).toEqual([
+      { Sid: 'AssumeTrailReader', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: READER_ROLE },
+    ]);
+    expect(actions).toEqual(expect.arrayContaining(['sqs:SendMessage', 'dynamodb:PutItem']));
+    expect(actions.some((a) => a.startsWith('s3:'))).toBe(false);
+    expect(JSON.stringify(statements)).not.toContain(TRAIL_KEY);
+    expect(JSON.stringify(statements.filter((s) => actionsOf(s).includes('sqs:SendMessage')))).toContain(
+      'ObjectsQueueBC',
+    );
+  });
+
+  it('alarms on poller errors and throttles as well', () => {
+    const alarms = Object.values(poll.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    expect(alarms).toHaveLength(11);
+    expect(alarms.filter((a) => a.MetricName === 'Errors')).toHaveLength(3);
+    expect(alarms.filter((a) => a.MetricName === 'Throttles')).toHaveLength(3);
+  });
+
+  it('refuses a poll interval outside 1-60 minutes', () => {
+    expect(
+      () =>
+        new SecurityAccountStack(noBundling(), 'BadPoll', {
+          ...props,
+          newObjects: { source: 'poll', intervalMinutes: 90, pollerEntry: ANALYZER_FIXTURE },
+        }),
+    ).toThrow(/newObjects.intervalMinutes/);
+  });
+
+  it('passes cdk-nag AwsSolutions with every finding acknowledged', () => {
+    expect(unacknowledgedNagFindings(pollStack)).toEqual([]);
+  });
 });
