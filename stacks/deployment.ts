@@ -42,6 +42,7 @@ export function buildDeployment(app: App, config: AccountsConfig, options: Deplo
     }
     const pipeline = new PipelineStack(app, 'TrailAlerts-Pipeline', {
       env: plan.pipelineEnv,
+      pipelineName: plan.pipelineName,
       description: 'TrailAlerts delivery pipeline',
       source: plan.pipelineSource,
       security: plan.security,
@@ -55,7 +56,7 @@ export function buildDeployment(app: App, config: AccountsConfig, options: Deplo
   const memberGrants =
     plan.memberGrants && new MemberGrantsStackSetStack(app, 'TrailAlerts-MemberGrants', plan.memberGrants);
   // The log-archive access trusts the security stack's roles, which must exist first.
-  memberGrants?.addDependency(security, 'the reader role trusts the security stack roles');
+  memberGrants?.addStackDependency(security, 'the reader role trusts the security stack roles');
   // The management account is bootstrapped (cdk bootstrap --trust): an ordinary stack there.
   const managementGrants =
     plan.managementGrants &&
@@ -63,7 +64,7 @@ export function buildDeployment(app: App, config: AccountsConfig, options: Deplo
       ...plan.managementGrants,
       synthesizer: new DefaultStackSynthesizer(),
     });
-  managementGrants?.addDependency(security, 'the reader role trusts the security stack roles');
+  managementGrants?.addStackDependency(security, 'the reader role trusts the security stack roles');
   const organizationsPolicy =
     plan.organizationsPolicy &&
     new OrganizationsPolicyStack(app, 'TrailAlerts-OrganizationsPolicy', plan.organizationsPolicy);

@@ -37,9 +37,10 @@ import {
   trailLogsKeyPrefix,
 } from './constructs/validate-props';
 import { renderGrantsHandler } from './render-grants-handler';
+import { resourceNames } from './resource-names';
 
-export const TRAIL_READER_ROLE_NAME = 'trailalerts-trail-reader';
-export const FORWARD_RULE_NAME = 'trailalerts-forward-trail-objects';
+export const TRAIL_READER_ROLE_NAME = resourceNames().trailReaderRole;
+export const FORWARD_RULE_NAME = resourceNames().forwardRule;
 
 export interface MemberGrantsStackProps extends StackProps {
   organizationId: string;
@@ -53,6 +54,8 @@ export interface MemberGrantsStackProps extends StackProps {
   trailArn?: string;
   /** Name of the reader role (default trailalerts-trail-reader). */
   readerRoleName?: string;
+  /** Name of the forwarding rule (default trailalerts-forward-trail-objects). */
+  forwardRuleName?: string;
   /** Roles of the security account that assume the reader (analyzer, hunt worker, poller). */
   readerPrincipalArns: string[];
   /**
@@ -228,18 +231,24 @@ export class MemberGrantsStack extends Stack {
         forward.securityEventBusArn,
         'events',
       );
-      this.addForwarding(fn, bucket, prefix, busArn);
+      this.addForwarding(fn, bucket, prefix, busArn, props.forwardRuleName ?? FORWARD_RULE_NAME);
     }
   }
 
   /** The bucket's EventBridge switch and the rule that forwards trail objects, with retries and a DLQ. */
-  private addForwarding(fn: lambda.IFunction, bucket: string, prefix: string, busArn: string): void {
+  private addForwarding(
+    fn: lambda.IFunction,
+    bucket: string,
+    prefix: string,
+    busArn: string,
+    ruleName: string,
+  ): void {
     new CustomResource(this, 'BucketEventBridge', {
       serviceToken: fn.functionArn,
       resourceType: 'Custom::TrailBucketEventBridge',
       properties: { Bucket: bucket },
     });
-    const ruleArn = this.formatArn({ service: 'events', resource: 'rule', resourceName: FORWARD_RULE_NAME });
+    const ruleArn = this.formatArn({ service: 'events', resource: 'rule', resourceName: ruleName });
     const deadLetters = new sqs.Queue(this, 'ForwardDeadLetters', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -271,7 +280,7 @@ export class MemberGrantsStack extends Stack {
       new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [busArn] }),
     );
     new events.CfnRule(this, 'ForwardTrailObjects', {
-      name: FORWARD_RULE_NAME,
+      name: ruleName,
       description:
         'Forward CloudTrail log objects created in the trail bucket to the TrailAlerts security account',
       eventPattern: renderPattern(trailObjectCreatedPattern(bucket, prefix)),

@@ -12,11 +12,12 @@ import { App, CfnStackSet, Stack, Validations, type StackProps } from 'aws-cdk-l
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { MemberGrantsStack, type MemberGrantsStackProps } from './member-grants-stack';
+import { resourceNames } from './resource-names';
 import { PropsError, requireName, requireRegion } from './constructs/validate-props';
 
 /** CloudFormation's limit for a template passed inline (TemplateBody). */
 export const TEMPLATE_BODY_LIMIT = 51_200;
-export const MEMBER_GRANTS_STACK_SET_NAME = 'trailalerts-member-grants';
+export const MEMBER_GRANTS_STACK_SET_NAME = resourceNames().stackSet;
 
 export type MemberGrantsSettings = Omit<MemberGrantsStackProps, keyof StackProps>;
 

@@ -34,6 +34,8 @@ export const SYNTH_COMMANDS = [
 ];
 
 export interface PipelineStackProps extends StackProps {
+  /** Default `trailalerts`. */
+  pipelineName?: string;
   source: PipelineSource;
   security: SecurityAccountStackProps;
   memberGrants?: MemberGrantsStackSetStackProps;
@@ -92,7 +94,7 @@ export class PipelineStack extends Stack {
     super(scope, id, props);
     const input = sourceInput(this, props.source);
     this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
-      pipelineName: 'trailalerts',
+      pipelineName: props.pipelineName ?? 'trailalerts',
       pipelineType: codepipeline.PipelineType.V2,
       crossAccountKeys: true,
       enableKeyRotation: true,

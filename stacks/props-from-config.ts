@@ -8,16 +8,9 @@ import type { MemberGrantsStackProps } from './member-grants-stack';
 import type { MemberGrantsStackSetStackProps } from './member-grants-stackset';
 import type { OrganizationsPolicyStackProps } from './organizations-policy-stack';
 import type { PipelineSource } from './pipeline-stack';
-import { HUNT_WORKER_ROLE_NAME } from './constructs/retro-hunt';
 import { landingZoneShape, trailArnOf, type LandingZoneShape } from './landing-zone';
-import { TRAIL_READER_ROLE_NAME } from './member-grants-stack';
-import {
-  ANALYZER_ROLE_NAME,
-  EVENT_BUS_NAME,
-  POLLER_ROLE_NAME,
-  type NewObjectsConfig,
-  type SecurityAccountStackProps,
-} from './security-account-stack';
+import { resourceNames } from './resource-names';
+import type { NewObjectsConfig, SecurityAccountStackProps } from './security-account-stack';
 import { PropsError } from './constructs/validate-props';
 
 export { CONTROL_TOWER_TRAIL_NAME } from './landing-zone';
@@ -46,6 +39,7 @@ export interface DeploymentPlan {
   organizationsPolicy?: OrganizationsPolicyStackProps;
   pipelineSource?: PipelineSource;
   pipelineEnv: { account: string; region: string };
+  pipelineName: string;
   /** What synth inferred or assumed (printed as notes). */
   assumptions: string[];
 }
@@ -59,8 +53,9 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
   ];
   const securityEnv = { account: org.securityAccountId, region: home };
   const bucketRegion = config.trail.bucketRegion ?? home;
+  const names = resourceNames(config.deployment?.name);
   const securityRole = (name: string) => `arn:aws:iam::${org.securityAccountId}:role/${name}`;
-  const readerRoleArn = `arn:aws:iam::${config.trail.accountId}:role/${TRAIL_READER_ROLE_NAME}`;
+  const readerRoleArn = `arn:aws:iam::${config.trail.accountId}:role/${names.trailReaderRole}`;
 
   const destinations = Object.values(config.destinations ?? {});
   const emailIdentities = destinations.flatMap((d) => (d.type === 'email' ? [domainOf(d.from)] : []));
@@ -87,6 +82,7 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
   const security: SecurityAccountStackProps = {
     env: securityEnv,
     description: 'TrailAlerts detection stack (security account)',
+    deploymentName: names.deployment,
     organizationId: org.id,
     logArchiveAccountId: config.trail.accountId,
     trail: {
@@ -132,9 +128,9 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
     );
   }
   const readers = [
-    ANALYZER_ROLE_NAME,
-    HUNT_WORKER_ROLE_NAME,
-    ...(shape.newObjects === 'poll' ? [POLLER_ROLE_NAME] : []),
+    names.analyzerRole,
+    names.huntWorkerRole,
+    ...(shape.newObjects === 'poll' ? [names.pollerRole] : []),
   ];
   const access = {
     organizationId: org.id,
@@ -145,10 +141,12 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
     trailKmsKeyArn: config.trail.kmsKeyArn,
     trailArn,
     readerPrincipalArns: readers.map(securityRole),
+    readerRoleName: names.trailReaderRole,
+    forwardRuleName: names.forwardRule,
     forwardTo:
       shape.newObjects === 'eventBridge'
         ? {
-            securityEventBusArn: `arn:aws:events:${home}:${org.securityAccountId}:event-bus/${EVENT_BUS_NAME}`,
+            securityEventBusArn: `arn:aws:events:${home}:${org.securityAccountId}:event-bus/${names.eventBus}`,
           }
         : undefined,
   };
@@ -174,6 +172,7 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
       env: { account: callAs === 'SELF' ? org.managementAccountId : org.securityAccountId, region: home },
       description: 'TrailAlerts member-grants StackSet',
       callAs,
+      stackSetName: names.stackSet,
       organizationalUnitIds: config.grants.targets.organizationalUnits,
       grants: access,
     };
@@ -221,6 +220,7 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
     organizationsPolicy,
     pipelineSource,
     pipelineEnv: securityEnv,
+    pipelineName: names.pipeline,
     assumptions,
   };
 }

@@ -25,6 +25,7 @@ import { RetroHunt } from './constructs/retro-hunt';
 import { TrailEventBus } from './constructs/trail-event-bus';
 import { TrailNotificationSubscription } from './constructs/trail-notification-subscription';
 import { REGEX_CHECKS_FILE } from '../lambdas/pipeline/regex-checks';
+import { resourceNames, type ResourceNames } from './resource-names';
 import {
   requireAccountId,
   requireArn,
@@ -41,10 +42,10 @@ export const DEFAULT_ANALYZER_ENTRY = path.join(PROJECT_ROOT, 'lambdas/analyzer/
 export const DEFAULT_PROCESSOR_ENTRY = path.join(PROJECT_ROOT, 'lambdas/processor/handler.ts');
 export const DEFAULT_HUNT_WORKER_ENTRY = path.join(PROJECT_ROOT, 'lambdas/hunt/handler.ts');
 export const DEFAULT_POLLER_ENTRY = path.join(PROJECT_ROOT, 'lambdas/poller/handler.ts');
-export const ANALYZER_ROLE_NAME = 'trailalerts-analyzer';
-export const PROCESSOR_ROLE_NAME = 'trailalerts-processor';
-export const POLLER_ROLE_NAME = 'trailalerts-poller';
-export const EVENT_BUS_NAME = 'trailalerts-trail-objects';
+export const ANALYZER_ROLE_NAME = resourceNames().analyzerRole;
+export const PROCESSOR_ROLE_NAME = resourceNames().processorRole;
+export const POLLER_ROLE_NAME = resourceNames().pollerRole;
+export const EVENT_BUS_NAME = resourceNames().eventBus;
 
 export interface TrailLocation {
   bucket: string;
@@ -70,6 +71,8 @@ export type NewObjectsConfig =
 export type AccountDirectoryAccess = { source: 'static' } | { source: 'organizations'; roleArn?: string };
 
 export interface SecurityAccountStackProps extends StackProps {
+  /** Prefix of every named resource (default `trailalerts`, stacks/resource-names.ts). */
+  deploymentName?: string;
   organizationId: string;
   logArchiveAccountId: string;
   trail: TrailLocation;
@@ -126,6 +129,7 @@ export class SecurityAccountStack extends Stack {
   /** Present when new objects are found by listing. */
   readonly poller?: DetectionFunction;
   readonly alarms: OperationsAlarms;
+  readonly names: ResourceNames;
   /** Present when props.retroHunt was given. */
   readonly retroHunt?: RetroHunt;
 
@@ -154,9 +158,11 @@ export class SecurityAccountStack extends Stack {
       1000,
     );
     const newObjects = props.newObjects ?? { source: 'eventBridge' };
+    const names = resourceNames(props.deploymentName);
+    this.names = names;
     const logsRoot = `${trailLogsKeyPrefix(prefix)}${orgId}/`;
 
-    const key = new EncryptionKey(this, 'EncryptionKey', { aliasName: 'trailalerts' }).key;
+    const key = new EncryptionKey(this, 'EncryptionKey', { aliasName: names.keyAlias }).key;
     const objects = new QueueWithDlq(this, 'ObjectsQueue', {
       encryptionKey: key,
       visibilityTimeout: Duration.minutes(15),
@@ -184,7 +190,7 @@ export class SecurityAccountStack extends Stack {
     };
     this.analyzer = new DetectionFunction(this, 'Analyzer', {
       entry: props.analyzerEntry ?? DEFAULT_ANALYZER_ENTRY,
-      roleName: ANALYZER_ROLE_NAME,
+      roleName: names.analyzerRole,
       description: 'TrailAlerts analyzer: Sigma rules over organization CloudTrail objects',
       timeout: Duration.minutes(2),
       memorySize: 1024,
@@ -208,7 +214,7 @@ export class SecurityAccountStack extends Stack {
     });
     this.processor = new DetectionFunction(this, 'Processor', {
       entry: props.processorEntry ?? DEFAULT_PROCESSOR_ENTRY,
-      roleName: PROCESSOR_ROLE_NAME,
+      roleName: names.processorRole,
       description: 'TrailAlerts processor: exceptions, correlation, enrichment, routing, notification',
       timeout: Duration.minutes(1),
       memorySize: 512,
@@ -262,7 +268,7 @@ export class SecurityAccountStack extends Stack {
     switch (newObjects.source) {
       case 'eventBridge':
         this.eventBus = new TrailEventBus(this, 'TrailEvents', {
-          eventBusName: EVENT_BUS_NAME,
+          eventBusName: names.eventBus,
           organizationId: orgId,
           logArchiveAccountId: logArchive,
           trailBucket: bucket,
@@ -355,7 +361,7 @@ export class SecurityAccountStack extends Stack {
     const lookback = Math.max(30, 3 * interval);
     const poller = new DetectionFunction(this, 'Poller', {
       entry: config.pollerEntry ?? DEFAULT_POLLER_ENTRY,
-      roleName: POLLER_ROLE_NAME,
+      roleName: this.names.pollerRole,
       description: 'TrailAlerts poller: lists new trail log objects by time prefix and queues them',
       // One run at a time; a run stops listing before its timeout and the next run's lookback covers the rest.
       timeout: Duration.minutes(Math.min(interval, 5)),
@@ -424,6 +430,9 @@ export class SecurityAccountStack extends Stack {
     const hunt = new RetroHunt(this, 'RetroHunt', {
       ...tuning,
       workerEntry: workerEntry ?? DEFAULT_HUNT_WORKER_ENTRY,
+      workerRoleName: this.names.huntWorkerRole,
+      stateMachineName: this.names.stateMachine,
+      bucketName: this.names.huntBucket(this.account, this.region),
       encryptionKey: ctx.key,
       logRetention: ctx.logRetention,
       matchesQueue: ctx.matches,

@@ -86,21 +86,30 @@ export interface HuntClients {
 type HuntIO = { out: NodeJS.WritableStream; err: NodeJS.WritableStream };
 
 const STATE_MACHINE_ARN =
-  /^arn:aws[a-z-]*:states:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):stateMachine:[A-Za-z0-9_-]{1,80}$/;
+  /^arn:aws[a-z-]*:states:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})$/;
 
-export function parseStateMachineArn(arn: string): { region: string; account: string } {
+export function parseStateMachineArn(arn: string): { region: string; account: string; name: string } {
   const m = STATE_MACHINE_ARN.exec(arn);
   if (!m)
     throw new Error(
       `--state-machine: expected arn:aws:states:<region>:<account>:stateMachine:<name>, got "${arn}"`,
     );
-  return { region: m[1], account: m[2] };
+  return { region: m[1], account: m[2], name: m[3] };
 }
 
-/** The bucket the security stack creates for hunt manifests and results (stacks/constructs/retro-hunt.ts). */
+/**
+ * The bucket the security stack creates for hunt manifests and results: `<deployment>-hunt-…`,
+ * where the state machine is `<deployment>-retro-hunt` (stacks/resource-names.ts).
+ */
 export function defaultHuntBucket(stateMachineArn: string): string {
-  const { account, region } = parseStateMachineArn(stateMachineArn);
-  return `trailalerts-hunt-${account}-${region}`;
+  const { account, region, name } = parseStateMachineArn(stateMachineArn);
+  return `${deploymentOf(name)}-hunt-${account}-${region}`;
+}
+
+function deploymentOf(stateMachineName: string): string {
+  return stateMachineName.endsWith('-retro-hunt')
+    ? stateMachineName.slice(0, -'-retro-hunt'.length)
+    : 'trailalerts';
 }
 
 /** Human summary of a plan: counts and the first few prefixes. */
@@ -230,7 +239,7 @@ export async function runHuntResults(
   clients: HuntClients,
   io: HuntIO = { out: process.stdout, err: process.stderr },
 ): Promise<number> {
-  const { region, account } = parseExecutionArn(opts.execution);
+  const { region, account, stateMachine } = parseExecutionArn(opts.execution);
   const timeoutMs = parseDuration('--timeout', opts.timeout ?? DEFAULT_WAIT_TIMEOUT);
   const port = awsHuntResultsPort(clients.sfn(region), clients.s3(region));
   return reportExecution(port, opts.execution, {
@@ -238,7 +247,7 @@ export async function runHuntResults(
     timeoutMs,
     listed: parseListed(opts.listed),
     format: opts.format ?? 'table',
-    huntBucket: opts.huntBucket ?? `trailalerts-hunt-${account}-${region}`,
+    huntBucket: opts.huntBucket ?? `${deploymentOf(stateMachine)}-hunt-${account}-${region}`,
     ...(opts.rerunFile !== undefined ? { rerunFile: opts.rerunFile } : {}),
     clients,
     io,
@@ -341,7 +350,7 @@ export function huntCommand(): Command {
     )
     .option(
       '--hunt-bucket <name>',
-      'hunt bucket for the manifest (default trailalerts-hunt-<account>-<region>)',
+      'hunt bucket for the manifest (default <deployment>-hunt-<account>-<region>, from the state machine name <deployment>-retro-hunt)',
     )
     .option(
       '--prefix <prefix>',
@@ -376,7 +385,7 @@ export function huntResultsCommand(): Command {
     .option('--listed <n>', 'matches listed in the summary', '20')
     .option(
       '--hunt-bucket <name>',
-      'where to look for the results of a failed hunt (default trailalerts-hunt-<account>-<region>)',
+      'where to look for the results of a failed hunt (default <deployment>-hunt-<account>-<region>)',
     )
     .option('--rerun-file <file>', 'write the prefixes to hunt again to this file (for hunt --prefixes-from)')
     .addHelpText(

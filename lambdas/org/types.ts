@@ -154,6 +154,8 @@ export interface GrantsConfig {
 export interface DeploymentConfig {
   /** `pipeline` (default): CDK Pipelines deploys; `stacks`: deploy the stacks directly. */
   mode?: 'pipeline' | 'stacks';
+  /** Prefix of every named resource (default `trailalerts`); a second deployment takes another. */
+  name?: string;
   /** Reserved concurrency of each function; its SQS event source never polls beyond it. */
   analyzerReservedConcurrency?: number;
   processorReservedConcurrency?: number;

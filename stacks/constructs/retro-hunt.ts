@@ -24,9 +24,10 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { DetectionFunction, type BundledCopy } from './detection-function';
 import { requireIntInRange } from './validate-props';
+import { resourceNames } from '../resource-names';
 
-export const HUNT_WORKER_ROLE_NAME = 'trailalerts-hunt-worker';
-export const HUNT_STATE_MACHINE_NAME = 'trailalerts-retro-hunt';
+export const HUNT_WORKER_ROLE_NAME = resourceNames().huntWorkerRole;
+export const HUNT_STATE_MACHINE_NAME = resourceNames().stateMachine;
 /** Where the map writes child results in the hunt bucket. */
 export const HUNT_RESULTS_PREFIX = 'results/';
 
@@ -54,6 +55,10 @@ export interface RetroHuntProps {
   toleratedFailurePercentage?: number;
   /** Days hunt manifests and results are kept; default 30. */
   expireDays?: number;
+  /** Names (default: those of the `trailalerts` deployment, stacks/resource-names.ts). */
+  workerRoleName?: string;
+  stateMachineName?: string;
+  bucketName?: string;
 }
 
 export class RetroHunt extends Construct {
@@ -93,7 +98,7 @@ export class RetroHunt extends Construct {
     const expireDays = requireIntInRange(owner, 'expireDays', props.expireDays ?? 30, 1, 3650);
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      bucketName: `trailalerts-hunt-${stack.account}-${stack.region}`,
+      bucketName: props.bucketName ?? resourceNames().huntBucket(stack.account, stack.region),
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: props.encryptionKey,
       bucketKeyEnabled: true,
@@ -108,7 +113,7 @@ export class RetroHunt extends Construct {
 
     this.worker = new DetectionFunction(this, 'Worker', {
       entry: props.workerEntry,
-      roleName: HUNT_WORKER_ROLE_NAME,
+      roleName: props.workerRoleName ?? HUNT_WORKER_ROLE_NAME,
       description: 'TrailAlerts retro-hunt worker: Sigma rules over day prefixes of the organization trail',
       timeout: Duration.minutes(15),
       memorySize: 1024,
@@ -142,7 +147,7 @@ export class RetroHunt extends Construct {
       .otherwise(this.huntMap('HuntInline', perBatch, maxConcurrency, tolerated, false));
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: HUNT_STATE_MACHINE_NAME,
+      stateMachineName: props.stateMachineName ?? HUNT_STATE_MACHINE_NAME,
       definitionBody: sfn.DefinitionBody.fromChainable(selectChoice),
       stateMachineType: sfn.StateMachineType.STANDARD,
       timeout: Duration.hours(24),

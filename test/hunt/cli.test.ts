@@ -158,6 +158,10 @@ describe('runHunt', () => {
 describe('helpers', () => {
   it('derives the hunt bucket from the state machine ARN', () => {
     expect(defaultHuntBucket(ARN)).toBe('trailalerts-hunt-222222222222-eu-west-1');
+    // A second deployment named `staging` owns staging-retro-hunt and staging-hunt-….
+    expect(defaultHuntBucket('arn:aws:states:eu-west-1:222222222222:stateMachine:staging-retro-hunt')).toBe(
+      'staging-hunt-222222222222-eu-west-1',
+    );
   });
 
   it('makes unique, execution-name-safe hunt ids', () => {

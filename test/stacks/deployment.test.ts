@@ -85,6 +85,7 @@ describe('propsFromConfig', () => {
       description: expect.any(String),
       callAs: 'DELEGATED_ADMIN',
       organizationalUnitIds: ['ou-ex12-securit1'],
+      stackSetName: 'trailalerts-member-grants',
       grants: {
         organizationId: 'o-exampleorg1',
         logArchiveAccountId: '333333333333',
@@ -97,6 +98,8 @@ describe('propsFromConfig', () => {
           'arn:aws:iam::222222222222:role/trailalerts-analyzer',
           'arn:aws:iam::222222222222:role/trailalerts-hunt-worker',
         ],
+        readerRoleName: 'trailalerts-trail-reader',
+        forwardRuleName: 'trailalerts-forward-trail-objects',
         // A Control Tower bucket is never written to: no EventBridge switch, no forwarding.
         forwardTo: undefined,
       },

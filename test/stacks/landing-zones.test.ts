@@ -397,3 +397,42 @@ describe('configurations that cannot work fail synth with the accounts.yaml path
     expect(landingZoneShape(config).newObjects).toBe('poll');
   });
 });
+
+describe('a second deployment in the same accounts', () => {
+  it('names every named resource after deployment.name, so nothing collides', () => {
+    const { file, config } = fixture(SHAPES.organizationsMember);
+    const named = (name?: string) => {
+      const cfg: AccountsConfig = { ...config, deployment: { ...config.deployment, name } };
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      buildDeployment(app, cfg, { mode: 'direct', ...options(file) });
+      const names: string[] = [];
+      for (const stack of app.node.findAll().filter((c): c is Stack => Stack.isStack(c))) {
+        const template = Template.fromStack(stack).toJSON() as Json;
+        const bodies = Object.values((template.Resources ?? {}) as Json)
+          .filter((r) => r.Type === 'AWS::CloudFormation::StackSet')
+          .map((r) => JSON.parse(r.Properties.TemplateBody) as Json);
+        for (const t of [template, ...bodies])
+          for (const res of Object.values((t.Resources ?? {}) as Json)) {
+            const p = res.Properties ?? {};
+            for (const key of [
+              'RoleName',
+              'Name',
+              'BucketName',
+              'StateMachineName',
+              'StackSetName',
+              'AliasName',
+            ])
+              if (p[key] !== undefined) names.push(`${res.Type} ${flatten(p[key])}`);
+          }
+      }
+      return names.sort();
+    };
+    const first = named(undefined);
+    const second = named('staging');
+    expect(first.length).toBeGreaterThanOrEqual(10);
+    // Same kinds of named resources, and not one name in common.
+    expect(second.map((n) => n.split(' ')[0])).toEqual(first.map((n) => n.split(' ')[0]));
+    expect(second.filter((n) => first.includes(n))).toEqual([]);
+    for (const n of second) expect(n).toMatch(/ (alias\/)?staging-?/);
+  });
+});
