@@ -391,6 +391,26 @@ describe('least privilege', () => {
     expect(JSON.stringify(statements)).toContain(':ses:us-east-1:222222222222:identity/security.example.com');
   });
 
+  it('lets the processor use customer keys of its topics and secrets only through SNS and Secrets Manager', () => {
+    const keyStatements = policyOf(/^ProcessorRole/).filter((s) =>
+      JSON.stringify(s.Resource).includes(':kms:us-east-1:222222222222:key/*'),
+    );
+    expect(keyStatements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          Condition: { StringEquals: { 'kms:ViaService': 'sns.us-east-1.amazonaws.com' } },
+        }),
+        expect.objectContaining({
+          Action: 'kms:Decrypt',
+          Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
+        }),
+      ]),
+    );
+    // Never a key statement without the service condition.
+    for (const st of keyStatements) expect(JSON.stringify(st.Condition)).toContain('kms:ViaService');
+  });
+
   it('allows no `*` or service-wide action anywhere in the template (Deny for non-TLS is fine)', () => {
     const offending = allStatements(json)
       .filter(({ statement }) => statement.Effect === 'Allow')
