@@ -80,7 +80,26 @@ export interface Alert {
     groupBy: Record<string, string>;
     /** The aggregate that met the condition (count, distinct values, sum …). */
     value?: number;
+    /** value_count / value_sum: the distinct values that were counted (or summed), in first-seen order. */
+    values?: string[];
     events: EventSummary[];
+  };
+  /**
+   * What the call acted on: resource ARNs and identifying request parameters (bucket, group and
+   * port range, user, policy, secret, trail …). `key` groups repeats; `label` is for people.
+   */
+  target?: { key: string; label: string };
+  /**
+   * A digest: the different targets one (rule, account, actor) acted on within the cooldown
+   * window, folded into this one notification. Each entry is an event that reached a destination
+   * through this digest.
+   */
+  digest?: {
+    since: string;
+    until: string;
+    entries: { time: string; eventID?: string; eventName?: string; target: string; alertId: string }[];
+    /** Exact repeats (same target) counted, not listed. */
+    repeats: number;
   };
   ipContext?: IpContext;
   /** Cooldown history: how many alerts of this (rule, account, actor) were suppressed since the last one. */
