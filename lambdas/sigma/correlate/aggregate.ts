@@ -47,12 +47,53 @@ function orderedPrefix(window: CorrelationObservation[], ruleCount: number): num
   return next;
 }
 
+/** The text of an observation's value when it counts as a number (what value_sum and friends add). */
+function numericText(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  return Number.isFinite(Number(value)) ? value : undefined;
+}
+
 function numericValues(window: CorrelationObservation[]): number[] {
   const out: number[] = [];
   for (const o of window) {
-    if (o.value === undefined || o.value.trim() === '') continue;
-    const n = Number(o.value);
-    if (Number.isFinite(n)) out.push(n);
+    const text = numericText(o.value);
+    if (text !== undefined) out.push(Number(text));
+  }
+  return out;
+}
+
+/**
+ * Distinct values listed in a value_count or value_sum hit at most. A window can hold up to
+ * `maxObservationsPerWindow` (1000 by default) distinct values; an alert that names 50 of them
+ * says what was counted and stays readable (the hit's `value` still gives the full count for
+ * value_count, so a reader sees how many were left out).
+ */
+export const MAX_VALUES_PER_HIT = 50;
+
+/**
+ * The distinct values a value_count counted, or the distinct values a value_sum added, in the
+ * order they were first seen (event time, then arrival), at most `max` of them. Undefined for
+ * the other types. Each value is the text the engine compared (values longer than 1024
+ * characters were already clipped when observed).
+ */
+export function countedValues(
+  correlation: CorrelationRuleModel,
+  window: CorrelationObservation[],
+  max = MAX_VALUES_PER_HIT,
+): string[] | undefined {
+  if (correlation.type !== 'value_count' && correlation.type !== 'value_sum') return undefined;
+  const pick = correlation.type === 'value_sum' ? numericText : (v: string | undefined) => v;
+  const ordered = window
+    .map((o, index) => ({ o, index }))
+    .sort((a, b) => a.o.timeMs - b.o.timeMs || a.index - b.index);
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const { o } of ordered) {
+    if (out.length >= max) break;
+    const value = pick(o.value);
+    if (value === undefined || seen.has(value)) continue;
+    seen.add(value);
+    out.push(value);
   }
   return out;
 }

@@ -18,6 +18,11 @@
  *
  * Chaining: when a correlation hits, every correlation referring to it (by name or id) observes
  * the hit as an event at the hit's time, reading group-by fields from the hit's group values.
+ *
+ * value_count and value_sum hits also name the distinct values of the condition's field in the
+ * window that fired (`values`, first seen first, at most 50). They come from the observations
+ * the store already keeps (each holds its `value`), so the in-memory and the DynamoDB state give
+ * the same list and nothing more is stored.
  */
 import { createHash } from 'node:crypto';
 import type { EventSummary } from '../../alerts/alert';
@@ -35,7 +40,13 @@ import {
   type Diagnostic,
   type RuleMeta,
 } from '../model';
-import { aggregate, conditionHolds, effectiveCondition } from './aggregate';
+import {
+  aggregate,
+  conditionHolds,
+  countedValues,
+  effectiveCondition,
+  MAX_VALUES_PER_HIT,
+} from './aggregate';
 import { readPath, valueText } from './field-path';
 
 export interface CorrelationHit {
@@ -50,6 +61,13 @@ export interface CorrelationHit {
   time: string;
   /** The events of the window (the most recent ones, at most `maxEventsPerHit`), oldest first. */
   events: EventSummary[];
+  /**
+   * value_count and value_sum only: the distinct values of the condition's field that were
+   * counted (or added) in the window that fired, in first-seen order, at most `maxValuesPerHit`
+   * (default MAX_VALUES_PER_HIT = 50). For value_count, `value` is the full number of distinct
+   * values, so `value - values.length` were left out. Absent for the other types.
+   */
+  values?: string[];
 }
 
 export interface CorrelationEngineOptions {
@@ -59,10 +77,15 @@ export interface CorrelationEngineOptions {
    * Observations stored per window at most (raised to the condition's threshold + 1 when that
    * is higher). An event whose window [t - timespan, t] is already full is counted in
    * `counters.saturated` and not stored: aggregates saturate at this bound. Default 1000.
+   * A value_count window that is full still stores an event whose value it does not hold yet,
+   * up to twice the bound, so a busy group (an instance making thousands of calls) cannot hide
+   * a new value behind repeats of the old ones.
    */
   maxObservationsPerWindow?: number;
   /** Events listed in a hit at most. Default 20. */
   maxEventsPerHit?: number;
+  /** Distinct values listed in a value_count or value_sum hit at most. Default 50 (MAX_VALUES_PER_HIT). */
+  maxValuesPerHit?: number;
   /** Wall clock, for store TTLs only (never for windows). */
   now?: () => Date;
 }
@@ -119,6 +142,7 @@ export class CorrelationEngine {
   private readonly latenessMs: number;
   private readonly maxObservations: number;
   private readonly maxEvents: number;
+  private readonly maxValues: number;
   private readonly now: () => Date;
 
   constructor(
@@ -129,6 +153,7 @@ export class CorrelationEngine {
     this.latenessMs = options.latenessMs ?? DEFAULT_LATENESS_MS;
     this.maxObservations = options.maxObservationsPerWindow ?? 1000;
     this.maxEvents = options.maxEventsPerHit ?? 20;
+    this.maxValues = options.maxValuesPerHit ?? MAX_VALUES_PER_HIT;
     this.now = options.now ?? (() => new Date());
     for (const correlation of correlations) {
       const problem = modelProblem(correlation);
@@ -220,17 +245,25 @@ export class CorrelationEngine {
       events: source.events.slice(-this.maxEvents).map(clipSummary),
     };
     const t = source.timeMs;
-    // Bound on stored items per window: a window already holding the maximum stores no more.
+    // Bound on stored items per window: a window already holding the maximum stores no more,
+    // except, for value_count, a value the window does not hold yet (up to twice the bound).
     const cap = Math.max(this.maxObservations, conditionFloor(c) + 1);
+    const windowLimit = c.type === 'value_count' ? 2 * cap : cap;
     if ((await this.store.listObservations(group, t - span, t, cap)).length >= cap) {
-      this.counters.saturated++;
-      return [];
+      const held =
+        c.type === 'value_count' && observation.value !== undefined
+          ? await this.store.listObservations(group, t - span, t, windowLimit)
+          : undefined;
+      if (!held || held.length >= windowLimit || held.some((o) => o.value === observation.value)) {
+        this.counters.saturated++;
+        return [];
+      }
     }
     // A duplicate is not stored again but still evaluated: if its window was released after a
     // failed delivery, the retry raises the hit again; otherwise the claimed window stops it.
     if (!(await this.store.addObservation(group, observation, retentionMs, ttl))) this.counters.duplicates++;
 
-    const nearby = await this.store.listObservations(group, t - span, t + span, 2 * cap);
+    const nearby = await this.store.listObservations(group, t - span, t + span, 2 * windowLimit);
     const anchors = [...new Set(nearby.map((o) => o.timeMs).filter((ms) => ms >= t && ms <= t + span))].sort(
       (a, b) => a - b,
     );
@@ -253,6 +286,8 @@ export class CorrelationEngine {
         time: new Date(end).toISOString(),
         events: window.flatMap((o) => o.events).slice(-this.maxEvents),
       };
+      const values = countedValues(c, window, this.maxValues);
+      if (values) hit.values = values;
       return [hit, ...(await this.chain(hit, chain.concat(c.meta.id)))];
     }
     return [];
