@@ -1,27 +1,40 @@
 /**
  * The local notifier for `trailalerts scan` and the demo: for each (alert, destination) it writes
- * `<time>-<level>-<alertid>-<destination>.{html,txt,json,eml}` into a directory, exactly what the
- * email would show (.html/.txt), the JSON document (.json, raw event included) and a complete
- * multipart/alternative message (.eml) that any mail client opens. File names are built only from
- * sanitised parts, so event values cannot choose where files go.
+ * one file, `<time>-<level>-<alertid>-<destination>.<ext>`, holding exactly what that destination
+ * would receive, rendered by the same code as the real notifiers:
+ *   email          → `.eml`        the MIME message (subject, text and HTML parts), any mail client opens it
+ *   sns            → `.sns.json`   the Publish request: {TopicArn, Subject, Message, MessageAttributes}
+ *   webhook slack  → `.slack.json` the Slack payload (blocks)
+ *   webhook teams  → `.teams.json` the Teams message with its Adaptive Card
+ *   webhook json   → `.json`       the JSON body
+ * JSON files are indented for reading; their content is the body as sent. File names are built
+ * only from sanitised parts, so event values cannot choose where files go.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Alert } from '../alerts/alert';
 import type { NamedDestination } from './destination';
-import { buildMime } from './mime';
+import { buildMime, checkAddress } from './mime';
 import type { Notifier } from './notifier';
 import { renderEmail, type EmailOptions } from './render-email';
-import { renderJsonText } from './render-json';
+import { snsPublishInput } from './render-sns';
+import { checkTopicArn } from './sns-notifier';
+import { webhookPayload } from './webhook-notifier';
 
-export interface OutboxFiles {
-  html: string;
-  txt: string;
-  json: string;
-  eml: string;
+/** One file written: where, and what kind of payload it holds. */
+export interface OutboxFile {
+  file: string;
+  kind: 'email' | 'sns' | 'slack' | 'teams' | 'json';
+  destination: string;
 }
 
-const OUTBOX_FROM = 'trailalerts@outbox.invalid';
+const EXTENSIONS: Record<OutboxFile['kind'], string> = {
+  email: '.eml',
+  sns: '.sns.json',
+  slack: '.slack.json',
+  teams: '.teams.json',
+  json: '.json',
+};
 
 const namePart = (value: unknown, max: number, fallback: string): string => {
   const text = (typeof value === 'string' ? value : '')
@@ -50,9 +63,11 @@ export function outboxBaseName(alert: Alert, destinationName: string): string {
   ].join('-');
 }
 
+const json = (payload: unknown): string => `${JSON.stringify(payload, null, 2)}\n`;
+
 export class OutboxNotifier implements Notifier {
-  /** Every set of files written, in order (for the scan summary). */
-  readonly written: OutboxFiles[] = [];
+  /** Every file written, in order (for the scan summary). */
+  readonly written: OutboxFile[] = [];
 
   constructor(
     private readonly dir: string,
@@ -60,32 +75,40 @@ export class OutboxNotifier implements Notifier {
   ) {}
 
   async send(alert: Alert, named: NamedDestination): Promise<void> {
+    const { kind, content } = this.render(alert, named);
     await mkdir(this.dir, { recursive: true });
-    const base = join(this.dir, outboxBaseName(alert, named.name));
-    const email = renderEmail(alert, this.options);
+    const file = join(this.dir, `${outboxBaseName(alert, named.name)}${EXTENSIONS[kind]}`);
+    await writeFile(file, content, 'utf8');
+    this.written.push({ file, kind, destination: named.name });
+  }
+
+  /** The payload the destination's real notifier would send, checked the same way. */
+  private render(alert: Alert, named: NamedDestination): { kind: OutboxFile['kind']; content: string } {
     const d = named.destination;
-    const recipient = `${namePart(named.name, 64, 'destination')}@outbox.invalid`;
-    const eml = buildMime({
-      from: d.type === 'email' ? d.from : OUTBOX_FROM,
-      to: d.type === 'email' ? d.to : [recipient],
-      cc: d.type === 'email' ? d.cc : undefined,
-      subject: email.subject,
-      text: email.text,
-      html: email.html,
-      headers: { 'X-TrailAlerts-Destination': named.name, 'X-TrailAlerts-Alert-Id': alert.id },
-    });
-    const files: OutboxFiles = {
-      html: `${base}.html`,
-      txt: `${base}.txt`,
-      json: `${base}.json`,
-      eml: `${base}.eml`,
-    };
-    await Promise.all([
-      writeFile(files.html, email.html, 'utf8'),
-      writeFile(files.txt, email.text, 'utf8'),
-      writeFile(files.json, `${renderJsonText(alert, { includeEvent: true })}\n`, 'utf8'),
-      writeFile(files.eml, eml, 'utf8'),
-    ]);
-    this.written.push(files);
+    switch (d.type) {
+      case 'email': {
+        const email = renderEmail(alert, this.options);
+        const where = `destination ${named.name}`;
+        return {
+          kind: 'email',
+          content: buildMime({
+            from: checkAddress(`${where} from`, d.from),
+            to: d.to.map((a, i) => checkAddress(`${where} to[${i}]`, a)),
+            cc: (d.cc ?? []).map((a, i) => checkAddress(`${where} cc[${i}]`, a)),
+            subject: email.subject,
+            text: email.text,
+            html: email.html,
+          }),
+        };
+      }
+      case 'sns':
+        return { kind: 'sns', content: json(snsPublishInput(alert, checkTopicArn(named))) };
+      case 'webhook':
+        return { kind: d.format, content: json(webhookPayload(alert, d)) };
+      default:
+        throw new Error(
+          `destination ${named.name}: no outbox format for type ${String((d as { type: unknown }).type)}`,
+        );
+    }
   }
 }

@@ -1,13 +1,17 @@
 /**
- * The alert email: a subject line, an email-safe HTML body (inline styles, tables, no scripts,
- * no external resources, a strict CSP) and its plain-text alternative. Every event-derived value
- * is escaped for HTML; the only URLs are validated ATT&CK and CloudTrail console links (links.ts)
- * and operator-configured rule docs.
+ * The alert email: a subject line, an email-safe HTML body (inline styles, no scripts, no external
+ * resources, a strict CSP) and its plain-text alternative. Every event-derived value is defanged
+ * and escaped for HTML; the only URLs are validated ATT&CK and CloudTrail console links (links.ts)
+ * and operator-configured rule docs. The layout needs no media query (Gmail drops some CSS): it
+ * fits a 400 px phone and a desktop alike, and never breaks a short value across lines.
  */
 import type { Alert } from '../alerts/alert';
 import type { Level } from '../sigma/model';
 import { alertFacts, subjectLine, type AlertFacts } from './alert-facts';
+import { correlationHtml, digestHtml } from './email-events';
+import { FONT, PRE, section, valueHtml } from './email-style';
 import { checkBaseUrl, ruleDocsLink } from './links';
+import { cooldownSummary } from './phrases';
 import { renderTextFromFacts } from './render-text';
 import { escapeHtml as esc } from './sanitize';
 
@@ -35,33 +39,35 @@ const LEVEL_COLOURS: Record<Level, { bg: string; fg: string }> = {
   critical: { bg: '#b71c1c', fg: '#ffffff' },
 };
 
-const FONT = 'font-family:Arial,Helvetica,sans-serif;';
-const CELL = 'padding:4px 8px;vertical-align:top;border-bottom:1px solid #eeeeee;';
-const PRE =
-  'margin:0;padding:8px;background:#f5f5f5;border:1px solid #dddddd;white-space:pre-wrap;word-break:break-all;font-family:Consolas,Menlo,monospace;font-size:12px;';
+const CELL = 'padding:4px 6px;vertical-align:top;border-bottom:1px solid #eeeeee;';
 
 /** A link whose URL was built by links.ts (never raw event text). */
 const link = (url: string, text: string): string =>
   `<a href="${esc(url)}" style="color:#1565c0;" rel="noopener noreferrer">${esc(text)}</a>`;
 
+// A fixed layout sizes the label column itself, so a long value wraps instead of widening the table.
 const row = (label: string, valueHtml: string): string =>
-  `<tr><th scope="row" style="${CELL}text-align:left;white-space:nowrap;color:#555555;font-weight:bold;">${esc(label)}</th><td style="${CELL}word-break:break-word;">${valueHtml}</td></tr>`;
-
-const section = (title: string, bodyHtml: string): string =>
-  `<h3 style="${FONT}font-size:14px;margin:16px 0 6px 0;">${esc(title)}</h3>${bodyHtml}`;
+  `<tr><th scope="row" style="${CELL}width:104px;text-align:left;color:#555555;font-weight:bold;">${esc(label)}</th><td style="${CELL}">${valueHtml}</td></tr>`;
 
 function factRows(f: AlertFacts, options: EmailOptions): string {
   const rows: string[] = [];
   const add = (label: string, value: string | undefined): void => {
-    if (value !== undefined && value !== '') rows.push(row(label, esc(value)));
+    if (value !== undefined && value !== '') rows.push(row(label, valueHtml(value)));
   };
-  const unknown = f.account.known
-    ? ''
-    : ' <span style="background:#fff3cd;color:#7a5b00;padding:1px 4px;border-radius:3px;">unknown account</span>';
-  rows.push(row('Account', `${esc(f.account.name)} (${esc(f.account.id)})${unknown}`));
+  // Reads as accountLabel does: `name (id)`, `id (unknown account)` or `name (id, unknown account)`.
+  const badge = (text: string): string =>
+    `<span style="background:#fff3cd;color:#7a5b00;padding:1px 4px;border-radius:3px;white-space:nowrap;">${text}</span>`;
+  const { name, id, known } = f.account;
+  const account = known
+    ? `${valueHtml(name)} (${valueHtml(id)})`
+    : name !== id
+      ? `${valueHtml(name)} (${valueHtml(id)}, ${badge('unknown account')})`
+      : `${valueHtml(id)} ${badge('(unknown account)')}`;
+  rows.push(row('Account', account));
   add('OU path', f.account.ouPath);
-  add('Actor', `${f.actor} [${f.actorType}]`);
+  rows.push(row('Actor', `${valueHtml(f.actor)} ${valueHtml(`[${f.actorType}]`)}`));
   if (f.actorId && f.actorId !== f.actor) add('Actor ID', f.actorId);
+  add('Target', f.target);
   add('Source IP', f.sourceIp);
   add('IP context', f.ipContext);
   add('User agent', f.userAgent);
@@ -74,8 +80,8 @@ function factRows(f: AlertFacts, options: EmailOptions): string {
       row(
         'Event ID',
         f.consoleUrl
-          ? `${esc(f.eventId)} — ${link(f.consoleUrl, 'open in CloudTrail event history')}`
-          : esc(f.eventId),
+          ? `${valueHtml(f.eventId)} — ${link(f.consoleUrl, 'open in CloudTrail event history')}`
+          : valueHtml(f.eventId),
       ),
     );
   }
@@ -85,37 +91,12 @@ function factRows(f: AlertFacts, options: EmailOptions): string {
   if (f.attack.length) rows.push(row('ATT&CK', f.attack.map((t) => link(t.url, t.id)).join(', ')));
   if (f.otherTags.length) add('Tags', f.otherTags.join(', '));
   const docs = ruleDocsLink(options.ruleDocsUrl, f.ruleFile);
-  rows.push(row('Rule', docs ? `${esc(f.ruleId)} — ${link(docs, 'rule documentation')}` : esc(f.ruleId)));
-  if (f.suppressed)
-    add('Cooldown', `${f.suppressed.count} similar alert(s) suppressed since ${f.suppressed.since}`);
-  add('Alert ID', f.id);
-  return `<table role="presentation" cellpadding="0" cellspacing="0" style="${FONT}font-size:13px;border-collapse:collapse;width:100%;">${rows.join('')}</table>`;
-}
-
-function correlationHtml(f: AlertFacts): string {
-  const c = f.correlation;
-  if (!c) return '';
-  const th = (t: string): string => `<th style="${CELL}text-align:left;background:#f0f0f0;">${esc(t)}</th>`;
-  const td = (t: string): string => `<td style="${CELL}word-break:break-word;">${esc(t)}</td>`;
-  const group = c.groupBy.length
-    ? `<p style="${FONT}font-size:13px;margin:4px 0;">Group: ${esc(c.groupBy.map(([k, v]) => `${k} = ${v}`).join(', '))}</p>`
-    : '';
-  const summary = `<p style="${FONT}font-size:13px;margin:4px 0;">Type: ${esc(c.type)}${c.value !== undefined ? `, value ${esc(c.value)}` : ''}</p>`;
-  const header = ['Time', 'Event', 'Source', 'Actor', 'Source IP', 'Account', 'Rule', 'Event ID']
-    .map(th)
-    .join('');
-  const body = c.events
-    .map(
-      (e) =>
-        `<tr>${[e.time, e.eventName, e.eventSource, e.actor, e.sourceIp, e.accountId, e.ruleTitle, e.eventId].map(td).join('')}</tr>`,
-    )
-    .join('');
-  const more =
-    c.more > 0 ? `<p style="${FONT}font-size:12px;color:#555555;">… and ${c.more} more event(s)</p>` : '';
-  return section(
-    'Correlated events',
-    `${summary}${group}<table cellpadding="0" cellspacing="0" style="${FONT}font-size:12px;border-collapse:collapse;width:100%;"><thead><tr>${header}</tr></thead><tbody>${body}</tbody></table>${more}`,
+  rows.push(
+    row('Rule', docs ? `${valueHtml(f.ruleId)} — ${link(docs, 'rule documentation')}` : valueHtml(f.ruleId)),
   );
+  if (f.suppressed) rows.push(row('Cooldown', cooldownSummary(f.suppressed, valueHtml)));
+  add('Alert ID', f.id);
+  return `<table role="presentation" cellpadding="0" cellspacing="0" width="100%" style="${FONT}font-size:13px;border-collapse:collapse;width:100%;table-layout:fixed;">${rows.join('')}</table>`;
 }
 
 export function renderEmailHtml(f: AlertFacts, subject: string, options: EmailOptions): string {
@@ -132,7 +113,8 @@ export function renderEmailHtml(f: AlertFacts, subject: string, options: EmailOp
     f.requestParameters
       ? section('Request parameters', `<pre style="${PRE}">${esc(f.requestParameters)}</pre>`)
       : '',
-    correlationHtml(f),
+    f.correlation ? correlationHtml(f.correlation) : '',
+    f.digest ? digestHtml(f.digest) : '',
     section(
       'Raw event',
       `<details><summary style="${FONT}font-size:13px;cursor:pointer;">Show the raw CloudTrail event</summary><pre style="${PRE}">${esc(f.rawEvent)}</pre></details>`,
@@ -146,7 +128,8 @@ export function renderEmailHtml(f: AlertFacts, subject: string, options: EmailOp
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${esc(subject)}</title></head>`,
     `<body dir="ltr" style="margin:0;padding:16px;background:#ffffff;color:#222222;${FONT}">`,
-    `<div style="max-width:900px;">${parts.join('')}</div>`,
+    // Long tokens (ARNs, JSON) may break anywhere; short ones are kept whole by valueHtml.
+    `<div style="max-width:900px;overflow-wrap:anywhere;word-wrap:break-word;">${parts.join('')}</div>`,
     '</body></html>',
   ].join('\n');
 }

@@ -6,16 +6,21 @@
  *   rule { id, title, tags[] }
  *   account { id, name, ouPath, known }
  *   actor { type, id, display, roleArn?, sessionArn?, userName?, invokedBy? }
- *   region? · sourceIPAddress? · ipContext? { ip, vpn?, proxy?, tor?, relay?, country?, countryCode?, city?, asn?, isp? }
+ *   target? { key, label } (what the call acted on)
+ *   region? · sourceIPAddress? · userAgent? · ipContext? { ip, vpn?, proxy?, tor?, relay?, country?, countryCode?, city?, asn?, isp? }
  *   eventName? · eventSource? · eventID? · errorCode? · errorMessage?
  *   consoleUrl? (only when region and eventID validate)
- *   correlation? { type, groupBy {…}, value?, events [{ eventID?, eventTime?, eventName?, eventSource?,
- *                  sourceIPAddress?, actor?, accountId?, ruleTitle? }] }
+ *   correlation? { type, groupBy {…}, value?, values? [the distinct values counted, value_count / value_sum],
+ *                  valuesOmitted?, events [{ eventID?, eventTime?, eventName?, eventSource?,
+ *                  sourceIPAddress?, actor?, accountId?, ruleTitle? }], eventsOmitted? }
+ *   digest? { since, until, repeats, standalone, entries [{ time, eventID?, eventName?, target, alertId }],
+ *             entriesOmitted? } (several targets of one rule, account and actor in one notification)
  *   suppressedSince? { count, since }
  *   event? (the raw CloudTrail record; only with `includeEvent`)
  *
- * Strings are the event's own text with control and bidi characters made visible (`\uXXXX`) and
- * lengths capped; the consumer escapes for its own context. Absent values are left out.
+ * Strings are the event's own text (not defanged: this output is for machines) with invisible and
+ * format characters made visible (`\uXXXX`, `\u{XXXXX}`) and lengths capped; times as the event
+ * wrote them (ISO 8601). The consumer escapes for its own context. Absent values are left out.
  */
 import type { Alert } from '../alerts/alert';
 import { cloudTrailEventUrl } from './links';
@@ -38,7 +43,7 @@ const bool = (value: unknown): boolean | undefined => (typeof value === 'boolean
 
 /** The alert as a plain JSON-safe object following the schema above. */
 export function renderJson(alert: Alert, options: JsonRenderOptions = {}): Record<string, unknown> {
-  const f = alertFacts(alert);
+  const f = alertFacts(alert, { audience: 'machines' });
   const actor = alert.actor;
   const ip = alert.ipContext;
   const c = alert.correlation;
@@ -55,7 +60,7 @@ export function renderJson(alert: Alert, options: JsonRenderOptions = {}): Recor
         .slice(0, 50)
         .map((t) => cleanLine(t, 200)),
     },
-    account: f.account,
+    account: { id: f.account.id, name: f.account.name, ouPath: f.account.ouPath, known: f.account.known },
     actor: {
       type: f.actorType,
       id: f.actorId,
@@ -65,8 +70,13 @@ export function renderJson(alert: Alert, options: JsonRenderOptions = {}): Recor
       userName: opt(actor?.userName),
       invokedBy: opt(actor?.invokedBy),
     },
+    target:
+      alert.target && typeof alert.target === 'object'
+        ? { key: cleanLine(alert.target.key, 1000), label: cleanLine(alert.target.label, 1000) }
+        : undefined,
     region: f.region,
     sourceIPAddress: f.sourceIp,
+    userAgent: f.userAgent,
     ipContext:
       ip && typeof ip === 'object'
         ? {
@@ -94,6 +104,8 @@ export function renderJson(alert: Alert, options: JsonRenderOptions = {}): Recor
             type: f.correlation.type,
             groupBy: Object.fromEntries(f.correlation.groupBy),
             value: typeof c.value === 'number' && Number.isFinite(c.value) ? c.value : undefined,
+            values: f.correlation.values.length ? f.correlation.values : undefined,
+            valuesOmitted: f.correlation.valuesMore || undefined,
             events: f.correlation.events.map((e) => ({
               eventID: e.eventId || undefined,
               eventTime: e.time || undefined,
@@ -107,6 +119,22 @@ export function renderJson(alert: Alert, options: JsonRenderOptions = {}): Recor
             eventsOmitted: f.correlation.more || undefined,
           }
         : undefined,
+    digest: f.digest
+      ? {
+          since: f.digest.since,
+          until: f.digest.until,
+          repeats: f.digest.repeats,
+          standalone: f.digest.standalone,
+          entries: f.digest.entries.map((e) => ({
+            time: e.time,
+            eventID: e.eventId || undefined,
+            eventName: e.eventName || undefined,
+            target: e.target,
+            alertId: e.alertId,
+          })),
+          entriesOmitted: f.digest.more || undefined,
+        }
+      : undefined,
     suppressedSince: f.suppressed,
   };
   if (options.includeEvent) doc.event = toJsonSafe(alert.event);

@@ -1,12 +1,24 @@
 /**
  * Microsoft Teams message: an Adaptive Card (1.4) in the message envelope that Teams workflow
- * (Power Automate) webhooks and incoming webhooks accept. Event-derived text is escaped for the
- * card's Markdown subset (backslash before punctuation, no `{{…}}` date functions, no `<at>`
- * mentions); the only URLs are the validated ATT&CK and CloudTrail console links.
+ * (Power Automate) webhooks and incoming webhooks accept. Event-derived text is defanged
+ * (alert-facts.ts) and escaped for the card's Markdown subset (backslash before punctuation, no
+ * `{{…}}` date functions, no `<at>` mentions); the only URLs are the validated ATT&CK and
+ * CloudTrail console links. The card is kept under Teams' message size limit (budget below).
  */
 import type { Alert } from '../alerts/alert';
 import type { Level } from '../sigma/model';
 import { alertFacts, headline, type AlertFacts } from './alert-facts';
+import { fitToBudget, jsonBytes, type Caps } from './budget';
+import { CORRELATION_COLUMNS, DIGEST_COLUMNS, cells, splitColumns, type Column } from './event-columns';
+import {
+  andMore,
+  cooldownSummary,
+  correlationSummary,
+  countedValuesTitle,
+  digestSummary,
+  groupSummary,
+  shortenedNote,
+} from './phrases';
 import { truncate } from './sanitize';
 
 export interface TeamsMessage {
@@ -17,6 +29,16 @@ export interface TeamsMessage {
     content: Record<string, unknown>;
   }[];
 }
+
+/**
+ * "The message size limit is 28 KB. When the size exceeds 28 KB, you receive an error."
+ * (learn.microsoft.com/microsoftteams/platform/webhooks-and-connectors/how-to/add-incoming-webhook;
+ * the Teams connector of Power Automate workflows states "about 28 KB" too,
+ * learn.microsoft.com/connectors/teams/#known-issues-and-limitations). A rejected card is never
+ * retried, and users report rejections from about 21 KB, so cards keep to 20,000 bytes of JSON.
+ */
+export const TEAMS_MAX_BYTES = 28 * 1000;
+export const TEAMS_BUDGET_BYTES = 20_000;
 
 /**
  * Escapes text for the Adaptive Card Markdown subset (bold, italic, links, lists). Only what that
@@ -50,14 +72,18 @@ const LEVEL_COLOR: Record<Level, string> = {
   critical: 'Attention',
 };
 
-function facts(f: AlertFacts): { title: string; value: string }[] {
+/** An event value, capped then escaped. */
+const val = (value: string, caps: Caps): string => escapeTeams(truncate(value, caps.value));
+
+function facts(f: AlertFacts, caps: Caps): { title: string; value: string }[] {
   const out: { title: string; value: string }[] = [];
   const add = (title: string, value: string | undefined): void => {
-    if (value) out.push({ title, value: truncate(escapeTeams(value), 2000) });
+    if (value) out.push({ title, value: val(value, caps) });
   };
-  add('Account', `${f.account.name} (${f.account.id})${f.account.known ? '' : ' — unknown account'}`);
+  add('Account', f.account.label);
   add('OU path', f.account.ouPath);
   add('Actor', f.actor);
+  add('Target', f.target);
   add('Source IP', f.sourceIp);
   add('IP context', f.ipContext);
   add('Region', f.region);
@@ -69,54 +95,102 @@ function facts(f: AlertFacts): { title: string; value: string }[] {
   add('Error', f.errorCode ? `${f.errorCode}${f.errorMessage ? `: ${f.errorMessage}` : ''}` : undefined);
   add('User agent', f.userAgent);
   add('ATT&CK', f.attack.map((t) => t.id).join(', '));
-  add('Cooldown', f.suppressed ? `${f.suppressed.count} suppressed since ${f.suppressed.since}` : undefined);
+  if (f.suppressed) add('Cooldown', cooldownSummary(f.suppressed));
   add('Rule ID', f.ruleId);
   add('Alert ID', f.id);
   return out;
 }
 
-export function renderTeamsFromFacts(f: AlertFacts): TeamsMessage {
+const textBlock = (text: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  type: 'TextBlock',
+  text,
+  wrap: true,
+  ...extra,
+});
+
+const heading = (text: string): Record<string, unknown> =>
+  textBlock(escapeTeams(text), { weight: 'Bolder', spacing: 'Medium' });
+
+/** A Markdown list (`- a\r- b`, the separator Teams cards use) of escaped items. */
+const list = (items: string[]): string => items.map((i) => `- ${i}`).join('\r');
+
+/** Rows as a list of `value · value`, after the columns' names and what all rows share. */
+function rowBlocks<R>(
+  rows: readonly R[],
+  columns: readonly Column<R>[],
+  more: number,
+  caps: Caps,
+): Record<string, unknown>[] {
+  const { common, varying } = splitColumns(rows, columns);
+  const blocks: Record<string, unknown>[] = [];
+  if (common.length)
+    blocks.push(textBlock(`All: ${common.map((c) => `${c.label} ${val(c.value, caps)}`).join(' · ')}`));
+  if (!rows.length) return blocks;
+  blocks.push(textBlock(varying.map((c) => c.label).join(' · '), { isSubtle: true, size: 'Small' }));
+  const items = rows.map((row) =>
+    cells(row, varying)
+      .map((c) => val(c.value, caps))
+      .join(' · '),
+  );
+  if (more > 0) items.push(andMore(more));
+  blocks.push(textBlock(list(items), { spacing: 'Small' }));
+  return blocks;
+}
+
+function correlationBlocks(c: NonNullable<AlertFacts['correlation']>, caps: Caps): Record<string, unknown>[] {
+  const v = (s: string): string => val(s, caps);
+  const group = groupSummary(c, v);
+  const rows = c.events.slice(0, caps.rows);
+  const blocks = [
+    heading('Correlation'),
+    textBlock(`${correlationSummary(c, v)}${group ? `; group ${group}` : ''}`, { spacing: 'Small' }),
+  ];
+  if (c.values.length) {
+    const shown = c.values.slice(0, caps.rows).map(v);
+    const more = c.values.length - shown.length + c.valuesMore;
+    blocks.push(heading(countedValuesTitle(c)));
+    blocks.push(textBlock(list(more > 0 ? [...shown, andMore(more)] : shown), { spacing: 'Small' }));
+  }
+  blocks.push(heading(`Events (${c.events.length + c.more})`));
+  blocks.push(...rowBlocks(rows, CORRELATION_COLUMNS, c.events.length - rows.length + c.more, caps));
+  return blocks;
+}
+
+function digestBlocks(d: NonNullable<AlertFacts['digest']>, caps: Caps): Record<string, unknown>[] {
+  const rows = d.entries.slice(0, caps.rows);
+  return [
+    heading('Digest'),
+    textBlock(
+      digestSummary(d, (s) => val(s, caps)),
+      { spacing: 'Small' },
+    ),
+    ...rowBlocks(rows, DIGEST_COLUMNS, d.entries.length - rows.length + d.more, caps),
+  ];
+}
+
+export function renderTeamsFromFacts(f: AlertFacts, caps: Caps, shortened: boolean): TeamsMessage {
   const body: Record<string, unknown>[] = [
-    {
-      type: 'TextBlock',
-      text: truncate(escapeTeams(headline(f)), 500),
+    textBlock(truncate(escapeTeams(headline(f)), 500), {
       weight: 'Bolder',
       size: 'Medium',
-      wrap: true,
       color: LEVEL_COLOR[f.level],
-    },
+    }),
   ];
-  if (f.description)
-    body.push({ type: 'TextBlock', text: truncate(escapeTeams(f.description), 3000), wrap: true });
-  body.push({ type: 'FactSet', facts: facts(f) });
-  if (f.requestParameters) {
-    body.push({ type: 'TextBlock', text: 'Request parameters', weight: 'Bolder', wrap: true });
-    // Plain text in a monospace block: markdown is not interpreted in this block.
-    body.push({
-      type: 'TextBlock',
-      text: truncate(escapeTeams(f.requestParameters), 4200),
-      fontType: 'Monospace',
-      wrap: true,
-      size: 'Small',
-    });
+  // The description is the rule's own text (the operator's), not an event value.
+  if (f.description) body.push(textBlock(escapeTeams(truncate(f.description, caps.value * 3))));
+  body.push({ type: 'FactSet', facts: facts(f, caps) });
+  if (f.requestParameters && caps.block > 0) {
+    body.push(heading('Request parameters'));
+    body.push(
+      textBlock(escapeTeams(truncate(f.requestParameters, caps.block)), {
+        fontType: 'Monospace',
+        size: 'Small',
+      }),
+    );
   }
-  if (f.correlation) {
-    const c = f.correlation;
-    const lines = c.events
-      .slice(0, 10)
-      .map((e) => `${e.time} ${e.eventName} by ${e.actor} from ${e.sourceIp}`);
-    const more = c.events.length + c.more - lines.length;
-    body.push({
-      type: 'TextBlock',
-      text: truncate(
-        escapeTeams(
-          `Correlation ${c.type}${c.value !== undefined ? ` (${c.value})` : ''}: ${lines.join('; ')}${more > 0 ? `; and ${more} more` : ''}`,
-        ),
-        3000,
-      ),
-      wrap: true,
-    });
-  }
+  if (f.correlation && caps.rows > 0) body.push(...correlationBlocks(f.correlation, caps));
+  if (f.digest && caps.rows > 0) body.push(...digestBlocks(f.digest, caps));
+  if (shortened) body.push(textBlock(escapeTeams(shortenedNote('Teams')), { isSubtle: true, size: 'Small' }));
   const actions = [
     ...(f.consoleUrl ? [{ type: 'Action.OpenUrl', title: 'Open in CloudTrail', url: f.consoleUrl }] : []),
     ...f.attack.slice(0, 4).map((t) => ({ type: 'Action.OpenUrl', title: `ATT&CK ${t.id}`, url: t.url })),
@@ -137,7 +211,12 @@ export function renderTeamsFromFacts(f: AlertFacts): TeamsMessage {
   };
 }
 
-/** Teams webhook payload for an alert. */
+/** Teams webhook payload for an alert, within Teams' message size limit. */
 export function renderTeams(alert: Alert): TeamsMessage {
-  return renderTeamsFromFacts(alertFacts(alert));
+  const facts = alertFacts(alert);
+  return fitToBudget(
+    (caps, shortened) => renderTeamsFromFacts(facts, caps, shortened),
+    jsonBytes,
+    TEAMS_BUDGET_BYTES,
+  );
 }

@@ -1,16 +1,25 @@
 /**
- * Plain-text rendering of an alert: the same facts as the HTML email, for the text/plain part,
- * the outbox `.txt` file and terminals. Values are already inert (alert-facts.ts); multi-line
- * values are indented so that no event value can forge a line that looks like a label.
+ * Plain-text rendering of an alert: the same facts as the HTML email, for the text/plain part and
+ * terminals. Values are already inert and defanged (alert-facts.ts); multi-line values are indented
+ * so that no event value can forge a line that looks like a label.
  */
 import type { Alert } from '../alerts/alert';
 import { alertFacts, headline, type AlertFacts } from './alert-facts';
+import { CORRELATION_COLUMNS, DIGEST_COLUMNS, cells, splitColumns, type Column } from './event-columns';
+import {
+  andMore,
+  cooldownSummary,
+  correlationSummary,
+  countedValuesTitle,
+  digestSummary,
+  groupSummary,
+} from './phrases';
 import { headerSafe } from './sanitize';
 
-const indent = (block: string): string =>
+const indent = (block: string, by = '    '): string =>
   block
     .split('\n')
-    .map((line) => `    ${line}`)
+    .map((line) => `${by}${line}`)
     .join('\n');
 
 /** The "Label: value" lines shared by text-like outputs (text, SNS). */
@@ -22,9 +31,10 @@ export function factLines(f: AlertFacts): string[] {
   add('Level', f.level.toUpperCase());
   add('Rule', `${f.title} (${f.ruleId})`);
   add('Kind', f.kind);
-  add('Account', `${f.account.name} (${f.account.id})${f.account.known ? '' : ' [unknown account]'}`);
+  add('Account', f.account.label);
   add('OU', f.account.ouPath);
   add('Actor', `${f.actor} [${f.actorType}]`);
+  add('Target', f.target);
   add('Source IP', f.sourceIp);
   add('IP context', f.ipContext);
   add('User agent', f.userAgent);
@@ -36,10 +46,52 @@ export function factLines(f: AlertFacts): string[] {
   );
   add('Event ID', f.eventId);
   add('Error code', f.errorCode);
-  if (f.suppressed)
-    add('Cooldown', `${f.suppressed.count} similar alert(s) suppressed since ${f.suppressed.since}`);
+  if (f.suppressed) add('Cooldown', cooldownSummary(f.suppressed));
   add('Alert ID', f.id);
   return lines;
+}
+
+/** Rows as `- Time: … · Event: …` lines, after one line for what all rows share. */
+function rowLines<R>(rows: readonly R[], columns: readonly Column<R>[], more: number): string[] {
+  const { common, varying } = splitColumns(rows, columns);
+  const lines: string[] = [];
+  if (common.length) lines.push(`same for all: ${common.map((c) => `${c.label}: ${c.value}`).join(' · ')}`);
+  for (const row of rows)
+    lines.push(
+      `- ${cells(row, varying)
+        .map((c) => `${c.label}: ${c.value}`)
+        .join(' · ')}`,
+    );
+  if (more > 0) lines.push(andMore(more));
+  return lines;
+}
+
+/** The correlation's summary, group, counted values and events, as plain lines (indented by the caller). */
+export function correlationLines(c: NonNullable<AlertFacts['correlation']>, maxRows = Infinity): string[] {
+  const lines = [`Correlation: ${correlationSummary(c)}`];
+  const group = groupSummary(c);
+  if (group) lines.push(`    group: ${group}`);
+  if (c.values.length) {
+    const shown = c.values.slice(0, maxRows);
+    lines.push(`    ${countedValuesTitle(c)}:`, ...shown.map((v) => `      ${v}`));
+    const more = c.values.length - shown.length + c.valuesMore;
+    if (more > 0) lines.push(`      ${andMore(more)}`);
+  }
+  const rows = c.events.slice(0, maxRows);
+  lines.push(
+    `    Events (${c.events.length + c.more}):`,
+    ...rowLines(rows, CORRELATION_COLUMNS, c.events.length - rows.length + c.more).map((l) => `      ${l}`),
+  );
+  return lines;
+}
+
+/** The digest's summary and entries, as plain lines. */
+export function digestLines(d: NonNullable<AlertFacts['digest']>, maxRows = Infinity): string[] {
+  const rows = d.entries.slice(0, maxRows);
+  return [
+    `Digest: ${digestSummary(d)}`,
+    ...rowLines(rows, DIGEST_COLUMNS, d.entries.length - rows.length + d.more).map((l) => `    ${l}`),
+  ];
 }
 
 export function renderTextFromFacts(f: AlertFacts): string {
@@ -51,17 +103,8 @@ export function renderTextFromFacts(f: AlertFacts): string {
   if (f.description) out.push('', 'Description:', indent(f.description));
   if (f.errorMessage) out.push('', 'Error message:', indent(f.errorMessage));
   if (f.requestParameters) out.push('', 'Request parameters:', indent(f.requestParameters));
-  if (f.correlation) {
-    const c = f.correlation;
-    out.push('', `Correlation: ${c.type}${c.value !== undefined ? ` (value ${c.value})` : ''}`);
-    for (const [k, v] of c.groupBy) out.push(`    group ${k} = ${v}`);
-    for (const e of c.events) {
-      out.push(
-        `    - ${e.time} ${e.eventName} ${e.eventSource} by ${e.actor} from ${e.sourceIp} in ${e.accountId} [${e.ruleTitle}] ${e.eventId}`,
-      );
-    }
-    if (c.more > 0) out.push(`    … and ${c.more} more event(s)`);
-  }
+  if (f.correlation) out.push('', ...correlationLines(f.correlation));
+  if (f.digest) out.push('', ...digestLines(f.digest));
   out.push('', 'Raw event:', indent(f.rawEvent), '');
   return out.join('\n');
 }

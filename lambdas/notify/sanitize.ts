@@ -1,21 +1,30 @@
 /**
  * Text hygiene for notifications: every value taken from a CloudTrail event is attacker-controlled.
  * Helpers here make such values inert before any renderer escapes them for its own syntax:
- * control, bidi and invisible characters become visible `\uXXXX` escapes, lengths are capped,
+ * invisible and format characters become visible `\uXXXX` / `\u{XXXXX}` escapes, lengths are capped,
  * and anything that is not a string is turned into text without ever throwing.
  */
 
-/* eslint-disable no-control-regex -- these patterns exist to find control characters. */
-/** C0/C1 controls, DEL, zero-width and bidi controls, line/paragraph separators, BOM, interlinear annotations. */
-const UNSAFE_CHARS =
-  /[\u0000-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/g;
-const UNSAFE_CHARS_KEEP_NEWLINE =
-  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/g;
+/**
+ * Invisible or format characters, shown escaped wherever a person reads a value: controls (Cc),
+ * format characters (Cf: bidi, zero-width, soft hyphen, tag characters U+E0000–E007F …), private
+ * use (Co), lone surrogates (Cs), unassigned code points and noncharacters (Cn: U+FDD0–FDEF and
+ * U+xFFFE/U+xFFFF in every plane), line and paragraph separators, every default-ignorable code
+ * point (variation selectors, Hangul fillers, combining grapheme joiner …) and the braille blank.
+ */
+const UNSAFE_CHARS = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Cn}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800]/gu;
 
-/* eslint-enable no-control-regex */
+/** `\u202E` in the BMP, `\u{E0041}` beyond it: the form JavaScript and JSON readers know. */
+const visibleEscape = (c: string): string => {
+  const code = c.codePointAt(0) ?? 0;
+  const hex = code.toString(16).toUpperCase();
+  return code > 0xffff ? `\\u{${hex}}` : `\\u${hex.padStart(4, '0')}`;
+};
 
-const visibleEscape = (c: string): string =>
-  `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+/** Every invisible or format character of `text` as a visible escape. */
+export function escapeInvisible(text: string, keepNewlines = false): string {
+  return text.replace(UNSAFE_CHARS, (c) => (keepNewlines && c === '\n' ? c : visibleEscape(c)));
+}
 
 /** Any value as text: strings as they are, numbers/booleans printed, objects as JSON; never throws. */
 export function asText(value: unknown): string {
@@ -30,24 +39,30 @@ export function asText(value: unknown): string {
   }
 }
 
-/** Cuts `text` to at most `max` UTF-16 units (without splitting a surrogate pair), marking the cut. */
+/**
+ * Cuts `text` to at most `max` UTF-16 units (without splitting a surrogate pair), marking the cut:
+ * with the total length when there is room for it, else a plain `…` (a marker longer than a third
+ * of the space would hide more than it tells).
+ */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
-  const marker = `… [truncated, ${text.length} characters in total]`;
+  if (max <= 0) return '';
+  const long = `… [truncated, ${text.length} characters in total]`;
+  const marker = long.length * 3 <= max ? long : '…';
   let end = Math.max(0, max - marker.length);
   const code = text.charCodeAt(end - 1);
   if (code >= 0xd800 && code <= 0xdbff) end -= 1;
   return text.slice(0, end) + marker;
 }
 
-/** One line of inert text: control/bidi/invisible characters (newlines included) shown as `\uXXXX`, capped. */
+/** One line of inert text: invisible and format characters (newlines included) shown escaped, capped. */
 export function cleanLine(value: unknown, max = 1000): string {
-  return truncate(asText(value).replace(UNSAFE_CHARS, visibleEscape), max);
+  return truncate(escapeInvisible(asText(value)), max);
 }
 
 /** Multi-line inert text: like cleanLine but newlines are kept (CR is escaped). */
 export function cleanBlock(value: unknown, max = 4000): string {
-  return truncate(asText(value).replace(UNSAFE_CHARS_KEEP_NEWLINE, visibleEscape), max);
+  return truncate(escapeInvisible(asText(value), true), max);
 }
 
 /**

@@ -7,10 +7,20 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '../alerts/alert';
 import type { NamedDestination } from './destination';
 import type { Notifier } from './notifier';
-import { renderSns } from './render-sns';
+import { snsPublishInput } from './render-sns';
 import { isRetryableAwsError, withRetry, type RetryOptions } from './retry';
 
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+
+/** The destination's topic ARN, checked; throws naming the destination. */
+export function checkTopicArn(named: NamedDestination): string {
+  const d = named.destination;
+  if (d.type !== 'sns')
+    throw new Error(`destination ${named.name}: expected an sns destination, got ${d.type}`);
+  if (!TOPIC_ARN.test(d.topicArn))
+    throw new Error(`destination ${named.name}: topicArn is not an SNS topic ARN`);
+  return d.topicArn;
+}
 
 export class SnsNotifier implements Notifier {
   constructor(
@@ -19,24 +29,7 @@ export class SnsNotifier implements Notifier {
   ) {}
 
   async send(alert: Alert, named: NamedDestination): Promise<void> {
-    const d = named.destination;
-    if (d.type !== 'sns')
-      throw new Error(`destination ${named.name}: expected an sns destination, got ${d.type}`);
-    if (!TOPIC_ARN.test(d.topicArn))
-      throw new Error(`destination ${named.name}: topicArn is not an SNS topic ARN`);
-    const sns = renderSns(alert);
-    const fifo = d.topicArn.endsWith('.fifo');
-    const command = new PublishCommand({
-      TopicArn: d.topicArn,
-      Message: sns.message,
-      // FIFO topics take no subject but need a group and a deduplication id.
-      ...(fifo
-        ? { MessageGroupId: sns.attributes.accountId.StringValue, MessageDeduplicationId: dedupeId(alert.id) }
-        : { Subject: sns.subject }),
-      MessageAttributes: sns.attributes,
-    });
+    const command = new PublishCommand(snsPublishInput(alert, checkTopicArn(named)));
     await withRetry(() => this.client.send(command), isRetryableAwsError, this.options.retry);
   }
 }
-
-const dedupeId = (id: string): string => id.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 128) || 'alert';

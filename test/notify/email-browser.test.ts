@@ -2,7 +2,9 @@
  * The alert email in a real browser (Debian chromium via playwright-core): hostile event values
  * must render as visible text, run no script, fire no handler, load nothing and link nowhere but
  * attack.mitre.org and the AWS console. Checked with the CSP meta tag and, to prove the escaping
- * alone holds, without it. Writes a screenshot to test-artifacts/email.png.
+ * alone holds, without it. At 400 px (a phone) and 1000 px: no horizontal scroll, no word shorter
+ * than 20 characters broken across lines (checked on the rendered line boxes), the counted values
+ * and the digest's entries shown. Writes screenshots to test-artifacts/.
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -10,6 +12,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderEmail } from '../../lambdas/notify/render-email';
 import { EVENT_ID, hostileAlert, PAYLOADS, sampleAlert } from './fixtures';
+import { digestAlert, harvestAlert, phishingAlert } from './scenarios';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
@@ -44,8 +47,8 @@ interface Observed {
   console: string[];
 }
 
-async function load(html: string): Promise<Observed> {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+async function load(html: string, width = 1000): Promise<Observed> {
+  const page = await browser.newPage({ viewport: { width, height: 800 } });
   const observed: Observed = { page, requests: [], dialogs: [], console: [] };
   await page.route('**/*', async (route) => {
     observed.requests.push(route.request().url());
@@ -149,4 +152,105 @@ describe('alert email in chromium', () => {
       await page.close();
     }
   }, 30000);
+});
+
+interface Layout {
+  scrollWidth: number;
+  viewport: number;
+  /** Words shorter than 20 characters whose characters sit on more than one line. */
+  broken: string[];
+  words: number;
+  text: string;
+}
+
+/**
+ * Measures the page: its scroll width, and for every word shorter than 20 characters outside
+ * `<pre>` (whose JSON may wrap anywhere) the line boxes of its characters (Range.getClientRects):
+ * a word on two lines has rects with two different tops.
+ */
+const measure = (page: Page): Promise<Layout> =>
+  page.evaluate(`(() => {
+    const broken = [];
+    let words = 0;
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.parentElement.closest('pre, title')) continue;
+      for (const m of node.data.matchAll(/\\S+/g)) {
+        if (m[0].length >= 20) continue;
+        words++;
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+        if (tops.size > 1) broken.push(m[0]);
+      }
+    }
+    return {
+      scrollWidth: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth),
+      viewport: window.innerWidth,
+      broken,
+      words,
+      text: document.body.innerText,
+    };
+  })()`) as Promise<Layout>;
+
+describe('alert email layout on a phone and a desktop', () => {
+  it('the measure finds a word broken across lines', async () => {
+    const { page } = await load(
+      '<!DOCTYPE html><body><div style="width:40px;word-break:break-all;">payments-prod</div><details><summary>s</summary></details></body>',
+      400,
+    );
+    try {
+      expect((await measure(page)).broken).toEqual(['payments-prod']);
+    } finally {
+      await page.close();
+    }
+  }, 30000);
+
+  it.each([400, 1000])(
+    'at %i px the harvesting correlation fits, breaks no short word and lists the counted values',
+    async (width) => {
+      const alert = harvestAlert();
+      const { page, requests } = await load(renderEmail(alert).html, width);
+      try {
+        expect(requests).toEqual([]);
+        const layout = await measure(page);
+        expect(layout.scrollWidth).toBeLessThanOrEqual(layout.viewport);
+        expect(layout.words).toBeGreaterThan(100);
+        expect(layout.broken).toEqual([]);
+        for (const secret of alert.correlation!.values!) expect(layout.text).toContain(secret);
+        expect(layout.text).toContain('Counted values (7)');
+        // Source, account, actor and IP are the same for all events: stated once, not per event.
+        expect(layout.text.match(/198\.51\.100\.23/g)).toHaveLength(1);
+        expect(layout.text).toContain('7a1c2a9e-5b7d-4e21-9a0c-1d2e3f4a5b06');
+        await mkdir(ARTIFACTS, { recursive: true });
+        await page.screenshot({ path: join(ARTIFACTS, `email-correlation-${width}.png`), fullPage: true });
+      } finally {
+        await page.close();
+      }
+    },
+    30000,
+  );
+
+  it.each([400, 1000])(
+    'at %i px a digest, the phishing alert and every hostile value fit too',
+    async (width) => {
+      for (const alert of [digestAlert(), phishingAlert(), hostile]) {
+        const { page } = await load(renderEmail(alert).html, width);
+        try {
+          const layout = await measure(page);
+          expect(layout.scrollWidth).toBeLessThanOrEqual(layout.viewport);
+          expect(layout.broken).toEqual([]);
+          if (alert.digest) {
+            expect(layout.text).toContain('30 targets between');
+            for (const entry of alert.digest.entries) expect(layout.text).toContain(entry.target);
+          }
+          if (alert === hostile) expect(layout.text).not.toContain('\u202e');
+        } finally {
+          await page.close();
+        }
+      }
+    },
+    60000,
+  );
 });

@@ -1,4 +1,4 @@
-/** Outbox notifier, MIME writer and dispatcher: files written, valid .eml, and routing by destination type. */
+/** Outbox notifier, MIME writer and dispatcher: one file per notification holding exactly its payload, valid .eml, routing by destination type. */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,10 @@ import { NotificationDispatcher } from '../../lambdas/notify/dispatcher';
 import { buildMime, encodeHeaderWords } from '../../lambdas/notify/mime';
 import type { Notifier } from '../../lambdas/notify/notifier';
 import { OutboxNotifier, outboxBaseName } from '../../lambdas/notify/outbox-notifier';
+import { renderJson } from '../../lambdas/notify/render-json';
+import { renderSlack } from '../../lambdas/notify/render-slack';
+import { snsPublishInput } from '../../lambdas/notify/render-sns';
+import { renderTeams } from '../../lambdas/notify/render-teams';
 import { hostileAlert, sampleAlert } from './fixtures';
 import { decodeWords, parseMime } from './mime-parse';
 
@@ -28,35 +32,52 @@ const chat: NamedDestination = {
   destination: { type: 'webhook', format: 'slack', urlSecret: 's' },
 };
 
+const destinations: NamedDestination[] = [
+  email,
+  { name: 'prod-pager', destination: { type: 'sns', topicArn: 'arn:aws:sns:us-east-1:111122223333:pager' } },
+  { name: 'dev-chat', destination: { type: 'webhook', format: 'slack', urlSecret: 's' } },
+  { name: 'ops-teams', destination: { type: 'webhook', format: 'teams', urlSecret: 't' } },
+  {
+    name: 'siem',
+    destination: { type: 'webhook', format: 'json', urlSecret: 'j', allowedHosts: ['siem.example'] },
+  },
+];
+
+const read = async (name: string): Promise<string> => readFile(join(dir, name), 'utf8');
+
 describe('OutboxNotifier', () => {
-  it('writes html, txt, json and eml files named <time>-<level>-<alertid>-<destination>', async () => {
+  it('writes, per destination, exactly the payload that destination would receive', async () => {
     const outbox = new OutboxNotifier(dir);
-    await outbox.send(sampleAlert(), email);
-    const files = (await readdir(dir)).sort();
-    expect(files).toEqual(
-      ['html', 'json', 'txt', 'eml']
-        .map((ext) => `20261120T101500Z-high-a1b2c3d4e5f60718-soc-email.${ext}`)
-        .sort(),
+    const alert = sampleAlert();
+    for (const d of destinations) await outbox.send(alert, d);
+    const base = '20261120T101500Z-high-a1b2c3d4e5f60718';
+    expect((await readdir(dir)).sort()).toEqual(
+      [
+        `${base}-soc-email.eml`,
+        `${base}-prod-pager.sns.json`,
+        `${base}-dev-chat.slack.json`,
+        `${base}-ops-teams.teams.json`,
+        `${base}-siem.json`,
+      ].sort(),
     );
-    const html = await readFile(
-      join(
-        dir,
-        files.find((f) => f.endsWith('.html'))!,
-      ),
-      'utf8',
+    expect(outbox.written.map((w) => [w.kind, w.destination])).toEqual([
+      ['email', 'soc-email'],
+      ['sns', 'prod-pager'],
+      ['slack', 'dev-chat'],
+      ['teams', 'ops-teams'],
+      ['json', 'siem'],
+    ]);
+    // The same renderers as the real notifiers: SNS Publish input, Slack blocks, Teams card, JSON body.
+    expect(JSON.parse(await read(`${base}-prod-pager.sns.json`))).toEqual(
+      snsPublishInput(alert, 'arn:aws:sns:us-east-1:111122223333:pager'),
     );
-    expect(html).toContain('AWS Console Login Without MFA');
-    const json = JSON.parse(
-      await readFile(
-        join(
-          dir,
-          files.find((f) => f.endsWith('.json'))!,
-        ),
-        'utf8',
-      ),
-    ) as Record<string, unknown>;
-    expect(json).toMatchObject({ schemaVersion: 1, event: { eventName: 'ConsoleLogin' } });
-    expect(outbox.written).toHaveLength(1);
+    const sns = JSON.parse(await read(`${base}-prod-pager.sns.json`)) as Record<string, unknown>;
+    expect(Object.keys(sns)).toEqual(['TopicArn', 'Subject', 'Message', 'MessageAttributes']);
+    expect(JSON.parse(await read(`${base}-dev-chat.slack.json`))).toEqual(renderSlack(alert));
+    expect(JSON.parse(await read(`${base}-ops-teams.teams.json`))).toEqual(renderTeams(alert));
+    expect(JSON.parse(await read(`${base}-siem.json`))).toEqual(renderJson(alert));
+    // No email-shaped file for a chat or SNS destination.
+    expect((await readdir(dir)).filter((f) => f.endsWith('.eml'))).toEqual([`${base}-soc-email.eml`]);
   });
 
   it('writes a valid multipart/alternative .eml with an RFC 2047 subject', async () => {
@@ -84,24 +105,31 @@ describe('OutboxNotifier', () => {
     expect(eml.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
   });
 
-  it('builds safe file names from hostile values and non-email destinations', async () => {
+  it('builds safe file names from hostile values', async () => {
     const alert = hostileAlert();
-    await new OutboxNotifier(dir).send(alert, chat);
-    const files = await readdir(dir);
-    expect(files).toHaveLength(4);
+    const outbox = new OutboxNotifier(dir);
+    await outbox.send(alert, chat);
+    await outbox.send(alert, { ...email, name: '../../etc/passwd\r\nx' });
+    const files = (await readdir(dir)).sort();
+    expect(files).toHaveLength(2);
     for (const f of files)
-      expect(f).toMatch(/^unknown-time-high-[A-Za-z0-9_-]+-dev_chat_x\.(html|txt|json|eml)$/);
+      expect(f).toMatch(/^unknown-time-high-[A-Za-z0-9_-]+-(dev_chat_x\.slack\.json|etc_passwd_x\.eml)$/);
     expect(outboxBaseName(alert, chat.name)).not.toContain('..');
-    const eml = parseMime(
-      await readFile(
-        join(
-          dir,
-          files.find((f) => f.endsWith('.eml'))!,
-        ),
-        'utf8',
-      ),
-    );
-    expect(eml.header('To')).toBe('dev_chat_x@outbox.invalid');
+    expect(outbox.written.every((w) => w.file.startsWith(dir))).toBe(true);
+  });
+
+  it('refuses what the real notifier would refuse', async () => {
+    const outbox = new OutboxNotifier(dir);
+    await expect(
+      outbox.send(sampleAlert(), { name: 't', destination: { type: 'sns', topicArn: 'arn:aws:sqs:x' } }),
+    ).rejects.toThrow('destination t: topicArn is not an SNS topic ARN');
+    await expect(
+      outbox.send(sampleAlert(), {
+        ...email,
+        destination: { type: 'email', from: 'alerts@acme.example', to: ['a@b\r\nBcc: c@d'] },
+      }),
+    ).rejects.toThrow('destination soc-email to[0]: expected an email address');
+    expect(await readdir(dir)).toEqual([]);
   });
 });
 

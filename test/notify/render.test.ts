@@ -11,6 +11,18 @@ import { EVENT_ID, sampleAlert, sampleRule } from './fixtures';
 const hrefs = (html: string): string[] =>
   [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1].replace(/&amp;/g, '&'));
 
+/** The text a reader sees: tags dropped, entities decoded. */
+const textOf = (html: string): string =>
+  html
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&#96;/g, '`')
+    .replace(/&amp;/g, '&');
+
 describe('renderEmail', () => {
   const email = renderEmail(sampleAlert());
 
@@ -63,9 +75,10 @@ describe('renderEmail', () => {
     const html = renderEmail(
       sampleAlert({ errorCode: 'AccessDenied', errorMessage: 'User is not authorized' }),
     ).html;
-    for (const text of [
+    expect(html).toContain('background:#e65100');
+    const text = textOf(html);
+    for (const fact of [
       'HIGH',
-      'background:#e65100',
       'payments-prod',
       '444455556666',
       '/Workloads/Production',
@@ -73,25 +86,28 @@ describe('renderEmail', () => {
       '203.0.113.7',
       'VPN · Berlin, Germany (DE) · AS3320 Deutsche Telekom',
       'us-east-1',
-      '2026-11-20T10:15:00Z',
+      '2026-11-20 10:15:00 UTC',
       'ConsoleLogin',
       'signin.amazonaws.com',
       'AccessDenied',
       'User is not authorized',
-      '3 similar alert(s) suppressed since 2026-11-20T09:00:00Z',
+      '3 similar alerts suppressed since 2026-11-20 09:00:00 UTC',
       'Detects a console login',
     ]) {
-      expect(html).toContain(text);
+      expect(text).toContain(fact);
     }
     expect(html).not.toContain('unknown account');
     expect(html).toMatch(/<details><summary[^>]*>Show the raw CloudTrail event<\/summary><pre[^>]*>\{/);
   });
 
-  it('flags unknown accounts', () => {
-    const html = renderEmail(
-      sampleAlert({ account: { id: '999988887777', name: '999988887777', ouPath: '/', known: false } }),
-    ).html;
-    expect(html).toContain('unknown account');
+  it('labels unknown accounts as unknown, never as "id (id)"', () => {
+    const email = renderEmail(
+      sampleAlert({ account: { id: '123837392027', name: '123837392027', ouPath: '/', known: false } }),
+    );
+    expect(textOf(email.html)).toContain('123837392027 (unknown account)');
+    expect(textOf(email.html)).not.toContain('123837392027 (123837392027)');
+    expect(email.text).toContain('Account: 123837392027 (unknown account)');
+    expect(email.subject).toBe('[HIGH] AWS Console Login Without MFA — 123837392027 (unknown account)');
   });
 
   it('pretty-prints request parameters and truncates them near 4 KB', () => {
@@ -103,7 +119,7 @@ describe('renderEmail', () => {
     expect(pre![1]).toContain('truncated');
   });
 
-  it('lists correlated events in a table, capped', () => {
+  it('lists correlated events, capped, with what they share stated once', () => {
     const events = Array.from({ length: 55 }, (_, i) => ({
       eventName: `Event${i}`,
       eventTime: '2026-11-20T10:00:00Z',
@@ -115,11 +131,15 @@ describe('renderEmail', () => {
         correlation: { type: 'event_count', groupBy: { 'userIdentity.arn': 'arn:x' }, value: 55, events },
       }),
     ).html;
-    expect(html).toContain('Correlated events');
-    expect(html).toContain('Event49');
-    expect(html).not.toContain('Event50<');
-    expect(html).toContain('and 5 more event(s)');
-    expect(html).toContain('userIdentity.arn = arn:x');
+    const text = textOf(html);
+    expect(text).toContain('Correlated events');
+    expect(text).toContain('Event49');
+    expect(text).not.toContain('Event50');
+    expect(text).toContain('… and 5 more');
+    expect(text).toContain('userIdentity.arn = arn:x');
+    // Time and actor are the same for all: said once, not on every event.
+    expect(text).toContain('Same for all events: Time 2026-11-20 10:00:00 UTC Actor user/bob');
+    expect(text.split('user/bob')).toHaveLength(2);
   });
 
   it('accepts https base URLs for console and rule docs, and rejects others', () => {
@@ -197,6 +217,7 @@ describe('renderSlack', () => {
       text: {
         type: 'plain_text',
         text: '[HIGH] AWS Console Login Without MFA — payments-prod (/Workloads/Production)',
+        emoji: false,
       },
     });
     const json = JSON.stringify(msg);
@@ -206,7 +227,11 @@ describe('renderSlack', () => {
     expect(json).toContain('<https://attack.mitre.org/techniques/T1078/004/|T1078.004>');
     const section = msg.blocks.find((b) => b.fields);
     expect(section!.fields!.length).toBeLessThanOrEqual(10);
-    expect(section!.fields![0].text).toBe('*Account*\npayments-prod (444455556666)');
+    expect(section!.fields![0]).toEqual({
+      type: 'mrkdwn',
+      text: '*Account*\n`payments-prod (444455556666)`',
+      verbatim: true,
+    });
   });
 });
 
