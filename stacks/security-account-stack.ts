@@ -150,11 +150,12 @@ export class SecurityAccountStack extends Stack {
       2,
       1000,
     );
+    // One execution is kept for the scheduled digest flush; the SQS source takes the rest.
     const processorReserved = requireIntInRange(
       owner,
       'processorReservedConcurrency',
       props.processorReservedConcurrency ?? 5,
-      2,
+      3,
       1000,
     );
     const newObjects = props.newObjects ?? { source: 'eventBridge' };
@@ -255,10 +256,16 @@ export class SecurityAccountStack extends Stack {
         batchSize: 10,
         maxBatchingWindow: Duration.seconds(2),
         reportBatchItemFailures: true,
-        maxConcurrency: processorReserved,
+        maxConcurrency: processorReserved - 1,
       }),
     );
     state.table.grantReadWriteData(this.processor.fn);
+    // Digests whose window closed go out even when no later alert of their key arrives.
+    new events.Rule(this, 'DigestFlushSchedule', {
+      description: 'TrailAlerts: send the alert digests whose window closed',
+      schedule: events.Schedule.rate(Duration.minutes(5)),
+      targets: [new targets.LambdaFunction(this.processor.fn, { retryAttempts: 0 })],
+    });
     channels.grantSend(this.processor.fn);
 
     for (const fn of [this.analyzer, this.processor]) {

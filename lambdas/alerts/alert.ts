@@ -100,9 +100,16 @@ export interface Alert {
     entries: { time: string; eventID?: string; eventName?: string; target: string; alertId: string }[];
     /** Exact repeats (same target) counted, not listed. */
     repeats: number;
+    /**
+     * True when the digest goes out on its own (its window closed, or it filled up): the alert's
+     * own fields are those of its last entry and `id` is the digest's. Absent when an alert of
+     * the same key carries it: then `entries` are events besides the alert's own, and may be
+     * empty when only repeats were counted.
+     */
+    standalone?: boolean;
   };
   ipContext?: IpContext;
-  /** Cooldown history: how many alerts of this (rule, account, actor) were suppressed since the last one. */
+  /** No longer set (issue 17): `digest` names what was folded and counts the exact repeats. */
   suppressedSince?: { count: number; since: string };
   /** Where it came from (for scan output). */
   source?: { file: string; index: number };

@@ -165,7 +165,7 @@ export const accountsSchema = {
         mode: { type: 'string', enum: ['pipeline', 'stacks'] },
         name: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,19}$' },
         analyzerReservedConcurrency: { type: 'integer', minimum: 2, maximum: 1000 },
-        processorReservedConcurrency: { type: 'integer', minimum: 2, maximum: 1000 },
+        processorReservedConcurrency: { type: 'integer', minimum: 3, maximum: 1000 },
         huntWorkerReservedConcurrency: { type: 'integer', minimum: 2, maximum: 1000 },
         alarmEmail: { type: 'string', format: 'email' },
         trailSilenceMinutes: positiveMinutes,

@@ -2,9 +2,9 @@
  * Assembles the AlertProcessor from a runtime and adapters: the same assembly for the processor
  * Lambda (DynamoDB state, SES/SNS/webhooks) and for `scan` (memory state, outbox).
  */
-import { Cooldown } from '../alerts/cooldown';
 import { Deduper } from '../alerts/dedupe';
-import type { CorrelationStore, StateStore } from '../alerts/state/store';
+import { Grouping } from '../alerts/grouping';
+import type { CorrelationStore, DueIndex, StateStore } from '../alerts/state/store';
 import type { NamedDestination } from '../notify/destination';
 import type { AccountDirectory } from '../org/directory';
 import type { OrgPolicy } from '../org/effective';
@@ -17,7 +17,7 @@ import { AlertProcessor, type AlertSender, type IpContextLookup } from './proces
 export const DEDUPE_TTL_SECONDS = 14 * 24 * 3600;
 
 export interface ProcessorAdapters {
-  store: StateStore & CorrelationStore;
+  store: StateStore & CorrelationStore & DueIndex;
   sender: AlertSender;
   directory: AccountDirectory;
   ipContext?: IpContextLookup;
@@ -54,7 +54,7 @@ export function assembleProcessor(
     directory: adapters.directory,
     policy,
     deduper: new Deduper(adapters.store, DEDUPE_TTL_SECONDS, adapters.now),
-    cooldown: new Cooldown(adapters.store, adapters.now),
+    grouping: new Grouping(adapters.store, { now: adapters.now }),
     correlations:
       content.correlations.length > 0
         ? new CorrelationEngine(content.correlations, adapters.store, { now: adapters.now })

@@ -1,7 +1,9 @@
 /**
  * `trailalerts scan`: replays CloudTrail files (or s3:// prefixes) through the whole pipeline —
- * detect → exceptions → dedupe → correlation → cooldown → enrichment → routing → outbox — with
+ * detect → exceptions → dedupe → correlation → grouping → enrichment → routing → outbox — with
  * the same Analyzer and AlertProcessor as the Lambdas, and returns every outcome for the report.
+ * At the end every digest still open goes out, as the scheduled flush would send it once its
+ * window closed: a scan leaves nothing folded and unsent.
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
@@ -99,6 +101,15 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
         }
       }
     }
+  }
+  // A scan that matched nothing opened no digest.
+  if (result.matched > 0) {
+    const flushed = await options.processor.flushDigests({ all: true });
+    for (const outcome of flushed.outcomes) {
+      result.outcomes.push(outcome);
+      options.onOutcome?.(outcome);
+    }
+    for (const f of flushed.failures) result.failures.push({ source: `digest ${f.digest}`, error: f.error });
   }
   options.onProgress?.(progress);
   return result;

@@ -3,7 +3,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoStateStore } from '../../lambdas/alerts/state/dynamodb-store';
 import { Deduper } from '../../lambdas/alerts/dedupe';
-import { Cooldown } from '../../lambdas/alerts/cooldown';
+import type { Alert } from '../../lambdas/alerts/alert';
+import { Grouping, groupStateKey } from '../../lambdas/alerts/grouping';
 import { CorrelationEngine } from '../../lambdas/sigma/correlate/engine';
 import type { CorrelationObservation } from '../../lambdas/alerts/state/store';
 import { correlation, event, rule } from '../correlate/helpers';
@@ -89,6 +90,38 @@ describe('DynamoStateStore generic state', () => {
   });
 });
 
+describe('DynamoStateStore due index', () => {
+  it('lists what is due up to a time, oldest first, across day partitions, without a scan', async () => {
+    const s = store();
+    const ttl = nowSec() + 3600;
+    const yesterday = Date.parse('2026-11-19T23:59:00Z');
+    const today = Date.parse('2026-11-20T09:00:00Z');
+    const later = Date.parse('2026-11-20T11:00:00Z');
+    await s.putDue({ key: 'group#b', dueAtMs: today }, ttl);
+    await s.putDue({ key: 'group#a', dueAtMs: yesterday }, ttl);
+    await s.putDue({ key: 'group#c', dueAtMs: later }, ttl);
+    await s.putDue({ key: 'group#b', dueAtMs: today }, ttl);
+    expect(await s.listDue(now.getTime(), 10)).toEqual([
+      { key: 'group#a', dueAtMs: yesterday },
+      { key: 'group#b', dueAtMs: today },
+    ]);
+    expect(await s.listDue(now.getTime(), 1)).toEqual([{ key: 'group#a', dueAtMs: yesterday }]);
+    await s.deleteDue({ key: 'group#a', dueAtMs: yesterday });
+    expect(await s.listDue(later, 10)).toEqual([
+      { key: 'group#b', dueAtMs: today },
+      { key: 'group#c', dueAtMs: later },
+    ]);
+    await s.deleteDue({ key: 'group#b', dueAtMs: today });
+    await s.deleteDue({ key: 'group#c', dueAtMs: later });
+  });
+
+  it('an expired entry is not listed', async () => {
+    const s = store();
+    await s.putDue({ key: 'group#old', dueAtMs: now.getTime() - 1000 }, nowSec() - 1);
+    expect(await s.listDue(now.getTime(), 10)).toEqual([]);
+  });
+});
+
 describe('DynamoStateStore correlation state', () => {
   const obs = (key: string, timeMs: number, value?: string): CorrelationObservation => ({
     key,
@@ -163,18 +196,40 @@ describe('services on DynamoDB', () => {
     expect(await deduper.firstSeen('alert-1')).toBe(false);
   });
 
-  it('Cooldown lets one of two concurrent alerts through and counts the other', async () => {
-    const cooldown = new Cooldown(store(), clock);
+  it('Grouping lets one of two concurrent first alerts through, counts the repeat and carries it', async () => {
+    const grouping = new Grouping(store(), { now: clock });
     const key = { ruleId: 'r', accountId: '111122223333', actorId: 'alice' };
     const results = await Promise.all([
-      cooldown.check(key, '2026-11-20T10:00:00Z', 600),
-      cooldown.check(key, '2026-11-20T10:00:01Z', 600),
+      grouping.decide(key, groupAlert('g1', '2026-11-20T10:00:00Z', 'trail-a'), 600),
+      grouping.decide(key, groupAlert('g2', '2026-11-20T10:00:01Z', 'trail-a'), 600),
     ]);
-    expect(results.filter((r) => r.allowed)).toHaveLength(1);
-    expect(await cooldown.check(key, '2026-11-20T10:30:00Z', 600)).toEqual({
-      allowed: true,
-      suppressedSince: { count: 1, since: expect.any(String) },
-    });
+    expect(results.map((r) => r.kind).sort()).toEqual(['repeat', 'send']);
+    const next = await grouping.decide(key, groupAlert('g3', '2026-11-20T10:30:00Z', 'trail-a'), 600);
+    expect(next.kind === 'send' && next.carried?.digest).toMatchObject({ repeats: 1, entries: [] });
+  });
+
+  it('Grouping on DynamoDB: a digest is found through the due index and sent once, after its window', async () => {
+    const grouping = new Grouping(store(), { now: clock, graceSeconds: 60 });
+    const key = { ruleId: 'r-due', accountId: '111122223333', actorId: 'terraform' };
+    await grouping.decide(key, groupAlert('d0', '2026-11-20T10:00:00Z', 'route 0'), 600);
+    for (let i = 1; i <= 3; i++)
+      await grouping.decide(key, groupAlert(`d${i}`, `2026-11-20T10:00:0${i}Z`, `route ${i}`), 600);
+    // The table is shared by the suite: only this key's entries count.
+    const mine = async () =>
+      (await grouping.due(now.getTime(), 100)).filter((d) => d.key === groupStateKey(key));
+    expect(await mine()).toEqual([]);
+    now = new Date('2026-11-20T10:11:00Z');
+    const due = await mine();
+    expect(due).toEqual([{ key: groupStateKey(key), dueAtMs: Date.parse('2026-11-20T10:11:00Z') }]);
+    const [a, b] = await Promise.all([grouping.claimDue(due[0]), grouping.claimDue(due[0])]);
+    const claimed = [...a, ...b];
+    expect(claimed).toHaveLength(1);
+    expect(claimed[0].digest.entries.map((e) => e.alertId)).toEqual(['d1', 'd2', 'd3']);
+    await grouping.settle(claimed[0], true);
+    await grouping.forgetDue(due[0]);
+    now = new Date('2026-11-20T10:20:00Z');
+    // The lease's own entry (a crash guard) finds nothing left to send.
+    for (const item of await mine()) expect(await grouping.claimDue(item)).toEqual([]);
   });
 
   it('CorrelationEngine fires once on DynamoDB state, also with a redelivered event', async () => {
@@ -219,3 +274,28 @@ describe('services on DynamoDB', () => {
     }
   });
 });
+
+function groupAlert(id: string, time: string, target: string): Alert {
+  return {
+    id,
+    kind: 'event',
+    rule: {
+      id: 'r',
+      title: 'R',
+      level: 'medium',
+      tags: [],
+      references: [],
+      falsepositives: [],
+      file: 'r.yml',
+      line: 1,
+    },
+    level: 'medium',
+    time,
+    account: { id: '111122223333', name: 'prod', ouPath: '/', known: true },
+    actor: { type: 'IAMUser', id: 'alice', identifiers: ['alice'], display: 'alice' },
+    eventID: `ev-${id}`,
+    eventName: 'CreateRoute',
+    event: { eventID: `ev-${id}` },
+    target: { key: target, label: target },
+  };
+}

@@ -82,6 +82,26 @@ describe('MemoryStateStore', () => {
   });
 });
 
+describe('MemoryStateStore due index', () => {
+  it('lists what is due up to a time, oldest first, idempotent, without expired entries', async () => {
+    const now = new Date('2026-11-20T10:00:00Z');
+    const s = new MemoryStateStore({ now: () => now });
+    const ttl = Math.floor(now.getTime() / 1000) + 60;
+    await s.putDue({ key: 'b', dueAtMs: 2000 }, ttl);
+    await s.putDue({ key: 'a', dueAtMs: 1000 }, ttl);
+    await s.putDue({ key: 'a', dueAtMs: 1000 }, ttl);
+    await s.putDue({ key: 'c', dueAtMs: 9000 }, ttl);
+    await s.putDue({ key: 'gone', dueAtMs: 500 }, ttl - 120);
+    expect(await s.listDue(5000, 10)).toEqual([
+      { key: 'a', dueAtMs: 1000 },
+      { key: 'b', dueAtMs: 2000 },
+    ]);
+    expect(await s.listDue(Number.MAX_SAFE_INTEGER, 1)).toEqual([{ key: 'a', dueAtMs: 1000 }]);
+    await s.deleteDue({ key: 'a', dueAtMs: 1000 });
+    expect((await s.listDue(Number.MAX_SAFE_INTEGER, 10)).map((d) => d.key)).toEqual(['b', 'c']);
+  });
+});
+
 describe('clipping', () => {
   it('bounds stored text', () => {
     expect(clip('x'.repeat(1000))).toHaveLength(256);

@@ -179,16 +179,28 @@ describe('AlertProcessor', () => {
     expect(processor.counters.duplicate).toBe(1);
   });
 
-  it('suppresses by cooldown per (rule, account, actor) and says how many were suppressed next time', async () => {
+  it('counts an exact repeat per (rule, account, actor, target) and says how many in the next alert', async () => {
     const { run, sent } = setup();
-    await run(event('c1', 'StopLogging', 'Admin', {}, '2026-11-20T10:00:00Z'));
-    const second = await run(event('c2', 'StopLogging', 'Admin', {}, '2026-11-20T10:20:00Z'));
+    const trail = { requestParameters: { name: 'org-trail' } };
+    await run(event('c1', 'StopLogging', 'Admin', trail, '2026-11-20T10:00:00Z'));
+    const second = await run(event('c2', 'StopLogging', 'Admin', trail, '2026-11-20T10:20:00Z'));
     expect(second[0].kind).toBe('suppressed');
-    // Another actor is not held back by the first one's cooldown.
-    expect((await run(event('c3', 'StopLogging', 'Other', {}, '2026-11-20T10:21:00Z')))[0].kind).toBe('sent');
-    const later = await run(event('c4', 'StopLogging', 'Admin', {}, '2026-11-20T11:30:00Z'));
+    // Another actor is not held back by the first one's window, nor is another trail (high: alone).
+    expect((await run(event('c3', 'StopLogging', 'Other', trail, '2026-11-20T10:21:00Z')))[0].kind).toBe(
+      'sent',
+    );
+    const other = { requestParameters: { name: 'audit-trail' } };
+    expect((await run(event('c5', 'StopLogging', 'Admin', other, '2026-11-20T10:22:00Z')))[0].kind).toBe(
+      'sent',
+    );
+    // The next alert of the key that goes out says how many repeats were counted.
+    expect(sent.find((s) => s.alert.eventID === 'c5')?.alert.digest).toMatchObject({
+      repeats: 1,
+      entries: [],
+    });
+    const later = await run(event('c4', 'StopLogging', 'Admin', trail, '2026-11-20T11:30:00Z'));
     expect(later[0].kind).toBe('sent');
-    expect(sent[sent.length - 1].alert.suppressedSince).toMatchObject({ count: 1 });
+    expect(later[0].alert.digest).toBeUndefined();
   });
 
   it('counts an alert no route takes as unrouted (never silently dropped)', async () => {
@@ -215,6 +227,8 @@ describe('AlertProcessor', () => {
     expect(correlation.map((s) => s.to).sort()).toEqual(['pager', 'soc']);
     expect(correlation[0].alert.level).toBe('critical');
     expect(correlation[0].alert.correlation?.events.map((e) => e.eventID)).toEqual(['v0', 'v1', 'v2']);
+    // The distinct values the value_count counted, for the alert to list.
+    expect(correlation[0].alert.correlation?.values).toEqual(['a', 'b', 'c']);
   });
 
   it('a failed send is rethrown for retry, and the retry sends the alert exactly once', async () => {

@@ -99,7 +99,9 @@ describe('encryption and queues', () => {
   });
 
   it('admits EventBridge to the objects queue and its DLQ for the trail rule only (aws:SourceArn)', () => {
-    const rule = Object.keys(template.findResources('AWS::Events::Rule'))[0];
+    const rule = Object.keys(template.findResources('AWS::Events::Rule')).find((id) =>
+      id.startsWith('TrailEvents'),
+    );
     const allowed = Object.values(template.findResources('AWS::SQS::QueuePolicy')).flatMap((p) =>
       (p.Properties.PolicyDocument.Statement as Json[])
         .filter((s) => s.Effect === 'Allow')
@@ -171,7 +173,8 @@ describe('event bus', () => {
         },
       ],
     });
-    template.resourceCountIs('AWS::Events::Rule', 1);
+    // The trail rule on the bus, and the processor's digest-flush schedule.
+    template.resourceCountIs('AWS::Events::Rule', 2);
     template.resourceCountIs('AWS::SNS::Subscription', 1); // the alarm e-mail only
   });
 });
@@ -205,6 +208,18 @@ describe('functions', () => {
     });
   });
 
+  it('sends due digests every 5 minutes through a scheduled run of the processor', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProcessorFunction'), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 0 },
+        }),
+      ],
+    });
+  });
+
   it('reads both queues with partial batch failures, never polling beyond the reservation', () => {
     const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
     expect(mappings).toHaveLength(2);
@@ -220,7 +235,8 @@ describe('functions', () => {
     );
     expect(byQueue).toEqual({
       Objects: { MaximumConcurrency: 7 },
-      Matches: { MaximumConcurrency: 5 },
+      // One of the processor's 5 is kept for the scheduled digest flush.
+      Matches: { MaximumConcurrency: 4 },
     });
   });
 
@@ -497,7 +513,8 @@ describe('new objects from the trail SNS topic', () => {
 
   it('has no event bus, and subscribes the objects queue with a body filter for trail log keys', () => {
     sns.resourceCountIs('AWS::Events::EventBus', 0);
-    sns.resourceCountIs('AWS::Events::Rule', 0);
+    // Only the processor's digest-flush schedule: no trail rule.
+    sns.resourceCountIs('AWS::Events::Rule', 1);
     sns.hasResourceProperties('AWS::SNS::Subscription', {
       TopicArn: CT_TOPIC,
       Protocol: 'sqs',

@@ -1,12 +1,15 @@
 /**
  * DynamoDB adapter of the state port (single table: partition key `pk`, sort key `sk`, TTL
  * attribute `ttl` in epoch seconds). Every write is conditional, so concurrent processor
- * invocations never both claim the same alert id, cooldown slot or correlation window.
+ * invocations never both claim the same alert id, grouping state or correlation window.
  *
  * Item layout:
  *   generic state     pk = state#<key>        sk = -                               v, ver, ttl
  *   observation       pk = corr#<group>       sk = obs#<15-digit ms>#<obs key>    o, ttl
  *   fired windows     pk = corr#<group>       sk = fired                           w, ver, ttl
+ *   due index         pk = due#<UTC day>      sk = <15-digit ms>#<state key>      k, d, ttl
+ * The due index has one partition per UTC day (epoch days), so the scheduled flush reads what
+ * is due with a few queries (the last DUE_LOOKBACK_DAYS days up to now), never a table scan.
  * An observation holds only ids, times, one value and clipped summaries; fired windows are
  * pruned to the retention period and capped, so no item approaches the 400 KB limit.
  */
@@ -18,9 +21,12 @@ import {
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
+  MAX_DUE_AHEAD_MS,
   windowsOverlap,
   type CorrelationObservation,
   type CorrelationStore,
+  type DueIndex,
+  type DueItem,
   type FiredWindow,
   type StateStore,
   type VersionedItem,
@@ -38,8 +44,11 @@ export interface DynamoStoreOptions {
 /** Fired windows remembered per group at most. */
 const MAX_FIRED_WINDOWS = 100;
 const TIME_DIGITS = 15;
+const DAY_MS = 24 * 3600_000;
+/** How far back the due index is read: a flush that did not run for longer misses older entries. */
+export const DUE_LOOKBACK_DAYS = 7;
 
-export class DynamoStateStore implements StateStore, CorrelationStore {
+export class DynamoStateStore implements StateStore, CorrelationStore, DueIndex {
   private readonly client: DynamoDBDocumentClient;
   private readonly table: string;
   private readonly now: () => Date;
@@ -132,6 +141,50 @@ export class DynamoStateStore implements StateStore, CorrelationStore {
     await this.client.send(
       new DeleteCommand({ TableName: this.table, Key: { pk: `state#${key}`, sk: '-' } }),
     );
+  }
+
+  async putDue(item: DueItem, expiresAtSec: number): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...dueKey(item), k: item.key, d: item.dueAtMs, ttl: expiresAtSec },
+      }),
+    );
+  }
+
+  async listDue(untilMs: number, limit: number): Promise<DueItem[]> {
+    const nowMs = this.now().getTime();
+    // Nothing is noted due further ahead than MAX_DUE_AHEAD_MS, so "everything" stops there.
+    const until = Math.min(untilMs, nowMs + MAX_DUE_AHEAD_MS);
+    const found: DueItem[] = [];
+    for (let day = dayOf(until) - DUE_LOOKBACK_DAYS; day <= dayOf(until) && found.length < limit; day++) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await this.client.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: 'pk = :pk AND sk <= :to',
+            ExpressionAttributeValues: {
+              ':pk': `due#${day}`,
+              ':to': `${timeKey(Math.max(0, until))}#\uffff`,
+            },
+            Limit: Math.max(1, limit - found.length),
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of out.Items ?? []) {
+          if (typeof item.k !== 'string' || typeof item.d !== 'number') continue;
+          if (typeof item.ttl === 'number' && item.ttl <= this.nowSec()) continue;
+          found.push({ key: item.k, dueAtMs: item.d });
+        }
+        start = out.LastEvaluatedKey;
+      } while (start && found.length < limit);
+    }
+    return found.slice(0, limit);
+  }
+
+  async deleteDue(item: DueItem): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.table, Key: dueKey(item) }));
   }
 
   async addObservation(
@@ -244,6 +297,14 @@ export class DynamoStateStore implements StateStore, CorrelationStore {
       `correlation state ${pk}: gave up releasing window after ${this.maxAttempts} concurrent-write conflicts`,
     );
   }
+}
+
+function dayOf(ms: number): number {
+  return Math.floor(ms / DAY_MS);
+}
+
+function dueKey(item: DueItem): { pk: string; sk: string } {
+  return { pk: `due#${dayOf(item.dueAtMs)}`, sk: `${timeKey(Math.max(0, item.dueAtMs))}#${item.key}` };
 }
 
 function timeKey(ms: number): string {

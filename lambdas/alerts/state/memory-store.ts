@@ -6,6 +6,8 @@ import {
   windowsOverlap,
   type CorrelationObservation,
   type CorrelationStore,
+  type DueIndex,
+  type DueItem,
   type FiredWindow,
   type StateStore,
   type VersionedItem,
@@ -34,8 +36,10 @@ export interface MemoryStoreOptions {
   maxObservationsPerGroup?: number;
 }
 
-export class MemoryStateStore implements StateStore, CorrelationStore {
+export class MemoryStateStore implements StateStore, CorrelationStore, DueIndex {
   private readonly items = new Map<string, Entry>();
+  /** Due index entries by `<dueAtMs>#<key>`. */
+  private readonly due = new Map<string, DueItem & { expiresAtSec: number }>();
   private readonly groups = new Map<string, GroupState>();
   private readonly now: () => Date;
   private readonly maxObservations: number;
@@ -166,6 +170,23 @@ export class MemoryStateStore implements StateStore, CorrelationStore {
       state.fired = state.fired.filter((w) => w.startMs !== window.startMs || w.endMs !== window.endMs);
   }
 
+  async putDue(item: DueItem, expiresAtSec: number): Promise<void> {
+    this.due.set(dueId(item), { key: item.key, dueAtMs: item.dueAtMs, expiresAtSec });
+  }
+
+  async listDue(untilMs: number, limit: number): Promise<DueItem[]> {
+    const nowSec = this.nowSec();
+    return [...this.due.values()]
+      .filter((d) => d.dueAtMs <= untilMs && d.expiresAtSec > nowSec)
+      .sort((a, b) => a.dueAtMs - b.dueAtMs || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .slice(0, Math.max(0, limit))
+      .map(({ key, dueAtMs }) => ({ key, dueAtMs }));
+  }
+
+  async deleteDue(item: DueItem): Promise<void> {
+    this.due.delete(dueId(item));
+  }
+
   /** Number of groups and items held (for tests and scan statistics). */
   size(): { items: number; groups: number } {
     return { items: this.items.size, groups: this.groups.size };
@@ -187,6 +208,10 @@ export class MemoryStateStore implements StateStore, CorrelationStore {
 
 function compare(a: CorrelationObservation, b: CorrelationObservation): number {
   return a.timeMs - b.timeMs || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+
+function dueId(item: DueItem): string {
+  return `${item.dueAtMs}#${item.key}`;
 }
 
 function heldId(o: CorrelationObservation): string {

@@ -1,5 +1,5 @@
 /**
- * The state port: what dedupe, cooldown and the correlation engine need from a store.
+ * The state port: what dedupe, grouping and the correlation engine need from a store.
  * Two adapters implement it: memory-store.ts (CLI, tests) and dynamodb-store.ts (Lambda).
  * Both treat an item whose expiry has passed as absent, so TTL semantics are identical.
  */
@@ -12,7 +12,7 @@ export interface VersionedItem {
   version: number;
 }
 
-/** Generic key/value state used by dedupe and cooldown. All writes are conditional. */
+/** Generic key/value state used by dedupe and grouping. All writes are conditional. */
 export interface StateStore {
   /** Writes the key only when it is absent (or expired); true when this call created it. */
   putIfAbsent(key: string, value: Record<string, unknown>, expiresAtSec: number): Promise<boolean>;
@@ -30,6 +30,28 @@ export interface StateStore {
   ): Promise<boolean>;
   delete(key: string): Promise<void>;
 }
+
+/** A state key that has something due at a wall-clock time (an open digest, a send to retry). */
+export interface DueItem {
+  key: string;
+  /** Wall clock, epoch milliseconds. */
+  dueAtMs: number;
+}
+
+/**
+ * The due index: lets the scheduled flush find what is due without scanning the table. Entries
+ * are hints: the reader checks the state they name, so a stale or repeated entry is harmless.
+ */
+export interface DueIndex {
+  /** Notes (idempotently) that `item.key` has something due at `item.dueAtMs`. */
+  putDue(item: DueItem, expiresAtSec: number): Promise<void>;
+  /** Entries due at or before `untilMs`, oldest first, at most `limit`. */
+  listDue(untilMs: number, limit: number): Promise<DueItem[]>;
+  deleteDue(item: DueItem): Promise<void>;
+}
+
+/** Nothing is ever noted due later than this after it was noted (grouping caps its delays). */
+export const MAX_DUE_AHEAD_MS = 2 * 24 * 3600_000;
 
 /**
  * One event (or one hit of a chained correlation) as a correlation remembers it: only the
