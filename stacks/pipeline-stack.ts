@@ -28,7 +28,8 @@ export type PipelineSource =
  */
 export const SYNTH_COMMANDS = [
   'npm ci',
-  'npx trailalerts validate',
+  // Warnings (an OU entry that matches nothing, an account no route reaches …) fail the build.
+  'npx trailalerts validate --strict',
   'npx trailalerts test rules/',
   'npx cdk synth',
 ];

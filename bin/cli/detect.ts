@@ -7,7 +7,8 @@ import { readEvents } from '../../lambdas/cloudtrail/read';
 import { applyFilters, loadRules, RuleIndex } from '../../lambdas/sigma/index';
 import type { CloudTrailRecord, CompiledRule, Diagnostic } from '../../lambdas/sigma/model';
 import type { RecordSource } from '../../lambdas/cloudtrail/types';
-import { clean, collect, EXIT_INVALID_RULES, printDiagnostics, processIO, type CliIO } from './io';
+import { EXIT_INPUT, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
+import { clean, collect, printDiagnostics, processIO, type CliIO } from './io';
 
 export interface DetectOptions {
   rules: string[];
@@ -59,7 +60,11 @@ export async function runDetect(
   printDiagnostics(io, bundle.diagnostics);
   const invalid = bundle.diagnostics.some((d) => d.severity === 'error');
   const index = new RuleIndex(applyFilters(bundle.rules, bundle.filters));
-  const onProblem = (p: Diagnostic) => printDiagnostics(io, [p]);
+  let unreadable = 0;
+  const onProblem = (p: Diagnostic) => {
+    if (p.severity === 'error') unreadable++;
+    printDiagnostics(io, [p]);
+  };
   let events = 0;
   let matches = 0;
   const rows: string[][] = [];
@@ -83,9 +88,10 @@ export async function runDetect(
   if (options.format === 'table')
     io.out.write(renderTable(['time', 'level', 'rule', 'eventName', 'account', 'source'], rows));
   io.err.write(
-    `${bundle.rules.length} rules, ${events} events, ${matches} matches${invalid ? ' (some rules are invalid)' : ''}\n`,
+    `${bundle.rules.length} rules, ${events} events, ${matches} matches${invalid ? ' (some rules are invalid)' : ''}` +
+      `${unreadable ? `; ${unreadable} input problems (the good records were read)` : ''}\n`,
   );
-  return invalid ? EXIT_INVALID_RULES : 0;
+  return worstExit(invalid ? EXIT_RULES : 0, unreadable ? EXIT_INPUT : 0);
 }
 
 export function renderTable(header: string[], rows: string[][]): string {
@@ -108,6 +114,7 @@ export function detectCommand(io: CliIO = processIO): Command {
     )
     .requiredOption('--rules <path>', 'rule file or directory (repeatable)', collect)
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'ndjson']).default('table'))
+    .addHelpText('after', exitHelp([EXIT_RULES, EXIT_INPUT]))
     .action(async (inputs: string[], opts: DetectOptions) => {
       process.exitCode = await runDetect(inputs, opts, io);
     });

@@ -6,7 +6,8 @@ import { Command, Option } from 'commander';
 import { readEvents } from '../../lambdas/cloudtrail/read';
 import { explainRule, formatExplanation, loadRules } from '../../lambdas/sigma/index';
 import type { Diagnostic } from '../../lambdas/sigma/model';
-import { clean, EXIT_INVALID_RULES, printDiagnostics, processIO, type CliIO } from './io';
+import { EXIT_FAILED, EXIT_INPUT, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
+import { clean, printDiagnostics, processIO, type CliIO } from './io';
 
 export interface ExplainOptions {
   rule: string;
@@ -21,7 +22,7 @@ export async function runExplain(options: ExplainOptions, io: CliIO = processIO)
   printDiagnostics(io, bundle.diagnostics, ['error', 'warning', 'notice']);
   if (bundle.rules.length === 0) {
     io.err.write(`no detection rule loaded from ${options.rule}\n`);
-    return EXIT_INVALID_RULES;
+    return EXIT_RULES;
   }
   const problems: Diagnostic[] = [];
   let count = 0;
@@ -41,11 +42,13 @@ export async function runExplain(options: ExplainOptions, io: CliIO = processIO)
     }
   }
   printDiagnostics(io, problems, ['error', 'warning']);
-  if (count === 0) {
-    io.err.write(`no CloudTrail record read from ${options.event}\n`);
-    return 1;
-  }
-  return bundle.diagnostics.some((d) => d.severity === 'error') ? EXIT_INVALID_RULES : 0;
+  const unreadable = problems.some((p) => p.severity === 'error');
+  if (count === 0) io.err.write(`no CloudTrail record read from ${options.event}\n`);
+  return worstExit(
+    bundle.diagnostics.some((d) => d.severity === 'error') ? EXIT_RULES : 0,
+    unreadable ? EXIT_INPUT : 0,
+    count === 0 ? EXIT_FAILED : 0,
+  );
 }
 
 export function explainCommand(io: CliIO = processIO): Command {
@@ -57,6 +60,7 @@ export function explainCommand(io: CliIO = processIO): Command {
     .requiredOption('--event <file>', 'event file (a record, {"Records":[…]}, a JSON array or JSON lines)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--limit <n>', 'most records to explain', (v) => Number.parseInt(v, 10), 20)
+    .addHelpText('after', exitHelp([EXIT_RULES, EXIT_INPUT, EXIT_FAILED]))
     .action(async (opts: ExplainOptions) => {
       process.exitCode = await runExplain(opts, io);
     });

@@ -2,6 +2,7 @@
  * Output plumbing shared by the CLI commands: where text goes (so tests can run commands
  * in-process), how diagnostics print, and how attacker-controlled text is made safe for a terminal.
  */
+import { cleanLine } from '../../lambdas/notify/sanitize';
 import { formatDiagnostic, type Diagnostic } from '../../lambdas/sigma/model';
 
 export interface CliIO {
@@ -11,16 +12,42 @@ export interface CliIO {
 
 export const processIO: CliIO = { out: process.stdout, err: process.stderr };
 
-/** Exit status when any rule (or configuration) is invalid. */
-export const EXIT_INVALID_RULES = 3;
+/** Shortens text to at most `max` characters, marking the cut with a plain `…`. */
+export function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = Math.max(0, max - 1);
+  // Never split a surrogate pair: half a character prints as garbage.
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+  return `${text.slice(0, end)}…`;
+}
 
-/** Removes control characters and terminal escapes from event text and shortens it. */
+/** Event text for a terminal: control, bidi and invisible characters escaped, shortened with `…`. */
 export function clean(value: unknown, max = 80): string {
-  const text =
-    value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
-  // eslint-disable-next-line no-control-regex
-  const safe = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?');
-  return safe.length > max ? `${safe.slice(0, max - 1)}…` : safe;
+  return cut(cleanLine(value, Number.MAX_SAFE_INTEGER), max);
+}
+
+/** Wraps text at spaces into lines of at most `width` characters, each indented; nothing is dropped. */
+export function wrap(text: string, width: number, indent: number): string {
+  const pad = ' '.repeat(indent);
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    let rest = word;
+    // A word longer than a line (a URL, an ARN) is split rather than cut.
+    while (rest.length > width) {
+      if (line) lines.push(line);
+      lines.push(rest.slice(0, width));
+      rest = rest.slice(width);
+      line = '';
+    }
+    if (line && line.length + 1 + rest.length > width) {
+      lines.push(line);
+      line = rest;
+    } else line = line ? `${line} ${rest}` : rest;
+  }
+  if (line || lines.length === 0) lines.push(line);
+  return lines.map((l) => `${pad}${l}`).join('\n');
 }
 
 export function printDiagnostics(

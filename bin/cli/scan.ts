@@ -15,6 +15,18 @@ import { assembleProcessor } from '../../lambdas/pipeline/assemble';
 import { buildPolicy, loadConfig, loadDetectionContent } from '../../lambdas/pipeline/build';
 import { scan, type ScanProgress } from '../../lambdas/pipeline/scan';
 import { formatDiagnostic, LEVELS, levelRank, type Diagnostic, type Level } from '../../lambdas/sigma/model';
+import {
+  EXIT_CONFIG,
+  EXIT_FAIL_ON,
+  EXIT_FAILED,
+  EXIT_INPUT,
+  EXIT_RULES,
+  exitHelp,
+  worstExit,
+} from './exit-codes';
+import { clean as cleanText, wrap } from './io';
+import { scanS3Client } from './scan-s3';
+import { parseTimeRange } from './time-range';
 
 export interface ScanCommandOptions {
   config?: string;
@@ -25,14 +37,15 @@ export interface ScanCommandOptions {
   until?: string;
   failOn?: Level;
   progress: boolean;
+  /** For s3:// inputs (else AWS_REGION and the profile's region). */
+  region?: string;
+  /** For s3:// inputs (else AWS_PROFILE and the default credential chain). */
+  profile?: string;
 }
 
-/** Exit statuses: 0 clean; 2 configuration or rule errors; 4 an alert at or above --fail-on. */
-export const EXIT_CONFIG_ERROR = 2;
-export const EXIT_FAIL_ON = 4;
-
 /** Without accounts.yaml every rule runs for every account and every alert goes to the outbox. */
-function defaultConfig(): AccountsConfig {
+/** The organization `scan` assumes without --config: every rule, every alert to the outbox. */
+export function defaultConfig(): AccountsConfig {
   return {
     organization: {
       id: 'o-local0000',
@@ -46,27 +59,19 @@ function defaultConfig(): AccountsConfig {
   } as AccountsConfig;
 }
 
-function isoTime(label: string, value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const t = Date.parse(value);
-  if (Number.isNaN(t))
-    throw new Error(
-      `${label}: expected an ISO date or time such as 2026-11-20 or 2026-11-20T10:00:00Z, got "${value}"`,
-    );
-  return new Date(t).toISOString().replace('.000Z', 'Z');
-}
-
 export async function runScan(
   inputs: string[],
   opts: ScanCommandOptions,
   io = { out: process.stdout, err: process.stderr },
 ): Promise<number> {
-  const print = (d: Diagnostic) => io.err.write(`${formatDiagnostic(d)}\n`);
+  const print = (d: Diagnostic) => io.err.write(`${cleanText(formatDiagnostic(d), 4000)}\n`);
+  // Before anything is loaded: a bad range is a usage error, not a scan that reads nothing.
+  const range = parseTimeRange(opts.since, opts.until);
   const rulesRoot = opts.rules[0];
   const first = opts.config ? loadConfig(opts.config) : { config: defaultConfig(), diagnostics: [] };
   if (!first.config) {
     first.diagnostics.forEach(print);
-    return EXIT_CONFIG_ERROR;
+    return EXIT_CONFIG;
   }
   const content = loadDetectionContent(opts.rules, first.config);
   const checked = opts.config ? loadConfig(opts.config, content, rulesRoot) : first;
@@ -74,8 +79,10 @@ export async function runScan(
   problems.forEach(print);
   if (checked.diagnostics.some((d) => d.severity === 'error')) {
     io.err.write(`${opts.config} has errors; fix them first (trailalerts validate)\n`);
-    return EXIT_CONFIG_ERROR;
+    return EXIT_CONFIG;
   }
+  // Invalid rules are reported above; the valid ones still run and the status says so.
+  const invalidRules = content.diagnostics.some((d) => d.severity === 'error');
   const config = first.config;
   const policy = buildPolicy(config, content, rulesRoot);
   const directory = new StaticAccountDirectory(config);
@@ -89,16 +96,19 @@ export async function runScan(
 
   const showProgress = opts.progress && Boolean(io.err.isTTY);
   const readProblems: Diagnostic[] = [];
+  const onProblem = (p: Diagnostic) => {
+    readProblems.push(p);
+    if (p.severity !== 'notice') print(p);
+  };
   const result = await scan({
     inputs,
     analyzer,
     processor,
-    since: isoTime('--since', opts.since),
-    until: isoTime('--until', opts.until),
-    onProblem: (p) => {
-      readProblems.push(p);
-      if (p.severity !== 'notice') print(p);
-    },
+    ...range,
+    onProblem,
+    ...(inputs.some((i) => i.startsWith('s3://'))
+      ? { s3: scanS3Client({ region: opts.region, profile: opts.profile }, onProblem) }
+      : {}),
     onOutcome:
       opts.format === 'ndjson' ? (o) => io.out.write(`${JSON.stringify(outcomeLine(o))}\n`) : undefined,
     onProgress: showProgress ? (p) => io.err.write(progressLine(p)) : undefined,
@@ -109,10 +119,11 @@ export async function runScan(
     io.out.write(renderReport(result.outcomes));
     const c = processor.counters;
     io.out.write(
-      `\n${result.records} records, ${result.matched} matches → ${c.sent} alerts sent, ${c.excepted} excepted, ` +
-        `${c.suppressed} suppressed by cooldown, ${c.duplicate} duplicates, ${c.unrouted} unrouted` +
-        `${c.correlations ? ` (${c.correlations} from correlations)` : ''}` +
-        `${result.outOfRange ? `; ${result.outOfRange} records outside --since/--until` : ''}\n`,
+      `\n${result.records} records, ${result.matched} matches` +
+        `${result.outOfRange ? `, ${result.outOfRange} records outside --since/--until` : ''}\n` +
+        `→ ${c.sent} alerts sent, ${c.folded} folded into ${c.digests} digest${c.digests === 1 ? '' : 's'}, ` +
+        `${c.excepted} excepted, ${c.suppressed} exact repeats suppressed, ${c.duplicate} duplicates, ` +
+        `${c.unrouted} unrouted${c.correlations ? ` (${c.correlations} from correlations)` : ''}\n`,
     );
     if (outbox.written.length > 0)
       io.out.write(`${outbox.written.length} notifications written to ${opts.out}\n`);
@@ -122,14 +133,18 @@ export async function runScan(
   if (readErrors > 0)
     io.err.write(`${readErrors} input problems (see above); the good records were scanned\n`);
 
-  if (opts.failOn) {
-    const threshold = levelRank(opts.failOn);
-    const hit = result.outcomes.some(
+  const threshold = opts.failOn ? levelRank(opts.failOn) : undefined;
+  const hit =
+    threshold !== undefined &&
+    result.outcomes.some(
       (o) => (o.kind === 'sent' || o.kind === 'unrouted') && levelRank(o.alert.level) >= threshold,
     );
-    if (hit) return EXIT_FAIL_ON;
-  }
-  return result.failures.length > 0 ? 1 : 0;
+  return worstExit(
+    invalidRules ? EXIT_RULES : 0,
+    readErrors > 0 ? EXIT_INPUT : 0,
+    result.failures.length > 0 ? EXIT_FAILED : 0,
+    hit ? EXIT_FAIL_ON : 0,
+  );
 }
 
 function outcomeLine(o: AlertOutcome): Record<string, unknown> {
@@ -156,11 +171,14 @@ function outcomeLine(o: AlertOutcome): Record<string, unknown> {
               type: a.correlation.type,
               groupBy: a.correlation.groupBy,
               value: a.correlation.value,
+              ...(a.correlation.values ? { values: a.correlation.values } : {}),
               events: a.correlation.events.length,
             },
           }
         : {}),
-      ...(a.suppressedSince ? { suppressedSince: a.suppressedSince } : {}),
+      ...(a.target ? { target: a.target.label } : {}),
+      // Every event a digest delivers is named here: its alert id, event id, time and target.
+      ...(a.digest ? { digest: a.digest } : {}),
     },
     source: a.source,
   };
@@ -171,8 +189,42 @@ function progressLine(p: ScanProgress): string {
   return `\r\x1b[K${p.files} files, ${p.records} records  ${name}`;
 }
 
-/** Terminal output: event values shown inert (control and bidi characters escaped), capped. */
-const clean = (s: string, max = 70): string => cleanLine(s, max);
+/** Terminal output: event values shown inert (control and bidi characters escaped), cut with `…`. */
+const clean = (s: string, max = 70): string => cleanText(s, max);
+
+/** An account as the table names it; an account the directory does not know says so. */
+export function accountLabel(account: AlertOutcome['alert']['account']): string {
+  if (!account.known) return `${clean(account.id, 40)} (unknown account)`;
+  return account.name === account.id
+    ? clean(account.id, 40)
+    : `${clean(account.name, 60)} (${clean(account.id, 40)})`;
+}
+
+/** Milliseconds of an alert time for sorting (CloudTrail's and ISO forms alike; unparsable last). */
+const timeOf = (o: AlertOutcome): number => {
+  const t = Date.parse(o.alert.time);
+  return Number.isNaN(t) ? Number.MAX_SAFE_INTEGER : t;
+};
+
+/** What a notification folded: its targets (a digest) and the exact repeats it counts. */
+function digestNote(a: AlertOutcome['alert']): string {
+  if (!a.digest) return '';
+  const n = a.digest.entries.length;
+  const repeats = a.digest.repeats > 0 ? `${n ? ', ' : ''}${a.digest.repeats} repeats counted` : '';
+  const targets = n ? `${n} ${a.digest.standalone ? '' : 'other '}target${n === 1 ? '' : 's'}` : '';
+  return ` [${a.digest.standalone ? 'digest: ' : '+ '}${targets}${repeats}]`;
+}
+
+/** A digest's targets, one line each (time, call, target), the first DIGEST_LINES of them. */
+const DIGEST_LINES = 20;
+function digestTargets(a: AlertOutcome['alert']): string {
+  const entries = a.digest?.entries ?? [];
+  const lines = entries
+    .slice(0, DIGEST_LINES)
+    .map((e) => `\n          ${clean(e.time, 24)}  ${clean(e.eventName ?? '', 40)}  ${clean(e.target, 90)}`);
+  const more = entries.length > DIGEST_LINES ? `\n          … and ${entries.length - DIGEST_LINES} more` : '';
+  return lines.join('') + more;
+}
 
 /** The table: per OU and account, counts; then each alert sent or unrouted, and what was held back. */
 export function renderReport(outcomes: AlertOutcome[]): string {
@@ -187,14 +239,14 @@ export function renderReport(outcomes: AlertOutcome[]): string {
     lines: string[];
   }
   const rows = new Map<string, Row>();
-  for (const o of outcomes) {
+  // Each account's lines in time order (the sort is stable: equal times keep pipeline order).
+  const ordered = [...outcomes].sort((x, y) => timeOf(x) - timeOf(y));
+  for (const o of ordered) {
     const a = o.alert;
     const key = `${a.account.ouPath}\u0000${a.account.id}`;
     let row = rows.get(key);
     if (!row) {
-      const name = a.account.known
-        ? `${a.account.name} (${a.account.id})`
-        : `${a.account.id} (unknown account)`;
+      const name = accountLabel(a.account);
       row = {
         ouPath: a.account.ouPath,
         account: name,
@@ -213,14 +265,18 @@ export function renderReport(outcomes: AlertOutcome[]): string {
     if (o.kind === 'sent') {
       const extra =
         a.kind === 'correlation' ? ` [correlation: ${a.correlation?.events.length ?? 0} events]` : '';
-      const sup = a.suppressedSince
-        ? ` [${a.suppressedSince.count} suppressed since ${a.suppressedSince.since}]`
-        : '';
-      row.lines.push(`    ${head}${extra}${sup}\n        by ${who} → ${o.destinations.join(', ')}`);
+      row.lines.push(
+        `    ${head}${extra}${digestNote(a)}\n        by ${who} → ${o.destinations.join(', ')}${digestTargets(a)}`,
+      );
     } else if (o.kind === 'unrouted') {
-      row.lines.push(`    ${head}\n        by ${who} → (no route: counted, not sent)`);
+      row.lines.push(
+        `    ${head}${digestNote(a)}\n        by ${who} → (no route: counted, not sent)${digestTargets(a)}`,
+      );
     } else if (o.kind === 'excepted') {
-      row.lines.push(`    ${head}\n        by ${who} → excepted: ${clean(o.exception, 100)}`);
+      // The reason is why an alert was held back: shown whole, wrapped, never cut.
+      row.lines.push(
+        `    ${head}\n        by ${who} → excepted:\n${wrap(cleanLine(o.exception, Infinity), 88, 10)}`,
+      );
     }
   }
   const sorted = [...rows.values()].sort(
@@ -268,10 +324,20 @@ export function scanCommand(): Command {
       'rule file or directory (repeatable)',
       (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
     )
-    .option('--out <dir>', 'outbox directory for rendered notifications (.html, .txt, .json, .eml)', 'out')
+    .option(
+      '--out <dir>',
+      'outbox directory: per destination exactly what would be sent (.eml, .sns.json, .slack.json, .teams.json, .json)',
+      'out',
+    )
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'ndjson']).default('table'))
-    .option('--since <time>', 'only events at or after this time (ISO 8601)')
-    .option('--until <time>', 'only events at or before this time (ISO 8601)')
+    .option(
+      '--since <time>',
+      'only events at or after this time: a date (YYYY-MM-DD, from the start of that day, UTC) or a date-time (UTC unless it names an offset)',
+    )
+    .option(
+      '--until <time>',
+      'only events at or before this time: a date (YYYY-MM-DD, through the end of that day, UTC) or a date-time',
+    )
     .addOption(
       new Option(
         '--fail-on <level>',
@@ -279,12 +345,18 @@ export function scanCommand(): Command {
       ).choices([...LEVELS]),
     )
     .option('--no-progress', 'no progress line on a terminal')
+    .option(
+      '--region <region>',
+      "for s3:// inputs: the bucket's region (default AWS_REGION or the profile's)",
+    )
+    .option('--profile <name>', 'for s3:// inputs: the AWS profile to use (default AWS_PROFILE)')
+    .addHelpText('after', exitHelp([EXIT_CONFIG, EXIT_RULES, EXIT_INPUT, EXIT_FAILED, EXIT_FAIL_ON]))
     .action(async (inputs: string[], raw: Omit<ScanCommandOptions, 'rules'> & { rules?: string[] }) => {
       try {
         process.exitCode = await runScan(inputs, { ...raw, rules: raw.rules ?? ['rules'] });
       } catch (err) {
-        process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-        process.exitCode = 1;
+        process.stderr.write(`error: ${cleanText(err instanceof Error ? err.message : String(err), 2000)}\n`);
+        process.exitCode = EXIT_FAILED;
       }
     });
 }

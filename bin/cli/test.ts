@@ -3,7 +3,9 @@
  * and names, for each failure, the rule, the case and which selection or field did not match.
  */
 import { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { runRuleTests, type SequenceTester } from '../../lambdas/sigma/rule-tests';
+import { EXIT_FAILED, EXIT_INPUT, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
 import { clean, printDiagnostics, processIO, type CliIO } from './io';
 
 export interface TestCommandOptions {
@@ -17,10 +19,15 @@ export async function runTest(
   options: TestCommandOptions = {},
   io: CliIO = processIO,
 ): Promise<number> {
-  const report = await runRuleTests(paths.length > 0 ? paths : ['rules/'], {
-    sequenceTester: options.sequenceTester,
-  });
-  printDiagnostics(io, report.diagnostics, ['error']);
+  const given = paths.length > 0 ? paths : ['rules/'];
+  // Reported by the runner as a failed "(file)" case; the status says unreadable input.
+  const missing = given.filter((p) => !existsSync(p));
+  const report = await runRuleTests(given, { sequenceTester: options.sequenceTester });
+  printDiagnostics(
+    io,
+    report.diagnostics.filter((d) => !missing.includes(d.file)),
+    ['error'],
+  );
   for (const r of report.results) {
     const event = r.eventName ? ` (${clean(r.eventName, 60)})` : '';
     const what = `${r.ruleTitle ? `${clean(r.ruleTitle, 100)} ` : ''}[${r.testFile}] ${r.name}${event}`;
@@ -34,7 +41,16 @@ export async function runTest(
   if (report.skipped > 0)
     io.out.write(`${report.skipped} skipped (correlation tests need the correlation engine)\n`);
   io.out.write(`${report.passed} passed, ${report.failed} failed\n`);
-  return report.failed > 0 ? 1 : 0;
+  // A test file that is not JSON is unreadable input, not a rule that misbehaves.
+  const unreadableTests = report.results.some((r) =>
+    r.reasons.some((reason) => reason.startsWith('cannot read test file')),
+  );
+  const ruleErrors = report.diagnostics.some((d) => d.severity === 'error' && !missing.includes(d.file));
+  return worstExit(
+    ruleErrors ? EXIT_RULES : 0,
+    missing.length > 0 || unreadableTests ? EXIT_INPUT : 0,
+    report.failed > 0 ? EXIT_FAILED : 0,
+  );
 }
 
 export function testCommand(options: TestCommandOptions = {}, io: CliIO = processIO): Command {
@@ -42,6 +58,13 @@ export function testCommand(options: TestCommandOptions = {}, io: CliIO = proces
     .description('run the rule tests (<rule>_tests.json beside <rule>.yml: should_match / should_not_match)')
     .argument('[paths...]', 'rule directories, rule files or test files', [])
     .option('-v, --verbose', 'also list passing cases')
+    .addHelpText(
+      'after',
+      exitHelp([EXIT_RULES, EXIT_INPUT, EXIT_FAILED], {
+        [EXIT_INPUT]: 'a missing path or a test file that is not JSON',
+        [EXIT_FAILED]: 'a test case failed',
+      }),
+    )
     .action(async (paths: string[], opts: { verbose?: boolean }) => {
       process.exitCode = await runTest(paths, { ...options, verbose: opts.verbose }, io);
     });

@@ -4,11 +4,13 @@
  */
 import { existsSync } from 'node:fs';
 import { loadConfig, loadDetectionContent } from '../../lambdas/pipeline/build';
+import { EXIT_CONFIG } from './exit-codes';
 import type { ValidationStep } from './validate';
 
 export function accountsValidation(configFile: string, rulePaths: string[]): ValidationStep {
   return {
     name: configFile,
+    exitCode: EXIT_CONFIG,
     run: () => {
       if (!existsSync(configFile)) {
         return {

@@ -1,17 +1,21 @@
 /**
  * `trailalerts validate`: reports every problem in the rules (not only the first), one line each
  * as `file:line path => message`. More checks (accounts.yaml) plug in as ValidationSteps.
+ * Exit status: 2 when accounts.yaml has errors, 3 when a rule has; with --strict warnings count too.
  */
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { accountsValidation } from './validate-config';
 import { loadRules } from '../../lambdas/sigma/index';
 import type { Diagnostic } from '../../lambdas/sigma/model';
+import { EXIT_CONFIG, EXIT_FAILED, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
 import { printDiagnostics, processIO, type CliIO } from './io';
 
 /** One thing validate checks; returns its diagnostics and a one-line summary. */
 export interface ValidationStep {
   name: string;
+  /** Exit status when this step finds errors (default 1). */
+  exitCode?: number;
   run():
     { diagnostics: Diagnostic[]; summary: string } | Promise<{ diagnostics: Diagnostic[]; summary: string }>;
 }
@@ -19,6 +23,7 @@ export interface ValidationStep {
 export function rulesValidation(paths: string[]): ValidationStep {
   return {
     name: 'rules',
+    exitCode: EXIT_RULES,
     run: () => {
       const bundle = loadRules(paths);
       const skipped = bundle.diagnostics.filter((d) => d.severity === 'notice').length;
@@ -32,10 +37,12 @@ export function rulesValidation(paths: string[]): ValidationStep {
 
 export async function runValidate(
   steps: ValidationStep[],
-  options: { notices?: boolean } = {},
+  options: { notices?: boolean; strict?: boolean } = {},
   io: CliIO = processIO,
 ): Promise<number> {
   let errors = 0;
+  let warnings = 0;
+  let status = 0;
   for (const step of steps) {
     const { diagnostics, summary } = await step.run();
     printDiagnostics(
@@ -46,10 +53,15 @@ export async function runValidate(
     const e = diagnostics.filter((d) => d.severity === 'error').length;
     const w = diagnostics.filter((d) => d.severity === 'warning').length;
     errors += e;
+    warnings += w;
+    if (e > 0 || (options.strict && w > 0)) status = worstExit(status, step.exitCode ?? EXIT_FAILED);
     io.out.write(`${step.name}: ${summary}; ${e} errors, ${w} warnings\n`);
   }
-  io.out.write(`${errors > 0 ? 'invalid' : 'valid'}: ${errors} errors in total\n`);
-  return errors > 0 ? 1 : 0;
+  const strictly = options.strict && warnings > 0 ? ` (--strict: ${warnings} warnings count as errors)` : '';
+  io.out.write(
+    `${status !== 0 ? 'invalid' : 'valid'}: ${errors} errors, ${warnings} warnings in total${strictly}\n`,
+  );
+  return status;
 }
 
 export function validateCommand(
@@ -65,17 +77,30 @@ export function validateCommand(
       'accounts.yaml to check against the rules (default: ./accounts.yaml when it exists)',
     )
     .option('--no-config', 'check the rules only')
-    .action(async (paths: string[], opts: { notices?: boolean; config?: string | false }) => {
-      const rulePaths = paths.length > 0 ? paths : ['rules/'];
-      const configFile =
-        opts.config === false
-          ? undefined
-          : (opts.config ?? (existsSync('accounts.yaml') ? 'accounts.yaml' : undefined));
-      const steps = [
-        rulesValidation(rulePaths),
-        ...(configFile ? [accountsValidation(configFile, rulePaths)] : []),
-        ...extraSteps(),
-      ];
-      process.exitCode = await runValidate(steps, opts, io);
-    });
+    .option(
+      '--strict',
+      'treat warnings as errors (for CI: a typo that switches a detection off fails the build)',
+    )
+    .addHelpText(
+      'after',
+      exitHelp([EXIT_CONFIG, EXIT_RULES], {
+        [EXIT_CONFIG]: 'accounts.yaml has errors (with --strict, or warnings)',
+        [EXIT_RULES]: 'a rule has errors (with --strict, or warnings)',
+      }),
+    )
+    .action(
+      async (paths: string[], opts: { notices?: boolean; config?: string | false; strict?: boolean }) => {
+        const rulePaths = paths.length > 0 ? paths : ['rules/'];
+        const configFile =
+          opts.config === false
+            ? undefined
+            : (opts.config ?? (existsSync('accounts.yaml') ? 'accounts.yaml' : undefined));
+        const steps = [
+          rulesValidation(rulePaths),
+          ...(configFile ? [accountsValidation(configFile, rulePaths)] : []),
+          ...extraSteps(),
+        ];
+        process.exitCode = await runValidate(steps, opts, io);
+      },
+    );
 }

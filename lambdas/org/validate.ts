@@ -2,7 +2,9 @@
  * Semantic checks of a loaded accounts.yaml, beyond what the schema can say: names that refer to
  * nothing (destinations, rule sets, rules), OU paths and ids that do not parse, account ids that
  * are not 12 digits, exceptions without a reason or already expired, actor patterns that can
- * backtrack catastrophically, invalid CIDRs. Every diagnostic carries the line of its node.
+ * backtrack catastrophically, invalid CIDRs; and, as warnings, the silent mistakes: OU entries
+ * and account OUs that miss each other (validate-ous.ts), selectors that select nothing, each with
+ * "did you mean …" when a close name exists. Every diagnostic carries the line of its node.
  * (Duplicate account ids are found by the loader, at YAML level, where they are still visible.)
  */
 import { compileIpRange } from './ip-match';
@@ -11,8 +13,10 @@ import { LEVELS, type Diagnostic, type RuleMeta, type Severity } from '../sigma/
 import { lineOf } from './config';
 import { isOuId, isRootId, normalizeOuPath, ouIdPaths } from './ou-path';
 import { compileSafeRegex } from './regex-safety';
-import { compileRuleRef } from './rule-ref';
+import { didYouMean } from './did-you-mean';
+import { compileRuleRef, isPathRef, ruleRelativePath } from './rule-ref';
 import type { AccountsConfig, ExceptionConfig, RouteConfig } from './types';
+import { validateOus } from './validate-ous';
 import { wildcardMatch } from './wildcard';
 import { formatPath, type PathSegment } from './yaml-locate';
 
@@ -50,6 +54,10 @@ export function validateAccountsConfig(config: AccountsConfig, ctx: ValidationCo
   };
   const refMatchesNothing = (ref: string) =>
     rules !== undefined && ref.trim() !== '*' && !rules.some(compileRuleRef(ref, ctx.rulesRoot));
+  const names = ruleNames(rules ?? [], ctx.rulesRoot);
+  // A path-like reference is compared with rule paths and folders, any other with titles and ids.
+  const ruleHint = (ref: string) =>
+    didYouMean(ref.trim(), isPathRef(ref.trim()) ? names.paths : names.titles);
 
   // Organization, trail, pipeline.
   const org = config.organization;
@@ -130,12 +138,12 @@ export function validateAccountsConfig(config: AccountsConfig, ctx: ValidationCo
       } else if (lower.startsWith('tag:')) {
         const tag = sel.trim().slice(4);
         if (rules && !rules.some((r) => r.tags.some((t) => wildcardMatch(tag, t))))
-          report('warning', path, `no rule has tag "${tag}"`);
+          report('warning', path, `no rule has tag "${tag}"${didYouMean(tag, names.tags)}`);
       } else if (refMatchesNothing(sel)) {
         report(
           'warning',
           path,
-          `selector "${sel}" matches no rule (expected a path glob relative to the rules directory, a rule id or title, tag:… or level:…)`,
+          `selector "${sel}" matches no rule (expected a path glob relative to the rules directory, a rule id or title, tag:… or level:…)${ruleHint(sel)}`,
         );
       }
     }
@@ -154,7 +162,7 @@ export function validateAccountsConfig(config: AccountsConfig, ctx: ValidationCo
       });
       route.rules?.forEach((ref, j) => {
         if (refMatchesNothing(ref))
-          report('error', [...base, i, 'rules', j], `rule "${ref}" matches no rule`);
+          report('error', [...base, i, 'rules', j], `rule "${ref}" matches no rule${ruleHint(ref)}`);
       });
     });
   const checkRuleSets = (base: PathSegment[], names: string[] | undefined) =>
@@ -171,7 +179,8 @@ export function validateAccountsConfig(config: AccountsConfig, ctx: ValidationCo
   const checkException = (path: PathSegment[], e: ExceptionConfig) => {
     if (typeof e.reason !== 'string' || e.reason.trim() === '')
       report('error', [...path, 'reason'], 'every exception needs a reason (why this activity is expected)');
-    if (refMatchesNothing(e.rule)) report('error', [...path, 'rule'], `rule "${e.rule}" matches no rule`);
+    if (refMatchesNothing(e.rule))
+      report('error', [...path, 'rule'], `rule "${e.rule}" matches no rule${ruleHint(e.rule)}`);
     const conditions = [
       'actors',
       'actorPatterns',
@@ -258,6 +267,7 @@ export function validateAccountsConfig(config: AccountsConfig, ctx: ValidationCo
     checkRoutes([...base, 'routes'], account.routes);
     checkExceptions([...base, 'exceptions'], account.exceptions);
   }
+  validateOus(config, (severity, path, message) => report(severity, path, message));
 
   config.grants?.targets.organizationalUnits.forEach((target, i) => {
     if (!isOuId(target) && !isRootId(target))
@@ -272,4 +282,24 @@ export function validateAccountsConfig(config: AccountsConfig, ctx: ValidationCo
       report('error', ['grants', 'regions', i], `expected an AWS region, got ${JSON.stringify(r)}`);
   });
   return out;
+}
+
+/** What a rule reference may have meant: titles and ids; rule paths and the folder globs above them. */
+function ruleNames(
+  rules: RuleMeta[],
+  rulesRoot?: string,
+): { titles: string[]; paths: string[]; tags: string[] } {
+  const titles = new Set<string>();
+  const paths = new Set<string>();
+  const tags = new Set<string>();
+  for (const rule of rules) {
+    titles.add(rule.title);
+    titles.add(rule.id);
+    const rel = ruleRelativePath(rule.file, rulesRoot);
+    paths.add(rel);
+    const parts = rel.split('/');
+    for (let i = 1; i < parts.length; i++) paths.add(`${parts.slice(0, i).join('/')}/**`);
+    for (const tag of rule.tags) tags.add(tag);
+  }
+  return { titles: [...titles], paths: [...paths], tags: [...tags] };
 }

@@ -98,6 +98,6 @@ describe('detect', () => {
     const io = captureIO();
     await runDetect([join(dir, 't.json')], { rules: [join(dir, 'a.yml')], format: 'table' }, io);
     expect(io.stdout()).not.toContain('\u001b');
-    expect(io.stdout()).toContain('?[31mred');
+    expect(io.stdout()).toContain('\\u001B[31mred');
   });
 });

@@ -17,7 +17,7 @@ describe('trailalerts entry point', () => {
       'bad.yml': consoleLoginRule.replace('6b2c', '7b2c').replace('eventName:', 'eventName|nope:'),
     });
     const result = run('validate', dir);
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(3);
     expect(result.stderr).toMatch(
       /bad\.yml:9 detection\.selection\.eventName\|nope => unknown modifier 'nope'/,
     );

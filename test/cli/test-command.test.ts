@@ -39,14 +39,14 @@ describe('test command', () => {
     expect(out.trim().split('\n').pop()).toBe('0 passed, 2 failed');
   });
 
-  it('fails a test file without a rule and an invalid test file', async () => {
+  it('fails a test file without a rule, and exits 5 for a test file that is not JSON', async () => {
     const dir = tempTree({
       'rules/orphan_tests.json': tests([record('X')], []),
       'rules/login.yml': consoleLoginRule,
       'rules/login_tests.json': '{ not json',
     });
     const io = captureIO();
-    expect(await runTest([join(dir, 'rules')], {}, io)).toBe(1);
+    expect(await runTest([join(dir, 'rules')], {}, io)).toBe(5);
     expect(io.stdout()).toContain('no rule beside it');
     expect(io.stdout()).toContain('cannot read test file');
     expect(io.stdout().trim().split('\n').pop()).toBe('0 passed, 2 failed');

@@ -33,7 +33,7 @@ accounts:
     const io = captureIO();
     expect(
       await runValidate([accountsValidation(join(dir, 'accounts.yaml'), [join(dir, 'rules')])], {}, io),
-    ).toBe(1);
+    ).toBe(2);
     const err = io.stderr();
     expect(err).toMatch(/accounts\.yaml:9 accounts\.444455556666\.routes\[0\]\.to\[0\] => .*pager/);
     expect(err).toMatch(/accounts\.yaml:7 ruleSets\.strict\.rules\[0\] => /);
@@ -41,7 +41,7 @@ accounts:
 
   it('reports a missing file instead of crashing', async () => {
     const io = captureIO();
-    expect(await runValidate([accountsValidation('/nonexistent/accounts.yaml', ['rules'])], {}, io)).toBe(1);
+    expect(await runValidate([accountsValidation('/nonexistent/accounts.yaml', ['rules'])], {}, io)).toBe(2);
     expect(io.stderr()).toMatch(/no such file/);
   });
 });

@@ -6,7 +6,7 @@ import { buildProgram } from '../../bin/cli/program';
 import { captureIO, consoleLoginRule, record, tempTree } from './fixtures';
 
 describe('validate', () => {
-  it('lists every problem, not only the first, and exits non-zero', async () => {
+  it('lists every problem, not only the first, and exits 3 (an invalid rule)', async () => {
     const bad = consoleLoginRule
       .replace("MFAUsed: 'No'", () => "MFAUsed|re: '(a+)+$'")
       .replace('eventName: ConsoleLogin', 'eventName|foo: ConsoleLogin')
@@ -16,7 +16,7 @@ describe('validate', () => {
       'rules/good.yml': consoleLoginRule.replace('6b2c3a11', '9b2c3a11'),
     });
     const io = captureIO();
-    expect(await runValidate([rulesValidation([join(dir, 'rules')])], {}, io)).toBe(1);
+    expect(await runValidate([rulesValidation([join(dir, 'rules')])], {}, io)).toBe(3);
     const err = io.stderr();
     expect(err).toMatch(/bad\.yml:9 detection\.selection\.eventName\|foo => unknown modifier 'foo'/);
     expect(err).toMatch(

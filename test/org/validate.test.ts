@@ -1,6 +1,7 @@
 /** Tests for the semantic validator of accounts.yaml: each mistake with its line, path and message. */
 import { join } from 'node:path';
 import { loadAccountsConfig, parseAccountsConfig } from '../../lambdas/org/config';
+import { closest, editDistance } from '../../lambdas/org/did-you-mean';
 import { validateAccountsConfig } from '../../lambdas/org/validate';
 import { formatDiagnostic, type RuleMeta } from '../../lambdas/sigma/model';
 
@@ -219,5 +220,147 @@ describe('validateAccountsConfig', () => {
 
   it('does not check rule references without rules', () => {
     expect(validate("exceptions:\n  - { rule: 'Nope', actors: [x], reason: r }\n", 'none')).toEqual([]);
+  });
+});
+
+describe('validateAccountsConfig: the silent mistakes', () => {
+  const ORG = `organizationalUnits:
+  /:
+    routes: [{ to: [soc] }]
+  /Workloads/Production:
+    ruleSets: [base]
+    routes: [{ to: [soc] }]
+`;
+
+  it('warns about an OU key that matches no account, with the account OU it was meant to be', () => {
+    const found = validate(
+      `${ORG.replace('/Workloads/Production:', '/Workloads/Prodcution:')}accounts:\n  '444444444444': { name: prod, ou: /Workloads/Production }\n`,
+    );
+    expect(found).toContain(
+      'warning: accounts.yaml:10 organizationalUnits./Workloads/Prodcution => OU /Workloads/Prodcution matches no account in accounts: and no ancestor of one, so its settings (rule sets, routes, exceptions) apply to nothing; did you mean /Workloads/Production?',
+    );
+    // And from the account's side: it now gets only the settings of /.
+    expect(found).toContain(
+      'warning: accounts.yaml:14 accounts.444444444444.ou => OU /Workloads/Production has no entry in organizationalUnits, nor has any OU above it but /, so the account gets only the settings of /; did you mean /Workloads/Prodcution? (if the OU is right, add "/Workloads/Production: {}" to organizationalUnits)',
+    );
+  });
+
+  it('warns about an OU key that matches nothing even without a close name', () => {
+    expect(validate(`${ORG}  /Retired:\n    cooldownMinutes: 5\n`)).toContain(
+      'warning: accounts.yaml:13 organizationalUnits./Retired => OU /Retired matches no account in accounts: and no ancestor of one, so its settings (rule sets, routes, exceptions) apply to nothing; expected the OU path of an account or of an OU above one',
+    );
+  });
+
+  it('accepts OU keys that are an ancestor of an account, or an OU id an account names', () => {
+    const extra = `${ORG}  /Workloads:\n    cooldownMinutes: 5\n  ou-ab12-34567890:\n    path: /Workloads/Production/Payments\n  ou-cd34-34567890:\n    cooldownMinutes: 1\naccounts:\n  '444444444444': { name: prod, ou: ou-ab12-34567890 }\n  '555555555555': { name: dev, ou: ou-cd34-34567890 }\n`;
+    expect(validate(extra).filter((d) => !d.includes('has no path'))).toEqual([]);
+  });
+
+  it('accepts an account in an OU without an entry that inherits from /', () => {
+    expect(
+      validate(
+        `${ORG}accounts:\n  '444444444444': { name: staging, ou: /Workloads/Staging }\n  '555555555555': { name: prod, ou: /Workloads/Production }\n`,
+      ),
+    ).toEqual([]);
+  });
+
+  it('warns about an account whose OU is a near miss of an OU entry', () => {
+    expect(
+      validate(`${ORG}accounts:\n  '444444444444': { name: prod, ou: /workloads/production }\n`),
+    ).toEqual([
+      'warning: accounts.yaml:10 organizationalUnits./Workloads/Production => OU /Workloads/Production matches no account in accounts: and no ancestor of one, so its settings (rule sets, routes, exceptions) apply to nothing; did you mean /workloads/production?',
+      'warning: accounts.yaml:14 accounts.444444444444.ou => OU /workloads/production has no entry in organizationalUnits, nor has any OU above it but /, so the account gets only the settings of /; did you mean /Workloads/Production? (if the OU is right, add "/workloads/production: {}" to organizationalUnits)',
+    ]);
+  });
+
+  it('warns about an account no route applies to, with a close OU entry when there is one', () => {
+    const noRootRoutes = ORG.replace(
+      '  /:\n    routes: [{ to: [soc] }]\n',
+      '  /:\n    cooldownMinutes: 30\n',
+    );
+    expect(
+      validate(
+        `${noRootRoutes}accounts:\n  '444444444444': { name: prod, ou: /Workloads/Prodution }\n  '555555555555': { name: lab, ou: /Lab }\n  '666666666666': { name: real-prod, ou: /Workloads/Production }\n`,
+      ),
+    ).toEqual([
+      'warning: accounts.yaml:14 accounts.444444444444.ou => no route applies to account 444444444444 (OU /Workloads/Prodution): its alerts are counted as unrouted and never sent; did you mean /Workloads/Production?',
+      'warning: accounts.yaml:15 accounts.555555555555.ou => no route applies to account 555555555555 (OU /Lab): its alerts are counted as unrouted and never sent; expected routes on its OU, an OU above it, the account or organizationalUnits./',
+    ]);
+  });
+
+  it('takes routes of the account entry itself into account', () => {
+    expect(
+      validate(
+        `organizationalUnits:\n  /:\n    cooldownMinutes: 30\naccounts:\n  '444444444444': { name: a, ou: /Lab, routes: [{ to: [soc] }] }\n`,
+      ),
+    ).toEqual([]);
+  });
+
+  it('with accounts from AWS Organizations, reports an unused OU entry only when it is a near miss', () => {
+    const source = BASE.replace(
+      'homeRegion: us-east-1 }',
+      'homeRegion: us-east-1, accountDirectory: { source: organizations } }',
+    );
+    const run = (extra: string) => {
+      const loaded = parseAccountsConfig(source + extra, 'accounts.yaml');
+      expect(loaded.diagnostics).toEqual([]);
+      return validateAccountsConfig(loaded.config!, {
+        rules: RULES,
+        now: NOW,
+        file: 'accounts.yaml',
+        rulesRoot: 'rules',
+      }).map(formatDiagnostic);
+    };
+    expect(run(ORG)).toEqual([]);
+    expect(
+      run(
+        `${ORG.replace('/Workloads/Production:', '/Workloads/Prodcution:')}accounts:\n  '444444444444': { name: prod, ou: /Workloads/Production }\n`,
+      ),
+    ).toContain(
+      'warning: accounts.yaml:10 organizationalUnits./Workloads/Prodcution => OU /Workloads/Prodcution matches no account in accounts: and no ancestor of one, so its settings (rule sets, routes, exceptions) apply to nothing; did you mean /Workloads/Production?',
+    );
+  });
+
+  it('suggests the rule, folder or tag a selector that selects nothing was meant to name', () => {
+    expect(
+      validate(
+        "  x: { rules: ['AWS Console Login Without MAF', 'sigma/sigin/**', 'tag:attack.t1087'], exclude: ['sigma/s3/c.yml'] }\n",
+      ),
+    ).toEqual([
+      'warning: accounts.yaml:7 ruleSets.x.rules[0] => selector "AWS Console Login Without MAF" matches no rule (expected a path glob relative to the rules directory, a rule id or title, tag:… or level:…); did you mean "AWS Console Login Without MFA"?',
+      'warning: accounts.yaml:7 ruleSets.x.rules[1] => selector "sigma/sigin/**" matches no rule (expected a path glob relative to the rules directory, a rule id or title, tag:… or level:…); did you mean sigma/signin/**?',
+      'warning: accounts.yaml:7 ruleSets.x.rules[2] => no rule has tag "attack.t1087"; did you mean attack.t1078?',
+      'warning: accounts.yaml:7 ruleSets.x.exclude[0] => selector "sigma/s3/c.yml" matches no rule (expected a path glob relative to the rules directory, a rule id or title, tag:… or level:…); did you mean sigma/s3/b.yml?',
+    ]);
+  });
+
+  it('gives the line of each selector written as a block list', () => {
+    expect(validate("  y:\n    rules:\n      - 'sigma/**'\n      - 'S3 Bucket Made Publik'\n")).toEqual([
+      'warning: accounts.yaml:10 ruleSets.y.rules[1] => selector "S3 Bucket Made Publik" matches no rule (expected a path glob relative to the rules directory, a rule id or title, tag:… or level:…); did you mean "S3 Bucket Made Public"?',
+    ]);
+  });
+
+  it('suggests a rule for route and exception references that match nothing', () => {
+    expect(validate("exceptions:\n  - { rule: 'S3 Bucket Made Pubic', actors: [x], reason: r }\n")).toEqual([
+      'error: accounts.yaml:8 exceptions[0].rule => rule "S3 Bucket Made Pubic" matches no rule; did you mean "S3 Bucket Made Public"?',
+    ]);
+  });
+});
+
+describe('did you mean', () => {
+  it('counts a swap of neighbouring letters as one edit', () => {
+    expect(editDistance('prodcution', 'production')).toBe(1);
+    expect(editDistance('', 'abc')).toBe(3);
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+  });
+
+  it('suggests only names close enough to be a typo, ignoring case', () => {
+    expect(closest('/Workloads/Prodcution', ['/Workloads/Development', '/Workloads/Production'])).toBe(
+      '/Workloads/Production',
+    );
+    expect(closest('/SANDBOX', ['/Sandbox'])).toBe('/Sandbox');
+    expect(closest('/Dev', ['/Sec', '/Prod'])).toBeUndefined();
+    expect(closest('/Workloads/Staging', ['/Workloads/Production'])).toBeUndefined();
+    expect(closest('x'.repeat(500), ['x'.repeat(499)])).toBeUndefined();
   });
 });

@@ -74,8 +74,8 @@ describe('scan of the example organization trail', () => {
     const notifications = lines
       .filter((l) => l.outcome === 'sent')
       .reduce((n, l) => n + (l.destinations?.length ?? 0), 0);
-    expect(files.filter((f) => f.endsWith('.eml'))).toHaveLength(notifications);
-    expect(files.filter((f) => f.endsWith('.html'))).toHaveLength(notifications);
+    // One file per (alert, destination): what that destination would receive.
+    expect(files).toHaveLength(notifications);
   });
 
   it('alerts on the attack in production with account names and OU paths', () => {
@@ -116,15 +116,28 @@ describe('scan of the example organization trail', () => {
     expect(sandbox.filter((l) => l.outcome === 'sent').flatMap((l) => l.destinations)).toContain('dev-chat');
   });
 
+  it('folds the secrets read one by one into one digest that names each, never suppressed', () => {
+    const reads = lines.filter(
+      (l) => l.alert.account.id === '666677778888' && /value retrieved/i.test(l.alert.rule.title),
+    );
+    // The first read alone, then one digest of the twelve other secrets (both low: no route in production).
+    expect(reads.map((l) => l.outcome)).toEqual(['unrouted', 'unrouted']);
+    expect(table).toMatch(/Secret Value Retrieved \[digest: 12 targets\]/);
+    expect(table).toMatch(/GetSecretValue {2}secret prod\/api\/stripe/);
+  });
+
   it('prints a table grouped by OU and account with the counts', () => {
     expect(table).toMatch(/OU\s+account\s+alerts\s+excepted\s+suppressed\s+unrouted/);
     expect(table).toMatch(/\/Workloads\/Production\s+payments-prod \(444455556666\)/);
-    expect(table).toMatch(/alerts sent, \d+ excepted, \d+ suppressed by cooldown/);
+    expect(table).toMatch(
+      /→ \d+ alerts sent, \d+ folded into \d+ digests?, \d+ excepted, \d+ exact repeats suppressed/,
+    );
   });
 
-  it('renders inert emails: the rendered HTML carries no script', () => {
-    const html = readdirSync(join(dir, 'out')).filter((f) => f.endsWith('.html'));
-    for (const f of html) expect(readFileSync(join(dir, 'out', f), 'utf8')).not.toMatch(/<script/i);
+  it('renders inert emails: the rendered messages carry no script', () => {
+    const emails = readdirSync(join(dir, 'out')).filter((f) => f.endsWith('.eml'));
+    expect(emails.length).toBeGreaterThan(0);
+    for (const f of emails) expect(readFileSync(join(dir, 'out', f), 'utf8')).not.toMatch(/<script/i);
   });
 
   it('--fail-on: exit 4 when an alert at or above the level fired, 0 when none did', async () => {

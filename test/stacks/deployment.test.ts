@@ -372,7 +372,7 @@ describe('pipeline mode', () => {
   it('runs install, validation, rule tests and synth in the synth step, not the full test suite', () => {
     expect(SYNTH_COMMANDS).toEqual([
       'npm ci',
-      'npx trailalerts validate',
+      'npx trailalerts validate --strict',
       'npx trailalerts test rules/',
       'npx cdk synth',
     ]);

@@ -350,7 +350,7 @@ describe('the pipeline build', () => {
   it('runs validate, rule tests and synth, and nothing that needs a browser', () => {
     expect(SYNTH_COMMANDS).toEqual([
       'npm ci',
-      'npx trailalerts validate',
+      'npx trailalerts validate --strict',
       'npx trailalerts test rules/',
       'npx cdk synth',
     ]);
