@@ -13,7 +13,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AlertStateTable } from './constructs/alert-state-table';
 import { DetectionFunction } from './constructs/detection-function';
@@ -66,6 +66,29 @@ export type NewObjectsConfig =
   | { source: 'eventBridge' }
   | { source: 'sns'; topicArn: string }
   | { source: 'poll'; intervalMinutes?: number; regions?: string[]; pollerEntry?: string };
+
+/** Failures the handlers count and survive, each an alarm (docs/operations.md says what to do). */
+export const QUIET_FAILURES = [
+  {
+    id: 'AnalyzerObjectErrors',
+    metricName: 'ObjectErrors',
+    service: 'trailalerts-analyzer',
+    description:
+      'Analyzer: a log object failed (damaged, unreadable or its matches not queued); it is retried, then dead-lettered',
+  },
+  {
+    id: 'ProcessorMatchFailures',
+    metricName: 'MatchFailures',
+    service: 'trailalerts-processor',
+    description: 'Processor: a match failed (a send or state write); it is retried, then dead-lettered',
+  },
+  {
+    id: 'ProcessorDigestSendFailures',
+    metricName: 'DigestSendFailures',
+    service: 'trailalerts-processor',
+    description: 'Processor: a due digest could not be sent; the next scheduled run tries again',
+  },
+];
 
 /** How the functions find account names and OUs at run time. */
 export type AccountDirectoryAccess = { source: 'static' } | { source: 'organizations'; roleArn?: string };
@@ -175,6 +198,17 @@ export class SecurityAccountStack extends Stack {
       maxReceiveCount: 5,
     });
     const state = new AlertStateTable(this, 'AlertState', { encryptionKey: key });
+    // Scheduled invocations EventBridge could not deliver (the digest flush, the poller).
+    const scheduleDeadLetters = new sqs.Queue(this, 'ScheduleDeadLetters', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(scheduleDeadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the schedule rules dead-letter queue itself',
+    });
     const channels = new NotificationChannels(this, 'Channels', {
       emailIdentities: props.emailIdentities ?? [],
       topicArns: props.topicArns ?? [],
@@ -264,7 +298,12 @@ export class SecurityAccountStack extends Stack {
     new events.Rule(this, 'DigestFlushSchedule', {
       description: 'TrailAlerts: send the alert digests whose window closed',
       schedule: events.Schedule.rate(Duration.minutes(5)),
-      targets: [new targets.LambdaFunction(this.processor.fn, { retryAttempts: 0 })],
+      targets: [
+        new targets.LambdaFunction(this.processor.fn, {
+          retryAttempts: 0,
+          deadLetterQueue: scheduleDeadLetters,
+        }),
+      ],
     });
     channels.grantSend(this.processor.fn);
 
@@ -303,6 +342,7 @@ export class SecurityAccountStack extends Stack {
           bucketRegion,
           readerRoleArn,
           environment: shared,
+          deadLetters: scheduleDeadLetters,
         });
         break;
     }
@@ -324,7 +364,11 @@ export class SecurityAccountStack extends Stack {
     this.alarms = new OperationsAlarms(this, 'Operations', {
       encryptionKey: key,
       alarmEmail: props.alarmEmail,
-      deadLetterQueues: { ObjectsDlq: objects.deadLetterQueue, MatchesDlq: matches.deadLetterQueue },
+      deadLetterQueues: {
+        ObjectsDlq: objects.deadLetterQueue,
+        MatchesDlq: matches.deadLetterQueue,
+        ScheduleDlq: scheduleDeadLetters,
+      },
       workQueues: { ObjectsQueue: objects.queue, MatchesQueue: matches.queue },
       functions: {
         Analyzer: this.analyzer.fn,
@@ -333,6 +377,7 @@ export class SecurityAccountStack extends Stack {
       },
       trailSilenceMinutes: props.trailSilenceMinutes ?? 60,
       objectsProcessedDimensions: { service: 'trailalerts-analyzer' },
+      quietFailures: QUIET_FAILURES,
     });
     new CfnOutput(this, 'TrailReaderRoleArn', {
       value: readerRoleArn,
@@ -353,6 +398,7 @@ export class SecurityAccountStack extends Stack {
       bucketRegion: string;
       readerRoleArn: string;
       environment: Record<string, string>;
+      deadLetters: sqs.IQueue;
     },
   ): DetectionFunction {
     const owner = 'SecurityAccountStack';
@@ -399,7 +445,9 @@ export class SecurityAccountStack extends Stack {
     new events.Rule(this, 'PollSchedule', {
       description: 'TrailAlerts: list new trail log objects',
       schedule: events.Schedule.rate(Duration.minutes(interval)),
-      targets: [new targets.LambdaFunction(poller.fn, { retryAttempts: 0 })],
+      targets: [
+        new targets.LambdaFunction(poller.fn, { retryAttempts: 0, deadLetterQueue: ctx.deadLetters }),
+      ],
     });
     Validations.of(poller.role).acknowledge(
       {

@@ -29,6 +29,20 @@ export interface OperationsAlarmsProps {
   trailSilenceMinutes: number;
   /** Dimensions the analyzer publishes ObjectsProcessed with (Powertools adds `service`). */
   objectsProcessedDimensions: Record<string, string>;
+  /**
+   * Failures the functions count and survive (a message retried, a fallback taken): any count
+   * above zero in 5 minutes raises an alarm, since the Errors alarm never sees them.
+   */
+  quietFailures?: QuietFailure[];
+}
+
+export interface QuietFailure {
+  /** Alarm id. */
+  id: string;
+  metricName: string;
+  /** The Powertools `service` dimension of the function that emits it. */
+  service: string;
+  description: string;
 }
 
 export class OperationsAlarms extends Construct {
@@ -105,6 +119,22 @@ export class OperationsAlarms extends Construct {
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         });
       }
+    }
+    for (const failure of props.quietFailures ?? []) {
+      add(failure.id, {
+        alarmDescription: failure.description,
+        metric: new cloudwatch.Metric({
+          namespace: OBJECTS_PROCESSED_METRIC.namespace,
+          metricName: failure.metricName,
+          dimensionsMap: { service: failure.service },
+          period: Duration.minutes(5),
+          statistic: 'Sum',
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
     }
     add('TrailSilence', {
       alarmDescription: `No CloudTrail object processed for ${silence} minutes: the trail, the forwarding rule or the analyzer stopped`,

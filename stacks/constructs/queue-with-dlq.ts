@@ -8,6 +8,13 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { requireIntInRange } from './validate-props';
 
+/**
+ * SQS's largest message: 1 MiB since August 2025
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html).
+ * Set explicitly so that the match sink's byte budget and the queue agree.
+ */
+export const MAX_MESSAGE_BYTES = 1_048_576;
+
 export interface QueueWithDlqProps {
   encryptionKey: kms.IKey;
   /** At least six times the consumer's timeout (AWS guidance for Lambda event sources). */
@@ -35,6 +42,7 @@ export class QueueWithDlq extends Construct {
       encryptionMasterKey: props.encryptionKey,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      maxMessageSizeBytes: MAX_MESSAGE_BYTES,
     });
     this.queue = new sqs.Queue(this, 'Queue', {
       encryption: sqs.QueueEncryption.KMS,
@@ -42,6 +50,7 @@ export class QueueWithDlq extends Construct {
       enforceSSL: true,
       visibilityTimeout: props.visibilityTimeout,
       retentionPeriod: Duration.days(4),
+      maxMessageSizeBytes: MAX_MESSAGE_BYTES,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
     });
   }

@@ -79,7 +79,8 @@ describe('encryption and queues', () => {
 
   it('encrypts every queue with the key and redrives after 5 receives', () => {
     const queues = template.findResources('AWS::SQS::Queue');
-    expect(Object.keys(queues)).toHaveLength(4);
+    // Objects and matches with their DLQs, and the schedule rules' DLQ.
+    expect(Object.keys(queues)).toHaveLength(5);
     for (const q of Object.values(queues))
       expect(q.Properties.KmsMasterKeyId).toEqual({
         'Fn::GetAtt': [expect.stringMatching(/^EncryptionKey/), 'Arn'],
@@ -94,7 +95,7 @@ describe('encryption and queues', () => {
     const denied = policies
       .flatMap((p) => p.Properties.PolicyDocument.Statement)
       .filter((s: Record<string, unknown>) => s.Effect === 'Deny');
-    expect(denied.length).toBe(4);
+    expect(denied.length).toBe(5);
     for (const s of denied) expect(s.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
   });
 
@@ -102,11 +103,13 @@ describe('encryption and queues', () => {
     const rule = Object.keys(template.findResources('AWS::Events::Rule')).find((id) =>
       id.startsWith('TrailEvents'),
     );
-    const allowed = Object.values(template.findResources('AWS::SQS::QueuePolicy')).flatMap((p) =>
-      (p.Properties.PolicyDocument.Statement as Json[])
-        .filter((s) => s.Effect === 'Allow')
-        .map((s) => ({ queues: p.Properties.Queues, statement: s })),
-    );
+    const allowed = Object.values(template.findResources('AWS::SQS::QueuePolicy'))
+      .filter((p) => !JSON.stringify(p.Properties.Queues).includes('ScheduleDeadLetters'))
+      .flatMap((p) =>
+        (p.Properties.PolicyDocument.Statement as Json[])
+          .filter((s) => s.Effect === 'Allow')
+          .map((s) => ({ queues: p.Properties.Queues, statement: s })),
+      );
     expect(allowed).toEqual([
       {
         queues: [{ Ref: expect.stringMatching(/^ObjectsQueueDeadLetterQueue/) }],
@@ -465,10 +468,31 @@ describe('state, email, alarms', () => {
     });
   });
 
-  it('alarms on each DLQ, function errors and throttles, queue age and trail silence', () => {
+  it('sets the queues to the largest SQS message, 1 MiB, explicitly', () => {
+    const queues = Object.values(template.findResources('AWS::SQS::Queue')).filter(
+      (q) => q.Properties.MaximumMessageSize !== undefined,
+    );
+    expect(queues).toHaveLength(4);
+    for (const q of queues) expect(q.Properties.MaximumMessageSize).toBe(1_048_576);
+  });
+
+  it('sends undeliverable scheduled invocations to a DLQ admitted for those rules only', () => {
+    const dlqPolicy = Object.values(template.findResources('AWS::SQS::QueuePolicy')).find((p) =>
+      JSON.stringify(p.Properties.Queues).includes('ScheduleDeadLetters'),
+    );
+    const allows = (dlqPolicy?.Properties.PolicyDocument.Statement as Json[]).filter(
+      (st) => st.Effect === 'Allow',
+    );
+    expect(allows.length).toBeGreaterThanOrEqual(1);
+    for (const st of allows) expect(JSON.stringify(st.Condition)).toContain('aws:SourceArn');
+  });
+
+  it('alarms on each DLQ, function errors and throttles, queue age, quiet failures and trail silence', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-    expect(alarms).toHaveLength(9);
-    expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(2);
+    expect(alarms).toHaveLength(13);
+    expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(3);
+    for (const metric of ['ObjectErrors', 'MatchFailures', 'DigestSendFailures'])
+      expect(alarms.filter((a) => a.MetricName === metric && a.Threshold === 0)).toHaveLength(1);
     expect(alarms.filter((a) => a.MetricName === 'ApproximateAgeOfOldestMessage')).toHaveLength(2);
     expect(alarms.filter((a) => a.MetricName === 'Errors')).toHaveLength(2);
     expect(alarms.filter((a) => a.MetricName === 'Throttles')).toHaveLength(2);
@@ -559,10 +583,11 @@ describe('new objects from the trail SNS topic', () => {
         ]),
       },
     });
-    // Only the SNS statement admits a service to the queues: no EventBridge rule exists.
-    const allowed = Object.values(sns.findResources('AWS::SQS::QueuePolicy')).flatMap((p) =>
-      (p.Properties.PolicyDocument.Statement as Json[]).filter((s) => s.Effect === 'Allow'),
-    );
+    // Only the SNS statement admits a service to the work queues: no trail rule exists (the
+    // schedule rules' DLQ admits only those rules).
+    const allowed = Object.values(sns.findResources('AWS::SQS::QueuePolicy'))
+      .filter((p) => !JSON.stringify(p.Properties.Queues).includes('ScheduleDeadLetters'))
+      .flatMap((p) => (p.Properties.PolicyDocument.Statement as Json[]).filter((s) => s.Effect === 'Allow'));
     expect(allowed.map((s) => s.Sid)).toEqual(['TrailTopicDelivers']);
   });
 
@@ -641,7 +666,7 @@ describe('new objects found by the poller', () => {
 
   it('alarms on poller errors and throttles as well', () => {
     const alarms = Object.values(poll.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-    expect(alarms).toHaveLength(11);
+    expect(alarms).toHaveLength(15);
     expect(alarms.filter((a) => a.MetricName === 'Errors')).toHaveLength(3);
     expect(alarms.filter((a) => a.MetricName === 'Throttles')).toHaveLength(3);
   });
