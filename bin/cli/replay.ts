@@ -16,26 +16,50 @@ export function replayCommand(): Command {
       return n;
     })
     .option('--dry-run', 'only count the messages (they become visible again after 60 s)')
+    .option(
+      '--max-message-bytes <n>',
+      "the target queue's MaximumMessageSize; larger messages are reported and left in the DLQ (default 1048576)",
+      (v: string) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n <= 0)
+          throw new Error(`--max-message-bytes: expected a positive integer, got "${v}"`);
+        return n;
+      },
+    )
     .option('--region <region>', 'AWS region of the queues (default: from the queue URL or the environment)')
-    .action(async (opts: { from: string; to: string; max?: number; dryRun?: boolean; region?: string }) => {
-      const region = opts.region ?? /sqs\.([a-z0-9-]+)\.amazonaws\.com/.exec(opts.from)?.[1];
-      try {
-        const result = await replayQueue({
-          sqs: new SQSClient(region ? { region } : {}),
-          fromQueueUrl: opts.from,
-          toQueueUrl: opts.to,
-          max: opts.max,
-          dryRun: opts.dryRun,
-        });
-        process.stdout.write(
-          opts.dryRun
-            ? `${result.received} messages in the DLQ (dry run: nothing moved)\n`
-            : `${result.moved} messages moved, ${result.failed} refused by the target queue (left in the DLQ)\n`,
-        );
-        process.exitCode = result.failed > 0 ? 1 : 0;
-      } catch (err) {
-        process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-        process.exitCode = 1;
-      }
-    });
+    .action(
+      async (opts: {
+        from: string;
+        to: string;
+        max?: number;
+        dryRun?: boolean;
+        maxMessageBytes?: number;
+        region?: string;
+      }) => {
+        const region = opts.region ?? /sqs\.([a-z0-9-]+)\.amazonaws\.com/.exec(opts.from)?.[1];
+        try {
+          const result = await replayQueue({
+            sqs: new SQSClient(region ? { region } : {}),
+            fromQueueUrl: opts.from,
+            toQueueUrl: opts.to,
+            max: opts.max,
+            dryRun: opts.dryRun,
+            maxMessageBytes: opts.maxMessageBytes,
+          });
+          for (const p of result.problems)
+            process.stderr.write(
+              `${opts.dryRun ? 'would be left' : 'left'} in the DLQ: message ${p.messageId} (${p.bytes} bytes): ${p.reason}\n`,
+            );
+          process.stdout.write(
+            opts.dryRun
+              ? `${result.received} messages in the DLQ, ${result.failed} of them cannot be sent (dry run: nothing moved)\n`
+              : `${result.moved} messages moved, ${result.failed} could not be sent (left in the DLQ)\n`,
+          );
+          process.exitCode = result.failed > 0 ? 1 : 0;
+        } catch (err) {
+          process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+          process.exitCode = 1;
+        }
+      },
+    );
 }

@@ -2,8 +2,10 @@
  * Exceptions: known-good activity that must not alert. Compiled once from accounts.yaml (org-wide,
  * per OU, per account) or from TrailAlerts' exceptions.json, then checked per match. Every given
  * condition must hold (AND across fields, OR within a list); after `expires` an exception no longer
- * applies. A condition value that cannot be compiled never matches, so a mistake fails towards
- * alerting, never towards silence.
+ * applies to events that happen after it: expiry is judged at the event's time, so a replay, a
+ * redelivery or a hunt after the expiry still excepts what was excepted when it happened. A
+ * condition value that cannot be compiled never matches, so a mistake fails towards alerting,
+ * never towards silence.
  */
 import type { Actor } from '../cloudtrail/types';
 import { actorCandidates, compileActorList } from '../org/actor-match';
@@ -139,14 +141,21 @@ export function compileExceptions(
   return list.map((config, i) => compileOne(config, `${o.where}[${i}]`, o.file, o.lineOf?.(i)));
 }
 
-/** The first exception that applies to this match at `now` (expired ones are skipped). */
+/** The first exception that applies to this match at time `at` (those expired by then are skipped). */
 export function findException(
   input: ExceptionInput,
   exceptions: readonly CompiledException[],
-  now: Date,
+  at: Date,
 ): CompiledException | undefined {
-  const t = now.getTime();
+  const t = at.getTime();
   return exceptions.find((e) => (e.expiresAt === undefined || t < e.expiresAt.getTime()) && e.applies(input));
+}
+
+/** When an exception's expiry is judged for an event: its eventTime, else (no usable time) `now`. */
+export function judgedAt(record: CloudTrailRecord, now: Date): Date {
+  const raw = typeof record.eventTime === 'string' && record.eventTime.length <= 64 ? record.eventTime : '';
+  const ms = Date.parse(raw);
+  return Number.isFinite(ms) ? new Date(ms) : now;
 }
 
 /** A label for scan output and logs: where it was defined and why. */

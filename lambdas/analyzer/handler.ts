@@ -2,6 +2,16 @@
  * Analyzer Lambda: objects queue (SQS) → log objects → matches queue. Thin: the work is in
  * pipeline/analyze-object.ts; this file wires AWS clients, cold-start loading and metrics.
  * Each SQS message is its own batch item, so one damaged object never fails the others.
+ *
+ * The cold-start load (accounts.yaml, rules, the account directory, the matches queue's URL) is
+ * shared by the container's messages and tried again after it failed (lazyRetrying), so one
+ * failure never poisons the container; when every message of a batch failed on it, the handler
+ * throws (sqs-batch.ts), so Lambda records an error.
+ *
+ * Metrics (namespace from POWERTOOLS_METRICS_NAMESPACE, dimension `service` only): ObjectsProcessed,
+ * ObjectsSkipped, RecordsEvaluated, Matches, ObjectErrors, MatchesTruncated (a match over SQS's
+ * limit sent without its largest fields), DirectoryFallbacks (an account's rule set picked while
+ * AWS Organizations did not answer), ColdStartFailures.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -10,6 +20,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { Analyzer } from '../pipeline/analyze';
 import { analyzeObject, DamagedObjectError } from '../pipeline/analyze-object';
+import { lazyRetrying } from '../pipeline/lazy-retrying';
 import { SqsMatchSink } from '../pipeline/match-queue';
 import { objectRefsFromMessage } from '../pipeline/object-events';
 import { openObject } from '../pipeline/s3-objects';
@@ -26,26 +37,67 @@ export interface AnalyzerHandlerDeps {
   runtime?: () => Promise<Runtime>;
   logger?: Logger;
   metrics?: Metrics;
+  /** The analyzer's clock (tests). */
+  now?: () => number;
+}
+
+/** The cold-start load failed: the message is fine, the container is not (yet). */
+export class ColdStartError extends Error {
+  constructor(cause: unknown) {
+    super(`cold-start load failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'ColdStartError';
+  }
 }
 
 export function createAnalyzerHandler(deps: AnalyzerHandlerDeps) {
   const logger = deps.logger ?? new Logger();
   const metrics = deps.metrics ?? new Metrics();
-  let analyzer: Promise<Analyzer> | undefined;
 
-  const getAnalyzer = (): Promise<Analyzer> =>
-    (analyzer ??= (deps.runtime ?? (() => loadRuntime(logger)))().then(
-      (rt) => new Analyzer({ rules: rt.content.bundle.rules, policy: rt.policy, directory: rt.directory }),
-    ));
+  const loaded = lazyRetrying(async () => {
+    const rt = await (deps.runtime ?? (() => loadRuntime(logger)))();
+    const queueUrl = deps.matchesQueueUrl ?? requireEnv('MATCHES_QUEUE_URL');
+    const analyzer = new Analyzer({
+      rules: rt.content.bundle.rules,
+      policy: rt.policy,
+      directory: rt.directory,
+      now: deps.now,
+      onDirectoryFallback: (accountId) => {
+        metrics.addMetric('DirectoryFallbacks', MetricUnit.Count, 1);
+        logger.warn(
+          'account directory unavailable: rule set picked from accounts.yaml or the root OU, resolved again in a minute',
+          { accountId },
+        );
+      },
+    });
+    const sink = new SqsMatchSink(deps.sqs, queueUrl, {
+      onTruncated: (info) => {
+        metrics.addMetric('MatchesTruncated', MetricUnit.Count, 1);
+        logger.warn('match over the SQS message limit sent without its largest fields', { ...info });
+      },
+    });
+    return { analyzer, sink };
+  });
+
+  async function load() {
+    try {
+      return await loaded.get();
+    } catch (err) {
+      metrics.addMetric('ColdStartFailures', MetricUnit.Count, 1);
+      logger.error('cold-start load failed; the next message loads again', {
+        error: err as Error,
+        consecutiveFailures: loaded.consecutiveFailures,
+      });
+      throw new ColdStartError(err);
+    }
+  }
 
   async function handleMessage(message: SQSRecord): Promise<void> {
-    const engine = await getAnalyzer();
-    const sink = new SqsMatchSink(deps.sqs, deps.matchesQueueUrl ?? requireEnv('MATCHES_QUEUE_URL'));
+    const { analyzer, sink } = await load();
     for (const ref of objectRefsFromMessage(message.body)) {
       try {
         const result = await analyzeObject(ref, {
           open: (r) => openObject(deps.s3, r.bucket, r.key),
-          analyzer: engine,
+          analyzer,
           sink,
         });
         if (result.skipped) {
@@ -70,7 +122,9 @@ export function createAnalyzerHandler(deps: AnalyzerHandlerDeps) {
     }
   }
 
-  return sqsBatchHandler(handleMessage, metrics);
+  return sqsBatchHandler(handleMessage, metrics, {
+    containerFailure: (err) => err instanceof ColdStartError,
+  });
 }
 
 // Trail reads go through the log-archive account's reader role when TRAIL_READER_ROLE_ARN is set.

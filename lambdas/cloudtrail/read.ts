@@ -25,7 +25,24 @@ import type { SourcedRecord } from './types';
 export { splitRecords, RecordSplitter, DEFAULT_MAX_RECORD_CHARS } from './split';
 export type { RawRecord, SplitItem, SplitProblem, SplitOptions } from './split';
 
-export interface ReadOptions extends SplitOptions {
+/**
+ * Default limit for one record: 1 MiB of UTF-8, SQS's message limit (pipeline/sqs-packing.ts), so a
+ * record the reader accepts is one the matches queue can carry (a match a little over it, with its
+ * rule and escapes, is sent trimmed: pipeline/match-queue.ts).
+ */
+export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+
+/** The limits of one read: the record limit in bytes, the splitter's in characters. */
+export interface RecordLimits extends SplitOptions {
+  /**
+   * Records over this many bytes of UTF-8 are skipped with a problem (default: maxRecordChars
+   * when given, else DEFAULT_MAX_RECORD_BYTES). The splitter counts characters (UTF-16 code units,
+   * never more than the bytes), so it is given the same number as a cheap first bound.
+   */
+  maxRecordBytes?: number;
+}
+
+export interface ReadOptions extends RecordLimits {
   /** Problems reported per file before the rest are summarised in one message (default 20). */
   maxProblemsPerFile?: number;
   /** Gzip objects up to this many bytes are gunzipped in one call (default SMALL_GZIP_BYTES; 0: always stream). */
@@ -255,7 +272,7 @@ export async function* rawRecordsFromStream(
   stream: Readable,
   name: string,
   onProblem: (p: Diagnostic) => void,
-  options: SplitOptions = {},
+  options: RecordLimits = {},
 ): AsyncGenerator<RawRecord> {
   for await (const batch of itemBatchesFromStream(stream, name, onProblem, options)) {
     for (const item of batch) {
@@ -265,12 +282,34 @@ export async function* rawRecordsFromStream(
   }
 }
 
+/**
+ * Replaces the records of `items` over `maxBytes` of UTF-8 by a problem each (in place). Only a
+ * record longer than maxBytes / 3 characters can be over (a UTF-16 code unit is at most 3 bytes of
+ * UTF-8), so the records of a usual object are not measured at all.
+ */
+function skipOversized(items: SplitItem[], maxBytes: number): SplitItem[] {
+  const measureFrom = Math.floor(maxBytes / 3);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (item.kind !== 'record' || item.text.length <= measureFrom) continue;
+    const bytes = Buffer.byteLength(item.text, 'utf8');
+    if (bytes <= maxBytes) continue;
+    items[i] = {
+      kind: 'problem',
+      severity: 'error',
+      message: `record ${item.index} is ${bytes} bytes long (UTF-8), over the limit of ${maxBytes} bytes; skipped`,
+      index: item.index,
+    };
+  }
+  return items;
+}
+
 /** The splitter's records and problems of one stream, one array per decoded chunk. */
 export async function* itemBatchesFromStream(
   stream: Readable,
   name: string,
   onProblem: (p: Diagnostic) => void,
-  options: SplitOptions & Pick<ReadOptions, 'smallGzipBytes'>,
+  options: RecordLimits & Pick<ReadOptions, 'smallGzipBytes'>,
 ): AsyncGenerator<SplitItem[]> {
   const skip = skipReason(name);
   if (skip) {
@@ -278,8 +317,16 @@ export async function* itemBatchesFromStream(
     onProblem({ severity: 'notice', file: name, message: skip });
     return;
   }
+  const maxBytes = options.maxRecordBytes ?? options.maxRecordChars ?? DEFAULT_MAX_RECORD_BYTES;
+  const split = { ...options, maxRecordChars: Math.min(options.maxRecordChars ?? maxBytes, maxBytes) };
   try {
-    yield* splitItemBatches(decodedBytes(stream, options.smallGzipBytes), name, onProblem, options);
+    for await (const items of splitItemBatches(
+      decodedBytes(stream, options.smallGzipBytes),
+      name,
+      onProblem,
+      split,
+    ))
+      yield skipOversized(items, maxBytes);
   } finally {
     stream.destroy();
   }

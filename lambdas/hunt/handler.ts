@@ -9,6 +9,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
+import { lazyRetrying } from '../pipeline/lazy-retrying';
 import { SqsMatchSink } from '../pipeline/match-queue';
 import { loadRuntime, requireEnv, type Runtime } from '../pipeline/runtime';
 import { openObject } from '../pipeline/s3-objects';
@@ -33,19 +34,15 @@ export interface HuntHandlerDeps {
 export function createHuntHandler(deps: HuntHandlerDeps) {
   const logger = deps.logger ?? new Logger();
   const metrics = deps.metrics ?? new Metrics();
-  let runtime: Promise<Runtime> | undefined;
+  // Shared by the container's invocations; a failed load is tried again by the next one.
+  const runtime = lazyRetrying(deps.runtime ?? (() => loadRuntime(logger)));
 
   return async (
     event: unknown,
     context: Pick<Context, 'getRemainingTimeInMillis'>,
   ): Promise<HuntBatchResult> => {
     const items = parseHuntBatch(event, deps.trailLogsRoot ?? requireEnv('TRAIL_LOGS_ROOT'));
-    runtime ??= (deps.runtime ?? (() => loadRuntime(logger)))();
-    // A failed cold-start load is retried on the next invocation, not cached.
-    const rt = await runtime.catch((err: unknown) => {
-      runtime = undefined;
-      throw err;
-    });
+    const rt = await runtime.get();
     const trailBucket = deps.trailBucket ?? requireEnv('TRAIL_BUCKET');
     const needsQueue = items.some((i) => i.mode === 'pipeline');
     try {

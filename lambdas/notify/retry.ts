@@ -1,8 +1,14 @@
 /**
  * Exponential backoff with jitter for transient delivery failures (throttling, 429, 5xx).
  * After the last attempt the error propagates, so the SQS message is retried and finally
- * lands in the DLQ instead of being dropped.
+ * lands in the DLQ instead of being dropped. A send's `signal` (the invocation's time for it is
+ * up) ends the loop at once, between attempts and during a backoff.
  */
+
+/** Per send: aborted when the invocation has no time left for it (pipeline/send-budget.ts). */
+export interface SendOptions {
+  signal?: AbortSignal;
+}
 
 export interface RetryOptions {
   /** Total attempts, including the first. Default 4. */
@@ -19,11 +25,15 @@ export interface RetryOptions {
 
 export const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Runs `fn`, retrying while `isRetryable(error)` holds, at most `attempts` times in all. */
+/**
+ * Runs `fn`, retrying while `isRetryable(error)` holds, at most `attempts` times in all, and
+ * never past `signal`: once it fires, its reason is thrown.
+ */
 export async function withRetry<T>(
   fn: () => Promise<T>,
   isRetryable: (error: unknown) => boolean,
   options: RetryOptions = {},
+  signal?: AbortSignal,
 ): Promise<T> {
   const attempts = Math.max(1, options.attempts ?? 4);
   const base = options.baseDelayMs ?? 200;
@@ -31,15 +41,38 @@ export async function withRetry<T>(
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
   for (let attempt = 1; ; attempt++) {
+    signal?.throwIfAborted();
     try {
       return await fn();
     } catch (error) {
+      // A request cut short by the signal failed for want of time, not by itself.
+      signal?.throwIfAborted();
       if (attempt >= attempts || !isRetryable(error)) throw error;
       const ceiling = Math.min(max, base * 2 ** (attempt - 1));
       // "Equal jitter": half fixed, half random, so delays still grow.
-      await sleep(Math.round(ceiling / 2 + (random() * ceiling) / 2));
+      await untilAborted(sleep(Math.round(ceiling / 2 + (random() * ceiling) / 2)), signal);
     }
   }
+}
+
+/** `work`, or the signal's reason as soon as it fires (the work itself is left to finish). */
+export function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
 }
 
 const THROTTLING_NAMES = new Set([

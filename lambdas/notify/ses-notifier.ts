@@ -1,7 +1,7 @@
 /**
  * Sends alert emails through SES v2 (SendEmail, Simple content with an HTML and a text part, which
  * SES sends as multipart/alternative), with the destination's configuration set. Throttling and
- * 5xx are retried with backoff; then the error propagates.
+ * 5xx are retried with backoff, within the send's time (`signal`); then the error propagates.
  */
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Alert } from '../alerts/alert';
@@ -10,7 +10,7 @@ import type { NamedDestination } from './destination';
 import { checkAddress } from './mime';
 import type { Notifier } from './notifier';
 import { renderEmail, type EmailOptions } from './render-email';
-import { isRetryableAwsError, withRetry, type RetryOptions } from './retry';
+import { isRetryableAwsError, withRetry, type RetryOptions, type SendOptions } from './retry';
 
 export interface SesNotifierOptions extends EmailOptions {
   retry?: RetryOptions;
@@ -22,7 +22,7 @@ export class SesNotifier implements Notifier {
     private readonly options: SesNotifierOptions = {},
   ) {}
 
-  async send(alert: Alert, named: NamedDestination): Promise<void> {
+  async send(alert: Alert, named: NamedDestination, options: SendOptions = {}): Promise<void> {
     const d = named.destination;
     if (d.type !== 'email')
       throw new Error(`destination ${named.name}: expected an email destination, got ${d.type}`);
@@ -53,6 +53,13 @@ export class SesNotifier implements Notifier {
         { Name: 'kind', Value: alert.kind === 'correlation' ? 'correlation' : 'event' },
       ],
     });
-    await withRetry(() => this.client.send(command), isRetryableAwsError, this.options.retry);
+    const { signal } = options;
+    // The signal also cancels the request in flight: a hanging SES call ends with the time left.
+    await withRetry(
+      () => this.client.send(command, signal ? { abortSignal: signal } : undefined),
+      isRetryableAwsError,
+      this.options.retry,
+      signal,
+    );
   }
 }

@@ -1,14 +1,15 @@
 /**
  * Publishes alerts to SNS topics: ASCII subject, compact text message, and String message
  * attributes (level, ruleId, accountId, ouPath, kind) for subscription filter policies.
- * Throttling and 5xx are retried with backoff; then the error propagates.
+ * Throttling and 5xx are retried with backoff, within the send's time (`signal`); then the error
+ * propagates.
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '../alerts/alert';
 import type { NamedDestination } from './destination';
 import type { Notifier } from './notifier';
 import { snsPublishInput } from './render-sns';
-import { isRetryableAwsError, withRetry, type RetryOptions } from './retry';
+import { isRetryableAwsError, withRetry, type RetryOptions, type SendOptions } from './retry';
 
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 
@@ -28,8 +29,14 @@ export class SnsNotifier implements Notifier {
     private readonly options: { retry?: RetryOptions } = {},
   ) {}
 
-  async send(alert: Alert, named: NamedDestination): Promise<void> {
+  async send(alert: Alert, named: NamedDestination, options: SendOptions = {}): Promise<void> {
     const command = new PublishCommand(snsPublishInput(alert, checkTopicArn(named)));
-    await withRetry(() => this.client.send(command), isRetryableAwsError, this.options.retry);
+    const { signal } = options;
+    await withRetry(
+      () => this.client.send(command, signal ? { abortSignal: signal } : undefined),
+      isRetryableAwsError,
+      this.options.retry,
+      signal,
+    );
   }
 }

@@ -3,6 +3,7 @@
  * (never an env var, never logged), is checked against https and the allowed hosts, and gets a
  * JSON POST with a 5 s timeout and no redirects. 429, 5xx and network failures are retried with
  * backoff; any other non-2xx is an error naming the destination and the status, never the URL.
+ * Requests and backoffs stop when the send's `signal` fires (the invocation's time is up).
  */
 import type { Alert } from '../alerts/alert';
 import type { NamedDestination, WebhookDestination } from './destination';
@@ -10,7 +11,7 @@ import { NotificationError, type Notifier } from './notifier';
 import { renderJson } from './render-json';
 import { renderSlack } from './render-slack';
 import { renderTeams } from './render-teams';
-import { withRetry, type RetryOptions } from './retry';
+import { withRetry, type RetryOptions, type SendOptions } from './retry';
 import type { SecretReader } from './secret-reader';
 import { checkWebhookUrl, webhookUrlFromSecret } from './webhook-url';
 
@@ -50,7 +51,7 @@ export class WebhookNotifier implements Notifier {
     this.timeoutMs = options.timeoutMs ?? 5000;
   }
 
-  async send(alert: Alert, named: NamedDestination): Promise<void> {
+  async send(alert: Alert, named: NamedDestination, options: SendOptions = {}): Promise<void> {
     const destination = named.destination;
     if (destination.type !== 'webhook')
       throw new Error(`destination ${named.name}: expected a webhook destination, got ${destination.type}`);
@@ -62,11 +63,13 @@ export class WebhookNotifier implements Notifier {
       allowInsecureLocalhost: this.options.allowInsecureLocalhost,
     });
     const body = JSON.stringify(webhookPayload(alert, destination));
+    const { signal } = options;
     try {
       await withRetry(
-        () => this.post(where, url, body),
+        () => this.post(where, url, body, signal),
         (e) => e instanceof NotificationError && e.retryable,
         this.options.retry,
+        signal,
       );
     } catch (error) {
       // A revoked or rotated URL: read the secret again next time instead of reusing the cached one.
@@ -81,17 +84,20 @@ export class WebhookNotifier implements Notifier {
     }
   }
 
-  private async post(where: string, url: URL, body: string): Promise<void> {
+  private async post(where: string, url: URL, body: string, outer?: AbortSignal): Promise<void> {
     let response: Response;
+    const timeout = AbortSignal.timeout(this.timeoutMs);
     try {
       response = await this.fetchFn(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json; charset=utf-8' },
         body,
         redirect: 'error',
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: outer ? AbortSignal.any([timeout, outer]) : timeout,
       });
     } catch (error) {
+      // The invocation's time ran out: not the endpoint's fault, and not worth another attempt.
+      if (outer?.aborted) throw new NotificationError(`${where}: stopped, no time left in this run`, false);
       // Network errors can carry the URL in their message or cause: report only the kind.
       const name =
         typeof error === 'object' && error !== null && 'name' in error

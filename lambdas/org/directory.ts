@@ -10,6 +10,31 @@ import type { AccountsConfig } from './types';
 export interface AccountDirectory {
   /** Never rejects for an unknown account: it resolves to the root OU with the id as name. */
   resolve(accountId: string): Promise<AccountInfo>;
+  /**
+   * resolve(), saying whether the answer is a fallback. Directories that can fail (AWS
+   * Organizations) implement it; for the others every answer is final.
+   */
+  lookup?(accountId: string): Promise<AccountResolution>;
+}
+
+/** An account as the directory resolved it. */
+export interface AccountResolution {
+  account: AccountInfo;
+  /**
+   * True when the directory could not answer (AWS Organizations failed and nothing was cached) and
+   * accounts.yaml's entry, or the root OU, was served instead. Such an answer may put the account
+   * in the wrong OU, so callers keep it only briefly and ask again.
+   */
+  fallback: boolean;
+}
+
+/** The directory's answer for an account, with whether it is a fallback. */
+export async function lookupAccount(
+  directory: AccountDirectory,
+  accountId: string,
+): Promise<AccountResolution> {
+  if (directory.lookup) return directory.lookup(accountId);
+  return { account: await directory.resolve(accountId), fallback: false };
 }
 
 /** What an account the directory does not know resolves to. */

@@ -4,7 +4,9 @@
  * account map for a TTL and refreshes it in bulk — concurrent resolves during a refresh share one
  * walk, and there is never one API call per alert. Throttling is retried with exponential backoff
  * and full jitter. accounts.yaml entries override the names and OUs the API returns. When the API
- * fails it serves the stale map (counted); with nothing cached it falls back to accounts.yaml.
+ * fails it serves the stale map (counted); with nothing cached it falls back to accounts.yaml and
+ * says so (lookup: `fallback`), so callers keep that answer briefly, and walks again at most every
+ * retryAfterFailureMs.
  */
 import {
   ListAccountsForParentCommand,
@@ -15,7 +17,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AccountInfo } from '../alerts/alert';
-import { staticAccounts, unknownAccount, type AccountDirectory } from './directory';
+import { staticAccounts, unknownAccount, type AccountDirectory, type AccountResolution } from './directory';
 import { childOuPath } from './ou-path';
 import { RoleCredentials } from './role-credentials';
 import type { AccountsConfig } from './types';
@@ -120,25 +122,36 @@ export class OrganizationsAccountDirectory implements AccountDirectory {
   }
 
   async resolve(accountId: string): Promise<AccountInfo> {
+    return (await this.lookup(accountId)).account;
+  }
+
+  /**
+   * resolve(), saying whether the answer is the accounts.yaml fallback (no map: the walk failed).
+   * A stale map is not a fallback: it was the organization's a TTL ago.
+   */
+  async lookup(accountId: string): Promise<AccountResolution> {
     await this.ensureFresh(accountId);
     const fromApi = this.cache?.accounts.get(accountId);
     const override = this.overrides.get(accountId);
     if (!this.cache) {
       this.stats.staticFallbacks++;
-      return override ? copy(override) : unknownAccount(accountId);
+      return { account: override ? copy(override) : unknownAccount(accountId), fallback: true };
     }
     if (this.isStale()) this.stats.staleServed++;
     if (fromApi && override) {
       return {
-        ...fromApi,
-        name: override.name,
-        ouPath: override.ouPath,
-        ouId: override.ouId ?? (override.ouPath === fromApi.ouPath ? fromApi.ouId : undefined),
-        tags: { ...fromApi.tags, ...override.tags },
+        account: {
+          ...fromApi,
+          name: override.name,
+          ouPath: override.ouPath,
+          ouId: override.ouId ?? (override.ouPath === fromApi.ouPath ? fromApi.ouId : undefined),
+          tags: { ...fromApi.tags, ...override.tags },
+        },
+        fallback: false,
       };
     }
-    if (fromApi) return copy(fromApi);
-    return override ? copy(override) : unknownAccount(accountId);
+    if (fromApi) return { account: copy(fromApi), fallback: false };
+    return { account: override ? copy(override) : unknownAccount(accountId), fallback: false };
   }
 
   /** Walks the organization now (shared with any walk already running). */

@@ -24,7 +24,7 @@ export interface StreamBatch {
 
 export interface AnalyzeStreamOptions extends Pick<
   ReadOptions,
-  'maxProblemsPerFile' | 'maxRecordChars' | 'smallGzipBytes'
+  'maxProblemsPerFile' | 'maxRecordBytes' | 'maxRecordChars' | 'smallGzipBytes'
 > {
   /** The account in the object key or path, used when a record has no recipientAccountId. */
   keyAccountId?: string;
@@ -40,6 +40,8 @@ export async function* analyzeStream(
 ): AsyncGenerator<StreamBatch> {
   const problems = new FileProblems(onProblem, name, options.maxProblemsPerFile ?? 20);
   const { keyAccountId, window } = options;
+  // Once per object: accounts whose rule set came from a directory fallback are asked again.
+  analyzer.expireAccounts();
   try {
     for await (const items of itemBatchesFromStream(stream, name, problems.report, options)) {
       const batch: StreamBatch = { records: 0, outOfRange: 0, matches: [] };

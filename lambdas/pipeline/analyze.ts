@@ -21,7 +21,7 @@ import {
 import type { RawRecord } from '../cloudtrail/split';
 import type { SourcedRecord } from '../cloudtrail/types';
 import type { Match } from '../alerts/alert';
-import type { AccountDirectory } from '../org/directory';
+import { lookupAccount, type AccountDirectory } from '../org/directory';
 import type { OrgPolicy } from '../org/effective';
 import { RuleIndex } from '../sigma/rule-index';
 import type { CloudTrailRecord, CompiledRule } from '../sigma/model';
@@ -63,6 +63,14 @@ export interface AnalyzerOptions {
   directory?: AccountDirectory;
   /** How long an account's rule set is remembered before the directory is asked again (default 15 min). */
   accountCacheMs?: number;
+  /**
+   * How long a rule set picked from a directory fallback (AccountResolution.fallback: Organizations
+   * did not answer) is remembered (default 1 minute): the account may be in another OU, with other
+   * rules, and is resolved again once the directory answers.
+   */
+  fallbackCacheMs?: number;
+  /** Called each time an account's rule set comes from a directory fallback (the analyzer counts them). */
+  onDirectoryFallback?: (accountId: string) => void;
   now?: () => number;
 }
 
@@ -74,6 +82,8 @@ export class Analyzer {
   private readonly indexByRuleSet = new Map<string, RuleIndex>();
   /** When the per-account map was last emptied: accounts move between OUs, warm Lambdas live long. */
   private accountsSince: number;
+  /** Accounts resolved through a directory fallback -> when to resolve them again. */
+  private readonly provisional = new Map<string, number>();
   private records = 0;
   private readonly now: () => number;
   /** Raw recipientAccountId texts that named an account, most recent first (see recipientAccount). */
@@ -241,10 +251,24 @@ export class Analyzer {
     return rules.map((rule) => ({ rule: rule.meta, record: item.record, source: item.source, accountId }));
   }
 
-  private expireAccounts(): void {
-    if (this.now() - this.accountsSince > (this.options.accountCacheMs ?? 15 * 60_000)) {
+  /**
+   * Forgets the accounts' rule sets when they are due: all of them every accountCacheMs, those
+   * picked from a directory fallback after fallbackCacheMs. Runs every 1,024 records and at the
+   * start of each object (analyzeStream), so a warm Lambda that sees few records still asks again.
+   */
+  expireAccounts(): void {
+    const now = this.now();
+    if (now - this.accountsSince > (this.options.accountCacheMs ?? 15 * 60_000)) {
       this.indexByAccount.clear();
-      this.accountsSince = this.now();
+      this.provisional.clear();
+      this.accountsSince = now;
+      return;
+    }
+    if (this.provisional.size === 0) return;
+    for (const [accountId, until] of this.provisional) {
+      if (now < until) continue;
+      this.provisional.delete(accountId);
+      this.indexByAccount.delete(accountId);
     }
   }
 
@@ -253,12 +277,16 @@ export class Analyzer {
 
     let index = this.fullIndex;
     if (policy && directory) {
-      const account = await directory.resolve(accountId);
+      const { account, fallback } = await lookupAccount(directory, accountId);
       const effective = policy.forAccount(account);
       index =
         this.indexByRuleSet.get(effective.ruleSetKey) ??
         this.fullIndex.subset(effective.ruleIds as Set<string>);
       this.indexByRuleSet.set(effective.ruleSetKey, index);
+      if (fallback) {
+        this.provisional.set(accountId, this.now() + (this.options.fallbackCacheMs ?? 60_000));
+        this.options.onDirectoryFallback?.(accountId);
+      } else this.provisional.delete(accountId);
     }
     this.indexByAccount.set(accountId, index);
     return index;

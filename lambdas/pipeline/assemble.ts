@@ -2,7 +2,8 @@
  * Assembles the AlertProcessor from a runtime and adapters: the same assembly for the processor
  * Lambda (DynamoDB state, SES/SNS/webhooks) and for `scan` (memory state, outbox).
  */
-import { Deduper } from '../alerts/dedupe';
+import { DELIVERY_LEASE_SECONDS, DeliveryLedger } from '../alerts/delivery-lease';
+import { DeliveryReceipts } from '../alerts/delivery-receipts';
 import { Grouping } from '../alerts/grouping';
 import type { CorrelationStore, DueIndex, StateStore } from '../alerts/state/store';
 import type { NamedDestination } from '../notify/destination';
@@ -13,7 +14,7 @@ import { CorrelationEngine } from '../sigma/correlate/engine';
 import type { DetectionContent } from './build';
 import { AlertProcessor, type AlertSender, type IpContextLookup } from './process';
 
-/** How long an alert id is remembered: longer than any redelivery or overlapping replay. */
+/** How long an alert id (and its receipts) is remembered: longer than any redelivery or overlapping replay. */
 export const DEDUPE_TTL_SECONDS = 14 * 24 * 3600;
 
 export interface ProcessorAdapters {
@@ -53,8 +54,10 @@ export function assembleProcessor(
   return new AlertProcessor({
     directory: adapters.directory,
     policy,
-    deduper: new Deduper(adapters.store, DEDUPE_TTL_SECONDS, adapters.now),
-    grouping: new Grouping(adapters.store, { now: adapters.now }),
+    ledger: new DeliveryLedger(adapters.store, { ttlSeconds: DEDUPE_TTL_SECONDS, now: adapters.now }),
+    receipts: new DeliveryReceipts(adapters.store, DEDUPE_TTL_SECONDS, adapters.now),
+    // A carried digest is leased as long as its carrier alert, so no flush sends it meanwhile.
+    grouping: new Grouping(adapters.store, { now: adapters.now, leaseSeconds: DELIVERY_LEASE_SECONDS }),
     correlations:
       content.correlations.length > 0
         ? new CorrelationEngine(content.correlations, adapters.store, { now: adapters.now })

@@ -8,28 +8,39 @@
  * its own: it is named (alert id, event id, target) in `alert.digest.entries` of the outcome of
  * the notification that delivers it, which a later call returns (the next alert of its key, a
  * full digest, or `flushDigests`).
+ *
+ * Delivery is at least once (issue 18): every alert id (an event's, a correlation hit's) is taken
+ * under a lease before anything is sent and marked done only once every destination has its
+ * receipt (alerts/delivery-lease.ts, alerts/delivery-receipts.ts). A run that dies or fails
+ * part-way leaves the id in progress; its redelivery resumes it, sending only to the destinations
+ * without a receipt, and raises again the correlation hits the event had raised (`reclaim`).
+ * Sends go to an alert's destinations concurrently, each within the invocation's time.
  */
 import { actorOf } from '../cloudtrail/actor';
 import { targetOf } from '../cloudtrail/target';
 import type { Actor } from '../cloudtrail/types';
 import type { Alert, AlertOutcome, EventSummary, IpContext, Match } from '../alerts/alert';
 import { correlationTarget } from '../alerts/correlation-target';
-import { eventAlertId, type Deduper } from '../alerts/dedupe';
+import { eventAlertId } from '../alerts/dedupe';
+import type { DeliveryLedger, HeldLease } from '../alerts/delivery-lease';
+import type { DeliveryReceipts } from '../alerts/delivery-receipts';
 import { notificationId, standaloneDigestAlert } from '../alerts/digest-alert';
 import type { ClaimedDigest, Grouping } from '../alerts/grouping';
 import { digestView } from '../alerts/grouping-state';
-import { exceptionLabel, findException } from '../alerts/exceptions';
+import { exceptionLabel, findException, judgedAt } from '../alerts/exceptions';
 import { routeAlert } from '../alerts/routing';
 import type { CorrelationEngine, CorrelationHit } from '../sigma/correlate/engine';
 import type { AccountDirectory } from '../org/directory';
 import type { EffectiveConfig, OrgPolicy } from '../org/effective';
 import type { CloudTrailRecord, FilterRuleModel, Level, RuleMeta } from '../sigma/model';
 import type { NamedDestination } from '../notify/destination';
+import { hasTime, OutOfTimeError, UNLIMITED, type TimeBudget } from './send-budget';
+import { quietly, underLease } from './leased-delivery';
+import { emptyCounters } from './processor-counters';
+import { sendToDestinations, type AlertSender } from './send-destinations';
 
-/** Sends one alert to one destination (SES, SNS, webhook, or the local outbox). */
-export interface AlertSender {
-  send(alert: Alert, destination: NamedDestination): Promise<void>;
-}
+export type { AlertSender } from './send-destinations';
+export { emptyCounters, type ProcessorCounters } from './processor-counters';
 
 /** Looks up IP context; resolves undefined when not applicable or on failure (never throws). */
 export interface IpContextLookup {
@@ -39,7 +50,10 @@ export interface IpContextLookup {
 export interface ProcessorOptions {
   directory: AccountDirectory;
   policy: OrgPolicy;
-  deduper: Deduper;
+  /** Leases on alert ids: dedupe, and resuming a delivery that did not finish. */
+  ledger: DeliveryLedger;
+  /** Per notification and destination: who has it already. */
+  receipts: DeliveryReceipts;
   grouping: Grouping;
   correlations?: CorrelationEngine;
   /** Sigma filter documents: applied like exceptions, and counted as such. */
@@ -50,35 +64,9 @@ export interface ProcessorOptions {
   now?: () => Date;
 }
 
-/** Counters for scan output and metrics. */
-export interface ProcessorCounters {
-  matches: number;
-  sent: number;
-  excepted: number;
-  duplicate: number;
-  suppressed: number;
-  unrouted: number;
-  correlations: number;
-  sendFailures: number;
-  /** Alerts folded into a digest (each reaches its destinations inside one). */
-  folded: number;
-  /** Digests handled on their own, window closed or full (sent, or unrouted like their alerts). */
-  digests: number;
-}
-
-export function emptyCounters(): ProcessorCounters {
-  return {
-    matches: 0,
-    sent: 0,
-    excepted: 0,
-    duplicate: 0,
-    suppressed: 0,
-    unrouted: 0,
-    correlations: 0,
-    sendFailures: 0,
-    folded: 0,
-    digests: 0,
-  };
+/** Per call: the time the invocation has left (the Lambda's context; `scan` has no limit). */
+export interface ProcessOptions {
+  budget?: TimeBudget;
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -96,6 +84,8 @@ export interface FlushOptions {
   limit?: number;
   /** Checked before each digest: true stops the flush (the Lambda's time is running out). */
   stop?: () => boolean;
+  /** Caps each send by the time the invocation has left. */
+  budget?: TimeBudget;
 }
 
 export function summarizeEvent(record: CloudTrailRecord, actor?: Actor, ruleTitle?: string): EventSummary {
@@ -122,8 +112,11 @@ export class AlertProcessor {
   /**
    * Processes one match: an outcome per alert it produced (event and correlation alerts), except
    * an alert folded into a digest, plus the outcome of a digest that filled up and went out.
+   * Throws when anything was not delivered (the message is retried); LeaseBusyError when another
+   * run is delivering it right now.
    */
-  async process(match: Match): Promise<AlertOutcome[]> {
+  async process(match: Match, options: ProcessOptions = {}): Promise<AlertOutcome[]> {
+    const budget = options.budget ?? UNLIMITED;
     this.counters.matches++;
     const { directory, policy } = this.options;
     const account = await directory.resolve(match.accountId);
@@ -136,32 +129,57 @@ export class AlertProcessor {
       this.counters.excepted++;
       return [{ kind: 'excepted', alert, exception }];
     }
-    if (!(await this.options.deduper.firstSeen(alert.id))) {
-      this.counters.duplicate++;
-      return [{ kind: 'duplicate', alert }];
-    }
-
-    const outcomes: AlertOutcome[] = [];
-    const engine = this.options.correlations;
-    try {
+    // Nothing is taken that this run could not finish: the message comes back with time to spare.
+    if (!hasTime(budget)) throw new OutOfTimeError(`alert ${alert.id}`, budget.remainingMs());
+    return this.underLease(alert, async (lease) => {
+      const outcomes: AlertOutcome[] = [];
+      const errors: unknown[] = [];
+      const engine = this.options.correlations;
       if (engine) {
-        const hits = await engine.observe({
-          rule: match.rule,
-          record: match.record,
-          accountId: match.accountId,
-        });
-        for (const hit of hits) outcomes.push(...(await this.correlationOutcome(hit, alert, effective)));
+        const input = { rule: match.rule, record: match.record, accountId: match.accountId };
+        // Resumed: the hits this event raised before come back, so none is lost with a dead run.
+        const hits = await engine.observe(input, { reclaim: lease.resumed });
+        // Each hit on its own: one that fails never keeps the next from going out.
+        for (const hit of hits) {
+          await this.collect(outcomes, errors, () => this.correlationOutcome(hit, alert, effective, budget));
+        }
       }
       if (!engine || engine.generates(match.rule)) {
-        outcomes.push(...(await this.deliver(alert, effective, actor.id)));
+        await this.collect(outcomes, errors, () => this.deliver(alert, effective, actor.id, budget));
       }
+      if (errors.length === 1) throw errors[0];
+      if (errors.length > 1)
+        throw new AggregateError(
+          errors,
+          errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; '),
+        );
+      return outcomes;
+    });
+  }
+
+  private async collect(
+    outcomes: AlertOutcome[],
+    errors: unknown[],
+    work: () => Promise<AlertOutcome[]>,
+  ): Promise<void> {
+    try {
+      outcomes.push(...(await work()));
     } catch (err) {
-      // The match will be retried (SQS redelivery): forget its alert id so the retry reaches the
-      // correlation engine and the notifiers again (at-least-once, never lost).
-      await this.options.deduper.release(alert.id);
-      throw err;
+      errors.push(err);
     }
-    return outcomes;
+  }
+
+  /** Delivers under the lease of `alert.id` (see leased-delivery.ts). */
+  private underLease(
+    alert: Alert,
+    work: (lease: HeldLease) => Promise<AlertOutcome[]>,
+  ): Promise<AlertOutcome[]> {
+    return underLease(this.options.ledger, this.counters, alert, work);
+  }
+
+  /** A state write that delivery does not depend on: counted when it fails, never thrown. */
+  private quietly(write: () => Promise<void>): Promise<void> {
+    return quietly(this.counters, write);
   }
 
   private exceptionFor(
@@ -170,7 +188,8 @@ export class AlertProcessor {
     actor: Actor,
     effective: EffectiveConfig,
   ): string | undefined {
-    const found = findException({ rule, record, actor }, effective.exceptions, this.now());
+    // Judged at the event's time: a replay after an exception expired still excepts its events.
+    const found = findException({ rule, record, actor }, effective.exceptions, judgedAt(record, this.now()));
     if (found) return exceptionLabel(found);
     for (const filter of this.options.filters ?? []) {
       if (appliesTo(filter.rules, rule) && !filter.keep(record))
@@ -209,6 +228,7 @@ export class AlertProcessor {
     hit: CorrelationHit,
     last: Alert,
     effective: EffectiveConfig,
+    budget: TimeBudget,
   ): Promise<AlertOutcome[]> {
     this.counters.correlations++;
     const meta = hit.correlation.meta;
@@ -229,21 +249,17 @@ export class AlertProcessor {
       },
       target: correlationTarget(hit.groupBy, hit.values),
     };
-    if (!(await this.options.deduper.firstSeen(alert.id))) {
-      this.counters.duplicate++;
-      return [{ kind: 'duplicate', alert }];
-    }
-    try {
-      return await this.deliver(alert, effective, last.actor.id);
-    } catch (err) {
-      // Re-arm the window so that the retry raises the same correlation alert again.
-      await this.options.correlations?.release(hit.id);
-      throw err;
-    }
+    // The hit's own lease: its window stays claimed by the event, which raises it again on retry.
+    return this.underLease(alert, () => this.deliver(alert, effective, last.actor.id, budget));
   }
 
   /** Grouping → enrichment → routing → send. */
-  private async deliver(alert: Alert, effective: EffectiveConfig, actorId: string): Promise<AlertOutcome[]> {
+  private async deliver(
+    alert: Alert,
+    effective: EffectiveConfig,
+    actorId: string,
+    budget: TimeBudget,
+  ): Promise<AlertOutcome[]> {
     const key = { ruleId: alert.rule.id, accountId: alert.account.id, actorId };
     const decision = await this.options.grouping.decide(key, alert, effective.cooldownSeconds);
     if (decision.kind === 'repeat') {
@@ -252,21 +268,20 @@ export class AlertProcessor {
     }
     if (decision.kind === 'fold') {
       this.counters.folded++;
-      return decision.full ? [await this.sendDigest(decision.full)] : [];
+      return decision.full ? [await this.sendDigest(decision.full, budget)] : [];
     }
     const carried = decision.carried;
     if (carried) alert.digest = digestView(carried.digest, false);
     let outcome: AlertOutcome;
     try {
-      outcome = await this.send(alert, effective.routes);
+      outcome = await this.send(alert, effective.routes, budget);
     } catch (err) {
-      // The match is retried (SQS): its alert id is released so the retry gets through dedupe, and
-      // the digest it carried is due again, so it is never lost (the retry carries it again).
-      await this.options.deduper.release(alert.id);
-      if (carried) await this.options.grouping.settle(carried, false);
+      // Due again, so it is never lost; the retry of this alert carries it again (same receipts).
+      if (carried) await this.quietly(() => this.options.grouping.settle(carried, false));
       throw err;
     }
-    // Delivered, or unrouted like its carrier: the digest is done either way.
+    // Delivered, or unrouted like its carrier: the digest is done either way. A settle that fails
+    // fails the alert, whose retry carries the digest again and finds every receipt.
     if (carried) await this.options.grouping.settle(carried, true);
     return [outcome];
   }
@@ -292,7 +307,7 @@ export class AlertProcessor {
           done.add(item.key);
           for (const claimed of await this.options.grouping.claimDue(item, options.all)) {
             try {
-              result.outcomes.push(await this.sendDigest(claimed));
+              result.outcomes.push(await this.sendDigest(claimed, options.budget ?? UNLIMITED));
             } catch (err) {
               result.failures.push({
                 digest: claimed.digest.id,
@@ -309,23 +324,31 @@ export class AlertProcessor {
   }
 
   /** A digest on its own: the last folded alert, its account as known now, and every entry. */
-  private async sendDigest(claimed: ClaimedDigest): Promise<AlertOutcome> {
+  private async sendDigest(claimed: ClaimedDigest, budget: TimeBudget): Promise<AlertOutcome> {
     const account = await this.options.directory.resolve(claimed.key.accountId);
     const effective = this.options.policy.forAccount(account);
     const alert = standaloneDigestAlert(claimed, account, this.now());
     try {
-      const outcome = await this.send(alert, effective.routes);
+      const outcome = await this.send(alert, effective.routes, budget);
       this.counters.digests++;
       await this.options.grouping.settle(claimed, true);
       return outcome;
     } catch (err) {
-      await this.options.grouping.settle(claimed, false);
+      // Due again at once; if even that write fails, the digest's lease runs out and it is due then.
+      await this.quietly(() => this.options.grouping.settle(claimed, false));
       throw err;
     }
   }
 
-  /** Enrichment → routing → send to every destination; throws when any send failed. */
-  private async send(alert: Alert, routes: EffectiveConfig['routes']): Promise<AlertOutcome> {
+  /**
+   * Enrichment → routing → send to every destination at once (those with a receipt are skipped);
+   * throws when any send failed.
+   */
+  private async send(
+    alert: Alert,
+    routes: EffectiveConfig['routes'],
+    budget: TimeBudget,
+  ): Promise<AlertOutcome> {
     if (alert.sourceIPAddress && this.options.ipContext) {
       alert.ipContext = await this.options.ipContext.lookup(alert.sourceIPAddress);
     }
@@ -334,30 +357,20 @@ export class AlertProcessor {
       this.counters.unrouted++;
       return { kind: 'unrouted', alert };
     }
-    // Delivery receipts name the notification: the alert with what it carries.
-    const receipt = notificationId(alert);
-    const errors: unknown[] = [];
-    for (const name of names) {
-      const destination = this.options.destinations.get(name);
-      if (!destination) {
-        errors.push(new Error(`route names unknown destination "${name}"`));
-        continue;
-      }
-      try {
-        if (await this.options.deduper.delivered(receipt, name)) continue;
-        await this.options.sender.send(alert, destination);
-        await this.options.deduper.recordDelivery(receipt, name);
-      } catch (err) {
-        this.counters.sendFailures++;
-        errors.push(
-          new Error(`${name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err }),
-        );
-      }
-    }
+    const { destinations, sender, receipts } = this.options;
+    // Receipts name the notification: the alert with what it carries.
+    const errors = await sendToDestinations(
+      alert,
+      notificationId(alert),
+      names,
+      { destinations, sender, receipts, budget },
+      this.counters,
+    );
     if (errors.length > 0) {
+      this.counters.sendFailures += errors.length;
       throw new AggregateError(
         errors,
-        `alert ${alert.id}: ${errors.length} of ${names.length} sends failed (${errors.map((e) => (e as Error).message).join('; ')})`,
+        `alert ${alert.id}: ${errors.length} of ${names.length} sends failed (${errors.map((e) => e.message).join('; ')})`,
       );
     }
     this.counters.sent++;

@@ -6,25 +6,41 @@
  * A scheduled invocation (EventBridge `Scheduled Event`) sends the digests whose window has
  * closed, so a digest goes out even when no later alert of its key comes to carry it. A digest
  * whose send fails stays due for the next run; the invocation then fails, for the errors alarm.
+ *
+ * Every send is capped by the time the invocation has left (`context.getRemainingTimeInMillis()`),
+ * so a hanging destination fails the message cleanly before Lambda kills the sandbox. The
+ * cold-start load is retried by the next message after it failed (lazyRetrying); when every
+ * message of a batch failed on it, the handler throws, so Lambda records an error and the
+ * container is eventually replaced.
+ *
+ * Metrics (namespace POWERTOOLS_METRICS_NAMESPACE, dimension `service` only): Alerts_<outcome>,
+ * Alerts_folded, MatchFailures, LeasesBusy, LeasesExpired, DeliveriesResumed, RepeatedSends,
+ * StateWriteFailures, SendTimeouts, ColdStartFailures, DigestsFlushed, DigestSendFailures,
+ * IpContextFailure_<reason> (counter-metrics.ts says what each counter means).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SNSClient } from '@aws-sdk/client-sns';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { LeaseBusyError } from '../alerts/delivery-lease';
 import { DynamoStateStore } from '../alerts/state/dynamodb-store';
 import { DynamoIpContextCache } from '../enrich/dynamodb-cache';
 import { ipContextFromConfig } from '../enrich/index';
 import { createAwsDispatcher } from '../notify/dispatcher';
 import type { RetryOptions } from '../notify/retry';
 import { assembleProcessor } from '../pipeline/assemble';
+import { lazyRetrying } from '../pipeline/lazy-retrying';
 import { decodeMatch } from '../pipeline/match-queue';
-import type { AlertProcessor } from '../pipeline/process';
+import { emptyCounters, type AlertProcessor } from '../pipeline/process';
 import { loadRuntime, requireEnv, type Runtime } from '../pipeline/runtime';
+import { UNLIMITED, type TimeBudget } from '../pipeline/send-budget';
 import { sqsBatchHandler } from '../pipeline/sqs-batch';
+import { processorClients } from './clients';
+import { addCounterMetrics } from './counter-metrics';
 
 export interface ProcessorHandlerDeps {
   dynamodb: DynamoDBClient;
@@ -57,10 +73,34 @@ export interface ProcessorHandler {
   (event: ScheduledEvent, context: Context): Promise<FlushSummary>;
 }
 
+/** The cold-start load failed: the message is fine, the container is not (yet). */
+export class ColdStartError extends Error {
+  constructor(cause: unknown) {
+    super(`cold-start load failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'ColdStartError';
+  }
+}
+
 export function createProcessorHandler(deps: ProcessorHandlerDeps): ProcessorHandler {
   const logger = deps.logger ?? new Logger();
   const metrics = deps.metrics ?? new Metrics();
-  let processor: Promise<AlertProcessor> | undefined;
+  const loaded = lazyRetrying(async () => {
+    try {
+      return await build();
+    } catch (err) {
+      // Once per failed load, however many messages were waiting on it.
+      metrics.addMetric('ColdStartFailures', MetricUnit.Count, 1);
+      logger.error('cold-start load failed; the next message loads again', {
+        error: err as Error,
+        consecutiveFailures: loaded.consecutiveFailures + 1,
+      });
+      throw err;
+    }
+  });
+  let loadedEngine: AlertProcessor | undefined;
+  const published = emptyCounters();
+  // The running invocation's clock (Lambda runs one invocation at a time per container).
+  let budget: TimeBudget = UNLIMITED;
 
   async function build(): Promise<AlertProcessor> {
     const rt = await (deps.runtime ?? (() => loadRuntime(logger)))();
@@ -85,14 +125,27 @@ export function createProcessorHandler(deps: ProcessorHandlerDeps): ProcessorHan
     });
   }
 
+  async function engine(): Promise<AlertProcessor> {
+    try {
+      return (loadedEngine = await loaded.get());
+    } catch (err) {
+      throw new ColdStartError(err);
+    }
+  }
+
   async function handleMessage(message: SQSRecord): Promise<void> {
-    const engine = await (processor ??= build());
-    // A folded alert has no outcome yet (its digest's comes later): counted here instead.
-    const foldedBefore = engine.counters.folded;
+    const processor = await engine();
     let outcomes;
     try {
-      outcomes = await engine.process(decodeMatch(message.body));
+      outcomes = await processor.process(decodeMatch(message.body), { budget });
     } catch (err) {
+      if (onlyBusy(err)) {
+        // Another run is delivering it now: SQS brings it back after the visibility timeout.
+        logger.info('alert being delivered by another run; the message will be retried', {
+          messageId: message.messageId,
+        });
+        throw err;
+      }
       // Logged for operators (notifier errors never carry URLs or keys), then retried by SQS.
       metrics.addMetric('MatchFailures', MetricUnit.Count, 1);
       logger.error('match processing failed; the message will be retried', {
@@ -101,8 +154,6 @@ export function createProcessorHandler(deps: ProcessorHandlerDeps): ProcessorHan
       });
       throw err;
     }
-    const folded = engine.counters.folded - foldedBefore;
-    if (folded > 0) metrics.addMetric('Alerts_folded', MetricUnit.Count, folded);
     for (const outcome of outcomes) {
       metrics.addMetric(`Alerts_${outcome.kind}`, MetricUnit.Count, 1);
       if (outcome.kind === 'unrouted') {
@@ -116,12 +167,13 @@ export function createProcessorHandler(deps: ProcessorHandlerDeps): ProcessorHan
   }
 
   /** Sends what is due, leaving a margin of the invocation's time for the last send to finish. */
-  async function flushDigests(context: Context): Promise<FlushSummary> {
+  async function flushDigests(): Promise<FlushSummary> {
     try {
-      const engine = await (processor ??= build());
-      const result = await engine.flushDigests({
+      const processor = await engine();
+      const result = await processor.flushDigests({
         limit: FLUSH_LIMIT,
-        stop: () => (context.getRemainingTimeInMillis?.() ?? Infinity) < FLUSH_MARGIN_MS,
+        stop: () => budget.remainingMs() < FLUSH_MARGIN_MS,
+        budget,
       });
       for (const outcome of result.outcomes) metrics.addMetric(`Alerts_${outcome.kind}`, MetricUnit.Count, 1);
       metrics.addMetric('DigestsFlushed', MetricUnit.Count, result.outcomes.length);
@@ -132,14 +184,47 @@ export function createProcessorHandler(deps: ProcessorHandlerDeps): ProcessorHan
       }
       return { digests: result.outcomes.length, failures: 0 };
     } finally {
-      metrics.publishStoredMetrics();
+      publishCounters();
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
   }
 
-  const onMessages = sqsBatchHandler(handleMessage, metrics);
-  const handle = async (event: SQSEvent | ScheduledEvent, context: Context) =>
-    isScheduledEvent(event) ? flushDigests(context) : onMessages(event as SQSEvent, context);
+  /** The counters' growth since the last invocation, as metrics (published by the caller). */
+  function publishCounters(): void {
+    if (loadedEngine) addCounterMetrics(metrics, loadedEngine.counters, published);
+  }
+
+  const onMessages = sqsBatchHandler(handleMessage, metrics, {
+    containerFailure: (err) => err instanceof ColdStartError,
+  });
+
+  async function onBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+    try {
+      return await onMessages(event, context);
+    } finally {
+      // The batch's own metrics are out already; the counters' growth follows.
+      publishCounters();
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    }
+  }
+
+  const handle = async (event: SQSEvent | ScheduledEvent, context: Context) => {
+    budget = budgetOf(context);
+    return isScheduledEvent(event) ? flushDigests() : onBatch(event as SQSEvent, context);
+  };
   return handle as ProcessorHandler;
+}
+
+/** The invocation's remaining time; none known (tests, local runs) means no deadline. */
+function budgetOf(context: Context | undefined): TimeBudget {
+  const remaining = context?.getRemainingTimeInMillis;
+  return typeof remaining === 'function' ? { remainingMs: () => remaining.call(context) } : UNLIMITED;
+}
+
+/** Whether every part of a failure is a lease held by another run (not a failure of this one). */
+function onlyBusy(err: unknown): boolean {
+  if (err instanceof LeaseBusyError) return true;
+  return err instanceof AggregateError && err.errors.length > 0 && err.errors.every(onlyBusy);
 }
 
 /** Digests sent per scheduled run at most; the rest wait for the next run. */
@@ -152,9 +237,4 @@ export function isScheduledEvent(event: unknown): event is ScheduledEvent {
   return e?.source === 'aws.events' && e['detail-type'] === 'Scheduled Event';
 }
 
-export const handler = createProcessorHandler({
-  dynamodb: new DynamoDBClient({}),
-  ses: new SESv2Client({}),
-  sns: new SNSClient({}),
-  secrets: new SecretsManagerClient({}),
-});
+export const handler = createProcessorHandler(processorClients());

@@ -4,6 +4,7 @@ import {
   exceptionLabel,
   expiryInstant,
   findException,
+  judgedAt,
   loadTrailAlertsExceptions,
   type CompiledException,
 } from '../../lambdas/alerts/exceptions';
@@ -213,6 +214,18 @@ describe('exceptions', () => {
     expect(bad.problems[0]).toMatch(/not a date/);
     expect(findException({ rule, record: record(), actor: userActor }, [bad], NOW)).toBeUndefined();
     expect(expiryInstant('2027-02-30')?.toISOString()).toBe('2027-03-03T00:00:00.000Z');
+  });
+
+  it("judges expiry at the event's time; without a usable eventTime, at processing time", () => {
+    const now = new Date('2027-08-01T00:00:00Z');
+    expect(judgedAt(record({ eventTime: '2027-06-30T10:00:00Z' }), now).toISOString()).toBe(
+      '2027-06-30T10:00:00.000Z',
+    );
+    for (const eventTime of [undefined, 'yesterday', 42, `2027-06-30T10:00:00Z${' '.repeat(80)}`])
+      expect(judgedAt(record({ eventTime }), now)).toBe(now);
+    const e = [{ ...base, rule: '*', expires: '2027-06-30' }];
+    const during = record({ eventTime: '2027-06-30T10:00:00Z' });
+    expect(first(e, userActor, during, rule, judgedAt(during, now))).toBeDefined();
   });
 
   it('treats an empty list or invalid values as matching nothing', () => {

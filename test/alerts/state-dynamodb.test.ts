@@ -2,7 +2,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoStateStore } from '../../lambdas/alerts/state/dynamodb-store';
-import { Deduper } from '../../lambdas/alerts/dedupe';
+import { DeliveryLedger } from '../../lambdas/alerts/delivery-lease';
+import { MemoryStateStore } from '../../lambdas/alerts/state/memory-store';
 import type { Alert } from '../../lambdas/alerts/alert';
 import { Grouping, groupStateKey } from '../../lambdas/alerts/grouping';
 import { CorrelationEngine } from '../../lambdas/sigma/correlate/engine';
@@ -150,6 +151,60 @@ describe('DynamoStateStore correlation state', () => {
     ]);
   });
 
+  it('counts like the memory store (scan): beyond the lateness allowance of the newest, an event is dropped', async () => {
+    const dynamo = store();
+    const memory = new MemoryStateStore({ now: clock });
+    const base = Date.parse('2026-11-20T10:00:00Z');
+    const retention = 40 * 60_000;
+    // An early event, then one 100 minutes on (the first falls out), then two late ones: 65 min is
+    // within the allowance of the newest (100 - 40), 55 min is not.
+    const arrivals = [obs('e0', base), obs('e100', base + 100 * 60_000), obs('e65', base + 65 * 60_000)];
+    arrivals.push(obs('e55', base + 55 * 60_000));
+    for (const o of arrivals) {
+      const added = await Promise.all([
+        dynamo.addObservation('late', o, retention, nowSec() + 3600),
+        memory.addObservation('late', o, retention, nowSec() + 3600),
+      ]);
+      expect(added[0]).toBe(added[1]);
+    }
+    const range = [base - 60_000, base + 120 * 60_000, 100] as const;
+    const keys = async (st: typeof dynamo | typeof memory) =>
+      (await st.listObservations('late', ...range)).map((o) => o.key);
+    expect(await keys(dynamo)).toEqual(['e65', 'e100']);
+    expect(await keys(dynamo)).toEqual(await keys(memory));
+    // The late window [55 min, 65 min] counts one event in both, whatever TTL sweeping did.
+    const late = [base + 55 * 60_000, base + 65 * 60_000, 100] as const;
+    expect((await dynamo.listObservations('late', ...late)).length).toBe(
+      (await memory.listObservations('late', ...late)).length,
+    );
+  });
+
+  it('never lists an observation past its TTL, swept or not', async () => {
+    const s = store();
+    const base = Date.parse('2026-11-20T10:00:00Z');
+    expect(await s.addObservation('ttl', obs('old', base), 3_600_000, nowSec() + 60)).toBe(true);
+    expect(await s.addObservation('ttl', obs('new', base + 1000), 3_600_000, nowSec() + 600)).toBe(true);
+    now = new Date(now.getTime() + 61_000);
+    expect((await s.listObservations('ttl', base - 1000, base + 5000, 10)).map((o) => o.key)).toEqual([
+      'new',
+    ]);
+    // Expired means absent: stored again as new.
+    expect(await s.addObservation('ttl', obs('old', base), 3_600_000, nowSec() + 600)).toBe(true);
+  });
+
+  it('a window claimed by an observation is claimed again by that observation only, when reclaiming', async () => {
+    const s = store();
+    const ttl = nowSec() + 600;
+    const w = { startMs: 0, endMs: 1000, by: 'obs-a' };
+    expect(await s.claimWindow('re', w, 5000, ttl)).toBe(true);
+    expect(await s.claimWindow('re', w, 5000, ttl)).toBe(false);
+    expect(await s.claimWindow('re', w, 5000, ttl, true)).toBe(true);
+    expect(await s.claimWindow('re', { ...w, by: 'obs-b' }, 5000, ttl, true)).toBe(false);
+    expect(await s.claimWindow('re', { ...w, endMs: 1001 }, 5000, ttl, true)).toBe(false);
+    const held = await doc.send(new GetCommand({ TableName: TABLE, Key: { pk: 'corr#re', sk: 'fired' } }));
+    expect(held.Item?.w).toEqual([w]);
+  });
+
   it('claims a window once, refuses overlapping windows, accepts a later disjoint one', async () => {
     const s = store();
     const ttl = nowSec() + 600;
@@ -189,11 +244,14 @@ describe('DynamoStateStore correlation state', () => {
 });
 
 describe('services on DynamoDB', () => {
-  it('Deduper alerts once per id', async () => {
-    const deduper = new Deduper(store(), 3600, clock);
-    const results = await Promise.all([deduper.firstSeen('alert-1'), deduper.firstSeen('alert-1')]);
-    expect(results.filter(Boolean)).toHaveLength(1);
-    expect(await deduper.firstSeen('alert-1')).toBe(false);
+  it('DeliveryLedger: one of two concurrent runs takes an id; done after it completes', async () => {
+    const ledger = new DeliveryLedger(store(), { ttlSeconds: 3600, now: clock });
+    const results = await Promise.all([ledger.take('alert-1'), ledger.take('alert-1')]);
+    expect(results.map((r) => r.state).sort()).toEqual(['busy', 'fresh']);
+    const held = results.find((r) => r.state === 'fresh');
+    if (held?.state !== 'fresh') throw new Error('no lease');
+    await ledger.complete(held.lease);
+    expect(await ledger.take('alert-1')).toEqual({ state: 'done' });
   });
 
   it('Grouping lets one of two concurrent first alerts through, counts the repeat and carries it', async () => {

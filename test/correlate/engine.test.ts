@@ -177,6 +177,25 @@ describe('event_count', () => {
     await engine.release('unknown-hit');
   });
 
+  it('reclaim: the redelivered event that raised a hit raises it again (same id); no other event does', async () => {
+    const engine = new CorrelationEngine([c], new MemoryStateStore());
+    const events = [event(0), event(1), event(2)];
+    for (const e of events.slice(0, 2)) await engine.observe({ rule: failed, record: e, accountId: '1' });
+    const [hit] = await engine.observe({ rule: failed, record: events[2], accountId: '1' });
+    expect(hit).toBeDefined();
+    // Without reclaim a redelivery raises nothing (the processor resumes with reclaim only).
+    expect(await engine.observe({ rule: failed, record: { ...events[2] }, accountId: '1' })).toEqual([]);
+    const again = await engine.observe(
+      { rule: failed, record: { ...events[2] }, accountId: '1' },
+      { reclaim: true },
+    );
+    expect(again.map((h) => [h.id, h.value])).toEqual([[hit.id, hit.value]]);
+    // Another event of the window, even reclaiming, does not raise the claimed window.
+    expect(
+      await engine.observe({ rule: failed, record: { ...events[1] }, accountId: '1' }, { reclaim: true }),
+    ).toEqual([]);
+  });
+
   it('ignores events of rules it does not reference and events with no usable time', async () => {
     const { hits, engine } = await run(
       [c],

@@ -5,6 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { SesNotifier } from '../../lambdas/notify/ses-notifier';
 import { SnsNotifier } from '../../lambdas/notify/sns-notifier';
 import { isRetryableAwsError, withRetry } from '../../lambdas/notify/retry';
+import { DYNAMODB_TIMEOUTS, processorClients, SEND_TIMEOUTS } from '../../lambdas/processor/clients';
 import { sampleAlert } from './fixtures';
 
 const noSleep = { sleep: async (): Promise<void> => undefined };
@@ -182,5 +183,78 @@ describe('retry policy', () => {
       ),
     ).rejects.toThrow('x');
     expect(delays).toEqual([100, 200, 400, 800, 1000]);
+  });
+
+  it("stops at once when the send's time runs out, during a backoff or an attempt", async () => {
+    const controller = new AbortController();
+    const reason = new Error('no time left');
+    let attempts = 0;
+    const retried = withRetry(
+      async () => {
+        attempts++;
+        return Promise.reject(awsError('ThrottlingException', 400));
+      },
+      isRetryableAwsError,
+      { attempts: 10, sleep: () => new Promise(() => undefined) },
+      controller.signal,
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    controller.abort(reason);
+    await expect(retried).rejects.toBe(reason);
+    expect(attempts).toBe(1);
+    await expect(
+      withRetry(
+        async () => 'never',
+        () => true,
+        {},
+        controller.signal,
+      ),
+    ).rejects.toBe(reason);
+  });
+});
+
+describe('send time limits', () => {
+  it('SES and SNS pass the send signal to the SDK call and stop retrying once it fired', async () => {
+    const ses = mockClient(SESv2Client);
+    const sns = mockClient(SNSClient);
+    try {
+      const controller = new AbortController();
+      ses.on(SendEmailCommand).callsFake(async () => {
+        controller.abort(new Error('out of time'));
+        throw awsError('TooManyRequestsException', 429);
+      });
+      const sender = new SesNotifier(new SESv2Client({ region: 'us-east-1' }), { retry: noSleep });
+      await expect(sender.send(sampleAlert(), email, { signal: controller.signal })).rejects.toThrow(
+        'out of time',
+      );
+      expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+      expect((ses.call(0).args as unknown[])[1]).toEqual({ abortSignal: controller.signal });
+      sns.on(PublishCommand).resolves({});
+      const live = new AbortController();
+      await new SnsNotifier(new SNSClient({ region: 'us-east-1' })).send(sampleAlert(), topic, {
+        signal: live.signal,
+      });
+      expect((sns.call(0).args as unknown[])[1]).toEqual({ abortSignal: live.signal });
+    } finally {
+      ses.restore();
+      sns.restore();
+    }
+  });
+
+  it("the processor's SDK clients have connection and request timeouts that throw", async () => {
+    const clients = processorClients();
+    try {
+      for (const [client, expected] of [
+        [clients.dynamodb, DYNAMODB_TIMEOUTS],
+        [clients.ses, SEND_TIMEOUTS],
+        [clients.sns, SEND_TIMEOUTS],
+      ] as const) {
+        const handler = client.config.requestHandler as unknown as { configProvider: Promise<unknown> };
+        expect(await handler.configProvider).toMatchObject(expected);
+      }
+      expect(SEND_TIMEOUTS.requestTimeout).toBeLessThan(60_000 / 3);
+    } finally {
+      for (const c of Object.values(clients)) c.destroy();
+    }
   });
 });

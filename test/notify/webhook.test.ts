@@ -149,6 +149,21 @@ describe('WebhookNotifier', () => {
     expect(String(error)).toBe('NotificationError: webhook chat-slack: timed out after 100 ms');
   });
 
+  it("stops when the send's time runs out: the request in flight and the retries after it", async () => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: `${base}/slow-secret` });
+    delayMs = 2000;
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('no time left in this run')), 100);
+    const started = Date.now();
+    const error = await notifier({ timeoutMs: 5000, retry: { attempts: 4 } })
+      .send(sampleAlert(), destination('slack'), { signal: controller.signal })
+      .catch((e: Error) => e);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(String(error)).toMatch(/no time left/);
+    expect(String(error)).not.toContain('slow-secret');
+    expect(received).toHaveLength(1);
+  });
+
   it('rejects http URLs unless the test-only localhost option is set, and then only 127.0.0.1', async () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: `${base}/x` });
     await expect(

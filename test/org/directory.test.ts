@@ -11,7 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { join } from 'node:path';
 import { loadAccountsConfig, parseAccountsConfig } from '../../lambdas/org/config';
 import { createAccountDirectory } from '../../lambdas/org/create-directory';
-import { StaticAccountDirectory } from '../../lambdas/org/directory';
+import { lookupAccount, StaticAccountDirectory } from '../../lambdas/org/directory';
 import { OrganizationsAccountDirectory } from '../../lambdas/org/organizations-directory';
 import { RoleCredentials } from '../../lambdas/org/role-credentials';
 import type { AccountsConfig } from '../../lambdas/org/types';
@@ -241,6 +241,37 @@ describe('OrganizationsAccountDirectory', () => {
     await dir.resolve('666666666666');
     expect(dir.stats.walks).toBe(3);
     expect(dir.lastProblem).toBeUndefined();
+  });
+
+  it('says which answers are fallbacks: none cached and the walk failed, and only those', async () => {
+    const throttle = Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
+    orgMock.on(ListRootsCommand).rejects(throttle);
+    const { dir, clock } = directory({ maxAttempts: 2 });
+    expect(await dir.lookup('666666666666')).toEqual({
+      account: { id: '666666666666', name: '666666666666', ouPath: '/', known: false },
+      fallback: true,
+    });
+    expect(await lookupAccount(dir, '444444444444')).toMatchObject({
+      account: { name: 'payments-prod-override' },
+      fallback: true,
+    });
+    // The directory answers again: after retryAfterFailureMs the next lookup walks.
+    organization();
+    clock.advance(60_000);
+    expect(await dir.lookup('666666666666')).toEqual({
+      account: expect.objectContaining({ name: 'data-prod', ouPath: '/Workloads/Production' }),
+      fallback: false,
+    });
+    // A stale map is the organization's a TTL ago: not a fallback.
+    orgMock.on(ListRootsCommand).rejects(throttle);
+    clock.advance(61_000);
+    expect(await dir.lookup('666666666666')).toMatchObject({ fallback: false });
+    expect(dir.stats.staleServed).toBe(1);
+    // Directories that cannot fail: every answer is final.
+    expect(await lookupAccount(new StaticAccountDirectory(config), '999999999999')).toMatchObject({
+      account: { name: 'static-only', ouPath: '/Sandbox' },
+      fallback: false,
+    });
   });
 
   it('reads tags in the bulk walk when asked', async () => {

@@ -66,6 +66,7 @@ destinations:
   pager: { type: sns, topicArn: 'arn:aws:sns:us-east-1:222222222222:pager' }
 exceptions:
   - { rule: Trail Stopped, actors: ['arn:aws:iam::444455556666:role/BreakGlass'], reason: incidents only }
+  - { rule: Trail Stopped, actors: ['arn:aws:iam::444455556666:role/Migration'], reason: migration, expires: '2026-11-20T12:00:00Z' }
 organizationalUnits:
   /: { routes: [{ to: [soc], minLevel: medium }, { to: [pager], minLevel: critical }], cooldownMinutes: 60 }
 accounts:
@@ -100,7 +101,7 @@ function event(
   };
 }
 
-function setup(failSends = 0, failWhen: (a: Alert) => boolean = () => true) {
+function setup(failSends = 0, failWhen: (a: Alert) => boolean = () => true, now?: () => Date) {
   const bundle = parseRules(RULES, 'rules/test.yml');
   expect(bundle.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   const parsed = parseAccountsConfig(CONFIG, 'accounts.yaml');
@@ -126,9 +127,10 @@ function setup(failSends = 0, failWhen: (a: Alert) => boolean = () => true) {
     },
   };
   const processor = assembleProcessor(config, content, policy, {
-    store: new MemoryStateStore(),
+    store: new MemoryStateStore({ now }),
     directory,
     sender,
+    now,
   });
   const analyzer = new Analyzer({ rules: bundle.rules, policy, directory });
   const run = async (record: Record<string, unknown>, index = 0) => {
@@ -168,6 +170,16 @@ describe('AlertProcessor', () => {
     });
     expect(sent).toHaveLength(0);
     expect(processor.counters.excepted).toBe(2);
+  });
+
+  it("judges an exception's expiry at the event's time, not when it is processed (replay, hunt)", async () => {
+    // Processed a day after the exception expired (12:00).
+    const { run, sent } = setup(0, undefined, () => new Date('2026-11-21T12:00:00Z'));
+    const before = await run(event('x1', 'StopLogging', 'Migration', {}, '2026-11-20T11:59:59Z'));
+    expect(before[0]).toMatchObject({ kind: 'excepted', exception: expect.stringMatching(/migration/) });
+    const after = await run(event('x2', 'StopLogging', 'Migration', {}, '2026-11-20T12:00:00Z'));
+    expect(after.map((o) => o.kind)).toEqual(['sent']);
+    expect(sent.map((s) => s.alert.eventID)).toEqual(['x2']);
   });
 
   it('alerts once for an event delivered twice', async () => {

@@ -233,8 +233,10 @@ describe('match messages', () => {
       Failed: input.Entries.map((e: { Id: string }) => ({ Id: e.Id, SenderFault: false, Code: 'X' })),
     }));
     await expect(new SqsMatchSink(new SQSClient({}), 'q').send([match(1)])).rejects.toThrow(
-      /1 match messages were refused/,
+      /1 of 1 match messages were not sent .*refused by SQS: X/,
     );
+    // Refused for SQS's own reasons: tried twice.
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(2);
     sqs.restore();
   });
 });

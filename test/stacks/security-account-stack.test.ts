@@ -5,6 +5,7 @@
  * environment, the shipped rules and cdk-nag. The other ways new objects arrive (the trail's SNS
  * topic, the poller) are synthesized without bundling.
  */
+import { DELIVERY_LEASE_SECONDS } from '../../lambdas/alerts/delivery-lease';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -468,6 +469,19 @@ describe('state, email, alarms', () => {
     });
   });
 
+  it('keeps the delivery lease between the processor timeout and the matches visibility timeout', () => {
+    // Longer than a run, so a live run is never overtaken; shorter than the visibility timeout,
+    // so the redelivery after a dead run finds the lease expired and resumes it.
+    const processor = Object.values(template.findResources('AWS::Lambda::Function')).find((f) =>
+      f.Properties.Description?.startsWith('TrailAlerts processor'),
+    );
+    const matches = Object.entries(template.findResources('AWS::SQS::Queue')).find(
+      ([id]) => id.startsWith('MatchesQueue') && !id.includes('DeadLetter'),
+    )?.[1];
+    expect(processor?.Properties.Timeout).toBeLessThan(DELIVERY_LEASE_SECONDS);
+    expect(DELIVERY_LEASE_SECONDS).toBeLessThan(matches?.Properties.VisibilityTimeout);
+  });
+
   it('sets the queues to the largest SQS message, 1 MiB, explicitly', () => {
     const queues = Object.values(template.findResources('AWS::SQS::Queue')).filter(
       (q) => q.Properties.MaximumMessageSize !== undefined,
@@ -489,10 +503,19 @@ describe('state, email, alarms', () => {
 
   it('alarms on each DLQ, function errors and throttles, queue age, quiet failures and trail silence', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-    expect(alarms).toHaveLength(13);
+    expect(alarms).toHaveLength(18);
     expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(3);
-    for (const metric of ['ObjectErrors', 'MatchFailures', 'DigestSendFailures'])
+    for (const metric of [
+      'ObjectErrors',
+      'DirectoryFallbacks',
+      'MatchFailures',
+      'LeasesExpired',
+      'SendTimeouts',
+      'DigestSendFailures',
+    ])
       expect(alarms.filter((a) => a.MetricName === metric && a.Threshold === 0)).toHaveLength(1);
+    // Analyzer and processor each count their own failed cold starts.
+    expect(alarms.filter((a) => a.MetricName === 'ColdStartFailures')).toHaveLength(2);
     expect(alarms.filter((a) => a.MetricName === 'ApproximateAgeOfOldestMessage')).toHaveLength(2);
     expect(alarms.filter((a) => a.MetricName === 'Errors')).toHaveLength(2);
     expect(alarms.filter((a) => a.MetricName === 'Throttles')).toHaveLength(2);
@@ -666,7 +689,7 @@ describe('new objects found by the poller', () => {
 
   it('alarms on poller errors and throttles as well', () => {
     const alarms = Object.values(poll.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-    expect(alarms).toHaveLength(15);
+    expect(alarms).toHaveLength(20);
     expect(alarms.filter((a) => a.MetricName === 'Errors')).toHaveLength(3);
     expect(alarms.filter((a) => a.MetricName === 'Throttles')).toHaveLength(3);
   });

@@ -5,13 +5,17 @@
  *
  * Item layout:
  *   generic state     pk = state#<key>        sk = -                               v, ver, ttl
- *   observation       pk = corr#<group>       sk = obs#<15-digit ms>#<obs key>    o, ttl
+ *   observation       pk = corr#<group>       sk = obs#<15-digit ms>#<obs key>    o, r, ttl
  *   fired windows     pk = corr#<group>       sk = fired                           w, ver, ttl
  *   due index         pk = due#<UTC day>      sk = <15-digit ms>#<state key>      k, d, ttl
  * The due index has one partition per UTC day (epoch days), so the scheduled flush reads what
  * is due with a few queries (the last DUE_LOOKBACK_DAYS days up to now), never a table scan.
  * An observation holds only ids, times, one value and clipped summaries; fired windows are
  * pruned to the retention period and capped, so no item approaches the 400 KB limit.
+ *
+ * Observations count as the memory store counts them (`scan`): by event time, an observation
+ * older than the group's newest minus its retention (`r`: timespan plus lateness allowance) is
+ * neither stored nor listed, and an item past its TTL is never listed, swept or not.
  */
 import {
   DynamoDBDocumentClient,
@@ -22,7 +26,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import {
   MAX_DUE_AHEAD_MS,
-  windowsOverlap,
+  blocksClaim,
   type CorrelationObservation,
   type CorrelationStore,
   type DueIndex,
@@ -190,16 +194,52 @@ export class DynamoStateStore implements StateStore, CorrelationStore, DueIndex 
   async addObservation(
     group: string,
     observation: CorrelationObservation,
-    _retentionMs: number,
+    retentionMs: number,
     expiresAtSec: number,
   ): Promise<boolean> {
+    const newest = await this.newestObservation(group);
+    // Later than the lateness allowance of the group's newest event: dropped, as in memory.
+    if (newest && observation.timeMs < newest.timeMs - retentionMs) return true;
     const item = {
       pk: `corr#${group}`,
       sk: `obs#${timeKey(observation.timeMs)}#${observation.key}`,
       o: observation,
+      r: retentionMs,
       ttl: expiresAtSec,
     };
     return this.conditionalPut(item, 'attribute_not_exists(pk) OR #ttl <= :now', { ':now': this.nowSec() });
+  }
+
+  /** The group's newest live observation (by event time) and the retention it was stored with. */
+  private async newestObservation(
+    group: string,
+  ): Promise<{ timeMs: number; retentionMs?: number } | undefined> {
+    let start: Record<string, unknown> | undefined;
+    // A few pages at most: only items past their TTL (not yet swept) are skipped.
+    for (let page = 0; page < 4; page++) {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :obs)',
+          ExpressionAttributeValues: { ':pk': `corr#${group}`, ':obs': 'obs#' },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          Limit: 10,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const o = this.isLive(item) ? readObservation(item.o) : undefined;
+        if (o) return { timeMs: o.timeMs, retentionMs: typeof item.r === 'number' ? item.r : undefined };
+      }
+      start = out.LastEvaluatedKey;
+      if (!start) break;
+    }
+    return undefined;
+  }
+
+  private isLive(item: Record<string, unknown>): boolean {
+    return !(typeof item.ttl === 'number' && item.ttl <= this.nowSec());
   }
 
   async listObservations(
@@ -208,6 +248,11 @@ export class DynamoStateStore implements StateStore, CorrelationStore, DueIndex 
     toMs: number,
     limit: number,
   ): Promise<CorrelationObservation[]> {
+    const newest = await this.newestObservation(group);
+    // What the memory store has dropped already: older than the newest minus the retention.
+    const floor =
+      newest?.retentionMs === undefined ? fromMs : Math.max(fromMs, newest.timeMs - newest.retentionMs);
+    if (floor > toMs) return [];
     const found: CorrelationObservation[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -217,7 +262,7 @@ export class DynamoStateStore implements StateStore, CorrelationStore, DueIndex 
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
           ExpressionAttributeValues: {
             ':pk': `corr#${group}`,
-            ':from': `obs#${timeKey(Math.max(0, fromMs))}#`,
+            ':from': `obs#${timeKey(Math.max(0, floor))}#`,
             ':to': `obs#${timeKey(Math.max(0, toMs))}#\uffff`,
           },
           ConsistentRead: true,
@@ -226,8 +271,8 @@ export class DynamoStateStore implements StateStore, CorrelationStore, DueIndex 
         }),
       );
       for (const item of out.Items ?? []) {
-        const o = readObservation(item.o);
-        if (o) found.push(o);
+        const o = this.isLive(item) ? readObservation(item.o) : undefined;
+        if (o && o.timeMs >= floor) found.push(o);
       }
       start = out.LastEvaluatedKey;
     } while (start && found.length < limit);
@@ -239,6 +284,7 @@ export class DynamoStateStore implements StateStore, CorrelationStore, DueIndex 
     window: FiredWindow,
     retentionMs: number,
     expiresAtSec: number,
+    reclaim = false,
   ): Promise<boolean> {
     const pk = `corr#${group}`;
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
@@ -246,7 +292,9 @@ export class DynamoStateStore implements StateStore, CorrelationStore, DueIndex 
       const fired = (Array.isArray(item?.w) ? item.w : [])
         .map(readWindow)
         .filter((w): w is FiredWindow => w !== undefined && w.endMs >= window.startMs - retentionMs);
-      if (fired.some((w) => windowsOverlap(w, window))) return false;
+      if (fired.some((w) => blocksClaim(w, window, reclaim))) return false;
+      // Reclaimed: the window is held already, nothing to write.
+      if (fired.some((w) => w.startMs === window.startMs && w.endMs === window.endMs)) return true;
       const next = [...fired, window].slice(-MAX_FIRED_WINDOWS);
       const version = item && typeof item.ver === 'number' ? item.ver : undefined;
       const written =
@@ -323,7 +371,7 @@ function readWindow(v: unknown): FiredWindow | undefined {
   if (!v || typeof v !== 'object') return undefined;
   const w = v as Record<string, unknown>;
   if (typeof w.startMs !== 'number' || typeof w.endMs !== 'number') return undefined;
-  return { startMs: w.startMs, endMs: w.endMs };
+  return { startMs: w.startMs, endMs: w.endMs, ...(typeof w.by === 'string' ? { by: w.by } : {}) };
 }
 
 /** Reads back a stored observation, ignoring an item of the wrong shape rather than crashing. */

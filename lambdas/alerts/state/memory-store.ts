@@ -3,7 +3,7 @@
  * DynamoDB adapter: conditional writes, expiry, bounded observations per group.
  */
 import {
-  windowsOverlap,
+  blocksClaim,
   type CorrelationObservation,
   type CorrelationStore,
   type DueIndex,
@@ -152,6 +152,7 @@ export class MemoryStateStore implements StateStore, CorrelationStore, DueIndex 
     window: FiredWindow,
     retentionMs: number,
     _expiresAtSec?: number,
+    reclaim = false,
   ): Promise<boolean> {
     let state = this.groups.get(group);
     if (!state) {
@@ -159,8 +160,10 @@ export class MemoryStateStore implements StateStore, CorrelationStore, DueIndex 
       this.groups.set(group, state);
     }
     state.fired = state.fired.filter((w) => w.endMs >= window.startMs - retentionMs);
-    if (state.fired.some((w) => windowsOverlap(w, window))) return false;
-    state.fired.push({ ...window });
+    if (state.fired.some((w) => blocksClaim(w, window, reclaim))) return false;
+    // A reclaimed window is held already: noted once.
+    if (!state.fired.some((w) => w.startMs === window.startMs && w.endMs === window.endMs))
+      state.fired.push({ ...window });
     return true;
   }
 

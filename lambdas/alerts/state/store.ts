@@ -74,14 +74,18 @@ export interface CorrelationObservation {
 export interface FiredWindow {
   startMs: number;
   endMs: number;
+  /** The observation that claimed it: only its redelivery may raise the hit again (`reclaim`). */
+  by?: string;
 }
 
 /** State of the correlation engine: observations per group and the windows that fired. */
 export interface CorrelationStore {
   /**
    * Remembers an observation of a group. False when the same observation key at the same time
-   * is already stored (a redelivered event). `retentionMs` lets a store drop observations
-   * older than the group's newest minus retention; `expiresAtSec` is the wall-clock TTL.
+   * is already stored (a redelivered event). Observations older than the group's newest minus
+   * `retentionMs` (the correlation's timespan plus its lateness allowance) are dropped, by event
+   * time, and never listed again; `expiresAtSec` is the wall-clock TTL, and an expired item is
+   * never listed either, whether or not it was swept yet.
    */
   addObservation(
     group: string,
@@ -99,13 +103,16 @@ export interface CorrelationStore {
   /**
    * Atomically records that `window` fired, unless it overlaps a window that already fired for
    * the group. True when this call claimed it (and so must raise the hit). Windows that ended
-   * before `window.startMs - retentionMs` are forgotten.
+   * before `window.startMs - retentionMs` are forgotten. With `reclaim`, the same window already
+   * claimed by the same `by` counts as claimed again: the redelivery of the event whose run died
+   * raises the hit it raised (the processor's lease on the hit id keeps it from going out twice).
    */
   claimWindow(
     group: string,
     window: FiredWindow,
     retentionMs: number,
     expiresAtSec: number,
+    reclaim?: boolean,
   ): Promise<boolean>;
   /** Forgets a claimed window (its alert could not be delivered), so a retry can claim it again. */
   releaseWindow(group: string, window: FiredWindow): Promise<void>;
@@ -114,6 +121,13 @@ export interface CorrelationStore {
 /** True when two inclusive windows share at least one instant. */
 export function windowsOverlap(a: FiredWindow, b: FiredWindow): boolean {
   return a.startMs <= b.endMs && b.startMs <= a.endMs;
+}
+
+/** Whether a fired window stands in the way of claiming `window` (see `claimWindow`). */
+export function blocksClaim(fired: FiredWindow, window: FiredWindow, reclaim: boolean): boolean {
+  if (!windowsOverlap(fired, window)) return false;
+  const same = fired.startMs === window.startMs && fired.endMs === window.endMs;
+  return !(reclaim && same && fired.by !== undefined && fired.by === window.by);
 }
 
 /** Longest text kept for one field of an event summary or an observed value. */

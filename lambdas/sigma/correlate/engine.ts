@@ -16,6 +16,11 @@
  * Conditions are tested when events arrive, so `lt`/`lte`/`eq` hold as soon as the aggregate
  * first satisfies them (the engine has no timers to notice that events did NOT come).
  *
+ * Redelivery: an event observed again counts once, and raises nothing new. With `reclaim` (the
+ * processor resuming a run that died or failed) it raises again the hits whose windows it claimed
+ * itself, with the same ids, so a hit whose alert was not delivered is never lost; the processor's
+ * lease on the hit id keeps a delivered one from going out twice.
+ *
  * Chaining: when a correlation hits, every correlation referring to it (by name or id) observes
  * the hit as an event at the hit's time, reading group-by fields from the hit's group values.
  *
@@ -94,6 +99,11 @@ export interface ObserveInput {
   rule: RuleMeta;
   record: CloudTrailRecord;
   accountId: string;
+}
+
+export interface ObserveOptions {
+  /** Raise again the hits this event claimed before (a resumed delivery; see the file comment). */
+  reclaim?: boolean;
 }
 
 /** Counters of events the engine could not use, so nothing is dropped silently. */
@@ -197,7 +207,7 @@ export class CorrelationEngine {
   }
 
   /** Feeds one match to every correlation that refers to its rule; returns the hits to alert on. */
-  async observe(input: ObserveInput): Promise<CorrelationHit[]> {
+  async observe(input: ObserveInput, options: ObserveOptions = {}): Promise<CorrelationHit[]> {
     const refs = this.referencesTo(input.rule);
     if (refs.length === 0) return [];
     const timeMs = eventTimeMs(input.record.eventTime);
@@ -215,14 +225,20 @@ export class CorrelationEngine {
       events: [summarize(record, input.rule, input.accountId)],
     };
     const hits: CorrelationHit[] = [];
+    const reclaim = options.reclaim === true;
     for (const ref of refs) {
-      hits.push(...(await this.feed(ref, contribution, [])));
+      hits.push(...(await this.feed(ref, contribution, [], reclaim)));
     }
     return hits.filter((h) => this.generates(h.correlation.meta));
   }
 
   /** Adds a contribution to one correlation, evaluates the windows it can change, and chains hits. */
-  private async feed(ref: Reference, source: Contribution, chain: string[]): Promise<CorrelationHit[]> {
+  private async feed(
+    ref: Reference,
+    source: Contribution,
+    chain: string[],
+    reclaim: boolean,
+  ): Promise<CorrelationHit[]> {
     const c = ref.correlation;
     if (chain.includes(c.meta.id) || chain.length >= MAX_CHAIN_DEPTH) return [];
     this.counters.observed++;
@@ -271,10 +287,11 @@ export class CorrelationEngine {
     const condition = effectiveCondition(c);
     for (const end of anchors) {
       const start = end - span;
-      const window = nearby.filter((o) => o.timeMs >= start && o.timeMs <= end);
-      const value = aggregate(c, window);
+      const inWindow = nearby.filter((o) => o.timeMs >= start && o.timeMs <= end);
+      const value = aggregate(c, inWindow);
       if (!conditionHolds(condition, value)) continue;
-      if (!(await this.store.claimWindow(group, { startMs: start, endMs: end }, retentionMs, ttl))) continue;
+      const window = { startMs: start, endMs: end, by: observation.key };
+      if (!(await this.store.claimWindow(group, window, retentionMs, ttl, reclaim))) continue;
       this.counters.hits++;
       const id = hash(`correlation\n${c.meta.id}\n${group}\n${new Date(start).toISOString()}`, 32);
       this.remember(id, group, start, end);
@@ -284,17 +301,17 @@ export class CorrelationEngine {
         groupBy,
         value,
         time: new Date(end).toISOString(),
-        events: window.flatMap((o) => o.events).slice(-this.maxEvents),
+        events: inWindow.flatMap((o) => o.events).slice(-this.maxEvents),
       };
-      const values = countedValues(c, window, this.maxValues);
+      const values = countedValues(c, inWindow, this.maxValues);
       if (values) hit.values = values;
-      return [hit, ...(await this.chain(hit, chain.concat(c.meta.id)))];
+      return [hit, ...(await this.chain(hit, chain.concat(c.meta.id), reclaim))];
     }
     return [];
   }
 
   /** Feeds a hit to the correlations that refer to its correlation. */
-  private async chain(hit: CorrelationHit, chain: string[]): Promise<CorrelationHit[]> {
+  private async chain(hit: CorrelationHit, chain: string[], reclaim: boolean): Promise<CorrelationHit[]> {
     const refs = this.referencesTo(hit.correlation.meta);
     if (refs.length === 0) return [];
     const lastEvent = hit.events[hit.events.length - 1] as Record<string, unknown> | undefined;
@@ -311,7 +328,7 @@ export class CorrelationEngine {
       events: hit.events,
     };
     const out: CorrelationHit[] = [];
-    for (const ref of refs) out.push(...(await this.feed(ref, contribution, chain)));
+    for (const ref of refs) out.push(...(await this.feed(ref, contribution, chain, reclaim)));
     return out;
   }
 
