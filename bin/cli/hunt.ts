@@ -33,6 +33,7 @@ import {
   type HuntSummary,
 } from '../../lambdas/hunt/results';
 import { startHunt, INLINE_PREFIX_LIMIT, type StartedHunt } from '../../lambdas/hunt/start';
+import { DEDUPE_TTL_SECONDS } from '../../lambdas/pipeline/assemble';
 import { formatDiagnostic } from '../../lambdas/sigma/model';
 
 export const EXIT_HUNT_FAILED = 5;
@@ -110,6 +111,22 @@ function deploymentOf(stateMachineName: string): string {
   return stateMachineName.endsWith('-retro-hunt')
     ? stateMachineName.slice(0, -'-retro-hunt'.length)
     : 'trailalerts';
+}
+
+/**
+ * The processor remembers delivered alerts for DEDUPE_TTL_SECONDS: a pipeline-mode hunt reaching
+ * further back can alert again on what the live pipeline already sent. Says so, or undefined.
+ */
+export function dedupeWindowNotice(since: string, mode: string, nowMs: number): string | undefined {
+  const start = Date.parse(since);
+  const days = DEDUPE_TTL_SECONDS / 86_400;
+  if (mode !== 'pipeline' || !Number.isFinite(start) || start >= nowMs - DEDUPE_TTL_SECONDS * 1000)
+    return undefined;
+  return (
+    `notice: the range starts before the processor's ${days}-day dedupe window: alerts for events ` +
+    `older than ${new Date(nowMs - DEDUPE_TTL_SECONDS * 1000).toISOString().slice(0, 10)} that were ` +
+    'already sent may be sent again (use --report to count matches without alerting)'
+  );
 }
 
 /** Human summary of a plan: counts and the first few prefixes. */
@@ -197,6 +214,8 @@ export async function runHunt(
   // With --format json, stdout carries only the summary.
   const info = opts.wait && opts.format === 'json' ? io.err : io.out;
   info.write(describePlan(plan));
+  const beyond = dedupeWindowNotice(plan.since, plan.mode, clients.now?.() ?? Date.now());
+  if (beyond) io.err.write(`${beyond}\n`);
   if (opts.dryRun) return 0;
   if (!opts.stateMachine) {
     io.err.write('error: --state-machine <arn> is required (or use --dry-run)\n');

@@ -15,6 +15,7 @@ import {
   huntCommand,
   runHunt,
   type HuntCommandOptions,
+  dedupeWindowNotice,
 } from '../../bin/cli/hunt';
 import { planHunt } from '../../lambdas/hunt/plan';
 import { executionInput, INLINE_PREFIX_LIMIT, manifestKeyFor, newHuntId } from '../../lambdas/hunt/start';
@@ -156,6 +157,15 @@ describe('runHunt', () => {
 });
 
 describe('helpers', () => {
+  it('says when a pipeline hunt reaches beyond the 14-day dedupe window, and only then', () => {
+    const now = Date.parse('2026-12-07T12:00:00Z');
+    expect(dedupeWindowNotice('2026-11-30T00:00:00Z', 'pipeline', now)).toBeUndefined();
+    expect(dedupeWindowNotice('2026-11-01T00:00:00Z', 'report', now)).toBeUndefined();
+    expect(dedupeWindowNotice('2026-11-01T00:00:00Z', 'pipeline', now)).toMatch(
+      /14-day dedupe window: alerts for events older than 2026-11-23 .* may be sent again/,
+    );
+  });
+
   it('derives the hunt bucket from the state machine ARN', () => {
     expect(defaultHuntBucket(ARN)).toBe('trailalerts-hunt-222222222222-eu-west-1');
     // A second deployment named `staging` owns staging-retro-hunt and staging-hunt-….
