@@ -1,6 +1,6 @@
 /**
- * Who acted: derives the Actor (types.ts) from a record's `userIdentity`, as DESIGN.md "Actor"
- * describes. Used by exceptions, thresholds, cooldown and the email. Every input value is
+ * Who acted: derives the Actor (types.ts) from a record's `userIdentity`. Used by exceptions,
+ * thresholds, grouping and the email. Every input value is
  * attacker-controlled: only strings are used, they are length-capped, and nothing here throws.
  */
 import type { CloudTrailRecord } from '../sigma/model';

@@ -19,7 +19,7 @@ export interface SourcedRecord {
 /** Problems met while reading inputs (corrupt gzip, truncated JSON, not CloudTrail …). */
 export type ReadProblem = Diagnostic;
 
-/** Who acted, derived from `userIdentity` by actor.ts (DESIGN.md, "Actor"). */
+/** Who acted, derived from `userIdentity` by actor.ts. */
 export interface Actor {
   /** userIdentity.type, or `Unknown`. */
   type: string;

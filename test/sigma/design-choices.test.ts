@@ -1,10 +1,10 @@
-/** Pins each Sigma semantics choice of DESIGN.md ("Sigma semantics"), one block per choice. */
+/** Pins each Sigma semantics choice the README's "Sigma semantics" lists, one block per choice. */
 import { bundleOf, ruleOf } from './helpers';
 
 const sel = (body: string, condition = 'selection') =>
   ruleOf(`selection:\n${body.replace(/^/gm, '  ')}\ncondition: ${condition}`);
 
-describe('DESIGN.md Sigma semantics', () => {
+describe('Sigma semantics where the specification leaves a choice open', () => {
   it('dotted field paths descend into objects; a literal dotted key is tried first', () => {
     const rule = sel('userIdentity.sessionContext.sessionIssuer.type: Role');
     expect(rule.match({ userIdentity: { sessionContext: { sessionIssuer: { type: 'Role' } } } })).toBe(true);
