@@ -75,7 +75,7 @@ export function createAnalyzerHandler(deps: AnalyzerHandlerDeps) {
         logger.warn('match over the SQS message limit sent without its largest fields', { ...info });
       },
     });
-    return { analyzer, sink };
+    return { analyzer, sink, rulesLoaded: rt.content.bundle.rules.length };
   });
 
   async function load() {
@@ -92,13 +92,24 @@ export function createAnalyzerHandler(deps: AnalyzerHandlerDeps) {
   }
 
   async function handleMessage(message: SQSRecord): Promise<void> {
-    const { analyzer, sink } = await load();
+    const { analyzer, sink, rulesLoaded } = await load();
     for (const ref of objectRefsFromMessage(message.body)) {
+      const started = Date.now();
       try {
         const result = await analyzeObject(ref, {
           open: (r) => openObject(deps.s3, r.bucket, r.key),
           analyzer,
           sink,
+        });
+        // One line per object, for CloudWatch Logs Insights (filter message = 'object analyzed').
+        logger.info('object analyzed', {
+          bucket: ref.bucket,
+          key: ref.key,
+          records: result.records,
+          matches: result.matches,
+          rulesLoaded,
+          durationMs: Date.now() - started,
+          ...(result.skipped ? { skipped: 'not a CloudTrail log object (digest, Insights or other)' } : {}),
         });
         if (result.skipped) {
           metrics.addMetric('ObjectsSkipped', MetricUnit.Count, 1);
