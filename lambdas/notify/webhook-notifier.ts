@@ -13,7 +13,7 @@ import { renderSlack } from './render-slack';
 import { renderTeams } from './render-teams';
 import { withRetry, type RetryOptions, type SendOptions } from './retry';
 import type { SecretReader } from './secret-reader';
-import { checkWebhookUrl, webhookUrlFromSecret } from './webhook-url';
+import { checkWebhookUrl, webhookFromSecret } from './webhook-url';
 
 export interface WebhookNotifierOptions {
   secrets: SecretReader;
@@ -57,7 +57,8 @@ export class WebhookNotifier implements Notifier {
       throw new Error(`destination ${named.name}: expected a webhook destination, got ${destination.type}`);
     const where = `webhook ${named.name}`;
     const secret = await this.options.secrets.read(destination.urlSecret);
-    const url = checkWebhookUrl(where, webhookUrlFromSecret(destination.urlSecret, secret), {
+    const target = webhookFromSecret(destination.urlSecret, secret);
+    const url = checkWebhookUrl(where, target.url, {
       format: destination.format,
       allowedHosts: destination.allowedHosts,
       allowInsecureLocalhost: this.options.allowInsecureLocalhost,
@@ -66,7 +67,7 @@ export class WebhookNotifier implements Notifier {
     const { signal } = options;
     try {
       await withRetry(
-        () => this.post(where, url, body, signal),
+        () => this.post(where, url, body, target.headers, signal),
         (e) => e instanceof NotificationError && e.retryable,
         this.options.retry,
         signal,
@@ -84,13 +85,19 @@ export class WebhookNotifier implements Notifier {
     }
   }
 
-  private async post(where: string, url: URL, body: string, outer?: AbortSignal): Promise<void> {
+  private async post(
+    where: string,
+    url: URL,
+    body: string,
+    extraHeaders: Record<string, string>,
+    outer?: AbortSignal,
+  ): Promise<void> {
     let response: Response;
     const timeout = AbortSignal.timeout(this.timeoutMs);
     try {
       response = await this.fetchFn(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json; charset=utf-8' },
+        headers: { ...extraHeaders, 'content-type': 'application/json; charset=utf-8' },
         body,
         redirect: 'error',
         signal: outer ? AbortSignal.any([timeout, outer]) : timeout,

@@ -16,6 +16,7 @@ interface Received {
   method?: string;
   url?: string;
   contentType?: string;
+  headers: IncomingMessage['headers'];
   body: unknown;
 }
 
@@ -34,6 +35,7 @@ beforeAll(async () => {
         method: req.method,
         url: req.url,
         contentType: req.headers['content-type'],
+        headers: req.headers,
         body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
       });
       const status = answers.shift() ?? 200;
@@ -104,6 +106,38 @@ describe('WebhookNotifier', () => {
     expect(received.map((r) => r.url)).toEqual(['/json-secret', '/json-secret']);
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
   });
+
+  it('sends the custom headers kept in the secret beside the URL', async () => {
+    secrets.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({
+        url: `${base}/with-headers`,
+        headers: { Authorization: 'Bearer s3cr3t-token', 'X-Tenant': 'soc' },
+      }),
+    });
+    await notifier().send(sampleAlert(), destination('json', ['127.0.0.1']));
+    expect(received[0].headers.authorization).toBe('Bearer s3cr3t-token');
+    expect(received[0].headers['x-tenant']).toBe('soc');
+    expect(received[0].contentType).toBe('application/json; charset=utf-8');
+  });
+
+  it.each([
+    [{ 'Content-Type': 'text/plain' }, /"Content-Type" is set by the sender/],
+    [{ Host: 'evil.example' }, /"Host" is set by the sender/],
+    [{ 'X-Token': 'a\r\nX-Injected: 1' }, /"X-Token" must be a string .* without line breaks/],
+    [{ 'Bad Name': 'v' }, /"Bad Name" is not a valid header name/],
+    [['Authorization'], /"headers" must be an object/],
+  ])(
+    'refuses unsafe headers in the secret (%j), naming the header and never its value',
+    async (headers, message) => {
+      secrets
+        .on(GetSecretValueCommand)
+        .resolves({ SecretString: JSON.stringify({ url: `${base}/x`, headers }) });
+      const sent = notifier().send(sampleAlert(), destination('json', ['127.0.0.1']));
+      await expect(sent).rejects.toThrow(message);
+      await expect(sent).rejects.not.toThrow(/text\/plain|evil\.example|X-Injected/);
+      expect(received).toHaveLength(0);
+    },
+  );
 
   it('retries 429 and 5xx, then succeeds', async () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: `${base}/retry` });
