@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { readEvents } from '../../lambdas/cloudtrail/read';
 import { applyFilters, loadRules, RuleIndex } from '../../lambdas/sigma/index';
+import { skippedSummary } from '../../lambdas/sigma/logsource-notices';
 import type { CloudTrailRecord, CompiledRule, Diagnostic } from '../../lambdas/sigma/model';
 import type { RecordSource } from '../../lambdas/cloudtrail/types';
 import { EXIT_INPUT, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
@@ -58,6 +59,8 @@ export async function runDetect(
 ): Promise<number> {
   const bundle = loadRules(options.rules);
   printDiagnostics(io, bundle.diagnostics);
+  const skipped = skippedSummary(bundle.diagnostics);
+  if (skipped) io.err.write(`${skipped}\n`);
   const invalid = bundle.diagnostics.some((d) => d.severity === 'error');
   const index = new RuleIndex(applyFilters(bundle.rules, bundle.filters));
   let unreadable = 0;

@@ -15,6 +15,7 @@ import { assembleProcessor } from '../../lambdas/pipeline/assemble';
 import { buildPolicy, loadConfig, loadDetectionContent } from '../../lambdas/pipeline/build';
 import { scan, type ScanProgress } from '../../lambdas/pipeline/scan';
 import { formatDiagnostic, LEVELS, levelRank, type Diagnostic, type Level } from '../../lambdas/sigma/model';
+import { skippedSummary } from '../../lambdas/sigma/logsource-notices';
 import {
   EXIT_CONFIG,
   EXIT_FAIL_ON,
@@ -77,6 +78,8 @@ export async function runScan(
   const checked = opts.config ? loadConfig(opts.config, content, rulesRoot) : first;
   const problems = [...content.diagnostics, ...checked.diagnostics].filter((d) => d.severity !== 'notice');
   problems.forEach(print);
+  const skipped = skippedSummary(content.diagnostics);
+  if (skipped) io.err.write(`${skipped}\n`);
   if (checked.diagnostics.some((d) => d.severity === 'error')) {
     io.err.write(`${opts.config} has errors; fix them first (trailalerts validate)\n`);
     return EXIT_CONFIG;

@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { accountsValidation } from './validate-config';
 import { loadRules } from '../../lambdas/sigma/index';
+import { skippedCount } from '../../lambdas/sigma/logsource-notices';
 import type { Diagnostic } from '../../lambdas/sigma/model';
 import { EXIT_CONFIG, EXIT_FAILED, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
 import { printDiagnostics, processIO, type CliIO } from './io';
@@ -26,7 +27,7 @@ export function rulesValidation(paths: string[]): ValidationStep {
     exitCode: EXIT_RULES,
     run: () => {
       const bundle = loadRules(paths);
-      const skipped = bundle.diagnostics.filter((d) => d.severity === 'notice').length;
+      const skipped = skippedCount(bundle.diagnostics);
       return {
         diagnostics: bundle.diagnostics,
         summary: `${bundle.rules.length} rules, ${bundle.correlations.length} correlations, ${bundle.filters.length} filters${skipped ? `, ${skipped} skipped` : ''}`,

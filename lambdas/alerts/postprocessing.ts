@@ -6,15 +6,22 @@
  *   { "type": "correlation", "sigmaRuleTitle": T, "lookFor": U, "windowMinutes": M, "severity_adjustment": L }
  *     -> temporal of rules T and U (both within M minutes, any order), level L
  * Both group by actor and account (userIdentity.arn, recipientAccountId) and keep the rules'
- * own alerts (generate: true), as TrailAlerts did. Accepts an array of entries or
- * `{ "rules": [...] }`; key spellings are matched loosely (case, `_`, `-` ignored, common
- * synonyms). Anything unreadable becomes a diagnostic naming the file, line and entry path.
+ * own alerts (generate: true), as TrailAlerts did. Accepts an array of entries, one entry, or
+ * `{ "rules": [...] }`; keys are TrailAlerts' own, exactly (postprocessing-keys.ts): any other
+ * key is named in a warning. Anything unreadable becomes a diagnostic naming the file, line and
+ * entry path.
  */
 import { createHash } from 'node:crypto';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import {
+  DEFAULT_ADJUSTMENT,
+  ENTRY_KEYS,
+  nearKey,
+  type EntryType,
+  type KeyMeaning,
+} from './postprocessing-keys';
+import {
   LEVELS,
-  levelRank,
   type CorrelationRuleModel,
   type Diagnostic,
   type Level,
@@ -27,44 +34,6 @@ export interface PostProcessingResult {
   correlations: CorrelationRuleModel[];
   diagnostics: Diagnostic[];
 }
-
-/** Normalized key -> meaning. Keys are compared lower-cased with everything but letters and digits removed. */
-const KEYS: Record<string, 'type' | 'title' | 'threshold' | 'window' | 'level' | 'lookFor' | 'ignored'> = {
-  type: 'type',
-  kind: 'type',
-  sigmaruletitle: 'title',
-  sigmarule: 'title',
-  ruletitle: 'title',
-  rule: 'title',
-  title: 'title',
-  thresholdcount: 'threshold',
-  threshold: 'threshold',
-  count: 'threshold',
-  mincount: 'threshold',
-  windowminutes: 'window',
-  windowmins: 'window',
-  window: 'window',
-  timewindowminutes: 'window',
-  timewindow: 'window',
-  minutes: 'window',
-  adjustseverity: 'level',
-  severityadjustment: 'level',
-  adjustedseverity: 'level',
-  adjustlevel: 'level',
-  severity: 'level',
-  level: 'level',
-  lookfor: 'lookFor',
-  lookforrule: 'lookFor',
-  lookforruletitle: 'lookFor',
-  correlatewith: 'lookFor',
-  relatedrule: 'lookFor',
-  description: 'ignored',
-  comment: 'ignored',
-  name: 'ignored',
-  enabled: 'ignored',
-};
-
-const normalize = (key: string): string => key.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 /** Parses a post-processing file against the loaded rules (matched by title, else id or name). */
 export function parsePostProcessing(text: string, file: string, rules: RuleMeta[]): PostProcessingResult {
@@ -90,11 +59,10 @@ export function parsePostProcessing(text: string, file: string, rules: RuleMeta[
   if (Array.isArray(data)) {
     entries = data;
   } else if (isObject(data)) {
-    const rulesKey = Object.keys(data).find((k) => normalize(k) === 'rules');
-    if (rulesKey !== undefined && Array.isArray(data[rulesKey])) {
-      entries = data[rulesKey] as unknown[];
-      base = [rulesKey];
-    } else if (Object.keys(data).some((k) => KEYS[normalize(k)] === 'type')) {
+    if (Array.isArray(data.rules)) {
+      entries = data.rules as unknown[];
+      base = ['rules'];
+    } else if ('type' in data) {
       entries = [data];
     } else {
       report('error', [], 'expected an array of post-processing entries or an object with a "rules" array');
@@ -132,28 +100,42 @@ function readEntry(
     );
     return undefined;
   }
-  const fields: Partial<
-    Record<'type' | 'title' | 'threshold' | 'window' | 'level' | 'lookFor', { key: string; value: unknown }>
-  > = {};
+  const fields: Partial<Record<KeyMeaning, { key: string; value: unknown }>> = {};
+  const entryType = typeof entry.type === 'string' ? entry.type : undefined;
   for (const [key, value] of Object.entries(entry)) {
-    const meaning = KEYS[normalize(key)];
-    if (!meaning) {
-      report('warning', [...path, key], `unknown key "${key}" ignored`);
-    } else if (meaning !== 'ignored') {
-      if (fields[meaning])
-        report(
-          'warning',
-          [...path, key],
-          `"${key}" repeats "${fields[meaning]!.key}"; the later value is used`,
-        );
-      fields[meaning] = { key, value };
+    const spec = Object.hasOwn(ENTRY_KEYS, key) ? ENTRY_KEYS[key] : undefined;
+    if (!spec) {
+      const near = nearKey(key);
+      report(
+        'warning',
+        [...path, key],
+        `unknown key "${key}" ignored${near ? ` (did you mean "${near}"?)` : ''}`,
+      );
+      continue;
     }
+    if (isEntryType(entryType) && !spec.types.includes(entryType)) {
+      report('warning', [...path, key], `"${key}" is not read on a ${entryType} entry; ignored`);
+      continue;
+    }
+    if (fields[spec.meaning]) {
+      // Both severity keys: TrailAlerts' processor reads severity_adjustment, so it wins.
+      const kept = key === 'severity_adjustment' ? key : fields[spec.meaning]!.key;
+      report('warning', [...path, key], `"${key}" repeats "${fields[spec.meaning]!.key}"; "${kept}" is used`);
+      if (kept !== key) continue;
+    }
+    fields[spec.meaning] = { key, value };
   }
+  if (fields.cooldown)
+    report(
+      'notice',
+      [...path, fields.cooldown.key],
+      "cooldownMinutes is not applied: repeats are grouped by the OU's cooldownMinutes in accounts.yaml",
+    );
   const keyPath = (m: keyof typeof fields, fallback: string) => [...path, fields[m]?.key ?? fallback];
 
-  const typeText =
-    typeof fields.type?.value === 'string' ? fields.type.value.trim().toLowerCase() : undefined;
-  if (typeText !== 'threshold' && typeText !== 'correlation') {
+  const typeText = fields.type?.value;
+  if (!isEntryType(typeText)) {
+    // TrailAlerts compares the type exactly, so "Threshold" would never fire there either.
     report(
       'error',
       keyPath('type', 'type'),
@@ -206,8 +188,8 @@ function readEntry(
   const timespan = Number.isInteger(windowMinutes)
     ? `${windowMinutes}m`
     : `${Math.round(windowMinutes * 60)}s`;
-  const finalLevel: Level =
-    level ?? (other && levelRank(other.level) > levelRank(rule.level) ? other.level : rule.level);
+  // TrailAlerts replaces the alert's level by the adjustment, with its processor's defaults.
+  const finalLevel: Level = level ?? DEFAULT_ADJUSTMENT[typeText];
   const title =
     threshold !== undefined
       ? `${rule.title} (${threshold} or more within ${windowMinutes} min)`
@@ -223,9 +205,11 @@ function readEntry(
     title,
     level: finalLevel,
     description:
-      threshold !== undefined
-        ? `TrailAlerts threshold: "${rule.title}" matched ${threshold} or more times by one actor in one account within ${windowMinutes} minutes.`
-        : `TrailAlerts correlation: "${rule.title}" and "${other!.title}" matched for one actor in one account within ${windowMinutes} minutes.`,
+      typeof fields.description?.value === 'string'
+        ? fields.description.value
+        : threshold !== undefined
+          ? `TrailAlerts threshold: "${rule.title}" matched ${threshold} or more times by one actor in one account within ${windowMinutes} minutes.`
+          : `TrailAlerts correlation: "${rule.title}" and "${other!.title}" matched for one actor in one account within ${windowMinutes} minutes.`,
     tags: [...new Set([...rule.tags, ...(other?.tags ?? [])])],
     references: [...rule.references],
     falsepositives: [...rule.falsepositives],
@@ -293,6 +277,10 @@ function readLevel(value: unknown): Level | undefined {
   const text = value.trim().toLowerCase();
   if (text === 'info') return 'informational';
   return (LEVELS as readonly string[]).includes(text) ? (text as Level) : undefined;
+}
+
+function isEntryType(v: unknown): v is EntryType {
+  return v === 'threshold' || v === 'correlation';
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -65,6 +65,8 @@ function compactRule(rule: RuleMeta): RuleMeta {
     name: text(rule.name),
     file: clip(rule.file)!,
     line: rule.line,
+    // Kept so a stored alert's identity (alerts/rule-identity.ts) is the one it was sent under.
+    ...(rule.sharesId ? { sharesId: true } : {}),
   };
 }
 

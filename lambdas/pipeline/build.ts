@@ -7,6 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTrailAlertsExceptions, type CompiledException } from '../alerts/exceptions';
 import { parsePostProcessing } from '../alerts/postprocessing';
+import { postProcessingFiles } from './postprocessing-files';
 import { loadAccountsConfig } from '../org/config';
 import type { AccountsConfig } from '../org/types';
 import { OrgPolicy } from '../org/effective';
@@ -38,9 +39,7 @@ export function loadDetectionContent(rulePaths: string[], config?: AccountsConfi
       importedExceptions.push(...loaded.exceptions);
       diagnostics.push(...loaded.diagnostics);
     }
-    for (const name of ['postprocessing.json', 'post_processing.json', 'postprocessing_rules.json']) {
-      const file = join(dir, name);
-      if (!existsSync(file)) continue;
+    for (const file of postProcessingFiles(dir)) {
       const parsed = parsePostProcessing(
         readFileSync(file, 'utf8'),
         file,

@@ -22,6 +22,7 @@ import type { Actor } from '../cloudtrail/types';
 import type { Alert, AlertOutcome, EventSummary, IpContext, Match } from '../alerts/alert';
 import { correlationTarget } from '../alerts/correlation-target';
 import { eventAlertId } from '../alerts/dedupe';
+import { ruleIdentity } from '../alerts/rule-identity';
 import type { DeliveryLedger, HeldLease } from '../alerts/delivery-lease';
 import type { DeliveryReceipts } from '../alerts/delivery-receipts';
 import { notificationId, standaloneDigestAlert } from '../alerts/digest-alert';
@@ -202,7 +203,7 @@ export class AlertProcessor {
     const r = match.record;
     const eventId = text(r.eventID) ?? `${match.source.file}#${match.source.index}`;
     return {
-      id: eventAlertId(match.rule.id, eventId),
+      id: eventAlertId(ruleIdentity(match.rule), eventId),
       kind: 'event',
       rule: match.rule,
       level: match.rule.level,
@@ -260,7 +261,7 @@ export class AlertProcessor {
     actorId: string,
     budget: TimeBudget,
   ): Promise<AlertOutcome[]> {
-    const key = { ruleId: alert.rule.id, accountId: alert.account.id, actorId };
+    const key = { ruleId: ruleIdentity(alert.rule), accountId: alert.account.id, actorId };
     const decision = await this.options.grouping.decide(key, alert, effective.cooldownSeconds);
     if (decision.kind === 'repeat') {
       this.counters.suppressed++;

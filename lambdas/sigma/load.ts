@@ -4,7 +4,8 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, isAbsolute } from 'node:path';
-import type { Diagnostic, LoadOptions, RuleBundle } from './model';
+import type { Diagnostic, LoadOptions, RuleBundle, RuleMeta } from './model';
+import { foldDialectNotices } from './logsource-notices';
 import { parseRules } from './parse';
 
 const RULE_FILE = /\.ya?ml$/i;
@@ -68,16 +69,20 @@ export function loadRules(paths: string[], options: LoadOptions = {}): RuleBundl
     bundle.filters.push(...one.filters);
     bundle.diagnostics.push(...one.diagnostics);
   }
+  bundle.diagnostics = foldDialectNotices(bundle.diagnostics);
   checkBundle(bundle);
   return bundle;
 }
 
 /** Cross-document checks: duplicate ids, correlations and filters naming unknown rules. */
 export function checkBundle(bundle: RuleBundle): void {
-  const seen = new Map<string, { file: string; line: number }>();
+  const seen = new Map<string, RuleMeta>();
   for (const m of [...bundle.rules, ...bundle.correlations, ...bundle.filters].map((r) => r.meta)) {
     const first = seen.get(m.id);
-    if (first)
+    if (first) {
+      // Both still alert: their alert ids and grouping keys then include the file (alerts/rule-identity.ts).
+      first.sharesId = true;
+      m.sharesId = true;
       bundle.diagnostics.push({
         severity: 'warning',
         file: m.file,
@@ -85,9 +90,9 @@ export function checkBundle(bundle: RuleBundle): void {
         path: 'id',
         ruleId: m.id,
         ruleTitle: m.title,
-        message: `duplicate id ${m.id} (also at ${first.file}:${first.line})`,
+        message: `duplicate id ${m.id} (also at ${first.file}:${first.line}); expected one id per rule (both rules still alert)`,
       });
-    else seen.set(m.id, { file: m.file, line: m.line });
+    } else seen.set(m.id, m);
   }
   const known = new Set<string>();
   for (const m of [...bundle.rules, ...bundle.correlations].map((r) => r.meta)) {

@@ -57,6 +57,8 @@ export interface RuleMeta {
   line: number;
   /** Rule-level `fields` list, if any. */
   fields?: string[];
+  /** Another loaded rule has the same id: alert identity then includes the file (set by the loader). */
+  sharesId?: boolean;
 }
 
 /** Per-item result of `explain`. */

@@ -17,7 +17,9 @@ import type {
   RuleExplanation,
   RuleMeta,
 } from './model';
-import { isCloudTrailLogsource, readMeta, type Report } from './rule-meta';
+import { cloudTrailLogsource } from './logsource';
+import { awsServiceNotice, skippedNotice } from './logsource-notices';
+import { readMeta, type Report } from './rule-meta';
 import { entryOf, readYamlDocuments, type SourceDocument } from './yaml-documents';
 
 export function parseRules(text: string, file: string, options: LoadOptions = {}): RuleBundle {
@@ -64,7 +66,7 @@ function parseDocument(doc: SourceDocument, file: string, options: LoadOptions, 
     });
     return flush();
   }
-  const source = isCloudTrailLogsource(root);
+  const source = cloudTrailLogsource(root);
   if (!source.ok) {
     // Not for us: dropped without compiling, so a whole community rule tree can be loaded.
     bundle.diagnostics.push({
@@ -74,10 +76,18 @@ function parseDocument(doc: SourceDocument, file: string, options: LoadOptions, 
       path: 'logsource',
       ruleTitle: meta?.title,
       ruleId: meta?.id,
-      message: `skipped: logsource is not AWS CloudTrail (${source.found})`,
+      message: skippedNotice(source.found),
     });
     return;
   }
+  // TrailAlerts' `service: iam` …: loaded, and said once per folder by the loader.
+  if (source.awsService)
+    report({
+      severity: 'notice',
+      line: logsource.keyLine,
+      path: 'logsource',
+      message: awsServiceNotice(source.awsService),
+    });
 
   const sectionName = kind === 'filter' ? 'filter' : 'detection';
   const sectionEntry = entryOf(root, sectionName);

@@ -1,6 +1,6 @@
 /**
  * Reads the metadata shared by Sigma rules, correlations and filters (title, id, level, tags …)
- * from a document, with problems as diagnostics, and decides whether a logsource is AWS CloudTrail.
+ * from a document, with problems as diagnostics.
  */
 import { createHash } from 'node:crypto';
 import { LEVELS, type Diagnostic, type Level, type RuleMeta } from './model';
@@ -95,16 +95,5 @@ export function readMeta(
     file,
     line,
     ...(fields ? { fields } : {}),
-  };
-}
-
-/** Whether a logsource is AWS CloudTrail (product aws, service cloudtrail; case-insensitive). */
-export function isCloudTrailLogsource(root: SourceNode): { ok: boolean; found: string } {
-  const logsource = entryOf(root, 'logsource')?.value;
-  const product = text(entryOf(logsource, 'product')?.value)?.trim().toLowerCase();
-  const service = text(entryOf(logsource, 'service')?.value)?.trim().toLowerCase();
-  return {
-    ok: product === 'aws' && service === 'cloudtrail',
-    found: `product ${product ?? '(none)'}, service ${service ?? '(none)'}`,
   };
 }

@@ -39,20 +39,22 @@ describe('parsePostProcessing', () => {
     expect(c.meta.id).toMatch(/^postprocessing-[0-9a-f]{24}$/);
   });
 
-  it('loads a correlation entry as temporal of both rules, from { "rules": [...] } with other key spellings', () => {
+  it('loads a correlation entry as temporal of both rules, from { "rules": [...] }', () => {
     const text = `{
   "rules": [
     {
-      "Type": "Correlation",
-      "sigma_rule_title": "iam access key created",
-      "look_for": "AWS Console Login Without MFA",
-      "window_minutes": "30",
-      "severity_adjustment": "Critical"
+      "type": "correlation",
+      "sigmaRuleTitle": "iam access key created",
+      "lookFor": "AWS Console Login Without MFA",
+      "windowMinutes": "30",
+      "severity_adjustment": "Critical",
+      "description": "keys, then a console login"
     }
   ]
 }`;
     const { correlations, diagnostics } = parsePostProcessing(text, FILE, rules);
     expect(diagnostics).toEqual([]);
+    expect(correlations[0].meta.description).toBe('keys, then a console login');
     expect(correlations[0]).toMatchObject({
       type: 'temporal',
       rules: ['r-keys', 'r-login'],
@@ -63,7 +65,7 @@ describe('parsePostProcessing', () => {
     expect(correlations[0].meta.line).toBe(3);
   });
 
-  it('without an adjustment, keeps the rule level (the higher of two for a correlation)', () => {
+  it("without an adjustment, takes TrailAlerts' defaults (threshold medium, correlation high)", () => {
     const text = JSON.stringify([
       { type: 'threshold', sigmaRuleTitle: 'IAM Access Key Created', thresholdCount: 2, windowMinutes: 5 },
       {
@@ -74,7 +76,7 @@ describe('parsePostProcessing', () => {
       },
     ]);
     const { correlations } = parsePostProcessing(text, FILE, rules);
-    expect(correlations.map((c) => c.meta.level)).toEqual(['low', 'medium']);
+    expect(correlations.map((c) => c.meta.level)).toEqual(['medium', 'high']);
     expect(new Set(correlations.map((c) => c.meta.id)).size).toBe(2);
   });
 
@@ -132,6 +134,58 @@ describe('parsePostProcessing', () => {
       rules,
     );
     expect(missing.diagnostics.map((d) => d.path)).toEqual(['[0].lookFor']);
+  });
+});
+
+describe("TrailAlerts' exact keys", () => {
+  const at = (entry: Record<string, unknown>) =>
+    parsePostProcessing(JSON.stringify([entry]), FILE, rules).diagnostics.map(formatDiagnostic);
+  const threshold = {
+    type: 'threshold',
+    sigmaRuleTitle: 'IAM Access Key Created',
+    thresholdCount: 2,
+    windowMinutes: 5,
+  };
+
+  it('names a misspelt key with the key it resembles, and never reads it', () => {
+    const { correlations, diagnostics } = parsePostProcessing(
+      JSON.stringify([{ ...threshold, window_minutes: 60, Severity_Adjustment: 'critical' }]),
+      FILE,
+      rules,
+    );
+    expect(diagnostics.map(formatDiagnostic)).toEqual([
+      'warning: rules/postprocessing.json:1 [0].window_minutes => unknown key "window_minutes" ignored (did you mean "windowMinutes"?)',
+      'warning: rules/postprocessing.json:1 [0].Severity_Adjustment => unknown key "Severity_Adjustment" ignored (did you mean "severity_adjustment"?)',
+    ]);
+    expect(correlations[0]).toMatchObject({ timespanMs: 5 * 60_000 });
+    expect(correlations[0].meta.level).toBe('medium');
+  });
+
+  it('an exact type only, and keys of the other entry type are named', () => {
+    expect(at({ ...threshold, type: 'Threshold' })).toEqual([
+      'error: rules/postprocessing.json:1 [0].type => expected "type": "threshold" or "correlation", got "Threshold"',
+    ]);
+    expect(at({ ...threshold, lookFor: 'AWS Console Login Without MFA' })).toEqual([
+      'warning: rules/postprocessing.json:1 [0].lookFor => "lookFor" is not read on a threshold entry; ignored',
+    ]);
+  });
+
+  it('honours adjustSeverity and severity_adjustment; with both, severity_adjustment (what the processor reads)', () => {
+    const level = (entry: Record<string, unknown>) =>
+      parsePostProcessing(JSON.stringify([entry]), FILE, rules).correlations[0].meta.level;
+    expect(level({ ...threshold, adjustSeverity: 'low' })).toBe('low');
+    expect(level({ ...threshold, severity_adjustment: 'critical' })).toBe('critical');
+    expect(level({ ...threshold, severity_adjustment: 'critical', adjustSeverity: 'low' })).toBe('critical');
+    expect(level({ ...threshold, adjustSeverity: 'low', severity_adjustment: 'critical' })).toBe('critical');
+    expect(at({ ...threshold, adjustSeverity: 'low', severity_adjustment: 'critical' })).toEqual([
+      'warning: rules/postprocessing.json:1 [0].severity_adjustment => "severity_adjustment" repeats "adjustSeverity"; "severity_adjustment" is used',
+    ]);
+  });
+
+  it('says that cooldownMinutes is not applied', () => {
+    expect(at({ ...threshold, cooldownMinutes: 30 })).toEqual([
+      "notice: rules/postprocessing.json:1 [0].cooldownMinutes => cooldownMinutes is not applied: repeats are grouped by the OU's cooldownMinutes in accounts.yaml",
+    ]);
   });
 });
 

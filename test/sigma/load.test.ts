@@ -131,10 +131,11 @@ describe('loadRules', () => {
     writeFileSync(join(dir, 'b.yml'), ruleText(detection));
     const bundle = loadRules([dir, join(dir, 'missing')]);
     expect(bundle.rules).toHaveLength(2);
+    expect(bundle.rules.map((r) => r.meta.sharesId)).toEqual([true, true]);
     expect(bundle.diagnostics.map((d) => d.severity + ' ' + d.message)).toEqual([
       expect.stringMatching(/^error no such file/),
       expect.stringMatching(
-        /^warning duplicate id 0f4c2a55-9b1e-4c3e-8a77-5d6f0e1b2c3d \(also at .*a\.yml:1\)$/,
+        /^warning duplicate id 0f4c2a55-9b1e-4c3e-8a77-5d6f0e1b2c3d \(also at .*a\.yml:1\); expected one id per rule \(both rules still alert\)$/,
       ),
     ]);
   });
