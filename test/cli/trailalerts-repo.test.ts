@@ -127,8 +127,6 @@ describe('a TrailAlerts rules folder, unchanged', () => {
     expect(excepted.sort()).toEqual(['09', '10']);
   });
 
-  it.todo('applies excludedActorsRegex ".*SomeRole.*" (needs the linear-time regex engine of issue 19)');
-
   it('alerts on both rules that share an id, under different alert ids', () => {
     const flow = alertsOf('Fixture Flow Logs Deleted');
     const password = alertsOf('Fixture Windows Password Data Read');
