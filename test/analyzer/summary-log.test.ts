@@ -7,9 +7,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { rmSync } from 'node:fs';
-import { createAnalyzerHandler } from '../../lambdas/analyzer/handler';
 import { StaticAccountDirectory } from '../../lambdas/org/directory';
 import {
+  analyzerHandler,
   deliver,
   fixture,
   key,
@@ -46,10 +46,7 @@ it('logs one summary line per object, skipped objects with their reason', async 
     warn: () => undefined,
     error: () => undefined,
   } as unknown as Logger;
-  const handler = createAnalyzerHandler({
-    s3: new S3Client({ region: 'us-east-1' }),
-    sqs: new SQSClient({ region: 'us-east-1' }),
-    matchesQueueUrl: 'https://sqs.us-east-1.amazonaws.com/222222222222/matches',
+  const handler = analyzerHandler({
     runtime: async () => fx.runtime(new StaticAccountDirectory(fx.config)),
     logger,
     metrics: recordingMetrics().metrics,

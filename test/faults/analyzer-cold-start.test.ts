@@ -3,17 +3,16 @@
  * failing. The real analyzer handler (createAnalyzerHandler) with a loader that fails on demand,
  * S3 mocked, SQS mocked; a batch the handler throws on comes back whole, as SQS returns it.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { rmSync } from 'node:fs';
-import { createAnalyzerHandler } from '../../lambdas/analyzer/handler';
 import { StaticAccountDirectory } from '../../lambdas/org/directory';
 import { decodeMatch } from '../../lambdas/pipeline/match-queue';
 import type { Runtime } from '../../lambdas/pipeline/runtime';
 import { BatchFailedError } from '../../lambdas/pipeline/sqs-batch';
 import {
+  analyzerHandler,
   deliver,
   fixture,
   key,
@@ -62,12 +61,9 @@ function loader(failing: (call: number) => boolean) {
 
 function handlerWith(load: () => Promise<Runtime>, matchesQueueUrl: string | null = 'https://sqs/matches') {
   const recorded = recordingMetrics();
-  const handler = createAnalyzerHandler({
-    s3: new S3Client({ region: 'us-east-1' }),
-    sqs: new SQSClient({ region: 'us-east-1' }),
+  const handler = analyzerHandler({
     matchesQueueUrl: matchesQueueUrl ?? undefined,
     runtime: load,
-    logger: new Logger({ logLevel: 'SILENT' }),
     metrics: recorded.metrics,
   });
   return { handler, ...recorded };

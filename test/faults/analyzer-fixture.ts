@@ -3,8 +3,10 @@
  * set of its own (the root runs only `baseline`), its rules, log objects, a mocked S3 bucket, SQS
  * messages and a queue that redelivers as SQS does, all around the real analyzer handler.
  */
+import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
+import { createAnalyzerHandler, type AnalyzerHandlerDeps } from '../../lambdas/analyzer/handler';
 import { parseAccountsConfig } from '../../lambdas/org/config';
 import type { AccountDirectory } from '../../lambdas/org/directory';
 import type { AccountsConfig } from '../../lambdas/org/types';
@@ -189,4 +192,20 @@ export function recordingMetrics(): {
   };
   const sum = (name: string) => published.flatMap((p) => p.values[name] ?? []).reduce((a, b) => a + b, 0);
   return { metrics, published, sum };
+}
+
+export const MATCHES_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/222222222222/matches';
+
+/**
+ * The real analyzer handler over S3 and SQS clients the tests mock (aws-sdk-client-mock), silent,
+ * sending to MATCHES_QUEUE_URL; `deps` overrides any of it (runtime, metrics, clock, logger …).
+ */
+export function analyzerHandler(deps: Partial<AnalyzerHandlerDeps> & Pick<AnalyzerHandlerDeps, 'runtime'>) {
+  return createAnalyzerHandler({
+    s3: new S3Client({ region: 'us-east-1' }),
+    sqs: new SQSClient({ region: 'us-east-1' }),
+    matchesQueueUrl: MATCHES_QUEUE_URL,
+    logger: new Logger({ logLevel: 'SILENT' }),
+    ...deps,
+  });
 }

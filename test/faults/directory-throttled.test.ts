@@ -4,7 +4,6 @@
  * account directory accounts.yaml asks for (source: organizations) on a mocked Organizations API
  * and one clock for both.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import {
   ListAccountsForParentCommand,
   ListOrganizationalUnitsForParentCommand,
@@ -15,10 +14,10 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { rmSync } from 'node:fs';
-import { createAnalyzerHandler } from '../../lambdas/analyzer/handler';
 import { createAccountDirectory } from '../../lambdas/org/create-directory';
 import { decodeMatch } from '../../lambdas/pipeline/match-queue';
 import {
+  analyzerHandler,
   deliver,
   fixture,
   key,
@@ -106,15 +105,7 @@ describe('Organizations throttled at cold start', () => {
       random: () => 0.5,
     });
     const { metrics, published, sum } = recordingMetrics();
-    const handler = createAnalyzerHandler({
-      s3: new S3Client({ region: 'us-east-1' }),
-      sqs: new SQSClient({ region: 'us-east-1' }),
-      matchesQueueUrl: 'https://sqs.us-east-1.amazonaws.com/222222222222/matches',
-      runtime: async () => fx.runtime(directory),
-      logger: new Logger({ logLevel: 'SILENT' }),
-      metrics,
-      now: clock,
-    });
+    const handler = analyzerHandler({ runtime: async () => fx.runtime(directory), metrics, now: clock });
     const rulesOf = (t: string) =>
       queue.bodies
         .map(decodeMatch)

@@ -3,15 +3,14 @@
  * handler (createAnalyzerHandler) with S3 mocked and a matches queue that applies SQS's rules
  * (size in UTF-8 bytes, per message and per batch; the allowed characters).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { rmSync } from 'node:fs';
-import { createAnalyzerHandler } from '../../lambdas/analyzer/handler';
 import { StaticAccountDirectory } from '../../lambdas/org/directory';
 import { decodeMatch } from '../../lambdas/pipeline/match-queue';
 import {
+  analyzerHandler,
   deliver,
   fixture,
   key,
@@ -45,12 +44,8 @@ function setup(objects: Map<string, Buffer>) {
   const queue = new ValidatingQueue();
   sqsMock.on(SendMessageBatchCommand).callsFake(queue.sendMessageBatch);
   const { metrics, sum } = recordingMetrics();
-  const handler = createAnalyzerHandler({
-    s3: new S3Client({ region: 'us-east-1' }),
-    sqs: new SQSClient({ region: 'us-east-1' }),
-    matchesQueueUrl: 'https://sqs.us-east-1.amazonaws.com/222222222222/matches',
+  const handler = analyzerHandler({
     runtime: async () => fx.runtime(new StaticAccountDirectory(fx.config)),
-    logger: new Logger({ logLevel: 'SILENT' }),
     metrics,
   });
   return { handler, queue, sum };
