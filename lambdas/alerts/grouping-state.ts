@@ -1,11 +1,11 @@
 /**
- * What grouping stores per (rule, account, actor), and how it is read back. One item per key,
- * written with a version check (grouping.ts retries on conflict). Times: event times for the
- * window and the digest's since/until, wall clock for `dueAtMs` and leases.
- *
- * Every list is capped, so the item stays well below DynamoDB's 400 KB: `seen` drops its oldest
- * hashes (a forgotten target is folded again, never suppressed), `recent` its oldest decisions,
- * a digest sends itself when full, and at most MAX_INFLIGHT digests are being sent at once.
+ * What grouping stores, and how it is read back. Per (rule, account, actor), a small head item
+ * written with a version check (grouping.ts retries on conflict); per target seen in a window,
+ * an item written once, only if absent, which decides "new target" or "exact repeat". A folded
+ * target's item also holds its digest entry (and, for the one that opened the digest, the alert
+ * the digest goes out as), so nothing grows with the number of targets but the head's list of
+ * the open digest's targets, which is capped. Times: event times for the window and the digest's
+ * since/until, wall clock for `dueAtMs` and leases.
  */
 import type { Alert } from './alert';
 import { readStoredAlert, type StoredAlert } from './stored-alert';
@@ -13,21 +13,27 @@ import { clip } from './state/store';
 
 export type DigestEntry = NonNullable<Alert['digest']>['entries'][number];
 
-/** A digest: the different targets folded since the key's last notification. */
-export interface StoredDigest {
+/** A digest as the head keeps it: its targets are named, their entries live in the target items. */
+export interface DigestHead {
   /** Stable id: the notification id of the digest when it goes out on its own. */
   id: string;
   /** Event-time range of the folded events and counted repeats. */
   sinceMs: number;
   untilMs: number;
-  entries: DigestEntry[];
+  /** Target item suffixes (see targetSuffix), in folding order. */
+  targets: string[];
   repeats: number;
   /** Wall clock at which the flush sends it (the window has closed, plus delivery grace). */
   dueAtMs: number;
-  /** The last folded alert: what the digest shows when it goes out on its own. */
-  base?: StoredAlert;
   /** Set while being sent: who sends it (an alert id, or `flush`) and until when others wait. */
   lease?: { by: string; untilMs: number };
+}
+
+/** A digest with its entries read back: what a sender gets. */
+export interface StoredDigest extends Omit<DigestHead, 'targets'> {
+  entries: DigestEntry[];
+  /** The alert that opened the digest: what it shows when it goes out on its own. */
+  base?: StoredAlert;
 }
 
 /** How one alert was decided, remembered so that its retry gets the same answer. */
@@ -40,22 +46,27 @@ export interface GroupState {
   /** Event time of the alert that opened the window. */
   startMs: number;
   windowMs: number;
-  /** Hashes of the target keys already reported (sent or folded) in this window, oldest first. */
-  seen: string[];
-  /** Latest decisions by alert id, oldest first. */
+  /** Latest decisions by (shortened) alert id, oldest first. */
   recent: { id: string; d: Recalled }[];
   /** Exact repeats counted since the key's last notification. */
   repeats: number;
   repeatsSinceMs?: number;
   repeatsUntilMs?: number;
   /** The digest being filled. */
-  open?: StoredDigest;
+  open?: DigestHead;
   /** Digests taken out of `open` to be sent: removed once delivered, sent again if not. */
-  inflight: StoredDigest[];
+  inflight: DigestHead[];
 }
 
-export const MAX_SEEN = 1000;
-export const MAX_RECENT = 100;
+/** One target of one window: who reported it first, how, and (folded) its digest entry. */
+export interface TargetItem {
+  by: string;
+  d: 'sent' | 'folded';
+  entry?: DigestEntry;
+  base?: StoredAlert;
+}
+
+export const MAX_RECENT = 50;
 export const MAX_DIGEST_ENTRIES = 100;
 export const MAX_INFLIGHT = 2;
 
@@ -71,6 +82,15 @@ export function digestEntry(alert: Alert): DigestEntry {
     target: clip(alert.target?.label ?? alert.eventName ?? '(unknown)', ENTRY_TARGET)!,
     alertId: alert.id,
   };
+}
+
+/** The target item of a target hash in the window opened at `startMs`, below a head key. */
+export function targetSuffix(startMs: number, targetHash: string): string {
+  return `${startMs.toString(36)}.${targetHash}`;
+}
+
+export function targetItemKey(headKey: string, suffix: string): string {
+  return `${headKey}#t#${suffix}`;
 }
 
 /** Adds to a capped list, dropping the oldest. */
@@ -105,24 +125,30 @@ function readEntry(v: unknown): DigestEntry | undefined {
   };
 }
 
-function readDigest(v: unknown): StoredDigest | undefined {
+function readDigestHead(v: unknown): DigestHead | undefined {
   if (!obj(v) || !str(v.id) || !num(v.sinceMs) || !num(v.untilMs) || !num(v.dueAtMs)) return undefined;
   const lease = obj(v.lease) && str(v.lease.by) && num(v.lease.untilMs) ? v.lease : undefined;
   return {
     id: v.id,
     sinceMs: v.sinceMs,
     untilMs: v.untilMs,
-    entries: (Array.isArray(v.entries) ? v.entries : [])
-      .map(readEntry)
-      .filter((e): e is DigestEntry => e !== undefined),
+    targets: (Array.isArray(v.targets) ? v.targets : []).filter(str),
     repeats: num(v.repeats) && v.repeats > 0 ? v.repeats : 0,
     dueAtMs: v.dueAtMs,
-    base: readStoredAlert(v.base),
     ...(lease ? { lease: { by: lease.by as string, untilMs: lease.untilMs as number } } : {}),
   };
 }
 
-/** Reads stored state defensively: an item of another shape is treated as absent. */
+/** Reads a target item defensively: another shape is undefined. */
+export function readTargetItem(value: Record<string, unknown>): TargetItem | undefined {
+  const { by, d } = value;
+  if (!str(by) || (d !== 'sent' && d !== 'folded')) return undefined;
+  const entry = readEntry(value.entry);
+  const base = readStoredAlert(value.base);
+  return { by, d, ...(entry ? { entry } : {}), ...(base ? { base } : {}) };
+}
+
+/** Reads a stored head defensively: an item of another shape is treated as absent. */
 export function readGroupState(value: Record<string, unknown>): GroupState | undefined {
   const { ruleId, accountId, actorId, startMs, windowMs } = value;
   if (!str(ruleId) || !str(accountId) || !str(actorId) || !num(startMs) || !num(windowMs)) return undefined;
@@ -133,7 +159,6 @@ export function readGroupState(value: Record<string, unknown>): GroupState | und
     actorId,
     startMs,
     windowMs,
-    seen: (Array.isArray(value.seen) ? value.seen : []).filter(str),
     recent: recent
       .filter(
         (r): r is { id: string; d: Recalled } =>
@@ -143,9 +168,9 @@ export function readGroupState(value: Record<string, unknown>): GroupState | und
     repeats: num(value.repeats) && value.repeats > 0 ? value.repeats : 0,
     repeatsSinceMs: num(value.repeatsSinceMs) ? value.repeatsSinceMs : undefined,
     repeatsUntilMs: num(value.repeatsUntilMs) ? value.repeatsUntilMs : undefined,
-    open: readDigest(value.open),
+    open: readDigestHead(value.open),
     inflight: (Array.isArray(value.inflight) ? value.inflight : [])
-      .map(readDigest)
-      .filter((d): d is StoredDigest => d !== undefined),
+      .map(readDigestHead)
+      .filter((d): d is DigestHead => d !== undefined),
   };
 }

@@ -151,7 +151,7 @@ describe('Grouping', () => {
     expect(none).toEqual([]);
     expect(claimed.key).toEqual(key);
     expect(claimed.digest.entries.map((e) => e.alertId)).toEqual(['f1', 'f2']);
-    expect(claimed.digest.base?.id).toBe('f2');
+    expect(claimed.digest.base?.id).toBe('f1');
     // Leased: a concurrent flush finds nothing to take.
     expect(await grouping.claimDue(due[0])).toEqual([]);
     await grouping.settle(claimed, true);
@@ -259,5 +259,42 @@ describe('Grouping', () => {
     await store.putIfAbsent(groupStateKey(key), { lastAlertMs: 'garbage' }, Math.floor(T0 / 1000) + 600);
     expect((await grouping.decide(key, alert('g0', 0, 'x'), 600)).kind).toBe('send');
     expect((await grouping.decide(key, alert('g1', 1, 'x'), 600)).kind).toBe('repeat');
+  });
+
+  it('keeps the head small however many targets a window sees, and forgets none of them', async () => {
+    const { grouping, store } = setup();
+    await grouping.decide(key, alert('h0', 0, 'first'), 3600);
+    for (let i = 1; i <= 1500; i++)
+      await grouping.decide(key, alert(`h${i}`, 1, `bucket ${i}`, 'high'), 3600);
+    for (let i = 1; i <= 60; i++) await grouping.decide(key, alert(`l${i}`, 2, `object ${i}`), 3600);
+    const head = await store.get(groupStateKey(key));
+    expect(JSON.stringify(head?.value).length).toBeLessThan(4096);
+    // The first target of 1,500 is still known: its exact repeat is counted, not sent again.
+    expect((await grouping.decide(key, alert('again', 3, 'bucket 1', 'high'), 3600)).kind).toBe('repeat');
+    const carrier = await grouping.decide(key, alert('next', 4, 'bucket new', 'high'), 3600);
+    const carried = carrier.kind === 'send' ? carrier.carried?.digest : undefined;
+    expect(carried?.entries).toHaveLength(60);
+    expect(carried?.repeats).toBe(1);
+    expect(carried?.base?.id).toBe('l1');
+  });
+
+  it('a run that died between the target and the head is answered the same on retry, listed once', async () => {
+    const store = new MemoryStateStore({ now: () => new Date(T0) });
+    let failing = false;
+    const dying: StateStore & DueIndex = Object.assign(Object.create(store) as MemoryStateStore, {
+      putIfVersion: async (...a: Parameters<MemoryStateStore['putIfVersion']>) => {
+        if (failing) throw new Error('connection reset');
+        return store.putIfVersion(...a);
+      },
+    });
+    const grouping = new Grouping(dying, { now: () => new Date(T0) });
+    await grouping.decide(key, alert('d0', 0, 'a'), 600);
+    failing = true;
+    await expect(grouping.decide(key, alert('d1', 1, 'b'), 600)).rejects.toThrow(/connection reset/);
+    failing = false;
+    expect(await grouping.decide(key, alert('d1', 1, 'b'), 600)).toEqual({ kind: 'fold' });
+    expect(await grouping.decide(key, alert('d1', 1, 'b'), 600)).toEqual({ kind: 'fold' });
+    const carrier = await grouping.decide(key, alert('d2', 2, 'c', 'high'), 600);
+    expect(carrier.kind === 'send' && carrier.carried?.digest.entries.map((e) => e.alertId)).toEqual(['d1']);
   });
 });

@@ -65,6 +65,17 @@ describe('DynamoStateStore generic state', () => {
     expect(out.Item).toEqual({ pk: 'state#k3', sk: '-', v: { a: 'x' }, ver: 1, ttl: nowSec() + 90 });
   });
 
+  it('getMany reads more than one batch, leaving out absent and expired keys', async () => {
+    const s = store();
+    const keys = Array.from({ length: 130 }, (_, i) => `many-${i}`);
+    for (const [i, key] of keys.entries()) await s.putIfAbsent(key, { i }, nowSec() + (i === 7 ? 5 : 600));
+    now = new Date(now.getTime() + 10_000);
+    const got = await s.getMany([...keys, 'many-absent', keys[3]]);
+    expect(got.size).toBe(129);
+    expect(got.has(keys[7])).toBe(false);
+    expect(got.get(keys[129])).toEqual({ value: { i: 129 }, version: 1 });
+  });
+
   it('race: two writers of the same key, exactly one wins', async () => {
     const a = store();
     const b = store();

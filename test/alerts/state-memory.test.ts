@@ -19,7 +19,10 @@ describe('MemoryStateStore', () => {
     expect(await s.putIfVersion('k', { n: 2 }, 1, sec() + 10)).toBe(true);
     const got = await s.get('k');
     expect(got).toEqual({ value: { n: 2 }, version: 2 });
-    got!.value.n = 99;
+    // Read without copying, so a reader cannot change the store: the value is frozen.
+    expect(() => {
+      got!.value.n = 99;
+    }).toThrow(TypeError);
     expect((await s.get('k'))?.value).toEqual({ n: 2 });
     now = new Date(now.getTime() + 10_000);
     expect(await s.get('k')).toBeUndefined();

@@ -5,6 +5,7 @@
  *
  * Item layout:
  *   generic state     pk = state#<key>        sk = -                               v, ver, ttl
+ *     (dedupe, leases, receipts, grouping heads `group#<h>` and their target items `group#<h>#t#…`)
  *   observation       pk = corr#<group>       sk = obs#<15-digit ms>#<obs key>    o, r, ttl
  *   fired windows     pk = corr#<group>       sk = fired                           w, ver, ttl
  *   due index         pk = due#<UTC day>      sk = <15-digit ms>#<state key>      k, d, ttl
@@ -18,6 +19,7 @@
  * neither stored nor listed, and an item past its TTL is never listed, swept or not.
  */
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   DeleteCommand,
   GetCommand,
@@ -45,6 +47,8 @@ export interface DynamoStoreOptions {
   maxAttempts?: number;
 }
 
+/** BatchGetItem reads at most this many keys per call. */
+const BATCH_GET_LIMIT = 100;
 /** Fired windows remembered per group at most. */
 const MAX_FIRED_WINDOWS = 100;
 const TIME_DIGITS = 15;
@@ -113,6 +117,40 @@ export class DynamoStateStore implements StateStore, CorrelationStore, DueIndex 
     if (!item) return undefined;
     const value = item.v && typeof item.v === 'object' ? (item.v as Record<string, unknown>) : {};
     return { value, version: typeof item.ver === 'number' ? item.ver : 1 };
+  }
+
+  async getMany(keys: readonly string[]): Promise<Map<string, VersionedItem>> {
+    const out = new Map<string, VersionedItem>();
+    const unique = [...new Set(keys)];
+    for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
+      let pending: Record<string, unknown>[] = unique
+        .slice(i, i + BATCH_GET_LIMIT)
+        .map((key) => ({ pk: `state#${key}`, sk: '-' }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= this.maxAttempts)
+          throw new Error(
+            `state table: ${pending.length} keys still unprocessed after ${attempt} batch reads`,
+          );
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+        const res = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } },
+          }),
+        );
+        for (const item of res.Responses?.[this.table] ?? []) {
+          if (typeof item.pk !== 'string' || !item.pk.startsWith('state#')) continue;
+          if (typeof item.ttl === 'number' && item.ttl <= this.nowSec()) continue;
+          const value = item.v && typeof item.v === 'object' ? (item.v as Record<string, unknown>) : {};
+          out.set(item.pk.slice('state#'.length), {
+            value,
+            version: typeof item.ver === 'number' ? item.ver : 1,
+          });
+        }
+        // Throttled keys come back unprocessed: read them again after a pause.
+        pending = (res.UnprocessedKeys?.[this.table]?.Keys ?? []) as Record<string, unknown>[];
+      }
+    }
+    return out;
   }
 
   async putIfVersion(

@@ -1,6 +1,7 @@
 /**
  * In-memory state store for the CLI (`trailalerts scan`) and tests. Same semantics as the
- * DynamoDB adapter: conditional writes, expiry, bounded observations per group.
+ * DynamoDB adapter: conditional writes, expiry, bounded observations per group. Values are frozen
+ * when written and read without copying.
  */
 import {
   blocksClaim,
@@ -66,14 +67,23 @@ export class MemoryStateStore implements StateStore, CorrelationStore, DueIndex 
 
   async putIfAbsent(key: string, value: Record<string, unknown>, expiresAtSec: number): Promise<boolean> {
     if (this.live(key)) return false;
-    this.items.set(key, { value: structuredClone(value), version: 1, expiresAtSec });
+    this.items.set(key, { value: frozenValue(value), version: 1, expiresAtSec });
     this.sweepSometimes();
     return true;
   }
 
   async get(key: string): Promise<VersionedItem | undefined> {
     const entry = this.live(key);
-    return entry ? { value: structuredClone(entry.value), version: entry.version } : undefined;
+    return entry ? { value: entry.value, version: entry.version } : undefined;
+  }
+
+  async getMany(keys: readonly string[]): Promise<Map<string, VersionedItem>> {
+    const out = new Map<string, VersionedItem>();
+    for (const key of keys) {
+      const entry = this.live(key);
+      if (entry) out.set(key, { value: entry.value, version: entry.version });
+    }
+    return out;
   }
 
   async putIfVersion(
@@ -85,7 +95,7 @@ export class MemoryStateStore implements StateStore, CorrelationStore, DueIndex 
     const current = this.live(key);
     if ((current?.version ?? undefined) !== expectedVersion) return false;
     this.items.set(key, {
-      value: structuredClone(value),
+      value: frozenValue(value),
       version: (current?.version ?? 0) + 1,
       expiresAtSec,
     });
@@ -219,6 +229,17 @@ function dueId(item: DueItem): string {
 
 function heldId(o: CorrelationObservation): string {
   return `${o.timeMs} ${o.key}`;
+}
+
+/**
+ * Freezes a written value in place, deeply: it is handed to every reader as it is, so a reader
+ * (or the writer, later) that tries to change it throws instead of changing the store.
+ */
+function frozenValue<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const k in value) frozenValue((value as Record<string, unknown>)[k]);
+  return value;
 }
 
 /** A deep copy that cannot be changed: stored once, then shared by every listing. */

@@ -18,6 +18,8 @@ export interface StateStore {
   putIfAbsent(key: string, value: Record<string, unknown>, expiresAtSec: number): Promise<boolean>;
   /** The live item, or undefined when absent or expired. */
   get(key: string): Promise<VersionedItem | undefined>;
+  /** The live items among `keys` (absent and expired ones are left out). */
+  getMany(keys: readonly string[]): Promise<Map<string, VersionedItem>>;
   /**
    * Writes the key only when its current version is `expectedVersion` (undefined: only when
    * absent or expired). True when written; false when another writer got there first.
