@@ -4,12 +4,15 @@
  * (delivery-lease.ts) lets one run deliver it and tells every later one it is a duplicate, once
  * every destination has its receipt (delivery-receipts.ts).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
+
+/** How long an alert id (and its receipts) is remembered: longer than any redelivery or overlapping replay. */
+export const DEDUPE_TTL_SECONDS = 14 * 24 * 3600;
 
 /** Hex characters kept of the sha256 (128 bits: collisions are not a practical concern). */
 const ID_LENGTH = 32;
 
 /** Stable id of the alert that rule `ruleId` raises on event `eventId`. */
 export function eventAlertId(ruleId: string, eventId: string): string {
-  return createHash('sha256').update(`event\n${ruleId}\n${eventId}`).digest('hex').slice(0, ID_LENGTH);
+  return hash('sha256', `event\n${ruleId}\n${eventId}`).slice(0, ID_LENGTH);
 }

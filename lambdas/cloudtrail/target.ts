@@ -8,7 +8,7 @@
  * everything read, so two targets that differ only beyond the cap never compare equal. Values are
  * kept as they are (renderers escape them); nothing here throws.
  */
-import { createHash } from 'node:crypto';
+import { hash as digestOf } from 'node:crypto';
 import type { CloudTrailRecord } from '../sigma/model';
 
 export interface Target {
@@ -257,9 +257,6 @@ export function targetOf(record: CloudTrailRecord): Target {
   // The outcome is part of the target: a success after a failed attempt is not a repeat of it.
   const head = `${eventSource} ${eventName}${errorCode ? ` !${errorCode}` : ''}`;
   // The hash covers every value read, whole and unambiguously, so a cut label never merges two targets.
-  const hash = createHash('sha256')
-    .update(JSON.stringify([head, parts, arns]))
-    .digest('hex')
-    .slice(0, 16);
+  const hash = digestOf('sha256', JSON.stringify([head, parts, arns])).slice(0, 16);
   return { key: `${clip([head, ...shown].join(' | '), MAX_KEY_TEXT)} #${hash}`, label };
 }

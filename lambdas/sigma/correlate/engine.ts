@@ -29,7 +29,7 @@
  * the store already keeps (each holds its `value`), so the in-memory and the DynamoDB state give
  * the same list and nothing more is stored.
  */
-import { createHash } from 'node:crypto';
+import { hash as digestOf } from 'node:crypto';
 import type { EventSummary } from '../../alerts/alert';
 import { actorOf } from '../../cloudtrail/actor';
 import {
@@ -397,7 +397,7 @@ export function eventTimeMs(value: unknown): number | undefined {
 }
 
 function hash(text: string, length: number): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, length);
+  return digestOf('sha256', text).slice(0, length);
 }
 
 let unserializable = 0;
