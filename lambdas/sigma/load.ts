@@ -94,24 +94,29 @@ export function checkBundle(bundle: RuleBundle): void {
       });
     } else seen.set(m.id, m);
   }
+  // A correlation names its rules by id or name (as the engine looks them up), never by title.
   const known = new Set<string>();
+  const byTitle = new Map<string, RuleMeta>();
   for (const m of [...bundle.rules, ...bundle.correlations].map((r) => r.meta)) {
     known.add(m.id);
     if (m.name) known.add(m.name);
-    known.add(m.title);
+    if (!byTitle.has(m.title)) byTitle.set(m.title, m);
   }
   for (const c of bundle.correlations) {
     for (const ref of c.rules) {
-      if (!known.has(ref))
-        bundle.diagnostics.push({
-          severity: 'warning',
-          file: c.meta.file,
-          line: c.meta.line,
-          path: 'correlation.rules',
-          ruleId: c.meta.id,
-          ruleTitle: c.meta.title,
-          message: `refers to rule '${ref}', which is not loaded`,
-        });
+      if (known.has(ref)) continue;
+      const titled = byTitle.get(ref);
+      bundle.diagnostics.push({
+        severity: 'warning',
+        file: c.meta.file,
+        line: c.meta.line,
+        path: 'correlation.rules',
+        ruleId: c.meta.id,
+        ruleTitle: c.meta.title,
+        message: titled
+          ? `refers to rule '${ref}' by its title, so it never fires; expected the rule's id or name (${titled.name ? `name: ${titled.name}, ` : ''}id: ${titled.id})`
+          : `refers to rule '${ref}', which is not loaded`,
+      });
     }
   }
 }

@@ -139,4 +139,32 @@ describe('loadRules', () => {
       ),
     ]);
   });
+
+  it('warns when a correlation names a rule by its title, which never fires, and says what to write', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rules-'));
+    writeFileSync(
+      join(dir, 'a.yml'),
+      ruleText(detection).replace('title: Test rule\n', 'title: Test rule\nname: test_rule\n'),
+    );
+    writeFileSync(
+      join(dir, 'c.yml'),
+      [
+        'title: Burst',
+        'id: 5a1b2c3d-0000-4000-8000-000000000001',
+        'correlation:',
+        '  type: event_count',
+        '  rules: [Test rule, test_rule, nothing_here]',
+        '  group-by: [recipientAccountId]',
+        '  timespan: 5m',
+        '  condition: { gte: 3 }',
+        'level: high',
+        '',
+      ].join('\n'),
+    );
+    const bundle = loadRules([dir]);
+    expect(bundle.diagnostics.map((d) => d.message)).toEqual([
+      "refers to rule 'Test rule' by its title, so it never fires; expected the rule's id or name (name: test_rule, id: 0f4c2a55-9b1e-4c3e-8a77-5d6f0e1b2c3d)",
+      "refers to rule 'nothing_here', which is not loaded",
+    ]);
+  });
 });
