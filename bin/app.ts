@@ -10,7 +10,6 @@
  * with a warning. Other context: analyzerEntry/processorEntry (other handler files, tests),
  * skipRuleCheck=true (trials only).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -18,7 +17,6 @@ import { buildDeployment, type DeploymentMode } from '../stacks/deployment';
 import { checkRuleBundle, sigmaRuleLoader } from '../stacks/rule-bundle-check';
 import { loadAccountsConfig } from '../lambdas/org/config';
 import { formatDiagnostic } from '../lambdas/sigma/model';
-import { REGEX_CHECKS_FILE, regexChecksSnapshot } from '../lambdas/pipeline/regex-checks';
 
 async function main(): Promise<void> {
   const app = new App();
@@ -43,11 +41,6 @@ async function main(): Promise<void> {
     );
   }
 
-  // The regular expressions the checks above proved safe, shipped so cold starts skip them.
-  mkdirSync(app.outdir, { recursive: true });
-  const regexChecksFile = path.join(app.outdir, `trailalerts-${REGEX_CHECKS_FILE}`);
-  writeFileSync(regexChecksFile, `${JSON.stringify(regexChecksSnapshot(), null, 2)}\n`);
-
   for (const retired of ['trailArn', 'trailBucketRegion', 'manageBucketPolicy']) {
     if (context(retired) !== undefined)
       console.warn(
@@ -61,7 +54,6 @@ async function main(): Promise<void> {
     mode: requested as DeploymentMode,
     configFile,
     rulesDir,
-    regexChecksFile,
     analyzerEntry: context('analyzerEntry'),
     processorEntry: context('processorEntry'),
   });

@@ -18,8 +18,6 @@ export { CONTROL_TOWER_TRAIL_NAME } from './landing-zone';
 export interface ConfigMappingOptions {
   configFile: string;
   rulesDir: string;
-  /** The regular expressions synth found safe (SecurityAccountStackProps.regexChecksFile). */
-  regexChecksFile?: string;
   analyzerEntry?: string;
   processorEntry?: string;
   /** Retro-hunt worker entry (default lambdas/hunt/handler.ts). */
@@ -95,7 +93,6 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
     newObjects,
     configFile: options.configFile,
     rulesDir: options.rulesDir,
-    regexChecksFile: options.regexChecksFile,
     analyzerEntry: options.analyzerEntry,
     processorEntry: options.processorEntry,
     analyzerReservedConcurrency: deployment.analyzerReservedConcurrency,

@@ -24,7 +24,6 @@ import { QueueWithDlq } from './constructs/queue-with-dlq';
 import { RetroHunt } from './constructs/retro-hunt';
 import { TrailEventBus } from './constructs/trail-event-bus';
 import { TrailNotificationSubscription } from './constructs/trail-notification-subscription';
-import { REGEX_CHECKS_FILE } from '../lambdas/pipeline/regex-checks';
 import { resourceNames, type ResourceNames } from './resource-names';
 import {
   requireAccountId,
@@ -139,11 +138,6 @@ export interface SecurityAccountStackProps extends StackProps {
   configFile: string;
   /** rules/ directory, validated at synth and shipped inside the analyzer. */
   rulesDir: string;
-  /**
-   * The regular expressions synth found safe (lambdas/pipeline/regex-checks.ts, written by
-   * bin/app.ts), shipped beside the rules so that cold starts do not check them again.
-   */
-  regexChecksFile?: string;
   analyzerEntry?: string;
   processorEntry?: string;
   /** Default 10; the objects queue's event source polls with at most this many. */
@@ -250,10 +244,7 @@ export class SecurityAccountStack extends Stack {
 
     const shared = {
       TRAILALERTS_CONFIG: '/var/task/accounts.yaml',
-      ...(props.regexChecksFile ? { TRAILALERTS_REGEX_CHECKS: `/var/task/${REGEX_CHECKS_FILE}` } : {}),
       POWERTOOLS_METRICS_NAMESPACE: 'TrailAlerts',
-      // recheck's worker backend is not in the bundle; use its in-process backend directly.
-      RECHECK_SYNC_BACKEND: 'pure',
     };
     this.analyzer = new DetectionFunction(this, 'Analyzer', {
       entry: props.analyzerEntry ?? DEFAULT_ANALYZER_ENTRY,
@@ -276,7 +267,6 @@ export class SecurityAccountStack extends Stack {
       copies: [
         { from: props.rulesDir, to: 'rules' },
         { from: props.configFile, to: 'accounts.yaml' },
-        ...regexChecksCopy(props),
       ],
     });
     this.processor = new DetectionFunction(this, 'Processor', {
@@ -298,7 +288,6 @@ export class SecurityAccountStack extends Stack {
       copies: [
         { from: props.rulesDir, to: 'rules' },
         { from: props.configFile, to: 'accounts.yaml' },
-        ...regexChecksCopy(props),
       ],
     });
 
@@ -530,7 +519,6 @@ export class SecurityAccountStack extends Stack {
       copies: [
         { from: props.rulesDir, to: 'rules' },
         { from: props.configFile, to: 'accounts.yaml' },
-        ...regexChecksCopy(props),
       ],
     });
     grantAccountDirectory(
@@ -566,11 +554,6 @@ export class SecurityAccountStack extends Stack {
       });
     }
   }
-}
-
-/** The regex-checks file among a function's copies, when synth wrote one. */
-function regexChecksCopy(props: SecurityAccountStackProps): { from: string; to: string }[] {
-  return props.regexChecksFile ? [{ from: props.regexChecksFile, to: REGEX_CHECKS_FILE }] : [];
 }
 
 /** Trail objects are read only through the reader role in the log-archive account. */

@@ -10,9 +10,10 @@
 import type { Actor } from '../cloudtrail/types';
 import { actorCandidates, compileActorList } from '../org/actor-match';
 import { compileIpRange, ipInRanges, type IpRange } from '../org/ip-match';
-import { compileSafeRegex } from '../org/regex-safety';
+import { compileActorPattern } from '../org/actor-patterns';
 import { compileRuleRef, type RuleRefMatcher } from '../org/rule-ref';
 import type { ExceptionConfig } from '../org/types';
+import type { LinearRegex } from '../regex/compile';
 import { wildcardMatch } from '../org/wildcard';
 import type { CloudTrailRecord, Diagnostic, RuleMeta } from '../sigma/model';
 
@@ -30,6 +31,8 @@ export interface CompiledException {
   expiresAt?: Date;
   /** Values that could not be compiled (they never match). */
   problems: string[];
+  /** How values were read, e.g. a pattern simplified. */
+  notices: string[];
   /** All conditions, compiled. */
   applies(input: ExceptionInput): boolean;
 }
@@ -66,6 +69,7 @@ type Condition = (input: ExceptionInput, candidates: () => string[]) => boolean;
 
 function compileOne(config: ExceptionConfig, where: string, file?: string, line?: number): CompiledException {
   const problems: string[] = [];
+  const notices: string[] = [];
   const conditions: Condition[] = [];
   const ruleMatches: RuleRefMatcher = compileRuleRef(String(config.rule ?? ''));
 
@@ -74,11 +78,13 @@ function compileOne(config: ExceptionConfig, where: string, file?: string, line?
     conditions.push((_i, candidates) => matches(candidates()));
   }
   if (config.actorPatterns) {
-    const regexes: RegExp[] = [];
+    const regexes: LinearRegex[] = [];
     for (const pattern of config.actorPatterns) {
-      const checked = compileSafeRegex(pattern);
-      if (checked.ok && checked.regex) regexes.push(checked.regex);
-      else problems.push(`actorPatterns "${pattern}": ${checked.problem}`);
+      const checked = compileActorPattern(pattern);
+      if (checked.ok) {
+        regexes.push(checked.regex);
+        notices.push(...checked.notices.map((n) => `actorPatterns "${pattern}": ${n}`));
+      } else problems.push(`actorPatterns "${pattern}": ${checked.problem}`);
     }
     conditions.push((_i, candidates) =>
       regexes.some((r) => candidates().some((c) => r.test(c.slice(0, MAX_TEXT)))),
@@ -123,6 +129,7 @@ function compileOne(config: ExceptionConfig, where: string, file?: string, line?
     reason,
     expiresAt,
     problems,
+    notices,
     applies(input) {
       if (expiredAlways || !ruleMatches(input.rule)) return false;
       let cached: string[] | undefined;
@@ -260,6 +267,9 @@ export function loadTrailAlertsExceptions(
       const compiled = compileOne(config, `exceptions.json ${JSON.stringify(title)}.${key}`, file);
       compiled.problems.forEach((message) =>
         diagnostics.push({ severity: 'error', file, path: `${title}.${key}`, message }),
+      );
+      compiled.notices.forEach((message) =>
+        diagnostics.push({ severity: 'notice', file, path: `${title}.${key}`, message }),
       );
       configs.push(config);
       exceptions.push(compiled);

@@ -98,7 +98,7 @@ export interface ExceptionConfig {
   rule: string;
   /** Principal ARNs (wildcards allowed); a role ARN also matches its sessions. */
   actors?: string[];
-  /** Regular expressions over the actor's identifiers (checked for catastrophic backtracking). */
+  /** Regular expressions over the actor's identifiers (RE2 syntax, matched in linear time). */
   actorPatterns?: string[];
   /** IPv4/IPv6 addresses and CIDRs. */
   sourceIPs?: string[];

@@ -1,8 +1,8 @@
 /**
  * Semantic checks of a loaded accounts.yaml, beyond what the schema can say: names that refer to
  * nothing (destinations, rule sets, rules), OU paths and ids that do not parse, account ids that
- * are not 12 digits, exceptions without a reason or already expired, actor patterns that can
- * backtrack catastrophically, invalid CIDRs; and, as warnings, the silent mistakes: OU entries
+ * are not 12 digits, exceptions without a reason or already expired, actor patterns outside RE2's
+ * syntax (backreferences, lookarounds), invalid CIDRs; and, as warnings, the silent mistakes: OU entries
  * and account OUs that miss each other (validate-ous.ts), selectors that select nothing, each with
  * "did you mean …" when a close name exists. Every diagnostic carries the line of its node.
  * (Duplicate account ids are found by the loader, at YAML level, where they are still visible.)
@@ -12,7 +12,7 @@ import { expiryInstant } from '../alerts/exceptions';
 import { LEVELS, type Diagnostic, type RuleMeta, type Severity } from '../sigma/model';
 import { lineOf } from './config';
 import { isOuId, isRootId, normalizeOuPath, ouIdPaths } from './ou-path';
-import { compileSafeRegex } from './regex-safety';
+import { compileActorPattern } from './actor-patterns';
 import { didYouMean } from './did-you-mean';
 import { compileRuleRef, isPathRef, ruleRelativePath } from './rule-ref';
 import type { AccountsConfig, ExceptionConfig, RouteConfig } from './types';
@@ -207,9 +207,9 @@ export function validateAccountsConfig(config: AccountsConfig, ctx: ValidationCo
         );
     }
     e.actorPatterns?.forEach((pattern, j) => {
-      const checked = compileSafeRegex(pattern);
-      if (!checked.ok)
-        report('error', [...path, 'actorPatterns', j], checked.problem ?? 'unsafe regular expression');
+      const checked = compileActorPattern(pattern);
+      if (!checked.ok) report('error', [...path, 'actorPatterns', j], checked.problem);
+      else for (const notice of checked.notices) report('notice', [...path, 'actorPatterns', j], notice);
     });
     e.sourceIPs?.forEach((ip, j) => {
       const range = compileIpRange(ip);

@@ -3,7 +3,6 @@
  * function package, the org policy, and the account directory accounts.yaml chooses. Loading
  * problems are logged with file, line and path; the rules that loaded still run.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createAccountDirectory } from '../org/create-directory';
 import type { AccountDirectory } from '../org/directory';
@@ -11,7 +10,6 @@ import type { OrgPolicy } from '../org/effective';
 import type { AccountsConfig } from '../org/types';
 import { formatDiagnostic } from '../sigma/model';
 import { buildPolicy, loadConfig, loadDetectionContent, type DetectionContent } from './build';
-import { trustRegexChecks } from './regex-checks';
 
 export interface Runtime {
   config: AccountsConfig;
@@ -31,24 +29,7 @@ export function requireEnv(name: string): string {
   return value;
 }
 
-/**
- * Takes the regular expressions synth found safe (TRAILALERTS_REGEX_CHECKS, see regex-checks.ts)
- * before anything compiles them. A missing or broken file only costs start-up time: every pattern
- * is then checked here.
- */
-export function takeRegexChecks(logger: LogSink, file = process.env.TRAILALERTS_REGEX_CHECKS): void {
-  if (!file) return;
-  if (!existsSync(file)) {
-    logger.warn(`${file}: not found; every regular expression is checked at start-up`);
-    return;
-  }
-  const result = trustRegexChecks(readFileSync(file, 'utf8'));
-  if ('problem' in result)
-    logger.warn(`${file}: ${result.problem}; every regular expression is checked at start-up`);
-}
-
 export async function loadRuntime(logger: LogSink): Promise<Runtime> {
-  takeRegexChecks(logger);
   const configFile = process.env.TRAILALERTS_CONFIG ?? join(process.cwd(), 'accounts.yaml');
   const rulesDir = process.env.TRAILALERTS_RULES_DIR ?? join(dirname(configFile), 'rules');
   const first = loadConfig(configFile);

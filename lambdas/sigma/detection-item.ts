@@ -4,7 +4,7 @@
  * expressions happens here, once; the returned `match` only walks the record.
  */
 import ipaddr from 'ipaddr.js';
-import type { CloudTrailRecord, ItemExplanation } from './model';
+import type { CloudTrailRecord, ItemExplanation, Severity } from './model';
 import { compileCaseInsensitiveLeaf } from './case-insensitive';
 import {
   compileFieldPath,
@@ -14,7 +14,8 @@ import {
   visitLeaves,
   type FieldReader,
 } from './field-path';
-import { checkRegex, MAX_REGEX_INPUT, requiredLiteral } from './regex-guard';
+import { compileRegex, type LinearRegex } from '../regex/compile';
+import { requiredLiteral } from '../regex/required-literal';
 import {
   anchorPattern,
   compilePattern,
@@ -71,6 +72,8 @@ export const MODIFIERS = new Set([
   'expand',
 ]);
 const MODES = ['contains', 'startswith', 'endswith'] as const;
+/** Longest value text a `|re` pattern is run against; longer values are cut to this length. */
+export const MAX_REGEX_INPUT = 64 * 1024;
 const ENCODINGS = new Set(['base64', 'base64offset', 'utf16le', 'utf16be', 'utf16', 'wide']);
 const TRANSFORMS = new Set([...ENCODINGS, 'windash', 'expand']);
 const NUMERIC = ['lt', 'lte', 'gt', 'gte'] as const;
@@ -123,7 +126,7 @@ interface ItemTest {
 export interface ItemContext {
   placeholders: Record<string, string[]>;
   /** Reports a problem; `error` makes the rule invalid. */
-  report(severity: 'error' | 'warning', message: string, line?: number): void;
+  report(severity: Severity, message: string, line?: number): void;
 }
 
 /** Thrown for a problem that makes the item unusable. */
@@ -217,12 +220,14 @@ export function compileItem(
     const regexes = values.map((v) => {
       if (typeof v.value !== 'string')
         throw new ItemError(`'re' expects a regular expression text, got '${String(v.value)}'`, v.line);
-      const problem = checkRegex(v.value, flags);
-      if (problem) throw new ItemError(problem, v.line);
-      return { re: new RegExp(v.value, flags), literal: requiredLiteral(v.value, flags) };
+      const compiled = compileRegex(v.value, flags);
+      if (!compiled.ok) throw new ItemError(compiled.problem, v.line);
+      for (const notice of compiled.notices) ctx.report('notice', notice, v.line);
+      const re = compiled.regex;
+      return { re, literal: re.engine === 'literal' ? undefined : requiredLiteral(re.source, flags) };
     });
     // A literal every match must contain is checked first: most values fail it without the regex.
-    const leafTest = ({ re, literal }: { re: RegExp; literal: string | undefined }) =>
+    const leafTest = ({ re, literal }: { re: LinearRegex; literal: string | undefined }) =>
       literal === undefined
         ? (text: string) => re.test(text.length > MAX_REGEX_INPUT ? text.slice(0, MAX_REGEX_INPUT) : text)
         : (text: string) =>

@@ -3,7 +3,7 @@
  * an explainer, and the dispatch facts the rule index uses. Problems are reported with the
  * path inside the document (`detection.selection.eventName|contains`) and the line.
  */
-import type { CloudTrailRecord, SelectionExplanation } from './model';
+import type { CloudTrailRecord, SelectionExplanation, Severity } from './model';
 import {
   compileItem,
   ItemError,
@@ -40,7 +40,7 @@ export interface CompiledDetection {
 }
 
 export interface DetectionProblem {
-  severity: 'error' | 'warning';
+  severity: Severity;
   path: string;
   line?: number;
   message: string;

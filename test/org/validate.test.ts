@@ -119,9 +119,9 @@ describe('validateAccountsConfig', () => {
       'warning: accounts.yaml:8 exceptions[0].expires => expired on 2026-01-31',
     ],
     [
-      'catastrophic regex',
-      "organizationalUnits:\n  /:\n    exceptions:\n      - rule: '*'\n        reason: r\n        actorPatterns: ['^(a+)+$']\n",
-      'error: accounts.yaml:12 organizationalUnits./.exceptions[0].actorPatterns[0] => regular expression can backtrack catastrophically',
+      'regex outside RE2',
+      "organizationalUnits:\n  /:\n    exceptions:\n      - rule: '*'\n        reason: r\n        actorPatterns: ['^(?!ci-)']\n",
+      'error: accounts.yaml:12 organizationalUnits./.exceptions[0].actorPatterns[0] => regular expression uses a negative lookahead `(?!`',
     ],
     [
       'invalid regex',

@@ -1,9 +1,10 @@
 /**
- * Differential test of the optimised detection path: the rule index (cached dispatch, regex
- * literal prechecks) and the analyzer's raw-text path (partial parsing) give exactly the matches of a straightforward
- * evaluation (every rule's own `match` on every record) over synthetic events, hostile variants
- * of them (escaped and unicode JSON, odd casing, arrays, dotted keys) and, when present, the
- * Stratus Red Team corpus with the SigmaHQ rules.
+ * Differential test of the optimised detection path: the rule index (cached dispatch, required
+ * literals before regexes) and the analyzer's raw-text path (partial parsing) give exactly the
+ * matches of a straightforward evaluation (every rule's own `match` on every record) over
+ * synthetic events, hostile variants of them (escaped and unicode JSON, odd casing, arrays,
+ * dotted keys) and, when present, the Stratus Red Team corpus with the SigmaHQ rules. The
+ * linear-time regex engine gives V8's answers on those rules' `|re` patterns over the same values.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,8 @@ import type { CloudTrailRecord, CompiledRule } from '../../lambdas/sigma/model';
 import type { Match } from '../../lambdas/alerts/alert';
 import { Analyzer } from '../../lambdas/pipeline/analyze';
 import { analyzeObject } from '../../lambdas/pipeline/analyze-object';
+import { compileRegex } from '../../lambdas/regex/compile';
+import { rulePatterns } from '../../scripts/regex-patterns';
 import { makeRng, syntheticRecords } from '../../scripts/synthetic-events';
 
 const ROOT = join(__dirname, '..', '..');
@@ -97,6 +100,31 @@ describe('optimised detection equals straightforward evaluation', () => {
     }
     expect(differences.slice(0, 5)).toEqual([]);
     expect(matches).toBeGreaterThan(records.length / 2);
+  });
+
+  it('the linear-time regex engine answers as V8 does on every |re pattern of the rules', () => {
+    const patterns = rulePatterns(rulePaths);
+    expect(patterns.length).toBeGreaterThanOrEqual(5);
+    const leaves: string[] = [];
+    const collect = (v: unknown): void => {
+      if (typeof v === 'string') leaves.push(v);
+      else if (v && typeof v === 'object') Object.values(v).forEach(collect);
+    };
+    records.forEach(collect);
+    const differences: string[] = [];
+    let matched = 0;
+    for (const { source, flags, file } of patterns) {
+      const compiled = compileRegex(source, flags);
+      if (!compiled.ok) throw new Error(`${file}: ${compiled.problem}`);
+      const v8 = new RegExp(source, flags);
+      for (const leaf of leaves) {
+        const expected = v8.test(leaf);
+        matched += expected ? 1 : 0;
+        if (compiled.regex.test(leaf) !== expected) differences.push(`${source} on ${JSON.stringify(leaf)}`);
+      }
+    }
+    expect(differences.slice(0, 5)).toEqual([]);
+    expect(matched).toBeGreaterThan(0);
   });
 
   it('escaped JSON text parses to the same record', () => {

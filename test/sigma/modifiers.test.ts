@@ -73,10 +73,12 @@ describe('regular expressions', () => {
     expect(m("a|re: 'a.b'", { a: 'a\nb' })).toBe(false);
     expect(m("a|re|s: 'a.b'", { a: 'a\nb' })).toBe(true);
   });
-  it('rejects invalid and catastrophic patterns', () => {
-    expect(errorsOf("selection:\n  a|re: '(a+)+$'\ncondition: selection")[0]).toMatch(
-      /backtrack catastrophically/,
+  it('rejects invalid patterns and constructs a linear-time engine cannot run', () => {
+    expect(errorsOf("selection:\n  a|re: '(a)\\1'\ncondition: selection")[0]).toMatch(
+      /uses a backreference `\\1`/,
     );
+    // Nested repetition is linear on RE2: accepted.
+    expect(errorsOf("selection:\n  a|re: '(a+)+$'\ncondition: selection")).toEqual([]);
     expect(errorsOf("selection:\n  a|re: '(unclosed'\ncondition: selection")[0]).toMatch(
       /invalid regular expression/,
     );

@@ -1,6 +1,7 @@
-/** The required-literal precheck of `|re` patterns: what it derives, and that it never rejects a real match. */
+/** The required literal tested before a `|re` pattern runs: what it derives, and that it never rejects a real match. */
 import fc from 'fast-check';
-import { requiredLiteral } from '../../lambdas/sigma/regex-guard';
+import { compileRegex } from '../../lambdas/regex/compile';
+import { requiredLiteral } from '../../lambdas/regex/required-literal';
 
 describe('requiredLiteral', () => {
   it.each([
@@ -24,6 +25,11 @@ describe('requiredLiteral', () => {
     ['(a)\\1', ''],
     ['a{x', ''],
     ['.*', ''],
+    // Inline flags (RE2 syntax) make what follows case-insensitive.
+    ['(?i)abc', ''],
+    ['x(?i:abc)', ''],
+    ['\\Qa.b\\E', ''],
+    ['[[:alpha:]]abc', ''],
   ])('%s (flags %s) gives no literal', (source, flags) => {
     expect(requiredLiteral(source, flags)).toBeUndefined();
   });
@@ -42,6 +48,8 @@ describe('requiredLiteral', () => {
         '[^a]',
         '(a|b)',
         '(?:ab)',
+        '(?i)',
+        '(?i:ab)',
         '^',
         '$',
         'x',
@@ -54,16 +62,16 @@ describe('requiredLiteral', () => {
         { minLength: 1, maxLength: 8 },
       )
       .map((xs) => xs.join(''));
-    const text = fc.string({ unit: fc.constantFrom('a', 'b', ':', '/', '.', '1', 'x', 'X'), maxLength: 24 });
+    const text = fc.string({
+      unit: fc.constantFrom('a', 'b', 'A', 'B', ':', '/', '.', '1', 'x', 'X'),
+      maxLength: 24,
+    });
     fc.assert(
       fc.property(pattern, text, fc.constantFrom('', 's', 'm'), (source, t, flags) => {
-        let re: RegExp;
-        try {
-          re = new RegExp(source, flags);
-        } catch {
-          return true;
-        }
-        const literal = requiredLiteral(source, flags);
+        const compiled = compileRegex(source, flags);
+        if (!compiled.ok) return true;
+        const re = compiled.regex;
+        const literal = requiredLiteral(re.source, flags);
         if (literal !== undefined && re.test(t)) return t.includes(literal);
         return true;
       }),

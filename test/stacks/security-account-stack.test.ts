@@ -45,7 +45,6 @@ const props: SecurityAccountStackProps = {
   trailReaderRoleArn: READER_ROLE,
   configFile: REPO_ACCOUNTS,
   rulesDir: RULES_FIXTURE,
-  regexChecksFile: path.join(__dirname, 'fixtures', 'regex-checks.json'),
   analyzerEntry: ANALYZER_FIXTURE,
   processorEntry: PROCESSOR_FIXTURE,
   analyzerReservedConcurrency: 7,
@@ -294,7 +293,7 @@ describe('functions', () => {
     });
   });
 
-  it('ships the rules, accounts.yaml and the regex checks inside every function bundle', () => {
+  it('ships the rules and accounts.yaml inside every function bundle, and no regex verdicts', () => {
     const assets = readdirSync(app.outdir).filter((d) => d.startsWith('asset.'));
     const bundles = assets
       .map((d) => path.join(app.outdir, d))
@@ -303,17 +302,17 @@ describe('functions', () => {
     for (const bundle of bundles) {
       expect(existsSync(path.join(bundle, 'rules/sigma/fixture_root_login.yml'))).toBe(true);
       expect(existsSync(path.join(bundle, 'accounts.yaml'))).toBe(true);
-      expect(existsSync(path.join(bundle, 'regex-checks.json'))).toBe(true);
+      // Patterns run on a linear-time engine: nothing is proven safe at synth, nothing shipped.
+      expect(existsSync(path.join(bundle, 'regex-checks.json'))).toBe(false);
     }
-    // Every function that loads accounts.yaml and rules finds the file (runtime.ts takeRegexChecks).
     const loading = Object.values(template.findResources('AWS::Lambda::Function')).filter(
       (fn) => fn.Properties.Environment?.Variables?.TRAILALERTS_CONFIG !== undefined,
     );
     expect(loading).toHaveLength(2);
-    for (const fn of loading)
-      expect(fn.Properties.Environment.Variables.TRAILALERTS_REGEX_CHECKS).toBe(
-        '/var/task/regex-checks.json',
-      );
+    for (const fn of loading) {
+      const names = Object.keys(fn.Properties.Environment.Variables as Record<string, unknown>);
+      expect(names.filter((n) => /REGEX|SYNC_BACKEND/.test(n))).toEqual([]);
+    }
   });
 });
 
