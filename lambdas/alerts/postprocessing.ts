@@ -235,6 +235,11 @@ function findRule(
   rules: RuleMeta[],
   report: Report,
 ): RuleMeta | undefined {
+  if (Array.isArray(value)) {
+    // TrailAlerts looks the title up as one key, so a list never matched there either.
+    report('error', path, 'expected one rule title, got a list (write one entry per title)');
+    return undefined;
+  }
   if (typeof value !== 'string' || value.trim() === '') {
     report('error', path, `expected the title of a loaded Sigma rule, got ${describe(value)}`);
     return undefined;

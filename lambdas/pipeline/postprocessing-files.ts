@@ -5,7 +5,7 @@
  * and correlation entries in that folder (README "Rules Structure").
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 
 const SINGLE_FILES = ['postprocessing.json', 'post_processing.json', 'postprocessing_rules.json'];
 const FOLDER = 'postprocessing_rules';
@@ -18,4 +18,10 @@ export function postProcessingFiles(dir: string): string[] {
       if (name.toLowerCase().endsWith('.json') && statSync(join(folder, name)).isFile())
         files.push(join(folder, name));
   return files;
+}
+
+/** Whether a `/`-separated path inside a rules directory is one postProcessingFiles would list. */
+export function isPostProcessingPath(path: string): boolean {
+  if (SINGLE_FILES.includes(path)) return true;
+  return posix.dirname(path) === FOLDER && path.toLowerCase().endsWith('.json');
 }
