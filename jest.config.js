@@ -1,4 +1,4 @@
-/** Jest: TypeScript through ts-jest in transpile-only mode (type checking is `npm run build`); tsconfig sets isolatedModules, so ts-jest transpiles file by file. */
+/** Jest: TypeScript through ts-jest in transpile-only mode (type checking is `npm run typecheck`); tsconfig sets isolatedModules, so ts-jest transpiles file by file. */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
@@ -8,6 +8,9 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
+  // Builds the CLI bundle when the sources changed (tests run bin/trailalerts.js as a process).
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 60000,
   maxWorkers: 2,
 };

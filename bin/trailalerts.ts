@@ -1,18 +1,11 @@
 /**
- * The `trailalerts` command line entry point (run through bin/trailalerts.js or `npx tsx`).
+ * The `trailalerts` command line from source (`npx tsx bin/trailalerts.ts`, `npm run trailalerts`);
+ * `npx trailalerts` runs the bundle built from bin/cli/main.ts instead (bin/trailalerts.js).
  * The program itself is built in bin/cli/program.ts so tests can use it in-process.
  */
-import { exitQuietlyOnBrokenPipe } from './cli/pipes';
+import { main } from './cli/main';
 import { buildProgram } from './cli/program';
 
 export { buildProgram };
 
-if (require.main === module || require.main?.filename.endsWith('trailalerts.js')) {
-  exitQuietlyOnBrokenPipe();
-  buildProgram()
-    .parseAsync(process.argv)
-    .catch((error: unknown) => {
-      process.stderr.write(`trailalerts: ${(error as Error).message}\n`);
-      process.exitCode = 1;
-    });
-}
+if (require.main === module || require.main?.filename.endsWith('trailalerts.js')) void main();

@@ -20,6 +20,7 @@
  *   npm run bench -- --memory 1024  # peak RSS of the analyzer on a 1 GB object
  *   npm run bench -- --rules rules  # another rule set (repeatable)
  *   npm run bench -- --trailalerts <TrailAlerts cloudtrail_analyzer dir>  # side by side (also TRAILALERTS_DIR)
+ *   npm run bench -- --whole-process  # the built CLI as a user runs it (scripts/bench-process.ts)
  * Then the processor's alerts/s and the cost model (scripts/bench-processor.ts).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -37,6 +38,7 @@ import {
   trailAlertsDirFrom,
   trailAlertsDisabledLine,
 } from './bench-trailalerts';
+import { wholeProcessBench } from './bench-process';
 import { BUNDLED_ENGINE_FILE, bundledEngine } from './bundled-engine';
 import { writeLogObject } from './synthetic-events';
 
@@ -56,6 +58,12 @@ interface Args {
   seed: number;
   /** Rule files or directories (`--rules`, repeatable); default RULE_PATHS. */
   rules: string[];
+  /** `--whole-process`: the CLI as processes; `--sizes` then sizes detect's object (default 146 MB). */
+  wholeProcess: boolean;
+  /** `--scan-sizes`: the objects `scan` runs on in that mode (default 10 MB: its alert path is far slower). */
+  scanSizes: number[];
+  /** Whether --sizes was given. */
+  sizesGiven: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -74,6 +82,9 @@ function parseArgs(argv: string[]): Args {
     ...(memory ? { memoryMb: Number(memory) } : {}),
     seed: Number(value('seed') ?? 42),
     rules: argv.flatMap((a, i) => (a === '--rules' && argv[i + 1] ? [argv[i + 1]] : [])),
+    wholeProcess: argv.includes('--whole-process'),
+    scanSizes: value('scan-sizes')?.split(',').map(Number) ?? (smoke ? [1] : [10]),
+    sizesGiven: value('sizes') !== undefined,
   };
 }
 
@@ -167,6 +178,17 @@ async function memoryFigure(sizeMb: number, seed: number, analyzer: Analyzer): P
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const rulePaths = (args.rules.length > 0 ? args.rules : RULE_PATHS).filter((p) => existsSync(p));
+  if (args.wholeProcess) {
+    await wholeProcessBench({
+      benchDir: BENCH_DIR,
+      rulePaths,
+      detectSizes: args.sizesGiven ? args.sizes : args.smoke ? [4] : [146],
+      scanSizes: args.scanSizes,
+      rounds: args.repeat,
+      objectOf: (sizeMb) => objectOf(sizeMb, args.seed),
+    });
+    return;
+  }
   const { Analyzer, loadRules, RuleIndex } = bundledEngine();
   console.log(`engine: lambdas/ bundled by esbuild into ${BUNDLED_ENGINE_FILE}, as the Lambdas are`);
   const bundle = loadRules(rulePaths);

@@ -3,10 +3,8 @@
  * (event, rule) match, as a table or as NDJSON. Invalid rules are reported and the valid ones run.
  */
 import { Command, Option } from 'commander';
-import { readEvents } from '../../lambdas/cloudtrail/read';
-import { applyFilters, loadRules, RuleIndex } from '../../lambdas/sigma/index';
-import { skippedSummary } from '../../lambdas/sigma/logsource-notices';
-import type { CloudTrailRecord, CompiledRule, Diagnostic } from '../../lambdas/sigma/model';
+import type { TextRecordMatch } from '../../lambdas/pipeline/text-match';
+import type { CloudTrailRecord, CompiledRule, Diagnostic, RuleMeta } from '../../lambdas/sigma/model';
 import type { RecordSource } from '../../lambdas/cloudtrail/types';
 import { EXIT_INPUT, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
 import { clean, collect, printDiagnostics, processIO, type CliIO } from './io';
@@ -52,17 +50,76 @@ export function detectResult(
   };
 }
 
+/** The event fields of a result, in the order DetectResult lists them. */
+const EVENT_FIELDS = [
+  'eventID',
+  'eventName',
+  'eventSource',
+  'eventTime',
+  'awsRegion',
+  'recipientAccountId',
+  'sourceIPAddress',
+] as const;
+
+/**
+ * The JSON of a result's rule and event parts, byte for byte what JSON.stringify(detectResult(…))
+ * writes: the rule's once per rule, the event's from the record's text without parsing it.
+ */
+const ruleParts = new WeakMap<RuleMeta, string>();
+function ruleJson(meta: RuleMeta): string {
+  let json = ruleParts.get(meta);
+  if (json === undefined) {
+    json = JSON.stringify({
+      id: meta.id,
+      title: meta.title,
+      level: meta.level,
+      tags: meta.tags,
+      file: meta.file,
+    });
+    ruleParts.set(meta, json);
+  }
+  return json;
+}
+
+/** Throws on invalid JSON. */
+function eventJson(match: TextRecordMatch): string {
+  let json = '';
+  for (const key of EVENT_FIELDS) {
+    const value = match.fieldJson(key);
+    if (value !== undefined) json += `${json ? ',' : '{'}"${key}":${value}`;
+  }
+  return json ? `${json}}` : '{}';
+}
+
+/** Output is written in pieces of about this size: a write per match is a system call per match. */
+const OUTPUT_CHUNK = 64 * 1024;
+
 export async function runDetect(
   inputs: string[],
   options: DetectOptions,
   io: CliIO = processIO,
 ): Promise<number> {
+  // Loaded here, not at the top: `--help` and the other commands start without them.
+  const [
+    { eventFiles, openEventFile },
+    { applyFilters, loadRules },
+    { skippedSummary },
+    { Analyzer },
+    { analyzeStream },
+  ] = await Promise.all([
+    import('../../lambdas/cloudtrail/read'),
+    import('../../lambdas/sigma/index'),
+    import('../../lambdas/sigma/logsource-notices'),
+    import('../../lambdas/pipeline/analyze'),
+    import('../../lambdas/pipeline/analyze-stream'),
+  ]);
   const bundle = loadRules(options.rules);
   printDiagnostics(io, bundle.diagnostics);
   const skipped = skippedSummary(bundle.diagnostics);
   if (skipped) io.err.write(`${skipped}\n`);
   const invalid = bundle.diagnostics.some((d) => d.severity === 'error');
-  const index = new RuleIndex(applyFilters(bundle.rules, bundle.filters));
+  // The analyzer's own path, as the Lambda runs it: only what the rules read is parsed.
+  const analyzer = new Analyzer({ rules: applyFilters(bundle.rules, bundle.filters) });
   let unreadable = 0;
   const onProblem = (p: Diagnostic) => {
     if (p.severity === 'error') unreadable++;
@@ -70,24 +127,68 @@ export async function runDetect(
   };
   let events = 0;
   let matches = 0;
+  const ndjson = options.format === 'ndjson';
+  let pending = '';
+  let sourceFile: string | undefined;
+  let sourcePrefix = '';
   const rows: string[][] = [];
-  for await (const { record, source } of readEvents(inputs, onProblem)) {
-    events++;
-    for (const rule of index.match(record)) {
-      matches++;
-      if (options.format === 'ndjson')
-        io.out.write(`${JSON.stringify(detectResult(rule, record, source))}\n`);
-      else
-        rows.push([
-          clean(record.eventTime, 24),
-          rule.meta.level,
-          clean(rule.meta.title, 60),
-          clean(record.eventName, 40),
-          clean(record.recipientAccountId, 14),
-          clean(`${source.file}:${source.index}`, 80),
-        ]);
+  for await (const file of eventFiles(inputs, onProblem)) {
+    for await (const batch of analyzeStream(openEventFile(file), file, analyzer, onProblem)) {
+      events += batch.records;
+      let last: TextRecordMatch | undefined;
+      // The record's part of each line: its event JSON, or its table cells.
+      let event = '';
+      let cells: string[] = [];
+      let invalidRecord = false;
+      for (const match of batch.matches as TextRecordMatch[]) {
+        // A record's matches are consecutive: its fields are read (and a bad record reported) once.
+        if (!last || last.recordText !== match.recordText) {
+          last = match;
+          invalidRecord = false;
+          try {
+            if (ndjson) event = eventJson(match);
+            else
+              cells = [
+                clean(match.field('eventTime'), 24),
+                clean(match.field('eventName'), 40),
+                clean(match.field('recipientAccountId'), 14),
+              ];
+          } catch (err) {
+            onProblem({
+              severity: 'error',
+              file: match.source.file,
+              path: `record ${match.source.index}`,
+              message: `record is not valid JSON (${(err as Error).message})`,
+            });
+            invalidRecord = true;
+          }
+        }
+        if (invalidRecord) continue;
+        matches++;
+        const { rule, source } = match;
+        if (ndjson) {
+          if (source.file !== sourceFile) {
+            sourceFile = source.file;
+            sourcePrefix = `,"source":{"file":${JSON.stringify(sourceFile)},"index":`;
+          }
+          pending += `{"rule":${ruleJson(rule)},"event":${event}${sourcePrefix}${source.index}}}\n`;
+        } else
+          rows.push([
+            cells[0],
+            rule.level,
+            clean(rule.title, 60),
+            cells[1],
+            cells[2],
+            clean(`${source.file}:${source.index}`, 80),
+          ]);
+      }
+      if (pending.length >= OUTPUT_CHUNK) {
+        io.out.write(pending);
+        pending = '';
+      }
     }
   }
+  if (pending) io.out.write(pending);
   if (options.format === 'table')
     io.out.write(renderTable(['time', 'level', 'rule', 'eventName', 'account', 'source'], rows));
   io.err.write(

@@ -3,8 +3,6 @@
  * every selection and field (matched or not, with the event's actual value) and the condition.
  */
 import { Command, Option } from 'commander';
-import { readEvents } from '../../lambdas/cloudtrail/read';
-import { explainRule, formatExplanation, loadRules } from '../../lambdas/sigma/index';
 import type { Diagnostic } from '../../lambdas/sigma/model';
 import { EXIT_FAILED, EXIT_INPUT, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
 import { clean, printDiagnostics, processIO, type CliIO } from './io';
@@ -18,6 +16,10 @@ export interface ExplainOptions {
 }
 
 export async function runExplain(options: ExplainOptions, io: CliIO = processIO): Promise<number> {
+  const [{ readEvents }, { explainRule, formatExplanation, loadRules }] = await Promise.all([
+    import('../../lambdas/cloudtrail/read'),
+    import('../../lambdas/sigma/index'),
+  ]);
   const bundle = loadRules([options.rule]);
   printDiagnostics(io, bundle.diagnostics, ['error', 'warning', 'notice']);
   if (bundle.rules.length === 0) {

@@ -12,29 +12,18 @@
  * (or, without --wait, not finished yet); 7 succeeded but incomplete (prefixes to hunt again or
  * result files that could not be read).
  */
-import { S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { Command, Option } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { loadConfig } from '../../lambdas/pipeline/build';
-import { parsePrefixList, planHunt, type HuntPlan } from '../../lambdas/hunt/plan';
-import {
-  awsHuntResultsPort,
-  formatDuration,
-  formatProgress,
-  formatSummary,
-  isTerminal,
-  parseExecutionArn,
-  safeText,
-  summarizeHunt,
-  waitForExecution,
-  type ExecutionDescription,
-  type HuntResultsPort,
-  type HuntSummary,
-} from '../../lambdas/hunt/results';
-import { startHunt, INLINE_PREFIX_LIMIT, type StartedHunt } from '../../lambdas/hunt/start';
-import { DEDUPE_TTL_SECONDS } from '../../lambdas/pipeline/assemble';
+import { DEDUPE_TTL_SECONDS } from '../../lambdas/alerts/dedupe';
+import { INLINE_PREFIX_LIMIT, parsePrefixList, planHunt, type HuntPlan } from '../../lambdas/hunt/plan';
+import type { ExecutionDescription, HuntResultsPort, HuntSummary } from '../../lambdas/hunt/results';
+import type { StartedHunt } from '../../lambdas/hunt/start';
 import { formatDiagnostic } from '../../lambdas/sigma/model';
+
+/** The AWS side of hunting, loaded only when a hunt runs (the SDK is slow to load). */
+const huntResults = () => import('../../lambdas/hunt/results');
 
 export const EXIT_HUNT_FAILED = 5;
 export const EXIT_HUNT_NOT_FINISHED = 6;
@@ -192,6 +181,7 @@ export async function runHunt(
     err: process.stderr,
   },
 ): Promise<number> {
+  const { loadConfig } = await import('../../lambdas/pipeline/build');
   const loaded = loadConfig(opts.config);
   if (!loaded.config) {
     for (const d of loaded.diagnostics) io.err.write(`${formatDiagnostic(d)}\n`);
@@ -223,6 +213,7 @@ export async function runHunt(
   }
   const { region } = parseStateMachineArn(opts.stateMachine);
   const huntBucket = opts.huntBucket ?? defaultHuntBucket(opts.stateMachine);
+  const { startHunt } = await import('../../lambdas/hunt/start');
   const started: StartedHunt = await startHunt(plan, {
     s3: clients.s3(region),
     sfn: clients.sfn(region),
@@ -240,7 +231,7 @@ export async function runHunt(
     info.write(`follow it: trailalerts hunt-results --execution ${started.executionArn} --wait\n`);
     return 0;
   }
-  const port = awsHuntResultsPort(clients.sfn(region), clients.s3(region));
+  const port = (await huntResults()).awsHuntResultsPort(clients.sfn(region), clients.s3(region));
   return reportExecution(port, started.executionArn, {
     wait: true,
     timeoutMs,
@@ -258,6 +249,7 @@ export async function runHuntResults(
   clients: HuntClients,
   io: HuntIO = { out: process.stdout, err: process.stderr },
 ): Promise<number> {
+  const { awsHuntResultsPort, parseExecutionArn } = await huntResults();
   const { region, account, stateMachine } = parseExecutionArn(opts.execution);
   const timeoutMs = parseDuration('--timeout', opts.timeout ?? DEFAULT_WAIT_TIMEOUT);
   const port = awsHuntResultsPort(clients.sfn(region), clients.s3(region));
@@ -290,6 +282,15 @@ async function reportExecution(
   executionArn: string,
   o: ReportOptions,
 ): Promise<number> {
+  const {
+    formatDuration,
+    formatProgress,
+    formatSummary,
+    isTerminal,
+    safeText,
+    summarizeHunt,
+    waitForExecution,
+  } = await huntResults();
   let execution: ExecutionDescription;
   if (o.wait) {
     const outcome = await waitForExecution(port, executionArn, {
@@ -388,7 +389,7 @@ export function huntCommand(): Command {
       '\nExit status: 0 done (with --wait: every prefix read), 1 error, 2 accounts.yaml errors, 5 the hunt failed/timed out/was aborted, 6 still running at --timeout, 7 finished with prefixes to hunt again or unreadable results.',
     )
     .action(async (opts: HuntCommandOptions) => {
-      process.exitCode = await runCommand(() => runHunt(opts, awsClients()));
+      process.exitCode = await runCommand(async () => runHunt(opts, await awsClients()));
     });
 }
 
@@ -412,11 +413,15 @@ export function huntResultsCommand(): Command {
       '\nExit status: 0 every prefix read, 1 error, 5 the hunt failed/timed out/was aborted, 6 not finished (or still running at --timeout), 7 finished with prefixes to hunt again or unreadable results.',
     )
     .action(async (opts: HuntResultsCommandOptions) => {
-      process.exitCode = await runCommand(() => runHuntResults(opts, awsClients()));
+      process.exitCode = await runCommand(async () => runHuntResults(opts, await awsClients()));
     });
 }
 
-function awsClients(): HuntClients {
+async function awsClients(): Promise<HuntClients> {
+  const [{ S3Client }, { SFNClient }] = await Promise.all([
+    import('@aws-sdk/client-s3'),
+    import('@aws-sdk/client-sfn'),
+  ]);
   return {
     s3: (region) => new S3Client({ region }),
     sfn: (region) => new SFNClient({ region }),
@@ -427,7 +432,9 @@ async function runCommand(run: () => Promise<number>): Promise<number> {
   try {
     return await run();
   } catch (err) {
-    process.stderr.write(`error: ${safeText(err instanceof Error ? err.message : String(err), 2000)}\n`);
+    process.stderr.write(
+      `error: ${(await huntResults()).safeText(err instanceof Error ? err.message : String(err), 2000)}\n`,
+    );
     return 1;
   }
 }

@@ -1,7 +1,5 @@
 /** `trailalerts replay`: moves messages from a dead-letter queue back to its source queue. */
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { Command } from 'commander';
-import { replayQueue } from '../../lambdas/pipeline/replay';
 
 export function replayCommand(): Command {
   return new Command('replay')
@@ -38,6 +36,10 @@ export function replayCommand(): Command {
       }) => {
         const region = opts.region ?? /sqs\.([a-z0-9-]+)\.amazonaws\.com/.exec(opts.from)?.[1];
         try {
+          const [{ SQSClient }, { replayQueue }] = await Promise.all([
+            import('@aws-sdk/client-sqs'),
+            import('../../lambdas/pipeline/replay'),
+          ]);
           const result = await replayQueue({
             sqs: new SQSClient(region ? { region } : {}),
             fromQueueUrl: opts.from,

@@ -5,17 +5,10 @@
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
 import type { AlertOutcome } from '../../lambdas/alerts/alert';
-import { MemoryStateStore } from '../../lambdas/alerts/state/memory-store';
-import { OutboxNotifier } from '../../lambdas/notify/outbox-notifier';
 import { cleanLine } from '../../lambdas/notify/sanitize';
-import { StaticAccountDirectory } from '../../lambdas/org/directory';
 import type { AccountsConfig } from '../../lambdas/org/types';
-import { Analyzer } from '../../lambdas/pipeline/analyze';
-import { assembleProcessor } from '../../lambdas/pipeline/assemble';
-import { buildPolicy, loadConfig, loadDetectionContent } from '../../lambdas/pipeline/build';
-import { scan, type ScanProgress } from '../../lambdas/pipeline/scan';
+import type { ScanProgress } from '../../lambdas/pipeline/scan';
 import { formatDiagnostic, LEVELS, levelRank, type Diagnostic, type Level } from '../../lambdas/sigma/model';
-import { skippedSummary } from '../../lambdas/sigma/logsource-notices';
 import {
   EXIT_CONFIG,
   EXIT_FAIL_ON,
@@ -26,7 +19,6 @@ import {
   worstExit,
 } from './exit-codes';
 import { clean as cleanText, wrap } from './io';
-import { scanS3Client } from './scan-s3';
 import { parseTimeRange } from './time-range';
 
 export interface ScanCommandOptions {
@@ -68,6 +60,25 @@ export async function runScan(
   const print = (d: Diagnostic) => io.err.write(`${cleanText(formatDiagnostic(d), 4000)}\n`);
   // Before anything is loaded: a bad range is a usage error, not a scan that reads nothing.
   const range = parseTimeRange(opts.since, opts.until);
+  const [
+    { MemoryStateStore },
+    { OutboxNotifier },
+    { StaticAccountDirectory },
+    { Analyzer },
+    { assembleProcessor },
+    { buildPolicy, loadConfig, loadDetectionContent },
+    { scan },
+    { skippedSummary },
+  ] = await Promise.all([
+    import('../../lambdas/alerts/state/memory-store'),
+    import('../../lambdas/notify/outbox-notifier'),
+    import('../../lambdas/org/directory'),
+    import('../../lambdas/pipeline/analyze'),
+    import('../../lambdas/pipeline/assemble'),
+    import('../../lambdas/pipeline/build'),
+    import('../../lambdas/pipeline/scan'),
+    import('../../lambdas/sigma/logsource-notices'),
+  ]);
   const rulesRoot = opts.rules[0];
   const first = opts.config ? loadConfig(opts.config) : { config: defaultConfig(), diagnostics: [] };
   if (!first.config) {
@@ -97,7 +108,7 @@ export async function runScan(
   });
   const analyzer = new Analyzer({ rules: content.bundle.rules, policy, directory });
 
-  const showProgress = opts.progress && Boolean(io.err.isTTY);
+  const progress = new ProgressLine(opts.progress && Boolean(io.err.isTTY) ? io.err : undefined);
   const readProblems: Diagnostic[] = [];
   const onProblem = (p: Diagnostic) => {
     readProblems.push(p);
@@ -110,13 +121,19 @@ export async function runScan(
     ...range,
     onProblem,
     ...(inputs.some((i) => i.startsWith('s3://'))
-      ? { s3: scanS3Client({ region: opts.region, profile: opts.profile }, onProblem) }
+      ? {
+          s3: (await import('./scan-s3')).scanS3Client(
+            { region: opts.region, profile: opts.profile },
+            onProblem,
+          ),
+        }
       : {}),
     onOutcome:
       opts.format === 'ndjson' ? (o) => io.out.write(`${JSON.stringify(outcomeLine(o))}\n`) : undefined,
-    onProgress: showProgress ? (p) => io.err.write(progressLine(p)) : undefined,
+    onProgress: (p) => progress.update(p),
   });
-  if (showProgress) io.err.write('\r\x1b[K');
+  progress.clear();
+  const done = progress.summary(content.bundle.rules.length, content.bundle.correlations.length);
 
   if (opts.format === 'table') {
     io.out.write(renderReport(result.outcomes));
@@ -130,7 +147,8 @@ export async function runScan(
     );
     if (outbox.written.length > 0)
       io.out.write(`${outbox.written.length} notifications written to ${opts.out}\n`);
-  }
+    io.out.write(`${done}\n`);
+  } else if (io.err.isTTY) io.err.write(`${done}\n`);
   for (const f of result.failures) io.err.write(`error: ${f.source} => ${f.error}\n`);
   const readErrors = readProblems.filter((p) => p.severity === 'error').length;
   if (readErrors > 0)
@@ -187,10 +205,52 @@ function outcomeLine(o: AlertOutcome): Record<string, unknown> {
   };
 }
 
-function progressLine(p: ScanProgress): string {
-  const name = p.current.length > 60 ? `…${p.current.slice(-59)}` : p.current;
-  return `\r\x1b[K${p.files} files, ${p.records} records  ${name}`;
+/**
+ * The progress line of a scan on a terminal (files, records, MB/s, the current file), redrawn in
+ * place at most four times a second once the scan has run for a second: short scans show none.
+ * It also keeps the last figures for the closing summary.
+ */
+class ProgressLine {
+  private readonly started = Date.now();
+  private last: ScanProgress = { files: 0, records: 0, current: '', bytes: 0 };
+  private drawnAt = 0;
+
+  constructor(private readonly tty?: { write(text: string): unknown; columns?: number }) {}
+
+  update(p: ScanProgress): void {
+    this.last = { ...p };
+    const now = Date.now();
+    if (!this.tty || now - this.started < 1000 || now - this.drawnAt < 250) return;
+    this.drawnAt = now;
+    const seconds = (now - this.started) / 1000;
+    const head = `${p.files} files, ${p.records.toLocaleString('en-US')} records${rate(p.bytes, seconds)}  `;
+    // One terminal line: a line that wraps cannot be redrawn with \r.
+    const width = (this.tty.columns || 80) - 1;
+    const room = width - head.length;
+    const name = room < 8 ? '' : p.current.length > room ? `…${p.current.slice(-(room - 1))}` : p.current;
+    this.tty.write(`\r\x1b[K${cleanText(head + name, Math.max(10, width))}`);
+  }
+
+  clear(): void {
+    if (this.drawnAt > 0) this.tty?.write('\r\x1b[K');
+  }
+
+  /** The closing line: what was read, how fast, and how many rules ran over it. */
+  summary(rules: number, correlations: number): string {
+    const seconds = (Date.now() - this.started) / 1000;
+    const p = this.last;
+    const mb = p.bytes > 0 ? `, ${(p.bytes / 1e6).toFixed(1)} MB read` : '';
+    return (
+      `scanned ${p.files} file${p.files === 1 ? '' : 's'}, ${p.records.toLocaleString('en-US')} records${mb} in ${seconds.toFixed(1)} s` +
+      ` (${p.bytes > 0 ? `${(p.bytes / 1e6 / Math.max(seconds, 0.001)).toFixed(1)} MB/s, ` : ''}` +
+      `${Math.round(p.records / Math.max(seconds, 0.001)).toLocaleString('en-US')} records/s); ` +
+      `${rules} rules${correlations ? ` and ${correlations} correlations` : ''} evaluated`
+    );
+  }
 }
+
+const rate = (bytes: number, seconds: number): string =>
+  bytes > 0 ? `, ${(bytes / 1e6).toFixed(0)} MB, ${(bytes / 1e6 / seconds).toFixed(1)} MB/s` : '';
 
 /** Terminal output: event values shown inert (control and bidi characters escaped), cut with `…`. */
 const clean = (s: string, max = 70): string => cleanText(s, max);

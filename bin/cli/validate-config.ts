@@ -3,7 +3,6 @@
  * validator's (unknown names, OU paths, rule references that match no rule, unsafe regexes, …).
  */
 import { existsSync } from 'node:fs';
-import { loadConfig, loadDetectionContent } from '../../lambdas/pipeline/build';
 import { EXIT_CONFIG } from './exit-codes';
 import type { ValidationStep } from './validate';
 
@@ -11,7 +10,7 @@ export function accountsValidation(configFile: string, rulePaths: string[]): Val
   return {
     name: configFile,
     exitCode: EXIT_CONFIG,
-    run: () => {
+    run: async () => {
       if (!existsSync(configFile)) {
         return {
           diagnostics: [
@@ -20,6 +19,7 @@ export function accountsValidation(configFile: string, rulePaths: string[]): Val
           summary: 'not found',
         };
       }
+      const { loadConfig, loadDetectionContent } = await import('../../lambdas/pipeline/build');
       const first = loadConfig(configFile);
       if (!first.config) return { diagnostics: first.diagnostics, summary: 'does not load' };
       const content = loadDetectionContent(rulePaths, first.config);

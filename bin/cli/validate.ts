@@ -6,8 +6,6 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { accountsValidation } from './validate-config';
-import { loadRules } from '../../lambdas/sigma/index';
-import { skippedCount } from '../../lambdas/sigma/logsource-notices';
 import type { Diagnostic } from '../../lambdas/sigma/model';
 import { EXIT_CONFIG, EXIT_FAILED, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
 import { printDiagnostics, processIO, type CliIO } from './io';
@@ -25,12 +23,18 @@ export function rulesValidation(paths: string[]): ValidationStep {
   return {
     name: 'rules',
     exitCode: EXIT_RULES,
-    run: () => {
-      const bundle = loadRules(paths);
-      const skipped = skippedCount(bundle.diagnostics);
+    run: async () => {
+      const [{ loadDetectionContent }, { skippedCount }] = await Promise.all([
+        import('../../lambdas/pipeline/build'),
+        import('../../lambdas/sigma/logsource-notices'),
+      ]);
+      // As scan and the functions load them: with post-processing JSON and exceptions.json.
+      const content = loadDetectionContent(paths);
+      const { bundle } = content;
+      const skipped = skippedCount(content.diagnostics);
       return {
-        diagnostics: bundle.diagnostics,
-        summary: `${bundle.rules.length} rules, ${bundle.correlations.length} correlations, ${bundle.filters.length} filters${skipped ? `, ${skipped} skipped` : ''}`,
+        diagnostics: content.diagnostics,
+        summary: `${bundle.rules.length} rules, ${content.correlations.length} correlations, ${bundle.filters.length} filters${skipped ? `, ${skipped} skipped` : ''}`,
       };
     },
   };

@@ -10,6 +10,9 @@
 import { normalizeOuPath, isOuId, ouIdPaths } from '../org/ou-path';
 import type { AccountsConfig } from '../org/types';
 
+/** Up to this many prefixes travel inline (about 10 KB; the execution input limit is 256 KB). */
+export const INLINE_PREFIX_LIMIT = 100;
+
 export type HuntMode = 'pipeline' | 'report';
 
 /** The longest range one hunt may cover; longer hunts are split by the operator. */

@@ -7,10 +7,9 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { randomBytes } from 'node:crypto';
 import type { HuntExecutionInput } from './input';
-import type { HuntPlan } from './plan';
+import { INLINE_PREFIX_LIMIT, type HuntPlan } from './plan';
 
-/** Up to this many prefixes travel inline (about 10 KB; the execution input limit is 256 KB). */
-export const INLINE_PREFIX_LIMIT = 100;
+export { INLINE_PREFIX_LIMIT };
 
 export interface StartHuntOptions {
   s3: S3Client;

@@ -169,7 +169,14 @@ export class Analyzer {
     for (const rule of candidates.rules) {
       if (rule.match(projected))
         (matches ??= []).push(
-          new TextRecordMatch(rule.meta, text, (origin ??= { file, index: raw.index }), accountId),
+          new TextRecordMatch(
+            rule.meta,
+            text,
+            (origin ??= { file, index: raw.index }),
+            accountId,
+            undefined,
+            keys,
+          ),
         );
     }
     return matches ? { kind: 'record', matches } : NO_MATCHES;

@@ -2,6 +2,7 @@
  * Assembles the AlertProcessor from a runtime and adapters: the same assembly for the processor
  * Lambda (DynamoDB state, SES/SNS/webhooks) and for `scan` (memory state, outbox).
  */
+import { DEDUPE_TTL_SECONDS } from '../alerts/dedupe';
 import { DELIVERY_LEASE_SECONDS, DeliveryLedger } from '../alerts/delivery-lease';
 import { DeliveryReceipts } from '../alerts/delivery-receipts';
 import { Grouping } from '../alerts/grouping';
@@ -14,8 +15,7 @@ import { CorrelationEngine } from '../sigma/correlate/engine';
 import type { DetectionContent } from './build';
 import { AlertProcessor, type AlertSender, type IpContextLookup } from './process';
 
-/** How long an alert id (and its receipts) is remembered: longer than any redelivery or overlapping replay. */
-export const DEDUPE_TTL_SECONDS = 14 * 24 * 3600;
+export { DEDUPE_TTL_SECONDS };
 
 export interface ProcessorAdapters {
   store: StateStore & CorrelationStore & DueIndex;

@@ -5,7 +5,7 @@
  * At the end every digest still open goes out, as the scheduled flush would send it once its
  * window closed: a scan leaves nothing folded and unsent.
  */
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { eventFiles, openEventFile } from '../cloudtrail/read';
 import { parseTrailKey } from '../cloudtrail/keys';
@@ -14,7 +14,6 @@ import type { Diagnostic } from '../sigma/model';
 import { Analyzer, type TimeWindow } from './analyze';
 import { analyzeStream } from './analyze-stream';
 import type { AlertProcessor } from './process';
-import { listLogKeys, openObject, parseS3Url } from './s3-objects';
 
 export interface ScanOptions {
   inputs: string[];
@@ -33,6 +32,8 @@ export interface ScanProgress {
   records: number;
   files: number;
   current: string;
+  /** Input bytes read so far, as stored (compressed for .gz); local files only. */
+  bytes: number;
 }
 
 export interface ScanResult {
@@ -42,11 +43,13 @@ export interface ScanResult {
   outcomes: AlertOutcome[];
   /** Matches whose processing failed (a notifier error, …): kept, counted, reported. */
   failures: { source: string; error: string }[];
+  /** Input bytes read, as stored (local files only). */
+  bytes: number;
 }
 
 export async function scan(options: ScanOptions): Promise<ScanResult> {
-  const result: ScanResult = { records: 0, matched: 0, outOfRange: 0, outcomes: [], failures: [] };
-  const progress: ScanProgress = { records: 0, files: 0, current: '' };
+  const result: ScanResult = { records: 0, matched: 0, outOfRange: 0, outcomes: [], failures: [], bytes: 0 };
+  const progress: ScanProgress = { records: 0, files: 0, current: '', bytes: 0 };
   const window: TimeWindow | undefined =
     options.since || options.until ? { since: options.since, until: options.until } : undefined;
   let reported = 0;
@@ -64,6 +67,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       });
       continue;
     }
+    const before = progress.bytes;
+    // fs read streams count what they read; other sources (S3 bodies) are not counted.
+    const bytesRead = () => (stream as { bytesRead?: unknown }).bytesRead;
     const batches = analyzeStream(stream, name, options.analyzer, options.onProblem, {
       keyAccountId: parseTrailKey(name)?.accountId,
       ...(window ? { window } : {}),
@@ -74,6 +80,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       progress.records = result.records;
       if (result.records - reported >= 500) {
         reported = result.records;
+        const read = bytesRead();
+        if (typeof read === 'number') progress.bytes = before + read;
         options.onProgress?.(progress);
       }
       for (const match of batch.matches) {
@@ -101,6 +109,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
         }
       }
     }
+    const read = bytesRead();
+    if (typeof read === 'number') progress.bytes = before + read;
   }
   // A scan that matched nothing opened no digest.
   if (result.matched > 0) {
@@ -112,6 +122,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     for (const f of flushed.failures) result.failures.push({ source: `digest ${f.digest}`, error: f.error });
   }
   options.onProgress?.(progress);
+  result.bytes = progress.bytes;
   return result;
 }
 
@@ -123,13 +134,17 @@ async function* eventSources(
   if (local.length > 0)
     for await (const file of eventFiles(local, options.onProblem))
       yield { name: file, open: async () => openEventFile(file) };
-  for (const input of options.inputs.filter((i) => i.startsWith('s3://'))) {
+  const remote = options.inputs.filter((i) => i.startsWith('s3://'));
+  if (remote.length === 0) return;
+  // The AWS SDK loads only for s3:// inputs: a local scan starts without it.
+  const { listLogKeys, openObject, parseS3Url } = await import('./s3-objects');
+  for (const input of remote) {
     const location = parseS3Url(input);
     if (!location) {
       options.onProblem({ severity: 'error', file: input, message: 'expected s3://bucket/prefix' });
       continue;
     }
-    const s3 = options.s3 ?? new S3Client({});
+    const s3 = options.s3 ?? new (await import('@aws-sdk/client-s3')).S3Client({});
     for await (const key of listLogKeys(s3, location))
       yield { name: `s3://${location.bucket}/${key}`, open: () => openObject(s3, location.bucket, key) };
   }

@@ -5,7 +5,10 @@
  */
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
+import { documentCache, type YamlDocuments } from './document-cache';
 import type { Diagnostic } from './model';
+
+export type { YamlDocuments };
 
 /** A YAML scalar as a rule sees it: `null`, a boolean, or text (numbers keep their source text). */
 export type ScalarValue = string | boolean | null;
@@ -32,10 +35,20 @@ export interface SourceDocument {
 /** Upper bound on nodes produced from one document, so alias bombs cannot exhaust memory. */
 const MAX_NODES = 50_000;
 
-export function readYamlDocuments(
-  text: string,
-  file: string,
-): { documents: SourceDocument[]; diagnostics: Diagnostic[] } {
+export function readYamlDocuments(text: string, file: string): YamlDocuments {
+  const cache = documentCache();
+  if (!cache) return parseYamlDocuments(text, file);
+  const hit = cache.get(text);
+  if (hit) return { documents: hit.documents, diagnostics: hit.diagnostics.map((d) => ({ ...d, file })) };
+  const parsed = parseYamlDocuments(text, file);
+  cache.set(text, {
+    documents: parsed.documents,
+    diagnostics: parsed.diagnostics.map((d) => ({ ...d, file: '' })),
+  });
+  return parsed;
+}
+
+function parseYamlDocuments(text: string, file: string): YamlDocuments {
   const lineCounter = new LineCounter();
   const diagnostics: Diagnostic[] = [];
   const documents: SourceDocument[] = [];
