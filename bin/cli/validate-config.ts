@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { EXIT_CONFIG } from './exit-codes';
-import type { ValidationStep } from './validate';
+import type { ValidationStep } from './validation-step';
 
 export function accountsValidation(configFile: string, rulePaths: string[]): ValidationStep {
   return {

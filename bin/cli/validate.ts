@@ -6,18 +6,11 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { accountsValidation } from './validate-config';
-import type { Diagnostic } from '../../lambdas/sigma/model';
+import type { ValidationStep } from './validation-step';
 import { EXIT_CONFIG, EXIT_FAILED, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
 import { printDiagnostics, processIO, type CliIO } from './io';
 
-/** One thing validate checks; returns its diagnostics and a one-line summary. */
-export interface ValidationStep {
-  name: string;
-  /** Exit status when this step finds errors (default 1). */
-  exitCode?: number;
-  run():
-    { diagnostics: Diagnostic[]; summary: string } | Promise<{ diagnostics: Diagnostic[]; summary: string }>;
-}
+export type { ValidationStep };
 
 export function rulesValidation(paths: string[]): ValidationStep {
   return {

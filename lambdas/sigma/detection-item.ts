@@ -117,6 +117,14 @@ export interface CompiledItem {
   negate: boolean;
 }
 
+/** A search identifier: alternatives of items (detection.ts compiles it, rule-code.ts reads it). */
+export interface CompiledSelection {
+  name: string;
+  /** OR of alternatives; each alternative is an AND of items. */
+  alternatives: CompiledItem[][];
+  match(record: CloudTrailRecord): boolean;
+}
+
 /** An item's test over records, and its leaf test when the item is a plain "any leaf" test. */
 interface ItemTest {
   test: (record: CloudTrailRecord) => boolean;

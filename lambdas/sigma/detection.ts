@@ -8,6 +8,7 @@ import {
   compileItem,
   ItemError,
   type CompiledItem,
+  type CompiledSelection,
   type ItemContext,
   type ItemValue,
 } from './detection-item';
@@ -21,12 +22,7 @@ import {
 import { compileRuleCode } from './rule-code';
 import type { SourceEntry, SourceNode } from './yaml-documents';
 
-export interface CompiledSelection {
-  name: string;
-  /** OR of alternatives; each alternative is an AND of items. */
-  alternatives: CompiledItem[][];
-  match(record: CloudTrailRecord): boolean;
-}
+export type { CompiledSelection };
 
 export interface CompiledDetection {
   conditionText: string[];

@@ -3,13 +3,9 @@
  * set: the CLI sets its on-disk cache (bin/cli/rule-cache.ts); the Lambdas set none. A module of
  * its own so that setting it loads no YAML parser.
  */
-import type { Diagnostic } from './model';
-import type { SourceDocument } from './yaml-documents';
+import type { YamlDocuments } from './yaml-source';
 
-export interface YamlDocuments {
-  documents: SourceDocument[];
-  diagnostics: Diagnostic[];
-}
+export type { YamlDocuments };
 
 /** readYamlDocuments results by file text. Entries hold diagnostics without their file (put back on a hit). */
 export interface DocumentCache {

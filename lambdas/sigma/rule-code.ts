@@ -14,8 +14,7 @@
  * arrays indexed by generated numbers; names of functions are generated, not taken from the rule.
  */
 import { resolveOfPattern, type ConditionNode } from './condition';
-import type { CompiledSelection } from './detection';
-import type { CompiledItem } from './detection-item';
+import type { CompiledItem, CompiledSelection } from './detection-item';
 import { readerSource, visitLeaves } from './field-path';
 import type { CloudTrailRecord } from './model';
 

@@ -5,32 +5,11 @@
  */
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
-import { documentCache, type YamlDocuments } from './document-cache';
+import { documentCache } from './document-cache';
 import type { Diagnostic } from './model';
+import type { ScalarValue, SourceDocument, SourceEntry, SourceNode, YamlDocuments } from './yaml-source';
 
-export type { YamlDocuments };
-
-/** A YAML scalar as a rule sees it: `null`, a boolean, or text (numbers keep their source text). */
-export type ScalarValue = string | boolean | null;
-
-export type SourceNode =
-  | { kind: 'scalar'; value: ScalarValue; isNumber: boolean; line: number }
-  | { kind: 'seq'; items: SourceNode[]; line: number }
-  | { kind: 'map'; entries: SourceEntry[]; line: number };
-
-export interface SourceEntry {
-  key: string;
-  keyLine: number;
-  value: SourceNode;
-}
-
-export interface SourceDocument {
-  /** 0-based index of the document in its file. */
-  index: number;
-  /** 1-based line where the document's content starts. */
-  line: number;
-  root: SourceNode | undefined;
-}
+export type { ScalarValue, SourceDocument, SourceEntry, SourceNode, YamlDocuments };
 
 /** Upper bound on nodes produced from one document, so alias bombs cannot exhaust memory. */
 const MAX_NODES = 50_000;
