@@ -62,10 +62,7 @@ export async function runValidate(
   return status;
 }
 
-export function validateCommand(
-  extraSteps: () => ValidationStep[] = () => [],
-  io: CliIO = processIO,
-): Command {
+export function validateCommand(io: CliIO = processIO): Command {
   return new Command('validate')
     .description('check the rules and accounts.yaml, reporting every problem as file:line path => message')
     .argument('[paths...]', 'rule files or directories', [])
@@ -96,7 +93,6 @@ export function validateCommand(
         const steps = [
           rulesValidation(rulePaths),
           ...(configFile ? [accountsValidation(configFile, rulePaths)] : []),
-          ...extraSteps(),
         ];
         process.exitCode = await runValidate(steps, opts, io);
       },

@@ -19,7 +19,7 @@
 import { actorOf } from '../cloudtrail/actor';
 import { targetOf } from '../cloudtrail/target';
 import type { Actor } from '../cloudtrail/types';
-import type { Alert, AlertOutcome, EventSummary, IpContext, Match } from '../alerts/alert';
+import type { Alert, AlertOutcome, IpContext, Match } from '../alerts/alert';
 import { correlationTarget } from '../alerts/correlation-target';
 import { eventAlertId } from '../alerts/dedupe';
 import { ruleIdentity } from '../alerts/rule-identity';
@@ -87,19 +87,6 @@ export interface FlushOptions {
   stop?: () => boolean;
   /** Caps each send by the time the invocation has left. */
   budget?: TimeBudget;
-}
-
-export function summarizeEvent(record: CloudTrailRecord, actor?: Actor, ruleTitle?: string): EventSummary {
-  return {
-    eventID: text(record.eventID),
-    eventTime: text(record.eventTime),
-    eventName: text(record.eventName),
-    eventSource: text(record.eventSource),
-    sourceIPAddress: text(record.sourceIPAddress),
-    actor: (actor ?? actorOf(record)).display,
-    accountId: text(record.recipientAccountId),
-    ruleTitle,
-  };
 }
 
 export class AlertProcessor {
