@@ -1,7 +1,7 @@
 /**
  * The CDK app. Reads accounts.yaml (context `config`, default ./accounts.yaml), validates and
  * compiles the rules (context `rules`, default ./rules), and builds either the pipeline
- * (context `mode=pipeline`, the default) or the stacks directly (`mode=direct`) for trials.
+ * (context `mode=pipeline`, the default) or the stacks directly (`mode=stacks`, as accounts.yaml's `deployment.mode: stacks`) for trials.
  * cdk-nag AwsSolutions checks every stack; an unacknowledged finding fails synth.
  *   npx cdk synth                          # pipeline
  *   npx cdk synth -c mode=direct           # the stacks themselves, for a trial
@@ -47,9 +47,11 @@ async function main(): Promise<void> {
         `WARNING: context ${retired} is ignored: the landing zone and trail come from accounts.yaml (trail.arn, trail.bucketRegion, trail.landingZone) so the pipeline synthesizes what you deploy`,
       );
   }
-  const requested = context('mode') ?? (loaded.config.deployment?.mode === 'stacks' ? 'direct' : 'pipeline');
-  if (requested !== 'pipeline' && requested !== 'direct')
-    throw new Error(`context mode: expected pipeline or direct, got ${JSON.stringify(requested)}`);
+  // `direct` was this mode's name before it took accounts.yaml's (deployment.mode: stacks).
+  const given = context('mode') === 'direct' ? 'stacks' : context('mode');
+  const requested = given ?? loaded.config.deployment?.mode ?? 'pipeline';
+  if (requested !== 'pipeline' && requested !== 'stacks')
+    throw new Error(`context mode: expected pipeline or stacks, got ${JSON.stringify(requested)}`);
   const deployment = buildDeployment(app, loaded.config, {
     mode: requested as DeploymentMode,
     configFile,

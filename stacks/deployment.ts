@@ -1,6 +1,6 @@
 /**
  * Builds the deployment from accounts.yaml into a CDK app: the pipeline stack (mode `pipeline`)
- * or the stacks themselves (mode `direct`). Used by
+ * or the stacks themselves (mode `stacks`). Used by
  * bin/app.ts and by the tests, so both build exactly the same thing.
  */
 import { DefaultStackSynthesizer, type App } from 'aws-cdk-lib';
@@ -13,7 +13,7 @@ import { propsFromConfig, type ConfigMappingOptions } from './props-from-config'
 import { SecurityAccountStack } from './security-account-stack';
 import { PropsError } from './constructs/validate-props';
 
-export type DeploymentMode = 'pipeline' | 'direct';
+export type DeploymentMode = 'pipeline' | 'stacks';
 
 export interface DeploymentOptions extends ConfigMappingOptions {
   mode: DeploymentMode;
@@ -36,7 +36,7 @@ export function buildDeployment(app: App, config: AccountsConfig, options: Deplo
       throw new PropsError(
         'accounts.yaml',
         'pipeline',
-        'connectionArn and repository, or codeCommit.repositoryName (or use -c mode=direct)',
+        'connectionArn and repository, or codeCommit.repositoryName (or use -c mode=stacks)',
         config.pipeline,
       );
     }

@@ -454,7 +454,7 @@ describe('direct mode', () => {
     const deployment = buildDeployment(app, load(ORG_MODE_ACCOUNTS), {
       ...options,
       configFile: ORG_MODE_ACCOUNTS,
-      mode: 'direct',
+      mode: 'stacks',
     });
     expect(deployment.pipeline).toBeUndefined();
     expect(deployment.organizationsPolicy).toBeUndefined();
@@ -509,7 +509,7 @@ describe('direct mode', () => {
 
   it('builds a Control Tower deployment: SNS notifications, a key grant, no forwarding', () => {
     const app = noBundling();
-    const deployment = buildDeployment(app, load(DELEGATED_ACCOUNTS), { ...options, mode: 'direct' });
+    const deployment = buildDeployment(app, load(DELEGATED_ACCOUNTS), { ...options, mode: 'stacks' });
     // Called as delegated administrator from the security account: after the security stack.
     expect(deployment.memberGrants!.dependencies).toContain(deployment.security);
     const security = Template.fromStack(deployment.security!);
@@ -539,7 +539,7 @@ describe('direct mode', () => {
         trail: { ...config.trail, accountId: '100000000001' },
         grants: undefined,
       },
-      { ...options, configFile: ORG_MODE_ACCOUNTS, mode: 'direct' },
+      { ...options, configFile: ORG_MODE_ACCOUNTS, mode: 'stacks' },
     );
     expect(app.node.children.map((c) => c.node.id).sort()).toEqual([
       'TrailAlerts-LogArchiveAccess',
@@ -569,14 +569,14 @@ describe('direct mode', () => {
   it('names bad values from accounts.yaml at construction', () => {
     const config = load(DELEGATED_ACCOUNTS);
     const broken = { ...config, deployment: { ...config.deployment, trailSilenceMinutes: 7 } };
-    expect(() => buildDeployment(noBundling(), broken, { ...options, mode: 'direct' })).toThrow(
+    expect(() => buildDeployment(noBundling(), broken, { ...options, mode: 'stacks' })).toThrow(
       /OperationsAlarms: trailSilenceMinutes — expected a multiple of 5 minutes, got 7/,
     );
     expect(() =>
       buildDeployment(noBundling(), config, {
         ...options,
         analyzerEntry: '/nonexistent/handler.ts',
-        mode: 'direct',
+        mode: 'stacks',
       }),
     ).toThrow(/DetectionFunction Analyzer: entry — expected an existing handler file/);
   });

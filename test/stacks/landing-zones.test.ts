@@ -153,7 +153,7 @@ function literal(value: unknown): unknown {
   return value;
 }
 
-const MODES: DeploymentMode[] = ['direct', 'pipeline'];
+const MODES: DeploymentMode[] = ['stacks', 'pipeline'];
 
 describe.each(Object.keys(SHAPES) as (keyof typeof SHAPES)[])('%s', (shape) => {
   const { config } = fixture(SHAPES[shape]);
@@ -404,7 +404,7 @@ describe('a second deployment in the same accounts', () => {
     const named = (name?: string) => {
       const cfg: AccountsConfig = { ...config, deployment: { ...config.deployment, name } };
       const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-      buildDeployment(app, cfg, { mode: 'direct', ...options(file) });
+      buildDeployment(app, cfg, { mode: 'stacks', ...options(file) });
       const names: string[] = [];
       for (const stack of app.node.findAll().filter((c): c is Stack => Stack.isStack(c))) {
         const template = Template.fromStack(stack).toJSON() as Json;

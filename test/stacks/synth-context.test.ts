@@ -21,7 +21,7 @@ function synth(context: Record<string, unknown>): Record<string, unknown> {
       CDK_CONTEXT_JSON: JSON.stringify({
         config: path.join(FIXTURES, 'shapes', 'control-tower.yaml'),
         rules: RULES_FIXTURE,
-        mode: 'direct',
+        mode: 'stacks',
         analyzerEntry: ANALYZER_FIXTURE,
         processorEntry: PROCESSOR_FIXTURE,
         'aws:cdk:bundling-stacks': [],
