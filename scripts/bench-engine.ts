@@ -3,7 +3,7 @@
  * esbuild (as the Lambdas are bundled) so that the figures are those of the deployed code.
  * Only lambdas/ code here: nothing with a command-line entry of its own.
  */
-export { rawRecordsFromStream } from '../lambdas/cloudtrail/read';
+export { RecordSource } from '../lambdas/cloudtrail/raw';
 export { Analyzer } from '../lambdas/pipeline/analyze';
 export { analyzeStream } from '../lambdas/pipeline/analyze-stream';
 export { loadRules, RuleIndex } from '../lambdas/sigma';

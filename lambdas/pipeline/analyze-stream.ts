@@ -1,15 +1,15 @@
 /**
- * One stream (an S3 object body or a local file) through the analyzer's raw path: gunzip →
- * splitter (records with their key tables) → Analyzer.analyzeRaw, one batch of results per
- * decoded chunk, so the per-record work has no asynchronous step. Shared by the analyzer
+ * One stream (an S3 object body or a local file) through the analyzer's raw path: the record
+ * source (cloudtrail/raw: gunzip, splitter, record views) → Analyzer.analyzeRaw, one batch of
+ * results per batch of views, so the per-record work has no asynchronous step. Shared by the analyzer
  * Lambda, the hunt worker, `trailalerts scan` and the benchmark.
  *
  * Problems (truncation, corrupt gzip, records that are not valid JSON or not CloudTrail) go to
  * `onProblem` naming the file and record; the records before and around them are still analyzed.
  */
 import type { Readable } from 'node:stream';
-import { FileProblems, itemBatchesFromStream, type ReadOptions } from '../cloudtrail/read';
-import { splitProblemDiagnostic } from '../cloudtrail/split';
+import { RecordSource } from '../cloudtrail/raw';
+import { FileProblems, skippedFile, type ReadOptions } from '../cloudtrail/read';
 import type { Match } from '../alerts/alert';
 import type { Diagnostic } from '../sigma/model';
 import type { Analyzer, TimeWindow } from './analyze';
@@ -38,19 +38,16 @@ export async function* analyzeStream(
   onProblem: (p: Diagnostic) => void,
   options: AnalyzeStreamOptions = {},
 ): AsyncGenerator<StreamBatch> {
+  if (skippedFile(stream, name, onProblem)) return;
   const problems = new FileProblems(onProblem, name, options.maxProblemsPerFile ?? 20);
   const { keyAccountId, window } = options;
   // Once per object: accounts whose rule set came from a directory fallback are asked again.
   analyzer.expireAccounts();
   try {
-    for await (const items of itemBatchesFromStream(stream, name, problems.report, options)) {
+    for await (const views of new RecordSource(stream, name, problems.report, options)) {
       const batch: StreamBatch = { records: 0, outOfRange: 0, matches: [] };
-      for (const item of items) {
-        if (item.kind === 'problem') {
-          problems.report(splitProblemDiagnostic(name, item));
-          continue;
-        }
-        let outcome = analyzer.analyzeRaw(item, name, keyAccountId, window);
+      for (const view of views) {
+        let outcome = analyzer.analyzeRaw(view, name, keyAccountId, window);
         if (outcome instanceof Promise) outcome = await outcome;
         switch (outcome.kind) {
           case 'record':
@@ -62,7 +59,7 @@ export async function* analyzeStream(
             batch.outOfRange++;
             break;
           default:
-            problems.notEvaluated(outcome, item.index);
+            problems.notEvaluated(outcome, view.index);
         }
       }
       yield batch;

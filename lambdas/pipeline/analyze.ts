@@ -4,21 +4,8 @@
  * index built once per distinct rule set. Shared by the analyzer Lambda and `trailalerts scan`.
  */
 import { accountOf } from '../cloudtrail/keys';
-import { keyAt } from '../cloudtrail/record-keys';
+import type { RecordView } from '../cloudtrail/raw';
 import { parseRawRecord } from '../cloudtrail/read';
-import {
-  detachedCopy,
-  HEADER,
-  keysHaveEscapes,
-  NOT_READ,
-  projectRecord,
-  readHeader,
-  scanObjectKeys,
-  topLevelValue,
-  valueAt,
-  type KeyTable,
-} from '../cloudtrail/record-view';
-import type { RawRecord } from '../cloudtrail/split';
 import type { SourcedRecord } from '../cloudtrail/types';
 import type { Match } from '../alerts/alert';
 import { lookupAccount, type AccountDirectory } from '../org/directory';
@@ -41,11 +28,12 @@ export type RawOutcome =
   | { kind: 'insight' }
   | { kind: 'problem'; message: string };
 
-/** How many raw recipientAccountId texts the analyzer remembers. */
+/** How many recipientAccountId values the analyzer remembers as account ids. */
 const MAX_REMEMBERED_RECIPIENTS = 8;
 
 const NO_MATCHES: RawOutcome = { kind: 'record', matches: [] };
 const OUT_OF_RANGE: RawOutcome = { kind: 'out-of-range' };
+const INSIGHT: RawOutcome = { kind: 'insight' };
 
 function outOfRange(time: unknown, window: TimeWindow | undefined): boolean {
   if (!window) return false;
@@ -86,10 +74,8 @@ export class Analyzer {
   private readonly provisional = new Map<string, number>();
   private records = 0;
   private readonly now: () => number;
-  /** Raw recipientAccountId texts that named an account, most recent first (see recipientAccount). */
-  private readonly recipients: Array<{ raw: string; accountId: string }> = [];
-  /** Header values handed to projectRecord (reused: one record at a time). */
-  private readonly headerValues: unknown[] = [NOT_READ, NOT_READ, NOT_READ, NOT_READ, NOT_READ, NOT_READ];
+  /** recipientAccountId values that are account ids, most recent first (see recipientAccount). */
+  private readonly recipients: string[] = [];
 
   constructor(private readonly options: AnalyzerOptions) {
     this.fullIndex = new RuleIndex(options.rules);
@@ -100,10 +86,10 @@ export class Analyzer {
   /**
    * Evaluates one record from its JSON text (the hot path). Only what decides the outcome is
    * parsed: eventName and eventSource pick the candidate rules; when there are any, only the
-   * fields they read are parsed (record-view.ts), and matches keep the text (TextRecordMatch).
-   * Anything unusual (escaped keys, digests, Insights, a value it reads that is not valid JSON)
-   * goes through JSON.parse of the whole record and the reader's checks, so for valid JSON the
-   * outcome is always what full parsing gives.
+   * fields they read are parsed (RecordView.project), and matches keep the text
+   * (TextRecordMatch). Anything unusual (escaped keys, digests, Insights, a value it reads that
+   * is not valid JSON) goes through JSON.parse of the whole record and the reader's checks, so
+   * for valid JSON the outcome is always what full parsing gives.
    *
    * What is not parsed is not validated: a record whose unread parts are not valid JSON (which
    * CloudTrail never writes; damage shows up as corrupt gzip or truncation, which the splitter
@@ -112,57 +98,37 @@ export class Analyzer {
    * Returns a promise only the first time an account is seen.
    */
   analyzeRaw(
-    raw: RawRecord,
+    view: RecordView,
     file: string,
     keyAccountId?: string,
     window?: TimeWindow,
   ): RawOutcome | Promise<RawOutcome> {
     if ((++this.records & 1023) === 0) this.expireAccounts();
-    const text = raw.text;
-    const keys = raw.keys ?? scanObjectKeys(text, Math.max(0, text.search(/\S/)));
-    // No string of a clean record has an escape (RawRecord.clean): its keys need no check.
-    const clean = raw.clean === true;
-    // Keys written with escapes (`"event\u004eame"`) cannot be found by their text: parse it all.
-    if (!keys || (!clean && keysHaveEscapes(text, keys)))
-      return this.analyzeParsed(raw, file, keyAccountId, window);
     let name: unknown;
     let source: unknown;
-    let type: unknown;
-    let header: number[];
     let accountId: string;
     try {
-      const h = readHeader(keys, raw.keys ? raw.header : undefined);
-      if (h[HEADER.unusual] === 1) return this.analyzeParsed(raw, file, keyAccountId, window);
-      name = valueAt(text, keys, h[HEADER.eventName], clean);
-      source = valueAt(text, keys, h[HEADER.eventSource], clean);
+      const header = view.header();
+      if (header === undefined) return this.analyzeParsed(view, file, keyAccountId, window);
+      name = header.eventName;
+      source = header.eventSource;
       if (typeof name !== 'string' && typeof source !== 'string')
-        return this.analyzeParsed(raw, file, keyAccountId, window);
-      type = valueAt(text, keys, h[HEADER.eventType], clean);
-      if (
-        type === 'AwsCloudTrailInsight' ||
-        valueAt(text, keys, h[HEADER.eventCategory], clean) === 'Insight'
-      )
-        return { kind: 'insight' };
-      if (window && outOfRange(valueAt(text, keys, h[HEADER.eventTime], clean), window)) return OUT_OF_RANGE;
-      accountId = this.recipientAccount(text, keys, h[HEADER.recipientAccountId], keyAccountId, clean);
-      header = h;
+        return this.analyzeParsed(view, file, keyAccountId, window);
+      if (header.eventType === 'AwsCloudTrailInsight' || header.eventCategory === 'Insight') return INSIGHT;
+      if (window && outOfRange(view.value('eventTime'), window)) return OUT_OF_RANGE;
+      accountId = this.recipientAccount(view, keyAccountId);
     } catch {
-      return this.analyzeParsed(raw, file, keyAccountId, window);
+      return this.analyzeParsed(view, file, keyAccountId, window);
     }
     const index = this.indexByAccount.get(accountId);
-    if (!index) return this.indexFor(accountId).then(() => this.analyzeRaw(raw, file, keyAccountId, window));
+    if (!index) return this.indexFor(accountId).then(() => this.analyzeRaw(view, file, keyAccountId, window));
     const candidates = index.lookup(name, source);
     if (candidates.rules.length === 0) return NO_MATCHES;
     let projected: Record<string, unknown>;
     try {
-      // eventName, eventSource and eventType, parsed above, are not parsed again.
-      const values = this.headerValues;
-      values[HEADER.eventName] = name;
-      values[HEADER.eventSource] = source;
-      values[HEADER.eventType] = type;
-      projected = projectRecord(text, keys, candidates.plan, true, { header, values }, clean);
+      projected = view.project(candidates.plan);
     } catch {
-      return this.analyzeParsed(raw, file, keyAccountId, window);
+      return this.analyzeParsed(view, file, keyAccountId, window);
     }
     let matches: Match[] | undefined;
     let origin: { file: string; index: number } | undefined;
@@ -171,11 +137,11 @@ export class Analyzer {
         (matches ??= []).push(
           new TextRecordMatch(
             rule.meta,
-            text,
-            (origin ??= { file, index: raw.index }),
+            view.text,
+            (origin ??= { file, index: view.index }),
             accountId,
             undefined,
-            keys,
+            view,
           ),
         );
     }
@@ -184,66 +150,49 @@ export class Analyzer {
 
   /**
    * The owning account: recipientAccountId when it is an account id, else rawAccount. The last
-   * few recipientAccountId texts are remembered with their account (a log object holds one
-   * account's events, a merged file a few), so most records cost one comparison of raw text.
+   * few recipientAccountId values that were account ids are remembered (a log object holds one
+   * account's events, a merged file a few), so most records cost one string comparison.
    */
-  private recipientAccount(
-    text: string,
-    keys: KeyTable,
-    t: number,
-    keyAccountId: string | undefined,
-    clean: boolean,
-  ): string {
+  private recipientAccount(view: RecordView, keyAccountId: string | undefined): string {
+    const recipient = view.value('recipientAccountId');
     const known = this.recipients;
-    if (t >= 0) {
-      // Compared in place, code unit by code unit: no slice to allocate per record.
-      const start = keys[t + 2];
-      const length = keys[t + 3] - start;
-      for (let k = 0; k < known.length; k++) {
-        const entry = known[k];
-        if (entry.raw.length === length && keyAt(text, start, entry.raw)) return entry.accountId;
-      }
-    }
-    const recipient = valueAt(text, keys, t, clean);
+    for (let k = 0; k < known.length; k++) if (known[k] === recipient) return known[k];
     const own = accountOf({ recipientAccountId: recipient });
-    if (own === undefined) return this.rawAccount(text, keys, recipient, keyAccountId);
+    if (own === undefined) return this.rawAccount(view, recipient, keyAccountId);
     if (known.length >= MAX_REMEMBERED_RECIPIENTS) known.pop();
-    known.unshift({ raw: detachedCopy(text.slice(keys[t + 2], keys[t + 3])), accountId: own });
+    // Twelve characters: V8 copies a slice that short, so this pins no chunk of text.
+    known.unshift(own);
     return own;
   }
 
   /** The owning account from the raw text: recipientAccountId, the key's account, userIdentity.accountId. */
   private rawAccount(
-    text: string,
-    keys: KeyTable,
+    view: RecordView,
     recipientAccountId: unknown,
     keyAccountId: string | undefined,
   ): string {
     return (
       accountOf({ recipientAccountId }, keyAccountId) ??
-      accountOf(
-        { recipientAccountId, userIdentity: topLevelValue(text, keys, 'userIdentity') },
-        keyAccountId,
-      ) ??
+      accountOf({ recipientAccountId, userIdentity: view.value('userIdentity') }, keyAccountId) ??
       'unknown'
     );
   }
 
   /** The slow path: JSON.parse of the whole record and the reader's checks, then evaluation. */
   private async analyzeParsed(
-    raw: RawRecord,
+    view: RecordView,
     file: string,
     keyAccountId: string | undefined,
     window: TimeWindow | undefined,
   ): Promise<RawOutcome> {
-    const parsed = parseRawRecord(raw);
+    const parsed = parseRawRecord(view);
     if (parsed.kind !== 'record') return parsed;
     const record: CloudTrailRecord = parsed.record;
     if (outOfRange(record.eventTime, window)) return OUT_OF_RANGE;
-    const matches = await this.analyze({ record, source: { file, index: raw.index } }, keyAccountId);
+    const matches = await this.analyze({ record, source: { file, index: view.index } }, keyAccountId);
     return {
       kind: 'record',
-      matches: matches.map((m) => new TextRecordMatch(m.rule, raw.text, m.source, m.accountId, record)),
+      matches: matches.map((m) => new TextRecordMatch(m.rule, view.text, m.source, m.accountId, record)),
     };
   }
 

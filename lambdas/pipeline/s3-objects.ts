@@ -23,6 +23,8 @@ export async function* listLogKeys(
   location: S3Location,
   /** Told about each key that is not a CloudTrail log object (digests, Insights, other files). */
   onSkipped?: (key: string) => void,
+  /** Only keys after this one (ListObjectsV2 StartAfter). */
+  startAfter?: string,
 ): AsyncGenerator<string> {
   let token: string | undefined;
   do {
@@ -31,6 +33,7 @@ export async function* listLogKeys(
         Bucket: location.bucket,
         Prefix: location.prefix,
         ContinuationToken: token,
+        ...(startAfter !== undefined && token === undefined ? { StartAfter: startAfter } : {}),
       }),
     );
     for (const obj of page.Contents ?? []) {

@@ -5,12 +5,8 @@
  * parses or re-serializes whole records.
  */
 import type { Match } from '../alerts/alert';
-import { findKey, topLevelValue, type KeyTable } from '../cloudtrail/record-view';
+import type { RecordView } from '../cloudtrail/raw';
 import type { CloudTrailRecord, RuleMeta } from '../sigma/model';
-
-/** What JSON.stringify escapes in a string (a backslash in the text is an escape of its own). */
-// eslint-disable-next-line no-control-regex -- control characters are what must be found
-const NEEDS_ESCAPE = /[\\\u0000-\u001f]/;
 
 export class TextRecordMatch implements Match {
   private parsed: CloudTrailRecord | undefined;
@@ -22,8 +18,8 @@ export class TextRecordMatch implements Match {
     readonly source: { file: string; index: number },
     readonly accountId: string,
     parsed?: CloudTrailRecord,
-    /** The record's top-level key table (record-view.ts), when the splitter made one. */
-    private readonly keys?: KeyTable,
+    /** The record's view (cloudtrail/raw), when the analyzer read it partially. */
+    private readonly view?: RecordView,
   ) {
     this.parsed = parsed;
   }
@@ -33,30 +29,15 @@ export class TextRecordMatch implements Match {
     return (this.parsed ??= JSON.parse(this.recordText) as CloudTrailRecord);
   }
 
-  /** A top-level field, parsing only its value when the key table is known. Throws on invalid JSON. */
+  /** A top-level field, parsing only its value when the view can. Throws on invalid JSON. */
   field(key: string): unknown {
-    if (this.parsed || !this.keys) return this.record[key];
-    return topLevelValue(this.recordText, this.keys, key);
+    return this.parsed || !this.view ? this.record[key] : this.view.value(key);
   }
 
-  /**
-   * A top-level field as JSON.stringify writes it (undefined when absent): a string without
-   * escapes is its text in the record as it is, anything else is parsed and written again.
-   */
+  /** A top-level field as JSON.stringify writes it (undefined when absent). Throws on invalid JSON. */
   fieldJson(key: string): string | undefined {
-    if (!this.parsed && this.keys) {
-      const t = findKey(this.recordText, this.keys, key);
-      if (t < 0) return undefined;
-      const raw = this.recordText.slice(this.keys[t + 2], this.keys[t + 3]).trim();
-      if (
-        raw.length >= 2 &&
-        raw.indexOf('"', 1) === raw.length - 1 &&
-        raw[0] === '"' &&
-        !NEEDS_ESCAPE.test(raw)
-      )
-        return raw;
-    }
-    const value = this.field(key);
+    if (!this.parsed && this.view) return this.view.json(key);
+    const value = this.record[key];
     return value === undefined ? undefined : JSON.stringify(value);
   }
 

@@ -6,10 +6,11 @@
  */
 import fc from 'fast-check';
 import { parseRawRecord } from '../../lambdas/cloudtrail/read';
-import { RecordSplitter } from '../../lambdas/cloudtrail/split';
+import { RecordSource } from '../../lambdas/cloudtrail/raw';
 import { parseAccountsConfig } from '../../lambdas/org/config';
 import { ConditionError, parseCondition } from '../../lambdas/sigma/condition';
 import { parseRules, RuleIndex } from '../../lambdas/sigma/index';
+import type { Diagnostic } from '../../lambdas/sigma/model';
 
 const RUNS = 10_000;
 
@@ -123,7 +124,7 @@ describe('fuzzing', () => {
     );
   });
 
-  it('record splitter: any chunking of any text yields records or problems, each parsed to a record or a typed problem', () => {
+  it('record source: any chunking of any text yields records or problems, each parsed to a record or a typed problem', async () => {
     const jsonish = fc.oneof(
       fc.string({ maxLength: 120 }),
       fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify({ Records: [v, { eventName: 'x' }] })),
@@ -132,22 +133,22 @@ describe('fuzzing', () => {
         .array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 })
         .map((vs) => vs.map((v) => JSON.stringify(v)).join('\n')),
     );
-    fc.assert(
-      fc.property(jsonish, fc.array(fc.nat(), { maxLength: 4 }), (text, cuts) => {
-        const splitter = new RecordSplitter();
-        const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
-        const items = [];
+    await fc.assert(
+      fc.asyncProperty(jsonish, fc.array(fc.nat(), { maxLength: 4 }), async (text, cuts) => {
+        const bytes = Buffer.from(text);
+        const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+        const chunks: Buffer[] = [];
         let last = 0;
         for (const p of points) {
-          items.push(...splitter.push(text.slice(last, p)));
+          chunks.push(bytes.subarray(last, p));
           last = p;
         }
-        items.push(...splitter.push(text.slice(last)), ...splitter.end());
-        for (const it of items) {
-          if (it.kind === 'record')
-            expect(['record', 'digest', 'insight', 'problem']).toContain(parseRawRecord(it).kind);
-          else expect(typeof it.message).toBe('string');
-        }
+        chunks.push(bytes.subarray(last));
+        const problems: Diagnostic[] = [];
+        for await (const views of new RecordSource(chunks, 'fuzz.json', (p) => problems.push(p)))
+          for (const view of views)
+            expect(['record', 'digest', 'insight', 'problem']).toContain(parseRawRecord(view).kind);
+        for (const p of problems) expect(typeof p.message).toBe('string');
       }),
       { numRuns: RUNS },
     );

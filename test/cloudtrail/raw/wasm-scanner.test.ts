@@ -5,45 +5,41 @@
  * SIMD blocks straddling chunk ends), on realistic, hand-written hostile and random input.
  */
 import fc from 'fast-check';
-import {
-  RecordSplitter,
-  setWasmScanning,
-  wasmChunkCount,
-  type SplitItem,
-} from '../../lambdas/cloudtrail/split';
-import { syntheticRecords } from '../../scripts/synthetic-events';
+import { RecordSplitter, type SplitItem } from '../../../lambdas/cloudtrail/raw/splitter';
+import { RecordView, splitterNotes } from '../../../lambdas/cloudtrail/raw/view';
+import { syntheticRecords } from '../../../scripts/synthetic-events';
+
+/** Chunks the WebAssembly loop has been given, over all the splits of this suite. */
+const stats = { wasmChunks: 0 };
 
 /** Splits `bytes` in chunks of `size` bytes, giving the splitter each chunk's text and bytes. */
 function splitBytes(bytes: Buffer, size: number, wasm: boolean): SplitItem[] {
-  setWasmScanning(wasm);
-  try {
-    const splitter = new RecordSplitter({ maxRecordChars: 20_000 });
-    const out: SplitItem[] = [];
-    for (let i = 0; i < bytes.length; i += size) {
-      const chunk = bytes.subarray(i, i + size);
-      // latin1 keeps one character per byte; non-ASCII chunks are not scanned by WebAssembly.
-      out.push(...splitter.push(chunk.toString('latin1'), chunk));
-    }
-    out.push(...splitter.end());
-    return out;
-  } finally {
-    setWasmScanning(true);
+  const splitter = new RecordSplitter({ maxRecordChars: 20_000, wasm, stats });
+  const out: SplitItem[] = [];
+  for (let i = 0; i < bytes.length; i += size) {
+    const chunk = bytes.subarray(i, i + size);
+    // latin1 keeps one character per byte; non-ASCII chunks are not scanned by WebAssembly.
+    out.push(...splitter.push(chunk.toString('latin1'), chunk));
   }
+  out.push(...splitter.end());
+  return out;
 }
 
-/** The items without `clean`, which only the WebAssembly loop sets (checked by expectCleanIsTrue). */
-function withoutClean(items: SplitItem[]): SplitItem[] {
+/** The items with what the splitter noted, but not `clean`, which only the WebAssembly loop sets (checked by expectCleanIsTrue). */
+function withoutClean(items: SplitItem[]): unknown[] {
   return items.map((item) => {
-    if (item.kind !== 'record') return item;
-    const { clean: _clean, ...rest } = item;
-    return rest;
+    if (!(item instanceof RecordView)) return item;
+    const { keys, header } = splitterNotes(item);
+    return { index: item.index, text: item.text, keys, header };
   });
 }
+
+const isClean = (item: SplitItem): boolean => item instanceof RecordView && splitterNotes(item).clean;
 
 /** A record marked clean has no backslash and no control character other than whitespace outside strings. */
 function expectCleanIsTrue(items: SplitItem[]): void {
   for (const item of items) {
-    if (item.kind !== 'record' || !item.clean) continue;
+    if (!(item instanceof RecordView) || !isClean(item)) continue;
     expect(item.text).not.toContain('\\');
     // Control characters may only be JSON whitespace between tokens: none survive removing strings.
     const strings = item.text.match(/"[^"]*"/g) ?? [];
@@ -55,12 +51,12 @@ function expectSame(text: string, sizes: number[]): number {
   const bytes = Buffer.from(text, 'latin1');
   let clean = 0;
   for (const size of sizes) {
-    const before = wasmChunkCount();
+    const before = stats.wasmChunks;
     const wasm = splitBytes(bytes, size, true);
-    if (/^[\x00-\x7f]*$/.test(text)) expect(wasmChunkCount()).toBeGreaterThan(before); // eslint-disable-line no-control-regex
-    expect(withoutClean(wasm)).toEqual(splitBytes(bytes, size, false));
+    if (/^[\x00-\x7f]*$/.test(text)) expect(stats.wasmChunks).toBeGreaterThan(before); // eslint-disable-line no-control-regex
+    expect(withoutClean(wasm)).toEqual(withoutClean(splitBytes(bytes, size, false)));
     expectCleanIsTrue(wasm);
-    clean += wasm.filter((i) => i.kind === 'record' && i.clean).length;
+    clean += wasm.filter(isClean).length;
   }
   return clean;
 }
@@ -137,7 +133,7 @@ describe('splitter: the WebAssembly loop equals the JavaScript loop', () => {
         const json = `{"Records":[${records.map((r) => JSON.stringify(r)).join(',')}]}`;
         const bytes = Buffer.from(json, 'latin1');
         const wasm = splitBytes(bytes, size, true);
-        expect(withoutClean(wasm)).toEqual(splitBytes(bytes, size, false));
+        expect(withoutClean(wasm)).toEqual(withoutClean(splitBytes(bytes, size, false)));
         expectCleanIsTrue(wasm);
       }),
       { numRuns: 400 },
@@ -150,12 +146,12 @@ describe('splitter: chunks the WebAssembly loop leaves to JavaScript', () => {
     const record = JSON.stringify(syntheticRecords(1, { seed: 3 })[0]);
     const count = Math.ceil((9 * 1024 * 1024) / record.length);
     const bytes = Buffer.from(`{"Records":[${Array.from({ length: count }, () => record).join(',')}]}`);
-    const before = wasmChunkCount();
+    const before = stats.wasmChunks;
     const items = splitBytes(bytes, bytes.length, true);
-    expect(wasmChunkCount()).toBe(before);
-    expect(items.filter((i) => i.kind === 'record')).toHaveLength(count);
-    expect(items.every((i) => i.kind === 'record' && i.keys !== undefined && i.clean === undefined)).toBe(
-      true,
-    );
+    expect(stats.wasmChunks).toBe(before);
+    expect(items.filter((i) => i instanceof RecordView)).toHaveLength(count);
+    expect(
+      items.every((i) => i instanceof RecordView && splitterNotes(i).keys !== undefined && !isClean(i)),
+    ).toBe(true);
   });
 });

@@ -1,13 +1,14 @@
 /**
  * The top-level keys of CloudTrail records (the record contents reference, plus the digest and
  * Insights markers), each with a small number: the splitter notes each record key's number in the
- * key table (record-view.ts) while it scans, so the analyzer finds the keys it needs by number
- * instead of comparing key texts character by character (the largest cost of projection before).
- * A key outside this list gets KEY_NOT_LISTED and is compared by text, as before.
+ * key table while it scans, so a view finds the keys it needs by number instead of comparing key
+ * texts character by character. A key outside this list is KeyId.NotListed and compared by text.
  *
- * The order is part of the layout: the first six are record-view.ts HEADER_KEYS in header-slot
- * order, then the two digest/Insights markers (HEADER.unusual).
+ * The order is part of the layout: the first six are the header keys in Slot order, then the two
+ * digest/Insights markers (Slot.Unusual).
  */
+import { KeyId, Slot, WasmMemory } from './layout';
+
 export const RECORD_KEYS = [
   'eventName',
   'eventSource',
@@ -43,13 +44,8 @@ export const RECORD_KEYS = [
   'tlsDetails',
 ] as const;
 
-/** The number of a key written with escapes, or not in RECORD_KEYS. */
-export const KEY_NOT_LISTED = -1;
-
 /** Slots of the open-addressing table that maps a key's hash to its number (a power of two). */
-export const KEY_HASH_SLOTS = 256;
-/** Longer keys are never listed (the WebAssembly loop checks the same bound). */
-export const MAX_LISTED_KEY_LENGTH = 63;
+const KEY_HASH_SLOTS = WasmMemory.KeyHashSlots;
 
 /**
  * The hash both sides compute from a key's length and three of its characters (first, middle,
@@ -74,12 +70,17 @@ export function keyAt(text: string, at: number, key: string): boolean {
   return true;
 }
 
-/** The number of the key text[start, end) (its raw text, between the quotes), or KEY_NOT_LISTED. */
+/** The number of the key text[start, end) (its raw text, between the quotes), or KeyId.NotListed. */
 export function keyIdAt(text: string, start: number, end: number): number {
   const candidates = BY_LENGTH[end - start];
-  if (candidates === undefined) return KEY_NOT_LISTED;
+  if (candidates === undefined) return KeyId.NotListed;
   for (const { key, id } of candidates) if (keyAt(text, start, key)) return id;
-  return KEY_NOT_LISTED;
+  return KeyId.NotListed;
+}
+
+/** The header slot of a key number (the header keys come first in RECORD_KEYS, then the markers), or -1. */
+export function headerSlotOf(id: number): number {
+  return id < 0 ? -1 : id < Slot.Unusual ? id : id < Slot.Unusual + Slot.Markers ? Slot.Unusual : -1;
 }
 
 /**

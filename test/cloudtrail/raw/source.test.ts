@@ -1,13 +1,14 @@
 /**
- * splitItemBatches cuts large chunks into pieces of SPLIT_PIECE_BYTES, decodes ASCII pieces as
- * latin1 and hands the rest to a UTF-8 decoder. Whatever the chunking, the records must be the
- * input's records, also when a multi-byte character straddles a piece's end and ASCII pieces
- * follow (the decoder then holds its first bytes).
+ * The record source cuts large chunks into pieces of PIECE_BYTES, decodes ASCII pieces as latin1
+ * and hands the rest to a UTF-8 decoder. Whatever the chunking, the records must be the input's
+ * records, also when a multi-byte character straddles a piece's end and ASCII pieces follow (the
+ * decoder then holds its first bytes).
  */
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { splitItemBatches, SPLIT_PIECE_BYTES, type SplitItem } from '../../lambdas/cloudtrail/split';
-import { itemBatchesFromStream } from '../../lambdas/cloudtrail/read';
+import { RecordSource, type RecordView } from '../../../lambdas/cloudtrail/raw';
+import { PIECE_BYTES as SPLIT_PIECE_BYTES } from '../../../lambdas/cloudtrail/raw/decode';
+import type { Diagnostic } from '../../../lambdas/sigma/model';
 
 function record(i: number, agent: string): Record<string, unknown> {
   return {
@@ -60,13 +61,15 @@ function logObject(before: number, odd?: Buffer): { bytes: Buffer; records: unkn
   return { bytes, records };
 }
 
-async function itemsOf(chunks: Buffer[]): Promise<SplitItem[]> {
-  const items: SplitItem[] = [];
+async function itemsOf(chunks: Buffer[]): Promise<{ views: RecordView[]; problems: Diagnostic[] }> {
+  const views: RecordView[] = [];
+  const problems: Diagnostic[] = [];
   async function* source(): AsyncGenerator<Buffer> {
     yield* chunks;
   }
-  for await (const batch of splitItemBatches(source(), 'test.json', () => undefined)) items.push(...batch);
-  return items;
+  for await (const batch of new RecordSource(source(), 'test.json', (p) => problems.push(p)))
+    views.push(...batch);
+  return { views, problems };
 }
 
 function chunked(bytes: Buffer, size: number): Buffer[] {
@@ -75,14 +78,14 @@ function chunked(bytes: Buffer, size: number): Buffer[] {
   return out;
 }
 
-describe('splitItemBatches pieces and decoding', () => {
+describe('record source: pieces and decoding', () => {
   for (const before of [1, 2, 3]) {
     for (const size of [SPLIT_PIECE_BYTES * 4 + 7, 200_000, SPLIT_PIECE_BYTES, 65_537, 4096]) {
       it(`gives the input's records: € starts ${before} byte(s) before a piece end, chunks of ${size}`, async () => {
         const { bytes, records } = logObject(before);
-        const items = await itemsOf(chunked(bytes, size));
-        expect(items.filter((x) => x.kind === 'problem')).toEqual([]);
-        const got = items.flatMap((x) => (x.kind === 'record' ? [JSON.parse(x.text) as unknown] : []));
+        const { views, problems } = await itemsOf(chunked(bytes, size));
+        expect(problems).toEqual([]);
+        const got = views.map((x) => JSON.parse(x.text) as unknown);
         expect(got.length).toBe(records.length);
         expect(JSON.stringify(got) === JSON.stringify(records)).toBe(true);
       });
@@ -93,8 +96,8 @@ describe('splitItemBatches pieces and decoding', () => {
     // A lead byte without its continuation bytes: the decoder holds it, then gives U+FFFD.
     const { bytes, records } = logObject(1, Buffer.from([0xe2]));
     for (const size of [SPLIT_PIECE_BYTES * 4, SPLIT_PIECE_BYTES]) {
-      const items = await itemsOf(chunked(bytes, size));
-      const got = items.flatMap((x) => (x.kind === 'record' ? [JSON.parse(x.text) as unknown] : []));
+      const { views } = await itemsOf(chunked(bytes, size));
+      const got = views.map((x) => JSON.parse(x.text) as unknown);
       expect(JSON.stringify(got) === JSON.stringify(records)).toBe(true);
     }
     expect(JSON.stringify(records)).toContain('x\uFFFD spans the end');
@@ -102,15 +105,13 @@ describe('splitItemBatches pieces and decoding', () => {
 
   it('reads a gzip stream with large output chunks the same way', async () => {
     const { bytes, records } = logObject(2);
-    const items: SplitItem[] = [];
-    for await (const batch of itemBatchesFromStream(
-      Readable.from([gzipSync(bytes)]),
-      'test.json.gz',
-      () => undefined,
-      { smallGzipBytes: 0 },
-    ))
-      items.push(...batch);
-    const got = items.flatMap((x) => (x.kind === 'record' ? [JSON.parse(x.text) as unknown] : []));
+    const views: RecordView[] = [];
+    const source = new RecordSource(Readable.from([gzipSync(bytes)]), 'test.json.gz', () => undefined, {
+      smallGzipBytes: 0,
+    });
+    for await (const batch of source) views.push(...batch);
+    expect(source.stats.gunzipStreams).toBe(1);
+    const got = views.map((x) => JSON.parse(x.text) as unknown);
     expect(got.length).toBe(records.length);
     expect(JSON.stringify(got) === JSON.stringify(records)).toBe(true);
   });
@@ -119,15 +120,15 @@ describe('splitItemBatches pieces and decoding', () => {
     // One batch per piece keeps the records alive at once to about SPLIT_PIECE_BYTES of text:
     // one batch per 256 KiB chunk let them outlive young-generation collections (peak RSS).
     const { bytes } = logObject(1);
-    const batches: SplitItem[][] = [];
+    const batches: RecordView[][] = [];
     async function* source(): AsyncGenerator<Buffer> {
       yield bytes;
     }
-    for await (const batch of splitItemBatches(source(), 'test.json', () => undefined)) batches.push(batch);
+    for await (const batch of new RecordSource(source(), 'test.json', () => undefined)) batches.push(batch);
     expect(bytes.length).toBeGreaterThan(4 * SPLIT_PIECE_BYTES);
     expect(batches.length).toBeGreaterThanOrEqual(Math.floor(bytes.length / SPLIT_PIECE_BYTES));
     for (const batch of batches) {
-      const text = batch.reduce((sum, x) => sum + (x.kind === 'record' ? x.text.length : 0), 0);
+      const text = batch.reduce((sum, x) => sum + x.text.length, 0);
       expect(text).toBeLessThanOrEqual(2 * SPLIT_PIECE_BYTES);
     }
   });

@@ -1,63 +1,24 @@
 /**
- * The analyzer's partial parsing (lambdas/cloudtrail/record-view.ts) against JSON.parse: the key
- * tables the splitter records while it scans equal scanObjectKeys on the same text whatever the
- * chunking, and projectRecord gives exactly the wanted keys of JSON.parse (values, duplicates,
- * `__proto__`, prototypes) or throws so that the caller parses the whole record.
+ * Record views (lambdas/cloudtrail/raw/view.ts) against JSON.parse: project() gives exactly the
+ * wanted keys of JSON.parse (values, duplicates, `__proto__`, prototypes) or throws so that the
+ * caller parses the whole record; value() and json() give a key's value and its JSON.
  */
-import { RecordSplitter, type RawRecord } from '../../lambdas/cloudtrail/split';
+import { keysHaveEscapes, scanObjectKeys } from '../../../lambdas/cloudtrail/raw/key-table';
+import { NeedsFullParse, splitterNotes } from '../../../lambdas/cloudtrail/raw/view';
+import { buildFieldPlan, type FieldPlan } from '../../../lambdas/sigma/field-plan';
+import { makeRng, syntheticRecords } from '../../../scripts/synthetic-events';
 import {
-  keysHaveEscapes,
-  NeedsFullParse,
-  parseValueAt,
-  projectRecord,
-  scanObjectKeys,
-  type KeyTable,
-} from '../../lambdas/cloudtrail/record-view';
-import { buildFieldPlan, type FieldPlan } from '../../lambdas/sigma/field-plan';
-import { makeRng, syntheticRecords } from '../../scripts/synthetic-events';
-
-type Rng = () => number;
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-/** The records of `text` cut into chunks of `chunk` characters; fails on any splitter problem. */
-function splitText(text: string, chunk: number): RawRecord[] {
-  const splitter = new RecordSplitter({ maxRecordChars: 1 << 26 });
-  const out: RawRecord[] = [];
-  const problems: string[] = [];
-  const take = (items: ReturnType<RecordSplitter['push']>) => {
-    for (const item of items) {
-      if (item.kind === 'record') out.push(item);
-      else problems.push(item.message);
-    }
-  };
-  for (let at = 0; at < text.length; at += chunk) take(splitter.push(text.slice(at, at + chunk)));
-  take(splitter.end());
-  expect(problems).toEqual([]);
-  return out;
-}
-
-/**
- * A canonical text of a value: own property names in order (so `__proto__` as an own key
- * counts), each object's prototype, -0, and array holes; two values with the same canon are
- * indistinguishable to the rules.
- */
-function canon(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && Object.is(value, -0)) return '-0';
-    return value === undefined ? 'undefined' : JSON.stringify(value);
-  }
-  if (Array.isArray(value)) {
-    const proto = Object.getPrototypeOf(value) === Array.prototype ? '' : '<proto?>';
-    return `${proto}[${Array.from({ length: value.length }, (_, i) => (i in value ? canon(value[i]) : '<hole>')).join(',')}]`;
-  }
-  const proto = Object.getPrototypeOf(value) === Object.prototype ? '' : '<proto?>';
-  const parts = Object.getOwnPropertyNames(value).map((k) => {
-    const d = Object.getOwnPropertyDescriptor(value, k)!;
-    const flags = d.enumerable && d.writable && d.configurable && !d.get && !d.set ? '' : '<flags?>';
-    return `${JSON.stringify(k)}${flags}:${canon(d.value)}`;
-  });
-  return `${proto}{${parts.join(',')}}`;
-}
+  canon,
+  splitText,
+  viewOf,
+  writeJson,
+  writeString,
+  ws,
+  type Json,
+  type Rng,
+  type WriteOptions,
+  type Written,
+} from './helpers';
 
 /** The own keys of JSON.parse(text) that the plan wants, in the parsed object's key order. */
 function picked(text: string, plan: FieldPlan): Record<string, unknown> {
@@ -76,15 +37,11 @@ function picked(text: string, plan: FieldPlan): Record<string, unknown> {
 
 const planOf = (keys: string[], whole = false): FieldPlan => ({ whole, keys: new Set(keys) });
 
-function firstBrace(text: string): number {
-  return text.indexOf('{');
-}
-
 function project(text: string, keys: string[]): Record<string, unknown> {
-  return projectRecord(text, scanObjectKeys(text, firstBrace(text))!, planOf(keys));
+  return viewOf(text).project(planOf(keys));
 }
 
-/** projectRecord equals the picked keys of JSON.parse, by canon and by Jest's deep equality. */
+/** project() equals the picked keys of JSON.parse, by canon and by Jest's deep equality. */
 function expectExact(text: string, keys: string[]): Record<string, unknown> {
   const got = project(text, keys);
   const want = picked(text, planOf(keys));
@@ -94,84 +51,7 @@ function expectExact(text: string, keys: string[]): Record<string, unknown> {
   return got;
 }
 
-/** Values whose text is tricky for a scanner: brackets, quotes, escapes and unicode inside strings. */
-const NASTY: Record<string, unknown>[] = [
-  { eventName: 'A', s: 'brackets ] } [ { , : in a string', q: 'quote " and \\" and \\\\' },
-  { eventName: 'B', s: 'ends with backslash \\', t: '\\', u: '"', v: '\\"' },
-  {
-    eventName: 'C',
-    emoji: 'émoji 😀 and 中文 and \u2028\u2029',
-    esc: '\u0000\u001f\t\n\r\u007f',
-    nested: [[[{ a: ']]]', '}': '{' }]]],
-  },
-  { eventName: 'D', empty: {}, arr: [], nul: null, num: -1.5e3, big: 2 ** 64, bool: true },
-  {},
-  { 'key "quoted"': 1, 'back\\slash': 2, '': 3, 'userIdentity.type': 'Root', '10': 'ten', '2': 'two' },
-  JSON.parse('{"__proto__":{"eventName":"Hidden"},"eventName":"Shown","constructor":1}') as Record<
-    string,
-    unknown
-  >,
-];
-
-/** Every record's key table, checked against scanObjectKeys and, independently, against the object. */
-function checkTables(text: string, objects: Record<string, unknown>[], chunk: number): void {
-  const records = splitText(text, chunk);
-  expect(records).toHaveLength(objects.length);
-  records.forEach((record, i) => {
-    const object = objects[i];
-    expect(record.keys).toBeDefined();
-    expect(record.keys).toEqual(scanObjectKeys(record.text, 0));
-    const table = record.keys!;
-    const keys: string[] = [];
-    for (let t = 0; t < table.length; t += 5) {
-      keys.push(JSON.parse(`"${record.text.slice(table[t], table[t + 1])}"`) as string);
-      const value = JSON.parse(record.text.slice(table[t + 2], table[t + 3])) as unknown;
-      expect(canon(value)).toBe(canon(object[keys[keys.length - 1]]));
-    }
-    expect(keys).toEqual(Object.keys(object));
-  });
-}
-
-describe('key tables from the splitter', () => {
-  const synthetic = syntheticRecords(120, { seed: 31 });
-  const objects = [...synthetic.slice(0, 60), ...NASTY, ...synthetic.slice(60)];
-  const shapes: Array<[string, string]> = [
-    ['log object', JSON.stringify({ Records: objects })],
-    ['log object, pretty-printed', JSON.stringify({ Records: objects }, null, 2)],
-    ['array of records', JSON.stringify(objects)],
-    ['array of records, pretty-printed', JSON.stringify(objects, null, 2)],
-    [
-      'log object with keys around Records',
-      `{"meta":{"Records":[{"x":1}]},"Records":${JSON.stringify(objects, null, 1)},"tail":[{"a":{}}]}`,
-    ],
-    ['JSON lines', objects.map((o) => JSON.stringify(o)).join('\n')],
-    ['JSON lines, pretty-printed', objects.map((o) => JSON.stringify(o, null, 2)).join('\r\n')],
-  ];
-
-  for (const chunk of [1, 7, 100, 64 * 1024]) {
-    it.each(shapes)(`equal scanObjectKeys for %s in chunks of ${chunk}`, (_, text) => {
-      checkTables(text, objects, chunk);
-    });
-  }
-
-  it('equal scanObjectKeys with whitespace everywhere and chunk sizes that vary', () => {
-    const rng = makeRng(5);
-    const texts = objects.map((o) => writeJson(o, rng, { space: 0.5 }).text);
-    const text = ` \n[ ${texts.join(' ,\n\t')} ]\r\n`;
-    for (const chunk of [1, 2, 3, 5, 13, 4096]) checkTables(text, objects, chunk);
-  });
-
-  it('are left out (not truncated) for records with more than 256 top-level keys', () => {
-    const wide = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
-    const [at256, at257] = splitText(JSON.stringify([wide(256), wide(257)]), 50);
-    expect(at256.keys).toEqual(scanObjectKeys(at256.text, 0));
-    expect(at256.keys).toHaveLength(256 * 5);
-    expect(at257.keys).toBeUndefined();
-    expect(scanObjectKeys(at257.text, 0)).toHaveLength(257 * 5);
-  });
-});
-
-describe('projectRecord', () => {
+describe('RecordView.project', () => {
   it('keeps the last of duplicate keys, as JSON.parse does, at the first one’s position', () => {
     const text = '{"eventName":"First","x":1,"eventName":"Last","x":2,"y":[1]}';
     const got = expectExact(text, ['eventName', 'x', 'y']);
@@ -190,7 +70,7 @@ describe('projectRecord', () => {
       '{"eventSource":"iam.amazonaws.com","back\\\\slash":1}',
       '{"eventName":"CreateUser","other\\/key":1}',
     ]) {
-      expect(() => projectRecord(text, scanObjectKeys(text, 0)!, plan)).toThrow(NeedsFullParse);
+      expect(() => viewOf(text).project(plan)).toThrow(NeedsFullParse);
       expect(JSON.parse(text)).toBeInstanceOf(Object); // the text itself is valid: the caller's fallback parses it
     }
     // an escape in a nested key or a value is not a top-level key escape
@@ -199,14 +79,12 @@ describe('projectRecord', () => {
 
   it('throws NeedsFullParse for a plan that wants the whole record', () => {
     const text = '{"eventName":"A"}';
-    expect(() => projectRecord(text, scanObjectKeys(text, 0)!, planOf(['eventName'], true))).toThrow(
-      NeedsFullParse,
-    );
+    expect(() => viewOf(text).project(planOf(['eventName'], true))).toThrow(NeedsFullParse);
     const keyword = buildFieldPlan([
       { paths: ['eventName'], whole: false },
       { paths: [], whole: true },
     ]);
-    expect(() => projectRecord(text, scanObjectKeys(text, 0)!, keyword)).toThrow(NeedsFullParse);
+    expect(() => viewOf(text).project(keyword)).toThrow(NeedsFullParse);
   });
 
   it('parses escaped and unicode values exactly', () => {
@@ -271,7 +149,7 @@ describe('projectRecord', () => {
     ]);
     const text =
       '{"userIdentity.sessionContext.type":"Root","userIdentity":{"type":"IAMUser"},"userIdentity.sessionContext":{"x":1},"userIdentity.type":"Other","eventName":"A"}';
-    const got = projectRecord(text, scanObjectKeys(text, 0)!, plan);
+    const got = viewOf(text).project(plan);
     expect(canon(got)).toBe(canon(picked(text, plan)));
     expect('userIdentity.type' in got).toBe(false);
   });
@@ -291,79 +169,6 @@ describe('projectRecord', () => {
     // duplicated, and as a scalar
     expectExact('{"__proto__":1,"__proto__":null,"__proto__":"last"}', ['__proto__']);
     expectExact('{"__proto__":[1]}', ['__proto__']);
-  });
-});
-
-describe('parseValueAt', () => {
-  const at = (value: string, pad = '') => {
-    const text = `{"k":${pad}${value}${pad}}`;
-    return parseValueAt(text, 5, text.length - 1);
-  };
-
-  it('parses strings, with or without escapes, between the offsets only', () => {
-    expect(at('"abc"')).toBe('abc');
-    expect(at('"abc"', '  \t\r\n')).toBe('abc');
-    expect(at('""')).toBe('');
-    expect(at('"a\\\\"')).toBe('a\\');
-    expect(at('"a\\"b"')).toBe('a"b');
-    expect(at('"\\\\\\\\"')).toBe('\\\\');
-    expect(at('"x\\u0022"')).toBe('x"');
-    expect(parseValueAt('xx"ab"yy', 2, 6)).toBe('ab');
-    expect(parseValueAt('"a" , "b"', 0, 4)).toBe('a');
-  });
-
-  it('throws on text that is not exactly one JSON value', () => {
-    for (const bad of [
-      '"a" "b"',
-      '"a\\"',
-      '"',
-      '"a',
-      'a"',
-      '',
-      '   ',
-      '"a"b"',
-      '1 2',
-      '{"a":1',
-      '"\t"',
-      '"a\\x"',
-    ]) {
-      expect(() => at(bad)).toThrow(SyntaxError);
-      expect(() => at(bad, ' ')).toThrow(SyntaxError);
-    }
-  });
-
-  it('parses other values with whitespace around them', () => {
-    expect(at('null', ' ')).toBeNull();
-    expect(at('true', '\n')).toBe(true);
-    expect(at('-2.5e2', '\t')).toBe(-250);
-    expect(at('[ "a" , { "b" : "\\"" } ]', ' ')).toEqual(['a', { b: '"' }]);
-  });
-});
-
-describe('keysHaveEscapes', () => {
-  const has = (text: string) => keysHaveEscapes(text, scanObjectKeys(text, 0)!);
-
-  it('is false when backslashes sit only in values, before or after the keys', () => {
-    expect(has('{}')).toBe(false);
-    expect(has('{"a":1,"b":2}')).toBe(false);
-    expect(has('{"a":"x\\\\y","b":"\\"","c":1}')).toBe(false);
-    expect(has('{"a":1,"b":2,"c":"\\n\\t\\\\"}')).toBe(false);
-    expect(has('{"a":"\\\\","b":"\\\\","c":"\\\\"}')).toBe(false);
-    expect(has('{"a":{"n\\u0065sted":"\\\\"},"b":["\\\\"]}')).toBe(false);
-    expect(has('{"":"\\\\","":1}')).toBe(false);
-  });
-
-  it('is true when any top-level key holds a backslash, wherever it is', () => {
-    expect(has('{"\\u0061":1}')).toBe(true);
-    expect(has('{"a":"\\\\","b\\"":1,"c":"\\\\"}')).toBe(true);
-    expect(has('{"a":"\\\\","b":"\\\\","c\\\\":"\\\\"}')).toBe(true);
-    expect(has('{"x\\\\":1,"b":2}')).toBe(true);
-    expect(has('{"a":{"k":"\\\\"},"b":[1],"event\\u004eame":"X"}')).toBe(true);
-  });
-
-  it('is false for an empty table', () => {
-    const table: KeyTable = [];
-    expect(keysHaveEscapes('{"a\\\\":1}', table)).toBe(false);
   });
 });
 
@@ -439,64 +244,6 @@ function randomValue(rng: Rng, depth: number): Json {
   return o;
 }
 
-interface Written {
-  text: string;
-  /** A top-level key was written with a backslash. */
-  escapedKey: boolean;
-}
-
-interface WriteOptions {
-  /** Chance of whitespace between tokens. */
-  space?: number;
-  /** Chance of writing a string with \u escapes. */
-  escape?: number;
-}
-
-function ws(rng: Rng, p: number): string {
-  if (rng() >= p) return '';
-  return Array.from({ length: 1 + Math.floor(rng() * 3) }, () => ' \t\n\r'[Math.floor(rng() * 4)]).join('');
-}
-
-/** A JSON string literal for `s`, sometimes with letters written as \u escapes or `/` as `\/`. */
-function writeString(s: string, rng: Rng, escape: number): string {
-  if (rng() >= escape) return JSON.stringify(s);
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (/[A-Za-z/ ]/.test(c) && rng() < 0.5)
-      out += c === '/' ? '\\/' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-    else out += JSON.stringify(c).slice(1, -1); // one code unit: lone surrogates come out escaped
-  }
-  return `${out}"`;
-}
-
-/** JSON text of a value with random whitespace and escapes (objects written from their own keys). */
-function writeJson(value: unknown, rng: Rng, options: WriteOptions = {}, depth = 0): Written {
-  const space = options.space ?? 0;
-  const escape = options.escape ?? 0;
-  let escapedKey = false;
-  const w = (v: unknown): string => writeJson(v, rng, options, depth + 1).text;
-  let text: string;
-  if (Array.isArray(value)) {
-    text = `[${ws(rng, space)}${value.map((v) => w(v)).join(`${ws(rng, space)},${ws(rng, space)}`)}${ws(rng, space)}]`;
-  } else if (value !== null && typeof value === 'object') {
-    const members = Object.getOwnPropertyNames(value).map((k) => {
-      const key = writeString(k, rng, escape);
-      if (key.includes('\\')) escapedKey = true;
-      const v = (value as Record<string, unknown>)[k];
-      return `${ws(rng, space)}${key}${ws(rng, space)}:${ws(rng, space)}${w(v)}${ws(rng, space)}`;
-    });
-    text = `{${members.join(',')}${members.length === 0 ? ws(rng, space) : ''}}`;
-  } else if (typeof value === 'string') {
-    text = writeString(value, rng, escape);
-  } else if (typeof value === 'number' && Object.is(value, -0)) {
-    text = '-0';
-  } else {
-    text = JSON.stringify(value);
-  }
-  return { text, escapedKey: depth === 0 && escapedKey };
-}
-
 /** A random top-level object text: members may repeat keys; some texts are broken on purpose. */
 function randomRecordText(rng: Rng): Written & { broken: string | undefined } {
   const n = Math.floor(rng() * 8);
@@ -532,7 +279,7 @@ function randomRecordText(rng: Rng): Written & { broken: string | undefined } {
   return { text, escapedKey, broken };
 }
 
-describe('projectRecord against JSON.parse on random hostile objects (property)', () => {
+describe('RecordView.project against JSON.parse on random hostile objects (property)', () => {
   it('equals the picked keys of JSON.parse, or throws only for escaped keys and invalid text', () => {
     const rng = makeRng(20261123);
     const counts = { exact: 0, escapedKeys: 0, invalidThrew: 0, invalidProjected: 0 };
@@ -554,14 +301,14 @@ describe('projectRecord against JSON.parse on random hostile objects (property)'
         // the splitter's table for the same text, as one element of a Records array, in random chunks
         const chunk = 1 + Math.floor(rng() * 17);
         const [record] = splitText(`{"Records":[${text}]}`, chunk);
-        if (canon(record.keys) !== canon(table))
+        if (canon(splitterNotes(record).keys) !== canon(table))
           throw new Error(`splitter table differs (chunk ${chunk}) at ${where}`);
       }
       const wanted = KEYS.filter(() => rng() < 0.35);
       const plan = planOf(wanted);
       let got: Record<string, unknown>;
       try {
-        got = projectRecord(text, table, plan);
+        got = viewOf(text).project(plan);
       } catch (err) {
         if (err instanceof NeedsFullParse) {
           if (!escapedKey) throw new Error(`NeedsFullParse without an escaped key at ${where}`);
@@ -601,7 +348,7 @@ describe('projectRecord against JSON.parse on random hostile objects (property)'
   });
 });
 
-describe('projectRecord: the value cache', () => {
+describe('RecordView.project: the value cache', () => {
   // userIdentity-like values are parsed once per distinct text and kept in two generations of
   // 2,048 fingerprints; whatever the cache holds, every projection must equal JSON.parse.
   const identity = (n: number, filler = 'x') =>
@@ -627,12 +374,12 @@ describe('projectRecord: the value cache', () => {
     for (let i = 0; i < 30_000; i++) {
       const pick = rng() < 0.5 ? Math.floor(rng() * 50) : Math.floor(rng() * texts.length);
       const text = recordWith(texts[pick]);
-      const got = projectRecord(text, scanObjectKeys(text, 0)!, plan);
+      const got = viewOf(text).project(plan);
       expect(got.userIdentity).toEqual(JSON.parse(texts[pick]));
     }
     for (const t of texts.slice(-3)) {
       const text = recordWith(t);
-      expect(projectRecord(text, scanObjectKeys(text, 0)!, plan).userIdentity).toEqual(JSON.parse(t));
+      expect(viewOf(text).project(plan).userIdentity).toEqual(JSON.parse(t));
     }
   });
 });

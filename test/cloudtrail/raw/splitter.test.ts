@@ -1,8 +1,10 @@
-/** Tests for the incremental record splitter: strings, escapes, unicode, chunking, truncation, limits. */
+/** The incremental record splitter: strings, escapes, unicode, chunking, truncation, limits. */
 import fc from 'fast-check';
 import { Readable } from 'node:stream';
-import { RecordSplitter, splitRecords, type SplitItem } from '../../lambdas/cloudtrail/split';
-import type { Diagnostic } from '../../lambdas/sigma/model';
+import { RecordSource } from '../../../lambdas/cloudtrail/raw';
+import { RecordSplitter, type SplitItem, type SplitProblem } from '../../../lambdas/cloudtrail/raw/splitter';
+import { RecordView } from '../../../lambdas/cloudtrail/raw/view';
+import type { Diagnostic } from '../../../lambdas/sigma/model';
 
 /** Runs the splitter over `text` cut into the given chunk sizes (cycled). */
 function split(text: string, chunkSizes: number[] = [text.length || 1], max?: number): SplitItem[] {
@@ -19,12 +21,8 @@ function split(text: string, chunkSizes: number[] = [text.length || 1], max?: nu
   return items;
 }
 
-const records = (items: SplitItem[]) =>
-  items.filter((i) => i.kind === 'record').map((i) => (i.kind === 'record' ? i : never()));
-const problems = (items: SplitItem[]) => items.filter((i) => i.kind === 'problem');
-function never(): never {
-  throw new Error('unreachable');
-}
+const records = (items: SplitItem[]) => items.filter((i): i is RecordView => i instanceof RecordView);
+const problems = (items: SplitItem[]) => items.filter((i): i is SplitProblem => !(i instanceof RecordView));
 
 const nasty = [
   { eventName: 'A', s: 'brackets ] } [ { in a string', q: 'quote " and \\" and \\\\' },
@@ -81,7 +79,7 @@ describe('RecordSplitter', () => {
   it('reports non-object elements by index and keeps going', () => {
     const out = split('[1, "x", {"eventName":"ok"}, true]');
     expect(records(out).map((r) => r.index)).toEqual([2]);
-    expect(problems(out).map((p) => (p.kind === 'problem' ? p.index : -1))).toEqual([0, 1, 3]);
+    expect(problems(out).map((p) => p.index)).toEqual([0, 1, 3]);
   });
 
   it('stops with a clear problem on text that is not JSON', () => {
@@ -174,15 +172,15 @@ describe('RecordSplitter', () => {
   });
 });
 
-describe('splitRecords', () => {
+describe('RecordSource over a byte stream', () => {
   it('decodes UTF-8 split across byte chunks (1 byte at a time)', async () => {
     const recs = [{ eventName: 'é😀中', eventSource: 'x' }];
     const bytes = Buffer.from(JSON.stringify({ Records: recs }), 'utf8');
     const chunks = Array.from(bytes, (b) => Buffer.from([b]));
     const got: unknown[] = [];
     const ps: Diagnostic[] = [];
-    for await (const r of splitRecords(Readable.from(chunks), 'f.json', (p) => ps.push(p)))
-      got.push(JSON.parse(r.text));
+    for await (const views of new RecordSource(Readable.from(chunks), 'f.json', (p) => ps.push(p)))
+      for (const r of views) got.push(JSON.parse(r.text));
     expect(got).toEqual(recs);
     expect(ps).toEqual([]);
   });
@@ -194,7 +192,8 @@ describe('splitRecords', () => {
     }
     const got: string[] = [];
     const ps: Diagnostic[] = [];
-    for await (const r of splitRecords(failing(), 'f.json.gz', (p) => ps.push(p))) got.push(r.text);
+    for await (const views of new RecordSource(failing(), 'f.json.gz', (p) => ps.push(p)))
+      for (const r of views) got.push(r.text);
     expect(got).toEqual(['{"eventName":"a"}']);
     expect(ps).toHaveLength(1);
     expect(ps[0]).toMatchObject({ severity: 'error', file: 'f.json.gz' });
