@@ -4,9 +4,8 @@
  * accounts (a staging copy, a second organization) never collides with the first. Roles, the bus
  * and the reader role are named because other accounts' policies refer to them by ARN.
  */
+import { DEFAULT_DEPLOYMENT_NAME, huntBucketName, huntStateMachineName } from '../lambdas/hunt/names';
 import { PropsError } from './constructs/validate-props';
-
-export const DEFAULT_DEPLOYMENT_NAME = 'trailalerts';
 
 /** Short enough for every derived name (hunt bucket: 63 characters with account and region). */
 const DEPLOYMENT_NAME = /^[a-z][a-z0-9-]{0,19}$/;
@@ -49,8 +48,8 @@ export function resourceNames(name: string = DEFAULT_DEPLOYMENT_NAME): ResourceN
     forwardRule: `${name}-forward-trail-objects`,
     stackSet: `${name}-member-grants`,
     keyAlias: name,
-    stateMachine: `${name}-retro-hunt`,
+    stateMachine: huntStateMachineName(name),
     pipeline: name,
-    huntBucket: (account, region) => `${name}-hunt-${account}-${region}`,
+    huntBucket: (account, region) => huntBucketName(name, account, region),
   };
 }

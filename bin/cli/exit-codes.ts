@@ -1,6 +1,6 @@
 /**
- * Exit statuses of `scan`, `detect`, `test` and `validate`: one table, so a CI job can tell a
- * broken configuration from an invalid rule, unreadable input or a finding.
+ * Exit statuses of every command: one table, so a CI job can tell a broken configuration from an
+ * invalid rule, unreadable input or a finding, and a retro-hunt's outcome from all of them.
  */
 
 export const EXIT_OK = 0;
@@ -14,6 +14,13 @@ export const EXIT_RULES = 3;
 export const EXIT_FAIL_ON = 4;
 /** Input that could not be read whole (missing path, corrupt object, S3 error); the good records were still processed. */
 export const EXIT_INPUT = 5;
+
+/** `hunt --wait`, `hunt-results`: the execution has not ended (or was still running at --timeout). */
+export const EXIT_HUNT_NOT_FINISHED = 6;
+/** `hunt --wait`, `hunt-results`: it succeeded, but not every object was read (prefixes to hunt again, unreadable results). */
+export const EXIT_HUNT_INCOMPLETE = 7;
+/** `hunt --wait`, `hunt-results`: the execution failed, timed out or was aborted. */
+export const EXIT_HUNT_FAILED = 8;
 
 /**
  * Most serious first. A configuration that does not load makes every result suspect (wrong rule
@@ -47,4 +54,16 @@ export function exitHelp(codes: number[], meanings: Partial<Record<number, strin
     (c) => `${c} ${meanings[c] ?? MEANING[c]}`,
   );
   return `\nExit status (when several apply, the first listed wins): ${listed.join('; ')}; 0 otherwise.`;
+}
+
+/** The `--help` paragraph of `hunt` and `hunt-results`: one outcome each, no precedence. */
+export function huntExitHelp(command: 'hunt' | 'hunt-results'): string {
+  const ended = command === 'hunt' ? ' (with --wait: every object read)' : ': every object read';
+  const config = command === 'hunt' ? `, ${EXIT_CONFIG} accounts.yaml errors` : '';
+  return (
+    `\nExit status: ${EXIT_OK} done${ended}, ${EXIT_FAILED} error${config}, ` +
+    `${EXIT_HUNT_NOT_FINISHED} not finished (or still running at --timeout), ` +
+    `${EXIT_HUNT_INCOMPLETE} finished with objects or prefixes to hunt again or unreadable results, ` +
+    `${EXIT_HUNT_FAILED} the hunt failed, timed out or was aborted.`
+  );
 }

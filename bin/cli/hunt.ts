@@ -5,29 +5,39 @@
  * else as a manifest in the hunt bucket). `--dry-run` prints the plan without any AWS call.
  * Matches go to the normal pipeline, or with --report only to the results the map writes to the
  * hunt bucket. `--wait` follows the execution and prints its results; `trailalerts hunt-results`
- * does the same for an earlier execution (lambdas/hunt/results.ts does the work).
+ * does the same for an earlier execution (lambdas/hunt/results/ reads them, hunt-output.ts prints).
  *
- * Exit status: 0 started, planned, or (waited) every prefix read; 1 error; 2 accounts.yaml has
- * errors; 5 the execution failed, timed out or was aborted; 6 still running when --timeout passed
- * (or, without --wait, not finished yet); 7 succeeded but incomplete (prefixes to hunt again or
- * result files that could not be read).
+ * Exit status (exit-codes.ts): 0 started, planned, or (waited) every object read; 1 error;
+ * 2 accounts.yaml has errors; 6 still running when --timeout passed (or, without --wait, not
+ * finished yet); 7 succeeded but incomplete (objects or prefixes to hunt again, result files that
+ * could not be read); 8 the execution failed, timed out or was aborted.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { Command, Option } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { DEDUPE_TTL_SECONDS } from '../../lambdas/alerts/dedupe';
+import { deploymentOfStateMachine, huntBucketName, HUNT_RESULTS_PREFIX } from '../../lambdas/hunt/names';
 import { INLINE_PREFIX_LIMIT, parsePrefixList, planHunt, type HuntPlan } from '../../lambdas/hunt/plan';
-import type { ExecutionDescription, HuntResultsPort, HuntSummary } from '../../lambdas/hunt/results';
+import type { ExecutionDescription, HuntResultsPort } from '../../lambdas/hunt/results';
 import type { StartedHunt } from '../../lambdas/hunt/start';
+import { safeText } from '../../lambdas/notify/sanitize';
 import { formatDiagnostic } from '../../lambdas/sigma/model';
+import {
+  EXIT_CONFIG,
+  EXIT_FAILED,
+  EXIT_HUNT_FAILED,
+  EXIT_HUNT_INCOMPLETE,
+  EXIT_HUNT_NOT_FINISHED,
+  EXIT_OK,
+  huntExitHelp,
+} from './exit-codes';
 
-/** The AWS side of hunting, loaded only when a hunt runs (the SDK is slow to load). */
+// Loaded only when a hunt runs: the results reader, its SDK adapter (the SDK is slow to load), the printer.
 const huntResults = () => import('../../lambdas/hunt/results');
+const awsResultsPort = async () => (await import('../../lambdas/hunt/results/aws-port')).awsHuntResultsPort;
+const huntOutput = () => import('./hunt-output');
 
-export const EXIT_HUNT_FAILED = 5;
-export const EXIT_HUNT_NOT_FINISHED = 6;
-export const EXIT_HUNT_INCOMPLETE = 7;
 /** Default --timeout of --wait. */
 export const DEFAULT_WAIT_TIMEOUT = '2h';
 
@@ -89,17 +99,11 @@ export function parseStateMachineArn(arn: string): { region: string; account: st
 
 /**
  * The bucket the security stack creates for hunt manifests and results: `<deployment>-hunt-…`,
- * where the state machine is `<deployment>-retro-hunt` (stacks/resource-names.ts).
+ * where the state machine is `<deployment>-retro-hunt` (lambdas/hunt/names.ts).
  */
 export function defaultHuntBucket(stateMachineArn: string): string {
   const { account, region, name } = parseStateMachineArn(stateMachineArn);
-  return `${deploymentOf(name)}-hunt-${account}-${region}`;
-}
-
-function deploymentOf(stateMachineName: string): string {
-  return stateMachineName.endsWith('-retro-hunt')
-    ? stateMachineName.slice(0, -'-retro-hunt'.length)
-    : 'trailalerts';
+  return huntBucketName(deploymentOfStateMachine(name), account, region);
 }
 
 /**
@@ -185,7 +189,7 @@ export async function runHunt(
   const loaded = loadConfig(opts.config);
   if (!loaded.config) {
     for (const d of loaded.diagnostics) io.err.write(`${formatDiagnostic(d)}\n`);
-    return 2;
+    return EXIT_CONFIG;
   }
   // Validate the --wait options before anything starts.
   const timeoutMs = parseDuration('--timeout', opts.timeout ?? DEFAULT_WAIT_TIMEOUT);
@@ -206,10 +210,10 @@ export async function runHunt(
   info.write(describePlan(plan));
   const beyond = dedupeWindowNotice(plan.since, plan.mode, clients.now?.() ?? Date.now());
   if (beyond) io.err.write(`${beyond}\n`);
-  if (opts.dryRun) return 0;
+  if (opts.dryRun) return EXIT_OK;
   if (!opts.stateMachine) {
     io.err.write('error: --state-machine <arn> is required (or use --dry-run)\n');
-    return 1;
+    return EXIT_FAILED;
   }
   const { region } = parseStateMachineArn(opts.stateMachine);
   const huntBucket = opts.huntBucket ?? defaultHuntBucket(opts.stateMachine);
@@ -224,14 +228,14 @@ export async function runHunt(
   info.write(`started ${started.huntId}\nexecution: ${started.executionArn}\n`);
   info.write(
     opts.report
-      ? `results: s3://${huntBucket}/results/ (written when the execution ends)\n`
+      ? `results: s3://${huntBucket}/${HUNT_RESULTS_PREFIX} (written when the execution ends)\n`
       : 'matches go to the matches queue; alerts follow the usual routes\n',
   );
   if (!opts.wait) {
     info.write(`follow it: trailalerts hunt-results --execution ${started.executionArn} --wait\n`);
-    return 0;
+    return EXIT_OK;
   }
-  const port = (await huntResults()).awsHuntResultsPort(clients.sfn(region), clients.s3(region));
+  const port = (await awsResultsPort())(clients.sfn(region), clients.s3(region));
   return reportExecution(port, started.executionArn, {
     wait: true,
     timeoutMs,
@@ -249,16 +253,16 @@ export async function runHuntResults(
   clients: HuntClients,
   io: HuntIO = { out: process.stdout, err: process.stderr },
 ): Promise<number> {
-  const { awsHuntResultsPort, parseExecutionArn } = await huntResults();
+  const { parseExecutionArn } = await huntResults();
   const { region, account, stateMachine } = parseExecutionArn(opts.execution);
   const timeoutMs = parseDuration('--timeout', opts.timeout ?? DEFAULT_WAIT_TIMEOUT);
-  const port = awsHuntResultsPort(clients.sfn(region), clients.s3(region));
+  const port = (await awsResultsPort())(clients.sfn(region), clients.s3(region));
   return reportExecution(port, opts.execution, {
     wait: opts.wait ?? false,
     timeoutMs,
     listed: parseListed(opts.listed),
     format: opts.format ?? 'table',
-    huntBucket: opts.huntBucket ?? `${deploymentOf(stateMachine)}-hunt-${account}-${region}`,
+    huntBucket: opts.huntBucket ?? huntBucketName(deploymentOfStateMachine(stateMachine), account, region),
     ...(opts.rerunFile !== undefined ? { rerunFile: opts.rerunFile } : {}),
     clients,
     io,
@@ -282,15 +286,8 @@ async function reportExecution(
   executionArn: string,
   o: ReportOptions,
 ): Promise<number> {
-  const {
-    formatDuration,
-    formatProgress,
-    formatSummary,
-    isTerminal,
-    safeText,
-    summarizeHunt,
-    waitForExecution,
-  } = await huntResults();
+  const { isTerminal, summarizeHunt, waitForExecution } = await huntResults();
+  const { formatDuration, formatProgress, formatSummary, summaryJson } = await huntOutput();
   let execution: ExecutionDescription;
   if (o.wait) {
     const outcome = await waitForExecution(port, executionArn, {
@@ -327,22 +324,14 @@ async function reportExecution(
     );
     o.io.err.write(`wrote ${summary.rerun.prefixes.length} prefixes to ${o.rerunFile}\n`);
   }
-  o.io.out.write(o.format === 'json' ? `${jsonText(summary)}\n` : formatSummary(summary));
+  o.io.out.write(o.format === 'json' ? `${summaryJson(summary)}\n` : formatSummary(summary));
   if (summary.status !== 'SUCCEEDED') {
     o.io.err.write(
       `hunt ${safeText(summary.status, 20)}: ${safeText(summary.error ?? '(no error)', 200)}${summary.cause ? `: ${safeText(summary.cause, 2000)}` : ''}\n`,
     );
     return EXIT_HUNT_FAILED;
   }
-  return summary.complete ? 0 : EXIT_HUNT_INCOMPLETE;
-}
-
-/** JSON of the summary with C1 controls and bidi marks escaped too (JSON.stringify escapes only C0). */
-function jsonText(summary: HuntSummary): string {
-  return JSON.stringify(summary, null, 2).replace(
-    /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return summary.complete ? EXIT_OK : EXIT_HUNT_INCOMPLETE;
 }
 
 const formatOption = (description: string) =>
@@ -384,10 +373,7 @@ export function huntCommand(): Command {
     .option('--timeout <duration>', 'how long --wait waits (e.g. 90m, 2h)', DEFAULT_WAIT_TIMEOUT)
     .addOption(formatOption('summary format with --wait (json: only the summary on stdout)'))
     .option('--listed <n>', 'matches listed in the summary', '20')
-    .addHelpText(
-      'after',
-      '\nExit status: 0 done (with --wait: every prefix read), 1 error, 2 accounts.yaml errors, 5 the hunt failed/timed out/was aborted, 6 still running at --timeout, 7 finished with prefixes to hunt again or unreadable results.',
-    )
+    .addHelpText('after', huntExitHelp('hunt'))
     .action(async (opts: HuntCommandOptions) => {
       process.exitCode = await runCommand(async () => runHunt(opts, await awsClients()));
     });
@@ -396,7 +382,7 @@ export function huntCommand(): Command {
 export function huntResultsCommand(): Command {
   return new Command('hunt-results')
     .description(
-      'results of a retro-hunt execution: totals, matches per rule, damaged objects, failed batches, and the command to hunt unfinished prefixes again',
+      'results of a retro-hunt execution: totals, matches per rule, damaged and unreadable objects, failed batches, and the command to hunt again what was not read',
     )
     .requiredOption('--execution <arn>', 'execution ARN printed by trailalerts hunt')
     .option('--wait', 'wait for a running execution to end')
@@ -408,10 +394,7 @@ export function huntResultsCommand(): Command {
       'where to look for the results of a failed hunt (default <deployment>-hunt-<account>-<region>)',
     )
     .option('--rerun-file <file>', 'write the prefixes to hunt again to this file (for hunt --prefixes-from)')
-    .addHelpText(
-      'after',
-      '\nExit status: 0 every prefix read, 1 error, 5 the hunt failed/timed out/was aborted, 6 not finished (or still running at --timeout), 7 finished with prefixes to hunt again or unreadable results.',
-    )
+    .addHelpText('after', huntExitHelp('hunt-results'))
     .action(async (opts: HuntResultsCommandOptions) => {
       process.exitCode = await runCommand(async () => runHuntResults(opts, await awsClients()));
     });
@@ -432,9 +415,7 @@ async function runCommand(run: () => Promise<number>): Promise<number> {
   try {
     return await run();
   } catch (err) {
-    process.stderr.write(
-      `error: ${(await huntResults()).safeText(err instanceof Error ? err.message : String(err), 2000)}\n`,
-    );
-    return 1;
+    process.stderr.write(`error: ${safeText(err instanceof Error ? err.message : String(err), 2000)}\n`);
+    return EXIT_FAILED;
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Hunt worker Lambda: one ItemBatcher batch of day prefixes from the retro-hunt state machine →
- * huntBatch (worker.ts) → counts, listed matches and damaged objects as the child workflow's
- * output (written to the hunt bucket by the map's ResultWriter). Thin: AWS clients, cold-start
- * loading of the shipped rules and accounts.yaml, metrics.
+ * huntBatch (worker.ts) → counts, listed matches, damaged and unreadable objects as the child
+ * workflow's output (written to the hunt bucket by the map's ResultWriter). Thin: AWS clients,
+ * cold-start loading of the shipped rules and accounts.yaml, metrics.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -15,7 +15,8 @@ import { loadRuntime, requireEnv, type Runtime } from '../pipeline/runtime';
 import { openObject } from '../pipeline/s3-objects';
 import { trailS3ClientFromEnv } from '../pipeline/trail-s3-client';
 import { parseHuntBatch } from './input';
-import { huntBatch, type HuntBatchResult } from './worker';
+import type { HuntBatchResult } from './tally';
+import { huntBatch } from './worker';
 
 export interface HuntHandlerDeps {
   s3: S3Client;
@@ -45,6 +46,7 @@ export function createHuntHandler(deps: HuntHandlerDeps) {
     const rt = await runtime.get();
     const trailBucket = deps.trailBucket ?? requireEnv('TRAIL_BUCKET');
     const needsQueue = items.some((i) => i.mode === 'pipeline');
+    let truncated = 0;
     try {
       const result = await huntBatch(items, {
         s3: deps.s3,
@@ -54,19 +56,35 @@ export function createHuntHandler(deps: HuntHandlerDeps) {
         filters: rt.content.bundle.filters,
         analyzerOptions: { policy: rt.policy, directory: rt.directory },
         sink: needsQueue
-          ? new SqsMatchSink(deps.sqs, deps.matchesQueueUrl ?? requireEnv('MATCHES_QUEUE_URL'))
+          ? new SqsMatchSink(deps.sqs, deps.matchesQueueUrl ?? requireEnv('MATCHES_QUEUE_URL'), {
+              onTruncated: (info) => {
+                truncated++;
+                logger.warn('match over the SQS message limit sent without its largest fields', {
+                  ...info,
+                });
+              },
+            })
           : undefined,
         rulesRoot: deps.rulesRoot ?? process.env.TRAILALERTS_RULES_DIR,
         remainingMs: () => context.getRemainingTimeInMillis(),
       });
+      result.truncatedMatches = truncated;
       metrics.addMetric('HuntObjects', MetricUnit.Count, result.objects);
       metrics.addMetric('HuntRecords', MetricUnit.Count, result.records);
       metrics.addMetric('HuntMatches', MetricUnit.Count, result.matches);
       metrics.addMetric('HuntDamagedObjects', MetricUnit.Count, result.damagedObjects);
+      metrics.addMetric('HuntUnreadableObjects', MetricUnit.Count, result.unreadableObjects);
+      metrics.addMetric('HuntMatchesTruncated', MetricUnit.Count, truncated);
       if (result.damagedObjects > 0)
         logger.warn('damaged log objects in hunt batch', {
           count: result.damagedObjects,
           damaged: result.damaged,
+        });
+      if (result.unreadableObjects > 0)
+        logger.warn('hunt batch could not read some objects; their prefixes are to be hunted again', {
+          count: result.unreadableObjects,
+          unreadable: result.unreadable,
+          prefixes: result.unreadablePrefixes,
         });
       if (result.unfinished.length > 0)
         logger.warn('hunt batch ran out of time', { unfinished: result.unfinished });

@@ -80,10 +80,10 @@ function parseItem(raw: unknown, i: number, logsRoot: string): HuntItem {
     ['since', since],
     ['until', until],
   ] as const) {
-    if (!ISO_TIME.test(v))
+    if (!ISO_TIME.test(v) || Number.isNaN(Date.parse(v)))
       throw new HuntInputError(`${at}.${name}: expected an ISO time ending in Z, got "${v.slice(0, 40)}"`);
   }
-  if (until < since) throw new HuntInputError(`${at}: until is before since`);
+  if (Date.parse(until) < Date.parse(since)) throw new HuntInputError(`${at}: until is before since`);
   const mode = item.mode;
   if (mode !== 'pipeline' && mode !== 'report')
     throw new HuntInputError(`${at}.mode: expected "pipeline" or "report"`);

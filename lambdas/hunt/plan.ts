@@ -1,14 +1,16 @@
 /**
  * Retro-hunt planning (pure, no AWS calls): which day prefixes of the organization trail a hunt
  * reads. Accounts come from accounts.yaml (all listed accounts, or those under the chosen OU
- * paths/ids) or from --account; regions from --regions or trail.regions; days from since..until
- * plus the day after `until`, because CloudTrail files an event under its delivery date, which
- * can be a few minutes after midnight. Events outside [since, until] are dropped by the worker.
+ * paths/ids) or from --account; regions from --regions or trail.regions; days from the day of
+ * `since` through the day late deliveries of `until` may land in, because CloudTrail files an
+ * object under its delivery date (window.ts). Objects delivered outside the window and events
+ * outside [since, until] are left out by the worker.
  * A hunt can also be planned from an explicit list of day prefixes (`--prefix`, `--prefixes-from`):
  * that is how the unfinished or failed prefixes of an earlier hunt are hunted again.
  */
 import { normalizeOuPath, isOuId, ouIdPaths } from '../org/ou-path';
 import type { AccountsConfig } from '../org/types';
+import { LATE_MARGIN_MS } from './window';
 
 /** Up to this many prefixes travel inline (about 10 KB; the execution input limit is 256 KB). */
 export const INLINE_PREFIX_LIMIT = 100;
@@ -69,16 +71,19 @@ export function parseHuntTime(label: string, value: string, end: 'start' | 'end'
   return new Date(t).toISOString();
 }
 
-/** `YYYY/MM/DD` folder names from the day of `since` through the day after `until` (UTC). */
+/**
+ * `YYYY/MM/DD` folder names (UTC) from the day of `since` through the day of the last delivery
+ * the worker reads (`until` plus the late margin: the day after a whole-day `until`).
+ */
 export function dayFolders(since: string, until: string): string[] {
   const start = Date.parse(since.slice(0, 10));
-  const last = Date.parse(until.slice(0, 10)) + DAY_MS;
-  if (Date.parse(until) < Date.parse(since))
-    throw new HuntPlanError(`--until (${until}) is before --since (${since})`);
-  const count = Math.round((last - start) / DAY_MS) + 1;
-  if (count > MAX_HUNT_DAYS + 1)
+  const end = Date.parse(until);
+  if (end < Date.parse(since)) throw new HuntPlanError(`--until (${until}) is before --since (${since})`);
+  const last = Date.parse(new Date(end + LATE_MARGIN_MS).toISOString().slice(0, 10));
+  const covered = Math.round((Date.parse(until.slice(0, 10)) - start) / DAY_MS) + 1;
+  if (covered > MAX_HUNT_DAYS)
     throw new HuntPlanError(
-      `the range ${since} .. ${until} covers ${count - 1} days; at most ${MAX_HUNT_DAYS} per hunt`,
+      `the range ${since} .. ${until} covers ${covered} days; at most ${MAX_HUNT_DAYS} per hunt`,
     );
   const days: string[] = [];
   for (let t = start; t <= last; t += DAY_MS)

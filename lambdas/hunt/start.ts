@@ -7,6 +7,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { randomBytes } from 'node:crypto';
 import type { HuntExecutionInput } from './input';
+import { HUNT_MANIFESTS_PREFIX } from './names';
 import { INLINE_PREFIX_LIMIT, type HuntPlan } from './plan';
 
 export { INLINE_PREFIX_LIMIT };
@@ -36,7 +37,7 @@ export function newHuntId(now = new Date()): string {
 }
 
 export function manifestKeyFor(huntId: string): string {
-  return `manifests/${huntId}.json`;
+  return `${HUNT_MANIFESTS_PREFIX}${huntId}.json`;
 }
 
 /** The execution input for a plan; `manifestKey` replaces the inline prefixes when given. */

@@ -1,64 +1,42 @@
 /**
- * The hunt worker's core: for each day prefix of a batch, list its log objects, stream each
- * through the same Analyzer as the live pipeline (restricted to the hunt's rules), skip events
- * outside [since, until], and either send matches to the matches queue (pipeline mode; the
- * processor dedupes, so re-runs are safe) or only count them (report mode). Damaged or unreadable
- * objects are counted and listed, never fail the batch. When the time budget runs low the
- * remaining prefixes are returned as `unfinished` so the operator can hunt them again.
+ * The hunt worker's core: for each day prefix of a batch, list its log objects (leaving out those
+ * delivered outside the window, by the time in their key: window.ts), stream each through the
+ * same Analyzer as the live pipeline (restricted to the hunt's rules), skip events outside
+ * [since, until], and either send matches to the matches queue (pipeline mode; the processor
+ * dedupes, so re-runs are safe) or only count them (report mode).
+ *
+ * An object fails in one of two ways. Damaged content (corrupt gzip, invalid JSON) is counted and
+ * listed; reading it again gives the same. An object that could not be read (an S3, KMS or network
+ * error) is unreadable: its prefix is returned to be hunted again. Neither fails the batch. A
+ * prefix counts only once read whole (tally.ts); when the time budget runs low the remaining
+ * prefixes are returned as `unfinished`.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import type { Match } from '../alerts/alert';
 import { parseTrailKey } from '../cloudtrail/keys';
 import { compileRuleRef } from '../org/rule-ref';
-import { Analyzer, type AnalyzerOptions } from '../pipeline/analyze';
+import { Analyzer, type AnalyzerOptions, type TimeWindow } from '../pipeline/analyze';
 import { analyzeStream } from '../pipeline/analyze-stream';
 import type { MatchSink } from '../pipeline/match-queue';
 import { listLogKeys } from '../pipeline/s3-objects';
 import { applyFilters } from '../sigma/apply-filters';
 import { formatDiagnostic, type CompiledRule, type Diagnostic, type FilterRuleModel } from '../sigma/model';
 import type { HuntItem } from './input';
+import {
+  addTally,
+  countMatch,
+  emptyBatchResult,
+  emptyTally,
+  MAX_LISTED_OBJECTS,
+  type HuntBatchResult,
+  type PrefixTally,
+} from './tally';
+import { eventWindow, keyWindow, listStartAfter, mayHoldWindow } from './window';
 
-/**
- * At most this many matches and damaged objects are listed per batch (counts are always exact), so
- * a batch result stays well under the 256 KB Step Functions payload limit.
- */
-export const MAX_LISTED_MATCHES = 100;
-export const MAX_LISTED_DAMAGED = 50;
 /** Stop starting new objects when less than this much time is left. */
 export const TIME_RESERVE_MS = 60_000;
 const FLUSH_EVERY = 50;
-const MAX_TEXT = 200;
-
-export interface HuntMatchSummary {
-  ruleId: string;
-  title: string;
-  eventID: string;
-  eventTime: string;
-  accountId: string;
-  source: string;
-}
-
-export interface HuntBatchResult {
-  huntId: string;
-  prefixes: number;
-  objects: number;
-  records: number;
-  outOfRange: number;
-  matches: number;
-  /** Matches per rule id. */
-  byRule: Record<string, { title: string; count: number }>;
-  /** The first matches (report mode lists them; pipeline mode sent them to the queue). */
-  listed: HuntMatchSummary[];
-  damagedObjects: number;
-  damaged: { key: string; problems: string[] }[];
-  /** Keys under the prefixes that are not log objects (digests, Insights, other files): not read. */
-  skippedObjects: number;
-  /** Prefixes not (fully) read because the time budget ran out. */
-  unfinished: string[];
-  /** Rule references that matched no shipped rule. */
-  unknownRules: string[];
-}
 
 export interface HuntWorkerDeps {
   s3: S3Client;
@@ -94,11 +72,6 @@ async function sendTo(sink: MatchSink, matches: Match[]): Promise<void> {
   }
 }
 
-/** Text from an attacker-controlled record field, bounded and never an object. */
-function field(value: unknown): string {
-  return typeof value === 'string' ? value.slice(0, MAX_TEXT) : '';
-}
-
 /** Shipped rules narrowed to the references (all when none); unmatched references are reported. */
 export function selectRules(
   rules: CompiledRule[],
@@ -112,21 +85,7 @@ export function selectRules(
 }
 
 export async function huntBatch(items: HuntItem[], deps: HuntWorkerDeps): Promise<HuntBatchResult> {
-  const result: HuntBatchResult = {
-    huntId: items[0]?.huntId ?? 'unknown',
-    prefixes: 0,
-    objects: 0,
-    records: 0,
-    outOfRange: 0,
-    matches: 0,
-    byRule: {},
-    listed: [],
-    damagedObjects: 0,
-    damaged: [],
-    skippedObjects: 0,
-    unfinished: [],
-    unknownRules: [],
-  };
+  const result = emptyBatchResult(items[0]?.huntId ?? 'unknown');
   const analyzers = new Map<string, Analyzer>();
   const analyzerFor = (refs: string[], mode: HuntItem['mode']): Analyzer => {
     const cacheKey = JSON.stringify([mode, refs]);
@@ -148,74 +107,95 @@ export async function huntBatch(items: HuntItem[], deps: HuntWorkerDeps): Promis
     }
     if (item.mode === 'pipeline' && !deps.sink)
       throw new Error('hunt worker: pipeline mode needs the matches queue');
-    const finished = await huntPrefix(item, analyzerFor(item.rules, item.mode), deps, result);
-    if (finished) result.prefixes++;
-    else {
+    const outcome = await huntPrefix(item, analyzerFor(item.rules, item.mode), deps, result);
+    if (outcome === 'out of time') {
       result.unfinished.push(...items.slice(i).map((it) => it.prefix));
       break;
+    }
+    if (outcome === 'unreadable') result.unreadablePrefixes.push(item.prefix);
+    else {
+      addTally(result, outcome);
+      result.prefixes++;
     }
   }
   return result;
 }
 
-/** Returns false when the time budget ran out before the prefix was done. */
+/** The prefix's tally when every object was read; else why it is to be hunted again. */
 async function huntPrefix(
   item: HuntItem,
   analyzer: Analyzer,
   deps: HuntWorkerDeps,
   result: HuntBatchResult,
-): Promise<boolean> {
-  const location = { bucket: deps.trailBucket, prefix: item.prefix };
-  for await (const key of listLogKeys(deps.s3, location, () => void result.skippedObjects++)) {
-    if (deps.remainingMs() < TIME_RESERVE_MS) return false;
-    result.objects++;
-    const problems: Diagnostic[] = [];
-    try {
-      await huntObject(key, item, analyzer, deps, result, problems);
-    } catch (err) {
-      // A queue that refuses matches fails the batch (the map retries it); a bad object does not.
-      if (err instanceof MatchSinkError) throw err;
-      problems.push({
-        severity: 'error',
-        file: `s3://${deps.trailBucket}/${key}`,
-        message: err instanceof Error ? err.message : String(err),
-      });
+): Promise<PrefixTally | 'out of time' | 'unreadable'> {
+  const tally = emptyTally();
+  const keys = keyWindow(item.since, item.until);
+  const events = eventWindow(item.since, item.until);
+  let unreadable = false;
+  const noteUnreadable = (key: string, problem: string) => {
+    unreadable = true;
+    result.unreadableObjects++;
+    if (result.unreadable.length < MAX_LISTED_OBJECTS) result.unreadable.push({ key, problems: [problem] });
+  };
+  const listing = listLogKeys(
+    deps.s3,
+    { bucket: deps.trailBucket, prefix: item.prefix },
+    () => void tally.skippedObjects++,
+    listStartAfter(item.prefix, keys),
+  );
+  try {
+    for await (const key of listing) {
+      if (!mayHoldWindow(key, keys)) {
+        tally.outsideWindowObjects++;
+        continue;
+      }
+      if (deps.remainingMs() < TIME_RESERVE_MS) return 'out of time';
+      tally.objects++;
+      const read = await huntObject(key, item, events, analyzer, deps, tally);
+      if (read.unreadable !== undefined) noteUnreadable(key, read.unreadable);
+      else if (read.damage.length > 0) {
+        tally.damagedObjects++;
+        if (tally.damaged.length < MAX_LISTED_OBJECTS) tally.damaged.push({ key, problems: read.damage });
+      }
     }
-    const errors = problems.filter((p) => p.severity === 'error');
-    if (errors.length > 0) {
-      result.damagedObjects++;
-      if (result.damaged.length < MAX_LISTED_DAMAGED)
-        result.damaged.push({
-          key,
-          problems: errors.slice(0, 3).map((p) => formatDiagnostic(p).slice(0, 300)),
-        });
-    }
+  } catch (err) {
+    // huntObject lets only the queue's refusal through; anything else here is the listing's.
+    if (err instanceof MatchSinkError) throw err;
+    noteUnreadable(item.prefix, `listing failed: ${readFailure(err)}`);
   }
-  return true;
+  return unreadable ? 'unreadable' : tally;
 }
 
+/** Reads one object into the tally; says why it could not be read, or what is damaged in it. */
 async function huntObject(
   key: string,
   item: HuntItem,
+  events: TimeWindow,
   analyzer: Analyzer,
   deps: HuntWorkerDeps,
-  result: HuntBatchResult,
-  problems: Diagnostic[],
-): Promise<void> {
+  tally: PrefixTally,
+): Promise<{ unreadable?: string; damage: string[] }> {
   const name = `s3://${deps.trailBucket}/${key}`;
-  const keyAccount = parseTrailKey(key)?.accountId;
-  const stream = await deps.open(deps.trailBucket, key);
+  let stream: Readable;
+  try {
+    stream = await deps.open(deps.trailBucket, key);
+  } catch (err) {
+    return { unreadable: readFailure(err), damage: [] };
+  }
+  // The body's own errors (a connection reset, a timeout) are failures to read, not damage.
+  let readError: unknown;
+  stream.on('error', (err) => (readError ??= err));
+  const problems: Diagnostic[] = [];
   let pending: Match[] = [];
   try {
-    // ISO-8601 UTC strings compare in time order; events without a time string are out of range.
     const batches = analyzeStream(stream, name, analyzer, (p) => problems.push(p), {
-      keyAccountId: keyAccount,
-      window: { since: item.since, until: item.until },
+      keyAccountId: parseTrailKey(key)?.accountId,
+      window: events,
     });
     for await (const batch of batches) {
-      result.records += batch.records;
-      result.outOfRange += batch.outOfRange;
-      for (const m of batch.matches) countMatch(m, result);
+      tally.records += batch.records;
+      tally.outOfRange += batch.outOfRange;
+      for (const m of batch.matches) countMatch(m, tally);
       if (item.mode === 'pipeline' && batch.matches.length > 0) {
         for (const m of batch.matches) pending.push(m);
         if (pending.length >= FLUSH_EVERY) {
@@ -224,32 +204,30 @@ async function huntObject(
         }
       }
     }
+  } catch (err) {
+    // A queue that refuses matches fails the batch (the map retries it); a bad object does not.
+    if (err instanceof MatchSinkError) throw err;
+    problems.push({
+      severity: 'error',
+      file: name,
+      message: err instanceof Error ? err.message : String(err),
+    });
   } finally {
     if (pending.length > 0) await sendTo(deps.sink!, pending);
   }
+  if (readError !== undefined) return { unreadable: readFailure(readError), damage: [] };
+  const damage = problems
+    .filter((p) => p.severity === 'error')
+    .slice(0, 3)
+    .map((p) => formatDiagnostic(p).slice(0, 300));
+  return { damage };
 }
 
-/** The match's record, or undefined when its text is not valid JSON (the analyzer does not parse it whole). */
-function recordOf(m: Match): Match['record'] | undefined {
-  try {
-    return m.record;
-  } catch {
-    return undefined;
-  }
-}
-
-function countMatch(m: Match, result: HuntBatchResult): void {
-  result.matches++;
-  const entry = (result.byRule[m.rule.id] ??= { title: m.rule.title, count: 0 });
-  entry.count++;
-  if (result.listed.length < MAX_LISTED_MATCHES) {
-    result.listed.push({
-      ruleId: m.rule.id,
-      title: m.rule.title,
-      eventID: field(recordOf(m)?.eventID),
-      eventTime: field(recordOf(m)?.eventTime),
-      accountId: m.accountId,
-      source: `${m.source.file}#${m.source.index}`.slice(0, 400),
-    });
-  }
+/** An S3, KMS or network error in one line: its name (or code), then its message. */
+function readFailure(err: unknown): string {
+  const e = (err ?? {}) as { name?: unknown; code?: unknown; message?: unknown };
+  const name =
+    typeof e.name === 'string' && e.name !== 'Error' ? e.name : typeof e.code === 'string' ? e.code : '';
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  return `${name !== '' ? `${name}: ` : ''}${message}`.slice(0, 300);
 }

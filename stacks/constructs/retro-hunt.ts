@@ -8,6 +8,10 @@
  *   worker call; ToleratedFailurePercentage lets a few bad batches not fail the whole hunt.
  * - Child results are always written to the hunt bucket (`results/`) by a ResultWriter: in report
  *   mode they are the report, in pipeline mode (matches also go to the matches queue) the tally.
+ * - Each worker call is bounded (TimeoutSeconds, so a lost invocation ends in States.Timeout) and
+ *   retried on Lambda's service errors and throttling; the worker's reserved concurrency caps the
+ *   map, so a hunt never takes the concurrency live detection runs on. The execution may run for
+ *   days (`timeoutHours`, default a week; standard workflows allow a year).
  * - The hunt bucket: KMS (stack key), SSL only, no public access, objects expire.
  * - Least privilege: the worker reads the trail logs prefix only and sends to the matches queue;
  *   the state machine invokes the worker and reads/writes the hunt bucket only.
@@ -24,12 +28,11 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { DetectionFunction, type BundledCopy } from './detection-function';
 import { requireIntInRange } from './validate-props';
+import { HUNT_RESULTS_PREFIX } from '../../lambdas/hunt/names';
 import { resourceNames } from '../resource-names';
 
 export const HUNT_WORKER_ROLE_NAME = resourceNames().huntWorkerRole;
 export const HUNT_STATE_MACHINE_NAME = resourceNames().stateMachine;
-/** Where the map writes child results in the hunt bucket. */
-export const HUNT_RESULTS_PREFIX = 'results/';
 
 export interface RetroHuntProps {
   /** Worker entry file exporting `handler` (lambdas/hunt/handler.ts). */
@@ -55,6 +58,8 @@ export interface RetroHuntProps {
   toleratedFailurePercentage?: number;
   /** Days hunt manifests and results are kept; default 30. */
   expireDays?: number;
+  /** Hours an execution may run before it times out; default 168 (a week), at most a year. */
+  timeoutHours?: number;
   /** Names (default: those of the `trailalerts` deployment, stacks/resource-names.ts). */
   workerRoleName?: string;
   stateMachineName?: string;
@@ -96,6 +101,7 @@ export class RetroHunt extends Construct {
       100,
     );
     const expireDays = requireIntInRange(owner, 'expireDays', props.expireDays ?? 30, 1, 3650);
+    const timeoutHours = requireIntInRange(owner, 'timeoutHours', props.timeoutHours ?? 168, 1, 8760);
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: props.bucketName ?? resourceNames().huntBucket(stack.account, stack.region),
@@ -150,7 +156,7 @@ export class RetroHunt extends Construct {
       stateMachineName: props.stateMachineName ?? HUNT_STATE_MACHINE_NAME,
       definitionBody: sfn.DefinitionBody.fromChainable(selectChoice),
       stateMachineType: sfn.StateMachineType.STANDARD,
-      timeout: Duration.hours(24),
+      timeout: Duration.hours(timeoutHours),
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });

@@ -108,6 +108,15 @@ describe('the built CLI', () => {
     expect([...packagesLoaded(help.loads)]).toEqual(['commander']);
   });
 
+  it('prints hunt and hunt-results help without the AWS SDK', () => {
+    for (const command of ['hunt', 'hunt-results']) {
+      const help = run([command, '--help'], { trace: true });
+      expect(help.status).toBe(0);
+      expect(help.stdout).toContain('Exit status:');
+      expect(heavy(packagesLoaded(help.loads), AWS)).toEqual([]);
+    }
+  });
+
   it('validates without the AWS SDK or playwright', () => {
     const dir = tempTree({ 'rules/a.yml': consoleLoginRule });
     const validate = run(['validate', 'rules'], { cwd: dir, trace: true });

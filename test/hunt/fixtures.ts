@@ -4,7 +4,7 @@
  * an in-memory HuntResultsPort.
  */
 import type { ExecutionDescription, HuntResultsPort } from '../../lambdas/hunt/results';
-import type { HuntBatchResult } from '../../lambdas/hunt/worker';
+import { emptyBatchResult, type HuntBatchResult } from '../../lambdas/hunt/tally';
 
 export const ROOT = 'AWSLogs/o-testorg0001/';
 export const STATE_MACHINE = 'arn:aws:states:eu-west-1:222222222222:stateMachine:trailalerts-retro-hunt';
@@ -22,22 +22,7 @@ export const STOP = { id: '11111111-1111-4111-8111-111111111111', title: 'CloudT
 export const DELETE = { id: '22222222-2222-4222-8222-222222222222', title: 'CloudTrail Deleted' };
 
 export function batchResult(over: Partial<HuntBatchResult> = {}): HuntBatchResult {
-  return {
-    huntId: HUNT_ID,
-    prefixes: 1,
-    objects: 2,
-    records: 10,
-    outOfRange: 1,
-    matches: 0,
-    byRule: {},
-    listed: [],
-    damagedObjects: 0,
-    damaged: [],
-    skippedObjects: 0,
-    unfinished: [],
-    unknownRules: [],
-    ...over,
-  };
+  return { ...emptyBatchResult(HUNT_ID), prefixes: 1, objects: 2, records: 10, outOfRange: 1, ...over };
 }
 
 export const match = (

@@ -47,10 +47,18 @@ describe('parseHuntTime', () => {
 });
 
 describe('dayFolders', () => {
-  it('covers since through the day after until (late deliveries)', () => {
+  it('covers since through the day after a whole-day until (late deliveries)', () => {
     expect(dayFolders('2026-02-27T05:00:00.000Z', '2026-03-01T23:59:59.999Z')).toEqual([
       '2026/02/27',
       '2026/02/28',
+      '2026/03/01',
+      '2026/03/02',
+    ]);
+  });
+
+  it('leaves out the next day when no late delivery of the window can land in it', () => {
+    expect(dayFolders('2026-03-01T10:00:00.000Z', '2026-03-01T11:00:00.000Z')).toEqual(['2026/03/01']);
+    expect(dayFolders('2026-03-01T10:00:00.000Z', '2026-03-01T23:30:00.000Z')).toEqual([
       '2026/03/01',
       '2026/03/02',
     ]);

@@ -1,10 +1,11 @@
 /**
  * The hunt worker core (huntBatch) against a real local S3 (s3rver): gzip CloudTrail log objects
  * under AWSLogs/<org>/<account>/CloudTrail/<region>/YYYY/MM/DD/, one object with a cut gzip trailer,
- * one that is not gzip at all, a digest file and a non-log file; a real S3Client (path style, dummy
- * credentials) lists and streams them. The counts must be exact, the damaged objects listed by key,
- * the digest never read, and the matches sent to the sink must be exactly what `trailalerts detect`
- * finds in the same objects inside the hunt's time window.
+ * one that is not gzip at all, one delivered before the window, a digest file and a non-log file;
+ * a real S3Client (path style, dummy credentials) lists and streams them. The counts must be exact,
+ * the damaged objects listed by key, the digest and the early object never read, and the matches
+ * sent to the sink must be exactly what `trailalerts detect` finds in the same objects inside the
+ * hunt's time window (compared as instants: the last second of `until` is in).
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,8 @@ import { gzipSync } from 'node:zlib';
 import { runDetect, type DetectResult } from '../../bin/cli/detect';
 import type { Match } from '../../lambdas/alerts/alert';
 import type { HuntItem } from '../../lambdas/hunt/input';
-import { huntBatch, type HuntBatchResult } from '../../lambdas/hunt/worker';
+import type { HuntBatchResult } from '../../lambdas/hunt/tally';
+import { huntBatch } from '../../lambdas/hunt/worker';
 import { parseAccountsConfig } from '../../lambdas/org/config';
 import { StaticAccountDirectory } from '../../lambdas/org/directory';
 import { buildPolicy, loadDetectionContent } from '../../lambdas/pipeline/build';
@@ -35,6 +37,8 @@ const NEXT_DAY = `${ORG_ROOT}${ACCOUNT}/CloudTrail/us-east-1/2026/08/03/`;
 const DIGEST = `${ORG_ROOT}${ACCOUNT}/CloudTrail-Digest/us-east-1/2026/08/02/${ACCOUNT}_CloudTrail-Digest_us-east-1_org_us-east-1_20260802T010000Z.json.gz`;
 const SINCE = '2026-08-02T06:00:00.000Z';
 const UNTIL = '2026-08-02T23:59:59.999Z';
+const inRange = (time: unknown) =>
+  typeof time === 'string' && Date.parse(time) >= Date.parse(SINCE) && Date.parse(time) <= Date.parse(UNTIL);
 
 const CONFIG = `
 organization: { id: o-testorg0001, managementAccountId: '111111111111', securityAccountId: '222222222222', homeRegion: us-east-1 }
@@ -75,11 +79,15 @@ function buildObjects() {
     start: new Date('2026-08-02T00:00:00Z'),
     stepMs: 120_000,
   });
-  // Delivered after midnight, filed under the next day: one event still in the window, one after it.
+  // Delivered after midnight, filed under the next day: events still in the window (the last one
+  // in its last second), one after it.
   const late = [
     trailEvent('late-in', 'StopLogging', '2026-08-02T23:58:00Z'),
+    trailEvent('late-last-second', 'DeleteTrail', '2026-08-02T23:59:59Z'),
     trailEvent('late-out', 'DeleteTrail', '2026-08-03T00:05:00Z'),
   ];
+  // Delivered at 05:00, long before the window opens at 06:00: never listed (ListObjectsV2 StartAfter).
+  const early = [trailEvent('early', 'StopLogging', '2026-08-02T04:58:00Z')];
   // Complete JSON whose gzip trailer (CRC and length) is cut off: every record is readable, then the stream fails.
   const cut = [
     trailEvent('cut-1', 'StopLogging', '2026-08-02T12:00:00Z'),
@@ -101,7 +109,9 @@ function buildObjects() {
   bytes[corruptKey] = Buffer.from('this is not gzip and not JSON either');
   bytes[DIGEST] = gzipSync(JSON.stringify({ digestStartTime: '2026-08-02T00:00:00Z', logFiles: [] }));
   bytes[`${DAY}README.txt`] = Buffer.from('not a log object');
-  return { bytes, logs: { ...logs, [truncatedKey]: cut }, truncatedKey, corruptKey };
+  const earlyKey = `${DAY}${logName(7, '20260802T0500Z')}`;
+  bytes[earlyKey] = gzipSync(logText(early));
+  return { bytes, logs: { ...logs, [truncatedKey]: cut }, truncatedKey, corruptKey, earlyKey };
 }
 
 describe('hunt worker over s3rver', () => {
@@ -173,9 +183,8 @@ describe('hunt worker over s3rver', () => {
 
     // Expected counts from the records each readable object holds.
     const all = Object.values(objects.logs).flat();
-    const inWindow = all.filter(
-      (r) => typeof r.eventTime === 'string' && r.eventTime >= SINCE && r.eventTime <= UNTIL,
-    );
+    const inWindow = all.filter((r) => inRange(r.eventTime));
+    expect(inWindow.map((r) => r.eventID)).toContain('late-last-second');
     const index = new RuleIndex(rules);
     const expectedByRule: Record<string, { title: string; count: number }> = {};
     for (const r of inWindow)
@@ -194,10 +203,12 @@ describe('hunt worker over s3rver', () => {
       outOfRange: all.length - inWindow.length,
       matches: expectedMatches,
       damagedObjects: 2,
+      outsideWindowObjects: 0,
+      unreadableObjects: 0,
       unfinished: [],
       unknownRules: [],
     });
-    expect(all.length).toBe(604);
+    expect(all.length).toBe(605);
     expect(result.outOfRange).toBeGreaterThan(100);
     expect(result.byRule).toEqual(expectedByRule);
     expect(result.damaged.map((d) => d.key)).toEqual([objects.truncatedKey, objects.corruptKey]);
@@ -205,6 +216,7 @@ describe('hunt worker over s3rver', () => {
     expect(result.damaged[1].problems.join(' ')).toContain(`s3://trail/${objects.corruptKey}`);
     expect(opened).not.toContain(DIGEST);
     expect(opened).not.toContain(`${DAY}README.txt`);
+    expect(opened).not.toContain(objects.earlyKey);
     expect(opened).toHaveLength(6);
     expect(sent).toHaveLength(expectedMatches);
 
@@ -226,10 +238,7 @@ describe('hunt worker over s3rver', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as DetectResult)
-      .filter((d) => {
-        const time = d.event.eventTime;
-        return typeof time === 'string' && time >= SINCE && time <= UNTIL;
-      })
+      .filter((d) => inRange(d.event.eventTime) && !d.source.file.endsWith(basename(objects.earlyKey)))
       .map((d) => `${basename(d.source.file)}#${d.source.index} ${d.rule.id} ${String(d.event.eventID)}`)
       .sort();
     const hunted = sent
@@ -238,7 +247,7 @@ describe('hunt worker over s3rver', () => {
     expect(hunted).toEqual(detected);
     expect(sent.every((m) => m.source.file.startsWith('s3://trail/') && m.accountId === ACCOUNT)).toBe(true);
     // detect read the same records and reported the same two damaged objects.
-    expect(notices).toContain(`, ${all.length} events, `);
+    expect(notices).toContain(`, ${all.length + 1} events, `);
     expect(notices).toContain(basename(objects.truncatedKey));
     expect(notices).toContain(basename(objects.corruptKey));
   });
@@ -247,7 +256,9 @@ describe('hunt worker over s3rver', () => {
     const opened: string[] = [];
     const { deps } = worker([], opened);
     const result = await huntBatch([{ ...item(`${ORG_ROOT}${ACCOUNT}/`), mode: 'report' }], deps);
+    // Not a day folder, so no StartAfter: the early object is listed, then left out by its key time.
     expect(result.objects).toBe(6);
+    expect(result.outsideWindowObjects).toBe(1);
     expect(opened).not.toContain(DIGEST);
     expect(opened.every((k) => k.includes('/CloudTrail/us-east-1/'))).toBe(true);
   });

@@ -1,7 +1,9 @@
 /**
  * The hunt worker core and Lambda handler: day prefixes listed through a mocked S3, objects read
- * from gzip buffers, rules narrowed by reference, the time window, pipeline vs report mode,
- * damaged objects counted but never fatal, queue failures fatal, the time budget, bad batches.
+ * from gzip buffers, rules narrowed by reference, the time window (of events, and of objects by
+ * the time in their key), pipeline vs report mode, damaged content told from objects that could
+ * not be read, queue failures fatal, the time budget, prefixes counted once, bad batches, and
+ * matches the queue took only trimmed.
  */
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -14,6 +16,7 @@ import { gzipSync } from 'node:zlib';
 import type { Match } from '../../lambdas/alerts/alert';
 import { createHuntHandler } from '../../lambdas/hunt/handler';
 import { HuntInputError, type HuntItem } from '../../lambdas/hunt/input';
+import { parseHuntTime } from '../../lambdas/hunt/plan';
 import {
   huntBatch,
   MatchSinkError,
@@ -96,21 +99,41 @@ beforeEach(() => {
   sqsMock.reset();
 });
 
-/** Objects of the fake bucket: key → gzip body (a Buffer) or an Error thrown when opened. */
-function fakeBucket(objects: Record<string, Buffer | Error>) {
-  s3Mock.on(ListObjectsV2Command).callsFake((input: { Prefix?: string }) => ({
+/**
+ * Objects of the fake bucket: key → gzip body (a Buffer), an Error thrown when opened, or a
+ * Readable (a body that fails part-way). Listing honours Prefix and StartAfter, in key order.
+ */
+function fakeBucket(objects: Record<string, Buffer | Error | (() => Readable)>, opened: string[] = []) {
+  s3Mock.on(ListObjectsV2Command).callsFake((input: { Prefix?: string; StartAfter?: string }) => ({
     Contents: Object.keys(objects)
-      .filter((k) => k.startsWith(input.Prefix ?? ''))
+      .sort()
+      .filter(
+        (k) => k.startsWith(input.Prefix ?? '') && (input.StartAfter === undefined || k > input.StartAfter),
+      )
       .map((Key) => ({ Key })),
     IsTruncated: false,
   }));
   return async (_bucket: string, key: string): Promise<Readable> => {
+    opened.push(key);
     const body = objects[key];
     if (body === undefined) throw new Error(`NoSuchKey ${key}`);
     if (body instanceof Error) throw body;
+    if (typeof body === 'function') return body();
     return Readable.from([body]);
   };
 }
+
+/** A body that yields the first half of `bytes`, then fails as a reset connection does. */
+const resetHalfway = (bytes: Buffer) => () =>
+  new Readable({
+    read() {
+      this.push(bytes.subarray(0, bytes.length >> 1));
+      this.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+    },
+  });
+
+const logKey = (prefix: string, stamp: string, tag: string) =>
+  `${prefix}${ACCOUNT}_CloudTrail_us-east-1_${stamp}_${tag}.json.gz`;
 
 const item = (over: Partial<HuntItem> = {}): HuntItem => ({
   huntId: 'hunt-1',
@@ -236,25 +259,50 @@ filter:
     ]);
   });
 
-  it('counts and lists damaged or unreadable objects and still reads the rest', async () => {
+  it('tells damaged content from objects that could not be read, and hunts only the latter again', async () => {
     const good = logFile(event('e1', 'StopLogging', '2026-08-02T10:00:00Z'));
     const open = fakeBucket({
-      [`${DAY}1-truncated.json.gz`]: good.subarray(0, good.length - 8),
-      [`${DAY}2-denied.json.gz`]: new Error('AccessDenied'),
-      [`${DAY}3-not-json.json.gz`]: gzipSync('{"Records": [ nope'),
-      [`${DAY}4-good.json.gz`]: good,
+      [`${DAY}a-truncated.json.gz`]: good.subarray(0, good.length - 8),
+      [`${DAY}b-not-json.json.gz`]: gzipSync('{"Records": [ nope'),
+      [`${DAY}c-good.json.gz`]: good,
+      [`${DAY2}a-denied.json.gz`]: Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }),
+      [`${DAY2}b-reset.json.gz`]: resetHalfway(good),
+      [`${DAY2}c-good.json.gz`]: good,
     });
-    const result = await huntBatch([item()], deps(open));
-    expect(result.objects).toBe(4);
-    expect(result.damagedObjects).toBe(3);
-    expect(result.damaged.map((d) => d.key)).toEqual([
-      `${DAY}1-truncated.json.gz`,
-      `${DAY}2-denied.json.gz`,
-      `${DAY}3-not-json.json.gz`,
-    ]);
-    expect(result.damaged[1].problems.join(' ')).toContain('AccessDenied');
-    expect(result.matches).toBeGreaterThanOrEqual(1);
+    const result = await huntBatch([item(), item({ prefix: DAY2 })], deps(open));
+    // Damaged content is final: the prefix is read and counted, the damage listed.
     expect(result.prefixes).toBe(1);
+    expect(result.objects).toBe(3);
+    expect(result.damagedObjects).toBe(2);
+    expect(result.damaged.map((d) => d.key)).toEqual([
+      `${DAY}a-truncated.json.gz`,
+      `${DAY}b-not-json.json.gz`,
+    ]);
+    expect(result.matches).toBe(2);
+    // A denied read and a reset connection are not damage: the prefix is left out, to hunt again.
+    expect(result.unreadableObjects).toBe(2);
+    expect(result.unreadable).toEqual([
+      { key: `${DAY2}a-denied.json.gz`, problems: ['AccessDenied: Access Denied'] },
+      { key: `${DAY2}b-reset.json.gz`, problems: ['ECONNRESET: aborted'] },
+    ]);
+    expect(result.unreadablePrefixes).toEqual([DAY2]);
+    expect(result.unfinished).toEqual([]);
+  });
+
+  it('hunts a prefix whose listing fails again, and reads the others', async () => {
+    const open = fakeBucket({
+      [`${DAY}a.json.gz`]: logFile(event('e1', 'StopLogging', '2026-08-02T10:00:00Z')),
+    });
+    s3Mock
+      .on(ListObjectsV2Command, { Prefix: DAY2 })
+      .rejects(Object.assign(new Error('Please reduce your request rate.'), { name: 'SlowDown' }));
+    const result = await huntBatch([item({ prefix: DAY2 }), item()], deps(open));
+    expect(result.prefixes).toBe(1);
+    expect(result.matches).toBe(1);
+    expect(result.unreadablePrefixes).toEqual([DAY2]);
+    expect(result.unreadable).toEqual([
+      { key: DAY2, problems: ['listing failed: SlowDown: Please reduce your request rate.'] },
+    ]);
   });
 
   it('fails the batch when the matches queue refuses, so Step Functions retries it', async () => {
@@ -278,6 +326,84 @@ filter:
     const result = await huntBatch([item(), item({ prefix: DAY2 })], deps(open, { remainingMs }));
     expect(result.prefixes).toBe(1);
     expect(result.unfinished).toEqual([DAY2]);
+  });
+
+  it('counts a prefix cut off mid-way only once it is read whole, so a report and its re-run add up', async () => {
+    const open = fakeBucket({
+      [`${DAY}a.json.gz`]: logFile(event('e1', 'StopLogging', '2026-08-02T10:00:00Z')),
+      [`${DAY}b.json.gz`]: logFile(event('e2', 'StopLogging', '2026-08-02T11:00:00Z')),
+    });
+    let calls = 0;
+    // Time for the prefix and its first object, not for the second.
+    const remainingMs = () => (calls++ < 2 ? 10 * 60_000 : TIME_RESERVE_MS - 1);
+    const first = await huntBatch([item()], deps(open, { remainingMs }));
+    expect(first).toMatchObject({
+      prefixes: 0,
+      objects: 0,
+      records: 0,
+      matches: 0,
+      listed: [],
+      unfinished: [DAY],
+    });
+    const again = await huntBatch([item()], deps(open));
+    expect(again).toMatchObject({ prefixes: 1, objects: 2, matches: 2, unfinished: [] });
+    expect(first.matches + again.matches).toBe(2);
+  });
+
+  it('keeps the whole last second of a date-only --until, and the first of --since', async () => {
+    const open = fakeBucket({
+      [`${DAY2}a.json.gz`]: logFile(
+        event('first', 'StopLogging', '2026-08-01T00:00:00Z'),
+        event('before', 'StopLogging', '2026-07-31T23:59:59Z'),
+        event('last', 'StopLogging', '2026-08-02T23:59:59Z'),
+        event('last-half', 'StopLogging', '2026-08-02T23:59:59.500Z'),
+        event('after', 'StopLogging', '2026-08-03T00:00:00Z'),
+      ),
+    });
+    const window = {
+      since: parseHuntTime('--since', '2026-08-01', 'start'),
+      until: parseHuntTime('--until', '2026-08-02', 'end'),
+    };
+    expect(window.until).toBe('2026-08-02T23:59:59.999Z');
+    const result = await huntBatch([item({ prefix: DAY2, ...window })], deps(open));
+    expect(result.listed.map((m) => m.eventID).sort()).toEqual(['first', 'last', 'last-half']);
+    expect(result.outOfRange).toBe(2);
+  });
+
+  it('leaves out objects delivered outside the window by the time in their key, listing after the early ones', async () => {
+    const opened: string[] = [];
+    const open = fakeBucket(
+      {
+        [logKey(DAY, '20260802T0930Z', 'early')]: logFile(event('e0', 'StopLogging', '2026-08-02T09:28:00Z')),
+        [logKey(DAY, '20260802T0950Z', 'margin')]: logFile(
+          event('e1', 'StopLogging', '2026-08-02T09:48:00Z'),
+        ),
+        [logKey(DAY, '20260802T1030Z', 'in')]: logFile(event('e2', 'StopLogging', '2026-08-02T10:29:00Z')),
+        [logKey(DAY, '20260802T1120Z', 'late')]: logFile(event('e3', 'StopLogging', '2026-08-02T10:30:00Z')),
+        [logKey(DAY, '20260802T1200Z', 'after')]: logFile(event('e4', 'StopLogging', '2026-08-02T11:58:00Z')),
+      },
+      opened,
+    );
+    const result = await huntBatch(
+      [item({ since: '2026-08-02T10:00:00.000Z', until: '2026-08-02T10:30:00.000Z' })],
+      deps(open),
+    );
+    // 15 minutes before since, an hour after until.
+    expect(s3Mock.commandCalls(ListObjectsV2Command)[0].args[0].input.StartAfter).toBe(
+      `${DAY}${ACCOUNT}_CloudTrail_us-east-1_20260802T0944`,
+    );
+    expect(opened).toEqual([
+      logKey(DAY, '20260802T0950Z', 'margin'),
+      logKey(DAY, '20260802T1030Z', 'in'),
+      logKey(DAY, '20260802T1120Z', 'late'),
+    ]);
+    expect(result).toMatchObject({
+      objects: 3,
+      outsideWindowObjects: 1,
+      records: 3,
+      outOfRange: 1,
+      matches: 2,
+    });
   });
 
   it('selectRules keeps all rules without references', () => {
@@ -314,6 +440,30 @@ describe('hunt Lambda handler', () => {
       Bucket: 'trail',
       Prefix: DAY,
     });
+  });
+
+  it('counts the matches the queue took only without their largest fields', async () => {
+    // 768 KiB of UTF-8 in the object, 1.5 MiB once escaped for SQS: sent without requestParameters.
+    const big = {
+      ...event('big', 'StopLogging', '2026-08-02T10:00:00Z'),
+      requestParameters: { name: '\uFFFF'.repeat(262_144) },
+    };
+    s3Mock.on(ListObjectsV2Command).resolves({ Contents: [{ Key: `${DAY}a.json.gz` }], IsTruncated: false });
+    s3Mock.on(GetObjectCommand).callsFake(() => ({
+      Body: Readable.from([logFile(big, event('small', 'StopLogging', '2026-08-02T10:01:00Z'))]),
+    }));
+    sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    const result = await handler()({ Items: [item({ mode: 'pipeline' })] }, context);
+    expect(result.matches).toBe(2);
+    expect(result.truncatedMatches).toBe(1);
+    const bodies = sqsMock
+      .commandCalls(SendMessageBatchCommand)
+      .flatMap((c) =>
+        c.args[0].input.Entries!.map((e) => JSON.parse(e.MessageBody!) as { truncated?: string[] }),
+      );
+    expect(bodies.filter((b) => b.truncated)).toEqual([
+      expect.objectContaining({ truncated: ['requestParameters'] }),
+    ]);
   });
 
   it('retries a failed cold-start load on the next invocation', async () => {

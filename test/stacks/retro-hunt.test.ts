@@ -1,8 +1,9 @@
 /**
  * The retro-hunt resources of the security stack: a state machine with DISTRIBUTED maps (S3 JSON
  * ItemReader, ItemBatcher, ResultWriter) bounded by the worker's reserved concurrency, retries for
- * throttled and lost invocations, the arm64 hunt worker with the rules shipped, the hunt bucket's
- * protections, trail access only through the log-archive reader role, and cdk-nag.
+ * Lambda's service errors and throttled and lost invocations, an execution timeout of days, the
+ * arm64 hunt worker with the rules shipped, the hunt bucket's protections, trail access only
+ * through the log-archive reader role, and cdk-nag.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -160,6 +161,39 @@ describe('state machine', () => {
     },
   );
 
+  it.each(['HuntManifest', 'HuntInline'])(
+    '%s retries Lambda service and SDK client errors first, with backoff',
+    (name) => {
+      const processor = definition.States[name].ItemProcessor as {
+        StartAt: string;
+        States: Record<string, Json>;
+      };
+      const retries = processor.States[processor.StartAt].Retry as Json[];
+      expect(retries[0]).toEqual({
+        ErrorEquals: [
+          'Lambda.ClientExecutionTimeoutException',
+          'Lambda.ServiceException',
+          'Lambda.AWSLambdaException',
+          'Lambda.SdkClientException',
+        ],
+        IntervalSeconds: 2,
+        MaxAttempts: 6,
+        BackoffRate: 2,
+      });
+      // Every retrier names its errors: no catch-all that would hide a bug behind retries.
+      for (const r of retries) expect(r.ErrorEquals).not.toContain('States.ALL');
+    },
+  );
+
+  it('lets an execution run for a week by default (standard workflows allow a year)', () => {
+    expect((definition as unknown as Json).TimeoutSeconds).toBe(7 * 24 * 3600);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      DefinitionString: {
+        'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('"TimeoutSeconds":604800')])],
+      },
+    });
+  });
+
   it('reads the manifest with an S3 JSON ItemReader keyed by $.manifestKey', () => {
     expect(definition.States.HuntManifest.ItemReader).toMatchObject({
       ReaderConfig: { InputType: 'JSON' },
@@ -274,6 +308,19 @@ describe('worker concurrency', () => {
     const def = renderDefinition(t);
     expect(def.States.HuntManifest.MaxConcurrency).toBe(12);
     expect(def.States.HuntInline.MaxConcurrency).toBe(12);
+  });
+
+  it('times executions out after timeoutHours, from accounts.yaml deployment.huntTimeoutHours', () => {
+    const t = huntOf({ timeoutHours: 48 });
+    expect((renderDefinition(t) as unknown as Json).TimeoutSeconds).toBe(48 * 3600);
+    expect(() => huntOf({ timeoutHours: 0 })).toThrow(/timeoutHours — expected an integer from 1 to 8760/);
+    expect(() => huntOf({ timeoutHours: 8761 })).toThrow(/timeoutHours/);
+    const { config } = loadAccountsConfig(REPO_ACCOUNTS);
+    const plan = propsFromConfig(
+      { ...config!, deployment: { ...config!.deployment, huntTimeoutHours: 72 } },
+      { configFile: REPO_ACCOUNTS, rulesDir: RULES_FIXTURE },
+    );
+    expect(plan.security.retroHunt).toMatchObject({ timeoutHours: 72 });
   });
 
   it('refuses more map iterations than reserved executions', () => {

@@ -9,10 +9,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import * as exitCodes from '../../bin/cli/exit-codes';
 import {
   defaultHuntBucket,
   describePlan,
   huntCommand,
+  huntResultsCommand,
   runHunt,
   type HuntCommandOptions,
   dedupeWindowNotice,
@@ -20,6 +22,7 @@ import {
 import { planHunt } from '../../lambdas/hunt/plan';
 import { executionInput, INLINE_PREFIX_LIMIT, manifestKeyFor, newHuntId } from '../../lambdas/hunt/start';
 import { parseAccountsConfig } from '../../lambdas/org/config';
+import { resourceNames } from '../../stacks/resource-names';
 
 const ARN = 'arn:aws:states:eu-west-1:222222222222:stateMachine:trailalerts-retro-hunt';
 const CONFIG = `
@@ -166,12 +169,30 @@ describe('helpers', () => {
     );
   });
 
-  it('derives the hunt bucket from the state machine ARN', () => {
+  it('derives the hunt bucket from the state machine ARN as the stack names both', () => {
     expect(defaultHuntBucket(ARN)).toBe('trailalerts-hunt-222222222222-eu-west-1');
     // A second deployment named `staging` owns staging-retro-hunt and staging-hunt-….
-    expect(defaultHuntBucket('arn:aws:states:eu-west-1:222222222222:stateMachine:staging-retro-hunt')).toBe(
-      'staging-hunt-222222222222-eu-west-1',
-    );
+    const staging = resourceNames('staging');
+    expect(
+      defaultHuntBucket(`arn:aws:states:eu-west-1:222222222222:stateMachine:${staging.stateMachine}`),
+    ).toBe(staging.huntBucket('222222222222', 'eu-west-1'));
+    expect(staging.huntBucket('222222222222', 'eu-west-1')).toBe('staging-hunt-222222222222-eu-west-1');
+  });
+
+  it('gives hunt outcomes exit codes no other command uses, and lists them in --help', () => {
+    const { EXIT_HUNT_FAILED, EXIT_HUNT_INCOMPLETE, EXIT_HUNT_NOT_FINISHED } = exitCodes;
+    const hunt = [EXIT_HUNT_NOT_FINISHED, EXIT_HUNT_INCOMPLETE, EXIT_HUNT_FAILED];
+    const others = Object.entries(exitCodes)
+      .filter(([name, v]) => typeof v === 'number' && !name.startsWith('EXIT_HUNT_'))
+      .map(([, v]) => v as number);
+    expect(new Set([...hunt, ...others]).size).toBe(hunt.length + others.length);
+    for (const command of [huntCommand(), huntResultsCommand()]) {
+      let help = '';
+      command.configureOutput({ writeOut: (t) => (help += t) });
+      command.outputHelp();
+      for (const code of hunt) expect(help).toContain(`${code} `);
+      expect(help).not.toMatch(/\b5 /);
+    }
   });
 
   it('makes unique, execution-name-safe hunt ids', () => {

@@ -18,10 +18,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { EXIT_HUNT_FAILED, EXIT_HUNT_INCOMPLETE, EXIT_HUNT_NOT_FINISHED } from '../../bin/cli/exit-codes';
 import {
-  EXIT_HUNT_FAILED,
-  EXIT_HUNT_INCOMPLETE,
-  EXIT_HUNT_NOT_FINISHED,
   huntCommand,
   huntResultsCommand,
   parseDuration,
@@ -47,7 +45,7 @@ import {
   resultKey,
   STATE_MACHINE,
   STOP,
-} from './fixtures';
+} from '../hunt/fixtures';
 
 const CONFIG = `
 organization: { id: o-testorg0001, managementAccountId: '111111111111', securityAccountId: '222222222222', homeRegion: eu-west-1 }
@@ -219,11 +217,11 @@ describe('hunt --wait', () => {
     expect(sleeps).toEqual([5000, 7500, 11250]);
     expect(text.err.trim().split('\n')).toHaveLength(3);
     expect(text.out).toContain('hunt hunt-');
-    expect(text.out).toContain('batches:    2 succeeded, 0 failed, 0 never ran, 0 unreadable');
+    expect(text.out).toContain('batches:    2 succeeded, 0 failed, 0 never ran, 0 malformed');
     expect(text.out).toContain('read:       6 prefixes, 43 objects, 12,350 records');
     expect(text.out).toContain('matches:    2');
     expect(text.out).toMatch(/1\s+CloudTrail Deleted/);
-    expect(text.out).toContain('complete: every prefix was read');
+    expect(text.out).toContain('complete: every object was read');
     expect(sfnMock.commandCalls(DescribeExecutionCommand)).toHaveLength(4);
     // The map run is on the second page of ListMapRuns (the paginator reuses its input object, so
     // only the number of calls is visible); it is looked up once and then described at each poll.
@@ -256,7 +254,7 @@ describe('hunt --wait', () => {
     expect(progress[1]).toContain('RUNNING 5s');
   });
 
-  it('exits 5 with the error and cause when the execution fails, and shows the partial results', async () => {
+  it('exits 8 with the error and cause when the execution fails, and shows the partial results', async () => {
     executionGoes(1, {
       status: 'FAILED',
       error: 'States.ExceedToleratedFailureThreshold',

@@ -1,30 +1,14 @@
 /**
- * Retro-hunt results (lambdas/hunt/results.ts) over an in-memory port: aggregation of worker
- * results, failed and never-run batches, malformed or unreadable result files (reported by key and
- * path, never thrown), finding the results of a failed hunt, the re-run command, and polling.
+ * Summarizing a hunt's results over an in-memory port: aggregation of worker results, failed and
+ * never-run batches, malformed or unreadable result files (reported by key and path, never
+ * thrown), unreadable trail objects, finding the results of a failed hunt, the re-run command.
  */
-import {
-  formatProgress,
-  formatSummary,
-  INLINE_RERUN_PREFIXES,
-  parseBatchResult,
-  parseExecutionArn,
-  parseHuntRun,
-  parseManifest,
-  RESULTS_PREFIX,
-  rerunCommand,
-  shellQuote,
-  summarizeHunt,
-  waitForExecution,
-  type ExecutionDescription,
-  type HuntResultsPort,
-} from '../../lambdas/hunt/results';
+import { INLINE_RERUN_PREFIXES, summarizeHunt } from '../../../lambdas/hunt/results';
 import {
   batchResult,
   BUCKET,
   child,
   DELETE,
-  EXECUTION,
   executionInput,
   HUNT_ID,
   MANIFEST_KEY,
@@ -38,7 +22,7 @@ import {
   STATE_MACHINE,
   STOP,
   succeededExecution,
-} from './fixtures';
+} from '../fixtures';
 
 const A = '444444444444';
 const B = '555555555555';
@@ -100,6 +84,9 @@ describe('summarizeHunt', () => {
       matches: 5,
       damagedObjects: 1,
       skippedObjects: 2,
+      outsideWindowObjects: 0,
+      unreadableObjects: 0,
+      truncatedMatches: 0,
     });
     expect(s.byRule).toEqual([
       { ruleId: STOP.id, title: STOP.title, count: 4 },
@@ -114,11 +101,6 @@ describe('summarizeHunt', () => {
     expect(s.rerun).toEqual({ prefixes: [], unknownBatches: 0 });
     expect(s.problemCount).toBe(0);
     expect(s.complete).toBe(true);
-    const text = formatSummary(s);
-    expect(text).toContain('read:       3 prefixes, 6 objects, 157 records (6 outside the window)');
-    expect(text).toMatch(/4\s+CloudTrail Stopped\s+11111111/);
-    expect(text).toContain(`${prefix(A, 1)}bad.json.gz`);
-    expect(text).toContain('complete: every prefix was read');
   });
 
   it('lists failed and never-run batches with error and cause, and hunts their prefixes and the unfinished ones again', async () => {
@@ -162,11 +144,6 @@ describe('summarizeHunt', () => {
       `trailalerts hunt --since 2026-08-01T00:00:00.000Z --until 2026-08-02T23:59:59.999Z --rules 'Bob'\\''s rule' --rules 'CloudTrail*' --report --state-machine ${STATE_MACHINE} ${again.map((p) => `--prefix ${p}`).join(' ')}`,
     );
     expect(s.complete).toBe(false);
-    const text = formatSummary(s);
-    expect(text).toContain('failed or never-run batches: 3');
-    expect(text).toContain('MatchSinkError {"errorType":"MatchSinkError"');
-    expect(text).toContain('hunt again: 5 prefixes (1 unfinished');
-    expect(text).toContain(s.rerun.command);
   });
 
   it('reports malformed and unreadable result files by key and path and never throws', async () => {
@@ -232,7 +209,6 @@ describe('summarizeHunt', () => {
     expect(s.rerun.unknownBatches).toBe(4);
     expect(s.complete).toBe(false);
     expect(port.reads).not.toContain(`${BUCKET}/manifests/elsewhere.json`);
-    expect(formatSummary(s)).toContain('could not be tied to prefixes: hunt the whole range again');
   });
 
   it('says why when the manifest is missing or not JSON', async () => {
@@ -245,7 +221,7 @@ describe('summarizeHunt', () => {
       opts,
     );
     expect(broken.problems[0]).toMatch(`s3://${BUCKET}/${MANIFEST_KEY}: not valid JSON`);
-    expect(formatSummary(broken)).toContain('incomplete');
+    expect(broken.complete).toBe(false);
   });
 
   it('finds the partial results of a failed hunt through its map run, under either spelling of the prefix', async () => {
@@ -294,7 +270,6 @@ describe('summarizeHunt', () => {
     expect(s.huntProblem).toBe('execution input huntId: expected a hunt id');
     expect(s.rerun.prefixes).toEqual([prefix(A, 1)]);
     expect(s.rerun.command).toBeUndefined();
-    expect(formatSummary(s)).toContain('(no re-run command)');
   });
 
   it('points the re-run command at a prefixes file when there are many', async () => {
@@ -314,194 +289,42 @@ describe('summarizeHunt', () => {
     expect(s.rerun.prefixesFile).toBe(`${HUNT_ID}-rerun.txt`);
     expect(s.rerun.command).toMatch(new RegExp(`--prefixes-from ${HUNT_ID}-rerun.txt$`));
     expect(s.rerun.command).not.toContain('--prefix ');
-    expect(formatSummary(s)).toContain(`--rerun-file ${HUNT_ID}-rerun.txt), then:`);
   });
 
-  it('cleans terminal escapes from result texts in the table', async () => {
+  it('counts unreadable objects apart from damaged ones, hunts their prefixes again, and is not complete', async () => {
+    const denied = { key: `${prefix(A, 3)}x.json.gz`, problems: ['AccessDenied: Access Denied'] };
     const port = memoryPort(
       {
         [MANIFEST_KEY]: manifest({ SUCCEEDED: [resultKey('SUCCEEDED_0.json')] }),
         [resultKey('SUCCEEDED_0.json')]: JSON.stringify([
-          child([prefix(A, 1)], {
+          child([prefix(A, 1), prefix(A, 3)], {
             output: batchResult({
-              matches: 1,
-              byRule: { [STOP.id]: { title: STOP.title, count: 1 } },
-              listed: [match(STOP, '\u001b[2J\u001b]0;pwned\u0007', '2026-08-01T10:00:00Z')],
+              prefixes: 1,
+              outsideWindowObjects: 40,
+              truncatedMatches: 1,
+              unreadableObjects: 2,
+              unreadable: [denied, { key: `${prefix(A, 3)}y.json.gz`, problems: ['SlowDown: slow down'] }],
+              unreadablePrefixes: [prefix(A, 3)],
             }),
           }),
         ]),
       },
       succeededExecution(),
     );
-    const text = formatSummary(await summarizeHunt(port, succeededExecution(), opts));
-    // eslint-disable-next-line no-control-regex
-    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
-    expect(text).toContain('?[2J?]0;pwned?');
-  });
-});
-
-describe('parsing', () => {
-  it('validates a worker result field by field', () => {
-    expect(parseBatchResult(batchResult(), 'r')).toEqual(batchResult());
-    expect(() => parseBatchResult(null, 'r')).toThrow('r: expected an object, got null');
-    // Results of workers older than skippedObjects still read (as 0); a wrong value does not.
-    const { skippedObjects: _dropped, ...older } = batchResult({ skippedObjects: 3 });
-    expect(parseBatchResult(older, 'r').skippedObjects).toBe(0);
-    expect(parseBatchResult(batchResult({ skippedObjects: 3 }), 'r').skippedObjects).toBe(3);
-    expect(() => parseBatchResult({ ...older, skippedObjects: -1 }, 'r')).toThrow(
-      'r.skippedObjects: expected a non-negative integer',
-    );
-    expect(() => parseBatchResult({ ...batchResult(), listed: [{ ruleId: 1 }] }, 'r')).toThrow(
-      'r.listed[0].ruleId: expected a string, got 1',
-    );
-    expect(() => parseBatchResult({ ...batchResult(), damaged: [{ key: 'k', problems: 'x' }] }, 'r')).toThrow(
-      'r.damaged[0].problems: expected an array, got "x"',
-    );
-    expect(() => parseBatchResult({ ...batchResult(), objects: 1.5 }, 'r')).toThrow(
-      'r.objects: expected a non-negative integer',
-    );
-  });
-
-  it('reads the manifest groups and refuses keys outside its folder', () => {
-    const loc = { bucket: BUCKET, key: MANIFEST_KEY };
-    expect(
-      parseManifest(
-        manifest({ SUCCEEDED: [resultKey('SUCCEEDED_0.json')], FAILED: [resultKey('FAILED_0.json')] }),
-        loc,
-      ),
-    ).toEqual({
-      files: [
-        { status: 'SUCCEEDED', key: resultKey('SUCCEEDED_0.json') },
-        { status: 'FAILED', key: resultKey('FAILED_0.json') },
-      ],
-      problems: [],
+    const s = await summarizeHunt(port, succeededExecution(), opts);
+    expect(s.totals).toMatchObject({
+      prefixes: 1,
+      damagedObjects: 0,
+      unreadableObjects: 2,
+      outsideWindowObjects: 40,
+      truncatedMatches: 1,
     });
-    const other = parseManifest(manifest({ SUCCEEDED: [MANIFEST_KEY] }, 'other-bucket'), loc);
-    expect(other.files).toEqual([]);
-    expect(other.problems).toEqual([
-      expect.stringContaining(
-        'DestinationBucket: expected "trailalerts-hunt-222222222222-eu-west-1", got "other-bucket"',
-      ),
-      expect.stringContaining('ResultFiles.SUCCEEDED[0].Key: expected a key under'),
-    ]);
-  });
-
-  it('reads the hunt parameters from the execution input', () => {
-    expect(parseHuntRun(executionInput()).run).toEqual({
-      huntId: HUNT_ID,
-      since: '2026-08-01T00:00:00.000Z',
-      until: '2026-08-02T23:59:59.999Z',
-      mode: 'report',
-      rules: [],
-    });
-    expect(parseHuntRun(undefined).problem).toBe('the execution input is not available');
-    expect(parseHuntRun('nope').problem).toBe('the execution input is not JSON');
-    expect(parseHuntRun(executionInput({ since: 'yesterday' })).problem).toContain('since');
-    expect(parseHuntRun(executionInput({ mode: 'delete' })).problem).toContain('mode');
-    expect(parseHuntRun(executionInput({ rules: [{}] })).problem).toContain('rules');
-  });
-
-  it('parses execution ARNs and refuses others', () => {
-    expect(parseExecutionArn(EXECUTION)).toEqual({
-      region: 'eu-west-1',
-      account: '222222222222',
-      stateMachine: 'trailalerts-retro-hunt',
-      name: HUNT_ID,
-    });
-    expect(() => parseExecutionArn(STATE_MACHINE)).toThrow(/--execution: expected arn:aws:states/);
-  });
-
-  it('quotes shell words only when needed', () => {
-    expect(shellQuote('AWSLogs/o-x/1/CloudTrail/eu-west-1/2026/08/01/')).toBe(
-      'AWSLogs/o-x/1/CloudTrail/eu-west-1/2026/08/01/',
-    );
-    expect(shellQuote('a b')).toBe("'a b'");
-    expect(shellQuote("it's $(rm -rf)")).toBe("'it'\\''s $(rm -rf)'");
-    const run = { huntId: HUNT_ID, since: 's', until: 'u', mode: 'pipeline' as const, rules: [] };
-    expect(rerunCommand(run, STATE_MACHINE, [prefix(A, 1)])).toBe(
-      `trailalerts hunt --since s --until u --state-machine ${STATE_MACHINE} --prefix ${prefix(A, 1)}`,
-    );
-  });
-
-  it('keeps the results prefix of the state machine construct', async () => {
-    const { HUNT_RESULTS_PREFIX } = await import('../../stacks/constructs/retro-hunt');
-    expect(RESULTS_PREFIX).toBe(HUNT_RESULTS_PREFIX);
-  });
-});
-
-describe('waitForExecution', () => {
-  function clock() {
-    let t = 0;
-    const sleeps: number[] = [];
-    return { now: () => t, sleep: async (ms: number) => void (sleeps.push(ms), (t += ms)), sleeps };
-  }
-
-  function statuses(list: (string | Error)[]): HuntResultsPort & { calls: number } {
-    const port = {
-      calls: 0,
-      describeExecution: async (): Promise<ExecutionDescription> => {
-        const next = list[Math.min(port.calls++, list.length - 1)];
-        if (next instanceof Error) throw next;
-        return { executionArn: EXECUTION, name: HUNT_ID, status: next };
-      },
-      getObject: async () => '',
-    };
-    return port;
-  }
-
-  it('polls with a growing pause until the execution ends, reporting progress', async () => {
-    const c = clock();
-    const port = {
-      ...memoryPort({}, succeededExecution()),
-      ...statuses(['RUNNING', 'RUNNING', 'RUNNING', 'SUCCEEDED']),
-    };
-    const lines: string[] = [];
-    const outcome = await waitForExecution(port, EXECUTION, {
-      timeoutMs: 3_600_000,
-      initialDelayMs: 1000,
-      maxDelayMs: 2000,
-      ...c,
-      onProgress: (p) => lines.push(formatProgress(p)),
-    });
-    expect(outcome).toMatchObject({ done: true, execution: { status: 'SUCCEEDED' }, elapsedMs: 4500 });
-    expect(c.sleeps).toEqual([1000, 1500, 2000]);
-    expect(lines[0]).toBe(`${HUNT_ID}: RUNNING 0s, prefixes 5/10 done, 1 failed`);
-  });
-
-  it('gives up at the timeout and says the execution is still running', async () => {
-    const c = clock();
-    const outcome = await waitForExecution(statuses(['RUNNING']), EXECUTION, {
-      timeoutMs: 10_000,
-      initialDelayMs: 4000,
-      ...c,
-    });
-    expect(outcome).toMatchObject({ done: false, execution: { status: 'RUNNING' }, elapsedMs: 10_000 });
-    expect(c.sleeps).toEqual([4000, 6000]);
-  });
-
-  it('retries failed describe calls a few times, but not errors that cannot pass', async () => {
-    const c = clock();
-    const flaky = statuses([new Error('socket hang up'), new Error('socket hang up'), 'SUCCEEDED']);
-    const lines: string[] = [];
-    const outcome = await waitForExecution(flaky, EXECUTION, {
-      timeoutMs: 60_000,
-      ...c,
-      onProgress: (p) => lines.push(formatProgress(p)),
-    });
-    expect(outcome.done).toBe(true);
-    expect(lines[0]).toContain('describe failed, retrying: socket hang up');
-    const down = statuses([new Error('socket hang up')]);
-    await expect(
-      waitForExecution(down, EXECUTION, { timeoutMs: 3_600_000, ...c, maxConsecutiveErrors: 3 }),
-    ).rejects.toThrow('socket hang up');
-    expect(down.calls).toBe(3);
-    const missing = statuses([
-      Object.assign(new Error('Execution Does Not Exist'), { name: 'ExecutionDoesNotExist' }),
-    ]);
-    await expect(waitForExecution(missing, EXECUTION, { timeoutMs: 3_600_000, ...c })).rejects.toThrow(
-      'Does Not Exist',
-    );
-    expect(missing.calls).toBe(1);
+    expect(s.unreadable[0]).toEqual(denied);
+    expect(s.damaged).toEqual([]);
+    expect(s.unreadablePrefixes).toEqual([prefix(A, 3)]);
+    expect(s.rerun.prefixes).toEqual([prefix(A, 3)]);
+    expect(s.rerun.command).toContain(`--prefix ${prefix(A, 3)}`);
+    expect(s.complete).toBe(false);
   });
 });
 

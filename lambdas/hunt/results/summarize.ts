@@ -1,0 +1,138 @@
+/**
+ * Retro-hunt results: finds what the Distributed Map's ResultWriter wrote to the hunt bucket
+ * (`manifest.json`, then its `SUCCEEDED_<n>.json`, `FAILED_<n>.json` and `PENDING_<n>.json`
+ * files) and folds the per-batch worker results into one summary: totals, matches per rule, the
+ * first matches, damaged and unreadable objects, failed batches with their error and cause, and
+ * the prefixes to hunt again with the command that does it.
+ *
+ * Everything read from the result files is untrusted: shapes are validated, and a malformed file
+ * or entry is reported by its S3 key and JSON path, never thrown.
+ */
+import { safeText } from '../../notify/sanitize';
+import { Aggregator, byText, foldResultFile } from './aggregate';
+import { parseHuntRun } from './execution';
+import { locateResults } from './locate';
+import { parseManifest } from './manifest';
+import type { ExecutionDescription, HuntResultsPort } from './port';
+import { INLINE_RERUN_PREFIXES, rerunCommand } from './rerun';
+import { errorText } from './shapes';
+import type { HuntSummary } from './summary';
+
+/** Result files read at once. */
+const READ_CONCURRENCY = 4;
+const MAX_LISTED_LIMIT = 10_000;
+
+export interface SummarizeOptions {
+  /** Bucket to look in when the execution output does not name one (a failed hunt). */
+  huntBucket: string;
+  /** How many matches to keep in `listed` (default 20). */
+  listed?: number;
+  /** File named in the re-run command when the prefixes do not fit on the command line. */
+  prefixesFile?: string;
+}
+
+/** Reads the results of an ended execution and folds them into one summary. Never throws on bad files. */
+export async function summarizeHunt(
+  port: HuntResultsPort,
+  execution: ExecutionDescription,
+  options: SummarizeOptions,
+): Promise<HuntSummary> {
+  const listedLimit = Math.max(0, Math.min(options.listed ?? 20, MAX_LISTED_LIMIT));
+  const agg = new Aggregator(listedLimit);
+  const parsedRun = parseHuntRun(execution.input);
+  const run = parsedRun.run;
+  let results: HuntSummary['results'];
+  let resultsProblem: string | undefined;
+
+  const located = await locateResults(port, execution, options.huntBucket);
+  if (!located.location) resultsProblem = located.problem;
+  else {
+    const { bucket, key } = located.location;
+    let manifestText = located.manifestText;
+    if (manifestText === undefined) {
+      try {
+        manifestText = await port.getObject(bucket, key);
+      } catch (err) {
+        resultsProblem = `reading s3://${bucket}/${key} failed: ${errorText(err)}`;
+      }
+    }
+    if (manifestText !== undefined) {
+      const manifest = parseManifest(manifestText, located.location);
+      manifest.problems.forEach((p) => agg.problem(p));
+      results = {
+        bucket,
+        manifestKey: key,
+        files: manifest.files.length,
+        ...(located.mapRunArn ? { mapRunArn: located.mapRunArn } : {}),
+      };
+      await forEachLimited(manifest.files, READ_CONCURRENCY, async (file) => {
+        let body: string;
+        try {
+          body = await port.getObject(bucket, file.key);
+        } catch (err) {
+          agg.unusableFile(
+            `reading s3://${bucket}/${file.key} failed: ${errorText(err)}; its batches are not counted`,
+          );
+          return;
+        }
+        foldResultFile(agg, body, file, bucket, run?.huntId);
+      });
+    }
+  }
+
+  const rerunPrefixes = [...agg.rerun].sort();
+  const complete =
+    execution.status === 'SUCCEEDED' &&
+    results !== undefined &&
+    rerunPrefixes.length === 0 &&
+    agg.totals.unreadableObjects === 0 &&
+    agg.unknownBatches === 0 &&
+    agg.problemCount === 0;
+  const rerun: HuntSummary['rerun'] = { prefixes: rerunPrefixes, unknownBatches: agg.unknownBatches };
+  if (run && rerunPrefixes.length > 0 && execution.stateMachineArn) {
+    const file =
+      rerunPrefixes.length > INLINE_RERUN_PREFIXES
+        ? (options.prefixesFile ?? `${run.huntId}-rerun.txt`)
+        : undefined;
+    rerun.command = rerunCommand(run, execution.stateMachineArn, rerunPrefixes, file);
+    if (file) rerun.prefixesFile = file;
+  }
+  return {
+    executionArn: execution.executionArn,
+    status: execution.status,
+    ...(execution.error !== undefined ? { error: safeText(execution.error, 500) } : {}),
+    ...(execution.cause !== undefined ? { cause: safeText(execution.cause, 4000) } : {}),
+    ...(execution.startDate ? { startDate: execution.startDate.toISOString() } : {}),
+    ...(execution.stopDate ? { stopDate: execution.stopDate.toISOString() } : {}),
+    ...(execution.stateMachineArn ? { stateMachineArn: execution.stateMachineArn } : {}),
+    ...(run ? { hunt: run } : { huntProblem: parsedRun.problem }),
+    ...(results ? { results } : {}),
+    ...(resultsProblem ? { resultsProblem } : {}),
+    batches: agg.batches,
+    totals: agg.totals,
+    byRule: [...agg.byRule.entries()]
+      .map(([ruleId, v]) => ({ ruleId, title: v.title, count: v.count }))
+      .sort((a, b) => b.count - a.count || byText(a.title, b.title) || byText(a.ruleId, b.ruleId)),
+    listed: agg.listed.values(),
+    listedLimit,
+    listedAvailable: agg.listedAvailable,
+    damaged: agg.damaged.values(),
+    unreadable: agg.unreadable.values(),
+    failedBatches: agg.failed.values(),
+    unfinished: [...agg.unfinished].sort(),
+    unreadablePrefixes: [...agg.unreadablePrefixes].sort(),
+    unknownRules: [...agg.unknownRules].sort(),
+    problems: agg.problems.values(),
+    problemCount: agg.problemCount,
+    rerun,
+    complete,
+  };
+}
+
+async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  });
+  await Promise.all(workers);
+}

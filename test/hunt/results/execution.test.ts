@@ -1,0 +1,32 @@
+/** What an execution says about its hunt: its ARN's parts and the hunt parameters of its input. */
+import { parseExecutionArn, parseHuntRun } from '../../../lambdas/hunt/results';
+import { EXECUTION, executionInput, HUNT_ID, STATE_MACHINE } from '../fixtures';
+
+describe('parseHuntRun', () => {
+  it('reads the hunt parameters from the execution input', () => {
+    expect(parseHuntRun(executionInput()).run).toEqual({
+      huntId: HUNT_ID,
+      since: '2026-08-01T00:00:00.000Z',
+      until: '2026-08-02T23:59:59.999Z',
+      mode: 'report',
+      rules: [],
+    });
+    expect(parseHuntRun(undefined).problem).toBe('the execution input is not available');
+    expect(parseHuntRun('nope').problem).toBe('the execution input is not JSON');
+    expect(parseHuntRun(executionInput({ since: 'yesterday' })).problem).toContain('since');
+    expect(parseHuntRun(executionInput({ mode: 'delete' })).problem).toContain('mode');
+    expect(parseHuntRun(executionInput({ rules: [{}] })).problem).toContain('rules');
+  });
+});
+
+describe('parseExecutionArn', () => {
+  it('parses execution ARNs and refuses others', () => {
+    expect(parseExecutionArn(EXECUTION)).toEqual({
+      region: 'eu-west-1',
+      account: '222222222222',
+      stateMachine: 'trailalerts-retro-hunt',
+      name: HUNT_ID,
+    });
+    expect(() => parseExecutionArn(STATE_MACHINE)).toThrow(/--execution: expected arn:aws:states/);
+  });
+});
