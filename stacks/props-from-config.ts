@@ -100,6 +100,7 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
     retroHunt: {
       workerEntry: options.huntWorkerEntry,
       reservedConcurrency: deployment.huntWorkerReservedConcurrency,
+      timeoutHours: deployment.huntTimeoutHours,
     },
     accountDirectory:
       directory?.source === 'organizations'

@@ -155,6 +155,7 @@ export interface SecurityAccountStackProps extends StackProps {
     maxConcurrency?: number;
     prefixesPerBatch?: number;
     toleratedFailurePercentage?: number;
+    timeoutHours?: number;
   };
   accountDirectory?: AccountDirectoryAccess;
   emailIdentities?: string[];

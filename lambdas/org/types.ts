@@ -160,6 +160,8 @@ export interface DeploymentConfig {
   analyzerReservedConcurrency?: number;
   processorReservedConcurrency?: number;
   huntWorkerReservedConcurrency?: number;
+  /** Hours a retro-hunt execution may run (default 168, at most 8760). */
+  huntTimeoutHours?: number;
   alarmEmail?: string;
   /** Alarm when no trail object arrived for this long (default 60). */
   trailSilenceMinutes?: number;
