@@ -65,7 +65,7 @@ export async function runScan(
     { OutboxNotifier },
     { StaticAccountDirectory },
     { Analyzer },
-    { assembleProcessor },
+    { assembleProcessor, findingsAccountOf },
     { buildPolicy, loadConfig, loadDetectionContent },
     { scan },
     { skippedSummary },
@@ -100,7 +100,7 @@ export async function runScan(
   const config = first.config;
   const policy = buildPolicy(config, content, rulesRoot);
   const directory = new StaticAccountDirectory(config);
-  const outbox = new OutboxNotifier(resolve(opts.out));
+  const outbox = new OutboxNotifier(resolve(opts.out), { findingsAccount: findingsAccountOf(config) });
   const processor = assembleProcessor(config, content, policy, {
     store: new MemoryStateStore(),
     directory,

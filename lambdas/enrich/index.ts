@@ -1,17 +1,17 @@
 /**
  * IP-context enrichment, wired from accounts.yaml's `enrichment.ipContext`: the VPNAPI.io client
- * with its key read from Secrets Manager and a cache. Returns undefined when not configured.
+ * with its key read through the shared secret reader, and a cache. Returns undefined when not configured.
  */
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { EnrichmentConfig } from '../org/types';
-import { secretsManagerKeyProvider } from './api-key';
+import type { SecretReader } from '../secrets/secret-reader';
+import { secretApiKey } from './api-key';
 import { MemoryIpContextCache, type IpContextCache } from './cache';
 import { VpnApiIpContext, type FailureReason } from './vpnapi';
 
 export { publicIp, isPublicIp } from './public-ip';
 export { MemoryIpContextCache, type IpContextCache } from './cache';
 export { DynamoIpContextCache, type DynamoIpContextCacheOptions } from './dynamodb-cache';
-export { secretsManagerKeyProvider, keyFromSecretString, type ApiKeyProvider } from './api-key';
+export { secretApiKey, keyFromSecretString, type ApiKeyProvider } from './api-key';
 export {
   VpnApiIpContext,
   ipContextFromVpnApi,
@@ -21,7 +21,8 @@ export {
 } from './vpnapi';
 
 export interface IpContextDeps {
-  secrets: SecretsManagerClient;
+  /** The shared secret reader (the key is read through it, and cached by it). */
+  secrets: SecretReader;
   /** Default: an in-memory cache. */
   cache?: IpContextCache;
   baseUrl?: string;
@@ -36,7 +37,7 @@ export function ipContextFromConfig(
   const settings = config?.ipContext;
   if (!settings || settings.provider !== 'vpnapi') return undefined;
   return new VpnApiIpContext({
-    apiKey: secretsManagerKeyProvider(deps.secrets, settings.apiKeySecret),
+    apiKey: secretApiKey(deps.secrets, settings.apiKeySecret),
     cache: deps.cache ?? new MemoryIpContextCache(),
     cacheTtlSeconds: Math.round((settings.cacheTtlHours ?? 24) * 3600),
     ...(deps.baseUrl ? { baseUrl: deps.baseUrl } : {}),

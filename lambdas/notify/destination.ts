@@ -28,7 +28,23 @@ export interface WebhookDestination {
   allowedHosts?: string[];
 }
 
-export type Destination = EmailDestination | SnsDestination | WebhookDestination;
+/** PagerDuty Events API v2: a `trigger` per alert, to PagerDuty's events host only. */
+export interface PagerDutyDestination {
+  type: 'pagerduty';
+  /** Secrets Manager secret name or ARN that holds the integration's routing key (never the key itself). */
+  routingKeySecret: string;
+}
+
+/**
+ * AWS Security Hub: one ASFF finding per alert, imported into the account and region the
+ * processor runs in (the security account), under its default product.
+ */
+export interface SecurityHubDestination {
+  type: 'securityhub';
+}
+
+export type Destination =
+  EmailDestination | SnsDestination | WebhookDestination | PagerDutyDestination | SecurityHubDestination;
 
 /** A named destination, as referenced by routes. */
 export interface NamedDestination {

@@ -1,18 +1,21 @@
 /**
  * Routes each (alert, destination) to the notifier for the destination's type: email → SES v2,
- * sns → SNS, webhook → webhook. `createAwsDispatcher` wires the AWS notifiers for the processor
- * Lambda; the CLI uses an OutboxNotifier instead. A send's options (its `signal`: the time left
- * in the invocation) go through to the notifier.
+ * sns → SNS, webhook → webhook, pagerduty → PagerDuty Events API, securityhub → Security Hub.
+ * `createAwsDispatcher` wires the AWS notifiers for the processor Lambda; the CLI uses an
+ * OutboxNotifier instead. A send's options (its `signal`: the time left in the invocation) go
+ * through to the notifier.
  */
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '../alerts/alert';
+import type { SecretReader } from '../secrets/secret-reader';
 import type { Destination, NamedDestination } from './destination';
 import type { Notifier } from './notifier';
+import { PagerDutyNotifier } from './pagerduty-notifier';
+import type { FindingsAccount } from './render-asff';
 import type { EmailOptions } from './render-email';
 import type { RetryOptions, SendOptions } from './retry';
-import { CachedSecretReader } from './secret-reader';
+import { SecurityHubNotifier, type FindingsImporter } from './securityhub-notifier';
 import { SesNotifier } from './ses-notifier';
 import { SnsNotifier } from './sns-notifier';
 import { WebhookNotifier } from './webhook-notifier';
@@ -42,16 +45,23 @@ export class NotificationDispatcher implements TimedNotifier {
 export interface AwsDispatcherClients {
   ses: SESv2Client;
   sns: SNSClient;
-  secrets: SecretsManagerClient;
+  /** The one cached reader of webhook URLs and routing keys. */
+  secrets: SecretReader;
+  /** Security Hub's BatchImportFindings and the account findings go into; without it, no securityhub. */
+  findings?: { importer: FindingsImporter; account: FindingsAccount };
   email?: EmailOptions;
   retry?: RetryOptions;
+  now?: () => Date;
 }
 
-/** The dispatcher the processor Lambda uses: SES v2, SNS and webhooks (URLs from Secrets Manager). */
+/** The dispatcher the processor Lambda uses: SES v2, SNS, webhooks, PagerDuty and Security Hub. */
 export function createAwsDispatcher(clients: AwsDispatcherClients): NotificationDispatcher {
+  const { retry, secrets, findings } = clients;
   return new NotificationDispatcher({
-    email: new SesNotifier(clients.ses, { ...clients.email, retry: clients.retry }),
-    sns: new SnsNotifier(clients.sns, { retry: clients.retry }),
-    webhook: new WebhookNotifier({ secrets: new CachedSecretReader(clients.secrets), retry: clients.retry }),
+    email: new SesNotifier(clients.ses, { ...clients.email, retry }),
+    sns: new SnsNotifier(clients.sns, { retry }),
+    webhook: new WebhookNotifier({ secrets, retry }),
+    pagerduty: new PagerDutyNotifier({ secrets, retry }),
+    ...(findings ? { securityhub: new SecurityHubNotifier({ ...findings, retry, now: clients.now }) } : {}),
   });
 }

@@ -9,12 +9,31 @@ export { renderJson, renderJsonText, JSON_SCHEMA_VERSION, type JsonRenderOptions
 export { renderSns, snsPublishInput, type RenderedSns } from './render-sns';
 export { buildMime, encodeHeaderWords, type MimeMessage } from './mime';
 export { withRetry, isRetryableAwsError, type RetryOptions } from './retry';
-export { CachedSecretReader, type SecretReader } from './secret-reader';
+export type { SecretReader } from '../secrets/secret-reader';
 export { SesNotifier } from './ses-notifier';
 export { SnsNotifier } from './sns-notifier';
 export { WebhookNotifier, type WebhookNotifierOptions } from './webhook-notifier';
 export { DEFAULT_ALLOWED_HOSTS, checkWebhookUrl } from './webhook-url';
+export { PagerDutyNotifier, routingKeyFromSecret, type PagerDutyNotifierOptions } from './pagerduty-notifier';
+export {
+  pagerDutyEvent,
+  PAGERDUTY_EVENTS_URL,
+  PAGERDUTY_SEVERITY,
+  type PagerDutyEvent,
+} from './render-pagerduty';
+export {
+  SecurityHubNotifier,
+  importFindings,
+  findingFor,
+  IMPORT_BATCH_LIMIT,
+  type FindingsImporter,
+  type FailedFinding,
+  type SecurityHubNotifierOptions,
+} from './securityhub-notifier';
+export { asffFinding, productArn, findingTypes, type FindingsAccount } from './render-asff';
+export { asffProblems, ASFF_REQUIRED, ASFF_SCHEMA_VERSION, type AsffFinding } from './asff';
+export { incidentKey } from './incident-key';
 export { NotificationDispatcher, createAwsDispatcher, type NotifiersByType } from './dispatcher';
-export { OutboxNotifier, outboxBaseName, type OutboxFile } from './outbox-notifier';
+export { OutboxNotifier, outboxBaseName, type OutboxFile, type OutboxOptions } from './outbox-notifier';
 export { defang } from './defang';
 export { displayTime } from './time';

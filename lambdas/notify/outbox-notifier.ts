@@ -7,6 +7,8 @@
  *   webhook slack  → `.slack.json` the Slack payload (blocks)
  *   webhook teams  → `.teams.json` the Teams message with its Adaptive Card
  *   webhook json   → `.json`       the JSON body
+ *   pagerduty      → `.pagerduty.json` the Events API v2 trigger, without its routing key
+ *   securityhub    → `.asff.json`  the BatchImportFindings request: {Findings: [the ASFF finding]}
  * JSON files are indented for reading; their content is the body as sent. File names are built
  * only from sanitised parts, so event values cannot choose where files go.
  */
@@ -17,15 +19,25 @@ import type { NamedDestination } from './destination';
 import { buildMime, checkAddress } from './mime';
 import type { Notifier } from './notifier';
 import { renderEmail, type EmailOptions } from './render-email';
+import type { FindingsAccount } from './render-asff';
+import { pagerDutyEvent } from './render-pagerduty';
 import { snsPublishInput } from './render-sns';
+import { findingFor } from './securityhub-notifier';
 import { checkTopicArn } from './sns-notifier';
 import { webhookPayload } from './webhook-notifier';
 
 /** One file written: where, and what kind of payload it holds. */
 export interface OutboxFile {
   file: string;
-  kind: 'email' | 'sns' | 'slack' | 'teams' | 'json';
+  kind: 'email' | 'sns' | 'slack' | 'teams' | 'json' | 'pagerduty' | 'securityhub';
   destination: string;
+}
+
+export interface OutboxOptions extends EmailOptions {
+  /** Where Security Hub findings would be imported (accounts.yaml: securityAccountId, homeRegion). */
+  findingsAccount?: FindingsAccount;
+  /** Stamps a finding's UpdatedAt. */
+  now?: () => Date;
 }
 
 const EXTENSIONS: Record<OutboxFile['kind'], string> = {
@@ -34,6 +46,8 @@ const EXTENSIONS: Record<OutboxFile['kind'], string> = {
   slack: '.slack.json',
   teams: '.teams.json',
   json: '.json',
+  pagerduty: '.pagerduty.json',
+  securityhub: '.asff.json',
 };
 
 const namePart = (value: unknown, max: number, fallback: string): string => {
@@ -71,7 +85,7 @@ export class OutboxNotifier implements Notifier {
 
   constructor(
     private readonly dir: string,
-    private readonly options: EmailOptions = {},
+    private readonly options: OutboxOptions = {},
   ) {}
 
   async send(alert: Alert, named: NamedDestination): Promise<void> {
@@ -105,6 +119,17 @@ export class OutboxNotifier implements Notifier {
         return { kind: 'sns', content: json(snsPublishInput(alert, checkTopicArn(named))) };
       case 'webhook':
         return { kind: d.format, content: json(webhookPayload(alert, d)) };
+      case 'pagerduty':
+        return { kind: 'pagerduty', content: json(pagerDutyEvent(alert)) };
+      case 'securityhub': {
+        const account = this.options.findingsAccount;
+        if (!account)
+          throw new Error(
+            `destination ${named.name}: the outbox needs the account findings are imported into`,
+          );
+        const now = (this.options.now ?? (() => new Date()))();
+        return { kind: 'securityhub', content: json({ Findings: [findingFor(alert, named, account, now)] }) };
+      }
       default:
         throw new Error(
           `destination ${named.name}: no outbox format for type ${String((d as { type: unknown }).type)}`,

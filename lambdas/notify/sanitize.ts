@@ -1,8 +1,9 @@
 /**
- * Text hygiene for notifications: every value taken from a CloudTrail event is attacker-controlled.
- * Helpers here make such values inert before any renderer escapes them for its own syntax:
- * invisible and format characters become visible `\uXXXX` / `\u{XXXXX}` escapes, lengths are capped,
- * and anything that is not a string is turned into text without ever throwing.
+ * Text hygiene for notifications and the terminal: every value taken from a CloudTrail event is
+ * attacker-controlled. Helpers here make such values inert before any renderer escapes them for
+ * its own syntax: invisible and format characters become visible `\uXXXX` / `\u{XXXXX}` escapes
+ * (or `?` on a terminal), lengths are capped, and anything that is not a string is turned into
+ * text without ever throwing.
  */
 
 /**
@@ -76,6 +77,20 @@ export function headerSafe(value: unknown, max: number): string {
   const code = flat.charCodeAt(end - 1);
   if (code >= 0xd800 && code <= 0xdbff) end -= 1;
   return `${flat.slice(0, end)}…`;
+}
+
+/** What a terminal acts on: C0 and C1 controls (escape sequences), line separators, bidi overrides. */
+// eslint-disable-next-line no-control-regex
+const TERMINAL_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * One line for a terminal: every character a terminal would act on becomes `?`, and the text is
+ * cut at `max` characters with `…`. Any value is accepted (undefined and null print as nothing).
+ */
+export function safeText(value: unknown, max = 200): string {
+  const s = typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
+  const clean = s.replace(TERMINAL_CONTROLS, '?');
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
 
 /** Pretty JSON of any value, capped; never throws (cycles and BigInts are printed as markers). */

@@ -12,7 +12,7 @@ import { renderJson } from './render-json';
 import { renderSlack } from './render-slack';
 import { renderTeams } from './render-teams';
 import { withRetry, type RetryOptions, type SendOptions } from './retry';
-import type { SecretReader } from './secret-reader';
+import type { SecretReader } from '../secrets/secret-reader';
 import { checkWebhookUrl, webhookFromSecret } from './webhook-url';
 
 export interface WebhookNotifierOptions {

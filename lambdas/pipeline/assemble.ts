@@ -8,6 +8,7 @@ import { DeliveryReceipts } from '../alerts/delivery-receipts';
 import { Grouping } from '../alerts/grouping';
 import type { CorrelationStore, DueIndex, StateStore } from '../alerts/state/store';
 import type { NamedDestination } from '../notify/destination';
+import type { FindingsAccount } from '../notify/render-asff';
 import type { AccountDirectory } from '../org/directory';
 import type { OrgPolicy } from '../org/effective';
 import type { AccountsConfig } from '../org/types';
@@ -43,6 +44,11 @@ export function destinationsOf(
       },
     ]),
   );
+}
+
+/** Where Security Hub findings go: the security account, in the home region, where the processor runs. */
+export function findingsAccountOf(config: AccountsConfig): FindingsAccount {
+  return { accountId: config.organization.securityAccountId, region: config.organization.homeRegion };
 }
 
 export function assembleProcessor(

@@ -1,5 +1,5 @@
 /**
- * Processor Lambda: matches queue (SQS) → alerts → SES / SNS / webhooks. Thin: the work is in
+ * Processor Lambda: matches queue (SQS) → alerts → SES / SNS / webhooks / PagerDuty / Security Hub. Thin: the work is in
  * pipeline/process.ts. Partial batch failures: only the messages that failed are retried, and
  * after their retries they wait in the DLQ for `trailalerts replay`.
  *
@@ -32,13 +32,15 @@ import { DynamoIpContextCache } from '../enrich/dynamodb-cache';
 import { ipContextFromConfig } from '../enrich/index';
 import { createAwsDispatcher } from '../notify/dispatcher';
 import type { RetryOptions } from '../notify/retry';
-import { assembleProcessor } from '../pipeline/assemble';
+import type { FindingsImporter } from '../notify/securityhub-notifier';
+import { assembleProcessor, findingsAccountOf } from '../pipeline/assemble';
 import { lazyRetrying } from '../pipeline/lazy-retrying';
 import { decodeMatch } from '../pipeline/match-queue';
 import { emptyCounters, type AlertProcessor } from '../pipeline/process';
 import { loadRuntime, requireEnv, type Runtime } from '../pipeline/runtime';
 import { UNLIMITED, type TimeBudget } from '../pipeline/send-budget';
 import { sqsBatchHandler } from '../pipeline/sqs-batch';
+import { SecretsManagerReader } from '../secrets/secrets-manager-reader';
 import { processorClients } from './clients';
 import { addCounterMetrics } from './counter-metrics';
 
@@ -47,6 +49,8 @@ export interface ProcessorHandlerDeps {
   ses: SESv2Client;
   sns: SNSClient;
   secrets: SecretsManagerClient;
+  /** Security Hub's BatchImportFindings; without it a securityhub destination fails its sends. */
+  findings?: FindingsImporter;
   /** Default: ALERT_STATE_TABLE. */
   tableName?: string;
   /** Default: SES_CONFIGURATION_SET. */
@@ -109,14 +113,25 @@ export function createProcessorHandler(deps: ProcessorHandlerDeps): ProcessorHan
     });
     const tableName = deps.tableName ?? requireEnv('ALERT_STATE_TABLE');
     const store = new DynamoStateStore({ client, tableName, now: deps.now });
+    // One cached reader for webhook URLs, routing keys and the VPNAPI key.
+    const secrets = new SecretsManagerReader(deps.secrets);
     return assembleProcessor(rt.config, rt.content, rt.policy, {
       store,
       now: deps.now,
       directory: rt.directory,
-      sender: createAwsDispatcher({ ses: deps.ses, sns: deps.sns, secrets: deps.secrets, retry: deps.retry }),
+      sender: createAwsDispatcher({
+        ses: deps.ses,
+        sns: deps.sns,
+        secrets,
+        findings: deps.findings
+          ? { importer: deps.findings, account: findingsAccountOf(rt.config) }
+          : undefined,
+        retry: deps.retry,
+        now: deps.now,
+      }),
       defaultConfigurationSet: deps.configurationSet ?? process.env.SES_CONFIGURATION_SET,
       ipContext: ipContextFromConfig(rt.config.enrichment, {
-        secrets: deps.secrets,
+        secrets,
         // IP context is cached in the state table (TTL), shared by every processor instance.
         cache: new DynamoIpContextCache({ client, tableName }),
         ...(deps.ipContextBaseUrl ? { baseUrl: deps.ipContextBaseUrl } : {}),

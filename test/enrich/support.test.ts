@@ -1,14 +1,13 @@
-/** Tests for the public-IP filter, the memory cache, the Secrets Manager key provider and the config wiring. */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
+/** Tests for the public-IP filter, the memory cache, the API key read through the secret reader and the config wiring. */
 import {
   MemoryIpContextCache,
   ipContextFromConfig,
   isPublicIp,
   keyFromSecretString,
   publicIp,
-  secretsManagerKeyProvider,
+  secretApiKey,
 } from '../../lambdas/enrich';
+import type { SecretReader } from '../../lambdas/secrets/secret-reader';
 
 describe('publicIp', () => {
   it('accepts public unicast IPv4 and IPv6 and canonicalises IPv4-mapped IPv6', () => {
@@ -72,40 +71,47 @@ describe('MemoryIpContextCache', () => {
   });
 });
 
-describe('secretsManagerKeyProvider', () => {
-  const sm = mockClient(SecretsManagerClient);
-  beforeEach(() => sm.reset());
+/** A reader over fixed values, counting reads. */
+function fakeReader(values: Record<string, string | Error>): SecretReader & { reads: string[] } {
+  const reads: string[] = [];
+  return {
+    reads,
+    async read(id: string) {
+      reads.push(id);
+      const v = values[id];
+      if (v === undefined) throw new Error(`secret ${id}: could not be read (ResourceNotFoundException)`);
+      if (v instanceof Error) throw v;
+      return v;
+    },
+  };
+}
 
-  it('reads the key once, caches it for the TTL, and shares concurrent reads', async () => {
-    sm.on(GetSecretValueCommand, { SecretId: 'trailalerts/vpnapi' }).resolves({
-      SecretString: '{"apiKey":"k-1"}',
-    });
-    let now = 0;
-    const provider = secretsManagerKeyProvider(
-      new SecretsManagerClient({ region: 'us-east-1' }),
-      'trailalerts/vpnapi',
-      { ttlMs: 1000, now: () => now },
-    );
+describe('secretApiKey', () => {
+  it('reads the key through the shared reader each time (the reader caches)', async () => {
+    const reader = fakeReader({ 'trailalerts/vpnapi': '{"apiKey":"k-1"}' });
+    const provider = secretApiKey(reader, 'trailalerts/vpnapi');
     expect(await Promise.all([provider(), provider()])).toEqual(['k-1', 'k-1']);
-    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
-    now = 2000;
-    await provider();
-    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+    expect(reader.reads).toEqual(['trailalerts/vpnapi', 'trailalerts/vpnapi']);
   });
 
   it('fails with the secret id and error name only', async () => {
-    sm.on(GetSecretValueCommand).rejects(
-      Object.assign(new Error('User is not authorized: arn:…'), { name: 'AccessDeniedException' }),
-    );
-    const provider = secretsManagerKeyProvider(
-      new SecretsManagerClient({ region: 'us-east-1' }),
+    const denied = secretApiKey(
+      fakeReader({
+        'trailalerts/vpnapi': new Error(
+          'secret trailalerts/vpnapi: could not be read (AccessDeniedException)',
+        ),
+      }),
       'trailalerts/vpnapi',
     );
-    await expect(provider()).rejects.toThrow(
+    await expect(denied()).rejects.toThrow(
       'IP-context API key secret trailalerts/vpnapi: could not be read (AccessDeniedException)',
     );
-    sm.on(GetSecretValueCommand).resolves({ SecretString: '{"other":"x"}' });
-    await expect(provider()).rejects.toThrow('expected the key, or JSON with "apiKey"');
+    const wrong = secretApiKey(
+      fakeReader({ 'trailalerts/vpnapi': '{"other":"k-secret"}' }),
+      'trailalerts/vpnapi',
+    );
+    await expect(wrong()).rejects.toThrow('expected the key, or JSON with "apiKey"');
+    await expect(wrong()).rejects.not.toThrow(/k-secret/);
   });
 
   it('accepts bare keys and JSON with apiKey, key or api_key', () => {
@@ -120,7 +126,7 @@ describe('secretsManagerKeyProvider', () => {
 
 describe('ipContextFromConfig', () => {
   it('is undefined unless enrichment.ipContext is configured', () => {
-    const secrets = new SecretsManagerClient({ region: 'us-east-1' });
+    const secrets = fakeReader({});
     expect(ipContextFromConfig(undefined, { secrets })).toBeUndefined();
     expect(ipContextFromConfig({}, { secrets })).toBeUndefined();
     expect(

@@ -6,10 +6,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CachedSecretReader } from '../../lambdas/notify/secret-reader';
 import { WebhookNotifier } from '../../lambdas/notify/webhook-notifier';
 import { checkWebhookUrl, hostMatches, webhookUrlFromSecret } from '../../lambdas/notify/webhook-url';
 import type { NamedDestination, WebhookFormat } from '../../lambdas/notify/destination';
+import { SecretsManagerReader } from '../../lambdas/secrets/secrets-manager-reader';
 import { sampleAlert } from './fixtures';
 
 interface Received {
@@ -71,7 +71,7 @@ const notifier = (
   overrides: Partial<ConstructorParameters<typeof WebhookNotifier>[0]> = {},
 ): WebhookNotifier =>
   new WebhookNotifier({
-    secrets: new CachedSecretReader(new SecretsManagerClient({ region: 'us-east-1' })),
+    secrets: new SecretsManagerReader(new SecretsManagerClient({ region: 'us-east-1' })),
     allowInsecureLocalhost: true,
     retry: { sleep: async () => undefined },
     ...overrides,
