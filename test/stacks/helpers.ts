@@ -41,7 +41,7 @@ export function isStarAction(action: string): boolean {
   return action === '*' || /^[a-z0-9-]+:\*$/i.test(action);
 }
 
-/** Replaces volatile asset hashes so snapshots only change when the template does. */
+/** Replaces volatile asset hashes so two syntheses compare equal when their templates do. */
 export function maskHashes(template: unknown): unknown {
   return JSON.parse(JSON.stringify(template).replace(/[0-9a-f]{64}/g, '<HASH>'));
 }
