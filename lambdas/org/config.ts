@@ -281,8 +281,8 @@ function schemaDiagnostics(
         const p = e.params as { error: string; tag: string };
         message =
           p.error === 'tag'
-            ? `missing or non-string "${p.tag}"; expected email, sns or webhook`
-            : `"${p.tag}" must be one of: email, sns, webhook; got ${typeName(valueAt(value, [p.tag]))}`;
+            ? `missing or non-string "${p.tag}"; expected email, sns, webhook, pagerduty or securityhub`
+            : `"${p.tag}" must be one of: email, sns, webhook, pagerduty, securityhub; got ${typeName(valueAt(value, [p.tag]))}`;
         if (p.error !== 'tag') path = [...path, p.tag];
         break;
       }

@@ -211,6 +211,22 @@ export const accountsSchema = {
             allowedHosts: stringList,
           },
         },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['routingKeySecret'],
+          properties: {
+            type: { const: 'pagerduty' },
+            routingKeySecret: { type: 'string', minLength: 1 },
+          },
+        },
+        {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            type: { const: 'securityhub' },
+          },
+        },
       ],
     },
     route: {

@@ -33,6 +33,27 @@ const ACCOUNT_ID = /^\d{12}$/;
 const ORG_ID = /^o-[a-z0-9]{10,32}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+/** What a PagerDuty Events v2 routing (integration) key looks like: 32 letters and digits. */
+const ROUTING_KEY_LIKE = /^[A-Za-z0-9]{32}$/;
+
+/** Why `value` cannot be the name of the secret that holds a routing key; undefined when it can. */
+function routingKeySecretProblem(value: string): string | undefined {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value))
+    return 'must name a Secrets Manager secret that holds the routing key, not a URL';
+  // Never echo it: it may be the key itself.
+  if (ROUTING_KEY_LIKE.test(value) && /\d/.test(value) && /[a-z]/i.test(value))
+    return 'looks like a routing key: name the Secrets Manager secret that holds it, never the key itself';
+  if (value.startsWith('arn:'))
+    return SECRET_ARN.test(value)
+      ? undefined
+      : 'expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)';
+  if (!SECRET_NAME.test(value))
+    return 'expected a Secrets Manager secret name (letters, digits and /_+=.@-, at most 512 characters)';
+  return undefined;
+}
+
 export function validateAccountsConfig(config: AccountsConfig, ctx: ValidationContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report = (severity: Severity, path: PathSegment[], message: string) =>
@@ -113,6 +134,7 @@ export function validateAccountsConfig(config: AccountsConfig, ctx: ValidationCo
   }
 
   // Destinations.
+  let securityHub: string | undefined;
   for (const [name, d] of Object.entries(config.destinations ?? {})) {
     if (d.type === 'webhook' && /^[a-z][a-z0-9+.-]*:\/\//i.test(d.urlSecret)) {
       report(
@@ -120,6 +142,20 @@ export function validateAccountsConfig(config: AccountsConfig, ctx: ValidationCo
         ['destinations', name, 'urlSecret'],
         'must name a Secrets Manager secret that holds the URL, not the URL itself',
       );
+    }
+    if (d.type === 'pagerduty') {
+      const problem = routingKeySecretProblem(d.routingKeySecret);
+      if (problem) report('error', ['destinations', name, 'routingKeySecret'], problem);
+    }
+    if (d.type === 'securityhub') {
+      // Both would import the same finding (same Id) into the same account: the second adds nothing.
+      if (securityHub !== undefined)
+        report(
+          'warning',
+          ['destinations', name],
+          `a second securityhub destination (the first is "${securityHub}"): both import the same findings into the security account; route to one`,
+        );
+      securityHub ??= name;
     }
   }
 

@@ -65,8 +65,28 @@ describe('parseAccountsConfig', () => {
     ],
     [
       'unknown destination type',
+      BASE + '  pager: { type: opsgenie }\n',
+      'error: accounts.yaml:11 destinations.pager.type => "type" must be one of: email, sns, webhook, pagerduty, securityhub; got string "opsgenie"',
+    ],
+    [
+      'pagerduty without its routing key secret',
       BASE + '  pager: { type: pagerduty }\n',
-      'error: accounts.yaml:11 destinations.pager.type => "type" must be one of: email, sns, webhook; got string "pagerduty"',
+      'error: accounts.yaml:11 destinations.pager => missing required property "routingKeySecret"',
+    ],
+    [
+      'pagerduty with an empty routing key secret',
+      BASE + '  pager:\n    type: pagerduty\n    routingKeySecret: ""\n',
+      'error: accounts.yaml:13 destinations.pager.routingKeySecret => must not be empty',
+    ],
+    [
+      'pagerduty with the webhook property',
+      BASE + '  pager: { type: pagerduty, urlSecret: x }\n',
+      'error: accounts.yaml:11 destinations.pager.urlSecret => unknown property "urlSecret"; expected one of: type, routingKeySecret',
+    ],
+    [
+      'securityhub with a setting it does not have',
+      BASE + '  hub:\n    type: securityhub\n    region: eu-west-1\n',
+      'error: accounts.yaml:13 destinations.hub.region => unknown property "region"; expected one of: type',
     ],
     [
       'bad email',

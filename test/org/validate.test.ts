@@ -181,6 +181,42 @@ describe('validateAccountsConfig', () => {
     ]);
   });
 
+  it('reports each PagerDuty routing key secret that is not a secret name, and a second Security Hub', () => {
+    const key = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+    const loaded = parseAccountsConfig(
+      BASE.replace(
+        'destinations:\n',
+        [
+          'destinations:',
+          '  pd-ok: { type: pagerduty, routingKeySecret: trailalerts/pagerduty }',
+          '  pd-arn: { type: pagerduty, routingKeySecret: "arn:aws:secretsmanager:us-east-1:222222222222:secret:pd-AbCdEf" }',
+          `  pd-key: { type: pagerduty, routingKeySecret: ${key} }`,
+          '  pd-url: { type: pagerduty, routingKeySecret: "https://events.pagerduty.com/v2/enqueue" }',
+          '  pd-name: { type: pagerduty, routingKeySecret: "my key" }',
+          '  pd-badarn: { type: pagerduty, routingKeySecret: "arn:aws:ssm:us-east-1:222222222222:parameter/pd" }',
+          '  hub: { type: securityhub }',
+          '  hub-again:',
+          '    type: securityhub',
+          '',
+        ].join('\n'),
+      ),
+      'accounts.yaml',
+    );
+    expect(loaded.diagnostics.map(formatDiagnostic)).toEqual([]);
+    const found = validateAccountsConfig(loaded.config!, { now: NOW, file: 'accounts.yaml' }).map(
+      formatDiagnostic,
+    );
+    expect(found).toEqual([
+      'error: accounts.yaml:6 destinations.pd-key.routingKeySecret => looks like a routing key: name the Secrets Manager secret that holds it, never the key itself',
+      'error: accounts.yaml:7 destinations.pd-url.routingKeySecret => must name a Secrets Manager secret that holds the routing key, not a URL',
+      'error: accounts.yaml:8 destinations.pd-name.routingKeySecret => expected a Secrets Manager secret name (letters, digits and /_+=.@-, at most 512 characters)',
+      'error: accounts.yaml:9 destinations.pd-badarn.routingKeySecret => expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
+      'warning: accounts.yaml:11 destinations.hub-again => a second securityhub destination (the first is "hub"): both import the same findings into the security account; route to one',
+    ]);
+    // The key itself is never repeated in a diagnostic.
+    expect(found.join('\n')).not.toContain(key);
+  });
+
   it('reports account ids and the organization id by line', () => {
     const loaded = parseAccountsConfig(
       BASE.replace("'111111111111'", "'11111111111x'")
