@@ -16,7 +16,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildDeployment, type DeploymentMode } from '../stacks/deployment';
 import { checkRuleBundle, sigmaRuleLoader } from '../stacks/rule-bundle-check';
 import { loadAccountsConfig } from '../lambdas/org/config';
-import { formatDiagnostic } from '../lambdas/sigma/model';
+import { formatDiagnostic } from '../lambdas/core';
 
 async function main(): Promise<void> {
   const app = new App();

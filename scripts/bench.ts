@@ -30,7 +30,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import type { Analyzer } from '../lambdas/pipeline/analyze';
-import type { Diagnostic } from '../lambdas/sigma/model';
+import type { Diagnostic } from '../lambdas/core';
 import { analyzerCost, benchProcessor, formatCost } from './bench-processor';
 import {
   compareWithTrailAlerts,

@@ -3,7 +3,8 @@
  * so the pipeline) with the loader's diagnostics instead of reaching production. The rule loader
  * is lambdas/sigma's `loadRules`; tests may inject another.
  */
-import { formatDiagnostic, type RuleBundle } from '../lambdas/sigma/model';
+import { formatDiagnostic } from '../lambdas/core';
+import { type RuleBundle } from '../lambdas/sigma/model';
 
 export type RuleLoader = (paths: string[]) => RuleBundle | Promise<RuleBundle>;
 

@@ -4,10 +4,12 @@
  */
 import { Command, Option } from 'commander';
 import type { TextRecordMatch } from '../../lambdas/pipeline/text-match';
-import type { CloudTrailRecord, CompiledRule, Diagnostic, RuleMeta } from '../../lambdas/sigma/model';
+import type { CloudTrailRecord, Diagnostic } from '../../lambdas/core';
+import type { CompiledRule, RuleMeta } from '../../lambdas/sigma/model';
 import type { RecordSource } from '../../lambdas/cloudtrail/types';
 import { EXIT_INPUT, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
 import { clean, collect, printDiagnostics, processIO, type CliIO } from './io';
+import { LineOutput } from './line-output';
 
 export interface DetectOptions {
   rules: string[];
@@ -91,9 +93,6 @@ function eventJson(match: TextRecordMatch): string {
   return json ? `${json}}` : '{}';
 }
 
-/** Output is written in pieces of about this size: a write per match is a system call per match. */
-const OUTPUT_CHUNK = 64 * 1024;
-
 export async function runDetect(
   inputs: string[],
   options: DetectOptions,
@@ -128,7 +127,7 @@ export async function runDetect(
   let events = 0;
   let matches = 0;
   const ndjson = options.format === 'ndjson';
-  let pending = '';
+  const output = new LineOutput(io.out);
   let sourceFile: string | undefined;
   let sourcePrefix = '';
   const rows: string[][] = [];
@@ -171,7 +170,10 @@ export async function runDetect(
             sourceFile = source.file;
             sourcePrefix = `,"source":{"file":${JSON.stringify(sourceFile)},"index":`;
           }
-          pending += `{"rule":${ruleJson(rule)},"event":${event}${sourcePrefix}${source.index}}}\n`;
+          const waiting = output.append(
+            `{"rule":${ruleJson(rule)},"event":${event}${sourcePrefix}${source.index}}}\n`,
+          );
+          if (waiting) await waiting;
         } else
           rows.push([
             cells[0],
@@ -182,13 +184,9 @@ export async function runDetect(
             clean(`${source.file}:${source.index}`, 80),
           ]);
       }
-      if (pending.length >= OUTPUT_CHUNK) {
-        io.out.write(pending);
-        pending = '';
-      }
     }
   }
-  if (pending) io.out.write(pending);
+  await output.flush();
   if (options.format === 'table')
     io.out.write(renderTable(['time', 'level', 'rule', 'eventName', 'account', 'source'], rows));
   io.err.write(

@@ -3,7 +3,7 @@
  * every selection and field (matched or not, with the event's actual value) and the condition.
  */
 import { Command, Option } from 'commander';
-import type { Diagnostic } from '../../lambdas/sigma/model';
+import type { Diagnostic } from '../../lambdas/core';
 import { EXIT_FAILED, EXIT_INPUT, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
 import { clean, printDiagnostics, processIO, type CliIO } from './io';
 

@@ -22,7 +22,7 @@ import { INLINE_PREFIX_LIMIT, parsePrefixList, planHunt, type HuntPlan } from '.
 import type { ExecutionDescription, HuntResultsPort } from '../../lambdas/hunt/results';
 import type { StartedHunt } from '../../lambdas/hunt/start';
 import { safeText } from '../../lambdas/notify/sanitize';
-import { formatDiagnostic } from '../../lambdas/sigma/model';
+import { formatDiagnostic } from '../../lambdas/core';
 import {
   EXIT_CONFIG,
   EXIT_FAILED,

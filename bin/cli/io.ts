@@ -3,7 +3,7 @@
  * in-process), how diagnostics print, and how attacker-controlled text is made safe for a terminal.
  */
 import { cleanLine } from '../../lambdas/notify/sanitize';
-import { formatDiagnostic, type Diagnostic } from '../../lambdas/sigma/model';
+import { formatDiagnostic, type Diagnostic } from '../../lambdas/core';
 
 export interface CliIO {
   out: { write(text: string): unknown };

@@ -6,7 +6,7 @@
  */
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { s3ErrorHint } from '../../lambdas/pipeline/s3-objects';
-import type { Diagnostic } from '../../lambdas/sigma/model';
+import type { Diagnostic } from '../../lambdas/core';
 
 export interface ScanS3Options {
   region?: string;

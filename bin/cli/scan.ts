@@ -8,7 +8,7 @@ import type { AlertOutcome } from '../../lambdas/alerts/alert';
 import { cleanLine } from '../../lambdas/notify/sanitize';
 import type { AccountsConfig } from '../../lambdas/org/types';
 import type { ScanProgress } from '../../lambdas/pipeline/scan';
-import { formatDiagnostic, LEVELS, levelRank, type Diagnostic, type Level } from '../../lambdas/sigma/model';
+import { formatDiagnostic, LEVELS, levelRank, type Diagnostic, type Level } from '../../lambdas/core';
 import {
   EXIT_CONFIG,
   EXIT_FAIL_ON,

@@ -3,7 +3,8 @@
  * renders. Every string taken from the event is attacker-controlled and is escaped by renderers.
  */
 import type { Actor } from '../cloudtrail/types';
-import type { CloudTrailRecord, Level, RuleMeta } from '../sigma/model';
+import type { AccountInfo, CloudTrailRecord, Level } from '../core';
+import type { RuleMeta } from '../sigma/model';
 
 /** A rule matched an event: produced by the analyzer, one per (event, rule). */
 export interface Match {
@@ -13,19 +14,36 @@ export interface Match {
   source: { file: string; index: number };
   /** Account that owns the event: recipientAccountId, else the key's account, else userIdentity.accountId. */
   accountId: string;
+  /** Present when the match is an Amazon GuardDuty finding (lambdas/guardduty/), not a Sigma rule's. */
+  guardDuty?: GuardDutyFacts;
 }
 
-export interface AccountInfo {
-  id: string;
-  /** Account name, or the id when unknown. */
-  name: string;
-  ouId?: string;
-  /** `/` for root, `/Workloads/Production/Payments` … */
-  ouPath: string;
-  tags?: Record<string, string>;
-  /** False when the directory did not know the account (resolved to root OU, id as name). */
-  known: boolean;
+/**
+ * What an alert says about the GuardDuty finding behind it (lambdas/guardduty/match.ts). The
+ * strings other than `type` and `consoleUrl` are the finding's own, attacker-influenced values.
+ */
+export interface GuardDutyFacts {
+  findingId: string;
+  /** GuardDuty's finding type, checked against its vocabulary (never free text). */
+  type: string;
+  /** GuardDuty's severity, 0 to 10, and its band (Critical, High, Medium, Low). */
+  severity: number;
+  severityLabel: string;
+  /** service.count: occurrences GuardDuty aggregated into the finding so far. */
+  count: number;
+  title?: string;
+  description?: string;
+  firstSeen?: string;
+  lastSeen?: string;
+  resourceType?: string;
+  /** `Instance i-0abc…`, `AccessKey AKIA… (user alice)`, `S3Bucket name` … */
+  resource?: string;
+  findingArn?: string;
+  /** The finding in the GuardDuty console (built from a checked region and id). */
+  consoleUrl?: string;
 }
+
+export type { AccountInfo };
 
 export interface IpContext {
   ip: string;
@@ -113,6 +131,8 @@ export interface Alert {
   suppressedSince?: { count: number; since: string };
   /** Where it came from (for scan output). */
   source?: { file: string; index: number };
+  /** An Amazon GuardDuty finding's alert: the finding's facts, for every renderer. */
+  guardDuty?: GuardDutyFacts;
 }
 
 /** Why an alert did not go out: counted and shown by `scan`, never silent. */

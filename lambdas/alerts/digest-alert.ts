@@ -4,7 +4,8 @@
  * And the id delivery receipts use, so a retried notification is sent once per destination.
  */
 import { createHash } from 'node:crypto';
-import type { AccountInfo, Alert } from './alert';
+import type { AccountInfo } from '../core';
+import type { Alert } from './alert';
 import type { ClaimedDigest } from './grouping';
 import { digestView } from './grouping-state';
 import { restoreAlert } from './stored-alert';

@@ -15,7 +15,8 @@ import { compileRuleRef, type RuleRefMatcher } from '../org/rule-ref';
 import type { ExceptionConfig } from '../org/types';
 import type { LinearRegex } from '../regex/compile';
 import { wildcardMatch } from '../org/wildcard';
-import type { CloudTrailRecord, Diagnostic, RuleMeta } from '../sigma/model';
+import type { CloudTrailRecord, Diagnostic } from '../core';
+import type { RuleMeta } from '../sigma/model';
 
 /** Longest event text a pattern is run against (longer values are cut). */
 const MAX_TEXT = 2048;

@@ -20,7 +20,7 @@
  * answered the same (it carries the same digest) and is never counted twice.
  */
 import { hash as digestOf } from 'node:crypto';
-import { levelRank } from '../sigma/model';
+import { levelRank } from '../core';
 import type { Alert } from './alert';
 import {
   MAX_DIGEST_ENTRIES,

@@ -20,13 +20,8 @@ import {
   type EntryType,
   type KeyMeaning,
 } from './postprocessing-keys';
-import {
-  LEVELS,
-  type CorrelationRuleModel,
-  type Diagnostic,
-  type Level,
-  type RuleMeta,
-} from '../sigma/model';
+import { LEVELS, type Diagnostic, type Level } from '../core';
+import { type CorrelationRuleModel, type RuleMeta } from '../sigma/model';
 
 export const POSTPROCESSING_GROUP_BY = ['userIdentity.arn', 'recipientAccountId'];
 

@@ -8,7 +8,7 @@ import type { Alert } from './alert';
 import { compileRuleRef, type RuleRefMatcher } from '../org/rule-ref';
 import type { RouteConfig } from '../org/types';
 import { wildcardMatch } from '../org/wildcard';
-import { LEVELS, levelRank, type Level } from '../sigma/model';
+import { LEVELS, levelRank, type Level } from '../core';
 
 export type Route = RouteConfig;
 

@@ -4,8 +4,10 @@
  * fields. A stored digest item therefore stays far below DynamoDB's 400 KB, whatever the event.
  */
 import type { Actor } from '../cloudtrail/types';
-import { LEVELS, type CloudTrailRecord, type Level, type RuleMeta } from '../sigma/model';
-import type { AccountInfo, Alert } from './alert';
+import { LEVELS, type CloudTrailRecord, type Level } from '../core';
+import { type RuleMeta } from '../sigma/model';
+import type { AccountInfo } from '../core';
+import type { Alert } from './alert';
 import { clip } from './state/store';
 
 /** The alert without its account (resolved again when sent) and without per-send additions. */

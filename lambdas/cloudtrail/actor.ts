@@ -3,7 +3,7 @@
  * thresholds, grouping and the email. Every input value is
  * attacker-controlled: only strings are used, they are length-capped, and nothing here throws.
  */
-import type { CloudTrailRecord } from '../sigma/model';
+import type { CloudTrailRecord } from '../core';
 import type { Actor } from './types';
 
 /** Longest identifier kept from an event (longer values are cut). */

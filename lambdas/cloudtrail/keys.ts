@@ -3,7 +3,7 @@
  * (`[prefix/]AWSLogs/[<org-id>/]<account>/CloudTrail/<region>/YYYY/MM/DD/<file>.json.gz`),
  * decides which keys are log files, decodes S3 event keys, and says which account owns a record.
  */
-import type { CloudTrailRecord } from '../sigma/model';
+import { ACCOUNT_ID_SOURCE, isAccountId, ORGANIZATION_ID_SOURCE, type CloudTrailRecord } from '../core';
 
 export type TrailKeyKind = 'log' | 'digest' | 'insight' | 'other';
 
@@ -20,8 +20,9 @@ export interface TrailKey {
   fileName: string;
 }
 
-const KEY_PATTERN =
-  /^(?:(.*?)\/)?AWSLogs\/(?:(o-[a-z0-9]{10,32})\/)?(\d{12})\/([A-Za-z0-9-]+)\/([a-z0-9-]+)\/(\d{4})\/(\d{2})\/(\d{2})\/([^/]+)$/;
+const KEY_PATTERN = new RegExp(
+  `^(?:(.*?)/)?AWSLogs/(?:(${ORGANIZATION_ID_SOURCE})/)?(${ACCOUNT_ID_SOURCE})/([A-Za-z0-9-]+)/([a-z0-9-]+)/(\\d{4})/(\\d{2})/(\\d{2})/([^/]+)$`,
+);
 
 const KIND_BY_FOLDER: Record<string, TrailKeyKind> = {
   CloudTrail: 'log',
@@ -70,10 +71,8 @@ export function decodeS3EventKey(key: string): string {
   }
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
-
 function accountText(value: unknown): string | undefined {
-  return typeof value === 'string' && ACCOUNT_ID.test(value) ? value : undefined;
+  return isAccountId(value) ? value : undefined;
 }
 
 /**

@@ -10,7 +10,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { CloudTrailRecord, Diagnostic } from '../sigma/model';
+import type { CloudTrailRecord, Diagnostic } from '../core';
 import { RecordSource, type RecordSourceOptions } from './raw';
 import type { SourcedRecord } from './types';
 

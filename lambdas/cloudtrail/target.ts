@@ -9,7 +9,7 @@
  * kept as they are (renderers escape them); nothing here throws.
  */
 import { hash as digestOf } from 'node:crypto';
-import type { CloudTrailRecord } from '../sigma/model';
+import type { CloudTrailRecord } from '../core';
 
 export interface Target {
   /** Compared to find exact repeats: event name, outcome and identifiers, then a hash of all. */

@@ -2,7 +2,7 @@
  * Contracts for reading CloudTrail events from files, directories and S3 objects.
  * A record's origin travels with it so every match can say where it came from.
  */
-import type { CloudTrailRecord, Diagnostic } from '../sigma/model';
+import type { CloudTrailRecord, Diagnostic } from '../core';
 
 export interface RecordSource {
   /** File path or `s3://bucket/key`. */

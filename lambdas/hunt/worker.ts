@@ -1,15 +1,22 @@
 /**
  * The hunt worker's core: for each day prefix of a batch, list its log objects (leaving out those
- * delivered outside the window, by the time in their key: window.ts), stream each through the
- * same Analyzer as the live pipeline (restricted to the hunt's rules), skip events outside
- * [since, until], and either send matches to the matches queue (pipeline mode; the processor
- * dedupes, so re-runs are safe) or only count them (report mode).
+ * delivered outside the window, by the time in their key: window.ts, before any is fetched), stream
+ * each through the same Analyzer as the live pipeline (restricted to the hunt's rules), skip events
+ * outside [since, until], and either send matches to the matches queue (pipeline mode; the
+ * processor dedupes, so re-runs are safe) or only count them (report mode).
+ *
+ * Bounded by the network, not by waiting: up to `getsInFlight` objects are fetched and analyzed at
+ * once (a pool shared by the batch's prefixes; listing runs ahead of it), so S3 round trips overlap.
+ * Each object in flight holds at most about 3 MiB (a 64 KiB gzip inflated whole, or 64 KiB pieces
+ * of a larger one, plus a record of at most 1 MiB: lambdas/cloudtrail/raw), so 32 in flight stay
+ * under 100 MiB of the function's 1024 MB.
  *
  * An object fails in one of two ways. Damaged content (corrupt gzip, invalid JSON) is counted and
  * listed; reading it again gives the same. An object that could not be read (an S3, KMS or network
- * error) is unreadable: its prefix is returned to be hunted again. Neither fails the batch. A
- * prefix counts only once read whole (tally.ts); when the time budget runs low the remaining
- * prefixes are returned as `unfinished`.
+ * error) is retried with backoff when the error is transient (read-errors.ts) and, if it persists,
+ * is *unread*: its prefix is returned to be hunted again. Neither fails the batch. A prefix counts
+ * only once read whole (tally.ts); when the time budget runs low the remaining prefixes are
+ * returned as `unfinished`.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
@@ -23,6 +30,7 @@ import { listLogKeys } from '../pipeline/s3-objects';
 import { applyFilters } from '../sigma/apply-filters';
 import { formatDiagnostic, type CompiledRule, type Diagnostic, type FilterRuleModel } from '../sigma/model';
 import type { HuntItem } from './input';
+import { isTransientReadError, readFailure, retryDelayMs } from './read-errors';
 import {
   addTally,
   countMatch,
@@ -37,6 +45,12 @@ import { eventWindow, keyWindow, listStartAfter, mayHoldWindow } from './window'
 /** Stop starting new objects when less than this much time is left. */
 export const TIME_RESERVE_MS = 60_000;
 const FLUSH_EVERY = 50;
+
+/** Objects fetched at once per worker by default; HUNT_GETS_IN_FLIGHT tunes it (1 to 64). */
+export const DEFAULT_GETS_IN_FLIGHT = 16;
+export const MAX_GETS_IN_FLIGHT = 64;
+/** Reads of one object before a transient error makes it unread. */
+export const MAX_READ_ATTEMPTS = 4;
 
 export interface HuntWorkerDeps {
   s3: S3Client;
@@ -54,6 +68,12 @@ export interface HuntWorkerDeps {
   sink?: MatchSink;
   rulesRoot?: string;
   remainingMs: () => number;
+  /** Objects fetched and analyzed at once (default DEFAULT_GETS_IN_FLIGHT). */
+  getsInFlight?: number;
+  /** Reads of an object that fails transiently (default MAX_READ_ATTEMPTS). */
+  readAttempts?: number;
+  /** The pause before a retry (tests: none). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** The matches queue refused a send: the batch fails so Step Functions retries it. */
@@ -84,6 +104,46 @@ export function selectRules(
   return { rules: rules.filter((r) => matchers.some((m) => m.match(r.meta))), unknown };
 }
 
+/** `HUNT_GETS_IN_FLIGHT` as a number of GETs, clamped to 1..MAX_GETS_IN_FLIGHT; the default otherwise. */
+export function getsInFlightFrom(value: string | undefined): number {
+  const n = Number(value);
+  if (value === undefined || value.trim() === '' || !Number.isInteger(n)) return DEFAULT_GETS_IN_FLIGHT;
+  return Math.min(Math.max(n, 1), MAX_GETS_IN_FLIGHT);
+}
+
+/** A counting semaphore: `acquire` waits for a free slot. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+  constructor(size: number) {
+    this.free = size;
+  }
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
+/** One prefix while its objects are in flight. */
+interface PrefixRun {
+  item: HuntItem;
+  analyzer: Analyzer;
+  events: TimeWindow;
+  tally: PrefixTally;
+  unread: boolean;
+  inFlight: Promise<void>[];
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export async function huntBatch(items: HuntItem[], deps: HuntWorkerDeps): Promise<HuntBatchResult> {
   const result = emptyBatchResult(items[0]?.huntId ?? 'unknown');
   const analyzers = new Map<string, Analyzer>();
@@ -99,88 +159,158 @@ export async function huntBatch(items: HuntItem[], deps: HuntWorkerDeps): Promis
     }
     return analyzer;
   };
+  if (items.some((i) => i.mode === 'pipeline') && !deps.sink)
+    throw new Error('hunt worker: pipeline mode needs the matches queue');
+
+  const slots = new Slots(
+    Math.min(Math.max(deps.getsInFlight ?? DEFAULT_GETS_IN_FLIGHT, 1), MAX_GETS_IN_FLIGHT),
+  );
+  let fatal: unknown;
+  const noteUnread = (run: PrefixRun, key: string, problem: string) => {
+    run.unread = true;
+    result.unreadableObjects++;
+    if (result.unreadable.length < MAX_LISTED_OBJECTS) result.unreadable.push({ key, problems: [problem] });
+  };
+  // Prefixes whose listing ended: they settle (counted or unread) once their objects have.
+  const listed: Promise<void>[] = [];
+  const settle = async (run: PrefixRun, cut: boolean): Promise<void> => {
+    await Promise.all(run.inFlight);
+    if (fatal !== undefined) return;
+    if (cut) result.unfinished.push(run.item.prefix);
+    else if (run.unread) result.unreadablePrefixes.push(run.item.prefix);
+    else {
+      // Objects finish in any order; the lists keep key order.
+      run.tally.damaged.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      addTally(result, run.tally);
+      result.prefixes++;
+    }
+  };
 
   for (const [i, item] of items.entries()) {
+    if (fatal !== undefined) break;
     if (deps.remainingMs() < TIME_RESERVE_MS) {
       result.unfinished.push(...items.slice(i).map((it) => it.prefix));
       break;
     }
-    if (item.mode === 'pipeline' && !deps.sink)
-      throw new Error('hunt worker: pipeline mode needs the matches queue');
-    const outcome = await huntPrefix(item, analyzerFor(item.rules, item.mode), deps, result);
+    const run: PrefixRun = {
+      item,
+      analyzer: analyzerFor(item.rules, item.mode),
+      events: eventWindow(item.since, item.until),
+      tally: emptyTally(),
+      unread: false,
+      inFlight: [],
+    };
+    const outcome = await listAndStart(run, deps, slots, noteUnread, {
+      fail: (err) => (fatal ??= err),
+      failed: () => fatal !== undefined,
+    });
     if (outcome === 'out of time') {
-      result.unfinished.push(...items.slice(i).map((it) => it.prefix));
+      await settle(run, true);
+      result.unfinished.push(...items.slice(i + 1).map((it) => it.prefix));
       break;
     }
-    if (outcome === 'unreadable') result.unreadablePrefixes.push(item.prefix);
-    else {
-      addTally(result, outcome);
-      result.prefixes++;
-    }
+    listed.push(settle(run, false));
   }
+  await Promise.all(listed);
+  if (fatal !== undefined) throw fatal;
+  // Prefixes settle as their objects do; the result lists them in batch order.
+  const order = new Map(items.map((it, i) => [it.prefix, i]));
+  const byOrder = (a: string, b: string) => (order.get(a) ?? 0) - (order.get(b) ?? 0);
+  result.unfinished.sort(byOrder);
+  result.unreadablePrefixes.sort(byOrder);
+  result.unreadable.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return result;
 }
 
-/** The prefix's tally when every object was read; else why it is to be hunted again. */
-async function huntPrefix(
-  item: HuntItem,
-  analyzer: Analyzer,
+/** Lists a prefix and starts each object in the window as a slot frees up. */
+async function listAndStart(
+  run: PrefixRun,
   deps: HuntWorkerDeps,
-  result: HuntBatchResult,
-): Promise<PrefixTally | 'out of time' | 'unreadable'> {
-  const tally = emptyTally();
-  const keys = keyWindow(item.since, item.until);
-  const events = eventWindow(item.since, item.until);
-  let unreadable = false;
-  const noteUnreadable = (key: string, problem: string) => {
-    unreadable = true;
-    result.unreadableObjects++;
-    if (result.unreadable.length < MAX_LISTED_OBJECTS) result.unreadable.push({ key, problems: [problem] });
-  };
+  slots: Slots,
+  noteUnread: (run: PrefixRun, key: string, problem: string) => void,
+  fatal: { fail: (err: unknown) => void; failed: () => boolean },
+): Promise<'listed' | 'out of time'> {
+  const keys = keyWindow(run.item.since, run.item.until);
   const listing = listLogKeys(
     deps.s3,
-    { bucket: deps.trailBucket, prefix: item.prefix },
-    () => void tally.skippedObjects++,
-    listStartAfter(item.prefix, keys),
+    { bucket: deps.trailBucket, prefix: run.item.prefix },
+    () => void run.tally.skippedObjects++,
+    listStartAfter(run.item.prefix, keys),
   );
   try {
     for await (const key of listing) {
       if (!mayHoldWindow(key, keys)) {
-        tally.outsideWindowObjects++;
+        run.tally.outsideWindowObjects++;
         continue;
       }
-      if (deps.remainingMs() < TIME_RESERVE_MS) return 'out of time';
-      tally.objects++;
-      const read = await huntObject(key, item, events, analyzer, deps, tally);
-      if (read.unreadable !== undefined) noteUnreadable(key, read.unreadable);
-      else if (read.damage.length > 0) {
-        tally.damagedObjects++;
-        if (tally.damaged.length < MAX_LISTED_OBJECTS) tally.damaged.push({ key, problems: read.damage });
+      await slots.acquire();
+      if (fatal.failed()) {
+        slots.release();
+        return 'listed';
       }
+      if (deps.remainingMs() < TIME_RESERVE_MS) {
+        slots.release();
+        return 'out of time';
+      }
+      run.tally.objects++;
+      const task = readObject(key, run, deps)
+        .then((read) => {
+          if (read.unread !== undefined) noteUnread(run, key, read.unread);
+          else if (read.damage.length > 0) {
+            run.tally.damagedObjects++;
+            if (run.tally.damaged.length < MAX_LISTED_OBJECTS)
+              run.tally.damaged.push({ key, problems: read.damage });
+          }
+        }, fatal.fail)
+        .finally(() => slots.release());
+      run.inFlight.push(task);
     }
   } catch (err) {
-    // huntObject lets only the queue's refusal through; anything else here is the listing's.
-    if (err instanceof MatchSinkError) throw err;
-    noteUnreadable(item.prefix, `listing failed: ${readFailure(err)}`);
+    noteUnread(run, run.item.prefix, `listing failed: ${readFailure(err)}`);
   }
-  return unreadable ? 'unreadable' : tally;
+  return 'listed';
 }
 
-/** Reads one object into the tally; says why it could not be read, or what is damaged in it. */
-async function huntObject(
+interface ObjectRead {
+  unread?: string;
+  damage: string[];
+}
+
+/** Reads one object, again after a transient failure; its counts join the prefix's only once read. */
+async function readObject(key: string, run: PrefixRun, deps: HuntWorkerDeps): Promise<ObjectRead> {
+  const attempts = Math.max(1, deps.readAttempts ?? MAX_READ_ATTEMPTS);
+  const sleep = deps.sleep ?? defaultSleep;
+  for (let attempt = 1; ; attempt++) {
+    const own = emptyTally();
+    const read = await readOnce(key, run, deps, own);
+    if (read.unread === undefined) {
+      addTally(run.tally, { ...own, objects: 0 });
+      return read;
+    }
+    const delay = retryDelayMs(attempt);
+    if (
+      attempt >= attempts ||
+      !isTransientReadError(read.error) ||
+      deps.remainingMs() - delay < TIME_RESERVE_MS / 2
+    )
+      return { unread: read.unread, damage: [] };
+    await sleep(delay);
+  }
+}
+
+/** One read of an object into `tally`: why it could not be read, or what is damaged in it. */
+async function readOnce(
   key: string,
-  item: HuntItem,
-  events: TimeWindow,
-  analyzer: Analyzer,
+  run: PrefixRun,
   deps: HuntWorkerDeps,
   tally: PrefixTally,
-): Promise<{ unreadable?: string; damage: string[] }> {
+): Promise<ObjectRead & { error?: unknown }> {
   const name = `s3://${deps.trailBucket}/${key}`;
   let stream: Readable;
   try {
     stream = await deps.open(deps.trailBucket, key);
   } catch (err) {
-    return { unreadable: readFailure(err), damage: [] };
+    return { unread: readFailure(err), error: err, damage: [] };
   }
   // The body's own errors (a connection reset, a timeout) are failures to read, not damage.
   let readError: unknown;
@@ -188,15 +318,15 @@ async function huntObject(
   const problems: Diagnostic[] = [];
   let pending: Match[] = [];
   try {
-    const batches = analyzeStream(stream, name, analyzer, (p) => problems.push(p), {
+    const batches = analyzeStream(stream, name, run.analyzer, (p) => problems.push(p), {
       keyAccountId: parseTrailKey(key)?.accountId,
-      window: events,
+      window: run.events,
     });
     for await (const batch of batches) {
       tally.records += batch.records;
       tally.outOfRange += batch.outOfRange;
       for (const m of batch.matches) countMatch(m, tally);
-      if (item.mode === 'pipeline' && batch.matches.length > 0) {
+      if (run.item.mode === 'pipeline' && batch.matches.length > 0) {
         for (const m of batch.matches) pending.push(m);
         if (pending.length >= FLUSH_EVERY) {
           await sendTo(deps.sink!, pending);
@@ -215,19 +345,10 @@ async function huntObject(
   } finally {
     if (pending.length > 0) await sendTo(deps.sink!, pending);
   }
-  if (readError !== undefined) return { unreadable: readFailure(readError), damage: [] };
+  if (readError !== undefined) return { unread: readFailure(readError), error: readError, damage: [] };
   const damage = problems
     .filter((p) => p.severity === 'error')
     .slice(0, 3)
     .map((p) => formatDiagnostic(p).slice(0, 300));
   return { damage };
-}
-
-/** An S3, KMS or network error in one line: its name (or code), then its message. */
-function readFailure(err: unknown): string {
-  const e = (err ?? {}) as { name?: unknown; code?: unknown; message?: unknown };
-  const name =
-    typeof e.name === 'string' && e.name !== 'Error' ? e.name : typeof e.code === 'string' ? e.code : '';
-  const message = typeof e.message === 'string' ? e.message : String(err);
-  return `${name !== '' ? `${name}: ` : ''}${message}`.slice(0, 300);
 }

@@ -6,7 +6,7 @@
  * for machines (the JSON webhook) they stay as the event wrote them.
  */
 import type { Alert } from '../alerts/alert';
-import { LEVELS, type Level } from '../sigma/model';
+import { LEVELS, type Level } from '../core';
 import { defang } from './defang';
 import { attackTechnique, cloudTrailEventUrl, type AttackTechnique } from './links';
 import { asText, cleanBlock, cleanLine, escapeInvisible, headerSafe, prettyJson, truncate } from './sanitize';

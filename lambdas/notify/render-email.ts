@@ -6,7 +6,7 @@
  * fits a 400 px phone and a desktop alike, and never breaks a short value across lines.
  */
 import type { Alert } from '../alerts/alert';
-import type { Level } from '../sigma/model';
+import type { Level } from '../core';
 import { alertFacts, subjectLine, type AlertFacts } from './alert-facts';
 import { correlationHtml, digestHtml } from './email-events';
 import { FONT, PRE, section, valueHtml } from './email-style';

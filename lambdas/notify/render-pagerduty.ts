@@ -11,7 +11,7 @@
  *   links          the CloudTrail event, the ATT&CK techniques
  */
 import type { Alert } from '../alerts/alert';
-import type { Level } from '../sigma/model';
+import type { Level } from '../core';
 import { alertFacts, headline, type AlertFacts } from './alert-facts';
 import { CORRELATION_COLUMNS, DIGEST_COLUMNS, cells, type Column } from './event-columns';
 import { incidentKey } from './incident-key';

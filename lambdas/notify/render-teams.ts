@@ -6,7 +6,7 @@
  * CloudTrail console links. The card is kept under Teams' message size limit (budget below).
  */
 import type { Alert } from '../alerts/alert';
-import type { Level } from '../sigma/model';
+import type { Level } from '../core';
 import { alertFacts, headline, type AlertFacts } from './alert-facts';
 import { fitToBudget, jsonBytes, type Caps } from './budget';
 import { CORRELATION_COLUMNS, DIGEST_COLUMNS, cells, splitColumns, type Column } from './event-columns';

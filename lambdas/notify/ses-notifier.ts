@@ -5,7 +5,7 @@
  */
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Alert } from '../alerts/alert';
-import { LEVELS } from '../sigma/model';
+import { LEVELS } from '../core';
 import type { NamedDestination } from './destination';
 import { checkAddress } from './mime';
 import type { Notifier } from './notifier';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import type { Diagnostic } from '../sigma/model';
+import type { Diagnostic } from '../core';
 import { accountsValidator, type SchemaError } from './schema';
 import type { AccountsConfig } from './types';
 import { formatPath, keyText, YamlLocator, type PathSegment } from './yaml-locate';

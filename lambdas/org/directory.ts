@@ -3,7 +3,7 @@
  * routing and the alert text. StaticAccountDirectory serves accounts.yaml's `accounts:`;
  * OrganizationsAccountDirectory (organizations-directory.ts) walks AWS Organizations.
  */
-import type { AccountInfo } from '../alerts/alert';
+import type { AccountInfo } from '../core';
 import { isOuId, normalizeOuPath, ouIdPaths } from './ou-path';
 import type { AccountsConfig } from './types';
 

@@ -9,10 +9,11 @@
  *   - cooldown: the nearest `cooldownMinutes` wins (default 15).
  * Results are cached per OU (and per account for accounts with overrides).
  */
-import type { AccountInfo } from '../alerts/alert';
+import type { AccountInfo } from '../core';
 import { compileExceptions, type CompiledException } from '../alerts/exceptions';
 import type { Route } from '../alerts/routing';
-import { LEVELS, levelRank, type Level, type RuleMeta } from '../sigma/model';
+import { LEVELS, levelRank, type Level } from '../core';
+import { type RuleMeta } from '../sigma/model';
 import { fileOf, lineOf } from './config';
 import { isOuId, normalizeOuPath, ouAncestors, ouIdPaths } from './ou-path';
 import { compileRuleRef } from './rule-ref';

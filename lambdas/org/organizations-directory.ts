@@ -16,7 +16,7 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { AccountInfo } from '../alerts/alert';
+import type { AccountInfo } from '../core';
 import { staticAccounts, unknownAccount, type AccountDirectory, type AccountResolution } from './directory';
 import { childOuPath } from './ou-path';
 import { RoleCredentials } from './role-credentials';

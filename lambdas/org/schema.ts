@@ -5,7 +5,7 @@
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { LEVELS } from '../sigma/model';
+import { LEVELS } from '../core';
 
 const stringList = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
 const nonEmptyStringList = { ...stringList, minItems: 1 } as const;

@@ -3,7 +3,7 @@
  * per-OU and per-account settings, exceptions and routes. The JSON schema in schema.ts is the truth
  * for what a file may contain; these interfaces describe a file that passed it.
  */
-import type { Level } from '../sigma/model';
+import type { Level } from '../core';
 import type { Destination } from '../notify/destination';
 
 export type AccountDirectorySource = 'static' | 'organizations';

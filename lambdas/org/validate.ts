@@ -9,7 +9,8 @@
  */
 import { compileIpRange } from './ip-match';
 import { expiryInstant } from '../alerts/exceptions';
-import { LEVELS, type Diagnostic, type RuleMeta, type Severity } from '../sigma/model';
+import { ACCOUNT_ID, LEVELS, ORGANIZATION_ID_SOURCE, REGION, type Diagnostic, type Severity } from '../core';
+import type { RuleMeta } from '../sigma/model';
 import { lineOf } from './config';
 import { isOuId, isRootId, normalizeOuPath, ouIdPaths } from './ou-path';
 import { compileActorPattern } from './actor-patterns';
@@ -29,9 +30,7 @@ export interface ValidationContext {
   file: string;
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
-const ORG_ID = /^o-[a-z0-9]{10,32}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const ORG_ID = new RegExp(`^${ORGANIZATION_ID_SOURCE}$`);
 
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { isCloudTrailLogKey, parseTrailKey } from '../cloudtrail/keys';
 import type { Match } from '../alerts/alert';
-import { formatDiagnostic, type Diagnostic } from '../sigma/model';
+import { formatDiagnostic, type Diagnostic } from '../core';
 import type { Analyzer } from './analyze';
 import { analyzeStream } from './analyze-stream';
 import type { MatchSink } from './match-queue';

@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import { RecordSource } from '../cloudtrail/raw';
 import { FileProblems, skippedFile, type ReadOptions } from '../cloudtrail/read';
 import type { Match } from '../alerts/alert';
-import type { Diagnostic } from '../sigma/model';
+import type { Diagnostic } from '../core';
 import type { Analyzer, TimeWindow } from './analyze';
 
 export interface StreamBatch {

@@ -11,7 +11,8 @@ import type { Match } from '../alerts/alert';
 import { lookupAccount, type AccountDirectory } from '../org/directory';
 import type { OrgPolicy } from '../org/effective';
 import { RuleIndex } from '../sigma/rule-index';
-import type { CloudTrailRecord, CompiledRule } from '../sigma/model';
+import type { CloudTrailRecord } from '../core';
+import type { CompiledRule } from '../sigma/model';
 import { TextRecordMatch } from './text-match';
 
 /** Events outside [since, until] (ISO-8601 UTC, compared as text) are not evaluated. */

@@ -13,7 +13,8 @@ import type { AccountsConfig } from '../org/types';
 import { OrgPolicy } from '../org/effective';
 import { validateAccountsConfig } from '../org/validate';
 import { loadRules } from '../sigma/index';
-import type { CorrelationRuleModel, Diagnostic, RuleBundle } from '../sigma/model';
+import type { Diagnostic } from '../core';
+import type { CorrelationRuleModel, RuleBundle } from '../sigma/model';
 
 export interface DetectionContent {
   bundle: RuleBundle;

@@ -8,7 +8,7 @@ import { createAccountDirectory } from '../org/create-directory';
 import type { AccountDirectory } from '../org/directory';
 import type { OrgPolicy } from '../org/effective';
 import type { AccountsConfig } from '../org/types';
-import { formatDiagnostic } from '../sigma/model';
+import { formatDiagnostic } from '../core';
 import { buildPolicy, loadConfig, loadDetectionContent, type DetectionContent } from './build';
 
 export interface Runtime {

@@ -10,8 +10,9 @@ import type { Readable } from 'node:stream';
 import { eventFiles, openEventFile } from '../cloudtrail/read';
 import { parseTrailKey } from '../cloudtrail/keys';
 import type { AlertOutcome } from '../alerts/alert';
-import type { Diagnostic } from '../sigma/model';
-import { Analyzer, type TimeWindow } from './analyze';
+import type { Diagnostic } from '../core';
+import { guardDutyFromText } from '../guardduty/input';
+import { Analyzer, type RawOutcome, type TimeWindow } from './analyze';
 import { analyzeStream } from './analyze-stream';
 import type { AlertProcessor } from './process';
 
@@ -70,7 +71,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     const before = progress.bytes;
     // fs read streams count what they read; other sources (S3 bodies) are not counted.
     const bytesRead = () => (stream as { bytesRead?: unknown }).bytesRead;
-    const batches = analyzeStream(stream, name, options.analyzer, options.onProblem, {
+    const batches = analyzeStream(stream, name, withGuardDuty(options.analyzer), options.onProblem, {
       keyAccountId: parseTrailKey(name)?.accountId,
       ...(window ? { window } : {}),
     });
@@ -148,4 +149,43 @@ async function* eventSources(
     for await (const key of listLogKeys(s3, location))
       yield { name: `s3://${location.bucket}/${key}`, open: () => openObject(s3, location.bucket, key) };
   }
+}
+
+/**
+ * The analyzer, reading GuardDuty findings too: a record without eventName or eventSource that is
+ * a GuardDuty EventBridge event, a bare finding or `get-findings` output becomes the finding's
+ * matches (lambdas/guardduty/), or a problem naming the field when it cannot be used. Everything
+ * else goes to the analyzer as before.
+ */
+function withGuardDuty(analyzer: Analyzer): Analyzer {
+  const analyzeRaw: Analyzer['analyzeRaw'] = (view, file, keyAccountId, window) => {
+    let header: ReturnType<typeof view.header>;
+    try {
+      header = view.header();
+    } catch {
+      header = undefined;
+    }
+    if (header && (typeof header.eventName === 'string' || typeof header.eventSource === 'string'))
+      return analyzer.analyzeRaw(view, file, keyAccountId, window);
+    const found = guardDutyFromText(view.text, { file, index: view.index });
+    if (found.kind === 'none') return analyzer.analyzeRaw(view, file, keyAccountId, window);
+    if (found.kind === 'problem') return { kind: 'problem', message: found.message };
+    const inRange = found.matches.filter((m) => inWindow(m.record.eventTime, window));
+    return inRange.length === 0 && found.matches.length > 0
+      ? ({ kind: 'out-of-range' } satisfies RawOutcome)
+      : { kind: 'record', matches: inRange };
+  };
+  // Only these two are called by analyzeStream; the analyzer keeps its own state.
+  return Object.assign(Object.create(analyzer) as Analyzer, {
+    analyzeRaw,
+    expireAccounts: () => analyzer.expireAccounts(),
+  });
+}
+
+function inWindow(time: unknown, window: TimeWindow | undefined): boolean {
+  if (!window) return true;
+  const t = typeof time === 'string' ? time : '';
+  return (
+    (window.since === undefined || t >= window.since) && (window.until === undefined || t <= window.until)
+  );
 }

@@ -6,7 +6,8 @@
  */
 import type { Match } from '../alerts/alert';
 import type { RecordView } from '../cloudtrail/raw';
-import type { CloudTrailRecord, RuleMeta } from '../sigma/model';
+import type { CloudTrailRecord } from '../core';
+import type { RuleMeta } from '../sigma/model';
 
 export class TextRecordMatch implements Match {
   private parsed: CloudTrailRecord | undefined;

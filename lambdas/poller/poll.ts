@@ -8,6 +8,7 @@
  * budget, a file that lands late under an earlier name) the next one picks up.
  */
 import { isCloudTrailLogKey } from '../cloudtrail/keys';
+import { ACCOUNT_ID } from '../core';
 import { forEachBounded } from './bounded';
 import { describeError } from './describe-error';
 import { NewKeyQueue } from './new-keys';
@@ -63,7 +64,6 @@ export const DEFAULT_CONCURRENCY = 16;
 export const DEFAULT_MAX_PAGES = 10_000;
 export const DEFAULT_RESERVE_MS = 20_000;
 
-const ACCOUNT_FOLDER = /^\d{12}$/;
 const REGION_FOLDER = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
 
 /** Pages and time left for listing; once spent, no listing starts another page. */
@@ -143,7 +143,7 @@ export async function pollTrail(settings: PollSettings, deps: PollDeps): Promise
   try {
     const names = await folderNames(settings.logsRoot);
     if (!names) return { ...summary(), unfinished: 1 };
-    accounts = names.filter((n) => ACCOUNT_FOLDER.test(n));
+    accounts = names.filter((n) => ACCOUNT_ID.test(n));
   } catch (err) {
     fail(settings.logsRoot, `listing the account folders failed: ${describeError(err)}`);
     return summary();

@@ -4,7 +4,8 @@
  * expressions happens here, once; the returned `match` only walks the record.
  */
 import ipaddr from 'ipaddr.js';
-import type { CloudTrailRecord, ItemExplanation, Severity } from './model';
+import type { CloudTrailRecord, Severity } from '../core';
+import type { ItemExplanation } from './model';
 import { compileCaseInsensitiveLeaf } from './case-insensitive';
 import {
   compileFieldPath,

@@ -3,7 +3,8 @@
  * an explainer, and the dispatch facts the rule index uses. Problems are reported with the
  * path inside the document (`detection.selection.eventName|contains`) and the line.
  */
-import type { CloudTrailRecord, SelectionExplanation, Severity } from './model';
+import type { CloudTrailRecord, Severity } from '../core';
+import type { SelectionExplanation } from './model';
 import {
   compileItem,
   ItemError,

@@ -2,13 +2,8 @@
  * Explains why a rule did or did not match a record, as data (RuleExplanation) and as text
  * for people: every selection, every field with the event's actual value, and the condition.
  */
-import type {
-  CloudTrailRecord,
-  CompiledRule,
-  FilterRuleModel,
-  ItemExplanation,
-  RuleExplanation,
-} from './model';
+import type { CloudTrailRecord } from '../core';
+import type { CompiledRule, FilterRuleModel, ItemExplanation, RuleExplanation } from './model';
 
 export function explainRule(
   rule: CompiledRule,

@@ -4,7 +4,8 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, isAbsolute } from 'node:path';
-import type { Diagnostic, LoadOptions, RuleBundle, RuleMeta } from './model';
+import type { Diagnostic } from '../core';
+import type { LoadOptions, RuleBundle, RuleMeta } from './model';
 import { foldDialectNotices } from './logsource-notices';
 import { parseRules } from './parse';
 

@@ -4,7 +4,7 @@
  * their logsource is not CloudTrail (counted for `scan` and `detect`, named by `validate --notices`).
  */
 import { dirname } from 'node:path';
-import type { Diagnostic } from './model';
+import type { Diagnostic } from '../core';
 
 const SKIPPED = 'skipped: logsource is not AWS CloudTrail';
 const DIALECT = 'read as CloudTrail, as TrailAlerts does';

@@ -4,37 +4,17 @@
  * compile.ts; this file holds only types and small constants so every module can depend on it.
  */
 
-export const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as const;
-export type Level = (typeof LEVELS)[number];
-
-/** Orders levels so that `levelRank(a) >= levelRank(b)` means "a is at least as severe as b". */
-export function levelRank(level: Level): number {
-  return LEVELS.indexOf(level);
-}
-
-/** A CloudTrail record (one element of a log object's `Records` array). Attacker-controlled. */
-export type CloudTrailRecord = Record<string, unknown>;
-
-export type Severity = 'error' | 'warning' | 'notice';
-
-/** One problem found while loading rules or configuration: `file:line path => message`. */
-export interface Diagnostic {
-  severity: Severity;
-  file: string;
-  line?: number;
-  /** Path inside the document, e.g. `detection.selection.eventName|contains`. */
-  path?: string;
-  message: string;
-  ruleTitle?: string;
-  ruleId?: string;
-}
-
-/** Formats a diagnostic the way every command prints it. */
-export function formatDiagnostic(d: Diagnostic): string {
-  const where = d.line !== undefined ? `${d.file}:${d.line}` : d.file;
-  const path = d.path ? ` ${d.path}` : '';
-  return `${d.severity}: ${where}${path} => ${d.message}`;
-}
+// Defined in the shared kernel; re-exported for the rule engine's callers.
+export {
+  formatDiagnostic,
+  LEVELS,
+  levelRank,
+  type CloudTrailRecord,
+  type Diagnostic,
+  type Level,
+  type Severity,
+} from '../core';
+import type { CloudTrailRecord, Diagnostic, Level } from '../core';
 
 /** What every consumer needs to know about a detection rule, without its detection logic. */
 export interface RuleMeta {
@@ -87,7 +67,7 @@ export interface RuleExplanation {
   filters?: { title: string; matched: boolean }[];
 }
 
-import type { FieldReads } from './field-plan';
+import type { FieldReads } from '../core/field-plan';
 
 /** Literal values a rule requires for a dispatch field (lower-cased), or undefined when unconstrained. */
 export interface DispatchKeys {

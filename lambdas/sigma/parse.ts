@@ -6,11 +6,10 @@
 import { parseCorrelation } from './correlation-document';
 import { compileDetection, type CompiledDetection, type DetectionProblem } from './detection';
 import { deriveDispatchKeys } from './dispatch';
-import type { FieldReads } from './field-plan';
+import type { FieldReads } from '../core/field-plan';
+import type { CloudTrailRecord, Diagnostic } from '../core';
 import type {
-  CloudTrailRecord,
   CompiledRule,
-  Diagnostic,
   FilterRuleModel,
   LoadOptions,
   RuleBundle,

@@ -16,7 +16,7 @@
 import { resolveOfPattern, type ConditionNode } from './condition';
 import type { CompiledItem, CompiledSelection } from './detection-item';
 import { readerSource, visitLeaves } from './field-path';
-import type { CloudTrailRecord } from './model';
+import type { CloudTrailRecord } from '../core';
 
 type Predicate = (record: CloudTrailRecord) => boolean;
 type LeafTest = (text: string) => boolean;

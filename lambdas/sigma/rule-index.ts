@@ -3,8 +3,9 @@
  * (or, failing that, eventSource) values sit in maps keyed by the lower-cased value; rules with
  * wildcard requirements are checked by pattern; rules with no requirement always run.
  */
-import { buildFieldPlan, type FieldPlan } from './field-plan';
-import type { CloudTrailRecord, CompiledRule } from './model';
+import { buildFieldPlan, type FieldPlan } from '../core/field-plan';
+import type { CloudTrailRecord } from '../core';
+import type { CompiledRule } from './model';
 import { compilePattern, parseSigmaString } from './sigma-string';
 
 /** Distinct (eventName, eventSource) pairs whose candidate lists are kept. */

@@ -3,7 +3,8 @@
  * from a document, with problems as diagnostics.
  */
 import { createHash } from 'node:crypto';
-import { LEVELS, type Diagnostic, type Level, type RuleMeta } from './model';
+import { LEVELS, type Diagnostic, type Level } from '../core';
+import { type RuleMeta } from './model';
 import { entryOf, toPlain, type SourceNode } from './yaml-documents';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,7 +1,7 @@
 /** Finds TrailAlerts-format rule test files (`*_tests.json`) under files and directories. */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Diagnostic } from './model';
+import type { Diagnostic } from '../core';
 
 const TEST_FILE = /_tests\.json$/i;
 

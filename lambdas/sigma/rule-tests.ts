@@ -9,7 +9,8 @@ import { resolve } from 'node:path';
 import { explainRule, mismatchReasons } from './explain';
 import { isTestFile, listTestFiles } from './rule-test-files';
 import { loadRules } from './load';
-import type { CloudTrailRecord, CorrelationRuleModel, Diagnostic, LoadOptions, RuleBundle } from './model';
+import type { CloudTrailRecord, Diagnostic } from '../core';
+import type { CorrelationRuleModel, LoadOptions, RuleBundle } from './model';
 
 /** Decides whether a correlation fires on a sequence of records (plugged in by the correlation engine). */
 export type SequenceTester = (

@@ -6,7 +6,7 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import { documentCache } from './document-cache';
-import type { Diagnostic } from './model';
+import type { Diagnostic } from '../core';
 import type { ScalarValue, SourceDocument, SourceEntry, SourceNode, YamlDocuments } from './yaml-source';
 
 export type { ScalarValue, SourceDocument, SourceEntry, SourceNode, YamlDocuments };

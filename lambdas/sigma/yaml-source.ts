@@ -2,7 +2,7 @@
  * What readYamlDocuments (yaml-documents.ts) makes of a rule file: documents as plain nodes with
  * their lines, which the parser reads and the document cache (document-cache.ts) keeps.
  */
-import type { Diagnostic } from './model';
+import type { Diagnostic } from '../core';
 
 /** A YAML scalar as a rule sees it: `null`, a boolean, or text (numbers keep their source text). */
 export type ScalarValue = string | boolean | null;

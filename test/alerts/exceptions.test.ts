@@ -11,7 +11,8 @@ import {
 import { actorOf } from '../../lambdas/cloudtrail/actor';
 import type { Actor } from '../../lambdas/cloudtrail/types';
 import type { ExceptionConfig } from '../../lambdas/org/types';
-import type { CloudTrailRecord, RuleMeta } from '../../lambdas/sigma/model';
+import type { CloudTrailRecord } from '../../lambdas/core';
+import type { RuleMeta } from '../../lambdas/sigma/model';
 
 const rule: RuleMeta = {
   id: '11111111-2222-3333-4444-555555555555',

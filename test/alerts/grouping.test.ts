@@ -7,7 +7,7 @@ import { Grouping, groupStateKey, type GroupKey } from '../../lambdas/alerts/gro
 import { MAX_DIGEST_ENTRIES } from '../../lambdas/alerts/grouping-state';
 import { MemoryStateStore } from '../../lambdas/alerts/state/memory-store';
 import type { DueIndex, StateStore } from '../../lambdas/alerts/state/store';
-import type { Level } from '../../lambdas/sigma/model';
+import type { Level } from '../../lambdas/core';
 
 const key: GroupKey = {
   ruleId: 'rule-1',

@@ -2,7 +2,7 @@
 import { parsePostProcessing, POSTPROCESSING_GROUP_BY } from '../../lambdas/alerts/postprocessing';
 import { MemoryStateStore } from '../../lambdas/alerts/state/memory-store';
 import { CorrelationEngine } from '../../lambdas/sigma/correlate/engine';
-import { formatDiagnostic } from '../../lambdas/sigma/model';
+import { formatDiagnostic } from '../../lambdas/core';
 import { event, rule } from '../correlate/helpers';
 
 const login = { ...rule('r-login', undefined, 'AWS Console Login Without MFA'), level: 'medium' as const };

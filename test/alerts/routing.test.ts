@@ -1,7 +1,8 @@
 /** Tests for routing: minLevel, rule references, tags, correlationsOnly, order and de-duplication. */
 import type { Alert } from '../../lambdas/alerts/alert';
 import { routeAlert, type Route } from '../../lambdas/alerts/routing';
-import type { Level, RuleMeta } from '../../lambdas/sigma/model';
+import type { Level } from '../../lambdas/core';
+import type { RuleMeta } from '../../lambdas/sigma/model';
 
 const rule: RuleMeta = {
   id: 'rule-1',

@@ -23,7 +23,7 @@ import { Analyzer } from '../../lambdas/pipeline/analyze';
 import { assembleProcessor } from '../../lambdas/pipeline/assemble';
 import { buildPolicy, loadDetectionContent } from '../../lambdas/pipeline/build';
 import { scan } from '../../lambdas/pipeline/scan';
-import type { CloudTrailRecord } from '../../lambdas/sigma/model';
+import type { CloudTrailRecord } from '../../lambdas/core';
 
 const CORPUS = join(__dirname, '..', '..', '..', 'shared', 'corpus', 'stratus-red-team');
 const ACCOUNT = '123456789012';

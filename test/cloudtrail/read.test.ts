@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { parseRawRecord, readEvents, recordsFromStream } from '../../lambdas/cloudtrail/read';
 import type { SourcedRecord } from '../../lambdas/cloudtrail/types';
-import type { Diagnostic } from '../../lambdas/sigma/model';
+import type { Diagnostic } from '../../lambdas/core';
 
 function event(i: number, extra: Record<string, unknown> = {}) {
   return {

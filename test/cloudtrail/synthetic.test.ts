@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { actorOf } from '../../lambdas/cloudtrail/actor';
 import { parseTrailKey } from '../../lambdas/cloudtrail/keys';
 import { readEvents } from '../../lambdas/cloudtrail/read';
-import type { Diagnostic } from '../../lambdas/sigma/model';
+import type { Diagnostic } from '../../lambdas/core';
 import { syntheticRecords, trailKey, writeLogObject } from '../../scripts/synthetic-events';
 
 describe('synthetic events', () => {

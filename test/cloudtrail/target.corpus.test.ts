@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { targetOf } from '../../lambdas/cloudtrail/target';
-import type { CloudTrailRecord } from '../../lambdas/sigma/model';
+import type { CloudTrailRecord } from '../../lambdas/core';
 
 const CORPUS = join(__dirname, '..', '..', '..', 'shared', 'corpus', 'stratus-red-team');
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { loadRules } from '../../lambdas/sigma/load';
 import { CorrelationEngine } from '../../lambdas/sigma/correlate/engine';
 import { MemoryStateStore } from '../../lambdas/alerts/state/memory-store';
-import type { CloudTrailRecord } from '../../lambdas/sigma/model';
+import type { CloudTrailRecord } from '../../lambdas/core';
 
 const bundle = loadRules(['rules/correlations']);
 const referenced = new Set(bundle.correlations.flatMap((c) => c.rules));

@@ -5,7 +5,7 @@
 import { parseRules } from '../../lambdas/sigma/parse';
 import { CorrelationEngine } from '../../lambdas/sigma/correlate/engine';
 import { MemoryStateStore } from '../../lambdas/alerts/state/memory-store';
-import type { CloudTrailRecord } from '../../lambdas/sigma/model';
+import type { CloudTrailRecord } from '../../lambdas/core';
 import { event } from './helpers';
 
 const CHAIN = `title: Multiple Failed Logins Followed by Successful Login

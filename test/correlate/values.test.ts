@@ -11,7 +11,8 @@ import { MemoryStateStore } from '../../lambdas/alerts/state/memory-store';
 import { DynamoStateStore } from '../../lambdas/alerts/state/dynamodb-store';
 import type { CorrelationStore } from '../../lambdas/alerts/state/store';
 import { loadRules } from '../../lambdas/sigma/load';
-import type { CloudTrailRecord, CorrelationRuleModel, RuleMeta } from '../../lambdas/sigma/model';
+import type { CloudTrailRecord } from '../../lambdas/core';
+import type { CorrelationRuleModel, RuleMeta } from '../../lambdas/sigma/model';
 import { startStateTable, type LocalStateTable } from '../helpers/dynalite';
 import { correlation, event, rule } from './helpers';
 

@@ -12,7 +12,7 @@ import { Analyzer } from '../../lambdas/pipeline/analyze';
 import { assembleProcessor } from '../../lambdas/pipeline/assemble';
 import { buildPolicy, loadDetectionContent } from '../../lambdas/pipeline/build';
 import { scan } from '../../lambdas/pipeline/scan';
-import type { Diagnostic } from '../../lambdas/sigma/model';
+import type { Diagnostic } from '../../lambdas/core';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require('s3rver');

@@ -10,7 +10,7 @@ import { RecordSource } from '../../lambdas/cloudtrail/raw';
 import { parseAccountsConfig } from '../../lambdas/org/config';
 import { ConditionError, parseCondition } from '../../lambdas/sigma/condition';
 import { parseRules, RuleIndex } from '../../lambdas/sigma/index';
-import type { Diagnostic } from '../../lambdas/sigma/model';
+import type { Diagnostic } from '../../lambdas/core';
 
 const RUNS = 10_000;
 

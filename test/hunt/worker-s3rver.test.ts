@@ -23,7 +23,7 @@ import { StaticAccountDirectory } from '../../lambdas/org/directory';
 import { buildPolicy, loadDetectionContent } from '../../lambdas/pipeline/build';
 import { openObject } from '../../lambdas/pipeline/s3-objects';
 import { RuleIndex } from '../../lambdas/sigma/rule-index';
-import type { CloudTrailRecord } from '../../lambdas/sigma/model';
+import type { CloudTrailRecord } from '../../lambdas/core';
 import { syntheticRecords, type SyntheticRecord } from '../../scripts/synthetic-events';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

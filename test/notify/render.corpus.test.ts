@@ -12,7 +12,7 @@ import { renderJsonText } from '../../lambdas/notify/render-json';
 import { renderSlack } from '../../lambdas/notify/render-slack';
 import { renderSns } from '../../lambdas/notify/render-sns';
 import { renderTeams } from '../../lambdas/notify/render-teams';
-import type { CloudTrailRecord } from '../../lambdas/sigma/model';
+import type { CloudTrailRecord } from '../../lambdas/core';
 import { sampleRule } from './fixtures';
 
 /** The shared corpus sits beside the checkout (`../shared`), locally and in CI (.ci/run). */

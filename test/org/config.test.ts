@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { lineOf, loadAccountsConfig, parseAccountsConfig } from '../../lambdas/org/config';
-import { formatDiagnostic } from '../../lambdas/sigma/model';
+import { formatDiagnostic } from '../../lambdas/core';
 
 const BASE = `organization:
   id: o-abc1234567

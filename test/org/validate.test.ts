@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { loadAccountsConfig, parseAccountsConfig } from '../../lambdas/org/config';
 import { closest, editDistance } from '../../lambdas/org/did-you-mean';
 import { validateAccountsConfig } from '../../lambdas/org/validate';
-import { formatDiagnostic, type RuleMeta } from '../../lambdas/sigma/model';
+import { formatDiagnostic } from '../../lambdas/core';
+import { type RuleMeta } from '../../lambdas/sigma/model';
 
 const RULES: RuleMeta[] = [
   {

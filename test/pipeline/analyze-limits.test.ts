@@ -3,7 +3,7 @@
  * picked from a directory fallback kept only briefly.
  */
 import { Readable } from 'node:stream';
-import type { AccountInfo } from '../../lambdas/alerts/alert';
+import type { AccountInfo } from '../../lambdas/core';
 import { DEFAULT_MAX_RECORD_BYTES } from '../../lambdas/cloudtrail/read';
 import { parseAccountsConfig } from '../../lambdas/org/config';
 import type { AccountDirectory, AccountResolution } from '../../lambdas/org/directory';
@@ -11,7 +11,7 @@ import { OrgPolicy } from '../../lambdas/org/effective';
 import { Analyzer } from '../../lambdas/pipeline/analyze';
 import { analyzeStream } from '../../lambdas/pipeline/analyze-stream';
 import { parseRules } from '../../lambdas/sigma';
-import type { Diagnostic } from '../../lambdas/sigma/model';
+import type { Diagnostic } from '../../lambdas/core';
 
 const rule = (id: string, name: string) => `
 title: ${name} called

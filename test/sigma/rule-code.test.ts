@@ -8,7 +8,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRules } from '../../lambdas/sigma';
-import type { CloudTrailRecord, CompiledRule } from '../../lambdas/sigma/model';
+import type { CloudTrailRecord } from '../../lambdas/core';
+import type { CompiledRule } from '../../lambdas/sigma/model';
 import { makeRng, syntheticRecords } from '../../scripts/synthetic-events';
 import { ruleOf } from './helpers';
 

@@ -7,7 +7,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
-import type { Diagnostic } from '../../sigma/model';
+import type { Diagnostic } from '../../core';
 import { decodedBytes, PIECE_BYTES } from './decode';
 import { RecordSplitter, type SplitItem, type SplitProblem } from './splitter';
 import { RecordView } from './view';

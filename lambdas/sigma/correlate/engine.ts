@@ -38,13 +38,8 @@ import {
   type CorrelationStore,
   type FiredWindow,
 } from '../../alerts/state/store';
-import {
-  CORRELATION_TYPES,
-  type CloudTrailRecord,
-  type CorrelationRuleModel,
-  type Diagnostic,
-  type RuleMeta,
-} from '../model';
+import { type CloudTrailRecord, type Diagnostic } from '../../core';
+import { CORRELATION_TYPES, type CorrelationRuleModel, type RuleMeta } from '../model';
 import {
   aggregate,
   conditionHolds,

@@ -3,7 +3,7 @@
  * engine's path rules: dotted paths, a literal key containing dots is tried before traversal,
  * and a path that meets an array continues into its elements (the first that resolves wins).
  */
-import type { CloudTrailRecord } from '../model';
+import type { CloudTrailRecord } from '../../core';
 import { clip } from '../../alerts/state/store';
 
 const own = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);

@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { RecordSource, type RecordSourceStats } from '../../../lambdas/cloudtrail/raw';
 import { coalesced, SMALL_GZIP_BYTES } from '../../../lambdas/cloudtrail/raw/decode';
-import type { Diagnostic } from '../../../lambdas/sigma/model';
+import type { Diagnostic } from '../../../lambdas/core';
 import { logObjectText, syntheticRecords } from '../../../scripts/synthetic-events';
 
 interface Outcome {

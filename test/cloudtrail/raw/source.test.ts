@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { RecordSource, type RecordView } from '../../../lambdas/cloudtrail/raw';
 import { PIECE_BYTES as SPLIT_PIECE_BYTES } from '../../../lambdas/cloudtrail/raw/decode';
-import type { Diagnostic } from '../../../lambdas/sigma/model';
+import type { Diagnostic } from '../../../lambdas/core';
 
 function record(i: number, agent: string): Record<string, unknown> {
   return {

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { RecordSource } from '../../../lambdas/cloudtrail/raw';
 import { RecordSplitter, type SplitItem, type SplitProblem } from '../../../lambdas/cloudtrail/raw/splitter';
 import { RecordView } from '../../../lambdas/cloudtrail/raw/view';
-import type { Diagnostic } from '../../../lambdas/sigma/model';
+import type { Diagnostic } from '../../../lambdas/core';
 
 /** Runs the splitter over `text` cut into the given chunk sizes (cycled). */
 function split(text: string, chunkSizes: number[] = [text.length || 1], max?: number): SplitItem[] {

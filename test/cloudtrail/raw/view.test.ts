@@ -5,7 +5,7 @@
  */
 import { keysHaveEscapes, scanObjectKeys } from '../../../lambdas/cloudtrail/raw/key-table';
 import { NeedsFullParse, splitterNotes } from '../../../lambdas/cloudtrail/raw/view';
-import { buildFieldPlan, type FieldPlan } from '../../../lambdas/sigma/field-plan';
+import { buildFieldPlan, type FieldPlan } from '../../../lambdas/core/field-plan';
 import { makeRng, syntheticRecords } from '../../../scripts/synthetic-events';
 import {
   canon,

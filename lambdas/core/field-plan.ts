@@ -1,6 +1,6 @@
 /**
  * Which top-level keys of a record a set of rules can read, so that a record can be parsed
- * partially (lambdas/cloudtrail/record-view.ts) and still give every rule exactly the values a
+ * partially (lambdas/cloudtrail/raw/view.ts) and still give every rule exactly the values a
  * full JSON.parse would.
  *
  * It mirrors compileFieldPath (field-path.ts): for `a.b.c` the walker tries the literal keys

@@ -1,0 +1,16 @@
+/**
+ * The shared kernel: kinds every folder uses (levels, records, diagnostics, account info, AWS
+ * identifiers), defined once. It imports nothing from the project.
+ */
+export {
+  ACCOUNT_ID,
+  ACCOUNT_ID_SOURCE,
+  isAccountId,
+  ORGANIZATION_ID_SOURCE,
+  REGION,
+  REGION_SOURCE,
+} from './aws-ids';
+export type { AccountInfo } from './account';
+export { formatDiagnostic, type Diagnostic, type Severity } from './diagnostic';
+export { LEVELS, levelRank, type Level } from './level';
+export type { CloudTrailRecord } from './record';
