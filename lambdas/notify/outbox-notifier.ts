@@ -7,7 +7,7 @@
  *   webhook slack  → `.slack.json` the Slack payload (blocks)
  *   webhook teams  → `.teams.json` the Teams message with its Adaptive Card
  *   webhook json   → `.json`       the JSON body
- *   pagerduty      → `.pagerduty.json` the Events API v2 trigger, without its routing key
+ *   pagerduty      → `.pagerduty.json` the Events API v2 trigger, its routing key redacted
  *   securityhub    → `.asff.json`  the BatchImportFindings request: {Findings: [the ASFF finding]}
  * JSON files are indented for reading; their content is the body as sent. File names are built
  * only from sanitised parts, so event values cannot choose where files go.
@@ -39,6 +39,9 @@ export interface OutboxOptions extends EmailOptions {
   /** Stamps a finding's UpdatedAt. */
   now?: () => Date;
 }
+
+/** What the outbox writes in place of a PagerDuty routing key. */
+export const ROUTING_KEY_REDACTED = '[redacted: read from Secrets Manager when sent]';
 
 const EXTENSIONS: Record<OutboxFile['kind'], string> = {
   email: '.eml',
@@ -120,7 +123,11 @@ export class OutboxNotifier implements Notifier {
       case 'webhook':
         return { kind: d.format, content: json(webhookPayload(alert, d)) };
       case 'pagerduty':
-        return { kind: 'pagerduty', content: json(pagerDutyEvent(alert)) };
+        // The body as sent, but for the key: it is never read here, never written to disk.
+        return {
+          kind: 'pagerduty',
+          content: json({ routing_key: ROUTING_KEY_REDACTED, ...pagerDutyEvent(alert) }),
+        };
       case 'securityhub': {
         const account = this.options.findingsAccount;
         if (!account)

@@ -1,9 +1,10 @@
 /**
  * Imports alerts into AWS Security Hub as ASFF findings (render-asff.ts), through a port
- * (`FindingsImporter`: one BatchImportFindings call) so the core holds no SDK client. Findings go
- * in batches of at most 100; throttling and 5xx are retried with backoff within the send's time
- * (`signal`). Security Hub answers 200 even when it refuses findings: each FailedFindings entry
- * makes the send fail, naming the finding and the error code, so the alert is retried and counted.
+ * (`FindingsImporter`: one BatchImportFindings call; securityhub-client.ts is the AWS adapter) so
+ * the core holds no SDK client. Findings go in batches of at most 100; throttling and 5xx are
+ * retried with backoff within the send's time (`signal`). Security Hub answers 200 even when it
+ * refuses findings: a FailedFindings entry with a transient code is tried again, and any left
+ * make the send fail, naming the finding and the error code, so the alert is retried and counted.
  */
 import type { Alert } from '../alerts/alert';
 import { asffProblems, type AsffFinding } from './asff';
@@ -28,7 +29,28 @@ export interface FindingsImporter {
 /** The most findings one BatchImportFindings call accepts. */
 export const IMPORT_BATCH_LIMIT = 100;
 
-/** Imports any number of findings in batches; returns every finding Security Hub refused. */
+/**
+ * Whether a refused finding may be taken on a second try: Security Hub's throttling and
+ * internal errors (LimitExceededException is its request-rate limit), not invalid input or
+ * missing permissions, which fail the same way every time.
+ */
+export function isTransientFailure(failure: FailedFinding): boolean {
+  const code = failure.code ?? '';
+  return code === 'LimitExceededException' || isRetryableAwsError({ name: code });
+}
+
+/** The findings of one call that failed for now: tried again, alone, by withRetry. */
+class TransientFailures extends Error {
+  constructor(readonly failures: FailedFinding[]) {
+    super(`${failures.length} finding(s) refused for now`);
+  }
+}
+
+/**
+ * Imports any number of findings in batches of at most 100; returns every finding Security Hub
+ * refused. A call that throws a retryable AWS error is tried again whole; findings refused with a
+ * transient code are tried again on their own, with the same backoff, until the attempts run out.
+ */
 export async function importFindings(
   importer: FindingsImporter,
   findings: AsffFinding[],
@@ -36,15 +58,32 @@ export async function importFindings(
 ): Promise<FailedFinding[]> {
   const failed: FailedFinding[] = [];
   for (let i = 0; i < findings.length; i += IMPORT_BATCH_LIMIT) {
-    const batch = findings.slice(i, i + IMPORT_BATCH_LIMIT);
-    failed.push(
-      ...(await withRetry(
-        () => importer.batchImport(batch, options.signal),
-        isRetryableAwsError,
+    let pending = findings.slice(i, i + IMPORT_BATCH_LIMIT);
+    try {
+      await withRetry(
+        async () => {
+          const refused = await importer.batchImport(pending, options.signal);
+          const transient = refused.filter(isTransientFailure);
+          failed.push(...refused.filter((f) => !isTransientFailure(f)));
+          if (transient.length === 0) return;
+          const again = new Set(transient.map((f) => f.id));
+          const next = pending.filter((f) => again.has(f.Id));
+          // Refusals that name none of the findings sent cannot be tried again on their own.
+          if (next.length < transient.length) {
+            failed.push(...transient);
+            return;
+          }
+          pending = next;
+          throw new TransientFailures(transient);
+        },
+        (e) => e instanceof TransientFailures || isRetryableAwsError(e),
         options.retry,
         options.signal,
-      )),
-    );
+      );
+    } catch (error) {
+      if (!(error instanceof TransientFailures)) throw error;
+      failed.push(...error.failures);
+    }
   }
   return failed;
 }
@@ -101,10 +140,11 @@ export class SecurityHubNotifier implements Notifier {
         signal: options.signal,
       },
     );
+    // Not delivered: the message goes back to SQS and is retried, then waits in the DLQ.
     if (failed.length > 0)
       throw new NotificationError(
         `securityhub ${named.name}: Security Hub refused ${failed.length} finding(s): ${failed.slice(0, 3).map(describeFailure).join('; ')}`,
-        false,
+        failed.every(isTransientFailure),
       );
   }
 }
