@@ -63,6 +63,12 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
       d.type === 'webhook' ? [[name, d.urlSecret]] : [],
     ),
   );
+  const routingKeySecrets = Object.fromEntries(
+    Object.entries(config.destinations ?? {}).flatMap(([name, d]) =>
+      d.type === 'pagerduty' ? [[name, d.routingKeySecret]] : [],
+    ),
+  );
+  const securityHub = destinations.some((d) => d.type === 'securityhub');
   const directory = org.accountDirectory;
   const newObjects: NewObjectsConfig =
     shape.newObjects === 'sns'
@@ -109,6 +115,8 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
     emailIdentities,
     topicArns,
     webhookSecrets,
+    routingKeySecrets,
+    securityHub,
     ipContextSecret: config.enrichment?.ipContext?.apiKeySecret,
     alarmEmail: deployment.alarmEmail,
     trailSilenceMinutes: deployment.trailSilenceMinutes,

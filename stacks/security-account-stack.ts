@@ -161,6 +161,10 @@ export interface SecurityAccountStackProps extends StackProps {
   emailIdentities?: string[];
   topicArns?: string[];
   webhookSecrets?: Record<string, string>;
+  /** PagerDuty routing key secrets, keyed by destination name. */
+  routingKeySecrets?: Record<string, string>;
+  /** A securityhub destination is configured: the processor may import findings (home region). */
+  securityHub?: boolean;
   ipContextSecret?: string;
   alarmEmail?: string;
   /** Default 60. */
@@ -240,6 +244,8 @@ export class SecurityAccountStack extends Stack {
       emailIdentities: props.emailIdentities ?? [],
       topicArns: props.topicArns ?? [],
       webhookSecrets: props.webhookSecrets ?? {},
+      routingKeySecrets: props.routingKeySecrets,
+      securityHub: props.securityHub,
       ipContextSecret: props.ipContextSecret,
     });
 

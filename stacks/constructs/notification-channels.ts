@@ -1,8 +1,10 @@
 /**
  * What the processor sends alerts through: the SES v2 configuration set and the sender identities
- * (verified outside the stack), the SNS topics named by destinations, and the Secrets Manager
- * secrets that hold webhook URLs and the VPNAPI key. Only references: secret values never enter
- * the template or the environment. `grantSend` gives a function exactly these permissions.
+ * (verified outside the stack), the SNS topics named by destinations, the Secrets Manager secrets
+ * that hold webhook URLs, PagerDuty routing keys and the VPNAPI key, and, with a securityhub
+ * destination, Security Hub's BatchImportFindings under the stack account's default product. Only
+ * references: secret values never enter the template or the environment. `grantSend` gives a
+ * function exactly these permissions.
  */
 import { ArnFormat, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -20,6 +22,10 @@ export interface NotificationChannelsProps {
   topicArns: string[];
   /** Secret names (or ARNs) for webhook URLs, keyed by destination name. */
   webhookSecrets: Record<string, string>;
+  /** Secret names (or ARNs) for PagerDuty routing keys, keyed by destination name. */
+  routingKeySecrets?: Record<string, string>;
+  /** A securityhub destination is configured: findings are imported into this stack's account and region. */
+  securityHub?: boolean;
   /** Secret name (or ARN) of the VPNAPI.io key, when IP enrichment is on. */
   ipContextSecret?: string;
 }
@@ -31,6 +37,8 @@ export class NotificationChannels extends Construct {
   readonly identities: ses.IEmailIdentity[];
   readonly topics: sns.ITopic[];
   readonly secrets: secretsmanager.ISecret[];
+  /** The default product findings are imported under; undefined without a securityhub destination. */
+  readonly findingsProductArn?: string;
 
   constructor(scope: Construct, id: string, props: NotificationChannelsProps) {
     super(scope, id);
@@ -66,8 +74,21 @@ export class NotificationChannels extends Construct {
       `webhookSecrets.${name}`,
       secret,
     ]);
+    for (const [name, secret] of Object.entries(props.routingKeySecrets ?? {}))
+      secretRefs.push([`routingKeySecrets.${name}`, secret]);
     if (props.ipContextSecret !== undefined) secretRefs.push(['ipContextSecret', props.ipContextSecret]);
     this.secrets = secretRefs.map(([label, secret], i) => secretReference(this, `Secret${i}`, label, secret));
+    if (props.securityHub) {
+      // BatchImportFindings takes only findings of the calling account under its default product
+      // (a custom integration), so this one product ARN is all the processor may import under.
+      const stack = Stack.of(this);
+      this.findingsProductArn = stack.formatArn({
+        service: 'securityhub',
+        resource: 'product',
+        resourceName: `${stack.account}/default`,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+    }
   }
 
   /** Lets `grantee` send through SES (identities and configuration set), publish, and read the secrets. */
@@ -88,6 +109,12 @@ export class NotificationChannels extends Construct {
     }
     for (const topic of this.topics) topic.grantPublish(grantee);
     for (const secret of this.secrets) secret.grantRead(grantee);
+    if (this.findingsProductArn)
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['securityhub:BatchImportFindings'],
+        resourceArns: [this.findingsProductArn],
+      });
     this.grantCustomerKeys(grantee);
   }
 
