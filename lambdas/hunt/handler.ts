@@ -16,7 +16,7 @@ import { openObject } from '../pipeline/s3-objects';
 import { trailS3ClientFromEnv } from '../pipeline/trail-s3-client';
 import { parseHuntBatch } from './input';
 import type { HuntBatchResult } from './tally';
-import { huntBatch } from './worker';
+import { getsInFlightFrom, huntBatch } from './worker';
 
 export interface HuntHandlerDeps {
   s3: S3Client;
@@ -28,6 +28,8 @@ export interface HuntHandlerDeps {
   trailLogsRoot?: string;
   runtime?: () => Promise<Runtime>;
   rulesRoot?: string;
+  /** Objects fetched at once (default HUNT_GETS_IN_FLIGHT, else 16). */
+  getsInFlight?: number;
   logger?: Logger;
   metrics?: Metrics;
 }
@@ -67,6 +69,7 @@ export function createHuntHandler(deps: HuntHandlerDeps) {
           : undefined,
         rulesRoot: deps.rulesRoot ?? process.env.TRAILALERTS_RULES_DIR,
         remainingMs: () => context.getRemainingTimeInMillis(),
+        getsInFlight: deps.getsInFlight ?? getsInFlightFrom(process.env.HUNT_GETS_IN_FLIGHT),
       });
       result.truncatedMatches = truncated;
       metrics.addMetric('HuntObjects', MetricUnit.Count, result.objects);

@@ -153,6 +153,7 @@ function deps(open: HuntWorkerDeps['open'], over: Partial<HuntWorkerDeps> = {}):
     rules,
     analyzerOptions: { policy: runtime.policy, directory: runtime.directory },
     remainingMs: () => 10 * 60_000,
+    sleep: async () => {},
     ...over,
   };
 }
@@ -287,6 +288,90 @@ filter:
     ]);
     expect(result.unreadablePrefixes).toEqual([DAY2]);
     expect(result.unfinished).toEqual([]);
+  });
+
+  it('reads an object again after transient errors (SlowDown, KMS throttling, 5xx, reset) and counts it once', async () => {
+    const good = logFile(event('e1', 'StopLogging', '2026-08-02T10:00:00Z'));
+    const failures = [
+      Object.assign(new Error('Please reduce your request rate.'), {
+        name: 'SlowDown',
+        $metadata: { httpStatusCode: 503 },
+      }),
+      Object.assign(new Error('Rate exceeded'), { name: 'KMS.ThrottlingException' }),
+      resetHalfway(good)(),
+    ];
+    const opened: string[] = [];
+    const open = async (_bucket: string, key: string): Promise<Readable> => {
+      opened.push(key);
+      const next = failures.shift();
+      if (next instanceof Error) throw next;
+      return next ?? Readable.from([good]);
+    };
+    fakeBucket({ [`${DAY}a.json.gz`]: good });
+    const pauses: number[] = [];
+    const result = await huntBatch([item()], deps(open, { sleep: async (ms) => void pauses.push(ms) }));
+    expect(opened).toHaveLength(4);
+    // Backoff grows: 200 ms, 400 ms, 800 ms caps, half of each at least.
+    expect(pauses).toHaveLength(3);
+    pauses.forEach((ms, i) => {
+      expect(ms).toBeGreaterThanOrEqual(100 * 2 ** i);
+      expect(ms).toBeLessThanOrEqual(200 * 2 ** i);
+    });
+    expect(result).toMatchObject({ prefixes: 1, objects: 1, records: 1, matches: 1, unreadableObjects: 0 });
+    expect(result.unreadablePrefixes).toEqual([]);
+  });
+
+  it('lists an object whose reads keep failing as unread, not damaged, after its attempts; a denial is not retried', async () => {
+    const opened: string[] = [];
+    const open = fakeBucket(
+      {
+        [`${DAY}a-throttled.json.gz`]: Object.assign(new Error('We encountered an internal error.'), {
+          name: 'InternalError',
+          $metadata: { httpStatusCode: 500 },
+        }),
+        [`${DAY}b-denied.json.gz`]: Object.assign(
+          new Error('The ciphertext refers to a customer master key that does not exist'),
+          { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } },
+        ),
+        [`${DAY}c-good.json.gz`]: logFile(event('e1', 'StopLogging', '2026-08-02T10:00:00Z')),
+      },
+      opened,
+    );
+    const result = await huntBatch([item()], deps(open, { readAttempts: 3 }));
+    expect(opened.filter((k) => k.endsWith('a-throttled.json.gz'))).toHaveLength(3);
+    expect(opened.filter((k) => k.endsWith('b-denied.json.gz'))).toHaveLength(1);
+    expect(result.damagedObjects).toBe(0);
+    expect(result.unreadableObjects).toBe(2);
+    expect(result.unreadable.map((u) => u.key)).toEqual([
+      `${DAY}a-throttled.json.gz`,
+      `${DAY}b-denied.json.gz`,
+    ]);
+    // The prefix is not complete: its counts wait for the re-run.
+    expect(result.prefixes).toBe(0);
+    expect(result.matches).toBe(0);
+    expect(result.unreadablePrefixes).toEqual([DAY]);
+  });
+
+  it('keeps at most getsInFlight objects in flight across the batch, and reads every one', async () => {
+    const objects: Record<string, Buffer> = {};
+    for (let i = 0; i < 40; i++)
+      objects[`${i < 20 ? DAY : DAY2}o${String(i).padStart(2, '0')}.json.gz`] = logFile(
+        event(`e${i}`, 'StopLogging', '2026-08-02T10:00:00Z'),
+      );
+    const read = fakeBucket(objects);
+    let inFlight = 0;
+    let most = 0;
+    const open = async (bucket: string, key: string): Promise<Readable> => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      const body = await read(bucket, key);
+      body.on('close', () => inFlight--);
+      return body;
+    };
+    const result = await huntBatch([item(), item({ prefix: DAY2 })], deps(open, { getsInFlight: 6 }));
+    expect(most).toBe(6);
+    expect(result).toMatchObject({ prefixes: 2, objects: 40, matches: 40 });
   });
 
   it('hunts a prefix whose listing fails again, and reads the others', async () => {
