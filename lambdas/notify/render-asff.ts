@@ -17,7 +17,7 @@
  * Every event value is inert, defanged and capped to the field's documented limit (asff.ts).
  */
 import type { Alert } from '../alerts/alert';
-import type { Level } from '../sigma/model';
+import { ACCOUNT_ID, type Level } from '../core';
 import { alertFacts, type AlertFacts } from './alert-facts';
 import {
   ASFF_LIMITS,
@@ -199,14 +199,18 @@ function other(entries: [string, string | undefined][]): Record<string, string> 
 function resources(alert: Alert, f: AlertFacts, partition: AsffPartition, region: string): AsffResource[] {
   const eventRegion = isValidRegion(alert.region) ? alert.region : undefined;
   const actor = alert.actor;
+  // The account id comes from the event: only 12 digits make an AwsAccount Id; anything else is shown cleaned.
+  const accountId = typeof alert.account?.id === 'string' ? alert.account.id : '';
+  const validAccount = ACCOUNT_ID.test(accountId);
   const list: AsffResource[] = [
     {
       Type: 'AwsAccount',
-      Id: `AWS::::Account:${cleanLine(alert.account?.id, 32) || 'unknown'}`,
+      Id: `AWS::::Account:${validAccount ? accountId : 'unknown'}`,
       Partition: partition,
       Region: region,
       Details: {
         Other: other([
+          ['accountId', validAccount ? accountId : cleanLine(accountId, 64) || undefined],
           ['name', f.account.name],
           ['ouPath', f.account.ouPath],
           ['knownToDirectory', String(f.account.known)],
