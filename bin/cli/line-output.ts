@@ -1,0 +1,85 @@
+/**
+ * Output of many short lines (`detect --format ndjson`): gathered as UTF-8 into buffers of
+ * LINE_OUTPUT_BYTES and written a buffer at a time. On a stream (stdout), a write the stream
+ * cannot take at once is awaited ('drain'), so a slow reader (`detect … | less`) holds back the
+ * analysis instead of the process holding the whole output in memory.
+ */
+import type { Writable } from 'node:stream';
+
+/** Where lines go: a Node stream (process.stdout) gets buffers; anything else gets text. */
+export interface LineSink {
+  write(text: string): unknown;
+}
+
+/** One write per this many bytes of output: a write per line would be a system call per line. */
+export const LINE_OUTPUT_BYTES = 1024 * 1024;
+
+function isStream(sink: LineSink): sink is Writable {
+  const s = sink as Partial<Writable>;
+  return typeof s.once === 'function' && typeof s.writableLength === 'number';
+}
+
+export class LineOutput {
+  private buffer: Buffer;
+  private used = 0;
+  private readonly stream: Writable | undefined;
+
+  constructor(
+    private readonly sink: LineSink,
+    private readonly size = LINE_OUTPUT_BYTES,
+  ) {
+    this.stream = isStream(sink) ? sink : undefined;
+    this.buffer = Buffer.allocUnsafe(size);
+  }
+
+  /**
+   * Appends text (whole lines, or the parts of one). Returns a promise when the buffer was full
+   * and the stream asked to wait; await it before appending more.
+   */
+  append(text: string): Promise<void> | undefined {
+    // A UTF-16 code unit takes at most 3 bytes of UTF-8.
+    if (this.used + text.length * 3 > this.size) {
+      const waiting = this.flush();
+      if (text.length * 3 > this.size) {
+        // Longer than a buffer: written on its own, after what came before it.
+        const alone = Buffer.from(text);
+        return waiting ? waiting.then(() => this.send(alone)) : this.send(alone);
+      }
+      this.used += this.buffer.utf8Write(text, this.used);
+      return waiting;
+    }
+    this.used += this.buffer.utf8Write(text, this.used);
+    return undefined;
+  }
+
+  /** Writes what is gathered; resolves when the stream can take more (at once when it can). */
+  flush(): Promise<void> | undefined {
+    if (this.used === 0) return undefined;
+    const full = this.buffer.subarray(0, this.used);
+    // The stream may hold the buffer until it is written: the next lines go to a new one.
+    this.buffer = Buffer.allocUnsafe(this.size);
+    this.used = 0;
+    return this.send(full);
+  }
+
+  private send(chunk: Buffer): Promise<void> | undefined {
+    if (!this.stream) {
+      this.sink.write(chunk.toString('utf8'));
+      return undefined;
+    }
+    if (this.stream.write(chunk)) return undefined;
+    const stream = this.stream;
+    return new Promise((resolve, reject) => {
+      const done = (err?: Error) => {
+        stream.off('drain', done);
+        stream.off('error', done);
+        stream.off('close', done);
+        if (err) reject(err);
+        else resolve();
+      };
+      stream.on('drain', done);
+      stream.on('error', done);
+      stream.on('close', done);
+    });
+  }
+}
