@@ -1,7 +1,7 @@
 /**
- * Processor Lambda: matches queue (SQS) → alerts → SES / SNS / webhooks / PagerDuty / Security Hub. Thin: the work is in
- * pipeline/process.ts. Partial batch failures: only the messages that failed are retried, and
- * after their retries they wait in the DLQ for `trailalerts replay`.
+ * Processor Lambda: matches queue (SQS) → alerts → SES / SNS / webhooks / PagerDuty / Security
+ * Hub. Thin: the work is in pipeline/process.ts. Partial batch failures: only the messages that
+ * failed are retried, and after their retries they wait in the DLQ for `trailalerts replay`.
  *
  * A scheduled invocation (EventBridge `Scheduled Event`) sends the digests whose window has
  * closed, so a digest goes out even when no later alert of its key comes to carry it. A digest
