@@ -12,7 +12,9 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Match } from '../alerts/alert';
-import type { CloudTrailRecord } from '../sigma/model';
+import { isEventBridgeEnvelope } from '../guardduty/finding';
+import { guardDutyMatchFromEvent } from '../guardduty/input';
+import type { CloudTrailRecord } from '../core';
 import {
   escapeJsonForSqs,
   sendBatches,
@@ -165,7 +167,11 @@ export function fitMatch(match: Match, maxBytes = SQS_MAX_MESSAGE_BYTES): Fitted
   };
 }
 
-/** Parses a matches-queue message body; throws a descriptive error for anything malformed. */
+/**
+ * Parses a matches-queue message body; throws a descriptive error for anything malformed. An
+ * EventBridge event is a GuardDuty finding the findings rule put on the queue
+ * (stacks/constructs/guardduty-findings.ts): its match, or a GuardDutyInputError naming the field.
+ */
 export function decodeMatch(body: string): QueuedMatch {
   let value: unknown;
   try {
@@ -173,6 +179,7 @@ export function decodeMatch(body: string): QueuedMatch {
   } catch (err) {
     throw new Error(`match message is not JSON: ${(err as Error).message}`);
   }
+  if (isEventBridgeEnvelope(value)) return guardDutyMatchFromEvent(value);
   const m = value as Partial<QueuedMatch> | null;
   if (!m || typeof m !== 'object') throw new Error('match message: expected a JSON object');
   if (!m.rule || typeof m.rule.id !== 'string' || typeof m.rule.title !== 'string') {

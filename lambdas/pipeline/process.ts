@@ -33,7 +33,9 @@ import { routeAlert } from '../alerts/routing';
 import type { CorrelationEngine, CorrelationHit } from '../sigma/correlate/engine';
 import type { AccountDirectory } from '../org/directory';
 import type { EffectiveConfig, OrgPolicy } from '../org/effective';
-import type { CloudTrailRecord, FilterRuleModel, Level, RuleMeta } from '../sigma/model';
+import type { CloudTrailRecord, Level } from '../core';
+import type { FilterRuleModel, RuleMeta } from '../sigma/model';
+import { guardDutyTarget } from '../guardduty/match';
 import type { NamedDestination } from '../notify/destination';
 import { hasTime, OutOfTimeError, UNLIMITED, type TimeBudget } from './send-budget';
 import { quietly, underLease } from './leased-delivery';
@@ -133,7 +135,9 @@ export class AlertProcessor {
         }
       }
       if (!engine || engine.generates(match.rule)) {
-        await this.collect(outcomes, errors, () => this.deliver(alert, effective, actor.id, budget));
+        // A GuardDuty finding's cooldown is its own: repeats of it are counted, other findings go out.
+        const groupActor = match.guardDuty ? guardDutyTarget(match.guardDuty).key : actor.id;
+        await this.collect(outcomes, errors, () => this.deliver(alert, effective, groupActor, budget));
       }
       if (errors.length === 1) throw errors[0];
       if (errors.length > 1)
@@ -207,8 +211,9 @@ export class AlertProcessor {
       errorMessage: text(r.errorMessage),
       requestParameters: r.requestParameters,
       event: r,
-      target: targetOf(r),
+      target: match.guardDuty ? guardDutyTarget(match.guardDuty) : targetOf(r),
       source: match.source,
+      ...(match.guardDuty ? { guardDuty: match.guardDuty } : {}),
     };
   }
 

@@ -16,7 +16,13 @@
  * Metrics (namespace POWERTOOLS_METRICS_NAMESPACE, dimension `service` only): Alerts_<outcome>,
  * Alerts_folded, MatchFailures, LeasesBusy, LeasesExpired, DeliveriesResumed, RepeatedSends,
  * StateWriteFailures, SendTimeouts, ColdStartFailures, DigestsFlushed, DigestSendFailures,
- * IpContextFailure_<reason> (counter-metrics.ts says what each counter means).
+ * IpContextFailure_<reason> (counter-metrics.ts says what each counter means); DetectionLag (one
+ * value per sent alert), GuardDutyRejected, ExceptionsExpiringSoon (scheduled run); and with a
+ * second dimension `ouPath`: Matches, Alerts_sent, Alerts_excepted, Alerts_suppressed,
+ * Alerts_unrouted (counter-metrics.ts OuMetrics). One log line per outcome ('alert outcome': rule
+ * id and title, OU path, outcome; never the actor) feeds the dashboard's noisiest-rules widget.
+ *
+ * GuardDuty findings arrive on the same queue as EventBridge events (decodeMatch).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -42,7 +48,18 @@ import { UNLIMITED, type TimeBudget } from '../pipeline/send-budget';
 import { sqsBatchHandler } from '../pipeline/sqs-batch';
 import { SecretsManagerReader } from '../secrets/secrets-manager-reader';
 import { processorClients } from './clients';
-import { addCounterMetrics } from './counter-metrics';
+import { GuardDutyInputError } from '../guardduty/finding';
+import type { AlertOutcome } from '../alerts/alert';
+import type { AccountDirectory } from '../org/directory';
+import {
+  addCounterMetrics,
+  addDetectionLag,
+  addExceptionsExpiring,
+  exceptionsExpiringWithin,
+  OuMetrics,
+  OUTCOME_LOG_MESSAGE,
+  PROCESSOR_METRICS,
+} from './counter-metrics';
 
 export interface ProcessorHandlerDeps {
   dynamodb: DynamoDBClient;
@@ -102,12 +119,16 @@ export function createProcessorHandler(deps: ProcessorHandlerDeps): ProcessorHan
     }
   });
   let loadedEngine: AlertProcessor | undefined;
+  let loadedRuntime: Runtime | undefined;
   const published = emptyCounters();
+  const perOu = new OuMetrics();
+  const clock = () => deps.now?.() ?? new Date();
   // The running invocation's clock (Lambda runs one invocation at a time per container).
   let budget: TimeBudget = UNLIMITED;
 
   async function build(): Promise<AlertProcessor> {
     const rt = await (deps.runtime ?? (() => loadRuntime(logger)))();
+    loadedRuntime = rt;
     const client = DynamoDBDocumentClient.from(deps.dynamodb, {
       marshallOptions: { removeUndefinedValues: true },
     });
@@ -152,8 +173,14 @@ export function createProcessorHandler(deps: ProcessorHandlerDeps): ProcessorHan
     const processor = await engine();
     let outcomes;
     try {
-      outcomes = await processor.process(decodeMatch(message.body), { budget });
+      const match = decodeMatch(message.body);
+      perOu.add(await ouOf(loadedRuntime?.directory, match.accountId), 'matches');
+      outcomes = await processor.process(match, { budget });
     } catch (err) {
+      if (err instanceof GuardDutyInputError) {
+        // Kept: retried like any failed message, then in the matches DLQ for `trailalerts replay`.
+        metrics.addMetric(PROCESSOR_METRICS.guardDutyRejected, MetricUnit.Count, 1);
+      }
       if (onlyBusy(err)) {
         // Another run is delivering it now: SQS brings it back after the visibility timeout.
         logger.info('alert being delivered by another run; the message will be retried', {
@@ -171,6 +198,7 @@ export function createProcessorHandler(deps: ProcessorHandlerDeps): ProcessorHan
     }
     for (const outcome of outcomes) {
       metrics.addMetric(`Alerts_${outcome.kind}`, MetricUnit.Count, 1);
+      observe(outcome);
       if (outcome.kind === 'unrouted') {
         logger.warn('alert matched no route', {
           alertId: outcome.alert.id,
@@ -190,8 +218,18 @@ export function createProcessorHandler(deps: ProcessorHandlerDeps): ProcessorHan
         stop: () => budget.remainingMs() < FLUSH_MARGIN_MS,
         budget,
       });
-      for (const outcome of result.outcomes) metrics.addMetric(`Alerts_${outcome.kind}`, MetricUnit.Count, 1);
+      for (const outcome of result.outcomes) {
+        metrics.addMetric(`Alerts_${outcome.kind}`, MetricUnit.Count, 1);
+        observe(outcome);
+      }
       metrics.addMetric('DigestsFlushed', MetricUnit.Count, result.outcomes.length);
+      if (loadedRuntime) {
+        const imported = loadedRuntime.content.importedExceptions.map((e) => e.expiresAt);
+        addExceptionsExpiring(
+          metrics,
+          exceptionsExpiringWithin(loadedRuntime.config, clock(), undefined, imported),
+        );
+      }
       if (result.failures.length > 0) {
         metrics.addMetric('DigestSendFailures', MetricUnit.Count, result.failures.length);
         logger.error('digest sends failed; they stay due for the next run', { failures: result.failures });
@@ -207,6 +245,24 @@ export function createProcessorHandler(deps: ProcessorHandlerDeps): ProcessorHan
   /** The counters' growth since the last invocation, as metrics (published by the caller). */
   function publishCounters(): void {
     if (loadedEngine) addCounterMetrics(metrics, loadedEngine.counters, published);
+    perOu.publish(metrics);
+  }
+
+  /** Per OU, the detection lag of what was sent, and a log line for the noisiest-rules widget. */
+  function observe(outcome: AlertOutcome): void {
+    const { alert } = outcome;
+    const ouPath = alert.account.ouPath;
+    if (outcome.kind !== 'duplicate') perOu.add(ouPath, outcome.kind);
+    if (outcome.kind === 'sent') addDetectionLag(metrics, alert.time, clock());
+    logger.info(OUTCOME_LOG_MESSAGE, {
+      outcome: outcome.kind,
+      ruleId: alert.rule.id,
+      ruleTitle: alert.rule.title,
+      ouPath,
+      accountId: alert.account.id,
+      alertId: alert.id,
+      ...(outcome.kind === 'excepted' ? { exception: outcome.exception } : {}),
+    });
   }
 
   const onMessages = sqsBatchHandler(handleMessage, metrics, {
@@ -234,6 +290,15 @@ export function createProcessorHandler(deps: ProcessorHandlerDeps): ProcessorHan
 function budgetOf(context: Context | undefined): TimeBudget {
   const remaining = context?.getRemainingTimeInMillis;
   return typeof remaining === 'function' ? { remainingMs: () => remaining.call(context) } : UNLIMITED;
+}
+
+/** The OU path of an account, for the per-OU metrics; `/` when the directory cannot say. */
+async function ouOf(directory: AccountDirectory | undefined, accountId: string): Promise<string> {
+  try {
+    return (await directory?.resolve(accountId))?.ouPath ?? '/';
+  } catch {
+    return '/';
+  }
 }
 
 /** Whether every part of a failure is a lease held by another run (not a failure of this one). */
