@@ -106,6 +106,8 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
     retroHunt: {
       workerEntry: options.huntWorkerEntry,
       reservedConcurrency: deployment.huntWorkerReservedConcurrency,
+      maxConcurrency: deployment.huntMaxConcurrency,
+      getsInFlight: deployment.huntGetsInFlight,
       timeoutHours: deployment.huntTimeoutHours,
     },
     accountDirectory:

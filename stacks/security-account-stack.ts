@@ -153,6 +153,7 @@ export interface SecurityAccountStackProps extends StackProps {
     workerEntry?: string;
     reservedConcurrency?: number;
     maxConcurrency?: number;
+    getsInFlight?: number;
     prefixesPerBatch?: number;
     toleratedFailurePercentage?: number;
     timeoutHours?: number;

@@ -1,8 +1,10 @@
 /**
  * The retro-hunt contract between `trailalerts hunt`, the state machine and the hunt worker:
- * the execution input, one map item as the worker receives it (the state machine's ItemSelector
- * copies since/until/mode/rules onto each prefix), and validation of a worker batch, which is
- * checked field by field because the worker must never list outside the trail's log root.
+ * the execution input, one map item as the worker receives it, and validation of a worker batch,
+ * which is checked field by field because the worker must never list outside the trail's log root.
+ * The state machine's ItemSelector makes each item `{ prefix }`, and the ItemBatcher's BatchInput
+ * carries what every item shares (huntId, since, until, mode, rules) once per batch instead of
+ * once per item (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itembatcher.html).
  */
 import type { HuntMode } from './plan';
 
@@ -30,7 +32,9 @@ export interface HuntItem {
 
 /** What the Distributed Map's ItemBatcher hands to each worker invocation. */
 export interface HuntBatchEvent {
-  Items: HuntItem[];
+  Items: (Partial<HuntItem> & { prefix: string })[];
+  /** The fields every item shares; an item's own fields win (items of older state machines carry them all). */
+  BatchInput?: Partial<Omit<HuntItem, 'prefix'>>;
 }
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
@@ -56,7 +60,12 @@ export function parseHuntBatch(event: unknown, logsRoot: string): HuntItem[] {
   if (!Array.isArray(items)) throw new HuntInputError('hunt batch: expected { Items: [...] }');
   if (items.length > MAX_ITEMS)
     throw new HuntInputError(`hunt batch: at most ${MAX_ITEMS} items, got ${items.length}`);
-  return items.map((raw, i) => parseItem(raw, i, logsRoot));
+  const shared = (event as { BatchInput?: unknown }).BatchInput ?? {};
+  if (typeof shared !== 'object' || shared === null || Array.isArray(shared))
+    throw new HuntInputError('hunt batch BatchInput: expected an object');
+  return items.map((raw, i) =>
+    parseItem(typeof raw === 'object' && raw !== null ? { ...shared, ...raw } : raw, i, logsRoot),
+  );
 }
 
 function parseItem(raw: unknown, i: number, logsRoot: string): HuntItem {

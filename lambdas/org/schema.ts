@@ -167,6 +167,8 @@ export const accountsSchema = {
         analyzerReservedConcurrency: { type: 'integer', minimum: 2, maximum: 1000 },
         processorReservedConcurrency: { type: 'integer', minimum: 3, maximum: 1000 },
         huntWorkerReservedConcurrency: { type: 'integer', minimum: 2, maximum: 1000 },
+        huntMaxConcurrency: { type: 'integer', minimum: 1, maximum: 1000 },
+        huntGetsInFlight: { type: 'integer', minimum: 1, maximum: 64 },
         huntTimeoutHours: { type: 'integer', minimum: 1, maximum: 8760 },
         alarmEmail: { type: 'string', format: 'email' },
         trailSilenceMinutes: positiveMinutes,

@@ -160,6 +160,10 @@ export interface DeploymentConfig {
   analyzerReservedConcurrency?: number;
   processorReservedConcurrency?: number;
   huntWorkerReservedConcurrency?: number;
+  /** Retro-hunt worker calls at once (default and at most huntWorkerReservedConcurrency). */
+  huntMaxConcurrency?: number;
+  /** Objects each retro-hunt worker fetches at once (default 16, 1 to 64). */
+  huntGetsInFlight?: number;
   /** Hours a retro-hunt execution may run (default 168, at most 8760). */
   huntTimeoutHours?: number;
   alarmEmail?: string;

@@ -4,10 +4,16 @@
  * - Input `{huntId, since, until, mode, rules, manifestKey | prefixes}` (lambdas/hunt/input.ts).
  *   A Choice sends manifest hunts to a map with an S3JsonItemReader over the hunt bucket and
  *   inline hunts to an identical map over `$.prefixes`.
- * - ItemSelector copies since/until/mode/rules onto each prefix; ItemBatcher groups prefixes per
- *   worker call; ToleratedFailurePercentage lets a few bad batches not fail the whole hunt.
- * - Child results are always written to the hunt bucket (`results/`) by a ResultWriter: in report
- *   mode they are the report, in pipeline mode (matches also go to the matches queue) the tally.
+ * - ItemSelector makes each prefix `{ prefix }`; ItemBatcher groups prefixes per worker call and
+ *   passes what they share (huntId, since, until, mode, rules) once per batch as its BatchInput
+ *   (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itembatcher.html), so the
+ *   rules list is not copied into every item; ToleratedFailurePercentage lets a few bad batches
+ *   not fail the whole hunt.
+ * - Child results are always written to the hunt bucket (`results/`) by a ResultWriter, as JSON
+ *   Lines with the COMPACT transformation (succeeded batches: their output only; failed ones keep
+ *   their input and error), which `hunt-results` reads line by line
+ *   (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html): in
+ *   report mode they are the report, in pipeline mode (matches also go to the matches queue) the tally.
  * - Each worker call is bounded (TimeoutSeconds, so a lost invocation ends in States.Timeout) and
  *   retried on Lambda's service errors and throttling; the worker's reserved concurrency caps the
  *   map, so a hunt never takes the concurrency live detection runs on. The execution may run for
@@ -52,6 +58,8 @@ export interface RetroHuntProps {
   reservedConcurrency?: number;
   /** Worker calls running at once; default and at most the reserved concurrency. */
   maxConcurrency?: number;
+  /** Objects each worker fetches at once (HUNT_GETS_IN_FLIGHT); default 16, 1 to 64. */
+  getsInFlight?: number;
   /** Day prefixes per worker call; default 10. */
   prefixesPerBatch?: number;
   /** Default 5. */
@@ -92,6 +100,7 @@ export class RetroHunt extends Construct {
       1,
       reserved,
     );
+    const getsInFlight = requireIntInRange(owner, 'getsInFlight', props.getsInFlight ?? 16, 1, 64);
     const perBatch = requireIntInRange(owner, 'prefixesPerBatch', props.prefixesPerBatch ?? 10, 1, 100);
     const tolerated = requireIntInRange(
       owner,
@@ -134,6 +143,7 @@ export class RetroHunt extends Construct {
         MATCHES_QUEUE_URL: props.matchesQueue.queueUrl,
         TRAIL_BUCKET: props.trailBucket,
         TRAIL_LOGS_ROOT: props.trailLogsRoot,
+        HUNT_GETS_IN_FLIGHT: String(getsInFlight),
       },
       copies: props.copies,
     });
@@ -182,18 +192,27 @@ export class RetroHunt extends Construct {
             }),
           }
         : { itemsPath: sfn.JsonPath.stringAt('$.prefixes') }),
-      itemSelector: {
-        huntId: sfn.JsonPath.stringAt('$.huntId'),
-        prefix: sfn.JsonPath.stringAt('$$.Map.Item.Value'),
-        since: sfn.JsonPath.stringAt('$.since'),
-        until: sfn.JsonPath.stringAt('$.until'),
-        mode: sfn.JsonPath.stringAt('$.mode'),
-        rules: sfn.JsonPath.listAt('$.rules'),
-      },
-      itemBatcher: new sfn.ItemBatcher({ maxItemsPerBatch: perBatch }),
+      itemSelector: { prefix: sfn.JsonPath.stringAt('$$.Map.Item.Value') },
+      itemBatcher: new sfn.ItemBatcher({
+        maxItemsPerBatch: perBatch,
+        batchInput: {
+          'huntId.$': '$.huntId',
+          'since.$': '$.since',
+          'until.$': '$.until',
+          'mode.$': '$.mode',
+          'rules.$': '$.rules',
+        },
+      }),
       maxConcurrency,
       toleratedFailurePercentage: tolerated,
-      resultWriterV2: new sfn.ResultWriterV2({ bucket: this.bucket, prefix: HUNT_RESULTS_PREFIX }),
+      resultWriterV2: new sfn.ResultWriterV2({
+        bucket: this.bucket,
+        prefix: HUNT_RESULTS_PREFIX,
+        writerConfig: new sfn.WriterConfig({
+          outputType: sfn.OutputType.JSONL,
+          transformation: sfn.Transformation.COMPACT,
+        }),
+      }),
       mapExecutionType: sfn.StateMachineType.STANDARD,
       label: id,
     });

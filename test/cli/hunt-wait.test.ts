@@ -17,7 +17,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { EXIT_HUNT_FAILED, EXIT_HUNT_INCOMPLETE, EXIT_HUNT_NOT_FINISHED } from '../../bin/cli/exit-codes';
 import {
   huntCommand,
@@ -105,7 +105,11 @@ beforeEach(() => {
     const body = input.Bucket === BUCKET ? objects[input.Key] : undefined;
     if (body === undefined)
       throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
-    return { ContentLength: Buffer.byteLength(body), Body: { transformToString: async () => body } };
+    // As the SDK's body: a byte stream (result files are read as they stream) that can also give its text.
+    const stream = Object.assign(Readable.from([Buffer.from(body, 'utf8')]), {
+      transformToString: async () => body,
+    });
+    return { ContentLength: Buffer.byteLength(body), Body: stream };
   });
   sfnMock.on(StartExecutionCommand).callsFake((input: { name: string }) => ({
     executionArn: `arn:aws:states:eu-west-1:222222222222:execution:trailalerts-retro-hunt:${input.name}`,

@@ -124,6 +124,29 @@ export function succeededExecution(over: Partial<ExecutionDescription> = {}): Ex
   };
 }
 
+/** The memory port reading result files as streams of `chunk`-byte pieces (as the SDK adapter does). */
+export function streamingPort(
+  objects: Record<string, string | Error>,
+  execution: ExecutionDescription,
+  chunk = 7,
+): HuntResultsPort & { reads: string[] } {
+  const port = memoryPort(objects, execution);
+  return {
+    ...port,
+    streamObject: async (bucket, key) => {
+      const text = Buffer.from(await port.getObject(bucket, key), 'utf8');
+      return (async function* () {
+        for (let i = 0; i < text.length; i += chunk) yield text.subarray(i, i + chunk);
+      })();
+    },
+  };
+}
+
+/** A result file as the ResultWriter writes it with WriterConfig JSONL + COMPACT: outputs of succeeded children, failed ones whole. */
+export function jsonl(entries: unknown[]): string {
+  return `${entries.map((e) => JSON.stringify(e)).join('\n')}\n`;
+}
+
 /** An in-memory port: objects by key in one bucket (an Error is thrown when read), a fixed execution. */
 export function memoryPort(
   objects: Record<string, string | Error>,

@@ -112,20 +112,24 @@ describe('state machine', () => {
         Mode: 'DISTRIBUTED',
         ExecutionType: 'STANDARD',
       });
-      expect(map.ItemBatcher).toEqual({ MaxItemsPerBatch: 12 });
+      // What every prefix shares travels once per batch, not once per item.
+      expect(map.ItemBatcher).toEqual({
+        MaxItemsPerBatch: 12,
+        BatchInput: {
+          'huntId.$': '$.huntId',
+          'since.$': '$.since',
+          'until.$': '$.until',
+          'mode.$': '$.mode',
+          'rules.$': '$.rules',
+        },
+      });
       expect(map.MaxConcurrency).toBe(7);
       expect(map.ToleratedFailurePercentage).toBe(3);
-      expect(map.ItemSelector).toEqual({
-        'huntId.$': '$.huntId',
-        'prefix.$': '$$.Map.Item.Value',
-        'since.$': '$.since',
-        'until.$': '$.until',
-        'mode.$': '$.mode',
-        'rules.$': '$.rules',
-      });
+      expect(map.ItemSelector).toEqual({ 'prefix.$': '$$.Map.Item.Value' });
       expect(map.ResultWriter).toMatchObject({
         Resource: expect.stringContaining(':states:::s3:putObject'),
         Parameters: { Prefix: 'results/' },
+        WriterConfig: { OutputType: 'JSONL', Transformation: 'COMPACT' },
       });
       const processor = map.ItemProcessor as { StartAt: string; States: Record<string, Json> };
       const task = processor.States[processor.StartAt];
@@ -254,6 +258,7 @@ describe('hunt worker', () => {
     expect(env.TRAIL_BUCKET).toBe('org-trail-bucket');
     expect(env.TRAIL_READER_ROLE_ARN).toBe(READER_ROLE);
     expect(env.TRAILALERTS_RULES_DIR).toBe('/var/task/rules');
+    expect(env.HUNT_GETS_IN_FLIGHT).toBe('16');
   });
 
   it('reserves 20 concurrent executions by default, leaving the rest to live detection', () => {
@@ -323,6 +328,34 @@ describe('worker concurrency', () => {
     expect(plan.security.retroHunt).toMatchObject({ timeoutHours: 72 });
   });
 
+  it('takes map concurrency and GETs in flight from accounts.yaml deployment', () => {
+    const { config } = loadAccountsConfig(REPO_ACCOUNTS);
+    const plan = propsFromConfig(
+      {
+        ...config!,
+        deployment: {
+          ...config!.deployment,
+          huntWorkerReservedConcurrency: 200,
+          huntMaxConcurrency: 150,
+          huntGetsInFlight: 32,
+        },
+      },
+      { configFile: REPO_ACCOUNTS, rulesDir: RULES_FIXTURE },
+    );
+    expect(plan.security.retroHunt).toMatchObject({
+      reservedConcurrency: 200,
+      maxConcurrency: 150,
+      getsInFlight: 32,
+    });
+    const t = huntOf({ reservedConcurrency: 200, maxConcurrency: 150, getsInFlight: 32 });
+    expect(renderDefinition(t).States.HuntManifest.MaxConcurrency).toBe(150);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ HUNT_GETS_IN_FLIGHT: '32' }) },
+      ReservedConcurrentExecutions: 200,
+    });
+    expect(() => huntOf({ getsInFlight: 65 })).toThrow(/getsInFlight — expected an integer from 1 to 64/);
+  });
+
   it('refuses more map iterations than reserved executions', () => {
     expect(() => huntOf({ reservedConcurrency: 5, maxConcurrency: 6 })).toThrow(
       /RetroHunt RetroHunt: maxConcurrency — expected an integer from 1 to 5, got 6/,
@@ -367,7 +400,7 @@ describe('least privilege and cdk-nag', () => {
 });
 
 describe('contract between CLI, state machine and worker', () => {
-  it('the ItemSelector turns a CLI execution input into items the worker accepts', () => {
+  it('the ItemSelector and BatchInput turn a CLI execution input into a batch the worker accepts', () => {
     const { config } = loadAccountsConfig(REPO_ACCOUNTS);
     const plan = planHunt(
       {
@@ -385,21 +418,25 @@ describe('contract between CLI, state machine and worker', () => {
       },
     );
     const input = executionInput(plan, 'hunt-1') as unknown as Json;
-    const selector = definition.States.HuntInline.ItemSelector as Record<string, string>;
-    const items = plan.prefixes.map((prefix) =>
+    const map = definition.States.HuntInline;
+    const render = (template: Record<string, string>, value?: string) =>
       Object.fromEntries(
-        Object.entries(selector).map(([k, path]) => [
+        Object.entries(template).map(([k, path]) => [
           k.replace(/\.\$$/, ''),
-          path === '$$.Map.Item.Value' ? prefix : input[path.replace(/^\$\./, '')],
+          path === '$$.Map.Item.Value' ? value : input[path.replace(/^\$\./, '')],
         ]),
-      ),
-    );
+      );
+    const items = plan.prefixes.map((prefix) => render(map.ItemSelector as Record<string, string>, prefix));
+    const batchInput = render((map.ItemBatcher as { BatchInput: Record<string, string> }).BatchInput);
     const fn = Object.values(
       template.findResources('AWS::Lambda::Function', {
         Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'trailalerts-hunt' } } },
       }),
     )[0] as { Properties: { Environment: { Variables: Record<string, string> } } };
-    const parsed = parseHuntBatch({ Items: items }, fn.Properties.Environment.Variables.TRAIL_LOGS_ROOT);
+    const parsed = parseHuntBatch(
+      { Items: items, BatchInput: batchInput },
+      fn.Properties.Environment.Variables.TRAIL_LOGS_ROOT,
+    );
     expect(parsed).toHaveLength(2);
     expect(parsed[0]).toEqual({
       huntId: 'hunt-1',

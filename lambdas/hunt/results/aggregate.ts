@@ -125,6 +125,92 @@ export class Aggregator {
   }
 }
 
+/**
+ * Folds one result file into the aggregate: JSON Lines (WriterConfig OutputType JSONL) one entry
+ * per line, or a JSON array (the ResultWriter without WriterConfig) as a whole.
+ */
+export function foldResultText(
+  agg: Aggregator,
+  textValue: string,
+  file: ResultFileRef,
+  bucket: string,
+  huntId: string | undefined,
+): void {
+  if (textValue.trimStart().startsWith('[')) {
+    foldResultFile(agg, textValue, file, bucket, huntId);
+    return;
+  }
+  textValue.split('\n').forEach((line, i) => foldResultLine(agg, line, i + 1, file, bucket, huntId));
+}
+
+/** Folds a result file line by line as it streams; a JSON-array file is gathered and folded whole. */
+export async function foldResultLines(
+  agg: Aggregator,
+  lines: AsyncIterable<string>,
+  file: ResultFileRef,
+  bucket: string,
+  huntId: string | undefined,
+  maxArrayChars: number,
+): Promise<void> {
+  let n = 0;
+  let array: string[] | undefined;
+  let arrayChars = 0;
+  for await (const line of lines) {
+    n++;
+    if (array === undefined && n === 1 && line.trimStart().startsWith('[')) array = [];
+    if (array !== undefined) {
+      arrayChars += line.length + 1;
+      if (arrayChars > maxArrayChars) {
+        agg.unusableFile(
+          `s3://${bucket}/${file.key}: a JSON array of more than ${maxArrayChars} characters; its batches are not counted`,
+        );
+        return;
+      }
+      array.push(line);
+    } else foldResultLine(agg, line, n, file, bucket, huntId);
+  }
+  if (array !== undefined) foldResultFile(agg, array.join('\n'), file, bucket, huntId);
+}
+
+/** One JSON Lines entry: a child execution (failed ones, and any without transformation) or, COMPACT, a succeeded child's output. */
+function foldResultLine(
+  agg: Aggregator,
+  line: string,
+  n: number,
+  file: ResultFileRef,
+  bucket: string,
+  huntId: string | undefined,
+): void {
+  if (line.trim() === '') return;
+  const where = `s3://${bucket}/${file.key}`;
+  let entry: unknown;
+  try {
+    entry = JSON.parse(line);
+  } catch (err) {
+    agg.malformed(
+      `${where} line ${n}: not valid JSON (${errorText(err)}); the batch is not counted`,
+      undefined,
+    );
+    return;
+  }
+  if (isObject(entry) && (typeof entry.Status === 'string' || entry.ExecutionArn !== undefined)) {
+    foldEntry(agg, entry, `line ${n}`, where, file, huntId);
+    return;
+  }
+  // COMPACT: the succeeded child's output itself (as an object, or as JSON text).
+  const at = `line ${n}`;
+  try {
+    const value = typeof entry === 'string' ? parseJson(entry, at) : entry;
+    const result = parseBatchResult(value, at);
+    if (huntId !== undefined && result.huntId !== huntId)
+      throw new ShapeError(`${at}.huntId: expected "${huntId}", got "${safeText(result.huntId, 80)}"`);
+    agg.succeeded(result);
+  } catch (err) {
+    const message = err instanceof ShapeError ? err.message : errorText(err);
+    agg.malformed(`${where} ${message}; the batch is not counted`, undefined);
+  }
+}
+
 /** Folds one result file (a JSON array of child executions) into the aggregate. */
 export function foldResultFile(
   agg: Aggregator,

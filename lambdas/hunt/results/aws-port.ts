@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { HuntResultsPort } from './port';
 
-/** Result files larger than this are reported, not read (a worker result is at most ~256 KB). */
+/** Whole-object reads (manifests, JSON-array result files of older state machines) stop here; JSON Lines stream. */
 export const MAX_RESULT_FILE_BYTES = 256 * 1024 * 1024;
 
 const n = (v: number) => v.toLocaleString('en-US');
@@ -43,6 +43,11 @@ export function awsHuntResultsPort(
       if (body.length > maxObjectBytes)
         throw new Error(`more than the ${n(maxObjectBytes)} bytes read at most`);
       return body;
+    },
+    async streamObject(bucket, key) {
+      const r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      if (!r.Body) throw new Error('empty response body');
+      return r.Body as AsyncIterable<Uint8Array>;
     },
     async listMapRuns(executionArn) {
       const runs: { arn: string; start: number }[] = [];

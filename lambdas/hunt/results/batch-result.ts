@@ -1,6 +1,7 @@
 /**
- * One child execution's parts as the ResultWriter recorded them (no WriterConfig: Input and Output
- * are JSON text): the day prefixes of its input (the ItemBatcher batch `{ Items: [...] }`) and the
+ * One child execution as the ResultWriter records it (failed children, and every child of a state
+ * machine without WriterConfig; a COMPACT succeeded child is its output alone), Input and Output as
+ * JSON text: the day prefixes of its input (the ItemBatcher batch `{ Items: [...] }`) and the
  * worker's result (HuntBatchResult, lambdas/hunt/tally.ts), checked field by field.
  */
 import { safeText } from '../../notify/sanitize';

@@ -34,6 +34,8 @@ export interface HuntResultsPort {
   describeExecution(executionArn: string): Promise<ExecutionDescription>;
   /** The object's text; throws when it is missing, unreadable or too large. */
   getObject(bucket: string, key: string): Promise<string>;
+  /** The object as it streams (result files of any size); without it, getObject is used. */
+  streamObject?(bucket: string, key: string): Promise<AsyncIterable<Uint8Array | string>>;
   /** Map runs the execution started, most recent first (optional: progress and failed-hunt results). */
   listMapRuns?(executionArn: string): Promise<string[]>;
   describeMapRun?(mapRunArn: string): Promise<MapRunProgress>;

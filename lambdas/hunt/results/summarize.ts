@@ -1,7 +1,7 @@
 /**
  * Retro-hunt results: finds what the Distributed Map's ResultWriter wrote to the hunt bucket
- * (`manifest.json`, then its `SUCCEEDED_<n>.json`, `FAILED_<n>.json` and `PENDING_<n>.json`
- * files) and folds the per-batch worker results into one summary: totals, matches per rule, the
+ * (`manifest.json`, then the `SUCCEEDED_…`, `FAILED_…` and `PENDING_…` files it lists, JSON
+ * Lines read as they stream, or JSON arrays from state machines without WriterConfig) and folds the per-batch worker results into one summary: totals, matches per rule, the
  * first matches, damaged and unreadable objects, failed batches with their error and cause, and
  * the prefixes to hunt again with the command that does it.
  *
@@ -9,7 +9,8 @@
  * or entry is reported by its S3 key and JSON path, never thrown.
  */
 import { safeText } from '../../notify/sanitize';
-import { Aggregator, byText, foldResultFile } from './aggregate';
+import { Aggregator, byText, foldResultLines, foldResultText } from './aggregate';
+import { splitLines } from './lines';
 import { parseHuntRun } from './execution';
 import { locateResults } from './locate';
 import { parseManifest } from './manifest';
@@ -21,6 +22,8 @@ import type { HuntSummary } from './summary';
 /** Result files read at once. */
 const READ_CONCURRENCY = 4;
 const MAX_LISTED_LIMIT = 10_000;
+/** A JSON-array result file (no WriterConfig) is read whole up to this many characters. */
+const MAX_ARRAY_CHARS = 256 * 1024 * 1024;
 
 export interface SummarizeOptions {
   /** Bucket to look in when the execution output does not name one (a failed hunt). */
@@ -66,16 +69,30 @@ export async function summarizeHunt(
         ...(located.mapRunArn ? { mapRunArn: located.mapRunArn } : {}),
       };
       await forEachLimited(manifest.files, READ_CONCURRENCY, async (file) => {
+        const failed = (err: unknown) =>
+          agg.unusableFile(
+            `reading s3://${bucket}/${file.key} failed: ${errorText(err)}; its batches are not counted`,
+          );
+        if (port.streamObject) {
+          // Line by line as it streams: memory holds one entry, whatever the file's size.
+          try {
+            const chunks = await port.streamObject(bucket, file.key);
+            await foldResultLines(agg, splitLines(chunks), file, bucket, run?.huntId, MAX_ARRAY_CHARS);
+          } catch (err) {
+            agg.unusableFile(
+              `reading s3://${bucket}/${file.key} failed: ${errorText(err)}; its batches from there on are not counted`,
+            );
+          }
+          return;
+        }
         let body: string;
         try {
           body = await port.getObject(bucket, file.key);
         } catch (err) {
-          agg.unusableFile(
-            `reading s3://${bucket}/${file.key} failed: ${errorText(err)}; its batches are not counted`,
-          );
+          failed(err);
           return;
         }
-        foldResultFile(agg, body, file, bucket, run?.huntId);
+        foldResultText(agg, body, file, bucket, run?.huntId);
       });
     }
   }

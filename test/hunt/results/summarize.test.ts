@@ -11,6 +11,7 @@ import {
   DELETE,
   executionInput,
   HUNT_ID,
+  jsonl,
   MANIFEST_KEY,
   manifest,
   MAP_RUN,
@@ -21,6 +22,7 @@ import {
   resultKey,
   STATE_MACHINE,
   STOP,
+  streamingPort,
   succeededExecution,
 } from '../fixtures';
 
@@ -101,6 +103,37 @@ describe('summarizeHunt', () => {
     expect(s.rerun).toEqual({ prefixes: [], unknownBatches: 0 });
     expect(s.problemCount).toBe(0);
     expect(s.complete).toBe(true);
+  });
+
+  it('streams JSON Lines result files (COMPACT): succeeded outputs counted, failed children hunted again, a bad line reported by number', async () => {
+    const execution = succeededExecution();
+    const port = streamingPort(
+      {
+        [MANIFEST_KEY]: manifest({
+          SUCCEEDED: [resultKey('SUCCEEDED_0.jsonl')],
+          FAILED: [resultKey('FAILED_0.jsonl')],
+        }),
+        [resultKey('SUCCEEDED_0.jsonl')]: `${jsonl([
+          batchResult({ matches: 1, byRule: { [STOP.id]: { title: STOP.title, count: 1 } } }),
+          JSON.stringify(batchResult({ unreadableObjects: 1, unreadablePrefixes: [prefix(A, 3)] })),
+        ])}{"huntId": "${HUNT_ID}", "objects": "é"}\n`,
+        [resultKey('FAILED_0.jsonl')]: jsonl([
+          child([prefix(B, 1)], { status: 'FAILED', error: 'Lambda.TooManyRequestsException' }),
+        ]),
+      },
+      execution,
+    );
+    const s = await summarizeHunt(port, execution, opts);
+    expect(s.batches).toEqual({ succeeded: 2, failed: 1, pending: 0, malformed: 1 });
+    expect(s.totals).toMatchObject({ prefixes: 2, objects: 4, matches: 1, unreadableObjects: 1 });
+    expect(s.byRule).toEqual([{ ruleId: STOP.id, title: STOP.title, count: 1 }]);
+    expect(s.problems).toEqual([
+      `s3://${BUCKET}/${resultKey('SUCCEEDED_0.jsonl')} line 3.byRule: expected an object, got nothing; the batch is not counted`,
+    ]);
+    expect(s.rerun.prefixes).toEqual([prefix(A, 3), prefix(B, 1)]);
+    // The malformed line's prefixes are unknown: the hunt is not complete.
+    expect(s.rerun.unknownBatches).toBe(1);
+    expect(s.complete).toBe(false);
   });
 
   it('lists failed and never-run batches with error and cause, and hunts their prefixes and the unfinished ones again', async () => {
@@ -194,7 +227,8 @@ describe('summarizeHunt', () => {
         expect.stringMatching(
           new RegExp(`^s3://${escape(BUCKET)}/${escape(resultKey('SUCCEEDED_1.json'))}: not valid JSON`),
         ),
-        `s3://${BUCKET}/${resultKey('SUCCEEDED_2.json')}: expected a JSON array of child executions, got an object; its batches are not counted`,
+        // Not an array, so read as JSON Lines: an entry that is neither a child execution nor a result.
+        `s3://${BUCKET}/${resultKey('SUCCEEDED_2.json')} line 1.byRule: expected an object, got nothing; the batch is not counted`,
         `reading s3://${BUCKET}/${resultKey('SUCCEEDED_3.json')} failed: Access Denied; its batches are not counted`,
         expect.stringContaining(`ResultFiles.SUCCEEDED[4].Key: expected a key under results/${MAP_RUN_ID}/`),
         expect.stringContaining('ResultFiles.SUCCEEDED[5].Key: expected a string, got nothing'),
@@ -202,7 +236,7 @@ describe('summarizeHunt', () => {
       ]),
     );
     expect(s.problemCount).toBe(12);
-    expect(s.batches).toEqual({ succeeded: 1, failed: 0, pending: 0, malformed: 6 });
+    expect(s.batches).toEqual({ succeeded: 1, failed: 0, pending: 0, malformed: 7 });
     expect(s.totals.records).toBe(5);
     // The prefixes of batches whose results are unusable are hunted again; whole unreadable files cannot be.
     expect(s.rerun.prefixes).toEqual([2, 3, 4, 5, 6].map((d) => prefix(A, d)));
