@@ -12,6 +12,7 @@ import { correlationHtml, digestHtml } from './email-events';
 import { FONT, PRE, section, valueHtml } from './email-style';
 import { checkBaseUrl, ruleDocsLink } from './links';
 import { cooldownSummary } from './phrases';
+import { guardDutyView, type GuardDutyView } from './render-guardduty';
 import { renderTextFromFacts } from './render-text';
 import { escapeHtml as esc } from './sanitize';
 
@@ -99,7 +100,24 @@ function factRows(f: AlertFacts, options: EmailOptions): string {
   return `<table role="presentation" cellpadding="0" cellspacing="0" width="100%" style="${FONT}font-size:13px;border-collapse:collapse;width:100%;table-layout:fixed;">${rows.join('')}</table>`;
 }
 
-export function renderEmailHtml(f: AlertFacts, subject: string, options: EmailOptions): string {
+/** The GuardDuty finding's rows (render-guardduty.ts), its console link and description. */
+function guardDutyHtml(g: GuardDutyView): string {
+  const rows = g.rows.map(([label, value]) => row(label, valueHtml(value)));
+  if (g.consoleUrl) rows.push(row('Console', link(g.consoleUrl, 'open the finding in GuardDuty')));
+  if (g.description)
+    rows.push(row('Description', `<span style="white-space:pre-wrap;">${esc(g.description)}</span>`));
+  return section(
+    'GuardDuty finding',
+    `<table role="presentation" cellpadding="0" cellspacing="0" width="100%" style="${FONT}font-size:13px;border-collapse:collapse;width:100%;table-layout:fixed;">${rows.join('')}</table>`,
+  );
+}
+
+export function renderEmailHtml(
+  f: AlertFacts,
+  subject: string,
+  options: EmailOptions,
+  guardDuty?: GuardDutyView,
+): string {
   const colour = LEVEL_COLOURS[f.level];
   const badge = `<span style="display:inline-block;padding:2px 8px;border-radius:3px;background:${colour.bg};color:${colour.fg};font-weight:bold;font-size:12px;">${esc(f.level.toUpperCase())}</span>`;
   const kind =
@@ -110,6 +128,7 @@ export function renderEmailHtml(f: AlertFacts, subject: string, options: EmailOp
       ? `<p style="${FONT}font-size:13px;white-space:pre-wrap;margin:0 0 12px 0;">${esc(f.description)}</p>`
       : '',
     factRows(f, options),
+    guardDuty ? guardDutyHtml(guardDuty) : '',
     f.requestParameters
       ? section('Request parameters', `<pre style="${PRE}">${esc(f.requestParameters)}</pre>`)
       : '',
@@ -144,5 +163,10 @@ export function renderEmail(alert: Alert, options: EmailOptions = {}): RenderedE
   };
   const facts = alertFacts(alert, { consoleBaseUrl: checked.consoleBaseUrl });
   const subject = subjectLine(alert, SUBJECT_MAX);
-  return { subject, html: renderEmailHtml(facts, subject, checked), text: renderTextFromFacts(facts) };
+  const guardDuty = guardDutyView(alert);
+  return {
+    subject,
+    html: renderEmailHtml(facts, subject, checked, guardDuty),
+    text: renderTextFromFacts(facts, guardDuty),
+  };
 }

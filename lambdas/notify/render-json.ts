@@ -16,6 +16,8 @@
  *   digest? { since, until, repeats, standalone, entries [{ time, eventID?, eventName?, target, alertId }],
  *             entriesOmitted? } (several targets of one rule, account and actor in one notification)
  *   suppressedSince? { count, since }
+ *   guardDuty? { findingId, type, severity, severityLabel, count, title?, description?, firstSeen?,
+ *                lastSeen?, resourceType?, resource?, findingArn?, consoleUrl? } (a GuardDuty finding's alert)
  *   event? (the raw CloudTrail record; only with `includeEvent`)
  *
  * Strings are the event's own text (not defanged: this output is for machines) with invisible and
@@ -25,6 +27,7 @@
 import type { Alert } from '../alerts/alert';
 import { cloudTrailEventUrl } from './links';
 import { alertFacts } from './alert-facts';
+import { guardDutyView } from './render-guardduty';
 import { cleanBlock, cleanLine } from './sanitize';
 
 export const JSON_SCHEMA_VERSION = 1;
@@ -136,10 +139,33 @@ export function renderJson(alert: Alert, options: JsonRenderOptions = {}): Recor
         }
       : undefined,
     suppressedSince: f.suppressed,
+    guardDuty: guardDutyJson(alert),
   };
   if (options.includeEvent) doc.event = toJsonSafe(alert.event);
   // Round-trip: drops undefined members and guarantees the result serialises.
   return JSON.parse(JSON.stringify(doc)) as Record<string, unknown>;
+}
+
+/** A GuardDuty alert's finding facts, values as GuardDuty wrote them (made visible, capped). */
+function guardDutyJson(alert: Alert): Record<string, unknown> | undefined {
+  const g = alert.guardDuty;
+  if (!g || typeof g !== 'object') return undefined;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  return {
+    findingId: cleanLine(g.findingId, 128),
+    type: cleanLine(g.type, 200),
+    severity: num(g.severity),
+    severityLabel: opt(g.severityLabel, 32),
+    count: num(g.count),
+    title: opt(g.title, 2000),
+    description: g.description === undefined ? undefined : cleanBlock(g.description, 4000),
+    firstSeen: opt(g.firstSeen, 64),
+    lastSeen: opt(g.lastSeen, 64),
+    resourceType: opt(g.resourceType, 64),
+    resource: opt(g.resource),
+    findingArn: opt(g.findingArn),
+    consoleUrl: guardDutyView(alert, 'machines')?.consoleUrl,
+  };
 }
 
 /** A JSON-safe deep copy (cycles and BigInts replaced by markers). */

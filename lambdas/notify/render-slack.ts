@@ -21,6 +21,7 @@ import {
   groupSummary,
   shortenedNote,
 } from './phrases';
+import { guardDutyView, type GuardDutyView } from './render-guardduty';
 import { truncate } from './sanitize';
 
 export interface SlackTextObject {
@@ -201,7 +202,22 @@ function digestBlock(d: NonNullable<AlertFacts['digest']>, caps: Caps): SlackBlo
   };
 }
 
-export function renderSlackFromFacts(f: AlertFacts, caps: Caps, shortened: boolean): SlackMessage {
+/** The GuardDuty finding's rows (render-guardduty.ts), each value a code span; its console link. */
+function guardDutyBlock(g: GuardDutyView, caps: Caps): SlackBlock {
+  const lines = g.rows.map(([label, value]) => `*${escapeSlack(label)}* ${codeSpan(value, caps.value)}`);
+  // Built from a checked region and finding id (render-guardduty.ts): no `|`, `<` or `>`.
+  if (g.consoleUrl) lines.push(`<${g.consoleUrl}|Open the finding in GuardDuty>`);
+  if (g.description && caps.block > 0)
+    lines.push(`*Description*\n${codeBlock(g.description, Math.min(caps.block, 1500))}`);
+  return { type: 'section', text: mrkdwn(withinLimit(['*GuardDuty finding*', ...lines])) };
+}
+
+export function renderSlackFromFacts(
+  f: AlertFacts,
+  caps: Caps,
+  shortened: boolean,
+  guardDuty?: GuardDutyView,
+): SlackMessage {
   const title = escapeSlack(headline(f));
   const blocks: SlackBlock[] = [
     {
@@ -215,6 +231,7 @@ export function renderSlackFromFacts(f: AlertFacts, caps: Caps, shortened: boole
   blocks.push({ type: 'section', fields: fields(f, caps) });
   if (f.userAgent)
     blocks.push({ type: 'section', text: mrkdwn(`*User agent*\n${codeSpan(f.userAgent, caps.value)}`) });
+  if (guardDuty) blocks.push(guardDutyBlock(guardDuty, caps));
   const links: string[] = [];
   // Validated URLs (links.ts): they contain no `|`, `<` or `>`.
   if (f.attack.length) links.push(`ATT&amp;CK: ${f.attack.map((t) => `<${t.url}|${t.id}>`).join(', ')}`);
@@ -249,8 +266,9 @@ export function slackTextLength(message: SlackMessage): number {
 /** Slack incoming-webhook payload for an alert, within Slack's limits. */
 export function renderSlack(alert: Alert): SlackMessage {
   const facts = alertFacts(alert);
+  const guardDuty = guardDutyView(alert);
   return fitToBudget(
-    (caps, shortened) => renderSlackFromFacts(facts, caps, shortened),
+    (caps, shortened) => renderSlackFromFacts(facts, caps, shortened, guardDuty),
     slackTextLength,
     SLACK_LIMITS.totalText,
   );

@@ -7,6 +7,7 @@
 import type { Alert } from '../alerts/alert';
 import { alertFacts, headline, subjectLine, type AlertFacts } from './alert-facts';
 import { fitToBudget, type Caps } from './budget';
+import { guardDutyTextLines, guardDutyView, type GuardDutyView } from './render-guardduty';
 import { correlationLines, digestLines, factLines } from './render-text';
 import { shortenedNote } from './phrases';
 import { cleanLine, truncate } from './sanitize';
@@ -54,9 +55,10 @@ const attribute = (value: string): SnsMessageAttribute => ({
 });
 
 /** The message text: headline, facts, links, error, correlation and digest, within the caps. */
-function messageText(f: AlertFacts, caps: Caps, shortened: boolean): string {
+function messageText(f: AlertFacts, caps: Caps, shortened: boolean, guardDuty?: GuardDutyView): string {
   const cap = (lines: string[]): string[] => lines.map((l) => truncate(l, caps.value + 200));
   const lines = [headline(f), '', ...cap(factLines(f))];
+  if (guardDuty) lines.push('', ...cap(guardDutyTextLines(guardDuty)));
   if (f.attack.length) lines.push(`ATT&CK: ${f.attack.map((t) => t.id).join(', ')}`);
   if (f.consoleUrl) lines.push(`Console: ${f.consoleUrl}`);
   if (f.errorMessage) lines.push(`Error message: ${truncate(cleanLine(f.errorMessage, 2000), caps.value)}`);
@@ -68,10 +70,11 @@ function messageText(f: AlertFacts, caps: Caps, shortened: boolean): string {
 
 export function renderSns(alert: Alert): RenderedSns {
   const f = alertFacts(alert);
+  const guardDuty = guardDutyView(alert);
   return {
     subject: toAsciiSubject(subjectLine(alert, 300)),
     message: fitToBudget(
-      (caps, shortened) => messageText(f, caps, shortened),
+      (caps, shortened) => messageText(f, caps, shortened, guardDuty),
       (m) => m.length,
       SNS_MESSAGE_MAX - 1,
     ),

@@ -14,6 +14,7 @@ import {
   digestSummary,
   groupSummary,
 } from './phrases';
+import { guardDutyTextLines, guardDutyView, type GuardDutyView } from './render-guardduty';
 import { headerSafe } from './sanitize';
 
 const indent = (block: string, by = '    '): string =>
@@ -94,9 +95,10 @@ export function digestLines(d: NonNullable<AlertFacts['digest']>, maxRows = Infi
   ];
 }
 
-export function renderTextFromFacts(f: AlertFacts): string {
+export function renderTextFromFacts(f: AlertFacts, guardDuty?: GuardDutyView): string {
   const out: string[] = [headerSafe(headline(f), 300), ''];
   out.push(...factLines(f));
+  if (guardDuty) out.push('', ...guardDutyTextLines(guardDuty), '');
   if (f.attack.length) out.push(`ATT&CK: ${f.attack.map((t) => `${t.id} ${t.url}`).join(', ')}`);
   if (f.otherTags.length) out.push(`Tags: ${f.otherTags.join(', ')}`);
   if (f.consoleUrl) out.push(`Console: ${f.consoleUrl}`);
@@ -111,5 +113,5 @@ export function renderTextFromFacts(f: AlertFacts): string {
 
 /** Plain-text version of an alert. */
 export function renderText(alert: Alert, options: { consoleBaseUrl?: string } = {}): string {
-  return renderTextFromFacts(alertFacts(alert, options));
+  return renderTextFromFacts(alertFacts(alert, options), guardDutyView(alert));
 }
