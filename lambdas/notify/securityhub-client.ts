@@ -12,7 +12,12 @@ import type { AsffFinding } from './asff';
 import type { FailedFinding, FindingsImporter } from './securityhub-notifier';
 
 export class SecurityHubImporter implements FindingsImporter {
-  constructor(private readonly client: SecurityHubClient) {}
+  constructor(readonly client: SecurityHubClient) {}
+
+  /** Closes the client's connections, as the other clients' destroy() does. */
+  destroy(): void {
+    this.client.destroy();
+  }
 
   async batchImport(findings: AsffFinding[], signal?: AbortSignal): Promise<FailedFinding[]> {
     const out = await this.client.send(

@@ -10,7 +10,6 @@ import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SecurityHubImporter } from '../notify/securityhub-client';
-import type { FindingsImporter } from '../notify/securityhub-notifier';
 
 /** @smithy/node-http-handler options; `throwOnRequestTimeout` makes the timeout an error, not a warning. */
 export interface HttpTimeouts {
@@ -38,7 +37,7 @@ export interface ProcessorClients {
   sns: SNSClient;
   secrets: SecretsManagerClient;
   /** BatchImportFindings in the processor's own account and region (the security account, home region). */
-  findings: FindingsImporter;
+  findings: SecurityHubImporter;
 }
 
 export function processorClients(): ProcessorClients {

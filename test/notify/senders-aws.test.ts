@@ -248,6 +248,7 @@ describe('send time limits', () => {
         [clients.dynamodb, DYNAMODB_TIMEOUTS],
         [clients.ses, SEND_TIMEOUTS],
         [clients.sns, SEND_TIMEOUTS],
+        [clients.findings.client, SEND_TIMEOUTS],
       ] as const) {
         const handler = client.config.requestHandler as unknown as { configProvider: Promise<unknown> };
         expect(await handler.configProvider).toMatchObject(expected);
