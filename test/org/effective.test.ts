@@ -188,10 +188,17 @@ accounts:
     const directory = new StaticAccountDirectory(repo);
     const paymentsProd = policy.forAccount(await directory.resolve('444455556666'));
     expect(paymentsProd.ruleSetKey).toBe('baseline+production');
-    expect(paymentsProd.routes.flatMap((r) => r.to)).toEqual(['soc-email', 'prod-pager', 'prod-pager']);
+    expect(paymentsProd.routes.flatMap((r) => r.to)).toEqual([
+      'soc-email',
+      'security-hub',
+      'soc-pagerduty',
+      'prod-pager',
+      'prod-pager',
+    ]);
     const paymentsDev = policy.forAccount(await directory.resolve('555566667777'));
     expect(paymentsDev.routes.map((r) => `${r.to.join(',')}>=${r.minLevel}`)).toEqual([
       'soc-email>=medium',
+      'security-hub,soc-pagerduty>=critical',
       'dev-chat>=low',
     ]);
     expect(paymentsDev.cooldownSeconds).toBe(240 * 60);
