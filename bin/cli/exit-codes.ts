@@ -39,6 +39,23 @@ export function worstExit(...codes: number[]): number {
   return codes.reduce((worst, c) => (rank(c) < rank(worst) ? c : worst), EXIT_OK);
 }
 
+const HUNT_PRECEDENCE = [
+  EXIT_FAILED,
+  EXIT_HUNT_FAILED,
+  EXIT_HUNT_NOT_FINISHED,
+  EXIT_HUNT_INCOMPLETE,
+  EXIT_OK,
+];
+
+/** The most serious outcome of several hunt executions (the parts of one plan): failed, then still running, then incomplete. */
+export function worstHuntExit(...codes: number[]): number {
+  const rank = (c: number) => {
+    const i = HUNT_PRECEDENCE.indexOf(c);
+    return i === -1 ? 0 : i;
+  };
+  return codes.reduce((worst, c) => (rank(c) < rank(worst) ? c : worst), EXIT_OK);
+}
+
 const MEANING: Record<number, string> = {
   [EXIT_CONFIG]: 'accounts.yaml does not load or has errors',
   [EXIT_RULES]: 'an invalid rule (the valid ones still run)',

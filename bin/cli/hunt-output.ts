@@ -117,9 +117,20 @@ function objectList(title: string, list: HuntSummary['damaged'], total: number, 
   return out;
 }
 
+function redriveLines(s: HuntSummary, rerun: boolean): string[] {
+  if (!s.redrive) return [];
+  if (!s.redrive.offered) return ['', `redrive: not possible (${safeText(s.redrive.reason ?? '', 300)})`];
+  return [
+    '',
+    'resume it (Step Functions runs again only the batches that did not succeed; nothing read is read again):',
+    `  ${s.redrive.command ?? ''}`,
+    ...(rerun ? ['  or hunt again what was not read (below)'] : []),
+  ];
+}
+
 function rerunLines(s: HuntSummary): string[] {
-  if (s.rerun.prefixes.length === 0 && s.rerun.unknownBatches === 0) return [];
-  const out = [''];
+  if (s.rerun.prefixes.length === 0 && s.rerun.unknownBatches === 0) return redriveLines(s, false);
+  const out = [...redriveLines(s, true), ''];
   if (s.rerun.prefixes.length > 0)
     out.push(
       `hunt again: ${n(s.rerun.prefixes.length)} prefixes (${n(s.unfinished.length)} unfinished, ${n(s.unreadablePrefixes.length)} with unreadable objects, the rest from failed, never-run or malformed batches)`,

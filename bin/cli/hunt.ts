@@ -15,10 +15,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { Command, Option } from 'commander';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { DEDUPE_TTL_SECONDS } from '../../lambdas/alerts/dedupe';
 import { deploymentOfStateMachine, huntBucketName, HUNT_RESULTS_PREFIX } from '../../lambdas/hunt/names';
-import { INLINE_PREFIX_LIMIT, parsePrefixList, planHunt, type HuntPlan } from '../../lambdas/hunt/plan';
+import { INLINE_PREFIX_LIMIT, planHunt, type HuntPlan } from '../../lambdas/hunt/plan';
 import type { ExecutionDescription, HuntResultsPort } from '../../lambdas/hunt/results';
 import type { StartedHunt } from '../../lambdas/hunt/start';
 import { safeText } from '../../lambdas/notify/sanitize';
@@ -31,6 +31,7 @@ import {
   EXIT_HUNT_NOT_FINISHED,
   EXIT_OK,
   huntExitHelp,
+  worstHuntExit,
 } from './exit-codes';
 
 // Loaded only when a hunt runs: the results reader, its SDK adapter (the SDK is slow to load), the printer.
@@ -73,11 +74,15 @@ export interface HuntResultsCommandOptions {
   huntBucket?: string;
   /** Write the prefixes to hunt again to this file (the re-run command reads it). */
   rerunFile?: string;
+  /** RedriveExecution for a failed, timed-out or aborted execution, then (with --wait) follow it. */
+  redrive?: boolean;
 }
 
 export interface HuntClients {
   s3: (region: string) => S3Client;
   sfn: (region: string) => SFNClient;
+  /** For tests: prefixes per execution (default MAX_PREFIXES_PER_EXECUTION). */
+  partSize?: number;
   /** For tests: the clock and the pause between polls. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -161,17 +166,12 @@ function parseListed(value: string | undefined): number {
 }
 
 /** Explicit prefixes from --prefix and --prefixes-from, or undefined when neither was given. */
-function explicitPrefixes(opts: HuntCommandOptions): string[] | undefined {
+async function explicitPrefixes(opts: HuntCommandOptions): Promise<string[] | undefined> {
   if (opts.prefix === undefined && opts.prefixesFrom === undefined) return undefined;
   const prefixes = [...(opts.prefix ?? [])];
   if (opts.prefixesFrom !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(opts.prefixesFrom, 'utf8');
-    } catch (err) {
-      throw new Error(`--prefixes-from ${opts.prefixesFrom}: ${(err as Error).message}`);
-    }
-    prefixes.push(...parsePrefixList(text, opts.prefixesFrom));
+    const { readPrefixFile } = await import('./hunt-prefixes');
+    for (const p of await readPrefixFile(opts.prefixesFrom)) prefixes.push(p);
   }
   return prefixes;
 }
@@ -194,7 +194,7 @@ export async function runHunt(
   // Validate the --wait options before anything starts.
   const timeoutMs = parseDuration('--timeout', opts.timeout ?? DEFAULT_WAIT_TIMEOUT);
   const listed = parseListed(opts.listed);
-  const prefixes = explicitPrefixes(opts);
+  const prefixes = await explicitPrefixes(opts);
   const plan = planHunt(loaded.config, {
     since: opts.since,
     until: opts.until,
@@ -217,34 +217,45 @@ export async function runHunt(
   }
   const { region } = parseStateMachineArn(opts.stateMachine);
   const huntBucket = opts.huntBucket ?? defaultHuntBucket(opts.stateMachine);
-  const { startHunt } = await import('../../lambdas/hunt/start');
-  const started: StartedHunt = await startHunt(plan, {
+  const { startHuntParts } = await import('../../lambdas/hunt/start');
+  const parts: StartedHunt[] = await startHuntParts(plan, {
     s3: clients.s3(region),
     sfn: clients.sfn(region),
     stateMachineArn: opts.stateMachine,
     huntBucket,
+    ...(clients.partSize !== undefined ? { partSize: clients.partSize } : {}),
   });
-  if (started.manifest) info.write(`manifest: s3://${started.manifest.bucket}/${started.manifest.key}\n`);
-  info.write(`started ${started.huntId}\nexecution: ${started.executionArn}\n`);
+  if (parts.length > 1) info.write(`${parts.length} executions, one per part of the plan\n`);
+  for (const started of parts) {
+    if (started.manifest) info.write(`manifest: s3://${started.manifest.bucket}/${started.manifest.key}\n`);
+    info.write(`started ${started.huntId}\nexecution: ${started.executionArn}\n`);
+  }
   info.write(
     opts.report
       ? `results: s3://${huntBucket}/${HUNT_RESULTS_PREFIX} (written when the execution ends)\n`
       : 'matches go to the matches queue; alerts follow the usual routes\n',
   );
   if (!opts.wait) {
-    info.write(`follow it: trailalerts hunt-results --execution ${started.executionArn} --wait\n`);
+    for (const started of parts)
+      info.write(`follow it: trailalerts hunt-results --execution ${started.executionArn} --wait\n`);
     return EXIT_OK;
   }
   const port = (await awsResultsPort())(clients.sfn(region), clients.s3(region));
-  return reportExecution(port, started.executionArn, {
-    wait: true,
-    timeoutMs,
-    listed,
-    format: opts.format ?? 'table',
-    huntBucket,
-    clients,
-    io,
-  });
+  // Parts run side by side; they are followed in turn, and the worst outcome is the exit status.
+  const codes: number[] = [];
+  for (const started of parts)
+    codes.push(
+      await reportExecution(port, started.executionArn, {
+        wait: true,
+        timeoutMs,
+        listed,
+        format: opts.format ?? 'table',
+        huntBucket,
+        clients,
+        io,
+      }),
+    );
+  return worstHuntExit(...codes);
 }
 
 /** `trailalerts hunt-results`: the results of an earlier (or running, with --wait) hunt execution. */
@@ -257,6 +268,14 @@ export async function runHuntResults(
   const { region, account, stateMachine } = parseExecutionArn(opts.execution);
   const timeoutMs = parseDuration('--timeout', opts.timeout ?? DEFAULT_WAIT_TIMEOUT);
   const port = (await awsResultsPort())(clients.sfn(region), clients.s3(region));
+  if (opts.redrive) {
+    const refused = await redrive(port, opts.execution, io);
+    if (refused !== undefined) return refused;
+    if (!opts.wait) {
+      io.out.write(`follow it: trailalerts hunt-results --execution ${opts.execution} --wait\n`);
+      return EXIT_OK;
+    }
+  }
   return reportExecution(port, opts.execution, {
     wait: opts.wait ?? false,
     timeoutMs,
@@ -267,6 +286,27 @@ export async function runHuntResults(
     clients,
     io,
   });
+}
+
+/**
+ * RedriveExecution for an execution that ended without succeeding: the map runs again only the
+ * child executions that did not succeed. Returns an exit status when it refuses, else undefined.
+ */
+async function redrive(port: HuntResultsPort, executionArn: string, io: HuntIO): Promise<number | undefined> {
+  const { redriveOffer } = await huntResults();
+  const execution = await port.describeExecution(executionArn);
+  const offer = redriveOffer(execution);
+  if (!offer || !offer.offered || !port.redriveExecution) {
+    io.err.write(
+      `error: --redrive: the execution is ${safeText(execution.status, 20)}${offer?.reason ? ` and cannot be redriven (${offer.reason})` : ''}; only a failed, timed-out or aborted execution can be\n`,
+    );
+    return EXIT_FAILED;
+  }
+  const r = await port.redriveExecution(executionArn);
+  io.err.write(
+    `redriven ${executionArn}${r.redriveDate ? ` at ${r.redriveDate.toISOString()}` : ''}: the batches that did not succeed run again\n`,
+  );
+  return undefined;
 }
 
 interface ReportOptions {
@@ -394,6 +434,10 @@ export function huntResultsCommand(): Command {
       'where to look for the results of a failed hunt (default <deployment>-hunt-<account>-<region>)',
     )
     .option('--rerun-file <file>', 'write the prefixes to hunt again to this file (for hunt --prefixes-from)')
+    .option(
+      '--redrive',
+      'resume a failed, timed-out or aborted execution (RedriveExecution: only the batches that did not succeed run again); with --wait, follow it',
+    )
     .addHelpText('after', huntExitHelp('hunt-results'))
     .action(async (opts: HuntResultsCommandOptions) => {
       process.exitCode = await runCommand(async () => runHuntResults(opts, await awsClients()));

@@ -6,7 +6,8 @@
  * object under its delivery date (window.ts). Objects delivered outside the window and events
  * outside [since, until] are left out by the worker.
  * A hunt can also be planned from an explicit list of day prefixes (`--prefix`, `--prefixes-from`):
- * that is how the unfinished or failed prefixes of an earlier hunt are hunted again.
+ * that is how the unfinished or failed prefixes of an earlier hunt are hunted again. Plans of any
+ * size are started as several executions when they are large (start.ts).
  */
 import { normalizeOuPath, isOuId, ouIdPaths } from '../org/ou-path';
 import type { AccountsConfig } from '../org/types';
@@ -156,9 +157,6 @@ export function trailLogsRoot(config: AccountsConfig): string {
   return `${prefix === '' ? '' : `${prefix}/`}AWSLogs/${config.organization.id}/`;
 }
 
-/** At most this many explicit prefixes (`--prefix`, `--prefixes-from`) per hunt. */
-export const MAX_EXPLICIT_PREFIXES = 100_000;
-
 const DAY_PREFIX_TAIL = /^(\d{12})\/CloudTrail\/([a-z]{2}(?:-[a-z]+)+-\d)\/(\d{4})\/(\d{2})\/(\d{2})\/$/;
 
 /** The account, region and `YYYY/MM/DD` of a day prefix below `root`; undefined when it is not one. */
@@ -212,10 +210,6 @@ function planFromPrefixes(
   const root = trailLogsRoot(config);
   const raw = selection.prefixes ?? [];
   if (raw.length === 0) throw new HuntPlanError('--prefix: no prefixes given');
-  if (raw.length > MAX_EXPLICIT_PREFIXES)
-    throw new HuntPlanError(
-      `--prefix: at most ${MAX_EXPLICIT_PREFIXES} prefixes per hunt, got ${raw.length}`,
-    );
   const accounts = new Set<string>();
   const regions = new Set<string>();
   const days = new Set<string>();

@@ -2,6 +2,9 @@
  * Starts a planned retro-hunt: small plans pass their prefixes inline in the execution input;
  * larger ones are written as a JSON manifest (an array of prefixes) to the hunt bucket, which the
  * Distributed Map's ItemReader reads. The hunt id names the manifest, the execution and results.
+ * A plan of any size is started as parts of at most MAX_PREFIXES_PER_EXECUTION prefixes, one
+ * execution each (`<hunt id>-p<k>of<n>`), so each manifest stays small and each part can be
+ * followed, redriven or hunted again on its own.
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
@@ -50,6 +53,32 @@ export function executionInput(plan: HuntPlan, huntId: string, manifestKey?: str
     rules: plan.rules ?? [],
     ...(manifestKey !== undefined ? { manifestKey } : { prefixes: plan.prefixes }),
   };
+}
+
+/** Prefixes per execution: a manifest of about 45 MB. */
+export const MAX_PREFIXES_PER_EXECUTION = 500_000;
+
+/** The plan in parts of at most `size` prefixes (one part when it fits). */
+export function planParts(plan: HuntPlan, size = MAX_PREFIXES_PER_EXECUTION): HuntPlan[] {
+  if (plan.prefixes.length <= size) return [plan];
+  const parts: HuntPlan[] = [];
+  for (let i = 0; i < plan.prefixes.length; i += size)
+    parts.push({ ...plan, prefixes: plan.prefixes.slice(i, i + size) });
+  return parts;
+}
+
+/** Starts the plan as one execution, or as several when it has more than `partSize` prefixes. */
+export async function startHuntParts(
+  plan: HuntPlan,
+  options: StartHuntOptions & { partSize?: number },
+): Promise<StartedHunt[]> {
+  const parts = planParts(plan, options.partSize);
+  if (parts.length === 1) return [await startHunt(plan, options)];
+  const base = options.huntId ?? newHuntId();
+  const started: StartedHunt[] = [];
+  for (const [i, part] of parts.entries())
+    started.push(await startHunt(part, { ...options, huntId: `${base}-p${i + 1}of${parts.length}` }));
+  return started;
 }
 
 export async function startHunt(plan: HuntPlan, options: StartHuntOptions): Promise<StartedHunt> {

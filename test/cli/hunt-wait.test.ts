@@ -10,6 +10,7 @@ import {
   DescribeExecutionCommand,
   DescribeMapRunCommand,
   ListMapRunsCommand,
+  RedriveExecutionCommand,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -284,6 +285,11 @@ describe('hunt --wait', () => {
     );
     expect(text.out).toContain('Lambda.Unknown The cause could not be determined');
     expect(text.out).toContain(`--prefix ${prefix(A, 1)} --prefix ${prefix(A, 2)}`);
+    // Resuming is offered first: only the batches that did not succeed would run again.
+    const arn = sfnMock.commandCalls(StartExecutionCommand)[0].args[0].input.name!;
+    expect(text.out).toMatch(
+      new RegExp(`resume it .*\\n  trailalerts hunt-results --execution \\S+:${arn} --redrive --wait\\n`),
+    );
   });
 
   it('exits 6 at --timeout and tells how to read the results later', async () => {
@@ -442,6 +448,66 @@ describe('hunt-results', () => {
     // eslint-disable-next-line no-control-regex
     expect(text.out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
     expect((JSON.parse(text.out) as HuntSummary).listed[0].eventID).toBe(evil);
+  });
+
+  it('offers redrive for a failed run and performs it with --redrive, then follows the execution', async () => {
+    let redriven = false;
+    sfnMock.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => ({
+      executionArn: input.executionArn,
+      stateMachineArn: STATE_MACHINE,
+      input: executionInput(),
+      startDate: new Date('2026-08-03T10:00:00Z'),
+      ...(redriven
+        ? succeeded
+        : {
+            status: 'TIMED_OUT',
+            error: 'States.Timeout',
+            redriveStatus: 'REDRIVABLE',
+            stopDate: new Date('2026-08-03T10:30:00Z'),
+          }),
+    }));
+    sfnMock.on(RedriveExecutionCommand).callsFake(() => {
+      redriven = true;
+      return { redriveDate: new Date('2026-08-03T11:00:00Z') };
+    });
+    objects[MANIFEST_KEY] = manifest({ SUCCEEDED: [resultKey('SUCCEEDED_0.json')] });
+    objects[resultKey('SUCCEEDED_0.json')] = JSON.stringify([
+      child([prefix(A, 1)], { output: batchResult() }),
+    ]);
+
+    const first = capture();
+    expect(await runHuntResults({ execution: EXECUTION }, clients, first.io)).toBe(EXIT_HUNT_FAILED);
+    expect(first.text.out).toContain(`trailalerts hunt-results --execution ${EXECUTION} --redrive --wait`);
+    expect(sfnMock.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
+
+    const second = capture();
+    expect(
+      await runHuntResults({ execution: EXECUTION, redrive: true, wait: true }, clients, second.io),
+    ).toBe(0);
+    expect(sfnMock.commandCalls(RedriveExecutionCommand).map((c) => c.args[0].input)).toEqual([
+      { executionArn: EXECUTION },
+    ]);
+    expect(second.text.err).toContain(`redriven ${EXECUTION} at 2026-08-03T11:00:00.000Z`);
+    expect(second.text.out).not.toContain('--redrive');
+  });
+
+  it('does not offer or perform redrive when Step Functions says the run cannot be redriven, nor for a success', async () => {
+    executionGoes(0, {
+      status: 'FAILED',
+      redriveStatus: 'NOT_REDRIVABLE',
+      redriveStatusReason: 'Execution is RUNNING and cannot be redriven',
+    });
+    const { io, text } = capture();
+    expect(await runHuntResults({ execution: EXECUTION }, clients, io)).toBe(EXIT_HUNT_FAILED);
+    expect(text.out).toContain('redrive: not possible (Execution is RUNNING and cannot be redriven)');
+    expect(text.out).not.toContain('--redrive');
+    const again = capture();
+    expect(await runHuntResults({ execution: EXECUTION, redrive: true }, clients, again.io)).toBe(1);
+    expect(again.text.err).toContain('--redrive: the execution is FAILED and cannot be redriven');
+    executionGoes(0, succeeded);
+    const ok = capture();
+    expect(await runHuntResults({ execution: EXECUTION, redrive: true }, clients, ok.io)).toBe(1);
+    expect(sfnMock.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
   });
 
   it('looks for the results of a failed hunt in --hunt-bucket', async () => {

@@ -134,6 +134,39 @@ describe('runHunt', () => {
     expect(text.out).toContain('results: s3://trailalerts-hunt-222222222222-eu-west-1/results/');
   });
 
+  it('takes a --prefixes-from file of any size, read line by line, and starts it in parts', async () => {
+    const root = 'AWSLogs/o-testorg0001/';
+    const lines: string[] = ['# hunt again'];
+    // More than the 100,000 once refused: 5,000 accounts x 4 regions x 6 days.
+    for (let a = 0; a < 5000; a++)
+      for (const region of ['eu-west-1', 'eu-west-2', 'us-east-1', 'us-west-2'])
+        for (let d = 1; d <= 6; d++)
+          lines.push(`${root}${String(100000000000 + a)}/CloudTrail/${region}/2026/08/0${d}/`);
+    const file = join(dir, 'rerun.txt');
+    writeFileSync(file, `${lines.join('\r\n')}\n`);
+    const { io, text } = capture();
+    const code = await runHunt(
+      opts({ prefixesFrom: file, dryRun: false }),
+      { ...clients, partSize: 50_000 },
+      io,
+    );
+    expect(code).toBe(0);
+    const starts = sfnMock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+    expect(starts).toHaveLength(3);
+    const names = starts.map((s) => s.name!);
+    expect(names.map((n) => n.replace(/^hunt-[0-9TZ]+-[0-9a-f]{6}/, ''))).toEqual([
+      '-p1of3',
+      '-p2of3',
+      '-p3of3',
+    ]);
+    const manifests = s3Mock
+      .commandCalls(PutObjectCommand)
+      .map((c) => JSON.parse(String(c.args[0].input.Body)) as string[]);
+    expect(manifests.map((m) => m.length)).toEqual([50_000, 50_000, 20_000]);
+    expect(new Set(manifests.flat()).size).toBe(120_000);
+    expect(text.out).toContain('3 executions, one per part of the plan');
+  });
+
   it('uses --hunt-bucket when given', async () => {
     const { io } = capture();
     await runHunt(opts({ since: '2026-07-01', until: '2026-08-30', huntBucket: 'my-hunts' }), clients, io);

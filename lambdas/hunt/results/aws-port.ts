@@ -4,6 +4,7 @@ import {
   DescribeExecutionCommand,
   DescribeMapRunCommand,
   paginateListMapRuns,
+  RedriveExecutionCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import type { HuntResultsPort } from './port';
@@ -32,6 +33,8 @@ export function awsHuntResultsPort(
         ...(r.cause !== undefined ? { cause: r.cause } : {}),
         ...(r.startDate ? { startDate: r.startDate } : {}),
         ...(r.stopDate ? { stopDate: r.stopDate } : {}),
+        ...(r.redriveStatus ? { redriveStatus: r.redriveStatus } : {}),
+        ...(r.redriveStatusReason ? { redriveStatusReason: r.redriveStatusReason } : {}),
       };
     },
     async getObject(bucket, key) {
@@ -48,6 +51,10 @@ export function awsHuntResultsPort(
       const r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       if (!r.Body) throw new Error('empty response body');
       return r.Body as AsyncIterable<Uint8Array>;
+    },
+    async redriveExecution(executionArn) {
+      const r = await sfn.send(new RedriveExecutionCommand({ executionArn }));
+      return r.redriveDate ? { redriveDate: r.redriveDate } : {};
     },
     async listMapRuns(executionArn) {
       const runs: { arn: string; start: number }[] = [];

@@ -17,6 +17,6 @@ export {
   type MapRunProgress,
 } from './port';
 export { INLINE_RERUN_PREFIXES, rerunCommand, shellQuote } from './rerun';
-export { summarizeHunt, type SummarizeOptions } from './summarize';
+export { redriveOffer, summarizeHunt, type SummarizeOptions } from './summarize';
 export type { FailedBatch, HuntSummary, HuntTotals } from './summary';
 export { waitForExecution, type WaitOptions, type WaitOutcome, type WaitProgress } from './wait';

@@ -21,6 +21,9 @@ export interface ExecutionDescription {
   cause?: string;
   startDate?: Date;
   stopDate?: Date;
+  /** REDRIVABLE, NOT_REDRIVABLE or REDRIVABLE_BY_MAP_RUN (DescribeExecution), when given. */
+  redriveStatus?: string;
+  redriveStatusReason?: string;
 }
 
 export interface MapRunProgress {
@@ -39,6 +42,8 @@ export interface HuntResultsPort {
   /** Map runs the execution started, most recent first (optional: progress and failed-hunt results). */
   listMapRuns?(executionArn: string): Promise<string[]>;
   describeMapRun?(mapRunArn: string): Promise<MapRunProgress>;
+  /** RedriveExecution: runs again what did not succeed (optional: `hunt-results --redrive`). */
+  redriveExecution?(executionArn: string): Promise<{ redriveDate?: Date }>;
 }
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);

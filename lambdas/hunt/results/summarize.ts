@@ -114,9 +114,11 @@ export async function summarizeHunt(
     rerun.command = rerunCommand(run, execution.stateMachineArn, rerunPrefixes, file);
     if (file) rerun.prefixesFile = file;
   }
+  const redrive = redriveOffer(execution);
   return {
     executionArn: execution.executionArn,
     status: execution.status,
+    ...(redrive ? { redrive } : {}),
     ...(execution.error !== undefined ? { error: safeText(execution.error, 500) } : {}),
     ...(execution.cause !== undefined ? { cause: safeText(execution.cause, 4000) } : {}),
     ...(execution.startDate ? { startDate: execution.startDate.toISOString() } : {}),
@@ -143,6 +145,25 @@ export async function summarizeHunt(
     problemCount: agg.problemCount,
     rerun,
     complete,
+  };
+}
+
+const REDRIVABLE_END = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
+
+/**
+ * Redrive for an execution that ended without succeeding, unless Step Functions says it cannot be
+ * redriven (https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html).
+ */
+export function redriveOffer(execution: ExecutionDescription): HuntSummary['redrive'] {
+  if (!REDRIVABLE_END.has(execution.status)) return undefined;
+  if (execution.redriveStatus === 'NOT_REDRIVABLE')
+    return {
+      offered: false,
+      reason: safeText(execution.redriveStatusReason ?? 'Step Functions says it cannot be redriven', 300),
+    };
+  return {
+    offered: true,
+    command: `trailalerts hunt-results --execution ${execution.executionArn} --redrive --wait`,
   };
 }
 

@@ -74,6 +74,11 @@ export interface HuntSummary {
     /** The file the command reads with --prefixes-from (when the prefixes do not fit inline). */
     prefixesFile?: string;
   };
+  /**
+   * For a failed, timed-out or aborted execution: RedriveExecution resumes it, running again only
+   * the batches that did not succeed (what succeeded is not read again). `reason` says why not.
+   */
+  redrive?: { offered: boolean; command?: string; reason?: string };
   /** True when every object of every planned prefix was read and every result was readable. */
   complete: boolean;
 }
