@@ -41,8 +41,7 @@ export function guardDutyFromText(text: string, source: { file: string; index: n
   try {
     return { kind: 'matches', matches: guardDutyMatches(value, source) };
   } catch (err) {
-    if (err instanceof GuardDutyInputError)
-      return { kind: 'problem', message: `record ${source.index}: ${err.message}` };
+    if (err instanceof GuardDutyInputError) return { kind: 'problem', message: err.message };
     throw err;
   }
 }
