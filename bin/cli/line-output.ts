@@ -45,10 +45,10 @@ export class LineOutput {
         const alone = Buffer.from(text);
         return waiting ? waiting.then(() => this.send(alone)) : this.send(alone);
       }
-      this.used += this.buffer.utf8Write(text, this.used);
+      this.used += this.buffer.write(text, this.used);
       return waiting;
     }
-    this.used += this.buffer.utf8Write(text, this.used);
+    this.used += this.buffer.write(text, this.used);
     return undefined;
   }
 
