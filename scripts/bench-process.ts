@@ -7,7 +7,9 @@
  *     and a warm one;
  *   - `detect <object> --format ndjson` (every match written to a file) and `scan <object>
  *     --format ndjson` (the whole pipeline, outbox included), each with the ratio
- *     parse time / its time (higher is better) per round and the lowest of the rounds.
+ *     parse time / its time (higher is better) per round and the lowest of the rounds, the same
+ *     ratio by CPU time (each process reports its own, all threads, at exit) and detect's or
+ *     scan's peak RSS.
  * The CLI bundle is rebuilt first when the sources changed (scripts/build-cli.ts).
  */
 import { spawn } from 'node:child_process';
@@ -48,29 +50,49 @@ export interface WholeProcessOptions {
 
 interface Run {
   seconds: number;
+  /** CPU time of the process, all its threads (user + system), when it reported it. */
+  cpuSeconds?: number;
+  /** Its peak RSS in MB, when it reported it. */
+  maxRssMb?: number;
   status: number | null;
   stderr: string;
 }
 
+/**
+ * Loaded with --require into a measured process: at exit it writes its own CPU time and peak RSS
+ * to fd 3, so a busy machine's share of the wall clock does not decide the comparison alone.
+ */
+const REPORT_SCRIPT =
+  "process.on('exit', () => { try { require('node:fs').writeSync(3, JSON.stringify(" +
+  '{ cpu: process.cpuUsage(), maxRSS: process.resourceUsage().maxRSS })); } catch {} });\n';
+
 /** Runs a process to its end, stdout to a file or dropped; wall time from spawn to exit. */
 function timed(
   args: string[],
-  options: { stdout?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  options: { stdout?: string; env?: NodeJS.ProcessEnv; cwd?: string; report?: string } = {},
 ): Promise<Run> {
   const out = options.stdout ? openSync(options.stdout, 'w') : 'ignore';
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, {
+    const child = spawn(process.execPath, options.report ? ['--require', options.report, ...args] : args, {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, ...options.env },
-      stdio: ['ignore', out, 'pipe'],
+      stdio: ['ignore', out, 'pipe', options.report ? 'pipe' : 'ignore'],
     });
     let stderr = '';
+    let report = '';
     child.stderr!.on('data', (c: Buffer) => (stderr += String(c)));
+    (child.stdio[3] as NodeJS.ReadableStream | null)?.on('data', (c: Buffer) => (report += String(c)));
     child.on('error', reject);
     child.on('close', (status) => {
       if (typeof out === 'number') closeSync(out);
-      resolve({ seconds: Number(process.hrtime.bigint() - started) / 1e9, status, stderr });
+      const run: Run = { seconds: Number(process.hrtime.bigint() - started) / 1e9, status, stderr };
+      if (report) {
+        const r = JSON.parse(report) as { cpu: { user: number; system: number }; maxRSS: number };
+        run.cpuSeconds = (r.cpu.user + r.cpu.system) / 1e6;
+        run.maxRssMb = r.maxRSS / 1024;
+      }
+      resolve(run);
     });
   });
 }
@@ -95,6 +117,8 @@ export async function wholeProcessBench(o: WholeProcessOptions): Promise<void> {
   mkdirSync(o.benchDir, { recursive: true });
   const work = mkdtempSync(join(o.benchDir, 'process-'));
   const rules = o.rulePaths.flatMap((p) => ['--rules', p]);
+  const report = join(work, 'report.cjs');
+  writeFileSync(report, REPORT_SCRIPT);
   try {
     // --help: the program and its command definitions only.
     const help: number[] = [];
@@ -141,20 +165,22 @@ export async function wholeProcessBench(o: WholeProcessOptions): Promise<void> {
       const path = await o.objectOf(sizeMb);
       const { size } = statSync(path);
       const ratios: number[] = [];
+      const cpuRatios: number[] = [];
+      const rss: number[] = [];
       const parse: number[] = [];
       const ours: number[] = [];
       let summary = '';
       let outBytes = 0;
       let lines = 0;
       for (let round = 0; round < o.rounds; round++) {
-        const p = await timed(['-e', PARSE_SCRIPT, path]);
+        const p = await timed(['-e', PARSE_SCRIPT, path], { report });
         check(p, 'the parse script');
         const out = join(work, `${command}.ndjson`);
         const args =
           command === 'detect'
             ? [CLI, 'detect', path, ...rules, '--format', 'ndjson']
             : [CLI, 'scan', path, ...rules, '--format', 'ndjson', '--out', join(work, `outbox-${round}`)];
-        const r = await timed(args, { stdout: out, env: { TRAILALERTS_CACHE_DIR: warmCache } });
+        const r = await timed(args, { stdout: out, env: { TRAILALERTS_CACHE_DIR: warmCache }, report });
         check(r, command, [0, 3]);
         rmSync(join(work, `outbox-${round}`), { recursive: true, force: true });
         const written = readFileSync(out);
@@ -164,6 +190,8 @@ export async function wholeProcessBench(o: WholeProcessOptions): Promise<void> {
         parse.push(p.seconds);
         ours.push(r.seconds);
         ratios.push(p.seconds / r.seconds);
+        if (p.cpuSeconds && r.cpuSeconds) cpuRatios.push(p.cpuSeconds / r.cpuSeconds);
+        if (r.maxRssMb) rss.push(r.maxRssMb);
       }
       const uncompressed = gunzipSync(readFileSync(path)).length;
       const mbps = (s: number) => `${(uncompressed / MB / s).toFixed(0)} MB/s`;
@@ -175,7 +203,9 @@ export async function wholeProcessBench(o: WholeProcessOptions): Promise<void> {
       );
       console.log(
         `${command} ${sizeMb} MB: ratio parse/${command} by round ${ratios.map((r) => r.toFixed(2)).join(', ')}; ` +
-          `lowest ${Math.min(...ratios).toFixed(2)}${command === 'detect' ? '; goal ≥ 1.5' : ''}`,
+          `lowest ${Math.min(...ratios).toFixed(2)}${command === 'detect' ? '; goal ≥ 1.5' : ''}; ` +
+          `by CPU time (all threads) ${cpuRatios.map((r) => r.toFixed(2)).join(', ')}; ` +
+          `peak RSS of ${command} ${rss.map((m) => m.toFixed(0)).join(', ')} MB`,
       );
     };
     for (const size of o.detectSizes) await compare('detect', size);
