@@ -16,6 +16,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AlertStateTable } from './constructs/alert-state-table';
+import { DetectionDashboard } from './constructs/detection-dashboard';
+import { GuardDutyFindings } from './constructs/guardduty-findings';
 import { DetectionFunction } from './constructs/detection-function';
 import { EncryptionKey } from './constructs/encryption-key';
 import { NotificationChannels } from './constructs/notification-channels';
@@ -172,6 +174,11 @@ export interface SecurityAccountStackProps extends StackProps {
   trailSilenceMinutes?: number;
   /** Default one month. */
   logRetention?: logs.RetentionDays;
+  /**
+   * GuardDuty findings of every member account through the processor (default true): this
+   * account must be GuardDuty's delegated administrator (stacks/constructs/guardduty-findings.ts).
+   */
+  guardDutyFindings?: boolean;
 }
 
 export class SecurityAccountStack extends Stack {
@@ -187,6 +194,9 @@ export class SecurityAccountStack extends Stack {
   readonly names: ResourceNames;
   /** Present when props.retroHunt was given. */
   readonly retroHunt?: RetroHunt;
+  /** Present unless props.guardDutyFindings is false. */
+  readonly guardDuty?: GuardDutyFindings;
+  readonly dashboard: DetectionDashboard;
 
   constructor(scope: Construct, id: string, props: SecurityAccountStackProps) {
     super(scope, id, props);
@@ -335,6 +345,11 @@ export class SecurityAccountStack extends Stack {
       ],
     });
     channels.grantSend(this.processor.fn);
+    if (props.guardDutyFindings !== false)
+      this.guardDuty = new GuardDutyFindings(this, 'GuardDuty', {
+        queue: matches.queue,
+        deadLetterQueue: matches.deadLetterQueue,
+      });
 
     for (const fn of [this.analyzer, this.processor]) {
       grantAccountDirectory(fn.role, props.accountDirectory ?? { source: 'static' }, orgId);
@@ -407,6 +422,15 @@ export class SecurityAccountStack extends Stack {
       trailSilenceMinutes: props.trailSilenceMinutes ?? 60,
       objectsProcessedDimensions: { service: 'trailalerts-analyzer' },
       quietFailures: QUIET_FAILURES,
+    });
+    this.dashboard = new DetectionDashboard(this, 'Dashboard', {
+      dashboardName: `${names.deployment}-detection`,
+      processorLogGroup: this.processor.logGroup,
+      deadLetterQueues: {
+        'Objects DLQ': objects.deadLetterQueue,
+        'Matches DLQ': matches.deadLetterQueue,
+        'Schedule DLQ': scheduleDeadLetters,
+      },
     });
     new CfnOutput(this, 'TrailReaderRoleArn', {
       value: readerRoleArn,

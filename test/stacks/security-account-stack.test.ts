@@ -104,7 +104,7 @@ describe('encryption and queues', () => {
       id.startsWith('TrailEvents'),
     );
     const allowed = Object.values(template.findResources('AWS::SQS::QueuePolicy'))
-      .filter((p) => !JSON.stringify(p.Properties.Queues).includes('ScheduleDeadLetters'))
+      .filter((p) => !/ScheduleDeadLetters|MatchesQueue/.test(JSON.stringify(p.Properties.Queues)))
       .flatMap((p) =>
         (p.Properties.PolicyDocument.Statement as Json[])
           .filter((s) => s.Effect === 'Allow')
@@ -177,7 +177,8 @@ describe('event bus', () => {
       ],
     });
     // The trail rule on the bus, and the processor's digest-flush schedule.
-    template.resourceCountIs('AWS::Events::Rule', 2);
+    // The trail rule, the digest schedule and the GuardDuty findings rule.
+    template.resourceCountIs('AWS::Events::Rule', 3);
     template.resourceCountIs('AWS::SNS::Subscription', 1); // the alarm e-mail only
   });
 });
@@ -560,7 +561,8 @@ describe('new objects from the trail SNS topic', () => {
   it('has no event bus, and subscribes the objects queue with a body filter for trail log keys', () => {
     sns.resourceCountIs('AWS::Events::EventBus', 0);
     // Only the processor's digest-flush schedule: no trail rule.
-    sns.resourceCountIs('AWS::Events::Rule', 1);
+    // The digest schedule and the GuardDuty findings rule.
+    sns.resourceCountIs('AWS::Events::Rule', 2);
     sns.hasResourceProperties('AWS::SNS::Subscription', {
       TopicArn: CT_TOPIC,
       Protocol: 'sqs',
@@ -608,7 +610,7 @@ describe('new objects from the trail SNS topic', () => {
     // Only the SNS statement admits a service to the work queues: no trail rule exists (the
     // schedule rules' DLQ admits only those rules).
     const allowed = Object.values(sns.findResources('AWS::SQS::QueuePolicy'))
-      .filter((p) => !JSON.stringify(p.Properties.Queues).includes('ScheduleDeadLetters'))
+      .filter((p) => !/ScheduleDeadLetters|MatchesQueue/.test(JSON.stringify(p.Properties.Queues)))
       .flatMap((p) => (p.Properties.PolicyDocument.Statement as Json[]).filter((s) => s.Effect === 'Allow'));
     expect(allowed.map((s) => s.Sid)).toEqual(['TrailTopicDelivers']);
   });
