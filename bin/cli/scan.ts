@@ -377,7 +377,10 @@ export function scanCommand(): Command {
     .description(
       'run the whole pipeline (detect → exceptions → dedupe → correlation → cooldown → enrichment → routing) on CloudTrail files, directories or s3://bucket/prefix, writing notifications to an outbox directory',
     )
-    .argument('<inputs...>', 'CloudTrail files, directories (recursive) or s3://bucket/prefix')
+    .argument(
+      '<inputs...>',
+      'CloudTrail files, GuardDuty findings (EventBridge events or bare findings), directories (recursive) or s3://bucket/prefix',
+    )
     .option(
       '--config <file>',
       'accounts.yaml: organization, rule sets, exceptions, routes (without it: all rules, all alerts to the outbox)',
