@@ -16,7 +16,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { Command, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { DEDUPE_TTL_SECONDS } from '../../lambdas/alerts/dedupe';
+import { ALERTED_EVENT_DAYS } from '../../lambdas/alerts/dedupe';
 import { deploymentOfStateMachine, huntBucketName, HUNT_RESULTS_PREFIX } from '../../lambdas/hunt/names';
 import { INLINE_PREFIX_LIMIT, planHunt, type HuntPlan } from '../../lambdas/hunt/plan';
 import type { ExecutionDescription, HuntResultsPort } from '../../lambdas/hunt/results';
@@ -112,18 +112,19 @@ export function defaultHuntBucket(stateMachineArn: string): string {
 }
 
 /**
- * The processor remembers delivered alerts for DEDUPE_TTL_SECONDS: a pipeline-mode hunt reaching
- * further back can alert again on what the live pipeline already sent. Says so, or undefined.
+ * The processor remembers an alerted event for ALERTED_EVENT_DAYS after its event time
+ * (lambdas/alerts/dedupe.ts): hunt matches of events alerted before, live or by a hunt, are
+ * duplicates. A pipeline-mode hunt reaching further back can alert again on older events. Says
+ * so, or undefined.
  */
 export function dedupeWindowNotice(since: string, mode: string, nowMs: number): string | undefined {
   const start = Date.parse(since);
-  const days = DEDUPE_TTL_SECONDS / 86_400;
-  if (mode !== 'pipeline' || !Number.isFinite(start) || start >= nowMs - DEDUPE_TTL_SECONDS * 1000)
-    return undefined;
+  const horizonMs = ALERTED_EVENT_DAYS * 86_400_000;
+  if (mode !== 'pipeline' || !Number.isFinite(start) || start >= nowMs - horizonMs) return undefined;
   return (
-    `notice: the range starts before the processor's ${days}-day dedupe window: alerts for events ` +
-    `older than ${new Date(nowMs - DEDUPE_TTL_SECONDS * 1000).toISOString().slice(0, 10)} that were ` +
-    'already sent may be sent again (use --report to count matches without alerting)'
+    `notice: the processor remembers alerted events for ${ALERTED_EVENT_DAYS} days: alerts for events ` +
+    `before ${new Date(nowMs - horizonMs).toISOString().slice(0, 10)} that were already sent may be ` +
+    'sent again (use --report to count matches without alerting)'
   );
 }
 

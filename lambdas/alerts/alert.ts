@@ -16,6 +16,13 @@ export interface Match {
   accountId: string;
   /** Present when the match is an Amazon GuardDuty finding (lambdas/guardduty/), not a Sigma rule's. */
   guardDuty?: GuardDutyFacts;
+  /** Present when a retro-hunt found it (lambdas/hunt/): the event may be old. */
+  hunt?: HuntMarker;
+}
+
+/** The retro-hunt that found a match: its id (`hunt-<UTC time>-<random>`, lambdas/hunt/start.ts). */
+export interface HuntMarker {
+  id: string;
 }
 
 /**
@@ -92,6 +99,8 @@ export interface Alert {
   requestParameters?: unknown;
   /** The raw event (for event alerts) or the last event (for correlations). */
   event: CloudTrailRecord;
+  /** Found by a retro-hunt, not the live pipeline: notifications say so. */
+  hunt?: HuntMarker;
   /** For correlations: the events that made it, and the group values. */
   correlation?: {
     type: string;

@@ -327,7 +327,11 @@ async function readOnce(
       tally.outOfRange += batch.outOfRange;
       for (const m of batch.matches) countMatch(m, tally);
       if (run.item.mode === 'pipeline' && batch.matches.length > 0) {
-        for (const m of batch.matches) pending.push(m);
+        // Marked as the hunt's: the processor dedupes it against alerts of any age, and says so.
+        for (const m of batch.matches) {
+          m.hunt = { id: run.item.huntId };
+          pending.push(m);
+        }
         if (pending.length >= FLUSH_EVERY) {
           await sendTo(deps.sink!, pending);
           pending = [];

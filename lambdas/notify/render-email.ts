@@ -13,7 +13,7 @@ import { FONT, PRE, section, valueHtml } from './email-style';
 import { checkBaseUrl, ruleDocsLink } from './links';
 import { cooldownSummary } from './phrases';
 import { guardDutyView, type GuardDutyView } from './render-guardduty';
-import { renderTextFromFacts } from './render-text';
+import { huntNote, renderTextFromFacts } from './render-text';
 import { escapeHtml as esc } from './sanitize';
 
 export interface EmailOptions {
@@ -117,6 +117,7 @@ export function renderEmailHtml(
   subject: string,
   options: EmailOptions,
   guardDuty?: GuardDutyView,
+  hunt?: string,
 ): string {
   const colour = LEVEL_COLOURS[f.level];
   const badge = `<span style="display:inline-block;padding:2px 8px;border-radius:3px;background:${colour.bg};color:${colour.fg};font-weight:bold;font-size:12px;">${esc(f.level.toUpperCase())}</span>`;
@@ -124,6 +125,7 @@ export function renderEmailHtml(
     f.kind === 'correlation' ? ' <span style="font-size:12px;color:#555555;">correlation</span>' : '';
   const parts = [
     `<h2 style="${FONT}font-size:18px;margin:0 0 8px 0;">${badge}${kind} ${esc(f.title)}</h2>`,
+    hunt ? `<p style="${FONT}font-size:13px;font-weight:bold;margin:0 0 12px 0;">${esc(hunt)}</p>` : '',
     f.description
       ? `<p style="${FONT}font-size:13px;white-space:pre-wrap;margin:0 0 12px 0;">${esc(f.description)}</p>`
       : '',
@@ -164,9 +166,10 @@ export function renderEmail(alert: Alert, options: EmailOptions = {}): RenderedE
   const facts = alertFacts(alert, { consoleBaseUrl: checked.consoleBaseUrl });
   const subject = subjectLine(alert, SUBJECT_MAX);
   const guardDuty = guardDutyView(alert);
+  const hunt = huntNote(alert);
   return {
     subject,
-    html: renderEmailHtml(facts, subject, checked, guardDuty),
-    text: renderTextFromFacts(facts, guardDuty),
+    html: renderEmailHtml(facts, subject, checked, guardDuty, hunt),
+    text: renderTextFromFacts(facts, guardDuty, hunt),
   };
 }

@@ -22,6 +22,7 @@ import {
   shortenedNote,
 } from './phrases';
 import { guardDutyView, type GuardDutyView } from './render-guardduty';
+import { huntNote } from './render-text';
 import { truncate } from './sanitize';
 
 export interface SlackTextObject {
@@ -217,6 +218,7 @@ export function renderSlackFromFacts(
   caps: Caps,
   shortened: boolean,
   guardDuty?: GuardDutyView,
+  hunt?: string,
 ): SlackMessage {
   const title = escapeSlack(headline(f));
   const blocks: SlackBlock[] = [
@@ -225,6 +227,7 @@ export function renderSlackFromFacts(
       text: { type: 'plain_text', text: truncate(title, SLACK_LIMITS.header), emoji: false },
     },
   ];
+  if (hunt) blocks.push({ type: 'context', elements: [mrkdwn(`*${escapeSlack(truncate(hunt, 300))}*`)] });
   // The description is the rule's own text (the operator's), not an event value.
   if (f.description)
     blocks.push({ type: 'section', text: mrkdwn(escapeSlack(truncate(f.description, caps.value * 3))) });
@@ -268,7 +271,7 @@ export function renderSlack(alert: Alert): SlackMessage {
   const facts = alertFacts(alert);
   const guardDuty = guardDutyView(alert);
   return fitToBudget(
-    (caps, shortened) => renderSlackFromFacts(facts, caps, shortened, guardDuty),
+    (caps, shortened) => renderSlackFromFacts(facts, caps, shortened, guardDuty, huntNote(alert)),
     slackTextLength,
     SLACK_LIMITS.totalText,
   );

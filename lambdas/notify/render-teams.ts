@@ -19,6 +19,7 @@ import {
   groupSummary,
   shortenedNote,
 } from './phrases';
+import { huntNote } from './render-text';
 import { truncate } from './sanitize';
 
 export interface TeamsMessage {
@@ -168,7 +169,12 @@ function digestBlocks(d: NonNullable<AlertFacts['digest']>, caps: Caps): Record<
   ];
 }
 
-export function renderTeamsFromFacts(f: AlertFacts, caps: Caps, shortened: boolean): TeamsMessage {
+export function renderTeamsFromFacts(
+  f: AlertFacts,
+  caps: Caps,
+  shortened: boolean,
+  hunt?: string,
+): TeamsMessage {
   const body: Record<string, unknown>[] = [
     textBlock(truncate(escapeTeams(headline(f)), 500), {
       weight: 'Bolder',
@@ -176,6 +182,7 @@ export function renderTeamsFromFacts(f: AlertFacts, caps: Caps, shortened: boole
       color: LEVEL_COLOR[f.level],
     }),
   ];
+  if (hunt) body.push(textBlock(escapeTeams(truncate(hunt, 300)), { weight: 'Bolder' }));
   // The description is the rule's own text (the operator's), not an event value.
   if (f.description) body.push(textBlock(escapeTeams(truncate(f.description, caps.value * 3))));
   body.push({ type: 'FactSet', facts: facts(f, caps) });
@@ -215,7 +222,7 @@ export function renderTeamsFromFacts(f: AlertFacts, caps: Caps, shortened: boole
 export function renderTeams(alert: Alert): TeamsMessage {
   const facts = alertFacts(alert);
   return fitToBudget(
-    (caps, shortened) => renderTeamsFromFacts(facts, caps, shortened),
+    (caps, shortened) => renderTeamsFromFacts(facts, caps, shortened, huntNote(alert)),
     jsonBytes,
     TEAMS_BUDGET_BYTES,
   );

@@ -95,8 +95,19 @@ export function digestLines(d: NonNullable<AlertFacts['digest']>, maxRows = Infi
   ];
 }
 
-export function renderTextFromFacts(f: AlertFacts, guardDuty?: GuardDutyView): string {
+/**
+ * What every notification says of an alert a retro-hunt found, unescaped (each renderer escapes
+ * it): the event may be old, and it did not come from the live pipeline.
+ */
+export function huntNote(alert: Pick<Alert, 'hunt' | 'time'>): string | undefined {
+  return alert.hunt
+    ? `Found by retro-hunt ${alert.hunt.id.slice(0, 80)}, not the live pipeline (event time ${alert.time.slice(0, 40)}).`
+    : undefined;
+}
+
+export function renderTextFromFacts(f: AlertFacts, guardDuty?: GuardDutyView, hunt?: string): string {
   const out: string[] = [headerSafe(headline(f), 300), ''];
+  if (hunt) out.push(headerSafe(hunt, 300), '');
   out.push(...factLines(f));
   if (guardDuty) out.push('', ...guardDutyTextLines(guardDuty), '');
   if (f.attack.length) out.push(`ATT&CK: ${f.attack.map((t) => `${t.id} ${t.url}`).join(', ')}`);
@@ -113,5 +124,5 @@ export function renderTextFromFacts(f: AlertFacts, guardDuty?: GuardDutyView): s
 
 /** Plain-text version of an alert. */
 export function renderText(alert: Alert, options: { consoleBaseUrl?: string } = {}): string {
-  return renderTextFromFacts(alertFacts(alert, options), guardDutyView(alert));
+  return renderTextFromFacts(alertFacts(alert, options), guardDutyView(alert), huntNote(alert));
 }

@@ -2,7 +2,7 @@
  * Assembles the AlertProcessor from a runtime and adapters: the same assembly for the processor
  * Lambda (DynamoDB state, SES/SNS/webhooks) and for `scan` (memory state, outbox).
  */
-import { DEDUPE_TTL_SECONDS } from '../alerts/dedupe';
+import { AlertedEvents, DEDUPE_TTL_SECONDS } from '../alerts/dedupe';
 import { DELIVERY_LEASE_SECONDS, DeliveryLedger } from '../alerts/delivery-lease';
 import { DeliveryReceipts } from '../alerts/delivery-receipts';
 import { Grouping } from '../alerts/grouping';
@@ -62,6 +62,7 @@ export function assembleProcessor(
     policy,
     ledger: new DeliveryLedger(adapters.store, { ttlSeconds: DEDUPE_TTL_SECONDS, now: adapters.now }),
     receipts: new DeliveryReceipts(adapters.store, DEDUPE_TTL_SECONDS, adapters.now),
+    alerted: new AlertedEvents(adapters.store, { now: adapters.now }),
     // A carried digest is leased as long as its carrier alert, so no flush sends it meanwhile.
     grouping: new Grouping(adapters.store, { now: adapters.now, leaseSeconds: DELIVERY_LEASE_SECONDS }),
     correlations:

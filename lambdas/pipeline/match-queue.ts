@@ -40,10 +40,11 @@ export interface QueuedMatch extends Match {
 
 /** The match as its message body: SQS-safe JSON (see escapeJsonForSqs), whatever its size. */
 export function encodeMatch(match: Match): string {
+  const hunt = (match as Match).hunt;
   // The record's own text goes in as it is: no parse and re-serialization of whole records.
   const json =
     match instanceof TextRecordMatch
-      ? `{"rule":${ruleMetaJson(match.rule)},"record":${match.recordText},"source":${JSON.stringify(match.source)},"accountId":${JSON.stringify(match.accountId)}}`
+      ? `{"rule":${ruleMetaJson(match.rule)},"record":${match.recordText},"source":${JSON.stringify(match.source)},"accountId":${JSON.stringify(match.accountId)}${hunt ? `,"hunt":${JSON.stringify({ id: hunt.id })}` : ''}}`
       : JSON.stringify(match);
   return escapeJsonForSqs(json);
 }
@@ -131,6 +132,7 @@ export function fitMatch(match: Match, maxBytes = SQS_MAX_MESSAGE_BYTES): Fitted
         record,
         source: match.source,
         accountId: match.accountId,
+        ...(match.hunt ? { hunt: { id: match.hunt.id } } : {}),
         truncated: dropped,
       }),
     );
@@ -194,6 +196,14 @@ export function decodeMatch(body: string): QueuedMatch {
     (!Array.isArray(m.truncated) || m.truncated.some((f) => typeof f !== 'string'))
   )
     throw new Error('match message: expected truncated to be a list of field names');
+  if (
+    m.hunt !== undefined &&
+    (typeof m.hunt !== 'object' ||
+      m.hunt === null ||
+      typeof m.hunt.id !== 'string' ||
+      !/^[A-Za-z0-9_-]{1,80}$/.test(m.hunt.id))
+  )
+    throw new Error('match message: expected hunt.id to be a hunt id');
   return m as QueuedMatch;
 }
 

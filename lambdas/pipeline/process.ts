@@ -21,7 +21,7 @@ import { targetOf } from '../cloudtrail/target';
 import type { Actor } from '../cloudtrail/types';
 import type { Alert, AlertOutcome, IpContext, Match } from '../alerts/alert';
 import { correlationTarget } from '../alerts/correlation-target';
-import { eventAlertId } from '../alerts/dedupe';
+import { DEDUPE_TTL_SECONDS, eventAlertId, type AlertedEvents } from '../alerts/dedupe';
 import { ruleIdentity } from '../alerts/rule-identity';
 import type { DeliveryLedger, HeldLease } from '../alerts/delivery-lease';
 import type { DeliveryReceipts } from '../alerts/delivery-receipts';
@@ -57,6 +57,11 @@ export interface ProcessorOptions {
   ledger: DeliveryLedger;
   /** Per notification and destination: who has it already. */
   receipts: DeliveryReceipts;
+  /**
+   * Event alerts that went out, kept by event time: a retro-hunt match (or an event older than
+   * the lease remembers) whose alert went out before is a duplicate, however old.
+   */
+  alerted?: AlertedEvents;
   grouping: Grouping;
   correlations?: CorrelationEngine;
   /** Sigma filter documents: applied like exceptions, and counted as such. */
@@ -119,6 +124,11 @@ export class AlertProcessor {
       this.counters.excepted++;
       return [{ kind: 'excepted', alert, exception }];
     }
+    const alerted = this.options.alerted;
+    if (alerted && (match.hunt || this.olderThanLeases(alert.time)) && (await alerted.seen(alert.id))) {
+      this.counters.duplicate++;
+      return [{ kind: 'duplicate', alert }];
+    }
     // Nothing is taken that this run could not finish: the message comes back with time to spare.
     if (!hasTime(budget)) throw new OutOfTimeError(`alert ${alert.id}`, budget.remainingMs());
     return this.underLease(alert, async (lease) => {
@@ -138,6 +148,8 @@ export class AlertProcessor {
         // A GuardDuty finding's cooldown is its own: repeats of it are counted, other findings go out.
         const groupActor = match.guardDuty ? guardDutyTarget(match.guardDuty).key : actor.id;
         await this.collect(outcomes, errors, () => this.deliver(alert, effective, groupActor, budget));
+        if (errors.length === 0 && alerted)
+          await this.quietly(() => alerted.remember(alert.id, alert.time, match.hunt?.id));
       }
       if (errors.length === 1) throw errors[0];
       if (errors.length > 1)
@@ -190,6 +202,12 @@ export class AlertProcessor {
     return undefined;
   }
 
+  /** An event from before the delivery leases' memory (a replay of an old object). */
+  private olderThanLeases(eventTime: string): boolean {
+    const t = Date.parse(eventTime);
+    return Number.isFinite(t) && t < this.now().getTime() - DEDUPE_TTL_SECONDS * 1000;
+  }
+
   private eventAlert(match: Match, actor: Actor, account: Alert['account']): Alert {
     const r = match.record;
     const eventId = text(r.eventID) ?? `${match.source.file}#${match.source.index}`;
@@ -214,6 +232,7 @@ export class AlertProcessor {
       target: match.guardDuty ? guardDutyTarget(match.guardDuty) : targetOf(r),
       source: match.source,
       ...(match.guardDuty ? { guardDuty: match.guardDuty } : {}),
+      ...(match.hunt ? { hunt: { id: match.hunt.id } } : {}),
     };
   }
 

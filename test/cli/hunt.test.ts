@@ -193,12 +193,13 @@ describe('runHunt', () => {
 });
 
 describe('helpers', () => {
-  it('says when a pipeline hunt reaches beyond the 14-day dedupe window, and only then', () => {
+  it('says when a pipeline hunt reaches beyond the 400 days alerted events are remembered, and only then', () => {
     const now = Date.parse('2026-12-07T12:00:00Z');
-    expect(dedupeWindowNotice('2026-11-30T00:00:00Z', 'pipeline', now)).toBeUndefined();
-    expect(dedupeWindowNotice('2026-11-01T00:00:00Z', 'report', now)).toBeUndefined();
-    expect(dedupeWindowNotice('2026-11-01T00:00:00Z', 'pipeline', now)).toMatch(
-      /14-day dedupe window: alerts for events older than 2026-11-23 .* may be sent again/,
+    // A quarter back is well within: what was alerted, live or by a hunt, is not sent again.
+    expect(dedupeWindowNotice('2026-09-01T00:00:00Z', 'pipeline', now)).toBeUndefined();
+    expect(dedupeWindowNotice('2025-01-01T00:00:00Z', 'report', now)).toBeUndefined();
+    expect(dedupeWindowNotice('2025-01-01T00:00:00Z', 'pipeline', now)).toMatch(
+      /remembers alerted events for 400 days: alerts for events before 2025-11-02 .* may be sent again/,
     );
   });
 

@@ -258,6 +258,8 @@ filter:
     expect(sent.map((m) => [m.record.eventID, m.rule.id, m.source.file])).toEqual([
       ['e1', STOP_ID, `s3://trail/${DAY}a.json.gz`],
     ]);
+    // Marked as the hunt's, so the processor dedupes it against old alerts and says so.
+    expect(sent[0].hunt).toEqual({ id: 'hunt-1' });
   });
 
   it('tells damaged content from objects that could not be read, and hunts only the latter again', async () => {
