@@ -223,7 +223,7 @@ async function main(): Promise<void> {
     [];
   // Warm-up: a Lambda container analyzes object after object for hours, so the figures below are
   // for a warm process. The rules compile into many small functions that V8 optimizes only once
-  // they are hot: one pass is not enough (the first 1 MB objects take 3-10 times longer).
+  // they are hot, so one pass is not enough (docs/performance.md gives the cold figures).
   const warm = readFileSync(await objectOf(1, args.seed));
   const coldStarted = process.hrtime.bigint();
   await analyze(warm, analyzer);
@@ -242,8 +242,6 @@ async function main(): Promise<void> {
     const path = await objectOf(sizeMb, args.seed);
     const gz = readFileSync(path);
     const size = gunzipSync(gz).length;
-    // Each measure's runs back to back: the analyzer in production runs alone, and interleaving
-    // would make each pay for the other's garbage (a 10 MB JSON.parse leaves ~50 MB of objects).
     // Runs per measure: at least --repeat, and about 150 MB worth for small objects, so that the
     // figures are those of a process that has been analyzing for a while (see the warm-up).
     const repeat = args.smoke ? args.repeat : Math.max(args.repeat, Math.ceil(150 / sizeMb));
@@ -251,7 +249,7 @@ async function main(): Promise<void> {
     // In up to ten rounds, each measure's runs back to back within a round: the speed of a shared
     // machine drifts over seconds to minutes, which many short rounds even out (with five, one
     // slow phase over a measure's block could decide its best), and back-to-back runs keep each
-    // measure from paying for the other's garbage (a 10 MB JSON.parse leaves ~50 MB of objects).
+    // measure from paying for the other's garbage (a big JSON.parse leaves its objects behind).
     const rounds = args.smoke ? 1 : Math.min(10, repeat);
     const perRound = Math.max(1, Math.ceil(repeat / rounds));
     const runs = {
