@@ -19,6 +19,7 @@ import {
   groupSummary,
   shortenedNote,
 } from './phrases';
+import { guardDutyView, type GuardDutyView } from './render-guardduty';
 import { huntNote } from './render-text';
 import { truncate } from './sanitize';
 
@@ -174,6 +175,7 @@ export function renderTeamsFromFacts(
   caps: Caps,
   shortened: boolean,
   hunt?: string,
+  guardDuty?: GuardDutyView,
 ): TeamsMessage {
   const body: Record<string, unknown>[] = [
     textBlock(truncate(escapeTeams(headline(f)), 500), {
@@ -186,6 +188,15 @@ export function renderTeamsFromFacts(
   // The description is the rule's own text (the operator's), not an event value.
   if (f.description) body.push(textBlock(escapeTeams(truncate(f.description, caps.value * 3))));
   body.push({ type: 'FactSet', facts: facts(f, caps) });
+  if (guardDuty) {
+    body.push(heading('GuardDuty finding'));
+    body.push({
+      type: 'FactSet',
+      facts: guardDuty.rows.map(([title, value]) => ({ title, value: val(value, caps) })),
+    });
+    if (guardDuty.description && caps.block > 0)
+      body.push(textBlock(escapeTeams(truncate(guardDuty.description, caps.block)), { size: 'Small' }));
+  }
   if (f.requestParameters && caps.block > 0) {
     body.push(heading('Request parameters'));
     body.push(
@@ -200,6 +211,10 @@ export function renderTeamsFromFacts(
   if (shortened) body.push(textBlock(escapeTeams(shortenedNote('Teams')), { isSubtle: true, size: 'Small' }));
   const actions = [
     ...(f.consoleUrl ? [{ type: 'Action.OpenUrl', title: 'Open in CloudTrail', url: f.consoleUrl }] : []),
+    // Built from a checked region and finding id (render-guardduty.ts).
+    ...(guardDuty?.consoleUrl
+      ? [{ type: 'Action.OpenUrl', title: 'Open in GuardDuty', url: guardDuty.consoleUrl }]
+      : []),
     ...f.attack.slice(0, 4).map((t) => ({ type: 'Action.OpenUrl', title: `ATT&CK ${t.id}`, url: t.url })),
   ];
   const card: Record<string, unknown> = {
@@ -221,8 +236,9 @@ export function renderTeamsFromFacts(
 /** Teams webhook payload for an alert, within Teams' message size limit. */
 export function renderTeams(alert: Alert): TeamsMessage {
   const facts = alertFacts(alert);
+  const guardDuty = guardDutyView(alert);
   return fitToBudget(
-    (caps, shortened) => renderTeamsFromFacts(facts, caps, shortened, huntNote(alert)),
+    (caps, shortened) => renderTeamsFromFacts(facts, caps, shortened, huntNote(alert), guardDuty),
     jsonBytes,
     TEAMS_BUDGET_BYTES,
   );

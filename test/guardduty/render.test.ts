@@ -10,6 +10,7 @@ import { renderEmail } from '../../lambdas/notify/render-email';
 import { renderJson } from '../../lambdas/notify/render-json';
 import { renderSlack } from '../../lambdas/notify/render-slack';
 import { renderSns } from '../../lambdas/notify/render-sns';
+import { renderTeams } from '../../lambdas/notify/render-teams';
 import { renderText } from '../../lambdas/notify/render-text';
 import { sampleAlert } from '../notify/fixtures';
 import { finding, PROD_ACCOUNT } from './fixtures';
@@ -64,6 +65,11 @@ describe('a GuardDuty alert in each output', () => {
     const slack = JSON.stringify(renderSlack(alert));
     expect(slack).toContain('*GuardDuty finding*');
     expect(slack).toContain('Open the finding in GuardDuty');
+    const teams = JSON.stringify(renderTeams(alert));
+    expect(teams).toContain('GuardDuty finding');
+    expect(teams).toContain(
+      JSON.stringify({ type: 'Action.OpenUrl', title: 'Open in GuardDuty', url: CONSOLE }),
+    );
     const json = renderJson(alert);
     expect(json.guardDuty).toMatchObject({
       findingId: '5ac8f2e41b7d4c09a3e6d1f0b2c47e91',
@@ -94,6 +100,11 @@ describe('a GuardDuty alert in each output', () => {
     expect(slack).not.toContain('<https://evil.example|click>');
     expect(slack).not.toContain('@channel');
     expect(slack).not.toMatch(/<script/);
+    const teams = JSON.stringify(renderTeams(hostile));
+    // Teams Markdown: every `<` escaped, every scheme broken and defanged.
+    expect(teams).toContain('\\\\<img');
+    expect(teams).not.toMatch(/(?<!\\)<img/);
+    expect(teams).not.toContain('https://evil');
     // Machines get the values as written, but only inside JSON strings.
     expect((renderJson(hostile).guardDuty as { title: string }).title).toContain('<img');
   });
