@@ -43,6 +43,30 @@ describe('detect --format ndjson', () => {
     expect(io.stdout()).toBe(expected.join(''));
   });
 
+  it('gives each of two records with the same text its own line and index, for every rule', async () => {
+    const same = JSON.stringify(record('StopLogging'));
+    const dir = tempTree({
+      'rules/a.yml': stopLoggingRule,
+      'rules/b.yml': stopLoggingRule.replace('7c3d', '8c3d').replace('CloudTrail Stopped', 'Also Stopped'),
+      't.json': `{"Records":[${same},${same}]}`,
+    });
+    const io = captureIO();
+    expect(
+      await runDetect([join(dir, 't.json')], { rules: [join(dir, 'rules')], format: 'ndjson' }, io),
+    ).toBe(0);
+    const rules = loadRules([join(dir, 'rules')]).rules;
+    const parsed = JSON.parse(same) as Record<string, unknown>;
+    const lines = io.stdout().split('\n').filter(Boolean);
+    expect(lines).toHaveLength(4);
+    const expected = [0, 1].flatMap((index) =>
+      rules.map((rule) => JSON.stringify(detectResult(rule, parsed, { file: join(dir, 't.json'), index }))),
+    );
+    expect([...lines].sort()).toEqual([...expected].sort());
+    expect(lines.map((l) => (JSON.parse(l) as { source: { index: number } }).source.index)).toEqual([
+      0, 0, 1, 1,
+    ]);
+  });
+
   it('reports a matched record whose written fields are not valid JSON once, and writes no line for it', async () => {
     const bad =
       '{"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","sourceIPAddress":nope,"recipientAccountId":"111122223333"}';
