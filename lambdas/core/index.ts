@@ -11,6 +11,7 @@ export {
   REGION_SOURCE,
 } from './aws-ids';
 export type { AccountInfo } from './account';
+export { GUARDDUTY_RULE_PREFIX, isGuardDutyRuleRef } from './guardduty';
 export { formatDiagnostic, type Diagnostic, type Severity } from './diagnostic';
 export { LEVELS, levelRank, type Level } from './level';
 export type { CloudTrailRecord } from './record';

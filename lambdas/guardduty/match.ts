@@ -21,12 +21,14 @@
  * counted, not sent, and a new finding always goes out.
  */
 import type { GuardDutyFacts, Match } from '../alerts/alert';
+import { GUARDDUTY_RULE_PREFIX } from '../core';
+
+export { GUARDDUTY_RULE_PREFIX };
 import type { RuleMeta } from '../sigma/model';
 import { countOf, type GuardDutyFinding } from './finding';
 import { severityBand } from './severity';
 
 export const GUARDDUTY_EVENT_SOURCE = 'guardduty.amazonaws.com';
-export const GUARDDUTY_RULE_PREFIX = 'guardduty:';
 /** The rule "file" of every GuardDuty alert (shown where a Sigma rule's path would be). */
 export const GUARDDUTY_RULE_FILE = 'guardduty';
 const FINDING_TYPES_URL =

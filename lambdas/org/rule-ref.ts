@@ -5,6 +5,7 @@
  */
 import { isAbsolute, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
+import { isGuardDutyRuleRef } from '../core';
 import type { RuleMeta } from '../sigma/model';
 import { hasWildcard, wildcardMatch } from './wildcard';
 
@@ -36,7 +37,8 @@ export function compileRuleRef(ref: string, rulesRoot?: string): RuleRefMatcher 
   const lower = trimmed.toLowerCase();
   const exact = (rule: RuleMeta) =>
     rule.id === trimmed || rule.title.toLowerCase() === lower || rule.name === trimmed;
-  if (isPathRef(trimmed)) {
+  // GuardDuty rule ids hold a `/` (`guardduty:Recon:EC2/…`): they are ids, never paths.
+  if (isPathRef(trimmed) && !isGuardDutyRuleRef(trimmed)) {
     let glob: (path: string) => boolean;
     try {
       glob = picomatch(trimmed, { dot: true, nocase: true });

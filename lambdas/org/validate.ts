@@ -9,7 +9,15 @@
  */
 import { compileIpRange } from './ip-match';
 import { expiryInstant } from '../alerts/exceptions';
-import { ACCOUNT_ID, LEVELS, ORGANIZATION_ID_SOURCE, REGION, type Diagnostic, type Severity } from '../core';
+import {
+  ACCOUNT_ID,
+  isGuardDutyRuleRef,
+  LEVELS,
+  ORGANIZATION_ID_SOURCE,
+  REGION,
+  type Diagnostic,
+  type Severity,
+} from '../core';
 import type { RuleMeta } from '../sigma/model';
 import { lineOf } from './config';
 import { isOuId, isRootId, normalizeOuPath, ouIdPaths } from './ou-path';
@@ -73,7 +81,10 @@ export function validateAccountsConfig(config: AccountsConfig, ctx: ValidationCo
       report('error', path, `expected a 12-digit AWS account id, got ${JSON.stringify(value)}`);
   };
   const refMatchesNothing = (ref: string) =>
-    rules !== undefined && ref.trim() !== '*' && !rules.some(compileRuleRef(ref, ctx.rulesRoot));
+    rules !== undefined &&
+    ref.trim() !== '*' &&
+    !isGuardDutyRuleRef(ref) &&
+    !rules.some(compileRuleRef(ref, ctx.rulesRoot));
   const names = ruleNames(rules ?? [], ctx.rulesRoot);
   // A path-like reference is compared with rule paths and folders, any other with titles and ids.
   const ruleHint = (ref: string) =>

@@ -100,4 +100,15 @@ describe('rule references', () => {
       expect(() => compileRuleRef(ref)(rule)).not.toThrow();
     expect(compileRuleRef('a title [v2]')(rule)).toBe(true);
   });
+  it('reads a GuardDuty reference as an id or an id wildcard, never a path, though it holds a slash', () => {
+    const finding = { ...rule, id: 'guardduty:Recon:EC2/PortProbeUnprotectedPort', file: 'guardduty' };
+    for (const ref of [
+      'guardduty:Recon:EC2/PortProbeUnprotectedPort',
+      'guardduty:Recon:EC2/*',
+      'guardduty:*',
+    ])
+      expect(compileRuleRef(ref)(finding)).toBe(true);
+    expect(compileRuleRef('guardduty:Backdoor:EC2/*')(finding)).toBe(false);
+    expect(compileRuleRef('guardduty:Recon:EC2/*')(rule)).toBe(false);
+  });
 });

@@ -255,6 +255,15 @@ describe('validateAccountsConfig', () => {
     ]);
   });
 
+  it('accepts rule references to GuardDuty finding types, which no rule file defines', () => {
+    expect(
+      validate(
+        "organizationalUnits:\n  /:\n    routes: [{ to: [soc], rules: ['guardduty:*'] }]\n" +
+          "exceptions:\n  - { rule: 'GuardDuty:Recon:EC2/PortProbeUnprotectedPort', actors: [x], reason: r }\n",
+      ),
+    ).toEqual([]);
+  });
+
   it('does not check rule references without rules', () => {
     expect(validate("exceptions:\n  - { rule: 'Nope', actors: [x], reason: r }\n", 'none')).toEqual([]);
   });
