@@ -2,7 +2,9 @@
  * `trailalerts hunt`: retro-hunt at organization scale. Plans the trail's day prefixes for the
  * chosen accounts/OUs × regions × days, or takes them from `--prefix`/`--prefixes-from`
  * (lambdas/hunt/plan.ts), then starts the retro-hunt state machine with them (inline when few,
- * else as a manifest in the hunt bucket). `--dry-run` prints the plan without any AWS call.
+ * else as a manifest in the hunt bucket). Before it starts, and with `--dry-run` instead, it
+ * prints the plan with its estimated objects, duration and cost (hunt-estimate.ts), without any
+ * AWS call.
  * Matches go to the normal pipeline, or with --report only to the results the map writes to the
  * hunt bucket. `--wait` follows the execution and prints its results; `trailalerts hunt-results`
  * does the same for an earlier execution (lambdas/hunt/results/ reads them, hunt-output.ts prints).
@@ -63,6 +65,8 @@ export interface HuntCommandOptions {
   format?: 'table' | 'json';
   /** How many matches the summary lists (default 20). */
   listed?: string;
+  /** Log objects per account, region and day for the estimate (default 288: one per 5 minutes). */
+  objectsPerDay?: string;
 }
 
 export interface HuntResultsCommandOptions {
@@ -160,6 +164,13 @@ export function parseDuration(label: string, value: string): number {
   return ms;
 }
 
+function parseObjectsPerDay(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,6}$/.test(value) || Number(value) === 0)
+    throw new Error(`--objects-per-day: expected a positive number of log objects, got "${value}"`);
+  return Number(value);
+}
+
 function parseListed(value: string | undefined): number {
   if (value === undefined) return 20;
   if (!/^\d{1,5}$/.test(value)) throw new Error(`--listed: expected a number of matches, got "${value}"`);
@@ -195,6 +206,7 @@ export async function runHunt(
   // Validate the --wait options before anything starts.
   const timeoutMs = parseDuration('--timeout', opts.timeout ?? DEFAULT_WAIT_TIMEOUT);
   const listed = parseListed(opts.listed);
+  const objectsPerDay = parseObjectsPerDay(opts.objectsPerDay);
   const prefixes = await explicitPrefixes(opts);
   const plan = planHunt(loaded.config, {
     since: opts.since,
@@ -209,6 +221,8 @@ export async function runHunt(
   // With --format json, stdout carries only the summary.
   const info = opts.wait && opts.format === 'json' ? io.err : io.out;
   info.write(describePlan(plan));
+  const { planEstimate } = await import('./hunt-estimate');
+  info.write(planEstimate(plan, loaded.config, objectsPerDay).text);
   const beyond = dedupeWindowNotice(plan.since, plan.mode, clients.now?.() ?? Date.now());
   if (beyond) io.err.write(`${beyond}\n`);
   if (opts.dryRun) return EXIT_OK;
@@ -409,7 +423,11 @@ export function huntCommand(): Command {
     )
     .option('--prefixes-from <file>', 'day prefixes from a file: one per line (# comments) or a JSON array')
     .option('--config <file>', 'accounts.yaml', 'accounts.yaml')
-    .option('--dry-run', 'print the plan only; no AWS calls')
+    .option('--dry-run', 'print the plan, its estimated objects, duration and cost only; no AWS calls')
+    .option(
+      '--objects-per-day <n>',
+      'log objects per account, region and day for the estimate (default 288, one every five minutes)',
+    )
     .option('--wait', 'follow the execution and print its results when it ends')
     .option('--timeout <duration>', 'how long --wait waits (e.g. 90m, 2h)', DEFAULT_WAIT_TIMEOUT)
     .addOption(formatOption('summary format with --wait (json: only the summary on stdout)'))

@@ -127,11 +127,15 @@ function recordOf(m: Match): Match['record'] | undefined {
   }
 }
 
-export function countMatch(m: Match, tally: PrefixTally): void {
+/**
+ * Counts a match; lists it while `tally` and `alreadyListed` (the prefix's list, when `tally` is
+ * one object's) hold fewer than MAX_LISTED_MATCHES, since listing parses the record.
+ */
+export function countMatch(m: Match, tally: PrefixTally, alreadyListed = 0): void {
   tally.matches++;
   const entry = (tally.byRule[m.rule.id] ??= { title: m.rule.title, count: 0 });
   entry.count++;
-  if (tally.listed.length < MAX_LISTED_MATCHES) {
+  if (tally.listed.length + alreadyListed < MAX_LISTED_MATCHES) {
     tally.listed.push({
       ruleId: m.rule.id,
       title: m.rule.title,

@@ -325,7 +325,7 @@ async function readOnce(
     for await (const batch of batches) {
       tally.records += batch.records;
       tally.outOfRange += batch.outOfRange;
-      for (const m of batch.matches) countMatch(m, tally);
+      for (const m of batch.matches) countMatch(m, tally, run.tally.listed.length);
       if (run.item.mode === 'pipeline' && batch.matches.length > 0) {
         // Marked as the hunt's: the processor dedupes it against alerts of any age, and says so.
         for (const m of batch.matches) {

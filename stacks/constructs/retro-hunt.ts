@@ -34,6 +34,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { DetectionFunction, type BundledCopy } from './detection-function';
 import { requireIntInRange } from './validate-props';
+import { WORKER_MEMORY_MB } from '../../lambdas/hunt/estimate';
 import { HUNT_RESULTS_PREFIX } from '../../lambdas/hunt/names';
 import { resourceNames } from '../resource-names';
 
@@ -131,7 +132,9 @@ export class RetroHunt extends Construct {
       roleName: props.workerRoleName ?? HUNT_WORKER_ROLE_NAME,
       description: 'TrailAlerts retro-hunt worker: Sigma rules over day prefixes of the organization trail',
       timeout: Duration.minutes(15),
-      memorySize: 1024,
+      // One full vCPU: with GETs overlapping the worker is CPU-bound, and CPU-bound work costs the
+      // same per object at any size (docs/performance.md, Retro-hunt).
+      memorySize: WORKER_MEMORY_MB,
       encryptionKey: props.encryptionKey,
       logRetention: props.logRetention,
       reservedConcurrency: reserved,

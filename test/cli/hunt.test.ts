@@ -86,9 +86,39 @@ describe('runHunt', () => {
     expect(text.out).toContain('prefixes: 6 (inline)');
     expect(text.out).toContain('AWSLogs/o-testorg0001/444444444444/CloudTrail/eu-west-1/2026/08/01/');
     expect(text.out).toContain('… 1 more');
+    // Two whole days and the first hour of the next (late deliveries), 288 objects a day, 2 accounts.
+    expect(text.out).toMatch(
+      /estimate: 1,176 objects in 1 worker calls; 1 min at 20 workers x \d+ objects\/s \(40 ms per GET\)/,
+    );
+    expect(text.out).toMatch(/cost: +\$0\.\d\d \(Lambda \$0\.\d\d, S3 \$0\.\d\d, Step Functions \$0\.00; /);
+    expect(text.out).toContain("GuardDuty's price for the same");
     expect(s3Mock.calls()).toHaveLength(0);
     expect(sfnMock.calls()).toHaveLength(0);
     expect(regions).toEqual([]);
+  });
+
+  it('--dry-run warns when the plan would outlast the state machine timeout at the configured concurrency', async () => {
+    const config = join(dir, 'slow.yaml');
+    writeFileSync(
+      config,
+      `${CONFIG}deployment: { huntWorkerReservedConcurrency: 2, huntMaxConcurrency: 1, huntGetsInFlight: 1, huntTimeoutHours: 1 }\n`,
+    );
+    const { io, text } = capture();
+    const run = opts({
+      dryRun: true,
+      config,
+      since: '2026-01-01',
+      until: '2026-12-31',
+      objectsPerDay: '5000',
+    });
+    expect(await runHunt(run, clients, io)).toBe(0);
+    expect(text.out).toMatch(/at 1 workers x 25 objects\/s/);
+    expect(text.out).toContain(
+      "warning:  longer than the state machine's 1 h timeout (deployment.huntTimeoutHours)",
+    );
+    await expect(runHunt({ ...run, objectsPerDay: 'lots' }, clients, io)).rejects.toThrow(
+      '--objects-per-day',
+    );
   });
 
   it('starts a small hunt with the prefixes inline, in the state machine region', async () => {

@@ -253,6 +253,8 @@ describe('hunt worker', () => {
     expect(props.Architectures).toEqual(['arm64']);
     expect(props.Runtime).toBe('nodejs22.x');
     expect(props.Timeout).toBe(900);
+    // A full vCPU: the worker is CPU-bound once its GETs overlap.
+    expect(props.MemorySize).toBe(1769);
     const env = (props.Environment as { Variables: Json }).Variables;
     expect(env.TRAIL_LOGS_ROOT).toBe('trail/AWSLogs/o-exampleorg1/');
     expect(env.TRAIL_BUCKET).toBe('org-trail-bucket');
