@@ -57,7 +57,7 @@ function incompleteReasons(s: HuntSummary): string[] {
   if (s.status !== 'SUCCEEDED') reasons.push(`the execution ${safeText(s.status, 20)}`);
   if (s.resultsProblem) reasons.push('no results were read');
   if (s.totals.unreadableObjects > 0)
-    reasons.push(`${n(s.totals.unreadableObjects)} objects could not be read (retryable)`);
+    reasons.push(`${n(s.totals.unreadableObjects)} objects unread (retried, then left to hunt again)`);
   if (s.rerun.prefixes.length > 0) reasons.push(`${n(s.rerun.prefixes.length)} prefixes to hunt again`);
   if (s.rerun.unknownBatches > 0)
     reasons.push(`${n(s.rerun.unknownBatches)} batches or files with unknown prefixes`);
@@ -101,7 +101,7 @@ function header(s: HuntSummary): string[] {
   );
   const problems = [
     ...(t.damagedObjects > 0 ? [`damaged objects: ${n(t.damagedObjects)}`] : []),
-    ...(t.unreadableObjects > 0 ? [`unreadable objects: ${n(t.unreadableObjects)}`] : []),
+    ...(t.unreadableObjects > 0 ? [`unread objects: ${n(t.unreadableObjects)}`] : []),
     ...(t.truncatedMatches > 0 ? [`sent without their largest fields: ${n(t.truncatedMatches)}`] : []),
   ];
   out.push(`  matches:    ${n(t.matches)}${problems.map((p) => `   ${p}`).join('')}`);
@@ -133,7 +133,7 @@ function rerunLines(s: HuntSummary): string[] {
   const out = [...redriveLines(s, true), ''];
   if (s.rerun.prefixes.length > 0)
     out.push(
-      `hunt again: ${n(s.rerun.prefixes.length)} prefixes (${n(s.unfinished.length)} unfinished, ${n(s.unreadablePrefixes.length)} with unreadable objects, the rest from failed, never-run or malformed batches)`,
+      `hunt again: ${n(s.rerun.prefixes.length)} prefixes (${n(s.unfinished.length)} unfinished, ${n(s.unreadablePrefixes.length)} with unread objects, the rest from failed, never-run or malformed batches)`,
     );
   if (s.rerun.unknownBatches > 0)
     out.push(
@@ -183,10 +183,10 @@ export function formatSummary(s: HuntSummary): string {
   out.push(
     ...objectList('damaged objects', s.damaged, t.damagedObjects, 'their good records were read'),
     ...objectList(
-      'unreadable objects',
+      'unread objects',
       s.unreadable,
       t.unreadableObjects,
-      'S3, KMS or network errors: fix the cause if it lasts (a grant, a policy), then hunt their prefixes again',
+      'S3, KMS or network errors that retries did not overcome: fix the cause if it lasts (a grant, a policy), then hunt their prefixes again',
     ),
   );
   if (s.failedBatches.length > 0) {

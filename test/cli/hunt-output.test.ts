@@ -64,7 +64,7 @@ describe('formatSummary', () => {
     expect(text.trimEnd().split('\n').pop()).toBe('complete: every object was read');
   });
 
-  it('lists unreadable objects apart from damaged ones, says they are retryable and the run incomplete', () => {
+  it('lists unread objects apart from damaged ones, says they are to hunt again and the run incomplete', () => {
     const again = [prefix(A, 3)];
     const text = formatSummary(
       summary({
@@ -76,14 +76,18 @@ describe('formatSummary', () => {
         complete: false,
       }),
     );
-    expect(text).toContain('matches:    4   damaged objects: 1   unreadable objects: 2');
+    expect(text).toContain('matches:    4   damaged objects: 1   unread objects: 2');
     expect(text).toContain('not read: 500 log objects delivered outside the window');
     expect(text).toContain('damaged objects: 1; their good records were read');
-    expect(text).toMatch(/unreadable objects: 2 \(the first 1 by key\); S3, KMS or network errors/);
+    expect(text).toMatch(
+      /unread objects: 2 \(the first 1 by key\); S3, KMS or network errors that retries did not overcome/,
+    );
     expect(text).toContain('AccessDenied: Access Denied');
-    expect(text).toContain('hunt again: 1 prefixes (0 unfinished, 1 with unreadable objects');
+    expect(text).toContain('hunt again: 1 prefixes (0 unfinished, 1 with unread objects');
     expect(text).toContain(`  trailalerts hunt --prefix ${again[0]}`);
-    expect(text).toContain('incomplete: 2 objects could not be read (retryable), 1 prefixes to hunt again');
+    expect(text).toContain(
+      'incomplete: 2 objects unread (retried, then left to hunt again), 1 prefixes to hunt again',
+    );
   });
 
   it('shows failed batches, problems and why there is no re-run command', () => {
