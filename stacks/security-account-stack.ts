@@ -9,7 +9,6 @@ import * as path from 'node:path';
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -26,6 +25,8 @@ import { QueueWithDlq } from './constructs/queue-with-dlq';
 import { RetroHunt } from './constructs/retro-hunt';
 import { TrailEventBus } from './constructs/trail-event-bus';
 import { TrailNotificationSubscription } from './constructs/trail-notification-subscription';
+import { grantAccountDirectory, grantAssumeReader, type AccountDirectoryAccess } from './function-grants';
+import { QUIET_FAILURES } from './quiet-failures';
 import { resourceNames, type ResourceNames } from './resource-names';
 import {
   requireAccountId,
@@ -68,63 +69,7 @@ export type NewObjectsConfig =
   | { source: 'sns'; topicArn: string }
   | { source: 'poll'; intervalMinutes?: number; regions?: string[]; pollerEntry?: string };
 
-/** Failures the handlers count and survive, each an alarm (docs/operations.md says what to do). */
-export const QUIET_FAILURES = [
-  {
-    id: 'AnalyzerObjectErrors',
-    metricName: 'ObjectErrors',
-    service: 'trailalerts-analyzer',
-    description:
-      'Analyzer: a log object failed (damaged, unreadable or its matches not queued); it is retried, then dead-lettered',
-  },
-  {
-    id: 'AnalyzerDirectoryFallbacks',
-    metricName: 'DirectoryFallbacks',
-    service: 'trailalerts-analyzer',
-    description:
-      'Analyzer: an account was resolved through the fallback (Organizations did not answer): OU-limited rules did not run for it for up to a minute',
-  },
-  {
-    id: 'AnalyzerColdStartFailures',
-    metricName: 'ColdStartFailures',
-    service: 'trailalerts-analyzer',
-    description: 'Analyzer: loading the rules or accounts.yaml failed at cold start; the batch is retried',
-  },
-  {
-    id: 'ProcessorMatchFailures',
-    metricName: 'MatchFailures',
-    service: 'trailalerts-processor',
-    description: 'Processor: a match failed (a send or state write); it is retried, then dead-lettered',
-  },
-  {
-    id: 'ProcessorLeasesExpired',
-    metricName: 'LeasesExpired',
-    service: 'trailalerts-processor',
-    description:
-      'Processor: an alert was still in progress past its lease (a run died mid-delivery); the redelivery resumed it from its receipts',
-  },
-  {
-    id: 'ProcessorSendTimeouts',
-    metricName: 'SendTimeouts',
-    service: 'trailalerts-processor',
-    description: 'Processor: a send was abandoned before the invocation timed out; the message is retried',
-  },
-  {
-    id: 'ProcessorColdStartFailures',
-    metricName: 'ColdStartFailures',
-    service: 'trailalerts-processor',
-    description: 'Processor: loading the rules or accounts.yaml failed at cold start; the batch is retried',
-  },
-  {
-    id: 'ProcessorDigestSendFailures',
-    metricName: 'DigestSendFailures',
-    service: 'trailalerts-processor',
-    description: 'Processor: a due digest could not be sent; the next scheduled run tries again',
-  },
-];
-
-/** How the functions find account names and OUs at run time. */
-export type AccountDirectoryAccess = { source: 'static' } | { source: 'organizations'; roleArn?: string };
+export type { AccountDirectoryAccess } from './function-grants';
 
 export interface SecurityAccountStackProps extends StackProps {
   /** Prefix of every named resource (default `trailalerts`, stacks/resource-names.ts). */
@@ -586,65 +531,4 @@ export class SecurityAccountStack extends Stack {
       });
     }
   }
-}
-
-/** Trail objects are read only through the reader role in the log-archive account. */
-function grantAssumeReader(role: iam.Role, readerRoleArn: string): void {
-  role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      sid: 'AssumeTrailReader',
-      actions: ['sts:AssumeRole'],
-      resources: [readerRoleArn],
-    }),
-  );
-}
-
-/**
- * Read access to AWS Organizations for account names and OU paths (none in static mode): exactly
- * the calls lambdas/org/organizations-directory.ts makes. Those that take an OU, root or account
- * ARN are scoped to this organization's; ListRoots accepts only `*`.
- */
-function grantAccountDirectory(role: iam.Role, access: AccountDirectoryAccess, orgId: string): void {
-  if (access.source === 'static') return;
-  if (access.roleArn !== undefined) {
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'AssumeOrganizationsReadRole',
-        actions: ['sts:AssumeRole'],
-        resources: [access.roleArn],
-      }),
-    );
-    return;
-  }
-  const partition = Stack.of(role).partition;
-  const inOrg = (type: string) => `arn:${partition}:organizations::*:${type}/${orgId}/*`;
-  role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      sid: 'WalkOrganizationTree',
-      actions: [
-        'organizations:ListAccountsForParent',
-        'organizations:ListOrganizationalUnitsForParent',
-        'organizations:ListTagsForResource',
-      ],
-      resources: [inOrg('account'), inOrg('ou'), inOrg('root')],
-    }),
-  );
-  role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      sid: 'ListOrganizationRoots',
-      actions: ['organizations:ListRoots'],
-      resources: ['*'],
-    }),
-  );
-  Validations.of(role).acknowledge(
-    {
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'organizations:ListRoots accepts no resource ARN (Service Authorization Reference); the other directory calls are scoped to this organization',
-    },
-    ...['account', 'ou', 'root'].map((type) => ({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::*:${type}/${orgId}/*]`,
-      reason: `The account directory lists every ${type} of this organization (and of no other)`,
-    })),
-  );
 }
