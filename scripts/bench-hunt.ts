@@ -272,19 +272,28 @@ async function main(argv: string[]): Promise<void> {
       prefixes: MONTH.accounts * MONTH.regions * MONTH.days,
       recordsPerObject: objects.records / objects.bytes.size,
     };
+    // Duration at each latency and concurrency; the cost hardly moves with them (CPU-bound).
+    process.stdout.write(
+      '  per GET  GETs in flight  objects/s per worker  hours at 50 / 100 / 200 workers\n',
+    );
     for (const latency of [30, 40, 60])
-      for (const gets of [16, 32])
-        for (const workers of [100, 200]) {
-          const perWorker = workerRate({
-            getsInFlight: gets,
-            latencyMs: latency,
-            cpuObjectsPerSecond: perCpuSecond,
-          });
-          process.stdout.write(
-            `${latency} ms, ${gets} GETs in flight, ${workers} workers:\n` +
-              `${describeEstimate(estimateHunt(size, { workers, objectsPerSecondPerWorker: perWorker }), latency)}\n`,
-          );
-        }
+      for (const gets of [8, 16, 32]) {
+        const perWorker = workerRate({
+          getsInFlight: gets,
+          latencyMs: latency,
+          cpuObjectsPerSecond: perCpuSecond,
+        });
+        const hours = [50, 100, 200].map((workers) =>
+          estimateHunt(size, { workers, objectsPerSecondPerWorker: perWorker }).hours.toFixed(1),
+        );
+        process.stdout.write(
+          `  ${`${latency} ms`.padEnd(7)}  ${String(gets).padEnd(14)}  ${perWorker.toFixed(0).padEnd(20)}  ${hours.join(' / ')}\n`,
+        );
+      }
+    const perWorker = workerRate({ getsInFlight: 16, latencyMs: 40, cpuObjectsPerSecond: perCpuSecond });
+    process.stdout.write(
+      `At 40 ms, 16 GETs in flight, 200 workers:\n${describeEstimate(estimateHunt(size, { workers: 200, objectsPerSecondPerWorker: perWorker }), 40)}\n`,
+    );
   } finally {
     s3.destroy();
     server.child.send({ stop: true });

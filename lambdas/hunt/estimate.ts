@@ -44,9 +44,9 @@ const WORKER_MEMORY_GB = WORKER_MEMORY_MB / 1024;
 export const TRANSITIONS_PER_BATCH = 3;
 /**
  * The worker's CPU-bound rate through S3 (objects per CPU-second, ~50 records each), as measured
- * by scripts/bench-hunt.ts (docs/performance.md, Retro-hunt): the lower end of its range.
+ * by scripts/bench-hunt.ts (docs/performance.md, Retro-hunt worker): the low end of 230-430.
  */
-export const CPU_OBJECTS_PER_SECOND = 250;
+export const CPU_OBJECTS_PER_SECOND = 230;
 /** The worker's share of a core (WORKER_MEMORY_MB; Lambda gives a full vCPU at 1,769 MB). */
 const LAMBDA_CPU_SHARE = Math.min(1, WORKER_MEMORY_MB / 1769);
 

@@ -152,7 +152,7 @@ const REDRIVABLE_END = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
 
 /**
  * Redrive for an execution that ended without succeeding, unless Step Functions says it cannot be
- * redriven (https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html).
+ * redriven (https://docs.aws.amazon.com/step-functions/latest/dg/redrive-map-run.html).
  */
 export function redriveOffer(execution: ExecutionDescription): HuntSummary['redrive'] {
   if (!REDRIVABLE_END.has(execution.status)) return undefined;
