@@ -10,7 +10,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { readEvents } from '../lambdas/cloudtrail/read';
 import { MemoryStateStore } from '../lambdas/alerts/state/memory-store';
-import { CorrelationEngine } from '../lambdas/sigma/correlate/engine';
+import { CorrelationEngine } from '../lambdas/alerts/correlate/engine';
 import {
   applyFilters,
   formatDiagnostic,

@@ -1,11 +1,11 @@
 /**
  * TrailAlerts' exceptions.json as an `exceptions:` block for accounts.yaml. The entries are the
- * ones the loader imports from the JSON (alerts/exceptions.ts): one per non-empty list, since
+ * ones the loader imports from the JSON (org/exceptions.ts): one per non-empty list, since
  * each list excludes on its own there. accounts.yaml asks every exception for a reason, which
  * the JSON never had: each gets `reason: TODO`, and `validate` accepts it until someone writes one.
  */
 import { stringify } from 'yaml';
-import { loadTrailAlertsExceptions } from '../alerts/exceptions';
+import { loadTrailAlertsExceptions } from '../org/exceptions';
 import { compileActorPattern } from '../org/actor-patterns';
 import { compileIpRange } from '../org/ip-match';
 import type { ExceptionConfig } from '../org/types';

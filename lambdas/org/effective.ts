@@ -10,8 +10,8 @@
  * Results are cached per OU (and per account for accounts with overrides).
  */
 import type { AccountInfo } from '../core';
-import { compileExceptions, type CompiledException } from '../alerts/exceptions';
-import type { Route } from '../alerts/routing';
+import { compileExceptions, type CompiledException } from './exceptions';
+import type { Route } from './routing';
 import { LEVELS, levelRank, type Level } from '../core';
 import { type RuleMeta } from '../sigma/model';
 import { fileOf, lineOf } from './config';

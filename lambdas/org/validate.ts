@@ -8,7 +8,7 @@
  * (Duplicate account ids are found by the loader, at YAML level, where they are still visible.)
  */
 import { compileIpRange } from './ip-match';
-import { expiryInstant } from '../alerts/exceptions';
+import { expiryInstant } from './exceptions';
 import {
   ACCOUNT_ID,
   isGuardDutyRuleRef,

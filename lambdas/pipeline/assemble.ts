@@ -12,7 +12,7 @@ import type { FindingsAccount } from '../notify/render-asff';
 import type { AccountDirectory } from '../org/directory';
 import type { OrgPolicy } from '../org/effective';
 import type { AccountsConfig } from '../org/types';
-import { CorrelationEngine } from '../sigma/correlate/engine';
+import { CorrelationEngine } from '../alerts/correlate/engine';
 import type { DetectionContent } from './build';
 import { AlertProcessor, type AlertSender, type IpContextLookup } from './process';
 

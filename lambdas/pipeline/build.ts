@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadTrailAlertsExceptions, type CompiledException } from '../alerts/exceptions';
+import { loadTrailAlertsExceptions, type CompiledException } from '../org/exceptions';
 import { parsePostProcessing } from '../alerts/postprocessing';
 import { postProcessingFiles } from './postprocessing-files';
 import { loadAccountsConfig } from '../org/config';

@@ -8,7 +8,7 @@
  * Only types are imported here (the CDK app imports this file at synth).
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { expiryInstant } from '../alerts/exceptions';
+import { expiryInstant } from '../org/exceptions';
 import type { AccountsConfig, ExceptionConfig } from '../org/types';
 import type { ProcessorCounters } from '../pipeline/processor-counters';
 

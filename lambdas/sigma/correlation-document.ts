@@ -1,6 +1,6 @@
 /**
  * Parses and validates a Sigma correlation document (`correlation:` section) into a
- * CorrelationRuleModel. Evaluation lives in sigma/correlate/ (another module).
+ * CorrelationRuleModel. Evaluation lives in alerts/correlate/ (the processor side).
  */
 import {
   CORRELATION_TYPES,

@@ -1,9 +1,9 @@
 /** TrailAlerts post-processing JSON -> correlations, and the correlations at work in the engine. */
 import { parsePostProcessing, POSTPROCESSING_GROUP_BY } from '../../lambdas/alerts/postprocessing';
 import { MemoryStateStore } from '../../lambdas/alerts/state/memory-store';
-import { CorrelationEngine } from '../../lambdas/sigma/correlate/engine';
+import { CorrelationEngine } from '../../lambdas/alerts/correlate/engine';
 import { formatDiagnostic } from '../../lambdas/core';
-import { event, rule } from '../correlate/helpers';
+import { event, rule } from './correlate/helpers';
 
 const login = { ...rule('r-login', undefined, 'AWS Console Login Without MFA'), level: 'medium' as const };
 const keys = { ...rule('r-keys', undefined, 'IAM Access Key Created'), level: 'low' as const };

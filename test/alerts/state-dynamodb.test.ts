@@ -6,9 +6,9 @@ import { DeliveryLedger } from '../../lambdas/alerts/delivery-lease';
 import { MemoryStateStore } from '../../lambdas/alerts/state/memory-store';
 import type { Alert } from '../../lambdas/alerts/alert';
 import { Grouping, groupStateKey } from '../../lambdas/alerts/grouping';
-import { CorrelationEngine } from '../../lambdas/sigma/correlate/engine';
+import { CorrelationEngine } from '../../lambdas/alerts/correlate/engine';
 import type { CorrelationObservation } from '../../lambdas/alerts/state/store';
-import { correlation, event, rule } from '../correlate/helpers';
+import { correlation, event, rule } from './correlate/helpers';
 import { startStateTable, type LocalStateTable } from '../helpers/dynalite';
 
 const TABLE = 'trailalerts-state';

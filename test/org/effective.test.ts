@@ -1,7 +1,7 @@
 /** Tests for the effective per-account configuration: rule sets, inheritance, exceptions, routes, cooldown. */
 import { join } from 'node:path';
 import type { AccountInfo } from '../../lambdas/core';
-import { findException } from '../../lambdas/alerts/exceptions';
+import { findException } from '../../lambdas/org/exceptions';
 import { loadAccountsConfig, parseAccountsConfig } from '../../lambdas/org/config';
 import { StaticAccountDirectory } from '../../lambdas/org/directory';
 import { OrgPolicy, selectRules } from '../../lambdas/org/effective';

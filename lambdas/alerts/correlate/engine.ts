@@ -30,16 +30,16 @@
  * the same list and nothing more is stored.
  */
 import { hash as digestOf } from 'node:crypto';
-import type { EventSummary } from '../../alerts/alert';
+import type { EventSummary } from '../alert';
 import { actorOf } from '../../cloudtrail/actor';
 import {
   clipSummary,
   type CorrelationObservation,
   type CorrelationStore,
   type FiredWindow,
-} from '../../alerts/state/store';
+} from '../state/store';
 import { type CloudTrailRecord, type Diagnostic } from '../../core';
-import { CORRELATION_TYPES, type CorrelationRuleModel, type RuleMeta } from '../model';
+import { CORRELATION_TYPES, type CorrelationRuleModel, type RuleMeta } from '../../sigma/model';
 import {
   aggregate,
   conditionHolds,

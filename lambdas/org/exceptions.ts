@@ -8,13 +8,13 @@
  * never towards silence.
  */
 import type { Actor } from '../cloudtrail/types';
-import { actorCandidates, compileActorList } from '../org/actor-match';
-import { compileIpRange, ipInRanges, type IpRange } from '../org/ip-match';
-import { compileActorPattern } from '../org/actor-patterns';
-import { compileRuleRef, type RuleRefMatcher } from '../org/rule-ref';
-import type { ExceptionConfig } from '../org/types';
+import { actorCandidates, compileActorList } from './actor-match';
+import { compileIpRange, ipInRanges, type IpRange } from './ip-match';
+import { compileActorPattern } from './actor-patterns';
+import { compileRuleRef, type RuleRefMatcher } from './rule-ref';
+import type { ExceptionConfig } from './types';
 import type { LinearRegex } from '../regex/compile';
-import { wildcardMatch } from '../org/wildcard';
+import { wildcardMatch } from './wildcard';
 import type { CloudTrailRecord, Diagnostic } from '../core';
 import type { RuleMeta } from '../sigma/model';
 

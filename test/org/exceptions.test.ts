@@ -7,7 +7,7 @@ import {
   judgedAt,
   loadTrailAlertsExceptions,
   type CompiledException,
-} from '../../lambdas/alerts/exceptions';
+} from '../../lambdas/org/exceptions';
 import { actorOf } from '../../lambdas/cloudtrail/actor';
 import type { Actor } from '../../lambdas/cloudtrail/types';
 import type { ExceptionConfig } from '../../lambdas/org/types';

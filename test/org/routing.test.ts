@@ -1,6 +1,6 @@
 /** Tests for routing: minLevel, rule references, tags, correlationsOnly, order and de-duplication. */
 import type { Alert } from '../../lambdas/alerts/alert';
-import { routeAlert, type Route } from '../../lambdas/alerts/routing';
+import { routeAlert, type Route } from '../../lambdas/org/routing';
 import type { Level } from '../../lambdas/core';
 import type { RuleMeta } from '../../lambdas/sigma/model';
 

@@ -4,10 +4,10 @@
  * the rule among `rules` (id, title, wildcard or path glob), a rule tag among `tags` (wildcards),
  * and for `correlationsOnly` a correlation alert. An empty result means unrouted (the caller counts it).
  */
-import type { Alert } from './alert';
-import { compileRuleRef, type RuleRefMatcher } from '../org/rule-ref';
-import type { RouteConfig } from '../org/types';
-import { wildcardMatch } from '../org/wildcard';
+import type { Alert } from '../alerts/alert';
+import { compileRuleRef, type RuleRefMatcher } from './rule-ref';
+import type { RouteConfig } from './types';
+import { wildcardMatch } from './wildcard';
 import { LEVELS, levelRank, type Level } from '../core';
 
 export type Route = RouteConfig;
