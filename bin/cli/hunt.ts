@@ -41,8 +41,15 @@ const huntResults = () => import('../../lambdas/hunt/results');
 const awsResultsPort = async () => (await import('../../lambdas/hunt/results/aws-port')).awsHuntResultsPort;
 const huntOutput = () => import('./hunt-output');
 
-/** Default --timeout of --wait. */
-export const DEFAULT_WAIT_TIMEOUT = '2h';
+/** Default --timeout of `hunt-results --wait`; `hunt --wait` waits for its estimate (waitFor). */
+export const DEFAULT_WAIT_TIMEOUT = '24h';
+const MAX_WAIT_MS = 7 * 24 * 3_600_000;
+
+/** How long `hunt --wait` waits by default: twice the estimated duration plus an hour, 2 h to 7 days. */
+export function waitFor(estimatedHours: number): number {
+  const ms = (2 * estimatedHours + 1) * 3_600_000;
+  return Math.min(MAX_WAIT_MS, Math.max(2 * 3_600_000, Number.isFinite(ms) ? Math.ceil(ms) : MAX_WAIT_MS));
+}
 
 export interface HuntCommandOptions {
   since: string;
@@ -204,7 +211,7 @@ export async function runHunt(
     return EXIT_CONFIG;
   }
   // Validate the --wait options before anything starts.
-  const timeoutMs = parseDuration('--timeout', opts.timeout ?? DEFAULT_WAIT_TIMEOUT);
+  const givenTimeoutMs = opts.timeout !== undefined ? parseDuration('--timeout', opts.timeout) : undefined;
   const listed = parseListed(opts.listed);
   const objectsPerDay = parseObjectsPerDay(opts.objectsPerDay);
   const prefixes = await explicitPrefixes(opts);
@@ -222,7 +229,9 @@ export async function runHunt(
   const info = opts.wait && opts.format === 'json' ? io.err : io.out;
   info.write(describePlan(plan));
   const { planEstimate } = await import('./hunt-estimate');
-  info.write(planEstimate(plan, loaded.config, objectsPerDay).text);
+  const estimate = planEstimate(plan, loaded.config, objectsPerDay);
+  info.write(estimate.text);
+  const timeoutMs = givenTimeoutMs ?? waitFor(estimate.hours);
   const beyond = dedupeWindowNotice(plan.since, plan.mode, clients.now?.() ?? Date.now());
   if (beyond) io.err.write(`${beyond}\n`);
   if (opts.dryRun) return EXIT_OK;
@@ -429,7 +438,10 @@ export function huntCommand(): Command {
       'log objects per account, region and day for the estimate (default 288, one every five minutes)',
     )
     .option('--wait', 'follow the execution and print its results when it ends')
-    .option('--timeout <duration>', 'how long --wait waits (e.g. 90m, 2h)', DEFAULT_WAIT_TIMEOUT)
+    .option(
+      '--timeout <duration>',
+      'how long --wait waits (e.g. 90m, 6h; default twice the estimated duration plus an hour, at least 2h)',
+    )
     .addOption(formatOption('summary format with --wait (json: only the summary on stdout)'))
     .option('--listed <n>', 'matches listed in the summary', '20')
     .addHelpText('after', huntExitHelp('hunt'))

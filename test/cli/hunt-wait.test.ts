@@ -24,6 +24,7 @@ import {
   huntCommand,
   huntResultsCommand,
   parseDuration,
+  waitFor,
   runHunt,
   runHuntResults,
   type HuntCommandOptions,
@@ -541,6 +542,10 @@ describe('hunt-results', () => {
 describe('options', () => {
   it('parses durations', () => {
     expect(parseDuration('--timeout', '2h')).toBe(7_200_000);
+    // hunt --wait without --timeout: twice the estimate plus an hour, from 2 hours to 7 days.
+    expect(waitFor(0.1)).toBe(7_200_000);
+    expect(waitFor(10)).toBe(21 * 3_600_000);
+    expect(waitFor(1000)).toBe(7 * 24 * 3_600_000);
     expect(parseDuration('--timeout', '90m')).toBe(5_400_000);
     expect(parseDuration('--timeout', '45')).toBe(45_000);
     expect(() => parseDuration('--timeout', '0s')).toThrow('--timeout');
