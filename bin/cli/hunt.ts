@@ -87,6 +87,8 @@ export interface HuntResultsCommandOptions {
   rerunFile?: string;
   /** RedriveExecution for a failed, timed-out or aborted execution, then (with --wait) follow it. */
   redrive?: boolean;
+  /** UpdateMapRun: the running hunt's map concurrency. */
+  maxConcurrency?: string;
 }
 
 export interface HuntClients {
@@ -292,6 +294,11 @@ export async function runHuntResults(
   const { region, account, stateMachine } = parseExecutionArn(opts.execution);
   const timeoutMs = parseDuration('--timeout', opts.timeout ?? DEFAULT_WAIT_TIMEOUT);
   const port = (await awsResultsPort())(clients.sfn(region), clients.s3(region));
+  if (opts.maxConcurrency !== undefined) {
+    const refused = await setConcurrency(port, opts.execution, opts.maxConcurrency, io);
+    if (refused !== undefined) return refused;
+    if (!opts.wait) return EXIT_OK;
+  }
   if (opts.redrive) {
     const refused = await redrive(port, opts.execution, io);
     if (refused !== undefined) return refused;
@@ -329,6 +336,40 @@ async function redrive(port: HuntResultsPort, executionArn: string, io: HuntIO):
   const r = await port.redriveExecution(executionArn);
   io.err.write(
     `redriven ${executionArn}${r.redriveDate ? ` at ${r.redriveDate.toISOString()}` : ''}: the batches that did not succeed run again\n`,
+  );
+  return undefined;
+}
+
+/**
+ * UpdateMapRun on a running hunt's map run: more (or fewer) worker calls at once. Above the
+ * worker's reserved concurrency the extra calls are only throttled (and retried), so raise
+ * deployment.huntWorkerReservedConcurrency first. Returns an exit status when it refuses.
+ */
+async function setConcurrency(
+  port: HuntResultsPort,
+  executionArn: string,
+  value: string,
+  io: HuntIO,
+): Promise<number | undefined> {
+  if (!/^\d{1,4}$/.test(value) || Number(value) < 1 || Number(value) > 10_000)
+    throw new Error(`--max-concurrency: expected a number of worker calls from 1 to 10000, got "${value}"`);
+  const execution = await port.describeExecution(executionArn);
+  if (execution.status !== 'RUNNING' || !port.listMapRuns || !port.updateMapRun) {
+    io.err.write(
+      `error: --max-concurrency: the execution is ${safeText(execution.status, 20)}; only a running hunt's map can change\n`,
+    );
+    return EXIT_FAILED;
+  }
+  const [mapRunArn] = await port.listMapRuns(executionArn);
+  if (!mapRunArn) {
+    io.err.write(
+      'error: --max-concurrency: the execution has not started its map run yet; try again shortly\n',
+    );
+    return EXIT_FAILED;
+  }
+  await port.updateMapRun(mapRunArn, Number(value));
+  io.err.write(
+    `map run ${safeText(mapRunArn, 300)}: at most ${Number(value)} worker calls at once (beyond the worker's reserved concurrency they are throttled and retried)\n`,
   );
   return undefined;
 }
@@ -465,6 +506,10 @@ export function huntResultsCommand(): Command {
       'where to look for the results of a failed hunt (default <deployment>-hunt-<account>-<region>)',
     )
     .option('--rerun-file <file>', 'write the prefixes to hunt again to this file (for hunt --prefixes-from)')
+    .option(
+      '--max-concurrency <n>',
+      "a running hunt's worker calls at once (UpdateMapRun; at most the worker's reserved concurrency is useful)",
+    )
     .option(
       '--redrive',
       'resume a failed, timed-out or aborted execution (RedriveExecution: only the batches that did not succeed run again); with --wait, follow it',

@@ -12,6 +12,7 @@ import {
   ListMapRunsCommand,
   RedriveExecutionCommand,
   SFNClient,
+  UpdateMapRunCommand,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -490,6 +491,26 @@ describe('hunt-results', () => {
     ]);
     expect(second.text.err).toContain(`redriven ${EXECUTION} at 2026-08-03T11:00:00.000Z`);
     expect(second.text.out).not.toContain('--redrive');
+  });
+
+  it("raises a running hunt's map concurrency with --max-concurrency (UpdateMapRun), and only a running one's", async () => {
+    executionGoes(Number.MAX_SAFE_INTEGER, {});
+    sfnMock.on(ListMapRunsCommand).resolves({ mapRuns: [MAP_RUN_ITEM] });
+    sfnMock.on(UpdateMapRunCommand).resolves({});
+    const { io, text } = capture();
+    expect(await runHuntResults({ execution: EXECUTION, maxConcurrency: '150' }, clients, io)).toBe(0);
+    expect(sfnMock.commandCalls(UpdateMapRunCommand).map((c) => c.args[0].input)).toEqual([
+      { mapRunArn: MAP_RUN, maxConcurrency: 150 },
+    ]);
+    expect(text.err).toContain(`map run ${MAP_RUN}: at most 150 worker calls at once`);
+    await expect(
+      runHuntResults({ execution: EXECUTION, maxConcurrency: 'all' }, clients, io),
+    ).rejects.toThrow('--max-concurrency: expected a number of worker calls from 1 to 10000');
+    executionGoes(0, succeeded);
+    const done = capture();
+    expect(await runHuntResults({ execution: EXECUTION, maxConcurrency: '150' }, clients, done.io)).toBe(1);
+    expect(done.text.err).toContain("only a running hunt's map can change");
+    expect(sfnMock.commandCalls(UpdateMapRunCommand)).toHaveLength(1);
   });
 
   it('does not offer or perform redrive when Step Functions says the run cannot be redriven, nor for a success', async () => {

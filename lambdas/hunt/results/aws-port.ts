@@ -5,6 +5,7 @@ import {
   DescribeMapRunCommand,
   paginateListMapRuns,
   RedriveExecutionCommand,
+  UpdateMapRunCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import type { HuntResultsPort } from './port';
@@ -51,6 +52,9 @@ export function awsHuntResultsPort(
       const r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       if (!r.Body) throw new Error('empty response body');
       return r.Body as AsyncIterable<Uint8Array>;
+    },
+    async updateMapRun(mapRunArn, maxConcurrency) {
+      await sfn.send(new UpdateMapRunCommand({ mapRunArn, maxConcurrency }));
     },
     async redriveExecution(executionArn) {
       const r = await sfn.send(new RedriveExecutionCommand({ executionArn }));

@@ -42,6 +42,8 @@ export interface HuntResultsPort {
   /** Map runs the execution started, most recent first (optional: progress and failed-hunt results). */
   listMapRuns?(executionArn: string): Promise<string[]>;
   describeMapRun?(mapRunArn: string): Promise<MapRunProgress>;
+  /** UpdateMapRun: the running map's concurrency (optional: `hunt-results --max-concurrency`). */
+  updateMapRun?(mapRunArn: string, maxConcurrency: number): Promise<void>;
   /** RedriveExecution: runs again what did not succeed (optional: `hunt-results --redrive`). */
   redriveExecution?(executionArn: string): Promise<{ redriveDate?: Date }>;
 }
