@@ -517,12 +517,17 @@ describe('hunt Lambda handler', () => {
       Body: Readable.from([logFile(event('e1', 'StopLogging', '2026-08-02T10:00:00Z'))]),
     }));
     sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
-    const result = await handler()({ Items: [item({ mode: 'pipeline' })] }, context);
+    // As the map sends it: the prefix per item, what the batch shares once in BatchInput.
+    const { prefix, ...shared } = item({ mode: 'pipeline' });
+    const result = await handler()({ Items: [{ prefix }], BatchInput: shared }, context);
     expect(result.matches).toBe(1);
     const sends = sqsMock.commandCalls(SendMessageBatchCommand);
     expect(sends).toHaveLength(1);
     expect(sends[0].args[0].input.QueueUrl).toBe('https://sqs.us-east-1.amazonaws.com/222222222222/matches');
-    expect(JSON.parse(sends[0].args[0].input.Entries![0].MessageBody!).record.eventID).toBe('e1');
+    const body = JSON.parse(sends[0].args[0].input.Entries![0].MessageBody!);
+    expect(body.record.eventID).toBe('e1');
+    // The processor learns the match came from this hunt.
+    expect(body.hunt).toEqual({ id: 'hunt-1' });
     expect(s3Mock.commandCalls(ListObjectsV2Command)[0].args[0].input).toMatchObject({
       Bucket: 'trail',
       Prefix: DAY,
@@ -580,6 +585,8 @@ describe('hunt Lambda handler', () => {
     ['a bad time', { Items: [item({ since: 'yesterday' })] }],
     ['a bad mode', { Items: [{ ...item(), mode: 'delete' }] }],
     ['rules that are not strings', { Items: [{ ...item(), rules: [{}] }] }],
+    ['a BatchInput that is not an object', { Items: [{ prefix: DAY }], BatchInput: ['report'] }],
+    ['a bad time in its BatchInput', { Items: [{ prefix: DAY }], BatchInput: { ...item(), since: 'x' } }],
   ])('refuses a batch with %s without listing anything', async (_name, event) => {
     await expect(handler()(event, context)).rejects.toBeInstanceOf(HuntInputError);
     expect(s3Mock.calls()).toHaveLength(0);
