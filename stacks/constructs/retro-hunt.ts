@@ -198,6 +198,8 @@ export class RetroHunt extends Construct {
       itemSelector: { prefix: sfn.JsonPath.stringAt('$$.Map.Item.Value') },
       itemBatcher: new sfn.ItemBatcher({
         maxItemsPerBatch: perBatch,
+        // `.$` keys resolve against the map's input, as CDK's integration test of BatchInput
+        // paths checked on AWS (https://github.com/aws/aws-cdk/pull/29152).
         batchInput: {
           'huntId.$': '$.huntId',
           'since.$': '$.since',
