@@ -127,13 +127,13 @@ export function defaultHuntBucket(stateMachineArn: string): string {
 /**
  * The processor remembers an alerted event for ALERTED_EVENT_DAYS after its event time
  * (lambdas/alerts/dedupe.ts): hunt matches of events alerted before, live or by a hunt, are
- * duplicates. A pipeline-mode hunt reaching further back can alert again on older events. Says
+ * duplicates. An alert-mode hunt reaching further back can alert again on older events. Says
  * so, or undefined.
  */
 export function dedupeWindowNotice(since: string, mode: string, nowMs: number): string | undefined {
   const start = Date.parse(since);
   const horizonMs = ALERTED_EVENT_DAYS * 86_400_000;
-  if (mode !== 'pipeline' || !Number.isFinite(start) || start >= nowMs - horizonMs) return undefined;
+  if (mode !== 'alert' || !Number.isFinite(start) || start >= nowMs - horizonMs) return undefined;
   return (
     `notice: the processor remembers alerted events for ${ALERTED_EVENT_DAYS} days: alerts for events ` +
     `before ${new Date(nowMs - horizonMs).toISOString().slice(0, 10)} that were already sent may be ` +
@@ -224,7 +224,7 @@ export async function runHunt(
     accounts: opts.account,
     regions: opts.regions,
     rules: opts.rules,
-    mode: opts.report ? 'report' : 'pipeline',
+    mode: opts.report ? 'report' : 'alert',
     ...(prefixes !== undefined ? { prefixes } : {}),
   });
   // With --format json, stdout carries only the summary.

@@ -47,7 +47,7 @@ export function createHuntHandler(deps: HuntHandlerDeps) {
     const items = parseHuntBatch(event, deps.trailLogsRoot ?? requireEnv('TRAIL_LOGS_ROOT'));
     const rt = await runtime.get();
     const trailBucket = deps.trailBucket ?? requireEnv('TRAIL_BUCKET');
-    const needsQueue = items.some((i) => i.mode === 'pipeline');
+    const needsQueue = items.some((i) => i.mode === 'alert');
     let truncated = 0;
     try {
       const result = await huntBatch(items, {

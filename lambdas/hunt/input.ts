@@ -93,9 +93,10 @@ function parseItem(raw: unknown, i: number, logsRoot: string): HuntItem {
       throw new HuntInputError(`${at}.${name}: expected an ISO time ending in Z, got "${v.slice(0, 40)}"`);
   }
   if (Date.parse(until) < Date.parse(since)) throw new HuntInputError(`${at}: until is before since`);
-  const mode = item.mode;
-  if (mode !== 'pipeline' && mode !== 'report')
-    throw new HuntInputError(`${at}.mode: expected "pipeline" or "report"`);
+  // Executions started before alert mode had its name called it "pipeline" (a redrive replays them).
+  const mode = item.mode === 'pipeline' ? 'alert' : item.mode;
+  if (mode !== 'alert' && mode !== 'report')
+    throw new HuntInputError(`${at}.mode: expected "alert" or "report"`);
   const rules = item.rules ?? [];
   if (
     !Array.isArray(rules) ||

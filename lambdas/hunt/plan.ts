@@ -16,7 +16,7 @@ import { LATE_MARGIN_MS } from './window';
 /** Up to this many prefixes travel inline (about 10 KB; the execution input limit is 256 KB). */
 export const INLINE_PREFIX_LIMIT = 100;
 
-export type HuntMode = 'pipeline' | 'report';
+export type HuntMode = 'alert' | 'report';
 
 /** The longest range one hunt may cover; longer hunts are split by the operator. */
 export const MAX_HUNT_DAYS = 400;

@@ -39,7 +39,7 @@ export interface PrefixTally {
   matches: number;
   /** Matches per rule id. */
   byRule: Record<string, { title: string; count: number }>;
-  /** The first matches (report mode lists them; pipeline mode sent them to the queue). */
+  /** The first matches (report mode lists them; alert mode sent them to the queue). */
   listed: HuntMatchSummary[];
   /** Objects with damaged content (corrupt gzip, truncated or invalid JSON): their good records were read. */
   damagedObjects: number;
@@ -59,7 +59,7 @@ export interface HuntBatchResult extends PrefixTally {
   unreadable: ObjectProblems[];
   /** Prefixes left out of the counts because some of their objects could not be read. */
   unreadablePrefixes: string[];
-  /** Matches the queue took only without their largest record fields (pipeline mode). */
+  /** Matches the queue took only without their largest record fields (alert mode). */
   truncatedMatches: number;
   /** Prefixes not (fully) read because the time budget ran out. */
   unfinished: string[];

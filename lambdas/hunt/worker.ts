@@ -2,7 +2,7 @@
  * The hunt worker's core: for each day prefix of a batch, list its log objects (leaving out those
  * delivered outside the window, by the time in their key: window.ts, before any is fetched), stream
  * each through the same Analyzer as the live pipeline (restricted to the hunt's rules), skip events
- * outside [since, until], and either send matches to the matches queue (pipeline mode; the
+ * outside [since, until], and either send matches to the matches queue (alert mode; the
  * processor dedupes, so re-runs are safe) or only count them (report mode).
  *
  * Bounded by the network, not by waiting: up to `getsInFlight` objects are fetched and analyzed at
@@ -60,11 +60,11 @@ export interface HuntWorkerDeps {
   rules: CompiledRule[];
   /**
    * Sigma filter documents shipped with the rules. Report mode applies them (its counts are what
-   * would alert); pipeline mode leaves them to the processor, which applies them with exceptions.
+   * would alert); alert mode leaves them to the processor, which applies them with exceptions.
    */
   filters?: FilterRuleModel[];
   analyzerOptions: Omit<AnalyzerOptions, 'rules'>;
-  /** Needed in pipeline mode. */
+  /** Needed in alert mode. */
   sink?: MatchSink;
   rulesRoot?: string;
   remainingMs: () => number;
@@ -159,8 +159,8 @@ export async function huntBatch(items: HuntItem[], deps: HuntWorkerDeps): Promis
     }
     return analyzer;
   };
-  if (items.some((i) => i.mode === 'pipeline') && !deps.sink)
-    throw new Error('hunt worker: pipeline mode needs the matches queue');
+  if (items.some((i) => i.mode === 'alert') && !deps.sink)
+    throw new Error('hunt worker: alert mode needs the matches queue');
 
   const slots = new Slots(
     Math.min(Math.max(deps.getsInFlight ?? DEFAULT_GETS_IN_FLIGHT, 1), MAX_GETS_IN_FLIGHT),
@@ -326,7 +326,7 @@ async function readOnce(
       tally.records += batch.records;
       tally.outOfRange += batch.outOfRange;
       for (const m of batch.matches) countMatch(m, tally, run.tally.listed.length);
-      if (run.item.mode === 'pipeline' && batch.matches.length > 0) {
+      if (run.item.mode === 'alert' && batch.matches.length > 0) {
         // Marked as the hunt's: the processor dedupes it against alerts of any age, and says so.
         for (const m of batch.matches) {
           m.hunt = { id: run.item.huntId };

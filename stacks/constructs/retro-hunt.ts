@@ -13,7 +13,7 @@
  *   Lines with the COMPACT transformation (succeeded batches: their output only; failed ones keep
  *   their input and error), which `hunt-results` reads line by line
  *   (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html): in
- *   report mode they are the report, in pipeline mode (matches also go to the matches queue) the tally.
+ *   report mode they are the report, in alert mode (matches also go to the matches queue) the tally.
  * - Each worker call is bounded (TimeoutSeconds, so a lost invocation ends in States.Timeout) and
  *   retried on Lambda's service errors and throttling; the worker's reserved concurrency caps the
  *   map, so a hunt never takes the concurrency live detection runs on. The execution may run for

@@ -133,7 +133,7 @@ describe('runHunt', () => {
       huntId: input.name,
       since: '2026-08-01T00:00:00.000Z',
       until: '2026-08-02T23:59:59.999Z',
-      mode: 'pipeline',
+      mode: 'alert',
       rules: ['Stop Logging'],
       prefixes: [1, 2, 3].map(
         (d) => `AWSLogs/o-testorg0001/444444444444/CloudTrail/eu-west-1/2026/08/0${d}/`,
@@ -223,12 +223,12 @@ describe('runHunt', () => {
 });
 
 describe('helpers', () => {
-  it('says when a pipeline hunt reaches beyond the 400 days alerted events are remembered, and only then', () => {
+  it('says when an alert-mode hunt reaches beyond the 400 days alerted events are remembered, and only then', () => {
     const now = Date.parse('2026-12-07T12:00:00Z');
     // A quarter back is well within: what was alerted, live or by a hunt, is not sent again.
-    expect(dedupeWindowNotice('2026-09-01T00:00:00Z', 'pipeline', now)).toBeUndefined();
+    expect(dedupeWindowNotice('2026-09-01T00:00:00Z', 'alert', now)).toBeUndefined();
     expect(dedupeWindowNotice('2025-01-01T00:00:00Z', 'report', now)).toBeUndefined();
-    expect(dedupeWindowNotice('2025-01-01T00:00:00Z', 'pipeline', now)).toMatch(
+    expect(dedupeWindowNotice('2025-01-01T00:00:00Z', 'alert', now)).toMatch(
       /remembers alerted events for 400 days: alerts for events before 2025-11-02 .* may be sent again/,
     );
   });

@@ -158,7 +158,7 @@ describe('planHunt', () => {
       since: '2026-08-01',
       until: '2026-08-01',
       accounts: ['444444444444'],
-      mode: 'pipeline',
+      mode: 'alert',
     });
     expect(plan.rules).toBeUndefined();
     expect(plan.prefixes).toContain('AWSLogs/o-testorg0001/444444444444/CloudTrail/eu-west-1/2026/08/01/');
@@ -179,7 +179,7 @@ describe('explicit prefixes', () => {
     const plan = planHunt(config(), {
       since: '2026-08-01T06:00:00Z',
       until: '2026-08-02',
-      mode: 'pipeline',
+      mode: 'alert',
       rules: ['CloudTrail*'],
       prefixes: [
         day('555555555555', 'eu-west-1', '2026/08/02'),
@@ -190,7 +190,7 @@ describe('explicit prefixes', () => {
     expect(plan).toEqual({
       since: '2026-08-01T06:00:00.000Z',
       until: '2026-08-02T23:59:59.999Z',
-      mode: 'pipeline',
+      mode: 'alert',
       rules: ['CloudTrail*'],
       accounts: ['444444444444', '555555555555'],
       regions: ['eu-west-1', 'us-east-1'],

@@ -171,7 +171,7 @@ describe('hunt worker over s3rver', () => {
     prefix,
     since: SINCE,
     until: UNTIL,
-    mode: 'pipeline',
+    mode: 'alert',
     rules: [],
   });
 

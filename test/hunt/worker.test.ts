@@ -1,7 +1,7 @@
 /**
  * The hunt worker core and Lambda handler: day prefixes listed through a mocked S3, objects read
  * from gzip buffers, rules narrowed by reference, the time window (of events, and of objects by
- * the time in their key), pipeline vs report mode, damaged content told from objects that could
+ * the time in their key), alert vs report mode, damaged content told from objects that could
  * not be read, queue failures fatal, the time budget, prefixes counted once, bad batches, and
  * matches the queue took only trimmed.
  */
@@ -15,7 +15,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import type { Match } from '../../lambdas/alerts/alert';
 import { createHuntHandler } from '../../lambdas/hunt/handler';
-import { HuntInputError, type HuntItem } from '../../lambdas/hunt/input';
+import { HuntInputError, parseHuntBatch, type HuntItem } from '../../lambdas/hunt/input';
 import { parseHuntTime } from '../../lambdas/hunt/plan';
 import {
   huntBatch,
@@ -193,7 +193,7 @@ describe('huntBatch', () => {
     expect(sqsMock.calls()).toHaveLength(0);
   });
 
-  it('applies Sigma filter documents in report mode (counts are what would alert), not in pipeline mode', async () => {
+  it('applies Sigma filter documents in report mode (counts are what would alert), not in alert mode', async () => {
     const { filters } = parseRules(
       `title: Automation may stop trails
 logsource: { product: aws, service: cloudtrail }
@@ -220,7 +220,7 @@ filter:
     sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
     const sent: Match[] = [];
     const pipeline = await huntBatch(
-      [item({ mode: 'pipeline' })],
+      [item({ mode: 'alert' })],
       deps(open, { filters, sink: { send: async (m) => void sent.push(...m) } }),
     );
     // The processor applies the filter (with the exceptions) to what the pipeline sends.
@@ -242,7 +242,7 @@ filter:
     expect(Object.keys(byId.byRule)).toEqual([STOP_ID]);
   });
 
-  it('sends in-window matches to the sink in pipeline mode', async () => {
+  it('sends in-window matches to the sink in alert mode', async () => {
     const open = fakeBucket({
       [`${DAY}a.json.gz`]: logFile(
         event('e1', 'StopLogging', '2026-08-02T10:00:00Z'),
@@ -251,7 +251,7 @@ filter:
     });
     const sent: Match[] = [];
     const result = await huntBatch(
-      [item({ mode: 'pipeline' })],
+      [item({ mode: 'alert' })],
       deps(open, { sink: { send: async (m) => void sent.push(...m) } }),
     );
     expect(result.matches).toBe(1);
@@ -397,7 +397,7 @@ filter:
       [`${DAY}a.json.gz`]: logFile(event('e1', 'StopLogging', '2026-08-02T10:00:00Z')),
     });
     const sink = { send: async () => Promise.reject(new Error('throttled')) };
-    await expect(huntBatch([item({ mode: 'pipeline' })], deps(open, { sink }))).rejects.toBeInstanceOf(
+    await expect(huntBatch([item({ mode: 'alert' })], deps(open, { sink }))).rejects.toBeInstanceOf(
       MatchSinkError,
     );
   });
@@ -511,14 +511,14 @@ describe('hunt Lambda handler', () => {
     });
   const context = { getRemainingTimeInMillis: () => 10 * 60_000 };
 
-  it('reads objects through S3 GetObject and sends pipeline matches with SendMessageBatch', async () => {
+  it('reads objects through S3 GetObject and sends alert-mode matches with SendMessageBatch', async () => {
     s3Mock.on(ListObjectsV2Command).resolves({ Contents: [{ Key: `${DAY}a.json.gz` }], IsTruncated: false });
     s3Mock.on(GetObjectCommand).callsFake(() => ({
       Body: Readable.from([logFile(event('e1', 'StopLogging', '2026-08-02T10:00:00Z'))]),
     }));
     sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
     // As the map sends it: the prefix per item, what the batch shares once in BatchInput.
-    const { prefix, ...shared } = item({ mode: 'pipeline' });
+    const { prefix, ...shared } = item({ mode: 'alert' });
     const result = await handler()({ Items: [{ prefix }], BatchInput: shared }, context);
     expect(result.matches).toBe(1);
     const sends = sqsMock.commandCalls(SendMessageBatchCommand);
@@ -545,7 +545,7 @@ describe('hunt Lambda handler', () => {
       Body: Readable.from([logFile(big, event('small', 'StopLogging', '2026-08-02T10:01:00Z'))]),
     }));
     sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
-    const result = await handler()({ Items: [item({ mode: 'pipeline' })] }, context);
+    const result = await handler()({ Items: [item({ mode: 'alert' })] }, context);
     expect(result.matches).toBe(2);
     expect(result.truncatedMatches).toBe(1);
     const bodies = sqsMock
@@ -576,6 +576,12 @@ describe('hunt Lambda handler', () => {
     await expect(h({ Items: [item()] }, context)).resolves.toMatchObject({ prefixes: 1, objects: 0 });
     await h({ Items: [item()] }, context);
     expect(loads).toBe(2);
+  });
+
+  it('reads mode "pipeline" (an execution started before alert mode had its name) as alert mode', () => {
+    expect(parseHuntBatch({ Items: [{ ...item(), mode: 'pipeline' }] }, ROOT).map((i) => i.mode)).toEqual([
+      'alert',
+    ]);
   });
 
   it.each([

@@ -45,7 +45,9 @@ export function parseHuntRun(input: string | undefined): { run?: HuntRun; proble
     return { problem: 'the execution input is not JSON' };
   }
   if (!isObject(value)) return { problem: 'the execution input is not an object' };
-  const { huntId, since, until, mode, rules } = value;
+  const { huntId, since, until, rules } = value;
+  // Executions started before alert mode had its name called it "pipeline".
+  const mode = value.mode === 'pipeline' ? 'alert' : value.mode;
   if (typeof huntId !== 'string' || !HUNT_ID.test(huntId))
     return { problem: 'execution input huntId: expected a hunt id' };
   for (const [name, v] of [
@@ -54,8 +56,8 @@ export function parseHuntRun(input: string | undefined): { run?: HuntRun; proble
   ] as const)
     if (typeof v !== 'string' || !ISO_TIME.test(v))
       return { problem: `execution input ${name}: expected an ISO time ending in Z` };
-  if (mode !== 'pipeline' && mode !== 'report')
-    return { problem: 'execution input mode: expected "pipeline" or "report"' };
+  if (mode !== 'alert' && mode !== 'report')
+    return { problem: 'execution input mode: expected "alert" or "report"' };
   const refs = rules ?? [];
   if (
     !Array.isArray(refs) ||

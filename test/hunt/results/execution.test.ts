@@ -15,6 +15,8 @@ describe('parseHuntRun', () => {
     expect(parseHuntRun('nope').problem).toBe('the execution input is not JSON');
     expect(parseHuntRun(executionInput({ since: 'yesterday' })).problem).toContain('since');
     expect(parseHuntRun(executionInput({ mode: 'delete' })).problem).toContain('mode');
+    // An execution started before alert mode had its name: its input says "pipeline".
+    expect(parseHuntRun(executionInput({ mode: 'pipeline' })).run?.mode).toBe('alert');
     expect(parseHuntRun(executionInput({ rules: [{}] })).problem).toContain('rules');
   });
 });

@@ -14,7 +14,7 @@ describe('rerunCommand', () => {
   });
 
   it('repeats the window, rules and mode over exactly the given prefixes, or a prefixes file', () => {
-    const run = { huntId: HUNT_ID, since: 's', until: 'u', mode: 'pipeline' as const, rules: [] };
+    const run = { huntId: HUNT_ID, since: 's', until: 'u', mode: 'alert' as const, rules: [] };
     expect(rerunCommand(run, STATE_MACHINE, [prefix(A, 1)])).toBe(
       `trailalerts hunt --since s --until u --state-machine ${STATE_MACHINE} --prefix ${prefix(A, 1)}`,
     );
