@@ -31,7 +31,7 @@ export interface BatchRequest {
   seq: number;
   file: string;
   /** raw/transfer.ts PackedViews. */
-  text: string;
+  texts: string[];
   layout: Int32Array;
   /** Views per batch of the record source, in order (their sum is the number of views). */
   cuts: number[];
@@ -209,7 +209,7 @@ export class DetectPool {
     const promise = new Promise<BatchResult>((resolve, reject) => slot.out.set(seq, { resolve, reject }));
     // Awaited in order by writeReady; a failure before then is not an unhandled rejection.
     promise.catch(() => undefined);
-    const request: BatchRequest = { seq, file, text: packed.text, layout: packed.layout, cuts };
+    const request: BatchRequest = { seq, file, texts: packed.texts, layout: packed.layout, cuts };
     slot.worker.postMessage(request, [packed.layout.buffer as ArrayBuffer]);
     this.outstanding++;
     this.entries.push({ seq, file, problems, views, cuts, promise });
