@@ -5,8 +5,7 @@
  *   - `trailalerts --help`;
  *   - `detect` with all the rules on an empty file, with a cold rule cache (a new cache folder)
  *     and a warm one;
- *   - `detect <object> --format ndjson` (every match written to a file; with the default
- *     `--threads auto` and with `--threads 1`, the single-threaded path) and `scan <object>
+ *   - `detect <object> --format ndjson` (every match written to a file) and `scan <object>
  *     --format ndjson` (the whole pipeline, outbox included), each with the ratio
  *     parse time / its time (higher is better) per round and the lowest of the rounds, the same
  *     ratio by CPU time (each process reports its own, all threads, at exit) and detect's or
@@ -162,9 +161,7 @@ export async function wholeProcessBench(o: WholeProcessOptions): Promise<void> {
     );
     console.log(`detect, empty file: cold cache ${secs(cold)}; goal < 3 s`);
 
-    // `extra`: more arguments (detect --threads 1: the single-threaded path), named in the lines.
-    const compare = async (command: 'detect' | 'scan', sizeMb: number, extra: string[] = []) => {
-      const label = [command, ...extra].join(' ');
+    const compare = async (command: 'detect' | 'scan', sizeMb: number) => {
       const path = await o.objectOf(sizeMb);
       const { size } = statSync(path);
       const ratios: number[] = [];
@@ -181,7 +178,7 @@ export async function wholeProcessBench(o: WholeProcessOptions): Promise<void> {
         const out = join(work, `${command}.ndjson`);
         const args =
           command === 'detect'
-            ? [CLI, 'detect', path, ...rules, '--format', 'ndjson', ...extra]
+            ? [CLI, 'detect', path, ...rules, '--format', 'ndjson']
             : [CLI, 'scan', path, ...rules, '--format', 'ndjson', '--out', join(work, `outbox-${round}`)];
         const r = await timed(args, { stdout: out, env: { TRAILALERTS_CACHE_DIR: warmCache }, report });
         check(r, command, [0, 3]);
@@ -199,22 +196,19 @@ export async function wholeProcessBench(o: WholeProcessOptions): Promise<void> {
       const uncompressed = gunzipSync(readFileSync(path)).length;
       const mbps = (s: number) => `${(uncompressed / MB / s).toFixed(0)} MB/s`;
       console.log(
-        `${label} ${sizeMb} MB object (${(size / MB).toFixed(1)} MB gzip; ` +
+        `${command} ${sizeMb} MB object (${(size / MB).toFixed(1)} MB gzip; ` +
           `${command === 'detect' ? `${summary.replace(/^\d+ rules, /, '')}; ` : ''}` +
           `${lines} ndjson lines, ${(outBytes / MB).toFixed(1)} MB, written): ` +
-          `${label} ${secs(ours)} = ${mbps(median(ours))}, parse ${secs(parse)} = ${mbps(median(parse))}`,
+          `${command} ${secs(ours)} = ${mbps(median(ours))}, parse ${secs(parse)} = ${mbps(median(parse))}`,
       );
       console.log(
-        `${label} ${sizeMb} MB: ratio parse/${command} by round ${ratios.map((r) => r.toFixed(2)).join(', ')}; ` +
+        `${command} ${sizeMb} MB: ratio parse/${command} by round ${ratios.map((r) => r.toFixed(2)).join(', ')}; ` +
           `lowest ${Math.min(...ratios).toFixed(2)}${command === 'detect' ? '; goal ≥ 1.5' : ''}; ` +
           `by CPU time (all threads) ${cpuRatios.map((r) => r.toFixed(2)).join(', ')}; ` +
           `peak RSS of ${command} ${rss.map((m) => m.toFixed(0)).join(', ')} MB`,
       );
     };
-    for (const size of o.detectSizes) {
-      await compare('detect', size);
-      await compare('detect', size, ['--threads', '1']);
-    }
+    for (const size of o.detectSizes) await compare('detect', size);
     for (const size of o.scanSizes) await compare('scan', size);
     console.log(
       `load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs: figures from a busy machine are not comparable.`,

@@ -2,8 +2,7 @@
  * Builds the command line into dist/cli/ (not committed): bin/cli/main.ts bundled by esbuild as
  * ES modules split into chunks, so that each command loads only its own code (`--help` loads
  * commander and the command definitions, `scan` of local files never loads the AWS SDK).
- * bin/trailalerts.js runs dist/cli/main.mjs; dist/cli/detect-worker.mjs is the worker thread of
- * `detect --threads` (bin/cli/detect-threads.ts). Runs as the package's `prepare` (npm ci, npm pack)
+ * bin/trailalerts.js runs dist/cli/main.mjs. Runs as the package's `prepare` (npm ci, npm pack)
  * and as `npm run build`; `--if-stale` skips the build when the sources have not changed (the
  * jest global setup uses it).
  *
@@ -90,11 +89,7 @@ export async function buildCli(options: { ifStale?: boolean } = {}): Promise<Bui
   const { build } = await import('esbuild');
   const result = await build({
     absWorkingDir: ROOT,
-    // detect --threads starts its workers from their own entry, found beside main.mjs at run time.
-    entryPoints: {
-      main: join(ROOT, 'bin', 'cli', 'main.ts'),
-      'detect-worker': join(ROOT, 'bin', 'cli', 'detect-worker.ts'),
-    },
+    entryPoints: { main: join(ROOT, 'bin', 'cli', 'main.ts') },
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -104,12 +99,9 @@ export async function buildCli(options: { ifStale?: boolean } = {}): Promise<Bui
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
     external: EXTERNAL,
-    // Bundled CommonJS packages call require(): give ES modules one. __cliFile: the running file,
-    // from which bin/cli/detect-threads.ts finds the worker entry.
+    // Bundled CommonJS packages call require(): give ES modules one.
     banner: {
-      js:
-        "import { createRequire as __cliCreateRequire } from 'node:module'; const require = __cliCreateRequire(import.meta.url);" +
-        " import { fileURLToPath as __cliFileURLToPath } from 'node:url'; const __cliFile = __cliFileURLToPath(import.meta.url);",
+      js: "import { createRequire as __cliCreateRequire } from 'node:module'; const require = __cliCreateRequire(import.meta.url);",
     },
     define: { 'process.env.TRAILALERTS_BUILD_ID': JSON.stringify(buildId) },
     legalComments: 'none',
@@ -125,12 +117,7 @@ export async function buildCli(options: { ifStale?: boolean } = {}): Promise<Bui
     bytes += file.contents.length;
     written.add(file.path);
     if (file.path === CLI_ENTRY) entry = file.contents;
-    // Chunks are named by their content; another entry (the detect worker) is always written.
-    else if (
-      dirname(file.path) !== join(CLI_DIST, 'chunks') ||
-      !existsSync(file.path) ||
-      statSync(file.path).size !== file.contents.length
-    )
+    else if (!existsSync(file.path) || statSync(file.path).size !== file.contents.length)
       writeAtomically(file.path, file.contents);
   }
   if (!entry) throw new Error(`esbuild wrote no ${relative(ROOT, CLI_ENTRY)}`);

@@ -2,41 +2,18 @@
  * `trailalerts detect`: runs Sigma rules over CloudTrail files and prints one result per
  * (event, rule) match, as a table or as NDJSON. Invalid rules are reported and the valid ones run.
  */
-import { stat } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import type { TextRecordMatch as TextRecordMatchType } from '../../lambdas/pipeline/text-match';
+import type { TextRecordMatch } from '../../lambdas/pipeline/text-match';
 import type { CloudTrailRecord, Diagnostic } from '../../lambdas/core';
-import type { CompiledRule } from '../../lambdas/sigma/model';
+import type { CompiledRule, RuleMeta } from '../../lambdas/sigma/model';
 import type { RecordSource } from '../../lambdas/cloudtrail/types';
 import { EXIT_INPUT, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
-import { collect, printDiagnostics, processIO, type CliIO } from './io';
-import { DetectLines, type FormattedMatches } from './detect-lines';
-import type { DetectPool as DetectPoolType, WrittenBatch } from './detect-threads';
-import { parseThreads, workerCount } from './detect-threads-options';
+import { clean, collect, printDiagnostics, processIO, type CliIO } from './io';
 import { LineOutput } from './line-output';
 
 export interface DetectOptions {
   rules: string[];
   format: 'table' | 'ndjson';
-  /** `--threads`: "auto" (default) or the number of threads, 1 for no worker (detect-threads.ts). */
-  threads?: string | number;
-}
-
-/** As analyze-stream.ts reports them. */
-const MAX_PROBLEMS_PER_FILE = 20;
-
-async function fileBytes(file: string): Promise<number> {
-  try {
-    return (await stat(file)).size;
-  } catch {
-    return 0;
-  }
-}
-
-/** Whether one of the inputs is a file of at least `bytes` (directories are looked at file by file). */
-async function someLarge(inputs: string[], bytes: number): Promise<boolean> {
-  for (const input of inputs) if ((await fileBytes(input)) >= bytes) return true;
-  return false;
 }
 
 /** One line of `detect --format ndjson`. */
@@ -75,6 +52,47 @@ export function detectResult(
   };
 }
 
+/** The event fields of a result, in the order DetectResult lists them. */
+const EVENT_FIELDS = [
+  'eventID',
+  'eventName',
+  'eventSource',
+  'eventTime',
+  'awsRegion',
+  'recipientAccountId',
+  'sourceIPAddress',
+] as const;
+
+/**
+ * The JSON of a result's rule and event parts, byte for byte what JSON.stringify(detectResult(…))
+ * writes: the rule's once per rule, the event's from the record's text without parsing it.
+ */
+const ruleParts = new WeakMap<RuleMeta, string>();
+function ruleJson(meta: RuleMeta): string {
+  let json = ruleParts.get(meta);
+  if (json === undefined) {
+    json = JSON.stringify({
+      id: meta.id,
+      title: meta.title,
+      level: meta.level,
+      tags: meta.tags,
+      file: meta.file,
+    });
+    ruleParts.set(meta, json);
+  }
+  return json;
+}
+
+/** Throws on invalid JSON. */
+function eventJson(match: TextRecordMatch): string {
+  let json = '';
+  for (const key of EVENT_FIELDS) {
+    const value = match.fieldJson(key);
+    if (value !== undefined) json += `${json ? ',' : '{'}"${key}":${value}`;
+  }
+  return json ? `${json}}` : '{}';
+}
+
 export async function runDetect(
   inputs: string[],
   options: DetectOptions,
@@ -82,47 +100,25 @@ export async function runDetect(
 ): Promise<number> {
   // Loaded here, not at the top: `--help` and the other commands start without them.
   const [
-    { eventFiles, openEventFile, FileProblems },
+    { eventFiles, openEventFile },
     { applyFilters, loadRules },
     { skippedSummary },
     { Analyzer },
     { analyzeStream },
-    { RecordSource: RawRecordSource },
-    { TextRecordMatch },
   ] = await Promise.all([
     import('../../lambdas/cloudtrail/read'),
     import('../../lambdas/sigma/index'),
     import('../../lambdas/sigma/logsource-notices'),
     import('../../lambdas/pipeline/analyze'),
     import('../../lambdas/pipeline/analyze-stream'),
-    import('../../lambdas/cloudtrail/raw'),
-    import('../../lambdas/pipeline/text-match'),
   ]);
-  const workers = workerCount(options.threads);
-  const threads = workers > 0 ? await import('./detect-threads') : undefined;
-  const setup = { rules: options.rules, format: options.format };
-  let pool: DetectPoolType | undefined;
-  let ruleIds = (): string[] => [];
-  // With "auto", only files of THREADED_FILE_BYTES or more go to workers; with a number, every file.
-  const minBytes = options.threads === undefined || options.threads === 'auto' ? undefined : 0;
-  // Workers start before the main thread loads the rules when a file named on the command line is
-  // large (they load them too, at the same time); otherwise at the first large file met.
-  if (threads && (await someLarge(inputs, minBytes ?? threads.THREADED_FILE_BYTES)))
-    pool = new threads.DetectPool(
-      workers,
-      setup,
-      (b) => writeBatch(b),
-      () => ruleIds(),
-    );
   const bundle = loadRules(options.rules);
   printDiagnostics(io, bundle.diagnostics);
   const skipped = skippedSummary(bundle.diagnostics);
   if (skipped) io.err.write(`${skipped}\n`);
   const invalid = bundle.diagnostics.some((d) => d.severity === 'error');
   // The analyzer's own path, as the Lambda runs it: only what the rules read is parsed.
-  const rules = applyFilters(bundle.rules, bundle.filters);
-  const analyzer = new Analyzer({ rules });
-  ruleIds = () => rules.map((r) => r.meta.id);
+  const analyzer = new Analyzer({ rules: applyFilters(bundle.rules, bundle.filters) });
   let unreadable = 0;
   const onProblem = (p: Diagnostic) => {
     if (p.severity === 'error') unreadable++;
@@ -132,57 +128,63 @@ export async function runDetect(
   let matches = 0;
   const ndjson = options.format === 'ndjson';
   const output = new LineOutput(io.out);
-  const lines = new DetectLines(ndjson);
+  let sourceFile: string | undefined;
+  let sourcePrefix = '';
   const rows: string[][] = [];
-  const writeLines = (formatted: FormattedMatches): Promise<void> | undefined => {
-    matches += formatted.matches;
-    for (const row of formatted.rows) rows.push(row);
-    return formatted.text ? output.append(formatted.text) : undefined;
-  };
-  // A worker's batch, in input order, as analyze-stream.ts and the loop below would have handled
-  // it: per batch of the record source, its records' problems, then its lines.
-  async function writeBatch({ result, file, views, cuts, problems }: WrittenBatch): Promise<void> {
-    events += result.records;
-    const { hits, notEvaluated } = result;
-    let h = 0;
-    let n = 0;
-    let end = 0;
-    for (const count of cuts) {
-      end += count;
-      for (; n < notEvaluated.length && notEvaluated[n].view < end; n++)
-        problems.notEvaluated(notEvaluated[n].outcome, views[notEvaluated[n].view].index);
-      const batchMatches: TextRecordMatchType[] = [];
-      for (; h < hits.length && hits[h] < end; h += 2) {
-        const view = views[hits[h]];
-        const rule = rules[hits[h + 1]];
-        if (!rule) throw new Error(`a detect worker named rule ${hits[h + 1]} of ${rules.length}`);
-        const source = { file, index: view.index };
-        batchMatches.push(new TextRecordMatch(rule.meta, view.text, source, '', undefined, view));
+  for await (const file of eventFiles(inputs, onProblem)) {
+    for await (const batch of analyzeStream(openEventFile(file), file, analyzer, onProblem)) {
+      events += batch.records;
+      let last: TextRecordMatch | undefined;
+      // The record's part of each line: its event JSON, or its table cells.
+      let event = '';
+      let cells: string[] = [];
+      let invalidRecord = false;
+      for (const match of batch.matches as TextRecordMatch[]) {
+        // A record's matches are consecutive: its fields are read (and a bad record reported) once.
+        if (!last || last.recordText !== match.recordText) {
+          last = match;
+          invalidRecord = false;
+          try {
+            if (ndjson) event = eventJson(match);
+            else
+              cells = [
+                clean(match.field('eventTime'), 24),
+                clean(match.field('eventName'), 40),
+                clean(match.field('recipientAccountId'), 14),
+              ];
+          } catch (err) {
+            onProblem({
+              severity: 'error',
+              file: match.source.file,
+              path: `record ${match.source.index}`,
+              message: `record is not valid JSON (${(err as Error).message})`,
+            });
+            invalidRecord = true;
+          }
+        }
+        if (invalidRecord) continue;
+        matches++;
+        const { rule, source } = match;
+        if (ndjson) {
+          if (source.file !== sourceFile) {
+            sourceFile = source.file;
+            sourcePrefix = `,"source":{"file":${JSON.stringify(sourceFile)},"index":`;
+          }
+          const waiting = output.append(
+            `{"rule":${ruleJson(rule)},"event":${event}${sourcePrefix}${source.index}}}\n`,
+          );
+          if (waiting) await waiting;
+        } else
+          rows.push([
+            cells[0],
+            rule.level,
+            clean(rule.title, 60),
+            cells[1],
+            cells[2],
+            clean(`${source.file}:${source.index}`, 80),
+          ]);
       }
-      const waiting = writeLines(lines.format(batchMatches, onProblem));
-      if (waiting) await waiting;
     }
-  }
-  try {
-    for await (const file of eventFiles(inputs, onProblem)) {
-      if (threads && (pool || (await fileBytes(file)) >= (minBytes ?? threads.THREADED_FILE_BYTES))) {
-        pool ??= new threads.DetectPool(workers, setup, writeBatch, ruleIds);
-        await pool.analyzeFile(
-          file,
-          new FileProblems(onProblem, file, MAX_PROBLEMS_PER_FILE),
-          (report) => new RawRecordSource(openEventFile(file), file, report),
-        );
-        continue;
-      }
-      for await (const batch of analyzeStream(openEventFile(file), file, analyzer, onProblem)) {
-        events += batch.records;
-        const waiting = writeLines(lines.format(batch.matches as TextRecordMatchType[], onProblem));
-        if (waiting) await waiting;
-      }
-    }
-    await pool?.writeReady(true);
-  } finally {
-    await pool?.close();
   }
   await output.flush();
   if (options.format === 'table')
@@ -214,11 +216,6 @@ export function detectCommand(io: CliIO = processIO): Command {
     )
     .requiredOption('--rules <path>', 'rule file or directory (repeatable)', collect)
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'ndjson']).default('table'))
-    .addOption(
-      new Option('--threads <n>', 'threads for large inputs: auto (every core), or n (1: no worker thread)')
-        .argParser(parseThreads)
-        .default('auto'),
-    )
     .addHelpText('after', exitHelp([EXIT_RULES, EXIT_INPUT]))
     .action(async (inputs: string[], opts: DetectOptions) => {
       process.exitCode = await runDetect(inputs, opts, io);

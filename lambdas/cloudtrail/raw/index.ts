@@ -5,4 +5,3 @@
  */
 export { RecordSource, type RecordInput, type RecordSourceOptions, type RecordSourceStats } from './source';
 export type { RecordHeader, RecordView } from './view';
-export { packViews, unpackViews, type PackedViews } from './transfer';

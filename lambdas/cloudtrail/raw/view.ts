@@ -61,11 +61,6 @@ export class RecordView {
     this.table = table;
   }
 
-  /** What the splitter noted (the key table, header slots, whether strings are clean), for transfer.ts. */
-  notes(): { table: KeyTable | undefined; slots: Header | undefined; clean: boolean } {
-    return { table: this.table, slots: this.slots, clean: this.clean };
-  }
-
   /**
    * eventName, eventSource, eventType and eventCategory, or undefined when the record must be
    * read whole (JSON.parse): no key table, keys written with escapes, a digest or Insights
