@@ -17,6 +17,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RE2JS } from 're2js';
 import { readEvents } from '../lambdas/cloudtrail/read';
+import { isProblem } from '../lambdas/core';
 import { compileRegex } from '../lambdas/regex/compile';
 import { requiredLiteral } from '../lambdas/regex/required-literal';
 import { rulePatterns } from './regex-patterns';
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
   const totals = { v8: 0, re2: 0, before: 0, after: 0 };
   for (const { source, flags } of patterns) {
     const compiled = compileRegex(source, flags);
-    if (!compiled.ok) {
+    if (isProblem(compiled)) {
       console.log(`${source.slice(0, 50).padEnd(52)} refused: ${compiled.problem}`);
       continue;
     }
@@ -137,7 +138,7 @@ async function main(): Promise<void> {
   for (const [source, make] of hostile) {
     const v8 = new RegExp(source);
     const compiled = compileRegex(source);
-    if (!compiled.ok) throw new Error(compiled.problem);
+    if (isProblem(compiled)) throw new Error(compiled.problem);
     const v8Times = sizes.map((k) => `${k} KiB ${timeOne((v) => v8.test(v), make(k * 1024))}`).join(', ');
     console.log(
       `  ${source.padEnd(26)} v8: ${v8Times}; ${compiled.regex.engine} 64 KiB: ${timeOne((v) => compiled.regex.test(v), make(64 * 1024))}`,

@@ -15,6 +15,7 @@
  * change is a compare-and-set on the item's version, so two runs never both hold a lease.
  */
 import type { StateStore } from './state/store';
+import { TrailAlertsError } from '../core';
 
 /**
  * How long a run holds an id. Longer than the processor's timeout (60 s), so a live run is never
@@ -38,13 +39,12 @@ export type LeaseTaken =
   { state: 'fresh' | 'resumed'; lease: HeldLease } | { state: 'busy'; untilMs: number } | { state: 'done' };
 
 /** Another run holds the lease: the message is failed so that SQS delivers it again later. */
-export class LeaseBusyError extends Error {
+export class LeaseBusyError extends TrailAlertsError {
   constructor(
     readonly alertId: string,
     readonly untilMs: number,
   ) {
     super(`alert ${alertId} is being delivered by another run until ${new Date(untilMs).toISOString()}`);
-    this.name = 'LeaseBusyError';
   }
 }
 

@@ -20,7 +20,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { Analyzer } from '../pipeline/analyze';
 import { analyzeObject, DamagedObjectError } from '../pipeline/analyze-object';
-import { lazyRetrying } from '../pipeline/lazy-retrying';
+import { ColdStartError, lazyRetrying } from '../pipeline/lazy-retrying';
 import { SqsMatchSink } from '../pipeline/match-queue';
 import { objectRefsFromMessage } from '../pipeline/object-events';
 import { openObject } from '../pipeline/s3-objects';
@@ -39,14 +39,6 @@ export interface AnalyzerHandlerDeps {
   metrics?: Metrics;
   /** The analyzer's clock (tests). */
   now?: () => number;
-}
-
-/** The cold-start load failed: the message is fine, the container is not (yet). */
-export class ColdStartError extends Error {
-  constructor(cause: unknown) {
-    super(`cold-start load failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'ColdStartError';
-  }
 }
 
 export function createAnalyzerHandler(deps: AnalyzerHandlerDeps) {

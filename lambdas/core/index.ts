@@ -13,5 +13,6 @@ export {
 export type { AccountInfo } from './account';
 export { GUARDDUTY_RULE_PREFIX, isGuardDutyRuleRef } from './guardduty';
 export { formatDiagnostic, type Diagnostic, type Severity } from './diagnostic';
+export { isProblem, TrailAlertsError, type Problem } from './errors';
 export { LEVELS, levelRank, type Level } from './level';
 export type { CloudTrailRecord } from './record';

@@ -8,6 +8,7 @@ import type { IpContext } from '../alerts/alert';
 import type { ApiKeyProvider } from './api-key';
 import type { IpContextCache } from './cache';
 import { publicIp } from './public-ip';
+import { TrailAlertsError } from '../core';
 
 export const VPNAPI_BASE_URL = 'https://vpnapi.io';
 /** Upper bound for one lookup's timeout, whatever the options say. */
@@ -85,7 +86,7 @@ export function ipContextFromVpnApi(ip: string, body: unknown): IpContext | unde
   return ctx;
 }
 
-class LookupFailure extends Error {
+class LookupFailure extends TrailAlertsError {
   constructor(
     readonly reason: FailureReason,
     detail: string,

@@ -1,3 +1,4 @@
+import { TrailAlertsError } from '../core';
 /**
  * Amazon GuardDuty findings as they reach TrailAlerts: the EventBridge event GuardDuty publishes
  * (`source` aws.guardduty, `detail-type` "GuardDuty Finding", the finding in `detail`), a bare
@@ -42,14 +43,13 @@ export interface GuardDutyInput {
 }
 
 /** A finding or envelope that cannot be used: `path` names the field, the message what was expected. */
-export class GuardDutyInputError extends Error {
+export class GuardDutyInputError extends TrailAlertsError {
   constructor(
     readonly path: string,
     readonly expected: string,
     got: unknown,
   ) {
     super(`GuardDuty finding: ${path}: expected ${expected}, got ${describe(got)}`);
-    this.name = 'GuardDutyInputError';
   }
 }
 

@@ -7,6 +7,7 @@
  * once per item (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itembatcher.html).
  */
 import type { HuntMode } from './plan';
+import { TrailAlertsError } from '../core';
 
 export interface HuntExecutionInput {
   huntId: string;
@@ -41,10 +42,9 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
 const MAX_ITEMS = 1000;
 const MAX_RULE_REFS = 200;
 
-export class HuntInputError extends Error {
+export class HuntInputError extends TrailAlertsError {
   constructor(message: string) {
     super(message);
-    this.name = 'HuntInputError';
   }
 }
 

@@ -12,6 +12,7 @@
 import { normalizeOuPath, isOuId, ouIdPaths } from '../org/ou-path';
 import type { AccountsConfig } from '../org/types';
 import { LATE_MARGIN_MS } from './window';
+import { TrailAlertsError } from '../core';
 
 /** Up to this many prefixes travel inline (about 10 KB; the execution input limit is 256 KB). */
 export const INLINE_PREFIX_LIMIT = 100;
@@ -45,10 +46,9 @@ export interface HuntPlan {
   prefixes: string[];
 }
 
-export class HuntPlanError extends Error {
+export class HuntPlanError extends TrailAlertsError {
   constructor(message: string) {
     super(message);
-    this.name = 'HuntPlanError';
   }
 }
 

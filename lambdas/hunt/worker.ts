@@ -41,6 +41,7 @@ import {
   type PrefixTally,
 } from './tally';
 import { eventWindow, keyWindow, listStartAfter, mayHoldWindow } from './window';
+import { TrailAlertsError } from '../core';
 
 /** Stop starting new objects when less than this much time is left. */
 export const TIME_RESERVE_MS = 60_000;
@@ -77,10 +78,9 @@ export interface HuntWorkerDeps {
 }
 
 /** The matches queue refused a send: the batch fails so Step Functions retries it. */
-export class MatchSinkError extends Error {
+export class MatchSinkError extends TrailAlertsError {
   constructor(cause: unknown) {
     super(`sending matches failed: ${cause instanceof Error ? cause.message : String(cause)}`);
-    this.name = 'MatchSinkError';
   }
 }
 

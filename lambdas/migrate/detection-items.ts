@@ -11,6 +11,7 @@ import { compileRegex } from '../regex/compile';
 import { trimDotStars } from '../regex/simplify';
 import type { Change } from './model';
 import { columnAt, lineAt, wholeLines, yamlScalar, type TextEdit } from './text-edits';
+import { isProblem } from '../core';
 
 export interface ItemContext {
   text: string;
@@ -116,7 +117,7 @@ function rewritePatterns(key: string, value: Node | null, modifiers: string[], c
     if (typeof scalar.value !== 'string' || !scalar.range) continue;
     const at = lineAt(ctx.text, scalar.range[0]);
     const compiled = compileRegex(scalar.value, flags);
-    if (!compiled.ok) {
+    if (isProblem(compiled)) {
       ctx.changes.push({
         kind: 'untranslated',
         file: ctx.file,

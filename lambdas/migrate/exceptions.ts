@@ -11,6 +11,7 @@ import { compileIpRange } from '../org/ip-match';
 import type { ExceptionConfig } from '../org/types';
 import { trimDotStars } from '../regex/simplify';
 import type { Change } from './model';
+import { isProblem } from '../core';
 
 export interface MigratedExceptions {
   /** The YAML block (with a comment saying where to put it); empty when there is nothing. */
@@ -63,7 +64,7 @@ export function migrateExceptions(json: string, file: string): MigratedException
     // A value the loader refuses (reported above) never applied there: it is left out.
     if (to === 'sourceIPs') values = values.filter((ip) => !('problem' in compileIpRange(ip)));
     if (to === 'actorPatterns') {
-      values = values.filter((pattern) => compileActorPattern(pattern).ok);
+      values = values.filter((pattern) => !isProblem(compileActorPattern(pattern)));
       values = values.map((pattern) => {
         const simplified = trimDotStars(pattern);
         if (simplified.changed)

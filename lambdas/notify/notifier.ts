@@ -6,19 +6,19 @@
  */
 import type { Alert } from '../alerts/alert';
 import type { NamedDestination } from './destination';
+import { TrailAlertsError } from '../core';
 
 export interface Notifier {
   send(alert: Alert, destination: NamedDestination): Promise<void>;
 }
 
 /** An error whose message is safe to log (no secrets, no URLs). */
-export class NotificationError extends Error {
+export class NotificationError extends TrailAlertsError {
   constructor(
     message: string,
     readonly retryable: boolean,
     readonly status?: number,
   ) {
     super(message);
-    this.name = 'NotificationError';
   }
 }

@@ -13,6 +13,7 @@ import { NotificationError, type Notifier } from './notifier';
 import { asffFinding, type FindingsAccount } from './render-asff';
 import { isRetryableAwsError, withRetry, type RetryOptions, type SendOptions } from './retry';
 import { cleanLine } from './sanitize';
+import { TrailAlertsError } from '../core';
 
 /** A finding BatchImportFindings did not take. */
 export interface FailedFinding {
@@ -40,7 +41,7 @@ export function isTransientFailure(failure: FailedFinding): boolean {
 }
 
 /** The findings of one call that failed for now: tried again, alone, by withRetry. */
-class TransientFailures extends Error {
+class TransientFailures extends TrailAlertsError {
   constructor(readonly failures: FailedFinding[]) {
     super(`${failures.length} finding(s) refused for now`);
   }

@@ -9,6 +9,6 @@ const MAX_PATTERN = 1000;
 
 export function compileActorPattern(pattern: string): CompiledRegex {
   if (pattern.length > MAX_PATTERN)
-    return { ok: false, problem: `regular expression longer than ${MAX_PATTERN} characters` };
+    return { problem: `regular expression longer than ${MAX_PATTERN} characters` };
   return compileRegex(pattern);
 }

@@ -17,6 +17,7 @@ import type { LinearRegex } from '../regex/compile';
 import { wildcardMatch } from './wildcard';
 import type { CloudTrailRecord, Diagnostic } from '../core';
 import type { RuleMeta } from '../sigma/model';
+import { isProblem } from '../core';
 
 /** Longest event text a pattern is run against (longer values are cut). */
 const MAX_TEXT = 2048;
@@ -82,7 +83,7 @@ function compileOne(config: ExceptionConfig, where: string, file?: string, line?
     const regexes: LinearRegex[] = [];
     for (const pattern of config.actorPatterns) {
       const checked = compileActorPattern(pattern);
-      if (checked.ok) {
+      if (!isProblem(checked)) {
         regexes.push(checked.regex);
         notices.push(...checked.notices.map((n) => `actorPatterns "${pattern}": ${n}`));
       } else problems.push(`actorPatterns "${pattern}": ${checked.problem}`);

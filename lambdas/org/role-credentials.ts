@@ -6,6 +6,7 @@
  * carries them.
  */
 import { AssumeRoleCommand, type AssumeRoleCommandOutput, type STSClient } from '@aws-sdk/client-sts';
+import { TrailAlertsError } from '../core';
 
 export interface TemporaryCredentials {
   accessKeyId: string;
@@ -29,7 +30,7 @@ export interface RoleCredentialsOptions {
 }
 
 /** AssumeRole failed: names the role and session and STS's reason; never holds credentials. */
-export class RoleAssumptionError extends Error {
+export class RoleAssumptionError extends TrailAlertsError {
   constructor(
     readonly roleArn: string,
     readonly sessionName: string,
@@ -42,7 +43,6 @@ export class RoleAssumptionError extends Error {
         ? "; expected the role to exist and its trust policy to let this function's own role assume it"
         : '';
     super(`AssumeRole into ${roleArn} (session ${sessionName}) failed: ${reason}: ${stsMessage}${hint}`);
-    this.name = 'RoleAssumptionError';
   }
 }
 

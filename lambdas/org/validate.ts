@@ -17,6 +17,7 @@ import {
   REGION,
   type Diagnostic,
   type Severity,
+  isProblem,
 } from '../core';
 import type { RuleMeta } from '../sigma/model';
 import { lineOf } from './config';
@@ -254,7 +255,7 @@ export function validateAccountsConfig(config: AccountsConfig, ctx: ValidationCo
     }
     e.actorPatterns?.forEach((pattern, j) => {
       const checked = compileActorPattern(pattern);
-      if (!checked.ok) report('error', [...path, 'actorPatterns', j], checked.problem);
+      if (isProblem(checked)) report('error', [...path, 'actorPatterns', j], checked.problem);
       else for (const notice of checked.notices) report('notice', [...path, 'actorPatterns', j], notice);
     });
     e.sourceIPs?.forEach((ip, j) => {

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { isCloudTrailLogKey, parseTrailKey } from '../cloudtrail/keys';
 import type { Match } from '../alerts/alert';
-import { formatDiagnostic, type Diagnostic } from '../core';
+import { formatDiagnostic, type Diagnostic, TrailAlertsError } from '../core';
 import type { Analyzer } from './analyze';
 import { analyzeStream } from './analyze-stream';
 import type { MatchSink } from './match-queue';
@@ -20,13 +20,12 @@ export interface ObjectAnalysis {
 }
 
 /** Raised after the good records of a damaged object were analyzed. */
-export class DamagedObjectError extends Error {
+export class DamagedObjectError extends TrailAlertsError {
   constructor(
     readonly ref: ObjectRef,
     readonly problems: Diagnostic[],
   ) {
     super(`s3://${ref.bucket}/${ref.key}: ${problems.map(formatDiagnostic).join('; ')}`);
-    this.name = 'DamagedObjectError';
   }
 }
 

@@ -3,6 +3,18 @@
  * promise is forgotten, so the next message loads again instead of failing forever with the
  * first error (a throttled Organizations call at cold start must not poison the container).
  */
+import { TrailAlertsError } from '../core';
+
+/** The cold-start load failed: the message is fine, the container is not (yet); retried with it. */
+export class ColdStartError extends TrailAlertsError {
+  constructor(cause: unknown) {
+    super(`cold-start load failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+      retryable: true,
+    });
+  }
+}
+
 export interface LazyRetrying<T> {
   /** The loaded value; loads (again) when nothing loaded yet or the last load failed. */
   get(): Promise<T>;

@@ -1,3 +1,4 @@
+import { TrailAlertsError } from '../core';
 /**
  * The time an invocation has left, as the processor's sends see it: each send gets a signal that
  * fires SEND_MARGIN_MS before the Lambda would be killed, and is abandoned then (its promise left
@@ -20,10 +21,9 @@ export const UNLIMITED: TimeBudget = { remainingMs: () => Infinity };
 export const SEND_MARGIN_MS = 5_000;
 
 /** The invocation has no time left for this: the message is retried by SQS. */
-export class OutOfTimeError extends Error {
+export class OutOfTimeError extends TrailAlertsError {
   constructor(what: string, leftMs: number) {
     super(`${what}: stopped with ${Math.max(0, Math.round(leftMs))} ms left in the invocation`);
-    this.name = 'OutOfTimeError';
   }
 }
 

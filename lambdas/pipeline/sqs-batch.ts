@@ -11,6 +11,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { TrailAlertsError } from '../core';
 
 export interface SqsBatchOptions {
   /** True for an error that is the container's, not the message's (the handler throws when all are). */
@@ -18,13 +19,12 @@ export interface SqsBatchOptions {
 }
 
 /** Thrown when every message of a batch failed with a container failure; `cause` is the first one. */
-export class BatchFailedError extends Error {
+export class BatchFailedError extends TrailAlertsError {
   constructor(count: number, cause: unknown) {
     super(
       `all ${count} messages of the batch failed: ${cause instanceof Error ? cause.message : String(cause)}`,
       { cause },
     );
-    this.name = 'BatchFailedError';
   }
 }
 

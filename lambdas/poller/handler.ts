@@ -18,6 +18,7 @@ import { pollTrail, type PollSummary } from './poll';
 import { S3TrailListing } from './s3-listing';
 import { DynamoSeenKeys } from './seen-keys';
 import { pollerSettings } from './settings';
+import { TrailAlertsError } from '../core';
 
 export interface PollerHandlerDeps {
   /** Reads the trail bucket: the reader role when TRAIL_READER_ROLE_ARN is set. */
@@ -34,14 +35,13 @@ export interface PollerHandlerDeps {
 /** At most this many failed prefixes go into the log line and the error; the count is always exact. */
 const MAX_LISTED_FAILURES = 50;
 
-export class PollFailedError extends Error {
+export class PollFailedError extends TrailAlertsError {
   constructor(readonly summary: PollSummary) {
     const first = summary.failedPrefixes[0];
     super(
       `trail poll: ${summary.failedPrefixes.length} prefixes failed (first: ${first?.prefix}: ${first?.error}); ` +
         `${summary.sent} objects were queued`,
     );
-    this.name = 'PollFailedError';
   }
 }
 

@@ -40,7 +40,7 @@ import { createAwsDispatcher } from '../notify/dispatcher';
 import type { RetryOptions } from '../notify/retry';
 import type { FindingsImporter } from '../notify/securityhub-notifier';
 import { assembleProcessor, findingsAccountOf } from '../pipeline/assemble';
-import { lazyRetrying } from '../pipeline/lazy-retrying';
+import { ColdStartError, lazyRetrying } from '../pipeline/lazy-retrying';
 import { decodeMatch } from '../pipeline/match-queue';
 import { emptyCounters, type AlertProcessor } from '../pipeline/process';
 import { loadRuntime, requireEnv, type Runtime } from '../pipeline/runtime';
@@ -92,14 +92,6 @@ export interface FlushSummary {
 export interface ProcessorHandler {
   (event: SQSEvent, context: Context): Promise<SQSBatchResponse>;
   (event: ScheduledEvent, context: Context): Promise<FlushSummary>;
-}
-
-/** The cold-start load failed: the message is fine, the container is not (yet). */
-export class ColdStartError extends Error {
-  constructor(cause: unknown) {
-    super(`cold-start load failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'ColdStartError';
-  }
 }
 
 export function createProcessorHandler(deps: ProcessorHandlerDeps): ProcessorHandler {

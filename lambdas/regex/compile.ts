@@ -9,6 +9,7 @@ import { RE2JS } from 're2js';
 import { unsupportedConstruct } from './constructs';
 import { plainLiteral, type PlainLiteral } from './plain-literal';
 import { trimDotStars } from './simplify';
+import type { Problem } from '../core';
 
 export type RegexEngine = 'literal' | 're2';
 
@@ -21,8 +22,8 @@ export interface LinearRegex {
   test(text: string): boolean;
 }
 
-export type CompiledRegex =
-  { ok: true; regex: LinearRegex; notices: string[] } | { ok: false; problem: string };
+/** The regular expression, with notices about how it was simplified; or why it was refused. */
+export type CompiledRegex = { regex: LinearRegex; notices: string[] } | Problem;
 
 const cache = new Map<string, CompiledRegex>();
 
@@ -39,12 +40,10 @@ export function compileRegex(source: string, flags = ''): CompiledRegex {
 
 function compile(source: string, flags: string): CompiledRegex {
   const badFlag = [...flags].find((f) => !'ims'.includes(f));
-  if (badFlag)
-    return { ok: false, problem: `unsupported regular expression flag '${badFlag}' (use i, m or s)` };
+  if (badFlag) return { problem: `unsupported regular expression flag '${badFlag}' (use i, m or s)` };
   const construct = unsupportedConstruct(source);
   if (construct)
     return {
-      ok: false,
       problem: `regular expression uses a ${construct.name} \`${construct.text}\`, which the linear-time engine cannot run (RE2 syntax: no backreferences or lookarounds); rewrite the pattern without it`,
     };
   const simplified = trimDotStars(source);
@@ -57,13 +56,13 @@ function compile(source: string, flags: string): CompiledRegex {
   try {
     re2 = RE2JS.compile(simplified.source, re2Flags(flags));
   } catch (err) {
-    return { ok: false, problem: `invalid regular expression: ${re2Message(err)}` };
+    return { problem: `invalid regular expression: ${re2Message(err)}` };
   }
   const literal = plainLiteral(simplified.source, flags);
   const regex: LinearRegex = literal
     ? { source: simplified.source, flags, engine: 'literal', test: literalTest(literal, flags) }
     : { source: simplified.source, flags, engine: 're2', test: (text) => re2.test(text) };
-  return { ok: true, regex, notices };
+  return { regex, notices };
 }
 
 function re2Flags(flags: string): number {

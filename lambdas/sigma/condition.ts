@@ -3,6 +3,7 @@
  * Precedence, least to most binding: or, and, not, `1 of` / `all of`, parentheses.
  * The retired pipe syntax (`| count()`, `| near`) is rejected with a pointer to correlation rules.
  */
+import { TrailAlertsError } from '../core';
 
 export type ConditionNode =
   | { kind: 'id'; name: string }
@@ -10,7 +11,7 @@ export type ConditionNode =
   | { kind: 'not'; child: ConditionNode }
   | { kind: 'of'; quantifier: '1' | 'all'; pattern: string };
 
-export class ConditionError extends Error {}
+export class ConditionError extends TrailAlertsError {}
 
 export const LEGACY_AGGREGATION_MESSAGE =
   'the retired aggregation syntax (`| count()`, `| near`, `timeframe`) is not part of Sigma 2; write a correlation rule instead (a separate document with `correlation:`, see the Sigma correlation rules specification)';

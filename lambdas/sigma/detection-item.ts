@@ -38,6 +38,7 @@ import {
   type TransformValue,
 } from './value-transforms';
 import type { ScalarValue } from './yaml-documents';
+import { TrailAlertsError, isProblem } from '../core';
 
 export const MODIFIERS = new Set([
   'contains',
@@ -139,7 +140,7 @@ export interface ItemContext {
 }
 
 /** Thrown for a problem that makes the item unusable. */
-export class ItemError extends Error {
+export class ItemError extends TrailAlertsError {
   constructor(
     message: string,
     readonly line?: number,
@@ -230,7 +231,7 @@ export function compileItem(
       if (typeof v.value !== 'string')
         throw new ItemError(`'re' expects a regular expression text, got '${String(v.value)}'`, v.line);
       const compiled = compileRegex(v.value, flags);
-      if (!compiled.ok) throw new ItemError(compiled.problem, v.line);
+      if (isProblem(compiled)) throw new ItemError(compiled.problem, v.line);
       for (const notice of compiled.notices) ctx.report('notice', notice, v.line);
       const re = compiled.regex;
       return { re, literal: re.engine === 'literal' ? undefined : requiredLiteral(re.source, flags) };

@@ -3,7 +3,7 @@
  * an explainer, and the dispatch facts the rule index uses. Problems are reported with the
  * path inside the document (`detection.selection.eventName|contains`) and the line.
  */
-import type { CloudTrailRecord, Severity } from '../core';
+import { isProblem, type CloudTrailRecord, type Problem, type Severity } from '../core';
 import type { SelectionExplanation } from './model';
 import {
   compileItem,
@@ -188,9 +188,9 @@ function compileSelection(
     line: number,
   ): CompiledItem | undefined => {
     const values = valuesOf(valueNode);
-    if (typeof values === 'string') {
+    if (isProblem(values)) {
       failed = true;
-      problems.push({ severity: 'error', path: itemPath, line, message: values });
+      problems.push({ severity: 'error', path: itemPath, line, message: values.problem });
       return undefined;
     }
     try {
@@ -269,18 +269,19 @@ function compileSelection(
   return { name: entry.key, alternatives, match };
 }
 
-/** The values of an item: one scalar or a list of scalars. Returns an error message otherwise. */
-function valuesOf(node: SourceNode): ItemValue[] | string {
+/** The values of an item: one scalar or a list of scalars; anything else is a problem. */
+function valuesOf(node: SourceNode): ItemValue[] | Problem {
   if (node.kind === 'scalar') return [{ value: node.value, line: node.line }];
   if (node.kind === 'seq') {
     const out: ItemValue[] = [];
     for (const item of node.items) {
-      if (item.kind !== 'scalar') return 'expected a value or a list of values (found a nested map or list)';
+      if (item.kind !== 'scalar')
+        return { problem: 'expected a value or a list of values (found a nested map or list)' };
       out.push({ value: item.value, line: item.line });
     }
     return out;
   }
-  return 'expected a value or a list of values, found a map';
+  return { problem: 'expected a value or a list of values, found a map' };
 }
 
 function compileCondition(

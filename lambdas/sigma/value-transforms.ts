@@ -3,13 +3,14 @@
  * (placeholders), `windash`, `base64`, `base64offset`, `utf16le` / `utf16be` / `utf16` / `wide`.
  * Each takes a list of values and returns the (possibly larger) list the matcher will OR over.
  */
+import { TrailAlertsError } from '../core';
 
 /** A value on its way through the transformations: text, or bytes once an encoding applied. */
 export type TransformValue = { text: string } | { bytes: Buffer };
 
 const MAX_VARIANTS = 4096;
 
-export class TransformError extends Error {}
+export class TransformError extends TrailAlertsError {}
 
 /** Replaces `%name%` placeholders (`\%` is a literal percent) with every listed value. */
 export function expandPlaceholders(text: string, placeholders: Record<string, string[]>): string[] {

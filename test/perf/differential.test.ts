@@ -20,6 +20,7 @@ import { analyzeObject } from '../../lambdas/pipeline/analyze-object';
 import { compileRegex } from '../../lambdas/regex/compile';
 import { rulePatterns } from '../../scripts/regex-patterns';
 import { makeRng, syntheticRecords } from '../../scripts/synthetic-events';
+import { isProblem } from '../../lambdas/core';
 
 const ROOT = join(__dirname, '..', '..');
 /** The shared corpus beside the checkout (../shared), when present; these tests pass without it. */
@@ -116,7 +117,7 @@ describe('optimised detection equals straightforward evaluation', () => {
     let matched = 0;
     for (const { source, flags, file } of patterns) {
       const compiled = compileRegex(source, flags);
-      if (!compiled.ok) throw new Error(`${file}: ${compiled.problem}`);
+      if (isProblem(compiled)) throw new Error(`${file}: ${compiled.problem}`);
       const v8 = new RegExp(source, flags);
       for (const leaf of leaves) {
         const expected = v8.test(leaf);

@@ -2,6 +2,7 @@
  * What an execution says about its hunt: the parts of its ARN, and the hunt parameters from its
  * input (lambdas/hunt/input.ts), which the re-run command repeats.
  */
+import type { Problem } from '../../core';
 import { safeText } from '../../notify/sanitize';
 import type { HuntMode } from '../plan';
 import { isObject } from './shapes';
@@ -36,7 +37,7 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
 const HUNT_ID = /^[A-Za-z0-9_-]{1,80}$/;
 
 /** The hunt parameters from the execution input, or a reason they are unusable. */
-export function parseHuntRun(input: string | undefined): { run?: HuntRun; problem?: string } {
+export function parseHuntRun(input: string | undefined): HuntRun | Problem {
   if (input === undefined) return { problem: 'the execution input is not available' };
   let value: unknown;
   try {
@@ -66,6 +67,10 @@ export function parseHuntRun(input: string | undefined): { run?: HuntRun; proble
   )
     return { problem: 'execution input rules: expected up to 200 rule references' };
   return {
-    run: { huntId, since: since as string, until: until as string, mode, rules: refs as string[] },
+    huntId,
+    since: since as string,
+    until: until as string,
+    mode,
+    rules: refs as string[],
   };
 }

@@ -4,17 +4,17 @@
  * cap stops the file with an error (a worker result is at most ~256 KB, a failed entry a little more).
  */
 import { StringDecoder } from 'node:string_decoder';
+import { TrailAlertsError } from '../../core';
 
 /** Longest line read: a child's input and output are each at most 256 KB. */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;
 
-export class LineTooLongError extends Error {
+export class LineTooLongError extends TrailAlertsError {
   constructor(
     readonly line: number,
     max: number,
   ) {
     super(`line ${line} is longer than ${max.toLocaleString('en-US')} bytes`);
-    this.name = 'LineTooLongError';
   }
 }
 

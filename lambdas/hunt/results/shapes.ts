@@ -4,12 +4,13 @@
  * more than a short, cleaned excerpt of the value.
  */
 import { safeText } from '../../notify/sanitize';
+import { TrailAlertsError } from '../../core';
 
 /** The longest text a result field may hold, unless a check says otherwise. */
 export const MAX_TEXT = 2000;
 
 /** A value of the wrong shape; the message starts with its path. */
-export class ShapeError extends Error {}
+export class ShapeError extends TrailAlertsError {}
 
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -8,6 +8,7 @@
  * Everything read from the result files is untrusted: shapes are validated, and a malformed file
  * or entry is reported by its S3 key and JSON path, never thrown.
  */
+import { isProblem } from '../../core';
 import { safeText } from '../../notify/sanitize';
 import { Aggregator, byText, foldResultLines, foldResultText } from './aggregate';
 import { splitLines } from './lines';
@@ -43,7 +44,7 @@ export async function summarizeHunt(
   const listedLimit = Math.max(0, Math.min(options.listed ?? 20, MAX_LISTED_LIMIT));
   const agg = new Aggregator(listedLimit);
   const parsedRun = parseHuntRun(execution.input);
-  const run = parsedRun.run;
+  const run = isProblem(parsedRun) ? undefined : parsedRun;
   let results: HuntSummary['results'];
   let resultsProblem: string | undefined;
 
@@ -124,7 +125,7 @@ export async function summarizeHunt(
     ...(execution.startDate ? { startDate: execution.startDate.toISOString() } : {}),
     ...(execution.stopDate ? { stopDate: execution.stopDate.toISOString() } : {}),
     ...(execution.stateMachineArn ? { stateMachineArn: execution.stateMachineArn } : {}),
-    ...(run ? { hunt: run } : { huntProblem: parsedRun.problem }),
+    ...(run ? { hunt: run } : { huntProblem: isProblem(parsedRun) ? parsedRun.problem : undefined }),
     ...(results ? { results } : {}),
     ...(resultsProblem ? { resultsProblem } : {}),
     batches: agg.batches,

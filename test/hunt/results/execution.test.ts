@@ -1,23 +1,29 @@
 /** What an execution says about its hunt: its ARN's parts and the hunt parameters of its input. */
+import { isProblem } from '../../../lambdas/core';
 import { parseExecutionArn, parseHuntRun } from '../../../lambdas/hunt/results';
 import { EXECUTION, executionInput, HUNT_ID, STATE_MACHINE } from '../fixtures';
 
+const problemOf = (input: string | undefined) => {
+  const parsed = parseHuntRun(input);
+  return isProblem(parsed) ? parsed.problem : undefined;
+};
+
 describe('parseHuntRun', () => {
   it('reads the hunt parameters from the execution input', () => {
-    expect(parseHuntRun(executionInput()).run).toEqual({
+    expect(parseHuntRun(executionInput())).toEqual({
       huntId: HUNT_ID,
       since: '2026-08-01T00:00:00.000Z',
       until: '2026-08-02T23:59:59.999Z',
       mode: 'report',
       rules: [],
     });
-    expect(parseHuntRun(undefined).problem).toBe('the execution input is not available');
-    expect(parseHuntRun('nope').problem).toBe('the execution input is not JSON');
-    expect(parseHuntRun(executionInput({ since: 'yesterday' })).problem).toContain('since');
-    expect(parseHuntRun(executionInput({ mode: 'delete' })).problem).toContain('mode');
+    expect(problemOf(undefined)).toBe('the execution input is not available');
+    expect(problemOf('nope')).toBe('the execution input is not JSON');
+    expect(problemOf(executionInput({ since: 'yesterday' }))).toContain('since');
+    expect(problemOf(executionInput({ mode: 'delete' }))).toContain('mode');
     // An execution started before alert mode had its name: its input says "pipeline".
-    expect(parseHuntRun(executionInput({ mode: 'pipeline' })).run?.mode).toBe('alert');
-    expect(parseHuntRun(executionInput({ rules: [{}] })).problem).toContain('rules');
+    expect(parseHuntRun(executionInput({ mode: 'pipeline' }))).toMatchObject({ mode: 'alert' });
+    expect(problemOf(executionInput({ rules: [{}] }))).toContain('rules');
   });
 });
 
