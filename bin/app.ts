@@ -15,8 +15,8 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildDeployment, type DeploymentMode } from '../stacks/deployment';
 import { checkRuleBundle, sigmaRuleLoader } from '../stacks/rule-bundle-check';
-import { loadAccountsConfig } from '../lambdas/org/config';
-import { formatDiagnostic } from '../lambdas/core';
+import { loadAccountsConfig } from '../src/org/config';
+import { formatDiagnostic } from '../src/core';
 
 async function main(): Promise<void> {
   const app = new App();

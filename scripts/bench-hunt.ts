@@ -1,11 +1,11 @@
 /**
- * The retro-hunt worker, measured locally: the real worker (lambdas/hunt/worker.ts huntBatch, the
+ * The retro-hunt worker, measured locally: the real worker (src/hunt/worker.ts huntBatch, the
  * repository's rules, report mode) over day prefixes in s3rver, behind a proxy that holds every
  * request for a fixed latency before passing it on, as a round trip to S3 would. Objects are
  * CloudTrail-like (synthetic records, gzip) of realistic sizes: most hold 10-60 records, some
  * a few hundred. Prints objects per second per worker for each latency and number of GETs in
  * flight, the analyzer's CPU-bound rate (objects read from memory), then the model
- * (lambdas/hunt/estimate.ts): duration and cost of a month of a 5,000-account organization
+ * (src/hunt/estimate.ts): duration and cost of a month of a 5,000-account organization
  * (5,000 accounts x 4 regions x 30 days x 288 objects, about 173 M objects) at a few
  * concurrencies, beside GuardDuty's price for the same events.
  *
@@ -30,13 +30,13 @@ import {
   estimateHunt,
   workerRate,
   WORKER_MEMORY_MB,
-} from '../lambdas/hunt/estimate';
-import type { HuntItem } from '../lambdas/hunt/input';
-import { huntBatch, type HuntWorkerDeps } from '../lambdas/hunt/worker';
-import { loadAccountsConfig } from '../lambdas/org/config';
-import { StaticAccountDirectory } from '../lambdas/org/directory';
-import { buildPolicy, loadDetectionContent } from '../lambdas/pipeline/build';
-import { openObject } from '../lambdas/pipeline/s3-objects';
+} from '../src/hunt/estimate';
+import type { HuntItem } from '../src/hunt/input';
+import { huntBatch, type HuntWorkerDeps } from '../src/hunt/worker';
+import { loadAccountsConfig } from '../src/org/config';
+import { StaticAccountDirectory } from '../src/org/directory';
+import { buildPolicy, loadDetectionContent } from '../src/runtime/build';
+import { openObject } from '../src/runtime/s3-objects';
 import { logObjectText, makeRng, syntheticRecords, trailKey } from './synthetic-events';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -262,7 +262,7 @@ async function main(argv: string[]): Promise<void> {
 
     const share = Math.min(1, WORKER_MEMORY_MB / 1769);
     process.stdout.write(
-      `\nModel (lambdas/hunt/estimate.ts): ${MONTH.accounts} accounts x ${MONTH.regions} regions x ${MONTH.days} days x ` +
+      `\nModel (src/hunt/estimate.ts): ${MONTH.accounts} accounts x ${MONTH.regions} regions x ${MONTH.days} days x ` +
         `${MONTH.objectsPerDay} objects. A worker at ${WORKER_MEMORY_MB} MB has ${(share * 100).toFixed(0)}% of a vCPU; at the ` +
         `${perCpuSecond.toFixed(0)} objects per CPU-second measured through S3 (the slowest with 8 or more in flight) ` +
         `its CPU bound is ${(perCpuSecond * share).toFixed(0)} objects/s; load average now ${load()}\n`,

@@ -4,13 +4,13 @@
  * (exceptions, dedupe, correlation, cooldown, routing) with in-memory state and a sender that
  * discards, over matches of the repository's rules on generated events.
  */
-import type { Alert, Match } from '../lambdas/alerts/alert';
-import { MemoryStateStore } from '../lambdas/alerts/state/memory-store';
-import { loadAccountsConfig } from '../lambdas/org/config';
-import { StaticAccountDirectory } from '../lambdas/org/directory';
-import { Analyzer } from '../lambdas/pipeline/analyze';
-import { assembleProcessor } from '../lambdas/pipeline/assemble';
-import { buildPolicy, loadDetectionContent } from '../lambdas/pipeline/build';
+import type { Alert, Match } from '../src/alerts/alert';
+import { MemoryStateStore } from '../src/alerts/state/memory-store';
+import { loadAccountsConfig } from '../src/org/config';
+import { StaticAccountDirectory } from '../src/org/directory';
+import { Analyzer } from '../src/runtime/analyze';
+import { assembleProcessor } from '../src/runtime/assemble';
+import { buildPolicy, loadDetectionContent } from '../src/runtime/build';
 import { syntheticRecords } from './synthetic-events';
 
 /**

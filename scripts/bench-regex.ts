@@ -16,10 +16,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RE2JS } from 're2js';
-import { readEvents } from '../lambdas/cloudtrail/read';
-import { isProblem } from '../lambdas/core';
-import { compileRegex } from '../lambdas/regex/compile';
-import { requiredLiteral } from '../lambdas/regex/required-literal';
+import { readEvents } from '../src/cloudtrail/read';
+import { isProblem } from '../src/core';
+import { compileRegex } from '../src/regex/compile';
+import { requiredLiteral } from '../src/regex/required-literal';
 import { rulePatterns } from './regex-patterns';
 import { syntheticRecords } from './synthetic-events';
 

@@ -23,7 +23,7 @@ import os from 'node:os';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import type { Diagnostic } from '../lambdas/core';
+import type { Diagnostic } from '../src/core';
 import { bundledEngine } from './bundled-engine';
 
 /** The figure issue 7 quotes for TrailAlerts' analyzer (quoted, never measured here). */

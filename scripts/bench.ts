@@ -3,11 +3,11 @@
  * uncompressed, cached in .bench/). On the same bytes, in one process, it times:
  *   (0) gunzip alone, (a) gunzip + JSON.parse of the whole object (the baseline),
  *   (s) the streaming splitter alone (gunzip → records with their key tables), no rules, and
- *   (b) the analyzer itself: the same path as the Lambda (lambdas/pipeline/analyze-stream.ts:
+ *   (b) the analyzer itself: the same path as the Lambda (src/runtime/analyze-stream.ts:
  *       gunzip → splitter → eventName/eventSource dispatch on the raw text → partial parsing
  *       of what the candidate rules read → matches that keep the record's text), with all
  *       rules loaded (rules/ plus the SigmaHQ AWS rules when present).
- * The measured code (lambdas/) is loaded as one esbuild bundle, as the Lambdas run it
+ * The measured code (src/) is loaded as one esbuild bundle, as the Lambdas run it
  * (scripts/bundled-engine.ts); the baseline is Node's own gunzip and JSON.parse.
  * Prints MB/s, events/s, the ratio b/a by wall clock and by CPU time (gunzip runs on another
  * thread in the streaming path), the rule count and peak RSS. It prints figures; it is not a test.
@@ -29,8 +29,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import type { Analyzer } from '../lambdas/pipeline/analyze';
-import type { Diagnostic } from '../lambdas/core';
+import type { Analyzer } from '../src/runtime/analyze';
+import type { Diagnostic } from '../src/core';
 import { analyzerCost, benchProcessor, formatCost } from './bench-processor';
 import {
   compareWithTrailAlerts,
@@ -191,7 +191,7 @@ async function main(): Promise<void> {
     return;
   }
   const { Analyzer, loadRules, RuleIndex } = bundledEngine();
-  console.log(`engine: lambdas/ bundled by esbuild into ${BUNDLED_ENGINE_FILE}, as the Lambdas are`);
+  console.log(`engine: src/ bundled by esbuild into ${BUNDLED_ENGINE_FILE}, as the Lambdas are`);
   const bundle = loadRules(rulePaths);
   const analyzer = new Analyzer({ rules: bundle.rules });
   const stats = new RuleIndex(bundle.rules).stats();

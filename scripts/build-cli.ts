@@ -7,7 +7,7 @@
  * jest global setup uses it).
  *
  *   npm run build                                # builds, and removes the chunks of earlier builds
- *   npx tsx scripts/build-cli.ts --if-stale      # only when bin/, lambdas/ or package*.json changed
+ *   npx tsx scripts/build-cli.ts --if-stale      # only when bin/, src/ or package*.json changed
  */
 import { createHash } from 'node:crypto';
 import {
@@ -45,7 +45,7 @@ export function sourceBuildId(): string {
   const hash = createHash('sha256');
   const files = [
     ...sourceFiles(join(ROOT, 'bin'), []),
-    ...sourceFiles(join(ROOT, 'lambdas'), []),
+    ...sourceFiles(join(ROOT, 'src'), []),
     join(ROOT, 'package.json'),
     join(ROOT, 'package-lock.json'),
     __filename,

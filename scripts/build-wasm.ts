@@ -1,6 +1,6 @@
 /**
  * Builds the splitter's WebAssembly hot loop (wasm/scan-record.ts, AssemblyScript) into
- * lambdas/cloudtrail/raw/scan-record-wasm.ts (the module as base64, so that esbuild bundles it into
+ * src/cloudtrail/raw/scan-record-wasm.ts (the module as base64, so that esbuild bundles it into
  * the Lambdas with no file to ship beside them).
  *
  *   npx tsx scripts/build-wasm.ts          # rebuild and write
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
 const SOURCE = join(ROOT, 'wasm', 'scan-record.ts');
-const TARGET = join(ROOT, 'lambdas', 'cloudtrail', 'raw', 'scan-record-wasm.ts');
+const TARGET = join(ROOT, 'src', 'cloudtrail', 'raw', 'scan-record-wasm.ts');
 
 function build(): string {
   const dir = mkdtempSync(join(os.tmpdir(), 'scan-record-'));

@@ -3,14 +3,14 @@
  * counts, type-only ones too: a cycle closed by a type is still two modules that cannot be read
  * apart. Only relative imports are followed; packages cannot import back.
  *
- *   npx tsx scripts/check-cycles.ts [folder …]   (default: lambdas bin stacks scripts wasm)
+ *   npx tsx scripts/check-cycles.ts [folder …]   (default: src bin stacks scripts wasm)
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
 const ROOT = resolve(__dirname, '..');
-const DEFAULT_FOLDERS = ['lambdas', 'bin', 'stacks', 'scripts', 'wasm'];
+const DEFAULT_FOLDERS = ['src', 'bin', 'stacks', 'scripts', 'wasm'];
 
 function sourceFiles(dir: string, out: string[] = []): string[] {
   if (!existsSync(dir)) return out;

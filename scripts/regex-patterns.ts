@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { listRuleFiles } from '../lambdas/sigma';
+import { listRuleFiles } from '../src/sigma';
 
 export interface RulePattern {
   file: string;

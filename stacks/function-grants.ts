@@ -21,7 +21,7 @@ export function grantAssumeReader(role: iam.Role, readerRoleArn: string): void {
 
 /**
  * Read access to AWS Organizations for account names and OU paths (none in static mode): exactly
- * the calls lambdas/org/organizations-directory.ts makes. Those that take an OU, root or account
+ * the calls src/org/organizations-directory.ts makes. Those that take an OU, root or account
  * ARN are scoped to this organization's; ListRoots accepts only `*`.
  */
 export function grantAccountDirectory(role: iam.Role, access: AccountDirectoryAccess, orgId: string): void {

@@ -23,7 +23,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { GRANTS_API_ACTIONS } from '../lambdas/grants/custom-resource';
+import { GRANTS_API_ACTIONS } from '../src/grants/custom-resource';
 import { trailObjectCreatedPattern } from './constructs/trail-event-bus';
 import {
   PropsError,
@@ -63,7 +63,7 @@ export interface MemberGrantsStackProps extends StackProps {
    * notifications on). Only for a bucket no landing zone manages.
    */
   forwardTo?: { securityEventBusArn: string };
-  /** Inline handler source; default: lambdas/grants/handler.ts bundled with esbuild. */
+  /** Inline handler source; default: src/grants/handler.ts bundled with esbuild. */
   handlerSource?: string;
 }
 

@@ -3,7 +3,7 @@
  * shapes. Every deploy-time choice comes from accounts.yaml (landing-zone.ts infers what it does
  * not say), so the pipeline's own `cdk synth` produces exactly the templates of the first deploy.
  */
-import type { AccountsConfig } from '../lambdas/org/types';
+import type { AccountsConfig } from '../src/org/types';
 import type { MemberGrantsStackProps } from './member-grants-stack';
 import type { MemberGrantsStackSetStackProps } from './member-grants-stackset';
 import type { OrganizationsPolicyStackProps } from './organizations-policy-stack';
@@ -20,9 +20,9 @@ export interface ConfigMappingOptions {
   rulesDir: string;
   analyzerEntry?: string;
   processorEntry?: string;
-  /** Retro-hunt worker entry (default lambdas/hunt/handler.ts). */
+  /** Retro-hunt worker entry (default src/hunt/handler.ts). */
   huntWorkerEntry?: string;
-  /** Poller entry (default lambdas/poller/handler.ts). */
+  /** Poller entry (default src/poller/handler.ts). */
   pollerEntry?: string;
 }
 

@@ -1,11 +1,11 @@
 /**
- * Renders lambdas/grants/handler.ts into one CommonJS string for an inline (ZipFile) Lambda: esbuild
+ * Renders src/grants/handler.ts into one CommonJS string for an inline (ZipFile) Lambda: esbuild
  * bundles the pure modules, the AWS SDK stays external (the Node.js runtime provides it).
  */
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 
-export const GRANTS_HANDLER_ENTRY = path.resolve(__dirname, '../lambdas/grants/handler.ts');
+export const GRANTS_HANDLER_ENTRY = path.resolve(__dirname, '../src/grants/handler.ts');
 
 let cached: string | undefined;
 

@@ -1,10 +1,10 @@
 /**
  * Validates and compiles the rule bundle at synth time, so a broken rule fails `cdk synth` (and
  * so the pipeline) with the loader's diagnostics instead of reaching production. The rule loader
- * is lambdas/sigma's `loadRules`; tests may inject another.
+ * is src/sigma's `loadRules`; tests may inject another.
  */
-import { formatDiagnostic } from '../lambdas/core';
-import { type RuleBundle } from '../lambdas/sigma/model';
+import { formatDiagnostic } from '../src/core';
+import { type RuleBundle } from '../src/sigma/model';
 
 export type RuleLoader = (paths: string[]) => RuleBundle | Promise<RuleBundle>;
 
@@ -16,17 +16,17 @@ export interface RuleBundleSummary {
   notes: string[];
 }
 
-/** The production loader: `loadRules` from lambdas/sigma/index.ts. */
+/** The production loader: `loadRules` from src/sigma/index.ts. */
 export function sigmaRuleLoader(): RuleLoader {
   let mod: { loadRules?: unknown };
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require('../lambdas/sigma') as { loadRules?: unknown };
+    mod = require('../src/sigma') as { loadRules?: unknown };
   } catch (err) {
-    throw new Error(`cannot load the rule compiler lambdas/sigma/index.ts: ${(err as Error).message}`);
+    throw new Error(`cannot load the rule compiler src/sigma/index.ts: ${(err as Error).message}`);
   }
   if (typeof mod.loadRules !== 'function')
-    throw new Error('lambdas/sigma/index.ts does not export loadRules(paths)');
+    throw new Error('src/sigma/index.ts does not export loadRules(paths)');
   return mod.loadRules as RuleLoader;
 }
 

@@ -40,10 +40,10 @@ import {
 } from './constructs/validate-props';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
-export const DEFAULT_ANALYZER_ENTRY = path.join(PROJECT_ROOT, 'lambdas/analyzer/handler.ts');
-export const DEFAULT_PROCESSOR_ENTRY = path.join(PROJECT_ROOT, 'lambdas/processor/handler.ts');
-export const DEFAULT_HUNT_WORKER_ENTRY = path.join(PROJECT_ROOT, 'lambdas/hunt/handler.ts');
-export const DEFAULT_POLLER_ENTRY = path.join(PROJECT_ROOT, 'lambdas/poller/handler.ts');
+export const DEFAULT_ANALYZER_ENTRY = path.join(PROJECT_ROOT, 'src/analyzer/handler.ts');
+export const DEFAULT_PROCESSOR_ENTRY = path.join(PROJECT_ROOT, 'src/processor/handler.ts');
+export const DEFAULT_HUNT_WORKER_ENTRY = path.join(PROJECT_ROOT, 'src/hunt/handler.ts');
+export const DEFAULT_POLLER_ENTRY = path.join(PROJECT_ROOT, 'src/poller/handler.ts');
 export const ANALYZER_ROLE_NAME = resourceNames().analyzerRole;
 export const PROCESSOR_ROLE_NAME = resourceNames().processorRole;
 export const POLLER_ROLE_NAME = resourceNames().pollerRole;
@@ -96,7 +96,7 @@ export interface SecurityAccountStackProps extends StackProps {
    * absent: not deployed. propsFromConfig always turns it on.
    */
   retroHunt?: {
-    /** Default lambdas/hunt/handler.ts. */
+    /** Default src/hunt/handler.ts. */
     workerEntry?: string;
     reservedConcurrency?: number;
     maxConcurrency?: number;

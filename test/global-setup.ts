@@ -1,6 +1,6 @@
 /**
  * Before the tests: the CLI bundle that bin/trailalerts.js runs (tests start it as a process),
- * built when bin/, lambdas/ or package*.json changed since the last build, so tests never run a
+ * built when bin/, src/ or package*.json changed since the last build, so tests never run a
  * stale bundle; and a rule cache of the run's own, so they never touch the user's.
  */
 import { mkdtempSync } from 'node:fs';

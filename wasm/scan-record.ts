@@ -1,11 +1,11 @@
-// AssemblyScript source of the splitter's hot loop (lambdas/cloudtrail/raw/splitter.ts,
-// scanInsideRecord), compiled by scripts/build-wasm.ts into lambdas/cloudtrail/raw/scan-record-wasm.ts.
+// AssemblyScript source of the splitter's hot loop (src/cloudtrail/raw/splitter.ts,
+// scanInsideRecord), compiled by scripts/build-wasm.ts into src/cloudtrail/raw/scan-record-wasm.ts.
 // It runs over the bytes of an ASCII chunk (where byte offsets equal the string offsets the
 // JavaScript splitter uses) and does exactly what scanInsideRecord does: track strings and
 // nesting inside one record, and note the record's top-level keys (the key table) with each key's
-// number (lambdas/cloudtrail/raw/record-keys.ts). The JavaScript side owns everything else. The
-// memory layout and states are lambdas/cloudtrail/raw/layout.ts, shared with the JavaScript side.
-import { Entry, KeyId, KeyState, WasmMemory, WasmState, WasmStop } from '../lambdas/cloudtrail/raw/layout';
+// number (src/cloudtrail/raw/record-keys.ts). The JavaScript side owns everything else. The
+// memory layout and states are src/cloudtrail/raw/layout.ts, shared with the JavaScript side.
+import { Entry, KeyId, KeyState, WasmMemory, WasmState, WasmStop } from '../src/cloudtrail/raw/layout';
 
 const QUOTE: i32 = 34;
 const BACKSLASH: i32 = 92;

@@ -1,12 +1,12 @@
 /**
- * Plugs the correlation engine (lambdas/alerts/correlate) into `trailalerts test`: a sequence
+ * Plugs the correlation engine (src/alerts/correlate) into `trailalerts test`: a sequence
  * test case fires when replaying its records, in order, through the rules and a fresh engine
  * with in-memory state makes the correlation under test produce a hit.
  */
-import { MemoryStateStore } from '../../lambdas/alerts/state/memory-store';
-import { CorrelationEngine } from '../../lambdas/alerts/correlate/engine';
-import { RuleIndex } from '../../lambdas/sigma/rule-index';
-import type { SequenceTester } from '../../lambdas/sigma/rule-tests';
+import { MemoryStateStore } from '../../src/alerts/state/memory-store';
+import { CorrelationEngine } from '../../src/alerts/correlate/engine';
+import { RuleIndex } from '../../src/sigma/rule-index';
+import type { SequenceTester } from '../../src/sigma/rule-tests';
 
 export const correlationSequenceTester: SequenceTester = async (correlation, bundle, sequence) => {
   const engine = new CorrelationEngine(bundle.correlations, new MemoryStateStore());

@@ -3,10 +3,10 @@
  * (event, rule) match, as a table or as NDJSON. Invalid rules are reported and the valid ones run.
  */
 import { Command, Option } from 'commander';
-import type { TextRecordMatch } from '../../lambdas/pipeline/text-match';
-import type { CloudTrailRecord, Diagnostic } from '../../lambdas/core';
-import type { CompiledRule, RuleMeta } from '../../lambdas/sigma/model';
-import type { RecordSource } from '../../lambdas/cloudtrail/types';
+import type { TextRecordMatch } from '../../src/runtime/text-match';
+import type { CloudTrailRecord, Diagnostic } from '../../src/core';
+import type { CompiledRule, RuleMeta } from '../../src/sigma/model';
+import type { RecordSource } from '../../src/cloudtrail/types';
 import { EXIT_INPUT, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
 import { clean, collect, printDiagnostics, processIO, type CliIO } from './io';
 import { LineOutput } from './line-output';
@@ -106,11 +106,11 @@ export async function runDetect(
     { Analyzer },
     { analyzeStream },
   ] = await Promise.all([
-    import('../../lambdas/cloudtrail/read'),
-    import('../../lambdas/sigma/index'),
-    import('../../lambdas/sigma/logsource-notices'),
-    import('../../lambdas/pipeline/analyze'),
-    import('../../lambdas/pipeline/analyze-stream'),
+    import('../../src/cloudtrail/read'),
+    import('../../src/sigma/index'),
+    import('../../src/sigma/logsource-notices'),
+    import('../../src/runtime/analyze'),
+    import('../../src/runtime/analyze-stream'),
   ]);
   const bundle = loadRules(options.rules);
   printDiagnostics(io, bundle.diagnostics);

@@ -3,7 +3,7 @@
  * every selection and field (matched or not, with the event's actual value) and the condition.
  */
 import { Command, Option } from 'commander';
-import type { Diagnostic } from '../../lambdas/core';
+import type { Diagnostic } from '../../src/core';
 import { EXIT_FAILED, EXIT_INPUT, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
 import { clean, printDiagnostics, processIO, type CliIO } from './io';
 
@@ -17,8 +17,8 @@ export interface ExplainOptions {
 
 export async function runExplain(options: ExplainOptions, io: CliIO = processIO): Promise<number> {
   const [{ readEvents }, { explainRule, formatExplanation, loadRules }] = await Promise.all([
-    import('../../lambdas/cloudtrail/read'),
-    import('../../lambdas/sigma/index'),
+    import('../../src/cloudtrail/read'),
+    import('../../src/sigma/index'),
   ]);
   const bundle = loadRules([options.rule]);
   printDiagnostics(io, bundle.diagnostics, ['error', 'warning', 'notice']);

@@ -2,7 +2,7 @@
  * What `trailalerts hunt` prints before anything runs: the plan's log objects (estimated from
  * CloudTrail's delivery rate), the expected duration at the concurrency accounts.yaml configures
  * (deployment.huntMaxConcurrency, huntGetsInFlight) and the cost, beside GuardDuty's price for the
- * same events (lambdas/hunt/estimate.ts), and a warning when the plan would outlast the state
+ * same events (src/hunt/estimate.ts), and a warning when the plan would outlast the state
  * machine's timeout (deployment.huntTimeoutHours).
  */
 import {
@@ -11,9 +11,9 @@ import {
   estimatePlanObjects,
   OBJECTS_PER_DAY,
   workerRate,
-} from '../../lambdas/hunt/estimate';
-import type { HuntPlan } from '../../lambdas/hunt/plan';
-import type { AccountsConfig } from '../../lambdas/org/types';
+} from '../../src/hunt/estimate';
+import type { HuntPlan } from '../../src/hunt/plan';
+import type { AccountsConfig } from '../../src/org/types';
 
 /** The GET round trip the estimate assumes (S3 in the same region; docs/performance.md). */
 export const ASSUMED_GET_LATENCY_MS = 40;

@@ -3,8 +3,8 @@
  * summary as a table or as JSON. Every text taken from the results (CloudTrail values, S3 keys,
  * Step Functions errors) is cleaned for the terminal (safeText) or escaped in the JSON.
  */
-import { shellQuote, type HuntSummary, type WaitProgress } from '../../lambdas/hunt/results';
-import { safeText } from '../../lambdas/notify/sanitize';
+import { shellQuote, type HuntSummary, type WaitProgress } from '../../src/hunt/results';
+import { safeText } from '../../src/notify/sanitize';
 
 const n = (v: number) => v.toLocaleString('en-US');
 

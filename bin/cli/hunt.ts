@@ -1,13 +1,13 @@
 /**
  * `trailalerts hunt`: retro-hunt at organization scale. Plans the trail's day prefixes for the
  * chosen accounts/OUs × regions × days, or takes them from `--prefix`/`--prefixes-from`
- * (lambdas/hunt/plan.ts), then starts the retro-hunt state machine with them (inline when few,
+ * (src/hunt/plan.ts), then starts the retro-hunt state machine with them (inline when few,
  * else as a manifest in the hunt bucket). Before it starts, and with `--dry-run` instead, it
  * prints the plan with its estimated objects, duration and cost (hunt-estimate.ts), without any
  * AWS call.
  * Matches go to the normal pipeline, or with --report only to the results the map writes to the
  * hunt bucket. `--wait` follows the execution and prints its results; `trailalerts hunt-results`
- * does the same for an earlier execution (lambdas/hunt/results/ reads them, hunt-output.ts prints).
+ * does the same for an earlier execution (src/hunt/results/ reads them, hunt-output.ts prints).
  *
  * Exit status (exit-codes.ts): 0 started, planned, or (waited) every object read; 1 error;
  * 2 accounts.yaml has errors; 6 still running when --timeout passed (or, without --wait, not
@@ -18,13 +18,13 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { Command, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { ALERTED_EVENT_DAYS } from '../../lambdas/alerts/dedupe';
-import { deploymentOfStateMachine, huntBucketName, HUNT_RESULTS_PREFIX } from '../../lambdas/hunt/names';
-import { INLINE_PREFIX_LIMIT, planHunt, type HuntPlan } from '../../lambdas/hunt/plan';
-import type { ExecutionDescription, HuntResultsPort } from '../../lambdas/hunt/results';
-import type { StartedHunt } from '../../lambdas/hunt/start';
-import { safeText } from '../../lambdas/notify/sanitize';
-import { formatDiagnostic } from '../../lambdas/core';
+import { ALERTED_EVENT_DAYS } from '../../src/alerts/dedupe';
+import { deploymentOfStateMachine, huntBucketName, HUNT_RESULTS_PREFIX } from '../../src/hunt/names';
+import { INLINE_PREFIX_LIMIT, planHunt, type HuntPlan } from '../../src/hunt/plan';
+import type { ExecutionDescription, HuntResultsPort } from '../../src/hunt/results';
+import type { StartedHunt } from '../../src/hunt/start';
+import { safeText } from '../../src/notify/sanitize';
+import { formatDiagnostic } from '../../src/core';
 import {
   EXIT_CONFIG,
   EXIT_FAILED,
@@ -37,8 +37,8 @@ import {
 } from './exit-codes';
 
 // Loaded only when a hunt runs: the results reader, its SDK adapter (the SDK is slow to load), the printer.
-const huntResults = () => import('../../lambdas/hunt/results');
-const awsResultsPort = async () => (await import('../../lambdas/hunt/results/aws-port')).awsHuntResultsPort;
+const huntResults = () => import('../../src/hunt/results');
+const awsResultsPort = async () => (await import('../../src/hunt/results/aws-port')).awsHuntResultsPort;
 const huntOutput = () => import('./hunt-output');
 
 /** Default --timeout of `hunt-results --wait`; `hunt --wait` waits for its estimate (waitFor). */
@@ -117,7 +117,7 @@ export function parseStateMachineArn(arn: string): { region: string; account: st
 
 /**
  * The bucket the security stack creates for hunt manifests and results: `<deployment>-hunt-…`,
- * where the state machine is `<deployment>-retro-hunt` (lambdas/hunt/names.ts).
+ * where the state machine is `<deployment>-retro-hunt` (src/hunt/names.ts).
  */
 export function defaultHuntBucket(stateMachineArn: string): string {
   const { account, region, name } = parseStateMachineArn(stateMachineArn);
@@ -126,7 +126,7 @@ export function defaultHuntBucket(stateMachineArn: string): string {
 
 /**
  * The processor remembers an alerted event for ALERTED_EVENT_DAYS after its event time
- * (lambdas/alerts/dedupe.ts): hunt matches of events alerted before, live or by a hunt, are
+ * (src/alerts/dedupe.ts): hunt matches of events alerted before, live or by a hunt, are
  * duplicates. An alert-mode hunt reaching further back can alert again on older events. Says
  * so, or undefined.
  */
@@ -206,7 +206,7 @@ export async function runHunt(
     err: process.stderr,
   },
 ): Promise<number> {
-  const { loadConfig } = await import('../../lambdas/pipeline/build');
+  const { loadConfig } = await import('../../src/runtime/build');
   const loaded = loadConfig(opts.config);
   if (!loaded.config) {
     for (const d of loaded.diagnostics) io.err.write(`${formatDiagnostic(d)}\n`);
@@ -243,7 +243,7 @@ export async function runHunt(
   }
   const { region } = parseStateMachineArn(opts.stateMachine);
   const huntBucket = opts.huntBucket ?? defaultHuntBucket(opts.stateMachine);
-  const { startHuntParts } = await import('../../lambdas/hunt/start');
+  const { startHuntParts } = await import('../../src/hunt/start');
   const parts: StartedHunt[] = await startHuntParts(plan, {
     s3: clients.s3(region),
     sfn: clients.sfn(region),

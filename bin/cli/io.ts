@@ -2,8 +2,8 @@
  * Output plumbing shared by the CLI commands: where text goes (so tests can run commands
  * in-process), how diagnostics print, and how attacker-controlled text is made safe for a terminal.
  */
-import { cleanLine } from '../../lambdas/notify/sanitize';
-import { formatDiagnostic, type Diagnostic } from '../../lambdas/core';
+import { cleanLine } from '../../src/notify/sanitize';
+import { formatDiagnostic, type Diagnostic } from '../../src/core';
 
 export interface CliIO {
   out: { write(text: string): unknown };

@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import type { SourceFile } from '../../lambdas/migrate/model';
+import type { SourceFile } from '../../src/migrate/model';
 import { EXIT_FAILED, EXIT_INPUT, exitHelp } from './exit-codes';
 import { clean, processIO, type CliIO } from './io';
 
@@ -45,7 +45,7 @@ export async function runMigrate(
     io.err.write(`error: ${opts.out} is not empty (pass --force to write into it)\n`);
     return EXIT_FAILED;
   }
-  const { migrateRepository } = await import('../../lambdas/migrate/migrate');
+  const { migrateRepository } = await import('../../src/migrate/migrate');
   const result = migrateRepository(readTree(source));
   for (const file of result.files) {
     const path = join(opts.out, ...file.path.split('/'));

@@ -38,7 +38,7 @@ export function replayCommand(): Command {
         try {
           const [{ SQSClient }, { replayQueue }] = await Promise.all([
             import('@aws-sdk/client-sqs'),
-            import('../../lambdas/pipeline/replay'),
+            import('../../src/runtime/replay'),
           ]);
           const result = await replayQueue({
             sqs: new SQSClient(region ? { region } : {}),

@@ -1,5 +1,5 @@
 /**
- * The CLI's rule cache: each rule file's parsed YAML (lambdas/sigma/yaml-documents.ts), stored by
+ * The CLI's rule cache: each rule file's parsed YAML (src/sigma/yaml-documents.ts), stored by
  * the sha256 of its text under the user's cache directory, in a folder named by the package
  * version and the build, so no entry is read by another version or build. Rules still compile on
  * every run (compiled rules are functions); the cache saves the YAML parsing, most of the rest.
@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import type { DocumentCache, YamlDocuments } from '../../lambdas/sigma/document-cache';
+import type { DocumentCache, YamlDocuments } from '../../src/sigma/document-cache';
 
 /** Folders of other versions or builds not written to for this long are removed. */
 const PRUNE_AFTER_MS = 7 * 24 * 3600 * 1000;

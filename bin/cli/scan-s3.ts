@@ -1,12 +1,12 @@
 /**
  * The S3 client `trailalerts scan s3://…` reads through: the region and profile given on the
- * command line, and errors that say what to do (lambdas/pipeline/s3-objects.ts s3ErrorHint). A
+ * command line, and errors that say what to do (src/runtime/s3-objects.ts s3ErrorHint). A
  * listing that fails is reported as unreadable input and ends that prefix only, so the other inputs
  * are still scanned; an object that cannot be read fails with the hint and the scan goes on.
  */
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { s3ErrorHint } from '../../lambdas/pipeline/s3-objects';
-import type { Diagnostic } from '../../lambdas/core';
+import { s3ErrorHint } from '../../src/runtime/s3-objects';
+import type { Diagnostic } from '../../src/core';
 
 export interface ScanS3Options {
   region?: string;

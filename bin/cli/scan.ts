@@ -4,11 +4,11 @@
  */
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
-import type { AlertOutcome } from '../../lambdas/alerts/alert';
-import { cleanLine } from '../../lambdas/notify/sanitize';
-import type { AccountsConfig } from '../../lambdas/org/types';
-import type { ScanProgress } from '../../lambdas/pipeline/scan';
-import { formatDiagnostic, LEVELS, levelRank, type Diagnostic, type Level } from '../../lambdas/core';
+import type { AlertOutcome } from '../../src/alerts/alert';
+import { cleanLine } from '../../src/notify/sanitize';
+import type { AccountsConfig } from '../../src/org/types';
+import type { ScanProgress } from '../../src/runtime/scan';
+import { formatDiagnostic, LEVELS, levelRank, type Diagnostic, type Level } from '../../src/core';
 import {
   EXIT_CONFIG,
   EXIT_FAIL_ON,
@@ -70,14 +70,14 @@ export async function runScan(
     { scan },
     { skippedSummary },
   ] = await Promise.all([
-    import('../../lambdas/alerts/state/memory-store'),
-    import('../../lambdas/notify/outbox-notifier'),
-    import('../../lambdas/org/directory'),
-    import('../../lambdas/pipeline/analyze'),
-    import('../../lambdas/pipeline/assemble'),
-    import('../../lambdas/pipeline/build'),
-    import('../../lambdas/pipeline/scan'),
-    import('../../lambdas/sigma/logsource-notices'),
+    import('../../src/alerts/state/memory-store'),
+    import('../../src/notify/outbox-notifier'),
+    import('../../src/org/directory'),
+    import('../../src/runtime/analyze'),
+    import('../../src/runtime/assemble'),
+    import('../../src/runtime/build'),
+    import('../../src/runtime/scan'),
+    import('../../src/sigma/logsource-notices'),
   ]);
   const rulesRoot = opts.rules[0];
   const first = opts.config ? loadConfig(opts.config) : { config: defaultConfig(), diagnostics: [] };

@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import type { SequenceTester } from '../../lambdas/sigma/rule-tests';
+import type { SequenceTester } from '../../src/sigma/rule-tests';
 import { EXIT_FAILED, EXIT_INPUT, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
 import { clean, printDiagnostics, processIO, type CliIO } from './io';
 
@@ -22,7 +22,7 @@ export async function runTest(
   const given = paths.length > 0 ? paths : ['rules/'];
   // Reported by the runner as a failed "(file)" case; the status says unreadable input.
   const missing = given.filter((p) => !existsSync(p));
-  const { runRuleTests } = await import('../../lambdas/sigma/rule-tests');
+  const { runRuleTests } = await import('../../src/sigma/rule-tests');
   const report = await runRuleTests(given, { sequenceTester: options.sequenceTester });
   printDiagnostics(
     io,

@@ -19,7 +19,7 @@ export function accountsValidation(configFile: string, rulePaths: string[]): Val
           summary: 'not found',
         };
       }
-      const { loadConfig, loadDetectionContent } = await import('../../lambdas/pipeline/build');
+      const { loadConfig, loadDetectionContent } = await import('../../src/runtime/build');
       const first = loadConfig(configFile);
       if (!first.config) return { diagnostics: first.diagnostics, summary: 'does not load' };
       const content = loadDetectionContent(rulePaths, first.config);

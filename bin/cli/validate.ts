@@ -18,8 +18,8 @@ export function rulesValidation(paths: string[]): ValidationStep {
     exitCode: EXIT_RULES,
     run: async () => {
       const [{ loadDetectionContent }, { skippedCount }] = await Promise.all([
-        import('../../lambdas/pipeline/build'),
-        import('../../lambdas/sigma/logsource-notices'),
+        import('../../src/runtime/build'),
+        import('../../src/sigma/logsource-notices'),
       ]);
       // As scan and the functions load them: with post-processing JSON and exceptions.json.
       const content = loadDetectionContent(paths);

@@ -1,5 +1,5 @@
 /** One thing `trailalerts validate` checks (validate.ts runs them, validate-config.ts adds one). */
-import type { Diagnostic } from '../../lambdas/core';
+import type { Diagnostic } from '../../src/core';
 
 /** Returns its diagnostics and a one-line summary. */
 export interface ValidationStep {

@@ -4,7 +4,7 @@
  * and the exceptions (hits, and those about to expire). docs/operations.md ("The dashboard") says
  * what each widget means and what to do when it turns bad.
  *
- * Metric names come from lambdas/processor/counter-metrics.ts, the file the functions emit them
+ * Metric names come from src/processor/counter-metrics.ts, the file the functions emit them
  * from; per-OU widgets use a SEARCH expression over the `ouPath` dimension, so every OU the
  * directory knows shows up without being listed here. The noisiest rules and the exception hits
  * are CloudWatch Logs Insights queries over the processor's 'alert outcome' log lines.
@@ -25,7 +25,7 @@ import {
   PROCESSOR_METRICS,
   PROCESSOR_SERVICE,
   type OuMetric,
-} from '../../lambdas/processor/counter-metrics';
+} from '../../src/processor/counter-metrics';
 import { requireName } from './validate-props';
 
 export interface DetectionDashboardProps {

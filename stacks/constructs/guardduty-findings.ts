@@ -1,7 +1,7 @@
 /**
  * GuardDuty findings into the processor: an EventBridge rule on this account's default bus that
  * puts every `GuardDuty Finding` event on the matches queue, where the processor reads it as a
- * GuardDuty alert (lambdas/pipeline/match-queue.ts decodeMatch, lambdas/guardduty/).
+ * GuardDuty alert (src/runtime/match-queue.ts decodeMatch, src/guardduty/).
  *
  * In the GuardDuty delegated administrator account, the findings of every member account are
  * published to the administrator's default bus, in the region where they were found

@@ -1,7 +1,7 @@
 /**
  * Retro-hunt: a Step Functions state machine whose Distributed Map runs the hunt worker over day
  * prefixes of the organization trail. Design choices:
- * - Input `{huntId, since, until, mode, rules, manifestKey | prefixes}` (lambdas/hunt/input.ts).
+ * - Input `{huntId, since, until, mode, rules, manifestKey | prefixes}` (src/hunt/input.ts).
  *   A Choice sends manifest hunts to a map with an S3JsonItemReader over the hunt bucket and
  *   inline hunts to an identical map over `$.prefixes`.
  * - ItemSelector makes each prefix `{ prefix }`; ItemBatcher groups prefixes per worker call and
@@ -34,15 +34,15 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { DetectionFunction, type BundledCopy } from './detection-function';
 import { requireIntInRange } from './validate-props';
-import { WORKER_MEMORY_MB } from '../../lambdas/hunt/estimate';
-import { HUNT_RESULTS_PREFIX } from '../../lambdas/hunt/names';
+import { WORKER_MEMORY_MB } from '../../src/hunt/estimate';
+import { HUNT_RESULTS_PREFIX } from '../../src/hunt/names';
 import { resourceNames } from '../resource-names';
 
 export const HUNT_WORKER_ROLE_NAME = resourceNames().huntWorkerRole;
 export const HUNT_STATE_MACHINE_NAME = resourceNames().stateMachine;
 
 export interface RetroHuntProps {
-  /** Worker entry file exporting `handler` (lambdas/hunt/handler.ts). */
+  /** Worker entry file exporting `handler` (src/hunt/handler.ts). */
   workerEntry: string;
   encryptionKey: kms.IKey;
   logRetention: logs.RetentionDays;

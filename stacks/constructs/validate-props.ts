@@ -2,7 +2,7 @@
  * Construction-time checks of construct props. Each failure names the construct, the prop path
  * and what was expected, so a wrong accounts.yaml value fails `cdk synth` with a readable message.
  */
-import { TrailAlertsError } from '../../lambdas/core';
+import { TrailAlertsError } from '../../src/core';
 
 export class PropsError extends TrailAlertsError {
   constructor(owner: string, path: string, expected: string, actual: unknown) {

@@ -1,5 +1,5 @@
 /** Dedupe: alert ids (the lease that dedupes them: delivery-lease.test.ts). */
-import { eventAlertId } from '../../lambdas/alerts/dedupe';
+import { eventAlertId } from '../../src/alerts/dedupe';
 
 describe('eventAlertId', () => {
   it('is a stable truncated sha256 hex of rule id and event id', () => {

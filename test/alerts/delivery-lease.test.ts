@@ -1,6 +1,6 @@
 /** The delivery lease on an alert id: fresh, busy, resumed (released or expired), done. */
-import { DELIVERY_LEASE_SECONDS, DeliveryLedger, leaseKey } from '../../lambdas/alerts/delivery-lease';
-import { MemoryStateStore } from '../../lambdas/alerts/state/memory-store';
+import { DELIVERY_LEASE_SECONDS, DeliveryLedger, leaseKey } from '../../src/alerts/delivery-lease';
+import { MemoryStateStore } from '../../src/alerts/state/memory-store';
 
 function setup() {
   let wall = Date.parse('2026-11-20T10:00:00Z');

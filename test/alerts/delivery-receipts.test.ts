@@ -1,6 +1,6 @@
 /** Delivery receipts: `sending` before a send, `sent` after; a repeat of an unconfirmed send is flagged. */
-import { DeliveryReceipts, receiptKey } from '../../lambdas/alerts/delivery-receipts';
-import { MemoryStateStore } from '../../lambdas/alerts/state/memory-store';
+import { DeliveryReceipts, receiptKey } from '../../src/alerts/delivery-receipts';
+import { MemoryStateStore } from '../../src/alerts/state/memory-store';
 
 const TTL = 14 * 24 * 3600;
 

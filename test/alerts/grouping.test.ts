@@ -2,12 +2,12 @@
  * Grouping per (rule, account, actor): exact repeats counted, other targets folded into a digest
  * (or alone at high), digests carried or flushed when due, and retries answered the same.
  */
-import type { Alert } from '../../lambdas/alerts/alert';
-import { Grouping, groupStateKey, type GroupKey } from '../../lambdas/alerts/grouping';
-import { MAX_DIGEST_ENTRIES } from '../../lambdas/alerts/grouping-state';
-import { MemoryStateStore } from '../../lambdas/alerts/state/memory-store';
-import type { DueIndex, StateStore } from '../../lambdas/alerts/state/store';
-import type { Level } from '../../lambdas/core';
+import type { Alert } from '../../src/alerts/alert';
+import { Grouping, groupStateKey, type GroupKey } from '../../src/alerts/grouping';
+import { MAX_DIGEST_ENTRIES } from '../../src/alerts/grouping-state';
+import { MemoryStateStore } from '../../src/alerts/state/memory-store';
+import type { DueIndex, StateStore } from '../../src/alerts/state/store';
+import type { Level } from '../../src/core';
 
 const key: GroupKey = {
   ruleId: 'rule-1',

@@ -1,8 +1,8 @@
 /** TrailAlerts post-processing JSON -> correlations, and the correlations at work in the engine. */
-import { parsePostProcessing, POSTPROCESSING_GROUP_BY } from '../../lambdas/alerts/postprocessing';
-import { MemoryStateStore } from '../../lambdas/alerts/state/memory-store';
-import { CorrelationEngine } from '../../lambdas/alerts/correlate/engine';
-import { formatDiagnostic } from '../../lambdas/core';
+import { parsePostProcessing, POSTPROCESSING_GROUP_BY } from '../../src/alerts/postprocessing';
+import { MemoryStateStore } from '../../src/alerts/state/memory-store';
+import { CorrelationEngine } from '../../src/alerts/correlate/engine';
+import { formatDiagnostic } from '../../src/core';
 import { event, rule } from './correlate/helpers';
 
 const login = { ...rule('r-login', undefined, 'AWS Console Login Without MFA'), level: 'medium' as const };

@@ -1,6 +1,6 @@
 /** The rule part of alert ids: unchanged for unique ids (dedupe state stays valid), with the file for shared ones. */
-import { eventAlertId } from '../../lambdas/alerts/dedupe';
-import { ruleIdentity } from '../../lambdas/alerts/rule-identity';
+import { eventAlertId } from '../../src/alerts/dedupe';
+import { ruleIdentity } from '../../src/alerts/rule-identity';
 
 describe('ruleIdentity', () => {
   const rule = { id: '9a4c9d3e-1f5b-4a04-8d68-3b9c5a7e0d44', file: 'rules/a.yml' };

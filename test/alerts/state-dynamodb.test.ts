@@ -1,13 +1,13 @@
 /** DynamoDB state adapter against dynalite (in-process, random port): conditional writes, TTL, races. */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoStateStore } from '../../lambdas/alerts/state/dynamodb-store';
-import { DeliveryLedger } from '../../lambdas/alerts/delivery-lease';
-import { MemoryStateStore } from '../../lambdas/alerts/state/memory-store';
-import type { Alert } from '../../lambdas/alerts/alert';
-import { Grouping, groupStateKey } from '../../lambdas/alerts/grouping';
-import { CorrelationEngine } from '../../lambdas/alerts/correlate/engine';
-import type { CorrelationObservation } from '../../lambdas/alerts/state/store';
+import { DynamoStateStore } from '../../src/alerts/state/dynamodb-store';
+import { DeliveryLedger } from '../../src/alerts/delivery-lease';
+import { MemoryStateStore } from '../../src/alerts/state/memory-store';
+import type { Alert } from '../../src/alerts/alert';
+import { Grouping, groupStateKey } from '../../src/alerts/grouping';
+import { CorrelationEngine } from '../../src/alerts/correlate/engine';
+import type { CorrelationObservation } from '../../src/alerts/state/store';
 import { correlation, event, rule } from './correlate/helpers';
 import { startStateTable, type LocalStateTable } from '../helpers/dynalite';
 

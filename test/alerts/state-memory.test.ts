@@ -1,6 +1,6 @@
 /** In-memory state adapter: the same contract as DynamoDB, plus its bounds. */
-import { MemoryStateStore } from '../../lambdas/alerts/state/memory-store';
-import { clip, clipSummary, type CorrelationObservation } from '../../lambdas/alerts/state/store';
+import { MemoryStateStore } from '../../src/alerts/state/memory-store';
+import { clip, clipSummary, type CorrelationObservation } from '../../src/alerts/state/store';
 
 const obs = (key: string, timeMs: number): CorrelationObservation => ({
   key,

@@ -7,7 +7,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { rmSync } from 'node:fs';
-import { StaticAccountDirectory } from '../../lambdas/org/directory';
+import { StaticAccountDirectory } from '../../src/org/directory';
 import {
   analyzerHandler,
   deliver,

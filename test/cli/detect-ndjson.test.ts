@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { detectResult, runDetect } from '../../bin/cli/detect';
-import { loadRules } from '../../lambdas/sigma';
+import { loadRules } from '../../src/sigma';
 import { captureIO, record, stopLoggingRule, tempTree } from './fixtures';
 
 const records = [

@@ -4,7 +4,7 @@
  * cleaned of terminal controls.
  */
 import { formatDuration, formatProgress, formatSummary, summaryJson } from '../../bin/cli/hunt-output';
-import type { HuntSummary } from '../../lambdas/hunt/results';
+import type { HuntSummary } from '../../src/hunt/results';
 import { EXECUTION, HUNT_ID, match, prefix, STATE_MACHINE, STOP } from '../hunt/fixtures';
 
 const A = '444444444444';

@@ -31,7 +31,7 @@ import {
   type HuntCommandOptions,
 } from '../../bin/cli/hunt';
 import { buildProgram } from '../../bin/cli/program';
-import type { HuntSummary } from '../../lambdas/hunt/results';
+import type { HuntSummary } from '../../src/hunt/results';
 import {
   batchResult,
   BUCKET,

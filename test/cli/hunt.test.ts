@@ -19,9 +19,9 @@ import {
   type HuntCommandOptions,
   dedupeWindowNotice,
 } from '../../bin/cli/hunt';
-import { planHunt } from '../../lambdas/hunt/plan';
-import { executionInput, INLINE_PREFIX_LIMIT, manifestKeyFor, newHuntId } from '../../lambdas/hunt/start';
-import { parseAccountsConfig } from '../../lambdas/org/config';
+import { planHunt } from '../../src/hunt/plan';
+import { executionInput, INLINE_PREFIX_LIMIT, manifestKeyFor, newHuntId } from '../../src/hunt/start';
+import { parseAccountsConfig } from '../../src/org/config';
 import { resourceNames } from '../../stacks/resource-names';
 
 const ARN = 'arn:aws:states:eu-west-1:222222222222:stateMachine:trailalerts-retro-hunt';

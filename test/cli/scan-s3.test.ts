@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runScan } from '../../bin/cli/scan';
-import { s3ErrorHint } from '../../lambdas/pipeline/s3-objects';
+import { s3ErrorHint } from '../../src/runtime/s3-objects';
 import { captureIO, record, stopLoggingRule, tempTree } from './fixtures';
 
 const cli = join(__dirname, '..', '..', 'bin', 'trailalerts.js');

@@ -1,6 +1,6 @@
 /** Tests for actorOf: every userIdentity type CloudTrail emits, with realistic records, and garbage. */
 import fc from 'fast-check';
-import { actorOf } from '../../lambdas/cloudtrail/actor';
+import { actorOf } from '../../src/cloudtrail/actor';
 
 const ACCT = '444455556666';
 

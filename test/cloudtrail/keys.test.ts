@@ -1,10 +1,5 @@
 /** Tests for trail key parsing, S3 event key decoding and the owning account of a record. */
-import {
-  accountOf,
-  decodeS3EventKey,
-  isCloudTrailLogKey,
-  parseTrailKey,
-} from '../../lambdas/cloudtrail/keys';
+import { accountOf, decodeS3EventKey, isCloudTrailLogKey, parseTrailKey } from '../../src/cloudtrail/keys';
 
 const ORG_KEY =
   'AWSLogs/o-aa111bb222/444455556666/CloudTrail/eu-west-1/2026/11/20/444455556666_CloudTrail_eu-west-1_20261120T1005Z_AbCdEf0123456789.json.gz';

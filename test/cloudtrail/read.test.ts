@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { parseRawRecord, readEvents, recordsFromStream } from '../../lambdas/cloudtrail/read';
-import type { SourcedRecord } from '../../lambdas/cloudtrail/types';
-import type { Diagnostic } from '../../lambdas/core';
+import { parseRawRecord, readEvents, recordsFromStream } from '../../src/cloudtrail/read';
+import type { SourcedRecord } from '../../src/cloudtrail/types';
+import type { Diagnostic } from '../../src/core';
 
 function event(i: number, extra: Record<string, unknown> = {}) {
   return {

@@ -2,10 +2,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { actorOf } from '../../lambdas/cloudtrail/actor';
-import { parseTrailKey } from '../../lambdas/cloudtrail/keys';
-import { readEvents } from '../../lambdas/cloudtrail/read';
-import type { Diagnostic } from '../../lambdas/core';
+import { actorOf } from '../../src/cloudtrail/actor';
+import { parseTrailKey } from '../../src/cloudtrail/keys';
+import { readEvents } from '../../src/cloudtrail/read';
+import type { Diagnostic } from '../../src/core';
 import { syntheticRecords, trailKey, writeLogObject } from '../../scripts/synthetic-events';
 
 describe('synthetic events', () => {

@@ -5,8 +5,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { targetOf } from '../../lambdas/cloudtrail/target';
-import type { CloudTrailRecord } from '../../lambdas/core';
+import { targetOf } from '../../src/cloudtrail/target';
+import type { CloudTrailRecord } from '../../src/core';
 
 const CORPUS = join(__dirname, '..', '..', '..', 'shared', 'corpus', 'stratus-red-team');
 

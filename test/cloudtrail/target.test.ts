@@ -2,7 +2,7 @@
  * The target of a CloudTrail call: what it acted on. Keys tell exact repeats from calls on other
  * things; labels are for people. Hand-written records (the real ones are in target.corpus.test.ts).
  */
-import { targetOf } from '../../lambdas/cloudtrail/target';
+import { targetOf } from '../../src/cloudtrail/target';
 
 const ec2 = (eventName: string, requestParameters: unknown, extra: Record<string, unknown> = {}) => ({
   eventSource: 'ec2.amazonaws.com',

@@ -11,9 +11,9 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { join } from 'node:path';
-import { encodeMatch } from '../../lambdas/pipeline/match-queue';
-import { loadRuntime } from '../../lambdas/pipeline/runtime';
-import { createProcessorHandler } from '../../lambdas/processor/handler';
+import { encodeMatch } from '../../src/runtime/match-queue';
+import { loadRuntime } from '../../src/runtime/runtime';
+import { createProcessorHandler } from '../../src/processor/handler';
 import { startStateTable, type LocalStateTable } from '../helpers/dynalite';
 
 const WEBHOOK_TOKEN = 'T0SECRET/B0SECRET/xoxWebhookToken9f8e7d';

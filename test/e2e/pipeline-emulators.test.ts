@@ -19,9 +19,9 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { createAnalyzerHandler } from '../../lambdas/analyzer/handler';
-import { loadRuntime, type Runtime } from '../../lambdas/pipeline/runtime';
-import { createProcessorHandler } from '../../lambdas/processor/handler';
+import { createAnalyzerHandler } from '../../src/analyzer/handler';
+import { loadRuntime, type Runtime } from '../../src/runtime/runtime';
+import { createProcessorHandler } from '../../src/processor/handler';
 import { startStateTable, type LocalStateTable } from '../helpers/dynalite';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -4,15 +4,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { MemoryStateStore } from '../../lambdas/alerts/state/memory-store';
-import type { Alert } from '../../lambdas/alerts/alert';
-import { parseAccountsConfig } from '../../lambdas/org/config';
-import { StaticAccountDirectory } from '../../lambdas/org/directory';
-import { Analyzer } from '../../lambdas/pipeline/analyze';
-import { assembleProcessor } from '../../lambdas/pipeline/assemble';
-import { buildPolicy, loadDetectionContent } from '../../lambdas/pipeline/build';
-import { scan } from '../../lambdas/pipeline/scan';
-import type { Diagnostic } from '../../lambdas/core';
+import { MemoryStateStore } from '../../src/alerts/state/memory-store';
+import type { Alert } from '../../src/alerts/alert';
+import { parseAccountsConfig } from '../../src/org/config';
+import { StaticAccountDirectory } from '../../src/org/directory';
+import { Analyzer } from '../../src/runtime/analyze';
+import { assembleProcessor } from '../../src/runtime/assemble';
+import { buildPolicy, loadDetectionContent } from '../../src/runtime/build';
+import { scan } from '../../src/runtime/scan';
+import type { Diagnostic } from '../../src/core';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require('s3rver');

@@ -6,8 +6,8 @@ import {
   keyFromSecretString,
   publicIp,
   secretApiKey,
-} from '../../lambdas/enrich';
-import type { SecretReader } from '../../lambdas/secrets/secret-reader';
+} from '../../src/enrich';
+import type { SecretReader } from '../../src/secrets/secret-reader';
 
 describe('publicIp', () => {
   it('accepts public unicast IPv4 and IPv6 and canonicalises IPv4-mapped IPv6', () => {

@@ -6,7 +6,7 @@ import {
   VpnApiIpContext,
   ipContextFromVpnApi,
   type FailureReason,
-} from '../../lambdas/enrich';
+} from '../../src/enrich';
 
 const KEY = 'sk-SECRET/KEY+123';
 

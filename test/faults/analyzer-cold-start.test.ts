@@ -7,10 +7,10 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { rmSync } from 'node:fs';
-import { StaticAccountDirectory } from '../../lambdas/org/directory';
-import { decodeMatch } from '../../lambdas/pipeline/match-queue';
-import type { Runtime } from '../../lambdas/pipeline/runtime';
-import { BatchFailedError } from '../../lambdas/pipeline/sqs-batch';
+import { StaticAccountDirectory } from '../../src/org/directory';
+import { decodeMatch } from '../../src/runtime/match-queue';
+import type { Runtime } from '../../src/runtime/runtime';
+import { BatchFailedError } from '../../src/runtime/sqs-batch';
 import {
   analyzerHandler,
   deliver,

@@ -14,12 +14,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { createAnalyzerHandler, type AnalyzerHandlerDeps } from '../../lambdas/analyzer/handler';
-import { parseAccountsConfig } from '../../lambdas/org/config';
-import type { AccountDirectory } from '../../lambdas/org/directory';
-import type { AccountsConfig } from '../../lambdas/org/types';
-import { buildPolicy, loadDetectionContent } from '../../lambdas/pipeline/build';
-import type { Runtime } from '../../lambdas/pipeline/runtime';
+import { createAnalyzerHandler, type AnalyzerHandlerDeps } from '../../src/analyzer/handler';
+import { parseAccountsConfig } from '../../src/org/config';
+import type { AccountDirectory } from '../../src/org/directory';
+import type { AccountsConfig } from '../../src/org/types';
+import { buildPolicy, loadDetectionContent } from '../../src/runtime/build';
+import type { Runtime } from '../../src/runtime/runtime';
 
 export const BUCKET = 'org-trail-logs';
 export const PROD = '444455556666';

@@ -14,8 +14,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { rmSync } from 'node:fs';
-import { createAccountDirectory } from '../../lambdas/org/create-directory';
-import { decodeMatch } from '../../lambdas/pipeline/match-queue';
+import { createAccountDirectory } from '../../src/org/create-directory';
+import { decodeMatch } from '../../src/runtime/match-queue';
 import {
   analyzerHandler,
   deliver,

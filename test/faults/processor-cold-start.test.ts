@@ -3,8 +3,8 @@
  * failing. Before lazyRetrying, the rejected promise stayed cached (`??=`): every later message of
  * the container failed and the handler never threw, so Lambda never recycled it.
  */
-import { BatchFailedError } from '../../lambdas/pipeline/sqs-batch';
-import type { Runtime } from '../../lambdas/pipeline/runtime';
+import { BatchFailedError } from '../../src/runtime/sqs-batch';
+import type { Runtime } from '../../src/runtime/runtime';
 import { Container, failedIds, stopLogging, World } from './processor-fixture';
 
 describe('processor faults: cold start', () => {

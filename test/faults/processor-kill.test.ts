@@ -4,7 +4,7 @@
  * fresh container after the visibility timeout, as SQS delivers it. Before leases, the dead run
  * left a "duplicate" behind and the alert was lost; now the redelivery resumes from the receipts.
  */
-import { eventAlertId } from '../../lambdas/alerts/dedupe';
+import { eventAlertId } from '../../src/alerts/dedupe';
 import {
   Container,
   contextWith,

@@ -4,7 +4,7 @@
  * past the SDK's own retries), SES and SNS mocked. Before leases, a throttled release lost the
  * destinations not yet served (soc 1, audit 1, pager 0, and the retry reported success).
  */
-import { eventAlertId } from '../../lambdas/alerts/dedupe';
+import { eventAlertId } from '../../src/alerts/dedupe';
 import { Container, failedIds, stopLogging, VISIBILITY_TIMEOUT_MS, World } from './processor-fixture';
 
 const STOP_RULE = '7c1f0a52-0d3e-4c1a-9a7e-5b2d3c4e5f01';

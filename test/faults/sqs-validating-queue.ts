@@ -1,6 +1,6 @@
 /**
  * A SendMessageBatch stand-in that applies SQS's rules (written independently of
- * lambdas/pipeline/sqs-packing.ts, from the API reference): at most 10 entries with distinct Ids,
+ * src/runtime/sqs-packing.ts, from the API reference): at most 10 entries with distinct Ids,
  * each message at most 1 MiB and the batch at most 1 MiB in UTF-8 (attributes included), and only
  * the characters #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF in a body.
  * Accepted bodies are kept as SQS delivers them (through UTF-8).

@@ -5,12 +5,12 @@
  * error (diagnostics, ConditionError), never a crash or a hang.
  */
 import fc from 'fast-check';
-import { parseRawRecord } from '../../lambdas/cloudtrail/read';
-import { RecordSource } from '../../lambdas/cloudtrail/raw';
-import { parseAccountsConfig } from '../../lambdas/org/config';
-import { ConditionError, parseCondition } from '../../lambdas/sigma/condition';
-import { parseRules, RuleIndex } from '../../lambdas/sigma/index';
-import type { Diagnostic } from '../../lambdas/core';
+import { parseRawRecord } from '../../src/cloudtrail/read';
+import { RecordSource } from '../../src/cloudtrail/raw';
+import { parseAccountsConfig } from '../../src/org/config';
+import { ConditionError, parseCondition } from '../../src/sigma/condition';
+import { parseRules, RuleIndex } from '../../src/sigma/index';
+import type { Diagnostic } from '../../src/core';
 
 const RUNS = 10_000;
 

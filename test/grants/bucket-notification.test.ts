@@ -2,7 +2,7 @@
  * Unit tests of the bucket-notification editing behind Custom::TrailBucketEventBridge (moved from
  * test/stacks/grants-bucket-policy.test.ts when the bucket-policy code was removed).
  */
-import { enableEventBridge, switchOnEventBridge } from '../../lambdas/grants/bucket-notification';
+import { enableEventBridge, switchOnEventBridge } from '../../src/grants/bucket-notification';
 import { createDenyingClients } from './deny-fake';
 
 describe('enableEventBridge', () => {

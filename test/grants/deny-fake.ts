@@ -1,5 +1,5 @@
 /**
- * A fake S3 and KMS for the member-grants custom resource (lambdas/grants) that records every call
+ * A fake S3 and KMS for the member-grants custom resource (src/grants) that records every call
  * as the IAM action it needs and refuses denied actions the way a service control policy does: the
  * call throws an error named 'AccessDenied' (HTTP 403) whose message, like S3's, says no more than
  * "Access Denied". The call is recorded before it is refused.
@@ -15,8 +15,8 @@
  * RetireGrant of an unknown grant or key throws NotFoundException).
  */
 import { createHash } from 'node:crypto';
-import type { GrantsDeps } from '../../lambdas/grants/custom-resource';
-import type { CreateGrantInput } from '../../lambdas/grants/kms-grant';
+import type { GrantsDeps } from '../../src/grants/custom-resource';
+import type { CreateGrantInput } from '../../src/grants/kms-grant';
 
 export interface DenyingClientsOptions {
   /** Starting notification configurations by bucket, as GetBucketNotificationConfiguration returns them. */

@@ -2,10 +2,10 @@
  * GuardDuty input: the EventBridge event, a bare finding and get-findings output are accepted;
  * anything malformed is refused with the field named; severity maps to GuardDuty's own bands.
  */
-import { decodeMatch } from '../../lambdas/pipeline/match-queue';
-import { GuardDutyInputError, parseGuardDutyInput } from '../../lambdas/guardduty/finding';
-import { guardDutyFromText } from '../../lambdas/guardduty/input';
-import { levelOfSeverity } from '../../lambdas/guardduty/severity';
+import { decodeMatch } from '../../src/runtime/match-queue';
+import { GuardDutyInputError, parseGuardDutyInput } from '../../src/guardduty/finding';
+import { guardDutyFromText } from '../../src/guardduty/input';
+import { levelOfSeverity } from '../../src/guardduty/severity';
 import { envelope, finding, PROD_ACCOUNT } from './fixtures';
 
 const src = { file: 'f.json', index: 3 };

@@ -6,13 +6,13 @@
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSRecord } from 'aws-lambda';
-import type { AccountsConfig } from '../../lambdas/org/types';
+import type { AccountsConfig } from '../../src/org/types';
 import {
   exceptionsExpiringWithin,
   OU_DIMENSION,
   OU_METRICS,
   PROCESSOR_METRICS,
-} from '../../lambdas/processor/counter-metrics';
+} from '../../src/processor/counter-metrics';
 import { Container, contextWith, failedIds, World } from '../faults/processor-fixture';
 import { envelope, finding } from './fixtures';
 

@@ -3,15 +3,15 @@
  * resource, id, console link, description) with every finding value cleaned and escaped for the
  * output's syntax; a CloudTrail alert shows no GuardDuty section.
  */
-import type { Alert } from '../../lambdas/alerts/alert';
-import { checkFinding } from '../../lambdas/guardduty/finding';
-import { guardDutyMatch, guardDutyTarget } from '../../lambdas/guardduty/match';
-import { renderEmail } from '../../lambdas/notify/render-email';
-import { renderJson } from '../../lambdas/notify/render-json';
-import { renderSlack } from '../../lambdas/notify/render-slack';
-import { renderSns } from '../../lambdas/notify/render-sns';
-import { renderTeams } from '../../lambdas/notify/render-teams';
-import { renderText } from '../../lambdas/notify/render-text';
+import type { Alert } from '../../src/alerts/alert';
+import { checkFinding } from '../../src/guardduty/finding';
+import { guardDutyMatch, guardDutyTarget } from '../../src/guardduty/match';
+import { renderEmail } from '../../src/notify/render-email';
+import { renderJson } from '../../src/notify/render-json';
+import { renderSlack } from '../../src/notify/render-slack';
+import { renderSns } from '../../src/notify/render-sns';
+import { renderTeams } from '../../src/notify/render-teams';
+import { renderText } from '../../src/notify/render-text';
 import { sampleAlert } from '../notify/fixtures';
 import { finding, PROD_ACCOUNT } from './fixtures';
 

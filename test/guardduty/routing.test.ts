@@ -3,19 +3,19 @@
  * account's OU exactly as CloudTrail alerts, with the account's name and OU, exceptions applied,
  * the cooldown keyed on the finding id, and every finding value escaped where it is rendered.
  */
-import type { Alert, AlertOutcome } from '../../lambdas/alerts/alert';
-import { MemoryStateStore } from '../../lambdas/alerts/state/memory-store';
-import { guardDutyMatch } from '../../lambdas/guardduty/match';
-import { checkFinding } from '../../lambdas/guardduty/finding';
-import { renderEmail } from '../../lambdas/notify/render-email';
-import { renderSlack } from '../../lambdas/notify/render-slack';
-import { renderText } from '../../lambdas/notify/render-text';
-import type { NamedDestination } from '../../lambdas/notify/destination';
-import { StaticAccountDirectory } from '../../lambdas/org/directory';
-import { assembleProcessor } from '../../lambdas/pipeline/assemble';
-import { buildPolicy, loadConfig, type DetectionContent } from '../../lambdas/pipeline/build';
-import type { AlertProcessor } from '../../lambdas/pipeline/process';
-import { parseRules } from '../../lambdas/sigma/index';
+import type { Alert, AlertOutcome } from '../../src/alerts/alert';
+import { MemoryStateStore } from '../../src/alerts/state/memory-store';
+import { guardDutyMatch } from '../../src/guardduty/match';
+import { checkFinding } from '../../src/guardduty/finding';
+import { renderEmail } from '../../src/notify/render-email';
+import { renderSlack } from '../../src/notify/render-slack';
+import { renderText } from '../../src/notify/render-text';
+import type { NamedDestination } from '../../src/notify/destination';
+import { StaticAccountDirectory } from '../../src/org/directory';
+import { assembleProcessor } from '../../src/runtime/assemble';
+import { buildPolicy, loadConfig, type DetectionContent } from '../../src/runtime/build';
+import type { AlertProcessor } from '../../src/runtime/process';
+import { parseRules } from '../../src/sigma/index';
 import { again, DEV_ACCOUNT, finding, PROD_ACCOUNT } from './fixtures';
 
 type Json = Record<string, unknown>;

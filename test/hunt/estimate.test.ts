@@ -5,7 +5,7 @@ import {
   estimatePlanObjects,
   guardDutyCost,
   workerRate,
-} from '../../lambdas/hunt/estimate';
+} from '../../src/hunt/estimate';
 
 describe('workerRate', () => {
   it('is bounded by GETs in flight over the latency, then by the CPU', () => {

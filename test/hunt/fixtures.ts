@@ -3,8 +3,8 @@
  * results (HuntBatchResult), child execution entries (Input/Output as JSON text), manifests, and
  * an in-memory HuntResultsPort.
  */
-import type { ExecutionDescription, HuntResultsPort } from '../../lambdas/hunt/results';
-import { emptyBatchResult, type HuntBatchResult } from '../../lambdas/hunt/tally';
+import type { ExecutionDescription, HuntResultsPort } from '../../src/hunt/results';
+import { emptyBatchResult, type HuntBatchResult } from '../../src/hunt/tally';
 
 export const ROOT = 'AWSLogs/o-testorg0001/';
 export const STATE_MACHINE = 'arn:aws:states:eu-west-1:222222222222:stateMachine:trailalerts-retro-hunt';

@@ -4,19 +4,19 @@
  * the delivery lease's 14 days), and email, text, Slack and Teams say "found by retro-hunt <id>".
  * Memory state, a clock moved by hand, a recording sender.
  */
-import type { Alert, Match } from '../../lambdas/alerts/alert';
-import { alertedExpiry, ALERTED_EVENT_DAYS, DEDUPE_TTL_SECONDS } from '../../lambdas/alerts/dedupe';
-import { MemoryStateStore } from '../../lambdas/alerts/state/memory-store';
-import { renderEmail } from '../../lambdas/notify/render-email';
-import { renderSlack } from '../../lambdas/notify/render-slack';
-import { renderTeams } from '../../lambdas/notify/render-teams';
-import { parseAccountsConfig } from '../../lambdas/org/config';
-import { StaticAccountDirectory } from '../../lambdas/org/directory';
-import { Analyzer } from '../../lambdas/pipeline/analyze';
-import { assembleProcessor } from '../../lambdas/pipeline/assemble';
-import { buildPolicy, type DetectionContent } from '../../lambdas/pipeline/build';
-import { decodeMatch, encodeMatch, fitMatch } from '../../lambdas/pipeline/match-queue';
-import { parseRules } from '../../lambdas/sigma/index';
+import type { Alert, Match } from '../../src/alerts/alert';
+import { alertedExpiry, ALERTED_EVENT_DAYS, DEDUPE_TTL_SECONDS } from '../../src/alerts/dedupe';
+import { MemoryStateStore } from '../../src/alerts/state/memory-store';
+import { renderEmail } from '../../src/notify/render-email';
+import { renderSlack } from '../../src/notify/render-slack';
+import { renderTeams } from '../../src/notify/render-teams';
+import { parseAccountsConfig } from '../../src/org/config';
+import { StaticAccountDirectory } from '../../src/org/directory';
+import { Analyzer } from '../../src/runtime/analyze';
+import { assembleProcessor } from '../../src/runtime/assemble';
+import { buildPolicy, type DetectionContent } from '../../src/runtime/build';
+import { decodeMatch, encodeMatch, fitMatch } from '../../src/runtime/match-queue';
+import { parseRules } from '../../src/sigma/index';
 
 const RULES = `
 title: Trail Stopped

@@ -1,6 +1,6 @@
 /** Retro-hunt planning: time parsing, day folders, account selection by OU, regions, prefixes. */
-import { parseAccountsConfig } from '../../lambdas/org/config';
-import type { AccountsConfig } from '../../lambdas/org/types';
+import { parseAccountsConfig } from '../../src/org/config';
+import type { AccountsConfig } from '../../src/org/types';
 import {
   dayFolders,
   HuntPlanError,
@@ -12,7 +12,7 @@ import {
   selectAccounts,
   selectRegions,
   trailLogsRoot,
-} from '../../lambdas/hunt/plan';
+} from '../../src/hunt/plan';
 
 const CONFIG = `
 organization: { id: o-testorg0001, managementAccountId: '111111111111', securityAccountId: '222222222222', homeRegion: us-east-1 }

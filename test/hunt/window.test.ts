@@ -12,7 +12,7 @@ import {
   LATE_MARGIN_MS,
   listStartAfter,
   mayHoldWindow,
-} from '../../lambdas/hunt/window';
+} from '../../src/hunt/window';
 
 const DAY = 'AWSLogs/o-testorg0001/444455556666/CloudTrail/eu-west-1/2026/08/02/';
 const key = (stamp: string) => `${DAY}444455556666_CloudTrail_eu-west-1_${stamp}_Mu0KsOhtH1ar15ZZ.json.gz`;

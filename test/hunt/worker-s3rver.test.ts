@@ -14,16 +14,16 @@ import { basename, dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { runDetect, type DetectResult } from '../../bin/cli/detect';
-import type { Match } from '../../lambdas/alerts/alert';
-import type { HuntItem } from '../../lambdas/hunt/input';
-import type { HuntBatchResult } from '../../lambdas/hunt/tally';
-import { huntBatch } from '../../lambdas/hunt/worker';
-import { parseAccountsConfig } from '../../lambdas/org/config';
-import { StaticAccountDirectory } from '../../lambdas/org/directory';
-import { buildPolicy, loadDetectionContent } from '../../lambdas/pipeline/build';
-import { openObject } from '../../lambdas/pipeline/s3-objects';
-import { RuleIndex } from '../../lambdas/sigma/rule-index';
-import type { CloudTrailRecord } from '../../lambdas/core';
+import type { Match } from '../../src/alerts/alert';
+import type { HuntItem } from '../../src/hunt/input';
+import type { HuntBatchResult } from '../../src/hunt/tally';
+import { huntBatch } from '../../src/hunt/worker';
+import { parseAccountsConfig } from '../../src/org/config';
+import { StaticAccountDirectory } from '../../src/org/directory';
+import { buildPolicy, loadDetectionContent } from '../../src/runtime/build';
+import { openObject } from '../../src/runtime/s3-objects';
+import { RuleIndex } from '../../src/sigma/rule-index';
+import type { CloudTrailRecord } from '../../src/core';
 import { syntheticRecords, type SyntheticRecord } from '../../scripts/synthetic-events';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -13,23 +13,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import type { Match } from '../../lambdas/alerts/alert';
-import { createHuntHandler } from '../../lambdas/hunt/handler';
-import { HuntInputError, parseHuntBatch, type HuntItem } from '../../lambdas/hunt/input';
-import { parseHuntTime } from '../../lambdas/hunt/plan';
+import type { Match } from '../../src/alerts/alert';
+import { createHuntHandler } from '../../src/hunt/handler';
+import { HuntInputError, parseHuntBatch, type HuntItem } from '../../src/hunt/input';
+import { parseHuntTime } from '../../src/hunt/plan';
 import {
   huntBatch,
   MatchSinkError,
   selectRules,
   TIME_RESERVE_MS,
   type HuntWorkerDeps,
-} from '../../lambdas/hunt/worker';
-import { parseAccountsConfig } from '../../lambdas/org/config';
-import { StaticAccountDirectory } from '../../lambdas/org/directory';
-import { buildPolicy, loadDetectionContent } from '../../lambdas/pipeline/build';
-import type { Runtime } from '../../lambdas/pipeline/runtime';
-import type { CompiledRule } from '../../lambdas/sigma/model';
-import { parseRules } from '../../lambdas/sigma';
+} from '../../src/hunt/worker';
+import { parseAccountsConfig } from '../../src/org/config';
+import { StaticAccountDirectory } from '../../src/org/directory';
+import { buildPolicy, loadDetectionContent } from '../../src/runtime/build';
+import type { Runtime } from '../../src/runtime/runtime';
+import type { CompiledRule } from '../../src/sigma/model';
+import { parseRules } from '../../src/sigma';
 
 const ROOT = 'AWSLogs/o-testorg0001/';
 const ACCOUNT = '444455556666';

@@ -1,5 +1,5 @@
 /**
- * `trailalerts migrate`'s core (lambdas/migrate/): TrailAlerts' own readings rewritten to standard
+ * `trailalerts migrate`'s core (src/migrate/): TrailAlerts' own readings rewritten to standard
  * Sigma, or reported with file and line where Sigma has no form for them, and the rule tests that
  * relied on those readings passing on the output. The whole command on the TrailAlerts fixture,
  * then `test` and `scan` on its output, is pinned in test/cli/trailalerts-repo.test.ts.
@@ -7,9 +7,9 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { migrateRepository } from '../../lambdas/migrate/migrate';
-import type { MigrationResult, SourceFile } from '../../lambdas/migrate/model';
-import { runRuleTests } from '../../lambdas/sigma/rule-tests';
+import { migrateRepository } from '../../src/migrate/migrate';
+import type { MigrationResult, SourceFile } from '../../src/migrate/model';
+import { runRuleTests } from '../../src/sigma/rule-tests';
 
 const ACCOUNT = '111122223333';
 

@@ -4,14 +4,9 @@
  * its total for blocks, SNS 256 KB with attributes. The multi-byte correlation is the kind that
  * once made a 33,686-byte Teams card.
  */
-import {
-  renderSlack,
-  SLACK_LIMITS,
-  slackTextLength,
-  type SlackMessage,
-} from '../../lambdas/notify/render-slack';
-import { renderSns, snsPublishInput, SNS_MAX_BYTES } from '../../lambdas/notify/render-sns';
-import { renderTeams, TEAMS_BUDGET_BYTES, TEAMS_MAX_BYTES } from '../../lambdas/notify/render-teams';
+import { renderSlack, SLACK_LIMITS, slackTextLength, type SlackMessage } from '../../src/notify/render-slack';
+import { renderSns, snsPublishInput, SNS_MAX_BYTES } from '../../src/notify/render-sns';
+import { renderTeams, TEAMS_BUDGET_BYTES, TEAMS_MAX_BYTES } from '../../src/notify/render-teams';
 import { hostileAlert, sampleAlert } from './fixtures';
 import { digestAlert, harvestAlert, multibyteCorrelation, phishingAlert } from './scenarios';
 

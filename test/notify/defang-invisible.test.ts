@@ -4,8 +4,8 @@
  * fillers, soft hyphen, braille blank, noncharacters, and the Cf/Co/Cs/Cn categories in general.
  */
 import fc from 'fast-check';
-import { defang } from '../../lambdas/notify/defang';
-import { cleanBlock, cleanLine, headerSafe, truncate } from '../../lambdas/notify/sanitize';
+import { defang } from '../../src/notify/defang';
+import { cleanBlock, cleanLine, headerSafe, truncate } from '../../src/notify/sanitize';
 
 describe('defang', () => {
   it.each([

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { renderEmail } from '../../lambdas/notify/render-email';
+import { renderEmail } from '../../src/notify/render-email';
 import { EVENT_ID, hostileAlert, PAYLOADS, sampleAlert } from './fixtures';
 import { digestAlert, harvestAlert, phishingAlert } from './scenarios';
 

@@ -1,6 +1,6 @@
 /** Test fixtures for notify/: a realistic alert, and one whose every event-derived value is hostile. */
-import type { Alert } from '../../lambdas/alerts/alert';
-import type { RuleMeta } from '../../lambdas/sigma/model';
+import type { Alert } from '../../src/alerts/alert';
+import type { RuleMeta } from '../../src/sigma/model';
 
 export const EVENT_ID = '3f1c2a9e-5b7d-4e21-9a0c-1d2e3f4a5b6c';
 

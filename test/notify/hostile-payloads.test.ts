@@ -3,13 +3,13 @@
  * Mentions are neutralised, markup is escaped, no header can be injected, JSON stays valid.
  */
 /* eslint-disable no-control-regex -- these tests look for control characters on purpose. */
-import { renderEmail } from '../../lambdas/notify/render-email';
-import { renderJson, renderJsonText } from '../../lambdas/notify/render-json';
-import { renderSlack } from '../../lambdas/notify/render-slack';
-import { renderSns } from '../../lambdas/notify/render-sns';
-import { renderTeams } from '../../lambdas/notify/render-teams';
-import { renderText } from '../../lambdas/notify/render-text';
-import { buildMime } from '../../lambdas/notify/mime';
+import { renderEmail } from '../../src/notify/render-email';
+import { renderJson, renderJsonText } from '../../src/notify/render-json';
+import { renderSlack } from '../../src/notify/render-slack';
+import { renderSns } from '../../src/notify/render-sns';
+import { renderTeams } from '../../src/notify/render-teams';
+import { renderText } from '../../src/notify/render-text';
+import { buildMime } from '../../src/notify/mime';
 import { hostileAlert, PAYLOADS } from './fixtures';
 import { decodeWords, parseMime } from './mime-parse';
 

@@ -2,16 +2,16 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Alert } from '../../lambdas/alerts/alert';
-import type { NamedDestination } from '../../lambdas/notify/destination';
-import { NotificationDispatcher } from '../../lambdas/notify/dispatcher';
-import { buildMime, encodeHeaderWords } from '../../lambdas/notify/mime';
-import type { Notifier } from '../../lambdas/notify/notifier';
-import { OutboxNotifier, outboxBaseName } from '../../lambdas/notify/outbox-notifier';
-import { renderJson } from '../../lambdas/notify/render-json';
-import { renderSlack } from '../../lambdas/notify/render-slack';
-import { snsPublishInput } from '../../lambdas/notify/render-sns';
-import { renderTeams } from '../../lambdas/notify/render-teams';
+import type { Alert } from '../../src/alerts/alert';
+import type { NamedDestination } from '../../src/notify/destination';
+import { NotificationDispatcher } from '../../src/notify/dispatcher';
+import { buildMime, encodeHeaderWords } from '../../src/notify/mime';
+import type { Notifier } from '../../src/notify/notifier';
+import { OutboxNotifier, outboxBaseName } from '../../src/notify/outbox-notifier';
+import { renderJson } from '../../src/notify/render-json';
+import { renderSlack } from '../../src/notify/render-slack';
+import { snsPublishInput } from '../../src/notify/render-sns';
+import { renderTeams } from '../../src/notify/render-teams';
 import { hostileAlert, sampleAlert } from './fixtures';
 import { decodeWords, parseMime } from './mime-parse';
 

@@ -18,10 +18,10 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { join } from 'node:path';
-import { SecurityHubImporter } from '../../lambdas/notify/securityhub-client';
-import { encodeMatch } from '../../lambdas/pipeline/match-queue';
-import { loadRuntime } from '../../lambdas/pipeline/runtime';
-import { createProcessorHandler } from '../../lambdas/processor/handler';
+import { SecurityHubImporter } from '../../src/notify/securityhub-client';
+import { encodeMatch } from '../../src/runtime/match-queue';
+import { loadRuntime } from '../../src/runtime/runtime';
+import { createProcessorHandler } from '../../src/processor/handler';
 import { startStateTable, type LocalStateTable } from '../helpers/dynalite';
 
 const ROUTING_KEY = 'e93facc04764012d7bfb002500d5d1a6';

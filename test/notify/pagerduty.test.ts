@@ -9,13 +9,13 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Alert } from '../../lambdas/alerts/alert';
-import type { NamedDestination } from '../../lambdas/notify/destination';
-import { NotificationError } from '../../lambdas/notify/notifier';
-import { OutboxNotifier, ROUTING_KEY_REDACTED } from '../../lambdas/notify/outbox-notifier';
-import { PagerDutyNotifier, routingKeyFromSecret } from '../../lambdas/notify/pagerduty-notifier';
-import { PAGERDUTY_EVENTS_URL, pagerDutyEvent } from '../../lambdas/notify/render-pagerduty';
-import type { SecretReader } from '../../lambdas/secrets/secret-reader';
+import type { Alert } from '../../src/alerts/alert';
+import type { NamedDestination } from '../../src/notify/destination';
+import { NotificationError } from '../../src/notify/notifier';
+import { OutboxNotifier, ROUTING_KEY_REDACTED } from '../../src/notify/outbox-notifier';
+import { PagerDutyNotifier, routingKeyFromSecret } from '../../src/notify/pagerduty-notifier';
+import { PAGERDUTY_EVENTS_URL, pagerDutyEvent } from '../../src/notify/render-pagerduty';
+import type { SecretReader } from '../../src/secrets/secret-reader';
 import { EVENT_ID, hostileAlert, sampleAlert } from './fixtures';
 import { digestAlert } from './scenarios';
 

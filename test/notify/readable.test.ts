@@ -3,13 +3,13 @@
  * accounts labelled as unknown, the target, the values a value_count correlation counted, and a
  * digest's entries with its count of exact repeats. The JSON webhook keeps ISO times for machines.
  */
-import type { Alert } from '../../lambdas/alerts/alert';
-import { renderEmail } from '../../lambdas/notify/render-email';
-import { renderJson } from '../../lambdas/notify/render-json';
-import { renderSlack } from '../../lambdas/notify/render-slack';
-import { renderSns } from '../../lambdas/notify/render-sns';
-import { renderTeams } from '../../lambdas/notify/render-teams';
-import { displayTime } from '../../lambdas/notify/time';
+import type { Alert } from '../../src/alerts/alert';
+import { renderEmail } from '../../src/notify/render-email';
+import { renderJson } from '../../src/notify/render-json';
+import { renderSlack } from '../../src/notify/render-slack';
+import { renderSns } from '../../src/notify/render-sns';
+import { renderTeams } from '../../src/notify/render-teams';
+import { displayTime } from '../../src/notify/time';
 import { sampleAlert } from './fixtures';
 import { digestAlert, harvestAlert } from './scenarios';
 

@@ -5,14 +5,14 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Alert } from '../../lambdas/alerts/alert';
-import { isValidEventId, isValidRegion } from '../../lambdas/notify/links';
-import { renderEmail } from '../../lambdas/notify/render-email';
-import { renderJsonText } from '../../lambdas/notify/render-json';
-import { renderSlack } from '../../lambdas/notify/render-slack';
-import { renderSns } from '../../lambdas/notify/render-sns';
-import { renderTeams } from '../../lambdas/notify/render-teams';
-import type { CloudTrailRecord } from '../../lambdas/core';
+import type { Alert } from '../../src/alerts/alert';
+import { isValidEventId, isValidRegion } from '../../src/notify/links';
+import { renderEmail } from '../../src/notify/render-email';
+import { renderJsonText } from '../../src/notify/render-json';
+import { renderSlack } from '../../src/notify/render-slack';
+import { renderSns } from '../../src/notify/render-sns';
+import { renderTeams } from '../../src/notify/render-teams';
+import type { CloudTrailRecord } from '../../src/core';
 import { sampleRule } from './fixtures';
 
 /** The shared corpus sits beside the checkout (`../shared`), locally and in CI (.ci/run). */

@@ -1,11 +1,11 @@
 /** Renderers: email, text, Slack, Teams, JSON and SNS state the facts of an alert, with only validated links. */
 /* eslint-disable no-control-regex -- these tests look for control characters on purpose. */
-import { renderEmail, EMAIL_CSP, SUBJECT_MAX } from '../../lambdas/notify/render-email';
-import { renderText } from '../../lambdas/notify/render-text';
-import { escapeSlack, renderSlack } from '../../lambdas/notify/render-slack';
-import { escapeTeams, renderTeams } from '../../lambdas/notify/render-teams';
-import { JSON_SCHEMA_VERSION, renderJson } from '../../lambdas/notify/render-json';
-import { renderSns, toAsciiSubject } from '../../lambdas/notify/render-sns';
+import { renderEmail, EMAIL_CSP, SUBJECT_MAX } from '../../src/notify/render-email';
+import { renderText } from '../../src/notify/render-text';
+import { escapeSlack, renderSlack } from '../../src/notify/render-slack';
+import { escapeTeams, renderTeams } from '../../src/notify/render-teams';
+import { JSON_SCHEMA_VERSION, renderJson } from '../../src/notify/render-json';
+import { renderSns, toAsciiSubject } from '../../src/notify/render-sns';
 import { EVENT_ID, sampleAlert, sampleRule } from './fixtures';
 
 const hrefs = (html: string): string[] =>

@@ -7,7 +7,7 @@ import {
   isValidEventId,
   isValidRegion,
   ruleDocsLink,
-} from '../../lambdas/notify/links';
+} from '../../src/notify/links';
 import {
   cleanBlock,
   cleanLine,
@@ -15,7 +15,7 @@ import {
   headerSafe,
   prettyJson,
   truncate,
-} from '../../lambdas/notify/sanitize';
+} from '../../src/notify/sanitize';
 
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/;
 

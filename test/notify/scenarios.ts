@@ -3,7 +3,7 @@
  * correlation, a digest of route changes, and a correlation whose long multi-byte actors once made
  * a 33,686-byte Teams card.
  */
-import type { Alert } from '../../lambdas/alerts/alert';
+import type { Alert } from '../../src/alerts/alert';
 import { EVENT_ID, sampleAlert, sampleRule } from './fixtures';
 
 /** `text` as invisible Unicode tag characters (U+E0000 + ASCII): "ASCII smuggling". */

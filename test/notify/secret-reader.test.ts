@@ -1,12 +1,12 @@
 /**
- * The one cached secret reader (lambdas/secrets/secrets-manager-reader.ts, Powertools parameters)
+ * The one cached secret reader (src/secrets/secrets-manager-reader.ts, Powertools parameters)
  * that webhook URLs, PagerDuty routing keys and the VPNAPI key go through: one GetSecretValue per
  * secret and period however many alerts ask, concurrent first reads sharing one request, a fresh
  * read after `forget`, and errors that name the secret and the kind of failure, never a value.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SecretsManagerReader } from '../../lambdas/secrets/secrets-manager-reader';
+import { SecretsManagerReader } from '../../src/secrets/secrets-manager-reader';
 
 const KEY = 'e93facc04764012d7bfb002500d5d1a6';
 

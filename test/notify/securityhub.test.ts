@@ -14,26 +14,26 @@ import {
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { AlertOutcome } from '../../lambdas/alerts/alert';
-import { MemoryStateStore } from '../../lambdas/alerts/state/memory-store';
-import { ASFF_REQUIRED, asffProblems, type AsffFinding } from '../../lambdas/notify/asff';
-import type { NamedDestination } from '../../lambdas/notify/destination';
-import { createAwsDispatcher } from '../../lambdas/notify/dispatcher';
-import { NotificationError } from '../../lambdas/notify/notifier';
-import { asffFinding, productArn } from '../../lambdas/notify/render-asff';
-import { SecurityHubImporter } from '../../lambdas/notify/securityhub-client';
+import type { AlertOutcome } from '../../src/alerts/alert';
+import { MemoryStateStore } from '../../src/alerts/state/memory-store';
+import { ASFF_REQUIRED, asffProblems, type AsffFinding } from '../../src/notify/asff';
+import type { NamedDestination } from '../../src/notify/destination';
+import { createAwsDispatcher } from '../../src/notify/dispatcher';
+import { NotificationError } from '../../src/notify/notifier';
+import { asffFinding, productArn } from '../../src/notify/render-asff';
+import { SecurityHubImporter } from '../../src/notify/securityhub-client';
 import {
   IMPORT_BATCH_LIMIT,
   SecurityHubNotifier,
   importFindings,
   type FindingsImporter,
-} from '../../lambdas/notify/securityhub-notifier';
-import { parseAccountsConfig } from '../../lambdas/org/config';
-import { StaticAccountDirectory } from '../../lambdas/org/directory';
-import { Analyzer } from '../../lambdas/pipeline/analyze';
-import { assembleProcessor, findingsAccountOf } from '../../lambdas/pipeline/assemble';
-import { buildPolicy, type DetectionContent } from '../../lambdas/pipeline/build';
-import { parseRules } from '../../lambdas/sigma/index';
+} from '../../src/notify/securityhub-notifier';
+import { parseAccountsConfig } from '../../src/org/config';
+import { StaticAccountDirectory } from '../../src/org/directory';
+import { Analyzer } from '../../src/runtime/analyze';
+import { assembleProcessor, findingsAccountOf } from '../../src/runtime/assemble';
+import { buildPolicy, type DetectionContent } from '../../src/runtime/build';
+import { parseRules } from '../../src/sigma/index';
 import { EVENT_ID, hostileAlert, sampleAlert } from './fixtures';
 import { digestAlert, harvestAlert, multibyteCorrelation, phishingAlert } from './scenarios';
 
@@ -42,7 +42,7 @@ import { digestAlert, harvestAlert, multibyteCorrelation, phishingAlert } from '
  * (https://docs.aws.amazon.com/securityhub/latest/userguide/asff-required-attributes.html) and
  * marked "Required: Yes" in the AwsSecurityFinding API reference
  * (https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_AwsSecurityFinding.html).
- * Written out here, not imported, so a field dropped from lambdas/notify/asff.ts fails this test.
+ * Written out here, not imported, so a field dropped from src/notify/asff.ts fails this test.
  */
 const REQUIRED = [
   'AwsAccountId',

@@ -2,10 +2,10 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SesNotifier } from '../../lambdas/notify/ses-notifier';
-import { SnsNotifier } from '../../lambdas/notify/sns-notifier';
-import { isRetryableAwsError, withRetry } from '../../lambdas/notify/retry';
-import { DYNAMODB_TIMEOUTS, processorClients, SEND_TIMEOUTS } from '../../lambdas/processor/clients';
+import { SesNotifier } from '../../src/notify/ses-notifier';
+import { SnsNotifier } from '../../src/notify/sns-notifier';
+import { isRetryableAwsError, withRetry } from '../../src/notify/retry';
+import { DYNAMODB_TIMEOUTS, processorClients, SEND_TIMEOUTS } from '../../src/processor/clients';
 import { sampleAlert } from './fixtures';
 
 const noSleep = { sleep: async (): Promise<void> => undefined };

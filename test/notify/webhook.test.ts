@@ -6,10 +6,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { WebhookNotifier } from '../../lambdas/notify/webhook-notifier';
-import { checkWebhookUrl, hostMatches, webhookUrlFromSecret } from '../../lambdas/notify/webhook-url';
-import type { NamedDestination, WebhookFormat } from '../../lambdas/notify/destination';
-import { SecretsManagerReader } from '../../lambdas/secrets/secrets-manager-reader';
+import { WebhookNotifier } from '../../src/notify/webhook-notifier';
+import { checkWebhookUrl, hostMatches, webhookUrlFromSecret } from '../../src/notify/webhook-url';
+import type { NamedDestination, WebhookFormat } from '../../src/notify/destination';
+import { SecretsManagerReader } from '../../src/secrets/secrets-manager-reader';
 import { sampleAlert } from './fixtures';
 
 interface Received {

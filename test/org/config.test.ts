@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { lineOf, loadAccountsConfig, parseAccountsConfig } from '../../lambdas/org/config';
-import { formatDiagnostic } from '../../lambdas/core';
+import { lineOf, loadAccountsConfig, parseAccountsConfig } from '../../src/org/config';
+import { formatDiagnostic } from '../../src/core';
 
 const BASE = `organization:
   id: o-abc1234567

@@ -9,12 +9,12 @@ import {
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { join } from 'node:path';
-import { loadAccountsConfig, parseAccountsConfig } from '../../lambdas/org/config';
-import { createAccountDirectory } from '../../lambdas/org/create-directory';
-import { lookupAccount, StaticAccountDirectory } from '../../lambdas/org/directory';
-import { OrganizationsAccountDirectory } from '../../lambdas/org/organizations-directory';
-import { RoleCredentials } from '../../lambdas/org/role-credentials';
-import type { AccountsConfig } from '../../lambdas/org/types';
+import { loadAccountsConfig, parseAccountsConfig } from '../../src/org/config';
+import { createAccountDirectory } from '../../src/org/create-directory';
+import { lookupAccount, StaticAccountDirectory } from '../../src/org/directory';
+import { OrganizationsAccountDirectory } from '../../src/org/organizations-directory';
+import { RoleCredentials } from '../../src/org/role-credentials';
+import type { AccountsConfig } from '../../src/org/types';
 
 const orgMock = mockClient(OrganizationsClient);
 const stsMock = mockClient(STSClient);
@@ -378,9 +378,9 @@ describe('RoleCredentials', () => {
 
 describe('createAccountDirectory', () => {
   it('takes includeTags from accounts.yaml for the Organizations walk', async () => {
-    const { createAccountDirectory } = await import('../../lambdas/org/create-directory');
-    const { OrganizationsAccountDirectory } = await import('../../lambdas/org/organizations-directory');
-    const { parseAccountsConfig } = await import('../../lambdas/org/config');
+    const { createAccountDirectory } = await import('../../src/org/create-directory');
+    const { OrganizationsAccountDirectory } = await import('../../src/org/organizations-directory');
+    const { parseAccountsConfig } = await import('../../src/org/config');
     const text = `
 organization:
   id: o-testorg0001

@@ -1,13 +1,13 @@
 /** Tests for the effective per-account configuration: rule sets, inheritance, exceptions, routes, cooldown. */
 import { join } from 'node:path';
-import type { AccountInfo } from '../../lambdas/core';
-import { findException } from '../../lambdas/org/exceptions';
-import { loadAccountsConfig, parseAccountsConfig } from '../../lambdas/org/config';
-import { StaticAccountDirectory } from '../../lambdas/org/directory';
-import { OrgPolicy, selectRules } from '../../lambdas/org/effective';
-import type { AccountsConfig } from '../../lambdas/org/types';
-import type { Level } from '../../lambdas/core';
-import type { RuleMeta } from '../../lambdas/sigma/model';
+import type { AccountInfo } from '../../src/core';
+import { findException } from '../../src/org/exceptions';
+import { loadAccountsConfig, parseAccountsConfig } from '../../src/org/config';
+import { StaticAccountDirectory } from '../../src/org/directory';
+import { OrgPolicy, selectRules } from '../../src/org/effective';
+import type { AccountsConfig } from '../../src/org/types';
+import type { Level } from '../../src/core';
+import type { RuleMeta } from '../../src/sigma/model';
 
 function rule(id: string, file: string, level: Level, tags: string[] = [], title = `Rule ${id}`): RuleMeta {
   return { id, title, level, tags, references: [], falsepositives: [], file, line: 1 };

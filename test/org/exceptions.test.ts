@@ -7,12 +7,12 @@ import {
   judgedAt,
   loadTrailAlertsExceptions,
   type CompiledException,
-} from '../../lambdas/org/exceptions';
-import { actorOf } from '../../lambdas/cloudtrail/actor';
-import type { Actor } from '../../lambdas/cloudtrail/types';
-import type { ExceptionConfig } from '../../lambdas/org/types';
-import type { CloudTrailRecord } from '../../lambdas/core';
-import type { RuleMeta } from '../../lambdas/sigma/model';
+} from '../../src/org/exceptions';
+import { actorOf } from '../../src/cloudtrail/actor';
+import type { Actor } from '../../src/cloudtrail/types';
+import type { ExceptionConfig } from '../../src/org/types';
+import type { CloudTrailRecord } from '../../src/core';
+import type { RuleMeta } from '../../src/sigma/model';
 
 const rule: RuleMeta = {
   id: '11111111-2222-3333-4444-555555555555',

@@ -1,10 +1,10 @@
 /** Tests for the small matchers shared by exceptions and routing: wildcards, IP ranges, OU paths, rule references. */
 import fc from 'fast-check';
-import { compileIpRange, ipInRanges, parseIp } from '../../lambdas/org/ip-match';
-import { normalizeOuPath, ouAncestors } from '../../lambdas/org/ou-path';
-import { compileRuleRef, ruleRelativePath } from '../../lambdas/org/rule-ref';
-import { wildcardMatch } from '../../lambdas/org/wildcard';
-import type { RuleMeta } from '../../lambdas/sigma/model';
+import { compileIpRange, ipInRanges, parseIp } from '../../src/org/ip-match';
+import { normalizeOuPath, ouAncestors } from '../../src/org/ou-path';
+import { compileRuleRef, ruleRelativePath } from '../../src/org/rule-ref';
+import { wildcardMatch } from '../../src/org/wildcard';
+import type { RuleMeta } from '../../src/sigma/model';
 
 /** Reference implementation: the same wildcard language as an anchored regular expression. */
 function reference(pattern: string, text: string): boolean {

@@ -1,8 +1,8 @@
 /** Tests for routing: minLevel, rule references, tags, correlationsOnly, order and de-duplication. */
-import type { Alert } from '../../lambdas/alerts/alert';
-import { routeAlert, type Route } from '../../lambdas/org/routing';
-import type { Level } from '../../lambdas/core';
-import type { RuleMeta } from '../../lambdas/sigma/model';
+import type { Alert } from '../../src/alerts/alert';
+import { routeAlert, type Route } from '../../src/org/routing';
+import type { Level } from '../../src/core';
+import type { RuleMeta } from '../../src/sigma/model';
 
 const rule: RuleMeta = {
   id: 'rule-1',

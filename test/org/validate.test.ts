@@ -1,10 +1,10 @@
 /** Tests for the semantic validator of accounts.yaml: each mistake with its line, path and message. */
 import { join } from 'node:path';
-import { loadAccountsConfig, parseAccountsConfig } from '../../lambdas/org/config';
-import { closest, editDistance } from '../../lambdas/org/did-you-mean';
-import { validateAccountsConfig } from '../../lambdas/org/validate';
-import { formatDiagnostic } from '../../lambdas/core';
-import { type RuleMeta } from '../../lambdas/sigma/model';
+import { loadAccountsConfig, parseAccountsConfig } from '../../src/org/config';
+import { closest, editDistance } from '../../src/org/did-you-mean';
+import { validateAccountsConfig } from '../../src/org/validate';
+import { formatDiagnostic } from '../../src/core';
+import { type RuleMeta } from '../../src/sigma/model';
 
 const RULES: RuleMeta[] = [
   {

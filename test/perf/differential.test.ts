@@ -10,17 +10,17 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { readEvents } from '../../lambdas/cloudtrail/read';
-import { loadRules, RuleIndex } from '../../lambdas/sigma';
-import type { CloudTrailRecord } from '../../lambdas/core';
-import type { CompiledRule } from '../../lambdas/sigma/model';
-import type { Match } from '../../lambdas/alerts/alert';
-import { Analyzer } from '../../lambdas/pipeline/analyze';
-import { analyzeObject } from '../../lambdas/pipeline/analyze-object';
-import { compileRegex } from '../../lambdas/regex/compile';
+import { readEvents } from '../../src/cloudtrail/read';
+import { loadRules, RuleIndex } from '../../src/sigma';
+import type { CloudTrailRecord } from '../../src/core';
+import type { CompiledRule } from '../../src/sigma/model';
+import type { Match } from '../../src/alerts/alert';
+import { Analyzer } from '../../src/runtime/analyze';
+import { analyzeObject } from '../../src/runtime/analyze-object';
+import { compileRegex } from '../../src/regex/compile';
 import { rulePatterns } from '../../scripts/regex-patterns';
 import { makeRng, syntheticRecords } from '../../scripts/synthetic-events';
-import { isProblem } from '../../lambdas/core';
+import { isProblem } from '../../src/core';
 
 const ROOT = join(__dirname, '..', '..');
 /** The shared corpus beside the checkout (../shared), when present; these tests pass without it. */

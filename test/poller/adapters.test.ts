@@ -8,9 +8,9 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SqsObjectsQueue } from '../../lambdas/poller/objects-queue';
-import { S3TrailListing } from '../../lambdas/poller/s3-listing';
-import { DynamoSeenKeys } from '../../lambdas/poller/seen-keys';
+import { SqsObjectsQueue } from '../../src/poller/objects-queue';
+import { S3TrailListing } from '../../src/poller/s3-listing';
+import { DynamoSeenKeys } from '../../src/poller/seen-keys';
 
 const s3Mock = mockClient(S3Client);
 const dynamoMock = mockClient(DynamoDBDocumentClient);

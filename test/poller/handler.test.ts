@@ -10,8 +10,8 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createPollerHandler, PollFailedError } from '../../lambdas/poller/handler';
-import { pollerSettings } from '../../lambdas/poller/settings';
+import { createPollerHandler, PollFailedError } from '../../src/poller/handler';
+import { pollerSettings } from '../../src/poller/settings';
 
 const ROOT = 'o-abc123defg/AWSLogs/o-abc123defg/';
 const ENV = {

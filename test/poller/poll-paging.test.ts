@@ -3,9 +3,9 @@
  * CommonPrefixes at every depth, continuation tokens) in pages of two, and a state that can fail.
  * Covers what s3rver cannot (its continuation tokens need DES): paging, and the state's failures.
  */
-import { pollTrail, type PollDeps } from '../../lambdas/poller/poll';
-import type { ListPage, ListRequest, ObjectsQueue, SeenKeys, TrailListing } from '../../lambdas/poller/ports';
-import { pollWindow } from '../../lambdas/poller/time-window';
+import { pollTrail, type PollDeps } from '../../src/poller/poll';
+import type { ListPage, ListRequest, ObjectsQueue, SeenKeys, TrailListing } from '../../src/poller/ports';
+import { pollWindow } from '../../src/poller/time-window';
 
 const ROOT = 'AWSLogs/o-abc123defg/';
 const BUCKET = 'trail';

@@ -13,12 +13,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { objectRefsFromMessage } from '../../lambdas/pipeline/object-events';
-import { SqsObjectsQueue } from '../../lambdas/poller/objects-queue';
-import { pollTrail, type PollDeps, type PollSummary } from '../../lambdas/poller/poll';
-import type { ListRequest, TrailListing } from '../../lambdas/poller/ports';
-import { S3TrailListing } from '../../lambdas/poller/s3-listing';
-import { DynamoSeenKeys } from '../../lambdas/poller/seen-keys';
+import { objectRefsFromMessage } from '../../src/runtime/object-events';
+import { SqsObjectsQueue } from '../../src/poller/objects-queue';
+import { pollTrail, type PollDeps, type PollSummary } from '../../src/poller/poll';
+import type { ListRequest, TrailListing } from '../../src/poller/ports';
+import { S3TrailListing } from '../../src/poller/s3-listing';
+import { DynamoSeenKeys } from '../../src/poller/seen-keys';
 import { startStateTable, type LocalStateTable } from '../helpers/dynalite';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

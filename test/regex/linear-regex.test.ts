@@ -1,15 +1,15 @@
 /**
- * The regular-expression engine every pattern on event text runs on (lambdas/regex/compile.ts):
+ * The regular-expression engine every pattern on event text runs on (src/regex/compile.ts):
  * RE2, or a string search for plain literals. Patterns that backtrack quadratically on V8 run on
  * RE2 and answer correctly on hostile 64 KiB values; backreferences and lookarounds are refused
  * by name; flags i, m and s behave as in Sigma; a leading or trailing `.*` is dropped.
  * (Throughput is measured by scripts/bench-regex.ts, not asserted here.)
  */
 import fc from 'fast-check';
-import { compileRegex, type LinearRegex } from '../../lambdas/regex/compile';
-import { unsupportedConstruct } from '../../lambdas/regex/constructs';
-import { trimDotStars } from '../../lambdas/regex/simplify';
-import { isProblem } from '../../lambdas/core';
+import { compileRegex, type LinearRegex } from '../../src/regex/compile';
+import { unsupportedConstruct } from '../../src/regex/constructs';
+import { trimDotStars } from '../../src/regex/simplify';
+import { isProblem } from '../../src/core';
 
 function regex(source: string, flags = ''): LinearRegex {
   const compiled = compileRegex(source, flags);

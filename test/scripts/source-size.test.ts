@@ -6,10 +6,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
-const SOURCE_FOLDERS = ['lambdas', 'bin', 'stacks', 'wasm'];
+const SOURCE_FOLDERS = ['src', 'bin', 'stacks', 'wasm'];
 const MAX_LINES = 600;
 // Generated from wasm/scan-record.ts by scripts/build-wasm.ts: one long base64 line, not written by hand.
-const GENERATED = new Set(['lambdas/cloudtrail/raw/scan-record-wasm.ts']);
+const GENERATED = new Set(['src/cloudtrail/raw/scan-record-wasm.ts']);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -7,10 +7,10 @@ import { buildSync } from 'esbuild';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { isProblem } from '../../lambdas/core';
+import { isProblem } from '../../src/core';
 
-type Sigma = typeof import('../../lambdas/sigma');
-type ActorPatterns = typeof import('../../lambdas/org/actor-patterns');
+type Sigma = typeof import('../../src/sigma');
+type ActorPatterns = typeof import('../../src/org/actor-patterns');
 
 describe('the engine bundled by esbuild', () => {
   const dir = mkdtempSync(join(os.tmpdir(), 'bundled-engine-'));
@@ -22,8 +22,8 @@ describe('the engine bundled by esbuild', () => {
     writeFileSync(
       entry,
       [
-        `export * from ${JSON.stringify(join(__dirname, '..', '..', 'lambdas', 'sigma'))};`,
-        `export { compileActorPattern } from ${JSON.stringify(join(__dirname, '..', '..', 'lambdas', 'org', 'actor-patterns'))};`,
+        `export * from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'sigma'))};`,
+        `export { compileActorPattern } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'org', 'actor-patterns'))};`,
       ].join('\n'),
     );
     const outfile = join(dir, 'engine.js');

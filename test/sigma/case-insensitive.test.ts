@@ -1,16 +1,11 @@
 /**
- * compileCaseInsensitiveLeaf (lambdas/sigma/case-insensitive.ts) against the naive reference it
+ * compileCaseInsensitiveLeaf (src/sigma/case-insensitive.ts) against the naive reference it
  * replaces: lower the text, then try every pattern compiled case-insensitively. Texts and
  * patterns mix ASCII with the characters where lowering is not one ASCII unit for one:
  * U+0130 (İ, two units lowered), U+212A (KELVIN SIGN, lowered to ASCII k), ß, Σ and emoji.
  */
-import { compileCaseInsensitiveLeaf } from '../../lambdas/sigma/case-insensitive';
-import {
-  anchorPattern,
-  compilePattern,
-  parseSigmaString,
-  type Pattern,
-} from '../../lambdas/sigma/sigma-string';
+import { compileCaseInsensitiveLeaf } from '../../src/sigma/case-insensitive';
+import { anchorPattern, compilePattern, parseSigmaString, type Pattern } from '../../src/sigma/sigma-string';
 import { makeRng } from '../../scripts/synthetic-events';
 
 type Rng = () => number;

@@ -1,5 +1,5 @@
 /** Condition forms, precedence, lists of maps, value lists, and condition errors. */
-import { MAX_CONDITION_DEPTH, parseCondition } from '../../lambdas/sigma/condition';
+import { MAX_CONDITION_DEPTH, parseCondition } from '../../src/sigma/condition';
 import { errorsOf, ruleOf } from './helpers';
 
 const det = `a:\n  x: 1\nb:\n  y: 1\nc:\n  z: 1\n`;

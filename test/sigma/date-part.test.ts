@@ -4,7 +4,7 @@
  * reference, on valid, rolled-over and malformed timestamps.
  */
 import fc from 'fast-check';
-import { datePart } from '../../lambdas/sigma/detection-item';
+import { datePart } from '../../src/sigma/detection-item';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(Z|z|[+-]\d{2}:?\d{2})?$/;
 

@@ -5,7 +5,7 @@ import {
   formatExplanation,
   parseRules,
   parseTimespan,
-} from '../../lambdas/sigma/index';
+} from '../../src/sigma/index';
 import { ruleText } from './helpers';
 
 const base = ruleText('selection:\n  eventName: ConsoleLogin\ncondition: selection', 'name: login\n');

@@ -5,7 +5,7 @@
  * key texts, and the generated code is shown not to be injectable through a field name.
  */
 import fc from 'fast-check';
-import { compileFieldPath } from '../../lambdas/sigma/field-path';
+import { compileFieldPath } from '../../src/sigma/field-path';
 
 const MAX_DEPTH = 64;
 const hasOwn = Object.prototype.hasOwnProperty;

@@ -1,6 +1,6 @@
 /** Test helpers: compile a one-rule YAML text and match records against it. */
-import { parseRules } from '../../lambdas/sigma/index';
-import type { CompiledRule, LoadOptions, RuleBundle } from '../../lambdas/sigma/model';
+import { parseRules } from '../../src/sigma/index';
+import type { CompiledRule, LoadOptions, RuleBundle } from '../../src/sigma/model';
 
 /** Builds a CloudTrail rule document around a detection block (given as YAML lines). */
 export function ruleText(detection: string, extra = ''): string {

@@ -1,6 +1,6 @@
 /** Attacker-controlled events and odd rule files never crash the engine. */
 import fc from 'fast-check';
-import { parseRules } from '../../lambdas/sigma/index';
+import { parseRules } from '../../src/sigma/index';
 import { ruleOf } from './helpers';
 
 describe('hostile input', () => {

@@ -2,7 +2,7 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadRules, parseRules, formatDiagnostic, derivedRuleId } from '../../lambdas/sigma/index';
+import { loadRules, parseRules, formatDiagnostic, derivedRuleId } from '../../src/sigma/index';
 import { ruleText } from './helpers';
 
 const detection = `selection:\n  eventName: ConsoleLogin\ncondition: selection`;

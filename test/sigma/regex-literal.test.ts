@@ -1,8 +1,8 @@
 /** The required literal tested before a `|re` pattern runs: what it derives, and that it never rejects a real match. */
 import fc from 'fast-check';
-import { compileRegex } from '../../lambdas/regex/compile';
-import { requiredLiteral } from '../../lambdas/regex/required-literal';
-import { isProblem } from '../../lambdas/core';
+import { compileRegex } from '../../src/regex/compile';
+import { requiredLiteral } from '../../src/regex/required-literal';
+import { isProblem } from '../../src/core';
 
 describe('requiredLiteral', () => {
   it.each([

@@ -7,9 +7,9 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadRules } from '../../lambdas/sigma';
-import type { CloudTrailRecord } from '../../lambdas/core';
-import type { CompiledRule } from '../../lambdas/sigma/model';
+import { loadRules } from '../../src/sigma';
+import type { CloudTrailRecord } from '../../src/core';
+import type { CompiledRule } from '../../src/sigma/model';
 import { makeRng, syntheticRecords } from '../../scripts/synthetic-events';
 import { ruleOf } from './helpers';
 

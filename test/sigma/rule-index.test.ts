@@ -1,7 +1,7 @@
 /** RuleIndex dispatch: derived keys, buckets, subsets, and equivalence with evaluating every rule. */
 import fc from 'fast-check';
-import { parseRules, RuleIndex } from '../../lambdas/sigma/index';
-import type { CompiledRule } from '../../lambdas/sigma/model';
+import { parseRules, RuleIndex } from '../../src/sigma/index';
+import type { CompiledRule } from '../../src/sigma/model';
 import { ruleText } from './helpers';
 
 let n = 0;

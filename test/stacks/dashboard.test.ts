@@ -16,7 +16,7 @@ import {
   OUTCOME_LOG_MESSAGE,
   PROCESSOR_METRICS,
   PROCESSOR_SERVICE,
-} from '../../lambdas/processor/counter-metrics';
+} from '../../src/processor/counter-metrics';
 import { SecurityAccountStack } from '../../stacks/security-account-stack';
 import { ANALYZER_FIXTURE, PROCESSOR_FIXTURE, REPO_ACCOUNTS, RULES_FIXTURE } from './helpers';
 
@@ -154,9 +154,9 @@ describe('detection dashboard', () => {
   });
 
   it('names analyzer metrics the analyzer really emits', () => {
-    // The analyzer adds them by name (lambdas/analyzer/handler.ts); the processor's are checked by
+    // The analyzer adds them by name (src/analyzer/handler.ts); the processor's are checked by
     // running it (test/guardduty/processor-handler.test.ts).
-    const analyzer = readFileSync('lambdas/analyzer/handler.ts', 'utf8');
+    const analyzer = readFileSync('src/analyzer/handler.ts', 'utf8');
     for (const name of Object.values(ANALYZER_METRICS)) expect(analyzer).toContain(`addMetric('${name}'`);
   });
 });

@@ -7,9 +7,9 @@
 import * as path from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { loadAccountsConfig } from '../../lambdas/org/config';
-import type { AccountsConfig } from '../../lambdas/org/types';
-import type { RuleBundle } from '../../lambdas/sigma/model';
+import { loadAccountsConfig } from '../../src/org/config';
+import type { AccountsConfig } from '../../src/org/types';
+import type { RuleBundle } from '../../src/sigma/model';
 import { buildDeployment } from '../../stacks/deployment';
 import { SYNTH_COMMANDS } from '../../stacks/pipeline-stack';
 import { CONTROL_TOWER_TRAIL_NAME, propsFromConfig } from '../../stacks/props-from-config';

@@ -1,5 +1,5 @@
 /**
- * The member-grants custom resource (lambdas/grants) against the recording, denying fake of
+ * The member-grants custom resource (src/grants) against the recording, denying fake of
  * test/grants/deny-fake.ts: each resource type's create, update and delete, the exact AWS actions
  * each may call (GRANTS_API_ACTIONS), SCP-style denies answered as FAILED with the action and the
  * resource, the removed Custom::TrailBucketStatement, and the SDK adapters of the handler.
@@ -14,9 +14,9 @@ import {
   GRANTS_API_ACTIONS,
   applyGrantsRequest,
   type CustomResourceEvent,
-} from '../../lambdas/grants/custom-resource';
-import { makeHandler, runtimeKms, runtimeS3, type KmsSdk } from '../../lambdas/grants/handler';
-import { GRANT_NAME } from '../../lambdas/grants/kms-grant';
+} from '../../src/grants/custom-resource';
+import { makeHandler, runtimeKms, runtimeS3, type KmsSdk } from '../../src/grants/handler';
+import { GRANT_NAME } from '../../src/grants/kms-grant';
 import { createDenyingClients, type DenyingClients } from '../grants/deny-fake';
 
 const EVENTBRIDGE = 'Custom::TrailBucketEventBridge';

@@ -5,7 +5,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { GUARDDUTY_DETAIL_TYPE, GUARDDUTY_SOURCE } from '../../lambdas/guardduty/finding';
+import { GUARDDUTY_DETAIL_TYPE, GUARDDUTY_SOURCE } from '../../src/guardduty/finding';
 import { SecurityAccountStack, type SecurityAccountStackProps } from '../../stacks/security-account-stack';
 import { ANALYZER_FIXTURE, PROCESSOR_FIXTURE, REPO_ACCOUNTS, RULES_FIXTURE } from './helpers';
 

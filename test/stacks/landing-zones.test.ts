@@ -10,9 +10,9 @@
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { applyGrantsRequest, GRANTS_API_ACTIONS } from '../../lambdas/grants/custom-resource';
-import { loadAccountsConfig } from '../../lambdas/org/config';
-import type { AccountsConfig } from '../../lambdas/org/types';
+import { applyGrantsRequest, GRANTS_API_ACTIONS } from '../../src/grants/custom-resource';
+import { loadAccountsConfig } from '../../src/org/config';
+import type { AccountsConfig } from '../../src/org/types';
 import { buildDeployment, type DeploymentMode } from '../../stacks/deployment';
 import { actionCovers, LANDING_ZONE_DENIALS, resourceOverlaps } from '../../stacks/landing-zone-controls';
 import { landingZoneShape } from '../../stacks/landing-zone';

@@ -9,7 +9,7 @@ import * as vm from 'node:vm';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { NagPack } from 'cdk-nag';
-import { GRANTS_API_ACTIONS } from '../../lambdas/grants/custom-resource';
+import { GRANTS_API_ACTIONS } from '../../src/grants/custom-resource';
 import {
   FORWARD_RULE_NAME,
   MemberGrantsStack,

@@ -5,7 +5,7 @@
  * environment, the shipped rules and cdk-nag. The other ways new objects arrive (the trail's SNS
  * topic, the poller) are synthesized without bundling.
  */
-import { DELIVERY_LEASE_SECONDS } from '../../lambdas/alerts/delivery-lease';
+import { DELIVERY_LEASE_SECONDS } from '../../src/alerts/delivery-lease';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -379,10 +379,7 @@ describe('least privilege', () => {
         'ListOrganizationRoots',
       ]);
       // Every organizations action granted is one the directory sends (organizations-directory.ts).
-      const source = readFileSync(
-        path.join(__dirname, '../../lambdas/org/organizations-directory.ts'),
-        'utf8',
-      );
+      const source = readFileSync(path.join(__dirname, '../../src/org/organizations-directory.ts'), 'utf8');
       const sent = new Set([...source.matchAll(/new (\w+)Command\(/g)].map((m) => `organizations:${m[1]}`));
       const granted = statements
         .flatMap((s) => [s.Action].flat())

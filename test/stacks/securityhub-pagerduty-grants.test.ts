@@ -8,7 +8,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { propsFromConfig } from '../../stacks/props-from-config';
 import { SecurityAccountStack, type SecurityAccountStackProps } from '../../stacks/security-account-stack';
-import { parseAccountsConfig } from '../../lambdas/org/config';
+import { parseAccountsConfig } from '../../src/org/config';
 import {
   ANALYZER_FIXTURE,
   PROCESSOR_FIXTURE,

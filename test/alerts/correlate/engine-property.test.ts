@@ -6,8 +6,8 @@
  *  - the windows of the hits of a group never overlap.
  */
 import fc from 'fast-check';
-import { CorrelationEngine } from '../../../lambdas/alerts/correlate/engine';
-import { MemoryStateStore } from '../../../lambdas/alerts/state/memory-store';
+import { CorrelationEngine } from '../../../src/alerts/correlate/engine';
+import { MemoryStateStore } from '../../../src/alerts/state/memory-store';
 import { correlation, rule } from './helpers';
 
 const SPAN_MS = 10 * 60_000;

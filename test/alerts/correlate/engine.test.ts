@@ -1,8 +1,8 @@
 /** Correlation engine: event sequences in, expected hits out (memory store). */
-import { CorrelationEngine, type CorrelationHit } from '../../../lambdas/alerts/correlate/engine';
-import { MemoryStateStore } from '../../../lambdas/alerts/state/memory-store';
-import type { CloudTrailRecord } from '../../../lambdas/core';
-import type { CorrelationRuleModel, RuleMeta } from '../../../lambdas/sigma/model';
+import { CorrelationEngine, type CorrelationHit } from '../../../src/alerts/correlate/engine';
+import { MemoryStateStore } from '../../../src/alerts/state/memory-store';
+import type { CloudTrailRecord } from '../../../src/core';
+import type { CorrelationRuleModel, RuleMeta } from '../../../src/sigma/model';
 import { at, correlation, event, rule } from './helpers';
 
 const failed = rule('r-failed', 'failed_login');

@@ -1,6 +1,6 @@
 /** Test helpers: hand-built rule metadata, correlation models and CloudTrail-like records. */
-import type { CloudTrailRecord } from '../../../lambdas/core';
-import type { CorrelationRuleModel, CorrelationType, RuleMeta } from '../../../lambdas/sigma/model';
+import type { CloudTrailRecord } from '../../../src/core';
+import type { CorrelationRuleModel, CorrelationType, RuleMeta } from '../../../src/sigma/model';
 
 export function rule(id: string, name?: string, title = `Rule ${id}`): RuleMeta {
   return {

@@ -4,10 +4,10 @@
  * top-level correlation, every `should_not_match` sequence does not.
  */
 import { readFileSync } from 'node:fs';
-import { loadRules } from '../../../lambdas/sigma/load';
-import { CorrelationEngine } from '../../../lambdas/alerts/correlate/engine';
-import { MemoryStateStore } from '../../../lambdas/alerts/state/memory-store';
-import type { CloudTrailRecord } from '../../../lambdas/core';
+import { loadRules } from '../../../src/sigma/load';
+import { CorrelationEngine } from '../../../src/alerts/correlate/engine';
+import { MemoryStateStore } from '../../../src/alerts/state/memory-store';
+import type { CloudTrailRecord } from '../../../src/core';
 
 const bundle = loadRules(['rules/correlations']);
 const referenced = new Set(bundle.correlations.flatMap((c) => c.rules));

@@ -2,10 +2,10 @@
  * The correlation specification's examples, adapted to CloudTrail, through the real parser:
  * a chained correlation (event_count inside temporal_ordered) and field name aliases.
  */
-import { parseRules } from '../../../lambdas/sigma/parse';
-import { CorrelationEngine } from '../../../lambdas/alerts/correlate/engine';
-import { MemoryStateStore } from '../../../lambdas/alerts/state/memory-store';
-import type { CloudTrailRecord } from '../../../lambdas/core';
+import { parseRules } from '../../../src/sigma/parse';
+import { CorrelationEngine } from '../../../src/alerts/correlate/engine';
+import { MemoryStateStore } from '../../../src/alerts/state/memory-store';
+import type { CloudTrailRecord } from '../../../src/core';
 import { event } from './helpers';
 
 const CHAIN = `title: Multiple Failed Logins Followed by Successful Login

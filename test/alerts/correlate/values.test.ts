@@ -5,14 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CorrelationEngine, type CorrelationHit } from '../../../lambdas/alerts/correlate/engine';
-import { MAX_VALUES_PER_HIT } from '../../../lambdas/alerts/correlate/aggregate';
-import { MemoryStateStore } from '../../../lambdas/alerts/state/memory-store';
-import { DynamoStateStore } from '../../../lambdas/alerts/state/dynamodb-store';
-import type { CorrelationStore } from '../../../lambdas/alerts/state/store';
-import { loadRules } from '../../../lambdas/sigma/load';
-import type { CloudTrailRecord } from '../../../lambdas/core';
-import type { CorrelationRuleModel, RuleMeta } from '../../../lambdas/sigma/model';
+import { CorrelationEngine, type CorrelationHit } from '../../../src/alerts/correlate/engine';
+import { MAX_VALUES_PER_HIT } from '../../../src/alerts/correlate/aggregate';
+import { MemoryStateStore } from '../../../src/alerts/state/memory-store';
+import { DynamoStateStore } from '../../../src/alerts/state/dynamodb-store';
+import type { CorrelationStore } from '../../../src/alerts/state/store';
+import { loadRules } from '../../../src/sigma/load';
+import type { CloudTrailRecord } from '../../../src/core';
+import type { CorrelationRuleModel, RuleMeta } from '../../../src/sigma/model';
 import { startStateTable, type LocalStateTable } from '../../helpers/dynalite';
 import { correlation, event, rule } from './helpers';
 

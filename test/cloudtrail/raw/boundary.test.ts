@@ -1,5 +1,5 @@
 /**
- * The raw path's boundary: code outside lambdas/cloudtrail/raw/ imports it only through its
+ * The raw path's boundary: code outside src/cloudtrail/raw/ imports it only through its
  * index (RecordSource and the RecordView/RecordHeader types), so the key-table layout, header
  * slots, value caches and WebAssembly memory stay private to the folder. Its own tests, here,
  * read the internals; wasm/scan-record.ts is the folder's WebAssembly half and shares its layout.
@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const RAW = join(ROOT, 'lambdas', 'cloudtrail', 'raw');
+const RAW = join(ROOT, 'src', 'cloudtrail', 'raw');
 const ALLOWED = new Set([join('wasm', 'scan-record.ts')]);
 
 function tsFiles(dir: string, out: string[] = []): string[] {
@@ -45,13 +45,13 @@ function reachesInside(sources: { file: string; text: string }[]): string[] {
 
 describe('the raw path is used only through its index', () => {
   it('no source file outside the folder imports one of its modules', () => {
-    const files = ['lambdas', 'bin', 'scripts', 'stacks', 'wasm'].flatMap((d) => tsFiles(join(ROOT, d)));
+    const files = ['src', 'bin', 'scripts', 'stacks', 'wasm'].flatMap((d) => tsFiles(join(ROOT, d)));
     expect(files.length).toBeGreaterThan(100);
     expect(reachesInside(files.map((file) => ({ file, text: readFileSync(file, 'utf8') })))).toEqual([]);
   });
 
   it('names an import of a private module, and lets the index and the folder itself through', () => {
-    const analyzer = join(ROOT, 'lambdas', 'pipeline', 'analyze.ts');
+    const analyzer = join(ROOT, 'src', 'runtime', 'analyze.ts');
     const text = [
       "import { findKey } from '../cloudtrail/raw/key-table';",
       "import { RecordSource } from '../cloudtrail/raw';",
@@ -59,8 +59,8 @@ describe('the raw path is used only through its index', () => {
       "const layout = await import('../cloudtrail/raw/layout');",
     ].join('\n');
     expect(reachesInside([{ file: analyzer, text }])).toEqual([
-      'lambdas/pipeline/analyze.ts imports ../cloudtrail/raw/key-table',
-      'lambdas/pipeline/analyze.ts imports ../cloudtrail/raw/layout',
+      'src/runtime/analyze.ts imports ../cloudtrail/raw/key-table',
+      'src/runtime/analyze.ts imports ../cloudtrail/raw/layout',
     ]);
     expect(
       reachesInside([{ file: join(RAW, 'source.ts'), text: "import { x } from './key-table';" }]),

@@ -1,5 +1,5 @@
 /**
- * Decoding (lambdas/cloudtrail/raw/decode.ts), through the record source. Small gzip objects are
+ * Decoding (src/cloudtrail/raw/decode.ts), through the record source. Small gzip objects are
  * gunzipped in one synchronous call instead of a gunzip stream (SMALL_GZIP_BYTES). Both ways must give the same records and the same problems for
  * every input, however the body arrives: valid objects, corrupt gzip (records before the damage
  * still come out), several gzip members, an empty member, text that is not JSON, and a small
@@ -9,9 +9,9 @@
  */
 import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
-import { RecordSource, type RecordSourceStats } from '../../../lambdas/cloudtrail/raw';
-import { coalesced, SMALL_GZIP_BYTES } from '../../../lambdas/cloudtrail/raw/decode';
-import type { Diagnostic } from '../../../lambdas/core';
+import { RecordSource, type RecordSourceStats } from '../../../src/cloudtrail/raw';
+import { coalesced, SMALL_GZIP_BYTES } from '../../../src/cloudtrail/raw/decode';
+import type { Diagnostic } from '../../../src/core';
 import { logObjectText, syntheticRecords } from '../../../scripts/synthetic-events';
 
 interface Outcome {

@@ -1,6 +1,6 @@
 /** Shared by the raw path's suites: record texts, their splitting, and a canonical text of values. */
-import { RecordSplitter } from '../../../lambdas/cloudtrail/raw/splitter';
-import { RecordView } from '../../../lambdas/cloudtrail/raw/view';
+import { RecordSplitter } from '../../../src/cloudtrail/raw/splitter';
+import { RecordView } from '../../../src/cloudtrail/raw/view';
 
 export type Rng = () => number;
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -1,5 +1,5 @@
 /**
- * Key tables and headers (lambdas/cloudtrail/raw/key-table.ts): the tables the splitter notes
+ * Key tables and headers (src/cloudtrail/raw/key-table.ts): the tables the splitter notes
  * while it scans equal scanObjectKeys on the same text whatever the chunking, and say where each
  * key and value is; keysHaveEscapes finds keys written with escapes. The header offsets and key
  * numbers the splitter notes equal what the key texts say, for every way the text can be cut
@@ -11,10 +11,10 @@ import {
   readHeader,
   scanObjectKeys,
   type KeyTable,
-} from '../../../lambdas/cloudtrail/raw/key-table';
-import { RECORD_KEYS } from '../../../lambdas/cloudtrail/raw/record-keys';
-import { RecordSplitter } from '../../../lambdas/cloudtrail/raw/splitter';
-import { RecordView, splitterNotes } from '../../../lambdas/cloudtrail/raw/view';
+} from '../../../src/cloudtrail/raw/key-table';
+import { RECORD_KEYS } from '../../../src/cloudtrail/raw/record-keys';
+import { RecordSplitter } from '../../../src/cloudtrail/raw/splitter';
+import { RecordView, splitterNotes } from '../../../src/cloudtrail/raw/view';
 import { makeRng, syntheticRecords } from '../../../scripts/synthetic-events';
 import { canon, NASTY, splitText, writeJson } from './helpers';
 

@@ -6,9 +6,9 @@
  */
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { RecordSource, type RecordView } from '../../../lambdas/cloudtrail/raw';
-import { PIECE_BYTES as SPLIT_PIECE_BYTES } from '../../../lambdas/cloudtrail/raw/decode';
-import type { Diagnostic } from '../../../lambdas/core';
+import { RecordSource, type RecordView } from '../../../src/cloudtrail/raw';
+import { PIECE_BYTES as SPLIT_PIECE_BYTES } from '../../../src/cloudtrail/raw/decode';
+import type { Diagnostic } from '../../../src/core';
 
 function record(i: number, agent: string): Record<string, unknown> {
   return {

@@ -1,10 +1,10 @@
 /** The incremental record splitter: strings, escapes, unicode, chunking, truncation, limits. */
 import fc from 'fast-check';
 import { Readable } from 'node:stream';
-import { RecordSource } from '../../../lambdas/cloudtrail/raw';
-import { RecordSplitter, type SplitItem, type SplitProblem } from '../../../lambdas/cloudtrail/raw/splitter';
-import { RecordView } from '../../../lambdas/cloudtrail/raw/view';
-import type { Diagnostic } from '../../../lambdas/core';
+import { RecordSource } from '../../../src/cloudtrail/raw';
+import { RecordSplitter, type SplitItem, type SplitProblem } from '../../../src/cloudtrail/raw/splitter';
+import { RecordView } from '../../../src/cloudtrail/raw/view';
+import type { Diagnostic } from '../../../src/core';
 
 /** Runs the splitter over `text` cut into the given chunk sizes (cycled). */
 function split(text: string, chunkSizes: number[] = [text.length || 1], max?: number): SplitItem[] {

@@ -1,5 +1,5 @@
-/** Parsing one value of a record's text (lambdas/cloudtrail/raw/value.ts), against JSON.parse. */
-import { parseValueAt, valueJsonAt } from '../../../lambdas/cloudtrail/raw/value';
+/** Parsing one value of a record's text (src/cloudtrail/raw/value.ts), against JSON.parse. */
+import { parseValueAt, valueJsonAt } from '../../../src/cloudtrail/raw/value';
 
 describe('parseValueAt', () => {
   const at = (value: string, pad = '') => {

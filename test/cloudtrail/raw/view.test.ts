@@ -1,11 +1,11 @@
 /**
- * Record views (lambdas/cloudtrail/raw/view.ts) against JSON.parse: project() gives exactly the
+ * Record views (src/cloudtrail/raw/view.ts) against JSON.parse: project() gives exactly the
  * wanted keys of JSON.parse (values, duplicates, `__proto__`, prototypes) or throws so that the
  * caller parses the whole record; value() and json() give a key's value and its JSON.
  */
-import { keysHaveEscapes, scanObjectKeys } from '../../../lambdas/cloudtrail/raw/key-table';
-import { NeedsFullParse, splitterNotes } from '../../../lambdas/cloudtrail/raw/view';
-import { buildFieldPlan, type FieldPlan } from '../../../lambdas/core/field-plan';
+import { keysHaveEscapes, scanObjectKeys } from '../../../src/cloudtrail/raw/key-table';
+import { NeedsFullParse, splitterNotes } from '../../../src/cloudtrail/raw/view';
+import { buildFieldPlan, type FieldPlan } from '../../../src/core/field-plan';
 import { makeRng, syntheticRecords } from '../../../scripts/synthetic-events';
 import {
   canon,

@@ -5,8 +5,8 @@
  * SIMD blocks straddling chunk ends), on realistic, hand-written hostile and random input.
  */
 import fc from 'fast-check';
-import { RecordSplitter, type SplitItem } from '../../../lambdas/cloudtrail/raw/splitter';
-import { RecordView, splitterNotes } from '../../../lambdas/cloudtrail/raw/view';
+import { RecordSplitter, type SplitItem } from '../../../src/cloudtrail/raw/splitter';
+import { RecordView, splitterNotes } from '../../../src/cloudtrail/raw/view';
 import { syntheticRecords } from '../../../scripts/synthetic-events';
 
 /** Chunks the WebAssembly loop has been given, over all the splits of this suite. */

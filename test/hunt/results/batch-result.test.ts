@@ -1,5 +1,5 @@
 /** A worker result and a child execution's input, read back from a result file field by field. */
-import { batchPrefixes, parseBatchResult } from '../../../lambdas/hunt/results/batch-result';
+import { batchPrefixes, parseBatchResult } from '../../../src/hunt/results/batch-result';
 import { batchResult, child, prefix } from '../fixtures';
 
 const A = '444444444444';

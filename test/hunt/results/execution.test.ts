@@ -1,6 +1,6 @@
 /** What an execution says about its hunt: its ARN's parts and the hunt parameters of its input. */
-import { isProblem } from '../../../lambdas/core';
-import { parseExecutionArn, parseHuntRun } from '../../../lambdas/hunt/results';
+import { isProblem } from '../../../src/core';
+import { parseExecutionArn, parseHuntRun } from '../../../src/hunt/results';
 import { EXECUTION, executionInput, HUNT_ID, STATE_MACHINE } from '../fixtures';
 
 const problemOf = (input: string | undefined) => {

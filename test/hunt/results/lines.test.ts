@@ -1,5 +1,5 @@
 /** Result files as lines while they stream: chunk boundaries, CRLF, multi-byte characters, the line cap. */
-import { LineTooLongError, splitLines } from '../../../lambdas/hunt/results/lines';
+import { LineTooLongError, splitLines } from '../../../src/hunt/results/lines';
 
 async function collect(chunks: (string | Uint8Array)[], max?: number): Promise<string[]> {
   const out: string[] = [];

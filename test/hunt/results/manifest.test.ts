@@ -1,5 +1,5 @@
 /** The ResultWriter's manifest: its groups of result files, and only keys in its own folder. */
-import { parseManifest } from '../../../lambdas/hunt/results';
+import { parseManifest } from '../../../src/hunt/results';
 import { BUCKET, MANIFEST_KEY, manifest, resultKey } from '../fixtures';
 
 describe('parseManifest', () => {

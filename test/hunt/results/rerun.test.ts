@@ -1,5 +1,5 @@
 /** The re-run command: the hunt's window, rules and mode over the prefixes to hunt again, quoted for a shell. */
-import { rerunCommand, shellQuote } from '../../../lambdas/hunt/results';
+import { rerunCommand, shellQuote } from '../../../src/hunt/results';
 import { HUNT_ID, prefix, STATE_MACHINE } from '../fixtures';
 
 const A = '444444444444';

@@ -3,7 +3,7 @@
  * never-run batches, malformed or unreadable result files (reported by key and path, never
  * thrown), unreadable trail objects, finding the results of a failed hunt, the re-run command.
  */
-import { INLINE_RERUN_PREFIXES, summarizeHunt } from '../../../lambdas/hunt/results';
+import { INLINE_RERUN_PREFIXES, summarizeHunt } from '../../../src/hunt/results';
 import {
   batchResult,
   BUCKET,

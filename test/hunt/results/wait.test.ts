@@ -4,7 +4,7 @@ import {
   type ExecutionDescription,
   type HuntResultsPort,
   type WaitProgress,
-} from '../../../lambdas/hunt/results';
+} from '../../../src/hunt/results';
 import { EXECUTION, HUNT_ID, memoryPort, succeededExecution } from '../fixtures';
 
 describe('waitForExecution', () => {
