@@ -7,9 +7,8 @@
  *
  * Bounded by the network, not by waiting: up to `getsInFlight` objects are fetched and analyzed at
  * once (a pool shared by the batch's prefixes; listing runs ahead of it), so S3 round trips overlap.
- * Each object in flight holds at most about 3 MiB (a 64 KiB gzip inflated whole, or 64 KiB pieces
- * of a larger one, plus a record of at most 1 MiB: src/cloudtrail/raw), so 32 in flight stay
- * under 100 MiB of the function's 1024 MB.
+ * Memory stays bounded: each object in flight holds a few MiB at most (pieces of its text and one
+ * record of at most 1 MiB; docs/performance.md, "Retro-hunt worker", gives the bound).
  *
  * An object fails in one of two ways. Damaged content (corrupt gzip, invalid JSON) is counted and
  * listed; reading it again gives the same. An object that could not be read (an S3, KMS or network

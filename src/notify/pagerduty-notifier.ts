@@ -9,6 +9,7 @@ import type { Alert } from '../alerts/alert';
 import type { SecretReader } from '../secrets/secret-reader';
 import type { NamedDestination } from './destination';
 import { NotificationError, type Notifier } from './notifier';
+import { postJson, retryableStatus } from './post-json';
 import { PAGERDUTY_EVENTS_URL, pagerDutyEvent } from './render-pagerduty';
 import { withRetry, type RetryOptions, type SendOptions } from './retry';
 
@@ -78,28 +79,11 @@ export class PagerDutyNotifier implements Notifier {
   }
 
   private async post(where: string, body: string, outer?: AbortSignal): Promise<void> {
-    let response: Response;
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    try {
-      response = await this.fetchFn(PAGERDUTY_EVENTS_URL, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json; charset=utf-8' },
-        body,
-        redirect: 'error',
-        signal: outer ? AbortSignal.any([timeout, outer]) : timeout,
-      });
-    } catch (error) {
-      if (outer?.aborted) throw new NotificationError(`${where}: stopped, no time left in this run`, false);
-      const name =
-        typeof error === 'object' && error !== null && 'name' in error
-          ? String((error as { name: unknown }).name)
-          : 'Error';
-      const reason =
-        name === 'TimeoutError' || name === 'AbortError'
-          ? `timed out after ${this.timeoutMs} ms`
-          : `request failed (${name})`;
-      throw new NotificationError(`${where}: ${reason}`, true);
-    }
+    const response = await postJson(where, PAGERDUTY_EVENTS_URL, body, {
+      fetchFn: this.fetchFn,
+      timeoutMs: this.timeoutMs,
+      signal: outer,
+    });
     // The answer is read only for its status field; its text is never logged.
     const text = await response.text().catch(() => '');
     if (response.status >= 200 && response.status < 300) {
@@ -110,8 +94,11 @@ export class PagerDutyNotifier implements Notifier {
         response.status,
       );
     }
-    const retryable = response.status === 429 || response.status >= 500;
-    throw new NotificationError(`${where}: answered HTTP ${response.status}`, retryable, response.status);
+    throw new NotificationError(
+      `${where}: answered HTTP ${response.status}`,
+      retryableStatus(response.status),
+      response.status,
+    );
   }
 }
 

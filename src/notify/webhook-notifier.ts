@@ -8,6 +8,7 @@
 import type { Alert } from '../alerts/alert';
 import type { NamedDestination, WebhookDestination } from './destination';
 import { NotificationError, type Notifier } from './notifier';
+import { postJson, retryableStatus } from './post-json';
 import { renderJson } from './render-json';
 import { renderSlack } from './render-slack';
 import { renderTeams } from './render-teams';
@@ -92,34 +93,19 @@ export class WebhookNotifier implements Notifier {
     extraHeaders: Record<string, string>,
     outer?: AbortSignal,
   ): Promise<void> {
-    let response: Response;
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    try {
-      response = await this.fetchFn(url, {
-        method: 'POST',
-        headers: { ...extraHeaders, 'content-type': 'application/json; charset=utf-8' },
-        body,
-        redirect: 'error',
-        signal: outer ? AbortSignal.any([timeout, outer]) : timeout,
-      });
-    } catch (error) {
-      // The invocation's time ran out: not the endpoint's fault, and not worth another attempt.
-      if (outer?.aborted) throw new NotificationError(`${where}: stopped, no time left in this run`, false);
-      // Network errors can carry the URL in their message or cause: report only the kind.
-      const name =
-        typeof error === 'object' && error !== null && 'name' in error
-          ? String((error as { name: unknown }).name)
-          : 'Error';
-      const reason =
-        name === 'TimeoutError' || name === 'AbortError'
-          ? `timed out after ${this.timeoutMs} ms`
-          : `request failed (${name})`;
-      throw new NotificationError(`${where}: ${reason}`, true);
-    }
+    const response = await postJson(where, url, body, {
+      fetchFn: this.fetchFn,
+      timeoutMs: this.timeoutMs,
+      headers: extraHeaders,
+      signal: outer,
+    });
     // Drain the body so the connection can be reused; its content is not needed.
     await response.arrayBuffer().catch(() => undefined);
     if (response.status >= 200 && response.status < 300) return;
-    const retryable = response.status === 429 || response.status >= 500;
-    throw new NotificationError(`${where}: answered HTTP ${response.status}`, retryable, response.status);
+    throw new NotificationError(
+      `${where}: answered HTTP ${response.status}`,
+      retryableStatus(response.status),
+      response.status,
+    );
   }
 }
