@@ -50,8 +50,6 @@ export interface GuardDutyFacts {
   consoleUrl?: string;
 }
 
-export type { AccountInfo };
-
 export interface IpContext {
   ip: string;
   vpn?: boolean;

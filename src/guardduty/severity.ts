@@ -8,7 +8,7 @@
  *   1.0 – 3.9   Low       → low
  *   below 1.0   (reserved by GuardDuty, not used today) → informational
  */
-import type { Level } from '../sigma/model';
+import type { Level } from '../core';
 
 export const SEVERITY_BANDS: readonly { min: number; level: Level; label: string }[] = [
   { min: 9, level: 'critical', label: 'Critical' },

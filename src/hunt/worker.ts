@@ -27,7 +27,8 @@ import { analyzeStream } from '../runtime/analyze-stream';
 import type { MatchSink } from '../runtime/match-queue';
 import { listLogKeys } from '../runtime/s3-objects';
 import { applyFilters } from '../sigma/apply-filters';
-import { formatDiagnostic, type CompiledRule, type Diagnostic, type FilterRuleModel } from '../sigma/model';
+import { formatDiagnostic, type Diagnostic } from '../core';
+import { type CompiledRule, type FilterRuleModel } from '../sigma/model';
 import type { HuntItem } from './input';
 import { isTransientReadError, readFailure, retryDelayMs } from './read-errors';
 import {

@@ -17,3 +17,13 @@ export {
   type CaseResult,
 } from './rule-tests';
 export * from './model';
+// The kernel kinds the engine's API speaks in (rules' levels, records, diagnostics).
+export {
+  formatDiagnostic,
+  LEVELS,
+  levelRank,
+  type CloudTrailRecord,
+  type Diagnostic,
+  type Level,
+  type Severity,
+} from '../core';

@@ -4,16 +4,6 @@
  * compile.ts; this file holds only types and small constants so every module can depend on it.
  */
 
-// Defined in the shared kernel; re-exported for the rule engine's callers.
-export {
-  formatDiagnostic,
-  LEVELS,
-  levelRank,
-  type CloudTrailRecord,
-  type Diagnostic,
-  type Level,
-  type Severity,
-} from '../core';
 import type { CloudTrailRecord, Diagnostic, Level } from '../core';
 
 /** What every consumer needs to know about a detection rule, without its detection logic. */
