@@ -15,7 +15,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildDeployment, type DeploymentMode } from '../stacks/deployment';
 import { checkRuleBundle, sigmaRuleLoader } from '../stacks/rule-bundle-check';
-import { loadAccountsConfig } from '../src/org/config';
+import { loadAccountsConfig } from '../src/org';
 import { formatDiagnostic } from '../src/core';
 
 async function main(): Promise<void> {

@@ -4,6 +4,6 @@
  * Only src/ code here: nothing with a command-line entry of its own.
  */
 export { RecordSource } from '../src/cloudtrail/raw';
-export { Analyzer } from '../src/runtime/analyze';
-export { analyzeStream } from '../src/runtime/analyze-stream';
+export { Analyzer } from '../src/runtime';
+export { analyzeStream } from '../src/runtime';
 export { loadRules, RuleIndex } from '../src/sigma';

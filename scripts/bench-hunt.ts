@@ -30,13 +30,12 @@ import {
   estimateHunt,
   workerRate,
   WORKER_MEMORY_MB,
-} from '../src/hunt/estimate';
-import type { HuntItem } from '../src/hunt/input';
-import { huntBatch, type HuntWorkerDeps } from '../src/hunt/worker';
-import { loadAccountsConfig } from '../src/org/config';
-import { StaticAccountDirectory } from '../src/org/directory';
-import { buildPolicy, loadDetectionContent } from '../src/runtime/build';
-import { openObject } from '../src/runtime/s3-objects';
+  type HuntItem,
+  huntBatch,
+  type HuntWorkerDeps,
+} from '../src/hunt';
+import { loadAccountsConfig, StaticAccountDirectory } from '../src/org';
+import { buildPolicy, loadDetectionContent, openObject } from '../src/runtime';
 import { logObjectText, makeRng, syntheticRecords, trailKey } from './synthetic-events';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

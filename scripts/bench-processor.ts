@@ -4,13 +4,10 @@
  * (exceptions, dedupe, correlation, cooldown, routing) with in-memory state and a sender that
  * discards, over matches of the repository's rules on generated events.
  */
-import type { Alert, Match } from '../src/alerts/alert';
-import { MemoryStateStore } from '../src/alerts/state/memory-store';
-import { loadAccountsConfig } from '../src/org/config';
-import { StaticAccountDirectory } from '../src/org/directory';
-import { Analyzer } from '../src/runtime/analyze';
-import { assembleProcessor } from '../src/runtime/assemble';
-import { buildPolicy, loadDetectionContent } from '../src/runtime/build';
+import type { Alert, Match } from '../src/alerts';
+import { MemoryStateStore } from '../src/alerts/state';
+import { loadAccountsConfig, StaticAccountDirectory } from '../src/org';
+import { Analyzer, assembleProcessor, buildPolicy, loadDetectionContent } from '../src/runtime';
 import { syntheticRecords } from './synthetic-events';
 
 /**

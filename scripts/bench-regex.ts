@@ -16,10 +16,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RE2JS } from 're2js';
-import { readEvents } from '../src/cloudtrail/read';
+import { readEvents } from '../src/cloudtrail';
 import { isProblem } from '../src/core';
-import { compileRegex } from '../src/regex/compile';
-import { requiredLiteral } from '../src/regex/required-literal';
+import { compileRegex, requiredLiteral } from '../src/regex';
 import { rulePatterns } from './regex-patterns';
 import { syntheticRecords } from './synthetic-events';
 

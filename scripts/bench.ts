@@ -29,7 +29,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import type { Analyzer } from '../src/runtime/analyze';
+import type { Analyzer } from '../src/runtime';
 import type { Diagnostic } from '../src/core';
 import { analyzerCost, benchProcessor, formatCost } from './bench-processor';
 import {

@@ -21,6 +21,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { barrelImportsPlugin } from './barrel-imports';
 
 const ROOT = join(__dirname, '..');
 export const CLI_DIST = join(ROOT, 'dist', 'cli');
@@ -49,6 +50,7 @@ export function sourceBuildId(): string {
     join(ROOT, 'package.json'),
     join(ROOT, 'package-lock.json'),
     __filename,
+    join(__dirname, 'barrel-imports.ts'),
   ].sort();
   for (const file of files) {
     if (!existsSync(file)) continue;
@@ -99,6 +101,8 @@ export async function buildCli(options: { ifStale?: boolean } = {}): Promise<Bui
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
     external: EXTERNAL,
+    // Imports of a folder's index.ts bundled as imports of the modules behind it (scripts/barrel-imports.ts).
+    plugins: [barrelImportsPlugin(ROOT)],
     // Bundled CommonJS packages call require(): give ES modules one.
     banner: {
       js: "import { createRequire as __cliCreateRequire } from 'node:module'; const require = __cliCreateRequire(import.meta.url);",

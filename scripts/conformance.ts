@@ -8,9 +8,9 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { readEvents } from '../src/cloudtrail/read';
-import { MemoryStateStore } from '../src/alerts/state/memory-store';
-import { CorrelationEngine } from '../src/alerts/correlate/engine';
+import { readEvents } from '../src/cloudtrail';
+import { MemoryStateStore } from '../src/alerts/state';
+import { CorrelationEngine } from '../src/alerts/correlate';
 import {
   applyFilters,
   formatDiagnostic,
@@ -19,7 +19,7 @@ import {
   type CloudTrailRecord,
   type CompiledRule,
   type RuleBundle,
-} from '../src/sigma/index';
+} from '../src/sigma';
 
 const EXPECTED_SIGMAHQ_RULES = 57;
 

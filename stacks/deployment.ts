@@ -4,7 +4,7 @@
  * bin/app.ts and by the tests, so both build exactly the same thing.
  */
 import { DefaultStackSynthesizer, type App } from 'aws-cdk-lib';
-import type { AccountsConfig } from '../src/org/types';
+import type { AccountsConfig } from '../src/org';
 import { MemberGrantsStack } from './member-grants-stack';
 import { MemberGrantsStackSetStack } from './member-grants-stackset';
 import { OrganizationsPolicyStack } from './organizations-policy-stack';

@@ -4,7 +4,7 @@
  * of, and where the log-archive access (reader role, key grant, forwarding) is deployed. Every
  * deploy-time choice comes from here, so the pipeline's own synth gives the first deploy's templates.
  */
-import type { AccountsConfig } from '../src/org/types';
+import type { AccountsConfig } from '../src/org';
 import { PropsError } from './constructs/validate-props';
 
 export type LandingZoneKind = 'controlTower' | 'accelerator' | 'none';

@@ -23,7 +23,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { GRANTS_API_ACTIONS } from '../src/grants/custom-resource';
+import { GRANTS_API_ACTIONS } from '../src/grants';
 import { trailObjectCreatedPattern } from './constructs/trail-event-bus';
 import {
   PropsError,

@@ -3,7 +3,7 @@
  * shapes. Every deploy-time choice comes from accounts.yaml (landing-zone.ts infers what it does
  * not say), so the pipeline's own `cdk synth` produces exactly the templates of the first deploy.
  */
-import type { AccountsConfig } from '../src/org/types';
+import type { AccountsConfig } from '../src/org';
 import type { MemberGrantsStackProps } from './member-grants-stack';
 import type { MemberGrantsStackSetStackProps } from './member-grants-stackset';
 import type { OrganizationsPolicyStackProps } from './organizations-policy-stack';

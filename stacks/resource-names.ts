@@ -4,7 +4,7 @@
  * accounts (a staging copy, a second organization) never collides with the first. Roles, the bus
  * and the reader role are named because other accounts' policies refer to them by ARN.
  */
-import { DEFAULT_DEPLOYMENT_NAME, huntBucketName, huntStateMachineName } from '../src/hunt/names';
+import { DEFAULT_DEPLOYMENT_NAME, huntBucketName, huntStateMachineName } from '../src/hunt';
 import { PropsError } from './constructs/validate-props';
 
 /** Short enough for every derived name (hunt bucket: 63 characters with account and region). */

@@ -4,7 +4,7 @@
  * is src/sigma's `loadRules`; tests may inject another.
  */
 import { formatDiagnostic } from '../src/core';
-import { type RuleBundle } from '../src/sigma/model';
+import { type RuleBundle } from '../src/sigma';
 
 export type RuleLoader = (paths: string[]) => RuleBundle | Promise<RuleBundle>;
 

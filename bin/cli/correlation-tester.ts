@@ -3,10 +3,9 @@
  * test case fires when replaying its records, in order, through the rules and a fresh engine
  * with in-memory state makes the correlation under test produce a hit.
  */
-import { MemoryStateStore } from '../../src/alerts/state/memory-store';
-import { CorrelationEngine } from '../../src/alerts/correlate/engine';
-import { RuleIndex } from '../../src/sigma/rule-index';
-import type { SequenceTester } from '../../src/sigma/rule-tests';
+import { MemoryStateStore } from '../../src/alerts/state';
+import { CorrelationEngine } from '../../src/alerts/correlate';
+import { RuleIndex, type SequenceTester } from '../../src/sigma';
 
 export const correlationSequenceTester: SequenceTester = async (correlation, bundle, sequence) => {
   const engine = new CorrelationEngine(bundle.correlations, new MemoryStateStore());

@@ -3,10 +3,10 @@
  * (event, rule) match, as a table or as NDJSON. Invalid rules are reported and the valid ones run.
  */
 import { Command, Option } from 'commander';
-import type { TextRecordMatch } from '../../src/runtime/text-match';
+import type { TextRecordMatch } from '../../src/runtime';
 import type { CloudTrailRecord, Diagnostic } from '../../src/core';
-import type { CompiledRule, RuleMeta } from '../../src/sigma/model';
-import type { RecordSource } from '../../src/cloudtrail/types';
+import type { CompiledRule, RuleMeta } from '../../src/sigma';
+import type { RecordSource } from '../../src/cloudtrail';
 import { EXIT_INPUT, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
 import { clean, collect, printDiagnostics, processIO, type CliIO } from './io';
 import { LineOutput } from './line-output';
@@ -107,7 +107,7 @@ export async function runDetect(
     { analyzeStream },
   ] = await Promise.all([
     import('../../src/cloudtrail/read'),
-    import('../../src/sigma/index'),
+    import('../../src/sigma'),
     import('../../src/sigma/logsource-notices'),
     import('../../src/runtime/analyze'),
     import('../../src/runtime/analyze-stream'),

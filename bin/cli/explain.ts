@@ -18,7 +18,7 @@ export interface ExplainOptions {
 export async function runExplain(options: ExplainOptions, io: CliIO = processIO): Promise<number> {
   const [{ readEvents }, { explainRule, formatExplanation, loadRules }] = await Promise.all([
     import('../../src/cloudtrail/read'),
-    import('../../src/sigma/index'),
+    import('../../src/sigma'),
   ]);
   const bundle = loadRules([options.rule]);
   printDiagnostics(io, bundle.diagnostics, ['error', 'warning', 'notice']);

@@ -11,9 +11,9 @@ import {
   estimatePlanObjects,
   OBJECTS_PER_DAY,
   workerRate,
-} from '../../src/hunt/estimate';
-import type { HuntPlan } from '../../src/hunt/plan';
-import type { AccountsConfig } from '../../src/org/types';
+  type HuntPlan,
+} from '../../src/hunt';
+import type { AccountsConfig } from '../../src/org';
 
 /** The GET round trip the estimate assumes (S3 in the same region; docs/performance.md). */
 export const ASSUMED_GET_LATENCY_MS = 40;

@@ -4,7 +4,7 @@
  * Step Functions errors) is cleaned for the terminal (safeText) or escaped in the JSON.
  */
 import { shellQuote, type HuntSummary, type WaitProgress } from '../../src/hunt/results';
-import { safeText } from '../../src/notify/sanitize';
+import { safeText } from '../../src/notify';
 
 const n = (v: number) => v.toLocaleString('en-US');
 

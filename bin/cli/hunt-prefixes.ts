@@ -5,7 +5,7 @@
  */
 import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parsePrefixList } from '../../src/hunt/plan';
+import { parsePrefixList } from '../../src/hunt';
 
 const MAX_JSON_BYTES = 256 * 1024 * 1024;
 

@@ -18,12 +18,18 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { Command, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { ALERTED_EVENT_DAYS } from '../../src/alerts/dedupe';
-import { deploymentOfStateMachine, huntBucketName, HUNT_RESULTS_PREFIX } from '../../src/hunt/names';
-import { INLINE_PREFIX_LIMIT, planHunt, type HuntPlan } from '../../src/hunt/plan';
+import { ALERTED_EVENT_DAYS } from '../../src/alerts';
+import {
+  deploymentOfStateMachine,
+  huntBucketName,
+  HUNT_RESULTS_PREFIX,
+  INLINE_PREFIX_LIMIT,
+  planHunt,
+  type HuntPlan,
+  type StartedHunt,
+} from '../../src/hunt';
 import type { ExecutionDescription, HuntResultsPort } from '../../src/hunt/results';
-import type { StartedHunt } from '../../src/hunt/start';
-import { safeText } from '../../src/notify/sanitize';
+import { safeText } from '../../src/notify';
 import { formatDiagnostic } from '../../src/core';
 import {
   EXIT_CONFIG,

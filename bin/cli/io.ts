@@ -2,7 +2,7 @@
  * Output plumbing shared by the CLI commands: where text goes (so tests can run commands
  * in-process), how diagnostics print, and how attacker-controlled text is made safe for a terminal.
  */
-import { cleanLine } from '../../src/notify/sanitize';
+import { cleanLine } from '../../src/notify';
 import { formatDiagnostic, type Diagnostic } from '../../src/core';
 
 export interface CliIO {

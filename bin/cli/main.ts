@@ -4,7 +4,7 @@
  * (scripts/build-cli.ts) and of bin/trailalerts.ts.
  */
 import { version } from '../../package.json';
-import { useDocumentCache } from '../../src/sigma/document-cache';
+import { useDocumentCache } from '../../src/sigma';
 import { exitQuietlyOnBrokenPipe } from './pipes';
 import { buildProgram } from './program';
 import { processRuleCache } from './rule-cache';

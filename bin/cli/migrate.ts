@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import type { SourceFile } from '../../src/migrate/model';
+import type { SourceFile } from '../../src/migrate';
 import { EXIT_FAILED, EXIT_INPUT, exitHelp } from './exit-codes';
 import { clean, processIO, type CliIO } from './io';
 

@@ -7,7 +7,7 @@
  */
 import { Command } from 'commander';
 import { version } from '../../package.json';
-import type { SequenceTester } from '../../src/sigma/rule-tests';
+import type { SequenceTester } from '../../src/sigma';
 import { detectCommand } from './detect';
 import { explainCommand } from './explain';
 import { huntCommand, huntResultsCommand } from './hunt';

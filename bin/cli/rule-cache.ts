@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import type { DocumentCache, YamlDocuments } from '../../src/sigma/document-cache';
+import type { DocumentCache, YamlDocuments } from '../../src/sigma';
 
 /** Folders of other versions or builds not written to for this long are removed. */
 const PRUNE_AFTER_MS = 7 * 24 * 3600 * 1000;

@@ -5,7 +5,7 @@
  * are still scanned; an object that cannot be read fails with the hint and the scan goes on.
  */
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { s3ErrorHint } from '../../src/runtime/s3-objects';
+import { s3ErrorHint } from '../../src/runtime';
 import type { Diagnostic } from '../../src/core';
 
 export interface ScanS3Options {

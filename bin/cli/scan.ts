@@ -4,10 +4,10 @@
  */
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
-import type { AlertOutcome } from '../../src/alerts/alert';
-import { cleanLine } from '../../src/notify/sanitize';
-import type { AccountsConfig } from '../../src/org/types';
-import type { ScanProgress } from '../../src/runtime/scan';
+import type { AlertOutcome } from '../../src/alerts';
+import { cleanLine } from '../../src/notify';
+import type { AccountsConfig } from '../../src/org';
+import type { ScanProgress } from '../../src/runtime';
 import { formatDiagnostic, LEVELS, levelRank, type Diagnostic, type Level } from '../../src/core';
 import {
   EXIT_CONFIG,

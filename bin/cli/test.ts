@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import type { SequenceTester } from '../../src/sigma/rule-tests';
+import type { SequenceTester } from '../../src/sigma';
 import { EXIT_FAILED, EXIT_INPUT, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
 import { clean, printDiagnostics, processIO, type CliIO } from './io';
 

@@ -2,9 +2,9 @@
  * The alert: what the processor produces from a match (or a correlation) and what every notifier
  * renders. Every string taken from the event is attacker-controlled and is escaped by renderers.
  */
-import type { Actor } from '../cloudtrail/types';
-import type { AccountInfo, CloudTrailRecord, Level } from '../core';
-import type { RuleMeta } from '../sigma/model';
+import type { Actor } from '../cloudtrail';
+import type { AccountInfo, CloudTrailRecord, EventSummary, Level } from '../core';
+import type { RuleMeta } from '../sigma';
 
 /** A rule matched an event: produced by the analyzer, one per (event, rule). */
 export interface Match {
@@ -61,18 +61,6 @@ export interface IpContext {
   city?: string;
   asn?: string;
   isp?: string;
-}
-
-/** A short view of an event, used to list the events behind a correlated alert. */
-export interface EventSummary {
-  eventID?: string;
-  eventTime?: string;
-  eventName?: string;
-  eventSource?: string;
-  sourceIPAddress?: string;
-  actor?: string;
-  accountId?: string;
-  ruleTitle?: string;
 }
 
 export interface Alert {

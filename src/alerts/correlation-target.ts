@@ -4,7 +4,7 @@
  * Hashed: groups and values are attacker-controlled and may be long.
  */
 import { createHash } from 'node:crypto';
-import type { Target } from '../cloudtrail/target';
+import type { Target } from '../cloudtrail';
 
 const MAX_LABEL = 200;
 

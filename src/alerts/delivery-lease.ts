@@ -14,7 +14,7 @@
  * seen before leases existed stay duplicates), kept DEDUPE_TTL long whatever its state. Every
  * change is a compare-and-set on the item's version, so two runs never both hold a lease.
  */
-import type { StateStore } from './state/store';
+import type { StateStore } from './state';
 import { TrailAlertsError } from '../core';
 
 /**

@@ -10,7 +10,7 @@
  * and a digest sent on its own (its digest id). The key, `dedupe#<notification>@<destination>`,
  * is the one receipts always had, and a receipt of another shape counts as `sent`.
  */
-import type { StateStore } from './state/store';
+import type { StateStore } from './state';
 
 /** A receipt being written: settle it with `confirm` once the send succeeded. */
 export interface ReceiptMark {

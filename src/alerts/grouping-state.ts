@@ -9,7 +9,7 @@
  */
 import type { Alert } from './alert';
 import { readStoredAlert, type StoredAlert } from './stored-alert';
-import { clip } from './state/store';
+import { clip } from './state';
 
 export type DigestEntry = NonNullable<Alert['digest']>['entries'][number];
 

@@ -39,7 +39,7 @@ import {
   type TargetItem,
 } from './grouping-state';
 import { storeAlert } from './stored-alert';
-import type { DueIndex, DueItem, StateStore } from './state/store';
+import type { DueIndex, DueItem, StateStore } from './state';
 
 export interface GroupKey {
   ruleId: string;

@@ -21,7 +21,7 @@ import {
   type KeyMeaning,
 } from './postprocessing-keys';
 import { LEVELS, type Diagnostic, type Level } from '../core';
-import { type CorrelationRuleModel, type RuleMeta } from '../sigma/model';
+import { type CorrelationRuleModel, type RuleMeta } from '../sigma';
 
 export const POSTPROCESSING_GROUP_BY = ['userIdentity.arn', 'recipientAccountId'];
 

@@ -3,7 +3,7 @@
  * was, so dedupe state stays valid; only when two loaded rules share an id (TrailAlerts' pack has
  * such a pair) does it include the rule's file, so the second rule's alerts are not dropped.
  */
-import type { RuleMeta } from '../sigma/model';
+import type { RuleMeta } from '../sigma';
 
 export function ruleIdentity(rule: Pick<RuleMeta, 'id' | 'file' | 'sharesId'>): string {
   return rule.sharesId ? `${rule.id}\n${rule.file}` : rule.id;

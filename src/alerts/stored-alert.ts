@@ -3,12 +3,12 @@
  * event in hand: every string clipped, lists capped, the raw event reduced to its identifying
  * fields. A stored digest item therefore stays far below DynamoDB's 400 KB, whatever the event.
  */
-import type { Actor } from '../cloudtrail/types';
+import type { Actor } from '../cloudtrail';
 import { LEVELS, type CloudTrailRecord, type Level } from '../core';
-import { type RuleMeta } from '../sigma/model';
+import { type RuleMeta } from '../sigma';
 import type { AccountInfo } from '../core';
 import type { Alert } from './alert';
-import { clip } from './state/store';
+import { clip } from './state';
 
 /** The alert without its account (resolved again when sent) and without per-send additions. */
 export type StoredAlert = Omit<Alert, 'account' | 'digest' | 'ipContext' | 'suppressedSince' | 'correlation'>;

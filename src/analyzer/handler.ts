@@ -18,15 +18,21 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { Analyzer } from '../runtime/analyze';
-import { analyzeObject, DamagedObjectError } from '../runtime/analyze-object';
-import { ColdStartError, lazyRetrying } from '../runtime/lazy-retrying';
-import { SqsMatchSink } from '../runtime/match-queue';
-import { objectRefsFromMessage } from '../runtime/object-events';
-import { openObject } from '../runtime/s3-objects';
-import { loadRuntime, requireEnv, type Runtime } from '../runtime/runtime';
-import { sqsBatchHandler } from '../runtime/sqs-batch';
-import { trailS3ClientFromEnv } from '../runtime/trail-s3-client';
+import {
+  Analyzer,
+  analyzeObject,
+  DamagedObjectError,
+  ColdStartError,
+  lazyRetrying,
+  SqsMatchSink,
+  objectRefsFromMessage,
+  openObject,
+  loadRuntime,
+  requireEnv,
+  type Runtime,
+  sqsBatchHandler,
+  trailS3ClientFromEnv,
+} from '../runtime';
 
 export interface AnalyzerHandlerDeps {
   s3: S3Client;

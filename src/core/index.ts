@@ -15,4 +15,5 @@ export { GUARDDUTY_RULE_PREFIX, isGuardDutyRuleRef } from './guardduty';
 export { formatDiagnostic, type Diagnostic, type Severity } from './diagnostic';
 export { isProblem, TrailAlertsError, type Problem } from './errors';
 export { LEVELS, levelRank, type Level } from './level';
-export type { CloudTrailRecord } from './record';
+export type { CloudTrailRecord, EventSummary } from './record';
+export { buildFieldPlan, type FieldPlan, type FieldReads } from './field-plan';

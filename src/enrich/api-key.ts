@@ -3,7 +3,7 @@
  * the secret through the shared reader (src/secrets/), which caches it; errors name the secret
  * id only. The secret may hold the bare key or JSON such as `{"apiKey":"…"}` (also `key` or `api_key`).
  */
-import type { SecretReader } from '../secrets/secret-reader';
+import type { SecretReader } from '../secrets';
 
 /** Returns the API key; rejects with an error that never contains the key. */
 export type ApiKeyProvider = () => Promise<string>;

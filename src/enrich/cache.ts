@@ -2,7 +2,7 @@
  * The IP-context cache port and its in-memory implementation (TTL, bounded size). A DynamoDB
  * implementation can serve the deployed processor later behind the same port.
  */
-import type { IpContext } from '../alerts/alert';
+import type { IpContext } from '../alerts';
 
 /** Where IP-context lookups are remembered, per IP address. */
 export interface IpContextCache {

@@ -5,7 +5,7 @@
  * Expired items that DynamoDB has not yet removed are treated as absent.
  */
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { IpContext } from '../alerts/alert';
+import type { IpContext } from '../alerts';
 import type { IpContextCache } from './cache';
 
 export interface DynamoIpContextCacheOptions {

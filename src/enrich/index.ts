@@ -2,8 +2,8 @@
  * IP-context enrichment, wired from accounts.yaml's `enrichment.ipContext`: the VPNAPI.io client
  * with its key read through the shared secret reader, and a cache. Returns undefined when not configured.
  */
-import type { EnrichmentConfig } from '../org/types';
-import type { SecretReader } from '../secrets/secret-reader';
+import type { EnrichmentConfig } from '../org';
+import type { SecretReader } from '../secrets';
 import { secretApiKey } from './api-key';
 import { MemoryIpContextCache, type IpContextCache } from './cache';
 import { VpnApiIpContext, type FailureReason } from './vpnapi';

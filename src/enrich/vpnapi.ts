@@ -4,7 +4,7 @@
  * results are cached per IP; each call times out (at most 2 s); on any failure the lookup
  * resolves undefined and a counter goes up. The API key never appears in errors, logs or counters.
  */
-import type { IpContext } from '../alerts/alert';
+import type { IpContext } from '../alerts';
 import type { ApiKeyProvider } from './api-key';
 import type { IpContextCache } from './cache';
 import { publicIp } from './public-ip';

@@ -3,7 +3,7 @@
  * stacks/constructs/guardduty-findings.ts) or a record of a file `scan` reads. One function each;
  * both give the processor's matches or a GuardDutyInputError naming the field.
  */
-import type { Match } from '../alerts/alert';
+import type { Match } from '../alerts';
 import { GuardDutyInputError, looksLikeGuardDuty, parseGuardDutyInput } from './finding';
 import { guardDutyMatch } from './match';
 

@@ -20,11 +20,11 @@
  * on the finding id (runtime/process.ts), so repeats of one finding within the cooldown are
  * counted, not sent, and a new finding always goes out.
  */
-import type { GuardDutyFacts, Match } from '../alerts/alert';
+import type { GuardDutyFacts, Match } from '../alerts';
 import { GUARDDUTY_RULE_PREFIX } from '../core';
 
 export { GUARDDUTY_RULE_PREFIX };
-import type { RuleMeta } from '../sigma/model';
+import type { RuleMeta } from '../sigma';
 import { countOf, type GuardDutyFinding } from './finding';
 import { severityBand } from './severity';
 

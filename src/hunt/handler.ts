@@ -9,11 +9,15 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
-import { lazyRetrying } from '../runtime/lazy-retrying';
-import { SqsMatchSink } from '../runtime/match-queue';
-import { loadRuntime, requireEnv, type Runtime } from '../runtime/runtime';
-import { openObject } from '../runtime/s3-objects';
-import { trailS3ClientFromEnv } from '../runtime/trail-s3-client';
+import {
+  lazyRetrying,
+  SqsMatchSink,
+  loadRuntime,
+  requireEnv,
+  type Runtime,
+  openObject,
+  trailS3ClientFromEnv,
+} from '../runtime';
 import { parseHuntBatch } from './input';
 import type { HuntBatchResult } from './tally';
 import { getsInFlightFrom, huntBatch } from './worker';

@@ -9,8 +9,7 @@
  * that is how the unfinished or failed prefixes of an earlier hunt are hunted again. Plans of any
  * size are started as several executions when they are large (start.ts).
  */
-import { normalizeOuPath, isOuId, ouIdPaths } from '../org/ou-path';
-import type { AccountsConfig } from '../org/types';
+import { normalizeOuPath, isOuId, ouIdPaths, type AccountsConfig } from '../org';
 import { LATE_MARGIN_MS } from './window';
 import { TrailAlertsError } from '../core';
 

@@ -6,7 +6,7 @@
  * included: their damage is final). A prefix cut off by the time budget, or holding objects that
  * could not be read, is hunted again whole, so counting its first part too would count it twice.
  */
-import type { Match } from '../alerts/alert';
+import type { Match } from '../alerts';
 
 /**
  * At most this many matches and objects are listed per batch (counts are always exact), so a batch

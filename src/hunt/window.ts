@@ -11,7 +11,7 @@
  * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/get-and-view-cloudtrail-log-files.html):
  * objects delivered up to LATE_MARGIN_MS after it are still read.
  */
-import type { TimeWindow } from '../runtime/analyze';
+import type { TimeWindow } from '../runtime';
 
 /** Before `since`: the key's minute, and clocks, are not exact. */
 export const EARLY_MARGIN_MS = 15 * 60_000;

@@ -19,16 +19,19 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import type { Match } from '../alerts/alert';
-import { parseTrailKey } from '../cloudtrail/keys';
-import { compileRuleRef } from '../org/rule-ref';
-import { Analyzer, type AnalyzerOptions, type TimeWindow } from '../runtime/analyze';
-import { analyzeStream } from '../runtime/analyze-stream';
-import type { MatchSink } from '../runtime/match-queue';
-import { listLogKeys } from '../runtime/s3-objects';
-import { applyFilters } from '../sigma/apply-filters';
+import type { Match } from '../alerts';
+import { parseTrailKey } from '../cloudtrail';
+import { compileRuleRef } from '../org';
+import {
+  Analyzer,
+  type AnalyzerOptions,
+  type TimeWindow,
+  analyzeStream,
+  type MatchSink,
+  listLogKeys,
+} from '../runtime';
+import { applyFilters, type CompiledRule, type FilterRuleModel } from '../sigma';
 import { formatDiagnostic, type Diagnostic } from '../core';
-import { type CompiledRule, type FilterRuleModel } from '../sigma/model';
 import type { HuntItem } from './input';
 import { isTransientReadError, readFailure, retryDelayMs } from './read-errors';
 import {

@@ -4,9 +4,8 @@
  * it yields is written out as a Sigma document: same title, level, rules, window and grouping.
  */
 import { stringify } from 'yaml';
-import { parsePostProcessing } from '../alerts/postprocessing';
-import { derivedRuleId } from '../sigma/rule-meta';
-import type { CorrelationRuleModel, RuleMeta } from '../sigma/model';
+import { parsePostProcessing } from '../alerts';
+import { derivedRuleId, type CorrelationRuleModel, type RuleMeta } from '../sigma';
 import type { Change } from './model';
 
 export interface MigratedCorrelations {

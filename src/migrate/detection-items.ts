@@ -7,8 +7,7 @@
  *   - `|re` patterns: a leading or trailing `.*` dropped, constructs RE2 cannot run named.
  */
 import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
-import { compileRegex } from '../regex/compile';
-import { trimDotStars } from '../regex/simplify';
+import { compileRegex, trimDotStars } from '../regex';
 import type { Change } from './model';
 import { columnAt, lineAt, wholeLines, yamlScalar, type TextEdit } from './text-edits';
 import { isProblem } from '../core';

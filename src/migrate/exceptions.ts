@@ -5,11 +5,8 @@
  * the JSON never had: each gets `reason: TODO`, and `validate` accepts it until someone writes one.
  */
 import { stringify } from 'yaml';
-import { loadTrailAlertsExceptions } from '../org/exceptions';
-import { compileActorPattern } from '../org/actor-patterns';
-import { compileIpRange } from '../org/ip-match';
-import type { ExceptionConfig } from '../org/types';
-import { trimDotStars } from '../regex/simplify';
+import { loadTrailAlertsExceptions, compileActorPattern, compileIpRange, type ExceptionConfig } from '../org';
+import { trimDotStars } from '../regex';
 import type { Change } from './model';
 import { isProblem } from '../core';
 

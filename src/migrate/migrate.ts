@@ -7,10 +7,8 @@
  * plus MIGRATION.md (report.ts). Pure: files in, files out; the command reads and writes them.
  */
 import { posix } from 'node:path';
-import { isPostProcessingPath } from '../runtime/postprocessing-files';
-import { parseRules } from '../sigma/parse';
-import { derivedRuleId } from '../sigma/rule-meta';
-import type { RuleMeta } from '../sigma/model';
+import { isPostProcessingPath } from '../runtime';
+import { parseRules, derivedRuleId, type RuleMeta } from '../sigma';
 import { migratePostProcessing } from './correlations';
 import { migrateExceptions } from './exceptions';
 import type { Change, MigrationResult, OutputFile, SourceFile } from './model';

@@ -5,7 +5,7 @@
  * For people (the default) event values are also defanged and times read `2026-11-20 10:07:02 UTC`;
  * for machines (the JSON webhook) they stay as the event wrote them.
  */
-import type { Alert } from '../alerts/alert';
+import type { Alert } from '../alerts';
 import { LEVELS, type Level } from '../core';
 import { defang } from './defang';
 import { attackTechnique, cloudTrailEventUrl, type AttackTechnique } from './links';

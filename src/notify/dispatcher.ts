@@ -7,8 +7,8 @@
  */
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import type { Alert } from '../alerts/alert';
-import type { SecretReader } from '../secrets/secret-reader';
+import type { Alert } from '../alerts';
+import type { SecretReader } from '../secrets';
 import type { Destination, NamedDestination } from './destination';
 import type { Notifier } from './notifier';
 import { PagerDutyNotifier } from './pagerduty-notifier';

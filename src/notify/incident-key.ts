@@ -5,8 +5,7 @@
  * covers several targets of one (rule, account, actor): its key says so instead of naming one.
  */
 import { createHash } from 'node:crypto';
-import type { Alert } from '../alerts/alert';
-import { ruleIdentity } from '../alerts/rule-identity';
+import { type Alert, ruleIdentity } from '../alerts';
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 

@@ -8,8 +8,8 @@ export { renderTeams, escapeTeams, TEAMS_BUDGET_BYTES, type TeamsMessage } from 
 export { renderJson, renderJsonText, JSON_SCHEMA_VERSION, type JsonRenderOptions } from './render-json';
 export { renderSns, snsPublishInput, type RenderedSns } from './render-sns';
 export { buildMime, encodeHeaderWords, type MimeMessage } from './mime';
-export { withRetry, isRetryableAwsError, type RetryOptions } from './retry';
-export type { SecretReader } from '../secrets/secret-reader';
+export { withRetry, isRetryableAwsError, type RetryOptions, type SendOptions } from './retry';
+export type { SecretReader } from '../secrets';
 export { SesNotifier } from './ses-notifier';
 export { SnsNotifier } from './sns-notifier';
 export { WebhookNotifier, type WebhookNotifierOptions } from './webhook-notifier';
@@ -37,3 +37,5 @@ export { NotificationDispatcher, createAwsDispatcher, type NotifiersByType } fro
 export { OutboxNotifier, outboxBaseName, type OutboxFile, type OutboxOptions } from './outbox-notifier';
 export { defang } from './defang';
 export { displayTime } from './time';
+export { cleanLine, safeText } from './sanitize';
+export { SecurityHubImporter } from './securityhub-client';

@@ -4,7 +4,7 @@
  * picks one by destination type. A rejected promise means "not delivered": the processor lets
  * the message return to SQS (and eventually the DLQ).
  */
-import type { Alert } from '../alerts/alert';
+import type { Alert } from '../alerts';
 import type { NamedDestination } from './destination';
 import { TrailAlertsError } from '../core';
 

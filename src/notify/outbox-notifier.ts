@@ -14,7 +14,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Alert } from '../alerts/alert';
+import type { Alert } from '../alerts';
 import type { NamedDestination } from './destination';
 import { buildMime, checkAddress } from './mime';
 import type { Notifier } from './notifier';

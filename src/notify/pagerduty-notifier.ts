@@ -5,8 +5,8 @@
  * means a 2xx whose body says `"status": "success"`; 429, 5xx and network failures are retried
  * with backoff within the send's time (`signal`), as for webhooks.
  */
-import type { Alert } from '../alerts/alert';
-import type { SecretReader } from '../secrets/secret-reader';
+import type { Alert } from '../alerts';
+import type { SecretReader } from '../secrets';
 import type { NamedDestination } from './destination';
 import { NotificationError, type Notifier } from './notifier';
 import { postJson, retryableStatus } from './post-json';

@@ -16,7 +16,7 @@
  *
  * Every event value is inert, defanged and capped to the field's documented limit (asff.ts).
  */
-import type { Alert } from '../alerts/alert';
+import type { Alert } from '../alerts';
 import { ACCOUNT_ID, type Level } from '../core';
 import { alertFacts, type AlertFacts } from './alert-facts';
 import {

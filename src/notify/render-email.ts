@@ -5,7 +5,7 @@
  * and operator-configured rule docs. The layout needs no media query (Gmail drops some CSS): it
  * fits a 400 px phone and a desktop alike, and never breaks a short value across lines.
  */
-import type { Alert } from '../alerts/alert';
+import type { Alert } from '../alerts';
 import type { Level } from '../core';
 import { alertFacts, subjectLine, type AlertFacts } from './alert-facts';
 import { correlationHtml, digestHtml } from './email-events';

@@ -9,8 +9,8 @@
  * names, domains): never trusted, never linked. The console link is rebuilt here from the alert's
  * region and the finding id, both checked against strict patterns.
  */
-import type { Alert } from '../alerts/alert';
-import { guardDutyConsoleUrl } from '../guardduty/match';
+import type { Alert } from '../alerts';
+import { guardDutyConsoleUrl } from '../guardduty';
 import { defang } from './defang';
 import { asText, cleanBlock, cleanLine, escapeInvisible, truncate } from './sanitize';
 import { displayTime } from './time';

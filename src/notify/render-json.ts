@@ -24,7 +24,7 @@
  * format characters made visible (`\uXXXX`, `\u{XXXXX}`) and lengths capped; times as the event
  * wrote them (ISO 8601). The consumer escapes for its own context. Absent values are left out.
  */
-import type { Alert } from '../alerts/alert';
+import type { Alert } from '../alerts';
 import { cloudTrailEventUrl } from './links';
 import { alertFacts } from './alert-facts';
 import { guardDutyView } from './render-guardduty';

@@ -10,7 +10,7 @@
  *                  class (event name, or the correlation type), custom_details (the facts)
  *   links          the CloudTrail event, the ATT&CK techniques
  */
-import type { Alert } from '../alerts/alert';
+import type { Alert } from '../alerts';
 import type { Level } from '../core';
 import { alertFacts, headline, type AlertFacts } from './alert-facts';
 import { CORRELATION_COLUMNS, DIGEST_COLUMNS, cells, type Column } from './event-columns';

@@ -8,7 +8,7 @@
  * The only links are the validated ATT&CK and CloudTrail console URLs. The payload keeps to Slack's
  * documented limits and to the total size Slack accepts for blocks (budget below).
  */
-import type { Alert } from '../alerts/alert';
+import type { Alert } from '../alerts';
 import { alertFacts, headline, type AlertFacts } from './alert-facts';
 import { fitToBudget, type Caps } from './budget';
 import { CORRELATION_COLUMNS, DIGEST_COLUMNS, cells, splitColumns, type Column } from './event-columns';

@@ -4,7 +4,7 @@
  * whose clients auto-link), and String message attributes (level, ruleId, accountId, ouPath, kind)
  * that subscription filter policies can select on; attributes are for machines and keep raw values.
  */
-import type { Alert } from '../alerts/alert';
+import type { Alert } from '../alerts';
 import { alertFacts, headline, subjectLine, type AlertFacts } from './alert-facts';
 import { fitToBudget, type Caps } from './budget';
 import { guardDutyTextLines, guardDutyView, type GuardDutyView } from './render-guardduty';

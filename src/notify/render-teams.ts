@@ -5,7 +5,7 @@
  * `{{…}}` date functions, no `<at>` mentions); the only URLs are the validated ATT&CK and
  * CloudTrail console links. The card is kept under Teams' message size limit (budget below).
  */
-import type { Alert } from '../alerts/alert';
+import type { Alert } from '../alerts';
 import type { Level } from '../core';
 import { alertFacts, headline, type AlertFacts } from './alert-facts';
 import { fitToBudget, jsonBytes, type Caps } from './budget';

@@ -3,7 +3,7 @@
  * terminals. Values are already inert and defanged (alert-facts.ts); multi-line values are indented
  * so that no event value can forge a line that looks like a label.
  */
-import type { Alert } from '../alerts/alert';
+import type { Alert } from '../alerts';
 import { alertFacts, headline, type AlertFacts } from './alert-facts';
 import { CORRELATION_COLUMNS, DIGEST_COLUMNS, cells, splitColumns, type Column } from './event-columns';
 import {

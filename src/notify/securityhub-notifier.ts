@@ -6,7 +6,7 @@
  * refuses findings: a FailedFindings entry with a transient code is tried again, and any left
  * make the send fail, naming the finding and the error code, so the alert is retried and counted.
  */
-import type { Alert } from '../alerts/alert';
+import type { Alert } from '../alerts';
 import { asffProblems, type AsffFinding } from './asff';
 import type { NamedDestination } from './destination';
 import { NotificationError, type Notifier } from './notifier';

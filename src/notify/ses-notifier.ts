@@ -4,7 +4,7 @@
  * 5xx are retried with backoff, within the send's time (`signal`); then the error propagates.
  */
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import type { Alert } from '../alerts/alert';
+import type { Alert } from '../alerts';
 import { LEVELS } from '../core';
 import type { NamedDestination } from './destination';
 import { checkAddress } from './mime';

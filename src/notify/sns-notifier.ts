@@ -5,7 +5,7 @@
  * propagates.
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { Alert } from '../alerts/alert';
+import type { Alert } from '../alerts';
 import type { NamedDestination } from './destination';
 import type { Notifier } from './notifier';
 import { snsPublishInput } from './render-sns';

@@ -5,7 +5,7 @@
  * backoff; any other non-2xx is an error naming the destination and the status, never the URL.
  * Requests and backoffs stop when the send's `signal` fires (the invocation's time is up).
  */
-import type { Alert } from '../alerts/alert';
+import type { Alert } from '../alerts';
 import type { NamedDestination, WebhookDestination } from './destination';
 import { NotificationError, type Notifier } from './notifier';
 import { postJson, retryableStatus } from './post-json';
@@ -13,7 +13,7 @@ import { renderJson } from './render-json';
 import { renderSlack } from './render-slack';
 import { renderTeams } from './render-teams';
 import { withRetry, type RetryOptions, type SendOptions } from './retry';
-import type { SecretReader } from '../secrets/secret-reader';
+import type { SecretReader } from '../secrets';
 import { checkWebhookUrl, webhookFromSecret } from './webhook-url';
 
 export interface WebhookNotifierOptions {

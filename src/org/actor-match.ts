@@ -4,7 +4,7 @@
  * `AWSReservedSSO_*` roles, whose IAM ARN has a path that session ARNs leave out — and an
  * `assumed-role/Role` ARN without a session matches every session of the role.
  */
-import type { Actor } from '../cloudtrail/types';
+import type { Actor } from '../cloudtrail';
 import { wildcardMatch } from './wildcard';
 
 const IAM_ROLE = /^arn:([^:]+):iam::([^:]*):role\/(?:.*\/)?([^/]+)$/;

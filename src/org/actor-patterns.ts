@@ -3,7 +3,7 @@
  * the actor's identifiers, run by the linear-time engine (regex/compile.ts), since the actor text
  * is attacker-controlled. Matching is unanchored, as for `|re`.
  */
-import { compileRegex, type CompiledRegex } from '../regex/compile';
+import { compileRegex, type CompiledRegex } from '../regex';
 
 const MAX_PATTERN = 1000;
 

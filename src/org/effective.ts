@@ -13,7 +13,7 @@ import type { AccountInfo } from '../core';
 import { compileExceptions, type CompiledException } from './exceptions';
 import type { Route } from './routing';
 import { LEVELS, levelRank, type Level } from '../core';
-import { type RuleMeta } from '../sigma/model';
+import { type RuleMeta } from '../sigma';
 import { fileOf, lineOf } from './config';
 import { isOuId, normalizeOuPath, ouAncestors, ouIdPaths } from './ou-path';
 import { compileRuleRef } from './rule-ref';

@@ -7,16 +7,16 @@
  * condition value that cannot be compiled never matches, so a mistake fails towards alerting,
  * never towards silence.
  */
-import type { Actor } from '../cloudtrail/types';
+import type { Actor } from '../cloudtrail';
 import { actorCandidates, compileActorList } from './actor-match';
 import { compileIpRange, ipInRanges, type IpRange } from './ip-match';
 import { compileActorPattern } from './actor-patterns';
 import { compileRuleRef, type RuleRefMatcher } from './rule-ref';
 import type { ExceptionConfig } from './types';
-import type { LinearRegex } from '../regex/compile';
+import type { LinearRegex } from '../regex';
 import { wildcardMatch } from './wildcard';
 import type { CloudTrailRecord, Diagnostic } from '../core';
-import type { RuleMeta } from '../sigma/model';
+import type { RuleMeta } from '../sigma';
 import { isProblem } from '../core';
 
 /** Longest event text a pattern is run against (longer values are cut). */

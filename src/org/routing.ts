@@ -4,7 +4,7 @@
  * the rule among `rules` (id, title, wildcard or path glob), a rule tag among `tags` (wildcards),
  * and for `correlationsOnly` a correlation alert. An empty result means unrouted (the caller counts it).
  */
-import type { Alert } from '../alerts/alert';
+import type { Alert } from '../alerts';
 import { compileRuleRef, type RuleRefMatcher } from './rule-ref';
 import type { RouteConfig } from './types';
 import { wildcardMatch } from './wildcard';

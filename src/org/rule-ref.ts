@@ -6,7 +6,7 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { isGuardDutyRuleRef } from '../core';
-import type { RuleMeta } from '../sigma/model';
+import type { RuleMeta } from '../sigma';
 import { hasWildcard, wildcardMatch } from './wildcard';
 
 /** A rule reference compiled once. */

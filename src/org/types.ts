@@ -4,7 +4,7 @@
  * for what a file may contain; these interfaces describe a file that passed it.
  */
 import type { Level } from '../core';
-import type { Destination } from '../notify/destination';
+import type { Destination } from '../notify';
 
 export type AccountDirectorySource = 'static' | 'organizations';
 

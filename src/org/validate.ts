@@ -19,7 +19,7 @@ import {
   type Severity,
   isProblem,
 } from '../core';
-import type { RuleMeta } from '../sigma/model';
+import type { RuleMeta } from '../sigma';
 import { lineOf } from './config';
 import { isOuId, isRootId, normalizeOuPath, ouIdPaths } from './ou-path';
 import { compileActorPattern } from './actor-patterns';

@@ -12,7 +12,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { trailS3ClientFromEnv } from '../runtime/trail-s3-client';
+import { trailS3ClientFromEnv } from '../runtime';
 import { SqsObjectsQueue } from './objects-queue';
 import { pollTrail, type PollSummary } from './poll';
 import { S3TrailListing } from './s3-listing';

@@ -4,7 +4,7 @@
  * CloudTrail's SNS notifications. Failed entries are retried; what SQS still refuses is returned.
  */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { encodeCloudTrailNotification } from '../runtime/object-events';
+import { encodeCloudTrailNotification } from '../runtime';
 import type { ObjectsQueue, RefusedKey } from './ports';
 import { retryLeftovers, type LeftoverRetryOptions } from './retry-leftovers';
 

@@ -7,7 +7,7 @@
  * whose window covers a key lists it again, so what one run misses (a failed listing, the time
  * budget, a file that lands late under an earlier name) the next one picks up.
  */
-import { isCloudTrailLogKey } from '../cloudtrail/keys';
+import { isCloudTrailLogKey } from '../cloudtrail';
 import { ACCOUNT_ID } from '../core';
 import { forEachBounded } from './bounded';
 import { describeError } from './describe-error';

@@ -9,7 +9,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { SecurityHubImporter } from '../notify/securityhub-client';
+import { SecurityHubImporter } from '../notify';
 
 /** @smithy/node-http-handler options; `throwOnRequestTimeout` makes the timeout an error, not a warning. */
 export interface HttpTimeouts {

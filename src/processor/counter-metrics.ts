@@ -8,9 +8,8 @@
  * Only types are imported here (the CDK app imports this file at synth).
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { expiryInstant } from '../org/exceptions';
-import type { AccountsConfig, ExceptionConfig } from '../org/types';
-import type { ProcessorCounters } from '../runtime/processor-counters';
+import { expiryInstant, type AccountsConfig, type ExceptionConfig } from '../org';
+import type { ProcessorCounters } from '../runtime';
 
 type Unit = Parameters<Metrics['addMetric']>[1];
 const COUNT = 'Count' as Unit;

@@ -32,25 +32,29 @@ import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { LeaseBusyError } from '../alerts/delivery-lease';
-import { DynamoStateStore } from '../alerts/state/dynamodb-store';
-import { DynamoIpContextCache } from '../enrich/dynamodb-cache';
-import { ipContextFromConfig } from '../enrich/index';
-import { createAwsDispatcher } from '../notify/dispatcher';
-import type { RetryOptions } from '../notify/retry';
-import type { FindingsImporter } from '../notify/securityhub-notifier';
-import { assembleProcessor, findingsAccountOf } from '../runtime/assemble';
-import { ColdStartError, lazyRetrying } from '../runtime/lazy-retrying';
-import { decodeMatch } from '../runtime/match-queue';
-import { emptyCounters, type AlertProcessor } from '../runtime/process';
-import { loadRuntime, requireEnv, type Runtime } from '../runtime/runtime';
-import { UNLIMITED, type TimeBudget } from '../runtime/send-budget';
-import { sqsBatchHandler } from '../runtime/sqs-batch';
-import { SecretsManagerReader } from '../secrets/secrets-manager-reader';
+import { LeaseBusyError, type AlertOutcome } from '../alerts';
+import { DynamoStateStore } from '../alerts/state';
+import { DynamoIpContextCache, ipContextFromConfig } from '../enrich';
+import { createAwsDispatcher, type RetryOptions, type FindingsImporter } from '../notify';
+import {
+  assembleProcessor,
+  findingsAccountOf,
+  ColdStartError,
+  lazyRetrying,
+  decodeMatch,
+  emptyCounters,
+  type AlertProcessor,
+  loadRuntime,
+  requireEnv,
+  type Runtime,
+  UNLIMITED,
+  type TimeBudget,
+  sqsBatchHandler,
+} from '../runtime';
+import { SecretsManagerReader } from '../secrets';
 import { processorClients } from './clients';
-import { GuardDutyInputError } from '../guardduty/finding';
-import type { AlertOutcome } from '../alerts/alert';
-import type { AccountDirectory } from '../org/directory';
+import { GuardDutyInputError } from '../guardduty';
+import type { AccountDirectory } from '../org';
 import {
   addCounterMetrics,
   addDetectionLag,

@@ -4,8 +4,8 @@
  * raised so the queue message is retried and, after its retries, kept in the DLQ for replay.
  */
 import type { Readable } from 'node:stream';
-import { isCloudTrailLogKey, parseTrailKey } from '../cloudtrail/keys';
-import type { Match } from '../alerts/alert';
+import { isCloudTrailLogKey, parseTrailKey } from '../cloudtrail';
+import type { Match } from '../alerts';
 import { formatDiagnostic, type Diagnostic, TrailAlertsError } from '../core';
 import type { Analyzer } from './analyze';
 import { analyzeStream } from './analyze-stream';

@@ -9,8 +9,8 @@
  */
 import type { Readable } from 'node:stream';
 import { RecordSource } from '../cloudtrail/raw';
-import { FileProblems, skippedFile, type ReadOptions } from '../cloudtrail/read';
-import type { Match } from '../alerts/alert';
+import { FileProblems, skippedFile, type ReadOptions } from '../cloudtrail';
+import type { Match } from '../alerts';
 import type { Diagnostic } from '../core';
 import type { Analyzer, TimeWindow } from './analyze';
 

@@ -3,16 +3,12 @@
  * account's effective rule set (per-OU rule sets) and evaluates only those rules through a rule
  * index built once per distinct rule set. Shared by the analyzer Lambda and `trailalerts scan`.
  */
-import { accountOf } from '../cloudtrail/keys';
+import { accountOf, parseRawRecord, type SourcedRecord } from '../cloudtrail';
 import type { RecordView } from '../cloudtrail/raw';
-import { parseRawRecord } from '../cloudtrail/read';
-import type { SourcedRecord } from '../cloudtrail/types';
-import type { Match } from '../alerts/alert';
-import { lookupAccount, type AccountDirectory } from '../org/directory';
-import type { OrgPolicy } from '../org/effective';
-import { RuleIndex } from '../sigma/rule-index';
+import type { Match } from '../alerts';
+import { lookupAccount, type AccountDirectory, type OrgPolicy } from '../org';
+import { RuleIndex, type CompiledRule } from '../sigma';
 import type { CloudTrailRecord } from '../core';
-import type { CompiledRule } from '../sigma/model';
 import { TextRecordMatch } from './text-match';
 
 /** Events outside [since, until] (ISO-8601 UTC, compared as text) are not evaluated. */

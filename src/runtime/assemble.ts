@@ -2,17 +2,18 @@
  * Assembles the AlertProcessor from a runtime and adapters: the same assembly for the processor
  * Lambda (DynamoDB state, SES/SNS/webhooks) and for `scan` (memory state, outbox).
  */
-import { AlertedEvents, DEDUPE_TTL_SECONDS } from '../alerts/dedupe';
-import { DELIVERY_LEASE_SECONDS, DeliveryLedger } from '../alerts/delivery-lease';
-import { DeliveryReceipts } from '../alerts/delivery-receipts';
-import { Grouping } from '../alerts/grouping';
-import type { CorrelationStore, DueIndex, StateStore } from '../alerts/state/store';
-import type { NamedDestination } from '../notify/destination';
-import type { FindingsAccount } from '../notify/render-asff';
-import type { AccountDirectory } from '../org/directory';
-import type { OrgPolicy } from '../org/effective';
-import type { AccountsConfig } from '../org/types';
-import { CorrelationEngine } from '../alerts/correlate/engine';
+import {
+  AlertedEvents,
+  DEDUPE_TTL_SECONDS,
+  DELIVERY_LEASE_SECONDS,
+  DeliveryLedger,
+  DeliveryReceipts,
+  Grouping,
+} from '../alerts';
+import type { CorrelationStore, DueIndex, StateStore } from '../alerts/state';
+import type { NamedDestination, FindingsAccount } from '../notify';
+import type { AccountDirectory, OrgPolicy, AccountsConfig } from '../org';
+import { CorrelationEngine } from '../alerts/correlate';
 import type { DetectionContent } from './build';
 import { AlertProcessor, type AlertSender, type IpContextLookup } from './process';
 

@@ -5,16 +5,18 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadTrailAlertsExceptions, type CompiledException } from '../org/exceptions';
-import { parsePostProcessing } from '../alerts/postprocessing';
+import {
+  loadTrailAlertsExceptions,
+  type CompiledException,
+  loadAccountsConfig,
+  type AccountsConfig,
+  OrgPolicy,
+  validateAccountsConfig,
+} from '../org';
+import { parsePostProcessing } from '../alerts';
 import { postProcessingFiles } from './postprocessing-files';
-import { loadAccountsConfig } from '../org/config';
-import type { AccountsConfig } from '../org/types';
-import { OrgPolicy } from '../org/effective';
-import { validateAccountsConfig } from '../org/validate';
-import { loadRules } from '../sigma/index';
+import { loadRules, type CorrelationRuleModel, type RuleBundle } from '../sigma';
 import type { Diagnostic } from '../core';
-import type { CorrelationRuleModel, RuleBundle } from '../sigma/model';
 
 export interface DetectionContent {
   bundle: RuleBundle;

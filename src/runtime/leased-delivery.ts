@@ -5,8 +5,13 @@
  * load-bearing: a release that fails only makes the retry wait for the lease to run out, and a
  * done that fails only makes a later duplicate find every receipt written.
  */
-import type { Alert, AlertOutcome } from '../alerts/alert';
-import { LeaseBusyError, type DeliveryLedger, type HeldLease } from '../alerts/delivery-lease';
+import {
+  type Alert,
+  type AlertOutcome,
+  LeaseBusyError,
+  type DeliveryLedger,
+  type HeldLease,
+} from '../alerts';
 import type { ProcessorCounters } from './processor-counters';
 
 export async function underLease(

@@ -11,9 +11,8 @@
  * the analyzer's own message is retried (the processor dedupes redeliveries).
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { Match } from '../alerts/alert';
-import { isEventBridgeEnvelope } from '../guardduty/finding';
-import { guardDutyMatchFromEvent } from '../guardduty/input';
+import type { Match } from '../alerts';
+import { isEventBridgeEnvelope, guardDutyMatchFromEvent } from '../guardduty';
 import type { CloudTrailRecord } from '../core';
 import {
   escapeJsonForSqs,

@@ -5,7 +5,7 @@
  * the trail's SNS topic, raw or in an SNS envelope, and from the poller (src/poller). All
  * become plain { bucket, key } references with decoded keys.
  */
-import { decodeS3EventKey } from '../cloudtrail/keys';
+import { decodeS3EventKey } from '../cloudtrail';
 
 export interface ObjectRef {
   bucket: string;

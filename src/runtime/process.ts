@@ -16,27 +16,40 @@
  * without a receipt, and raises again the correlation hits the event had raised (`reclaim`).
  * Sends go to an alert's destinations concurrently, each within the invocation's time.
  */
-import { actorOf } from '../cloudtrail/actor';
-import { targetOf } from '../cloudtrail/target';
-import type { Actor } from '../cloudtrail/types';
-import type { Alert, AlertOutcome, IpContext, Match } from '../alerts/alert';
-import { correlationTarget } from '../alerts/correlation-target';
-import { DEDUPE_TTL_SECONDS, eventAlertId, type AlertedEvents } from '../alerts/dedupe';
-import { ruleIdentity } from '../alerts/rule-identity';
-import type { DeliveryLedger, HeldLease } from '../alerts/delivery-lease';
-import type { DeliveryReceipts } from '../alerts/delivery-receipts';
-import { notificationId, standaloneDigestAlert } from '../alerts/digest-alert';
-import type { ClaimedDigest, Grouping } from '../alerts/grouping';
-import { digestView } from '../alerts/grouping-state';
-import { exceptionLabel, findException, judgedAt } from '../org/exceptions';
-import { routeAlert } from '../org/routing';
-import type { CorrelationEngine, CorrelationHit } from '../alerts/correlate/engine';
-import type { AccountDirectory } from '../org/directory';
-import type { EffectiveConfig, OrgPolicy } from '../org/effective';
+import { actorOf, targetOf, type Actor } from '../cloudtrail';
+import {
+  type Alert,
+  type AlertOutcome,
+  type IpContext,
+  type Match,
+  correlationTarget,
+  DEDUPE_TTL_SECONDS,
+  eventAlertId,
+  type AlertedEvents,
+  ruleIdentity,
+  type DeliveryLedger,
+  type HeldLease,
+  type DeliveryReceipts,
+  notificationId,
+  standaloneDigestAlert,
+  type ClaimedDigest,
+  type Grouping,
+  digestView,
+} from '../alerts';
+import {
+  exceptionLabel,
+  findException,
+  judgedAt,
+  routeAlert,
+  type AccountDirectory,
+  type EffectiveConfig,
+  type OrgPolicy,
+} from '../org';
+import type { CorrelationEngine, CorrelationHit } from '../alerts/correlate';
 import type { CloudTrailRecord, Level } from '../core';
-import type { FilterRuleModel, RuleMeta } from '../sigma/model';
-import { guardDutyTarget } from '../guardduty/match';
-import type { NamedDestination } from '../notify/destination';
+import type { FilterRuleModel, RuleMeta } from '../sigma';
+import { guardDutyTarget } from '../guardduty';
+import type { NamedDestination } from '../notify';
 import { hasTime, OutOfTimeError, UNLIMITED, type TimeBudget } from './send-budget';
 import { quietly, underLease } from './leased-delivery';
 import { emptyCounters } from './processor-counters';

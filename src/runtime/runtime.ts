@@ -4,10 +4,7 @@
  * problems are logged with file, line and path; the rules that loaded still run.
  */
 import { dirname, join } from 'node:path';
-import { createAccountDirectory } from '../org/create-directory';
-import type { AccountDirectory } from '../org/directory';
-import type { OrgPolicy } from '../org/effective';
-import type { AccountsConfig } from '../org/types';
+import { createAccountDirectory, type AccountDirectory, type OrgPolicy, type AccountsConfig } from '../org';
 import { formatDiagnostic } from '../core';
 import { buildPolicy, loadConfig, loadDetectionContent, type DetectionContent } from './build';
 

@@ -4,7 +4,7 @@
  */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import { isCloudTrailLogKey } from '../cloudtrail/keys';
+import { isCloudTrailLogKey } from '../cloudtrail';
 
 export interface S3Location {
   bucket: string;

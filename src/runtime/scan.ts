@@ -7,11 +7,10 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import { eventFiles, openEventFile } from '../cloudtrail/read';
-import { parseTrailKey } from '../cloudtrail/keys';
-import type { AlertOutcome } from '../alerts/alert';
+import { eventFiles, openEventFile, parseTrailKey } from '../cloudtrail';
+import type { AlertOutcome } from '../alerts';
 import type { Diagnostic } from '../core';
-import { guardDutyFromText } from '../guardduty/input';
+import { guardDutyFromText } from '../guardduty';
 import { Analyzer, type RawOutcome, type TimeWindow } from './analyze';
 import { analyzeStream } from './analyze-stream';
 import type { AlertProcessor } from './process';

@@ -4,10 +4,8 @@
  * marked `sent`. One destination failing never holds back another; the failures are returned,
  * each naming its destination.
  */
-import type { Alert } from '../alerts/alert';
-import type { DeliveryReceipts } from '../alerts/delivery-receipts';
-import type { NamedDestination } from '../notify/destination';
-import type { SendOptions } from '../notify/retry';
+import type { Alert, DeliveryReceipts } from '../alerts';
+import type { NamedDestination, SendOptions } from '../notify';
 import { hasTime, OutOfTimeError, withinBudget, type TimeBudget } from './send-budget';
 
 /** Sends one alert to one destination (SES, SNS, webhook, or the local outbox). */

@@ -4,10 +4,10 @@
  * processor in `scan`); the matches queue embeds the text as it is, so the analyzer Lambda never
  * parses or re-serializes whole records.
  */
-import type { Match } from '../alerts/alert';
+import type { Match } from '../alerts';
 import type { RecordView } from '../cloudtrail/raw';
 import type { CloudTrailRecord } from '../core';
-import type { RuleMeta } from '../sigma/model';
+import type { RuleMeta } from '../sigma';
 
 export class TextRecordMatch implements Match {
   private parsed: CloudTrailRecord | undefined;

@@ -6,7 +6,7 @@
  */
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
-import { RoleCredentials } from '../org/role-credentials';
+import { RoleCredentials } from '../org';
 
 export interface TrailS3ClientOptions {
   /** The reader role in the log-archive account; undefined or '' = the default credential chain. */

@@ -15,8 +15,7 @@ import {
   visitLeaves,
   type FieldReader,
 } from './field-path';
-import { compileRegex, type LinearRegex } from '../regex/compile';
-import { requiredLiteral } from '../regex/required-literal';
+import { compileRegex, type LinearRegex, requiredLiteral } from '../regex';
 import {
   anchorPattern,
   compilePattern,

@@ -9,6 +9,7 @@ export { explainRule, formatExplanation, mismatchReasons, appliesTo } from './ex
 export { applyFilters } from './apply-filters';
 export { parseTimespan } from './correlation-document';
 export { derivedRuleId } from './rule-meta';
+export { useDocumentCache, type DocumentCache, type YamlDocuments } from './document-cache';
 export {
   runRuleTests,
   ruleFileFor,

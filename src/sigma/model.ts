@@ -4,7 +4,7 @@
  * compile.ts; this file holds only types and small constants so every module can depend on it.
  */
 
-import type { CloudTrailRecord, Diagnostic, Level } from '../core';
+import type { CloudTrailRecord, Diagnostic, Level, FieldReads } from '../core';
 
 /** What every consumer needs to know about a detection rule, without its detection logic. */
 export interface RuleMeta {
@@ -56,8 +56,6 @@ export interface RuleExplanation {
   /** Applied filters (Sigma filter documents) and their results. */
   filters?: { title: string; matched: boolean }[];
 }
-
-import type { FieldReads } from '../core/field-plan';
 
 /** Literal values a rule requires for a dispatch field (lower-cased), or undefined when unconstrained. */
 export interface DispatchKeys {

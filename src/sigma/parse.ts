@@ -6,8 +6,7 @@
 import { parseCorrelation } from './correlation-document';
 import { compileDetection, type CompiledDetection, type DetectionProblem } from './detection';
 import { deriveDispatchKeys } from './dispatch';
-import type { FieldReads } from '../core/field-plan';
-import type { CloudTrailRecord, Diagnostic } from '../core';
+import type { FieldReads, CloudTrailRecord, Diagnostic } from '../core';
 import type {
   CompiledRule,
   FilterRuleModel,

@@ -3,8 +3,7 @@
  * (or, failing that, eventSource) values sit in maps keyed by the lower-cased value; rules with
  * wildcard requirements are checked by pattern; rules with no requirement always run.
  */
-import { buildFieldPlan, type FieldPlan } from '../core/field-plan';
-import type { CloudTrailRecord } from '../core';
+import { buildFieldPlan, type FieldPlan, type CloudTrailRecord } from '../core';
 import type { CompiledRule } from './model';
 import { compilePattern, parseSigmaString } from './sigma-string';
 

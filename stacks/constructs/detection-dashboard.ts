@@ -25,7 +25,7 @@ import {
   PROCESSOR_METRICS,
   PROCESSOR_SERVICE,
   type OuMetric,
-} from '../../src/processor/counter-metrics';
+} from '../../src/processor';
 import { requireName } from './validate-props';
 
 export interface DetectionDashboardProps {

@@ -34,8 +34,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { DetectionFunction, type BundledCopy } from './detection-function';
 import { requireIntInRange } from './validate-props';
-import { WORKER_MEMORY_MB } from '../../src/hunt/estimate';
-import { HUNT_RESULTS_PREFIX } from '../../src/hunt/names';
+import { WORKER_MEMORY_MB, HUNT_RESULTS_PREFIX } from '../../src/hunt';
 import { resourceNames } from '../resource-names';
 
 export const HUNT_WORKER_ROLE_NAME = resourceNames().huntWorkerRole;

@@ -2,8 +2,8 @@
  * The aggregate of each correlation type over the observations of one window, and the
  * condition test (gt, gte, lt, lte, eq, neq, all given operators joined by AND).
  */
-import type { CorrelationCondition, CorrelationRuleModel } from '../../sigma/model';
-import type { CorrelationObservation } from '../state/store';
+import type { CorrelationCondition, CorrelationRuleModel } from '../../sigma';
+import type { CorrelationObservation } from '../state';
 
 const OPERATORS = ['gt', 'gte', 'lt', 'lte', 'eq', 'neq'] as const;
 

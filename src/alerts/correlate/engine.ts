@@ -30,16 +30,10 @@
  * the same list and nothing more is stored.
  */
 import { hash as digestOf } from 'node:crypto';
-import type { EventSummary } from '../alert';
-import { actorOf } from '../../cloudtrail/actor';
-import {
-  clipSummary,
-  type CorrelationObservation,
-  type CorrelationStore,
-  type FiredWindow,
-} from '../state/store';
-import { type CloudTrailRecord, type Diagnostic } from '../../core';
-import { CORRELATION_TYPES, type CorrelationRuleModel, type RuleMeta } from '../../sigma/model';
+import { actorOf } from '../../cloudtrail';
+import { clipSummary, type CorrelationObservation, type CorrelationStore, type FiredWindow } from '../state';
+import { type CloudTrailRecord, type Diagnostic, type EventSummary } from '../../core';
+import { CORRELATION_TYPES, type CorrelationRuleModel, type RuleMeta } from '../../sigma';
 import {
   aggregate,
   conditionHolds,

@@ -4,7 +4,7 @@
  * and a path that meets an array continues into its elements (the first that resolves wins).
  */
 import type { CloudTrailRecord } from '../../core';
-import { clip } from '../state/store';
+import { clip } from '../state';
 
 const own = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 

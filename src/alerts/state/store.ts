@@ -3,7 +3,7 @@
  * Two adapters implement it: memory-store.ts (CLI, tests) and dynamodb-store.ts (Lambda).
  * Both treat an item whose expiry has passed as absent, so TTL semantics are identical.
  */
-import type { EventSummary } from '../alert';
+import type { EventSummary } from '../../core';
 
 /** A small record kept under one key, with an optimistic-concurrency version. */
 export interface VersionedItem {

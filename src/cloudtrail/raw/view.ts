@@ -9,7 +9,7 @@
  * Most of a CloudTrail record (requestParameters, responseElements, resources …) is never parsed
  * when no candidate rule reads it, which is where the analyzer's speed comes from.
  */
-import type { FieldPlan } from '../../core/field-plan';
+import type { FieldPlan } from '../../core';
 import {
   findKey,
   keysHaveEscapes,

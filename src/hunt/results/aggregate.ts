@@ -3,8 +3,8 @@
  * first entries (by event time, key or name), and every malformed file or entry becomes a problem
  * naming its S3 key and JSON path, never an exception.
  */
-import { safeText } from '../../notify/sanitize';
-import type { HuntBatchResult, HuntMatchSummary, ObjectProblems } from '../tally';
+import { safeText } from '../../notify';
+import type { HuntBatchResult, HuntMatchSummary, ObjectProblems } from '../index';
 import { batchPrefixes, parseBatchResult } from './batch-result';
 import type { ResultFileRef } from './manifest';
 import { describeValue, errorText, isObject, parseJson, ShapeError } from './shapes';

@@ -4,8 +4,8 @@
  * JSON text: the day prefixes of its input (the ItemBatcher batch `{ Items: [...] }`) and the
  * worker's result (HuntBatchResult, src/hunt/tally.ts), checked field by field.
  */
-import { safeText } from '../../notify/sanitize';
-import type { HuntBatchResult, HuntMatchSummary, ObjectProblems } from '../tally';
+import { safeText } from '../../notify';
+import type { HuntBatchResult, HuntMatchSummary, ObjectProblems } from '../index';
 import {
   array,
   count,

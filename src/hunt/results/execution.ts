@@ -3,8 +3,8 @@
  * input (src/hunt/input.ts), which the re-run command repeats.
  */
 import type { Problem } from '../../core';
-import { safeText } from '../../notify/sanitize';
-import type { HuntMode } from '../plan';
+import { safeText } from '../../notify';
+import type { HuntMode } from '../index';
 import { isObject } from './shapes';
 
 const EXECUTION_ARN =

@@ -6,8 +6,8 @@
  * ResultWriter format (AWS Step Functions, ResultWriter (Map), no WriterConfig): the map's output
  * is `{ MapRunArn, ResultWriterDetails: { Bucket, Key: "<prefix>/<map run id>/manifest.json" } }`.
  */
-import { safeText } from '../../notify/sanitize';
-import { HUNT_RESULTS_PREFIX } from '../names';
+import { safeText } from '../../notify';
+import { HUNT_RESULTS_PREFIX } from '../index';
 import type { ExecutionDescription, HuntResultsPort } from './port';
 import { errorText, isObject } from './shapes';
 

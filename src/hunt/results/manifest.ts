@@ -2,7 +2,7 @@
  * The ResultWriter's manifest: `{ DestinationBucket, MapRunArn, ResultFiles: { SUCCEEDED:
  * [{ Key, Size }], FAILED: […], PENDING: […] } }`. Only keys in the manifest's own folder are read.
  */
-import { safeText } from '../../notify/sanitize';
+import { safeText } from '../../notify';
 import type { ResultsLocation } from './locate';
 import { describeValue, errorText, isObject } from './shapes';
 

@@ -3,7 +3,7 @@
  * untrusted, so each check names the JSON path of what was wrong (ShapeError) and never prints
  * more than a short, cleaned excerpt of the value.
  */
-import { safeText } from '../../notify/sanitize';
+import { safeText } from '../../notify';
 import { TrailAlertsError } from '../../core';
 
 /** The longest text a result field may hold, unless a check says otherwise. */

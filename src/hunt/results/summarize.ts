@@ -9,7 +9,7 @@
  * or entry is reported by its S3 key and JSON path, never thrown.
  */
 import { isProblem } from '../../core';
-import { safeText } from '../../notify/sanitize';
+import { safeText } from '../../notify';
 import { Aggregator, byText, foldResultLines, foldResultText } from './aggregate';
 import { splitLines } from './lines';
 import { parseHuntRun } from './execution';

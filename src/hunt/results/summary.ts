@@ -1,5 +1,5 @@
 /** The summary of a hunt execution (summarize.ts builds it; bin/cli/hunt-output.ts prints it). */
-import type { HuntMatchSummary, ObjectProblems } from '../tally';
+import type { HuntMatchSummary, ObjectProblems } from '../index';
 import type { HuntRun } from './execution';
 
 export interface FailedBatch {
