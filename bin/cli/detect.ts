@@ -67,21 +67,25 @@ const EVENT_FIELDS = [
  * The JSON of a result's rule and event parts, byte for byte what JSON.stringify(detectResult(…))
  * writes: the rule's once per rule, the event's from the record's text without parsing it.
  */
-const ruleParts = new WeakMap<RuleMeta, string>();
-function ruleJson(meta: RuleMeta): string {
-  let json = ruleParts.get(meta);
-  if (json === undefined) {
-    json = JSON.stringify({
+const ruleParts = new WeakMap<RuleMeta, { json: string; ascii: boolean }>();
+function ruleJson(meta: RuleMeta): { json: string; ascii: boolean } {
+  let part = ruleParts.get(meta);
+  if (part === undefined) {
+    const json = JSON.stringify({
       id: meta.id,
       title: meta.title,
       level: meta.level,
       tags: meta.tags,
       file: meta.file,
     });
-    ruleParts.set(meta, json);
+    part = { json, ascii: isAsciiText(json) };
+    ruleParts.set(meta, part);
   }
-  return json;
+  return part;
 }
+
+// eslint-disable-next-line no-control-regex -- every character above ASCII is what is looked for
+const isAsciiText = (text: string): boolean => !/[^\x00-\x7f]/.test(text);
 
 /** Throws on invalid JSON. */
 function eventJson(match: TextRecordMatch): string {
@@ -130,6 +134,7 @@ export async function runDetect(
   const output = new LineOutput(io.out);
   let sourceFile: string | undefined;
   let sourcePrefix = '';
+  let sourceAscii = true;
   const rows: string[][] = [];
   for await (const file of eventFiles(inputs, onProblem)) {
     for await (const batch of analyzeStream(openEventFile(file), file, analyzer, onProblem)) {
@@ -169,9 +174,13 @@ export async function runDetect(
           if (source.file !== sourceFile) {
             sourceFile = source.file;
             sourcePrefix = `,"source":{"file":${JSON.stringify(sourceFile)},"index":`;
+            sourceAscii = isAsciiText(sourcePrefix);
           }
+          const part = ruleJson(rule);
+          // Lines known to be ASCII are copied into the output, not encoded character by character.
           const waiting = output.append(
-            `{"rule":${ruleJson(rule)},"event":${event}${sourcePrefix}${source.index}}}\n`,
+            `{"rule":${part.json},"event":${event}${sourcePrefix}${source.index}}}\n`,
+            part.ascii && sourceAscii && last!.asciiText,
           );
           if (waiting) await waiting;
         } else

@@ -34,9 +34,14 @@ export class LineOutput {
 
   /**
    * Appends text (whole lines, or the parts of one). Returns a promise when the buffer was full
-   * and the stream asked to wait; await it before appending more.
+   * and the stream asked to wait; await it before appending more. `ascii`: the caller knows the
+   * text is ASCII only, so it is copied as it is (UTF-8 encoding checks every character).
    */
-  append(text: string): Promise<void> | undefined {
+  append(text: string, ascii = false): Promise<void> | undefined {
+    if (ascii && this.used + text.length <= this.size) {
+      this.used += this.buffer.write(text, this.used, 'latin1');
+      return undefined;
+    }
     // A UTF-16 code unit takes at most 3 bytes of UTF-8.
     if (this.used + text.length * 3 > this.size) {
       const waiting = this.flush();

@@ -35,6 +35,11 @@ export class TextRecordMatch implements Match {
     return this.parsed || !this.view ? this.record[key] : this.view.value(key);
   }
 
+  /** The record's text is known to be ASCII only (its UTF-8 bytes are its characters). */
+  get asciiText(): boolean {
+    return this.view !== undefined && this.view.ascii;
+  }
+
   /** A top-level field as JSON.stringify writes it (undefined when absent). Throws on invalid JSON. */
   fieldJson(key: string): string | undefined {
     if (!this.parsed && this.view) return this.view.json(key);

@@ -67,6 +67,40 @@ describe('detect --format ndjson', () => {
     ]);
   });
 
+  it('writes lines of ASCII records and of the rest alike, with an ASCII rule and a non-ASCII one', async () => {
+    // Over a 64 KiB piece of ASCII records first (copied into the output as they are), then
+    // records with non-ASCII values (encoded): the bytes must not depend on the path taken.
+    const ascii = Array.from({ length: 400 }, (_, i) =>
+      record('StopLogging', { eventID: `ascii-${i}`, userAgent: 'a'.repeat(200) }),
+    );
+    const other = Array.from({ length: 50 }, (_, i) =>
+      record('StopLogging', { eventID: `caf\u00e9-${i} \ud83d\ude00`, sourceIPAddress: '\u2028' }),
+    );
+    const all = [...ascii, ...other];
+    const text = `{"Records":[${all.map((r) => JSON.stringify(r)).join(',')}]}`;
+    expect(text.slice(0, 70_000)).toMatch(/^[\x00-\x7f]*$/); // eslint-disable-line no-control-regex
+    const dir = tempTree({
+      'rules/a.yml': stopLoggingRule,
+      'rules/b.yml': stopLoggingRule
+        .replace('7c3d', '8c3d')
+        .replace('CloudTrail Stopped', 'Arrêt de CloudTrail'),
+      'logs/t.json': text,
+    });
+    const io = captureIO();
+    expect(await runDetect([join(dir, 'logs')], { rules: [join(dir, 'rules')], format: 'ndjson' }, io)).toBe(
+      0,
+    );
+    const rules = loadRules([join(dir, 'rules')]).rules;
+    const expected = all.flatMap((r, index) =>
+      rules.map((rule) =>
+        JSON.stringify(detectResult(rule, r, { file: join(dir, 'logs', 't.json'), index })),
+      ),
+    );
+    const lines = io.stdout().split('\n').filter(Boolean);
+    expect(lines).toHaveLength(expected.length);
+    expect([...lines].sort()).toEqual([...expected].sort());
+  });
+
   it('reports a matched record whose written fields are not valid JSON once, and writes no line for it', async () => {
     const bad =
       '{"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","sourceIPAddress":nope,"recipientAccountId":"111122223333"}';

@@ -62,6 +62,14 @@ export class RecordView {
   }
 
   /**
+   * The text is known to be ASCII only, so its UTF-8 bytes are its characters (false: unknown).
+   * A clean record was scanned whole by the WebAssembly loop, which takes only ASCII bytes.
+   */
+  get ascii(): boolean {
+    return this.clean;
+  }
+
+  /**
    * eventName, eventSource, eventType and eventCategory, or undefined when the record must be
    * read whole (JSON.parse): no key table, keys written with escapes, a digest or Insights
    * document. Throws a SyntaxError when one of these values is not valid JSON.
@@ -163,7 +171,10 @@ export class RecordView {
   /** The table offset of the last entry for `key`, or -1. */
   private offsetOf(table: KeyTable, key: string): number {
     const slot = headerSlotOfKey(key);
-    return slot >= 0 ? (this.slots ??= readHeader(table))[slot] : findKey(this.text, table, key);
+    if (slot >= 0) return (this.slots ??= readHeader(table))[slot];
+    // A listed key is found by its number: a readable table has no key written with escapes.
+    const id = KEY_IDS.get(key);
+    return id === undefined ? findKey(this.text, table, key) : findKeyId(table, id);
   }
 
   private valueAt(table: KeyTable, t: number): unknown {
@@ -179,6 +190,15 @@ export class RecordView {
     }
     return this.parsed;
   }
+}
+
+const KEY_IDS = new Map<string, number>(RECORD_KEYS.map((key, id) => [key, id]));
+
+/** The table offset of the last entry whose key has number `id`, or -1. */
+function findKeyId(table: KeyTable, id: number): number {
+  for (let t = table.length - Entry.Size; t >= 0; t -= Entry.Size)
+    if (table[t + Entry.KeyId] === id) return t;
+  return -1;
 }
 
 const NOT_PARSED: unique symbol = Symbol('not parsed');

@@ -39,6 +39,8 @@ const isClean = (item: SplitItem): boolean => item instanceof RecordView && spli
 /** A record marked clean has no backslash and no control character other than whitespace outside strings. */
 function expectCleanIsTrue(items: SplitItem[]): void {
   for (const item of items) {
+    // A view that says its text is ASCII (detect copies such lines into its output unencoded) is.
+    if (item instanceof RecordView && item.ascii) expect(item.text).toMatch(/^[\x00-\x7f]*$/); // eslint-disable-line no-control-regex
     if (!(item instanceof RecordView) || !isClean(item)) continue;
     expect(item.text).not.toContain('\\');
     // Control characters may only be JSON whitespace between tokens: none survive removing strings.
@@ -95,6 +97,8 @@ describe('splitter: the WebAssembly loop equals the JavaScript loop', () => {
     expectSame(text, sizes);
     // In big chunks most records are seen whole by one scan, and most hold no escape.
     expect(expectSame(text, [65536])).toBeGreaterThan(100);
+    const views = splitBytes(Buffer.from(text, 'latin1'), 65536, true).filter((v) => v instanceof RecordView);
+    expect(views.filter((v) => v.ascii).length).toBeGreaterThan(100);
   });
 
   it('on hand-written hostile records, in a Records array and a top-level array', () => {
