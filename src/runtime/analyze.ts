@@ -121,12 +121,14 @@ export class Analyzer {
     if (!index) return this.indexFor(accountId).then(() => this.analyzeRaw(view, file, keyAccountId, window));
     const candidates = index.lookup(name, source);
     if (candidates.rules.length === 0) return NO_MATCHES;
-    let projected: Record<string, unknown>;
+    let projected: Record<string, unknown> | undefined;
     try {
       projected = view.project(candidates.plan);
     } catch {
+      // A wanted value is not valid JSON: the whole parse reports the record.
       return this.analyzeParsed(view, file, keyAccountId, window);
     }
+    if (projected === undefined) return this.analyzeParsed(view, file, keyAccountId, window);
     let matches: Match[] | undefined;
     let origin: { file: string; index: number } | undefined;
     for (const rule of candidates.rules) {

@@ -4,7 +4,7 @@
  * and gives exactly what JSON.parse of the whole text would: the same keys (the last of
  * duplicates), the same values. Whatever it cannot answer that way (keys written with escapes,
  * digest or Insights documents, text that is not one object) it leaves to JSON.parse of the whole
- * record: header() says so by returning undefined, project() by throwing.
+ * record: header() and project() say so by returning undefined.
  *
  * Most of a CloudTrail record (requestParameters, responseElements, resources …) is never parsed
  * when no candidate rule reads it, which is where the analyzer's speed comes from.
@@ -29,9 +29,6 @@ export interface RecordHeader {
   readonly eventType: unknown;
   readonly eventCategory: unknown;
 }
-
-/** Thrown by project() when the record needs JSON.parse of its whole text. */
-export class NeedsFullParse extends Error {}
 
 const enum Readable {
   Unknown = 0,
@@ -110,14 +107,14 @@ export class RecordView {
   }
 
   /**
-   * The record with only the plan's top-level keys, their values parsed whole. Throws
-   * NeedsFullParse (a plan that wants the whole record, a record header() leaves to JSON.parse)
-   * or a SyntaxError (a wanted value is not valid JSON); callers then JSON.parse the whole text,
-   * which either succeeds (use it) or shows the record is invalid.
+   * The record with only the plan's top-level keys, their values parsed whole; undefined when it
+   * must be read whole (a plan that wants the whole record, a record header() leaves to
+   * JSON.parse). Throws a SyntaxError when a wanted value is not valid JSON. Callers then
+   * JSON.parse the whole text, which either succeeds (use it) or shows the record is invalid.
    */
-  project(plan: FieldPlan): Record<string, unknown> {
+  project(plan: FieldPlan): Record<string, unknown> | undefined {
     const table = this.rawTable();
-    if (plan.whole || table === undefined) throw new NeedsFullParse();
+    if (plan.whole || table === undefined) return undefined;
     const { byId, unlisted } = compilePlan(plan);
     const text = this.text;
     const head = this.head;
