@@ -69,6 +69,7 @@ export async function runScan(
     { buildPolicy, loadConfig, loadDetectionContent },
     { scan },
     { skippedSummary },
+    { StoredFindingTimes },
   ] = await Promise.all([
     import('../../src/alerts/state/memory-store'),
     import('../../src/notify/outbox-notifier'),
@@ -78,6 +79,7 @@ export async function runScan(
     import('../../src/runtime/build'),
     import('../../src/runtime/scan'),
     import('../../src/sigma/logsource-notices'),
+    import('../../src/runtime/finding-times'),
   ]);
   const rulesRoot = opts.rules[0];
   const first = opts.config ? loadConfig(opts.config) : { config: defaultConfig(), diagnostics: [] };
@@ -100,9 +102,14 @@ export async function runScan(
   const config = first.config;
   const policy = buildPolicy(config, content, rulesRoot);
   const directory = new StaticAccountDirectory(config);
-  const outbox = new OutboxNotifier(resolve(opts.out), { findingsAccount: findingsAccountOf(config) });
+  const store = new MemoryStateStore();
+  const outbox = new OutboxNotifier(resolve(opts.out), {
+    findingsAccount: findingsAccountOf(config),
+    // As the processor does: a repeat's finding keeps the first observation of its id.
+    findingTimes: new StoredFindingTimes(store),
+  });
   const processor = assembleProcessor(config, content, policy, {
-    store: new MemoryStateStore(),
+    store,
     directory,
     sender: outbox,
   });

@@ -15,7 +15,7 @@ import { PagerDutyNotifier } from './pagerduty-notifier';
 import type { FindingsAccount } from './render-asff';
 import type { EmailOptions } from './render-email';
 import type { RetryOptions, SendOptions } from './retry';
-import { SecurityHubNotifier, type FindingsImporter } from './securityhub-notifier';
+import { SecurityHubNotifier, type FindingsImporter, type FindingTimes } from './securityhub-notifier';
 import { SesNotifier } from './ses-notifier';
 import { SnsNotifier } from './sns-notifier';
 import { WebhookNotifier } from './webhook-notifier';
@@ -48,7 +48,7 @@ export interface AwsDispatcherClients {
   /** The one cached reader of webhook URLs and routing keys. */
   secrets: SecretReader;
   /** Security Hub's BatchImportFindings and the account findings go into; without it, no securityhub. */
-  findings?: { importer: FindingsImporter; account: FindingsAccount };
+  findings?: { importer: FindingsImporter; account: FindingsAccount; times?: FindingTimes };
   email?: EmailOptions;
   retry?: RetryOptions;
   now?: () => Date;

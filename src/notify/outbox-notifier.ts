@@ -22,7 +22,7 @@ import { renderEmail, type EmailOptions } from './render-email';
 import type { FindingsAccount } from './render-asff';
 import { pagerDutyEvent } from './render-pagerduty';
 import { snsPublishInput } from './render-sns';
-import { findingFor } from './securityhub-notifier';
+import { findingFor, observedFinding, type FindingTimes } from './securityhub-notifier';
 import { checkTopicArn } from './sns-notifier';
 import { webhookPayload } from './webhook-notifier';
 
@@ -38,6 +38,8 @@ export interface OutboxOptions extends EmailOptions {
   findingsAccount?: FindingsAccount;
   /** Stamps a finding's UpdatedAt. */
   now?: () => Date;
+  /** The first and last observed times of findings over all their imports, as the processor keeps them. */
+  findingTimes?: FindingTimes;
 }
 
 /** What the outbox writes in place of a PagerDuty routing key. */
@@ -92,7 +94,7 @@ export class OutboxNotifier implements Notifier {
   ) {}
 
   async send(alert: Alert, named: NamedDestination): Promise<void> {
-    const { kind, content } = this.render(alert, named);
+    const { kind, content } = await this.render(alert, named);
     await mkdir(this.dir, { recursive: true });
     const file = join(this.dir, `${outboxBaseName(alert, named.name)}${EXTENSIONS[kind]}`);
     await writeFile(file, content, 'utf8');
@@ -100,7 +102,10 @@ export class OutboxNotifier implements Notifier {
   }
 
   /** The payload the destination's real notifier would send, checked the same way. */
-  private render(alert: Alert, named: NamedDestination): { kind: OutboxFile['kind']; content: string } {
+  private async render(
+    alert: Alert,
+    named: NamedDestination,
+  ): Promise<{ kind: OutboxFile['kind']; content: string }> {
     const d = named.destination;
     switch (d.type) {
       case 'email': {
@@ -135,7 +140,11 @@ export class OutboxNotifier implements Notifier {
             `destination ${named.name}: the outbox needs the account findings are imported into`,
           );
         const now = (this.options.now ?? (() => new Date()))();
-        return { kind: 'securityhub', content: json({ Findings: [findingFor(alert, named, account, now)] }) };
+        const finding = await observedFinding(
+          findingFor(alert, named, account, now),
+          this.options.findingTimes,
+        );
+        return { kind: 'securityhub', content: json({ Findings: [finding] }) };
       }
       default:
         throw new Error(

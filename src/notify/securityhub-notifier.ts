@@ -89,10 +89,25 @@ export async function importFindings(
   return failed;
 }
 
+/**
+ * When each finding was first and last observed, over all its imports. Security Hub keeps what
+ * the latest import of a finding id says, so without it a repeat would move the finding's
+ * CreatedAt and FirstObservedAt to the repeat's time, and a late retry its LastObservedAt back.
+ */
+export interface FindingTimes {
+  /**
+   * Merges this import's times (ISO-8601 UTC) with those remembered for the finding id: the
+   * earliest first, the latest last. Returns the merged times, which are remembered.
+   */
+  observe(id: string, first: string, last: string): Promise<{ first: string; last: string }>;
+}
+
 export interface SecurityHubNotifierOptions {
   importer: FindingsImporter;
   /** The processor's own account and region (accounts.yaml: securityAccountId, homeRegion). */
   account: FindingsAccount;
+  /** Without it each import carries only its own alert's times. */
+  times?: FindingTimes;
   /** Stamps UpdatedAt. */
   now?: () => Date;
   retry?: RetryOptions;
@@ -121,6 +136,35 @@ export function findingFor(
   return finding;
 }
 
+/**
+ * The finding with the times of all its imports (FindingTimes), when there is a store of them. A
+ * store that fails fails the send, retryable: the alert is retried, not imported with wrong times.
+ */
+export async function observedFinding(
+  finding: AsffFinding,
+  times: FindingTimes | undefined,
+): Promise<AsffFinding> {
+  if (!times) return finding;
+  const first = finding.FirstObservedAt ?? finding.CreatedAt;
+  const last = finding.LastObservedAt ?? first;
+  let observed: { first: string; last: string };
+  try {
+    observed = await times.observe(finding.Id, first, last);
+  } catch (err) {
+    throw new NotificationError(
+      `securityhub: could not read the observed times of finding ${finding.Id} (${cleanLine((err as Error)?.message, 200)})`,
+      true,
+    );
+  }
+  return {
+    ...finding,
+    CreatedAt: observed.first,
+    FirstObservedAt: observed.first,
+    LastObservedAt: observed.last,
+    UpdatedAt: finding.UpdatedAt < observed.last ? observed.last : finding.UpdatedAt,
+  };
+}
+
 export class SecurityHubNotifier implements Notifier {
   private readonly now: () => Date;
 
@@ -133,14 +177,14 @@ export class SecurityHubNotifier implements Notifier {
       throw new Error(
         `destination ${named.name}: expected a securityhub destination, got ${named.destination.type}`,
       );
-    const failed = await importFindings(
-      this.options.importer,
-      [findingFor(alert, named, this.options.account, this.now())],
-      {
-        retry: this.options.retry,
-        signal: options.signal,
-      },
+    const finding = await observedFinding(
+      findingFor(alert, named, this.options.account, this.now()),
+      this.options.times,
     );
+    const failed = await importFindings(this.options.importer, [finding], {
+      retry: this.options.retry,
+      signal: options.signal,
+    });
     // Not delivered: the message goes back to SQS and is retried, then waits in the DLQ.
     if (failed.length > 0)
       throw new NotificationError(

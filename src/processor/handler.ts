@@ -50,6 +50,7 @@ import {
   UNLIMITED,
   type TimeBudget,
   sqsBatchHandler,
+  StoredFindingTimes,
 } from '../runtime';
 import { SecretsManagerReader } from '../secrets';
 import { processorClients } from './clients';
@@ -141,7 +142,12 @@ export function createProcessorHandler(deps: ProcessorHandlerDeps): ProcessorHan
         sns: deps.sns,
         secrets,
         findings: deps.findings
-          ? { importer: deps.findings, account: findingsAccountOf(rt.config) }
+          ? {
+              importer: deps.findings,
+              account: findingsAccountOf(rt.config),
+              // Repeats keep the finding's first observation (CreatedAt, FirstObservedAt).
+              times: new StoredFindingTimes(store, () => clock().getTime()),
+            }
           : undefined,
         retry: deps.retry,
         now: deps.now,

@@ -13,6 +13,7 @@ export { decodeMatch, SqsMatchSink, type MatchSink } from './match-queue';
 export { encodeCloudTrailNotification, objectRefsFromMessage } from './object-events';
 export { isPostProcessingPath } from './postprocessing-files';
 export { emptyCounters, type AlertProcessor } from './process';
+export { StoredFindingTimes, FINDING_TIMES_TTL_DAYS } from './finding-times';
 export type { ProcessorCounters } from './processor-counters';
 export { loadRuntime, requireEnv, type Runtime } from './runtime';
 export { listLogKeys, openObject, s3ErrorHint } from './s3-objects';

@@ -33,6 +33,7 @@ import { StaticAccountDirectory } from '../../src/org/directory';
 import { Analyzer } from '../../src/runtime/analyze';
 import { assembleProcessor, findingsAccountOf } from '../../src/runtime/assemble';
 import { buildPolicy, type DetectionContent } from '../../src/runtime/build';
+import { StoredFindingTimes } from '../../src/runtime/finding-times';
 import { parseRules } from '../../src/sigma/index';
 import { EVENT_ID, hostileAlert, sampleAlert } from './fixtures';
 import { digestAlert, harvestAlert, multibyteCorrelation, phishingAlert } from './scenarios';
@@ -371,6 +372,7 @@ describe('through the processor, BatchImportFindings mocked', () => {
     const directory = new StaticAccountDirectory(config);
     const hub = mockClient(SecurityHubClient);
     hub.on(BatchImportFindingsCommand).resolves({ FailedCount: 0, SuccessCount: 1, FailedFindings: [] });
+    const store = new MemoryStateStore({ now });
     const sender = createAwsDispatcher({
       ses: {} as SESv2Client,
       sns: {} as SNSClient,
@@ -378,11 +380,12 @@ describe('through the processor, BatchImportFindings mocked', () => {
       findings: {
         importer: new SecurityHubImporter(new SecurityHubClient({ region: 'us-east-1' })),
         account: findingsAccountOf(config),
+        times: new StoredFindingTimes(store, () => wall),
       },
       now,
     });
     const processor = assembleProcessor(config, content, policy, {
-      store: new MemoryStateStore({ now }),
+      store,
       directory,
       sender,
       now,
@@ -417,6 +420,17 @@ describe('through the processor, BatchImportFindings mocked', () => {
     expect(first.ProductFields?.['trailalerts/count']).toBe('1');
     expect(second.ProductFields?.['trailalerts/count']).toBe('2');
     expect(second.UpdatedAt! > first.UpdatedAt!).toBe(true);
+    // The finding keeps its first observation; the repeat moves only its last one.
+    expect([first.CreatedAt, first.FirstObservedAt, first.LastObservedAt]).toEqual([
+      '2026-11-20T10:00:00.000Z',
+      '2026-11-20T10:00:00.000Z',
+      '2026-11-20T10:00:00.000Z',
+    ]);
+    expect([second.CreatedAt, second.FirstObservedAt, second.LastObservedAt]).toEqual([
+      '2026-11-20T10:00:00.000Z',
+      '2026-11-20T10:00:00.000Z',
+      '2026-11-20T10:30:00.000Z',
+    ]);
     expect(second.Types).toEqual(['TTPs/Persistence']);
     expect(second.Resources?.[0]).toMatchObject({
       Id: 'AWS::::Account:444455556666',
