@@ -33,6 +33,8 @@ export interface PagerDutyDestination {
   type: 'pagerduty';
   /** Secrets Manager secret name or ARN that holds the integration's routing key (never the key itself). */
   routingKeySecret: string;
+  /** The PagerDuty account's service region, which decides its events host (default `us`). */
+  serviceRegion?: 'us' | 'eu';
 }
 
 /**

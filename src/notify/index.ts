@@ -18,6 +18,8 @@ export { PagerDutyNotifier, routingKeyFromSecret, type PagerDutyNotifierOptions 
 export {
   pagerDutyEvent,
   PAGERDUTY_EVENTS_URL,
+  PAGERDUTY_EU_EVENTS_URL,
+  pagerDutyEventsUrl,
   PAGERDUTY_SEVERITY,
   type PagerDutyEvent,
 } from './render-pagerduty';

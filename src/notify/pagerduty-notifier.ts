@@ -1,8 +1,8 @@
 /**
  * Sends alerts to PagerDuty as Events API v2 triggers: the routing key comes from Secrets Manager
  * through the shared reader (never an env var, never logged, never in an error or the outbox) and
- * the event goes to PAGERDUTY_EVENTS_URL only, https, no redirects, 5 s per request. Delivered
- * means a 2xx whose body says `"status": "success"`; 429, 5xx and network failures are retried
+ * the event goes to its service region's events host only (pagerDutyEventsUrl), https, no
+ * redirects, 5 s per request. Delivered means a 2xx whose body says `"status": "success"`; 429, 5xx and network failures are retried
  * with backoff within the send's time (`signal`), as for webhooks.
  */
 import type { Alert } from '../alerts';
@@ -10,7 +10,7 @@ import type { SecretReader } from '../secrets';
 import type { NamedDestination } from './destination';
 import { NotificationError, type Notifier } from './notifier';
 import { postJson, retryableStatus } from './post-json';
-import { PAGERDUTY_EVENTS_URL, pagerDutyEvent } from './render-pagerduty';
+import { pagerDutyEvent, pagerDutyEventsUrl } from './render-pagerduty';
 import { withRetry, type RetryOptions, type SendOptions } from './retry';
 
 export interface PagerDutyNotifierOptions {
@@ -65,8 +65,9 @@ export class PagerDutyNotifier implements Notifier {
     const body = JSON.stringify({ routing_key: routingKey, ...pagerDutyEvent(alert) });
     const { signal } = options;
     try {
+      const url = pagerDutyEventsUrl(destination.serviceRegion);
       await withRetry(
-        () => this.post(where, body, signal),
+        () => this.post(where, url, body, signal),
         (e) => e instanceof NotificationError && e.retryable,
         this.options.retry,
         signal,
@@ -78,8 +79,8 @@ export class PagerDutyNotifier implements Notifier {
     }
   }
 
-  private async post(where: string, body: string, outer?: AbortSignal): Promise<void> {
-    const response = await postJson(where, PAGERDUTY_EVENTS_URL, body, {
+  private async post(where: string, url: string, body: string, outer?: AbortSignal): Promise<void> {
+    const response = await postJson(where, url, body, {
       fetchFn: this.fetchFn,
       timeoutMs: this.timeoutMs,
       signal: outer,

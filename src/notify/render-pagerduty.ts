@@ -20,6 +20,13 @@ import { truncate } from './sanitize';
 
 /** The only address events are sent to: PagerDuty's events host, over https. */
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
+/** The events host of accounts in PagerDuty's EU service region. */
+export const PAGERDUTY_EU_EVENTS_URL = 'https://events.eu.pagerduty.com/v2/enqueue';
+
+/** Where a destination's events go: its service region's events host, and nowhere else. */
+export function pagerDutyEventsUrl(serviceRegion: 'us' | 'eu' | undefined): string {
+  return serviceRegion === 'eu' ? PAGERDUTY_EU_EVENTS_URL : PAGERDUTY_EVENTS_URL;
+}
 
 export type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info';
 

@@ -220,6 +220,7 @@ export const accountsSchema = {
           properties: {
             type: { const: 'pagerduty' },
             routingKeySecret: { type: 'string', minLength: 1 },
+            serviceRegion: { type: 'string', enum: ['us', 'eu'] },
           },
         },
         {

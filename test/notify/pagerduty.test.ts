@@ -72,6 +72,20 @@ const strings = (value: unknown): string[] =>
         : [];
 
 describe('PagerDuty trigger', () => {
+  it('posts to the EU events host for a destination in the EU service region, and only there', async () => {
+    const { notifier, calls } = harness([503, 202]);
+    const eu: NamedDestination = {
+      name: 'soc-pager-eu',
+      destination: { type: 'pagerduty', routingKeySecret: 'trailalerts/pagerduty', serviceRegion: 'eu' },
+    };
+    await notifier.send(sampleAlert(), eu);
+    expect(calls.map((c) => c.url)).toEqual([
+      'https://events.eu.pagerduty.com/v2/enqueue',
+      'https://events.eu.pagerduty.com/v2/enqueue',
+    ]);
+    expect(calls[0].init).toMatchObject({ method: 'POST', redirect: 'error' });
+  });
+
   it('posts one trigger to the events host over https, with the routing key from the secret', async () => {
     const { notifier, calls, reads } = harness([202]);
     await notifier.send(sampleAlert(), named);

@@ -81,7 +81,13 @@ describe('parseAccountsConfig', () => {
     [
       'pagerduty with the webhook property',
       BASE + '  pager: { type: pagerduty, urlSecret: x }\n',
-      'error: accounts.yaml:11 destinations.pager.urlSecret => unknown property "urlSecret"; expected one of: type, routingKeySecret',
+      'error: accounts.yaml:11 destinations.pager.urlSecret => unknown property "urlSecret"; expected one of: type, routingKeySecret, serviceRegion',
+    ],
+    [
+      'pagerduty in a service region it does not have',
+      BASE +
+        '  pager:\n    type: pagerduty\n    routingKeySecret: trailalerts/pagerduty\n    serviceRegion: apac\n',
+      'error: accounts.yaml:14 destinations.pager.serviceRegion => expected one of: us, eu; got string "apac"',
     ],
     [
       'securityhub with a setting it does not have',
