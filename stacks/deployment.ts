@@ -5,6 +5,7 @@
  */
 import { DefaultStackSynthesizer, type App } from 'aws-cdk-lib';
 import type { AccountsConfig } from '../src/org';
+import { GuardDutyForwardingStack } from './guardduty-forwarding-stack';
 import { MemberGrantsStack } from './member-grants-stack';
 import { MemberGrantsStackSetStack } from './member-grants-stackset';
 import { OrganizationsPolicyStack } from './organizations-policy-stack';
@@ -26,6 +27,8 @@ export interface Deployment {
   /** The log-archive access as a plain stack (trail bucket in the management account). */
   managementGrants?: MemberGrantsStack;
   organizationsPolicy?: OrganizationsPolicyStack;
+  /** One per region whose GuardDuty findings are forwarded to the home region. */
+  guardDutyForwarding?: GuardDutyForwardingStack[];
   assumptions: string[];
 }
 
@@ -49,6 +52,7 @@ export function buildDeployment(app: App, config: AccountsConfig, options: Deplo
       memberGrants: plan.memberGrants,
       managementGrants: plan.managementGrants,
       organizationsPolicy: plan.organizationsPolicy,
+      guardDutyForwarding: plan.guardDutyForwarding,
     });
     return { pipeline, assumptions: plan.assumptions };
   }
@@ -68,5 +72,15 @@ export function buildDeployment(app: App, config: AccountsConfig, options: Deplo
   const organizationsPolicy =
     plan.organizationsPolicy &&
     new OrganizationsPolicyStack(app, 'TrailAlerts-OrganizationsPolicy', plan.organizationsPolicy);
-  return { security, memberGrants, managementGrants, organizationsPolicy, assumptions: plan.assumptions };
+  const guardDutyForwarding = plan.guardDutyForwarding.map(
+    (props) => new GuardDutyForwardingStack(app, `TrailAlerts-GuardDuty-${props.env.region}`, props),
+  );
+  return {
+    security,
+    memberGrants,
+    managementGrants,
+    organizationsPolicy,
+    guardDutyForwarding,
+    assumptions: plan.assumptions,
+  };
 }

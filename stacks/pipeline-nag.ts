@@ -4,7 +4,9 @@
  * that embed logical ids are computed from the constructs, so renaming them cannot hide a finding.
  */
 import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as pipelines from 'aws-cdk-lib/pipelines';
+import type { IConstruct } from 'constructs';
 
 export function acknowledgePipelineFindings(pipeline: pipelines.CodePipeline): void {
   const stack = Stack.of(pipeline);
@@ -77,5 +79,42 @@ export function acknowledgePipelineFindings(pipeline: pipelines.CodePipeline): v
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'Asset publishing starts and watches its own CodeBuild builds (codebuild:StartBuild, BatchGetBuilds, StopBuild), granted by CDK Pipelines on *',
+    });
+  acknowledgeCrossRegionSupport(pipeline, roleAt('Pipeline/Pipeline/Role'));
+}
+
+/**
+ * Stages in other regions (GuardDuty forwarding) make CodePipeline add a support stack per region
+ * with an artifact replication bucket, and grant its role that bucket and KMS use on `*` (the
+ * replication keys are found by alias in each region).
+ */
+function acknowledgeCrossRegionSupport(
+  pipeline: pipelines.CodePipeline,
+  pipelineRole: IConstruct | undefined,
+): void {
+  const supports = pipeline.node.root.node.children.filter((c) =>
+    c.node.id.startsWith('cross-region-stack-'),
+  );
+  if (supports.length === 0) return;
+  const reason = 'CodePipeline replicates build artifacts to each region it deploys to, through this bucket';
+  for (const support of supports) {
+    Validations.of(support).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: `${reason}: short-lived, encrypted artifacts; access logging would add a bucket per region for no detection value`,
+    });
+    // The bucket's generated name, as the pipeline's stack (another region) refers to it.
+    const bucket = support.node.findAll().find((c): c is s3.Bucket => c instanceof s3.Bucket);
+    const name: unknown = bucket && Stack.of(pipeline).resolve(bucket.bucketName);
+    if (typeof name === 'string')
+      Validations.of(pipeline).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${name}/*]`,
+        reason,
+      });
+  }
+  if (pipelineRole !== undefined)
+    Validations.of(pipelineRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'CodePipeline encrypts the replicated artifacts with a key per region that it finds by alias, and grants its role kms use on *',
     });
 }

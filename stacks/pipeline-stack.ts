@@ -10,6 +10,7 @@ import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
+import { GuardDutyForwardingStack, type GuardDutyForwardingStackProps } from './guardduty-forwarding-stack';
 import { MemberGrantsStack, type MemberGrantsStackProps } from './member-grants-stack';
 import { MemberGrantsStackSetStack, type MemberGrantsStackSetStackProps } from './member-grants-stackset';
 import { acknowledgePipelineFindings } from './pipeline-nag';
@@ -42,6 +43,8 @@ export interface PipelineStackProps extends StackProps {
   memberGrants?: MemberGrantsStackSetStackProps;
   managementGrants?: MemberGrantsStackProps;
   organizationsPolicy?: OrganizationsPolicyStackProps;
+  /** One stage per region whose GuardDuty findings are forwarded to the home region. */
+  guardDutyForwarding?: GuardDutyForwardingStackProps[];
 }
 
 export class SecurityAccountStage extends Stage {
@@ -73,6 +76,18 @@ export class LogArchiveAccessStage extends Stage {
       ...props.access,
       synthesizer: new DefaultStackSynthesizer(),
     });
+  }
+}
+
+export class GuardDutyForwardingStage extends Stage {
+  readonly stack: GuardDutyForwardingStack;
+  constructor(
+    scope: Construct,
+    id: string,
+    props: StageProps & { forwarding: GuardDutyForwardingStackProps },
+  ) {
+    super(scope, id, props);
+    this.stack = new GuardDutyForwardingStack(this, 'GuardDutyForwarding', props.forwarding);
   }
 }
 
@@ -139,6 +154,13 @@ export class PipelineStack extends Stack {
         }),
       );
     }
+    for (const forwarding of props.guardDutyForwarding ?? [])
+      this.pipeline.addStage(
+        new GuardDutyForwardingStage(this, `GuardDuty-${forwarding.env.region}`, {
+          env: forwarding.env,
+          forwarding,
+        }),
+      );
     // Build now (not lazily at synth) so cdk-nag and the tests see the pipeline's resources.
     this.pipeline.buildPipeline();
     acknowledgePipelineFindings(this.pipeline);

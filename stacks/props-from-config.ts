@@ -6,6 +6,7 @@
 import type { AccountsConfig } from '../src/org';
 import type { MemberGrantsStackProps } from './member-grants-stack';
 import type { MemberGrantsStackSetStackProps } from './member-grants-stackset';
+import type { GuardDutyForwardingStackProps } from './guardduty-forwarding-stack';
 import type { OrganizationsPolicyStackProps } from './organizations-policy-stack';
 import type { PipelineSource } from './pipeline-stack';
 import { landingZoneShape, trailArnOf, type LandingZoneShape } from './landing-zone';
@@ -35,6 +36,8 @@ export interface DeploymentPlan {
   managementGrants?: MemberGrantsStackProps;
   /** Present when the account directory reads Organizations without being a delegated administrator. */
   organizationsPolicy?: OrganizationsPolicyStackProps;
+  /** One per region (other than home) whose GuardDuty findings are forwarded home. */
+  guardDutyForwarding: GuardDutyForwardingStackProps[];
   pipelineSource?: PipelineSource;
   pipelineEnv: { account: string; region: string };
   pipelineName: string;
@@ -220,12 +223,21 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
       branch: p.branch,
     };
 
+  const guardDutyForwarding = (deployment.guardDutyRegions ?? [])
+    .filter((region) => region !== home)
+    .map((region) => ({
+      env: { account: org.securityAccountId, region },
+      homeRegion: home,
+      ruleName: names.guardDutyForwardRule,
+      description: `TrailAlerts: GuardDuty findings of ${region} forwarded to ${home}`,
+    }));
   return {
     shape,
     security,
     memberGrants,
     managementGrants,
     organizationsPolicy,
+    guardDutyForwarding,
     pipelineSource,
     pipelineEnv: securityEnv,
     pipelineName: names.pipeline,

@@ -22,6 +22,8 @@ export interface ResourceNames {
   eventBus: string;
   /** The log-archive account's rule forwarding trail objects to the bus. */
   forwardRule: string;
+  /** The security account's rule, in each other region, forwarding GuardDuty findings home. */
+  guardDutyForwardRule: string;
   stackSet: string;
   keyAlias: string;
   stateMachine: string;
@@ -46,6 +48,7 @@ export function resourceNames(name: string = DEFAULT_DEPLOYMENT_NAME): ResourceN
     trailReaderRole: `${name}-trail-reader`,
     eventBus: `${name}-trail-objects`,
     forwardRule: `${name}-forward-trail-objects`,
+    guardDutyForwardRule: `${name}-forward-guardduty-findings`,
     stackSet: `${name}-member-grants`,
     keyAlias: name,
     stateMachine: huntStateMachineName(name),

@@ -172,6 +172,7 @@ export const accountsSchema = {
         huntTimeoutHours: { type: 'integer', minimum: 1, maximum: 8760 },
         alarmEmail: { type: 'string', format: 'email' },
         trailSilenceMinutes: positiveMinutes,
+        guardDutyRegions: { ...stringList, uniqueItems: true },
       },
     },
   },

@@ -169,6 +169,11 @@ export interface DeploymentConfig {
   alarmEmail?: string;
   /** Alarm when no trail object arrived for this long (default 60). */
   trailSilenceMinutes?: number;
+  /**
+   * Regions whose GuardDuty findings are forwarded to the home region (GuardDuty publishes each
+   * finding in the region it was found in); the home region needs no forwarding.
+   */
+  guardDutyRegions?: string[];
 }
 
 export interface AccountsConfig {

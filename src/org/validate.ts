@@ -133,6 +133,20 @@ export function validateAccountsConfig(config: AccountsConfig, ctx: ValidationCo
     if (!REGION.test(r))
       report('error', ['trail', 'regions', i], `expected an AWS region, got ${JSON.stringify(r)}`);
   });
+  config.deployment?.guardDutyRegions?.forEach((r, i) => {
+    if (!REGION.test(r))
+      report(
+        'error',
+        ['deployment', 'guardDutyRegions', i],
+        `expected an AWS region, got ${JSON.stringify(r)}`,
+      );
+    else if (r === config.organization.homeRegion)
+      report(
+        'notice',
+        ['deployment', 'guardDutyRegions', i],
+        `${r} is the home region: its GuardDuty findings reach the processor without forwarding`,
+      );
+  });
   if (config.pipeline) {
     const p = config.pipeline;
     if (!p.codeCommit && !(p.connectionArn && p.repository)) {

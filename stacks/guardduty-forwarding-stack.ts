@@ -1,0 +1,100 @@
+/**
+ * GuardDuty findings of one more region, forwarded to the home region. GuardDuty publishes a
+ * finding to the default bus of the region it was found in, and only there; the processor's rule
+ * is on the home region's default bus (stacks/constructs/guardduty-findings.ts). This stack, in
+ * the security account and one other region, sends that region's findings to the home region's
+ * default bus (same account: the rule's role is the only permission needed), where they arrive
+ * with their own source and detail type. EventBridge retries for 24 hours; what it still cannot
+ * deliver waits in this region's dead-letter queue (14 days).
+ *
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html
+ */
+import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { GUARDDUTY_FINDING_PATTERN } from './constructs/guardduty-findings';
+import { PropsError, requireName, requireRegion } from './constructs/validate-props';
+
+export interface GuardDutyForwardingStackProps extends StackProps {
+  /** The security account and the region whose findings are forwarded. */
+  env: { account: string; region: string };
+  /** The home region, where the processor's GuardDuty rule is. */
+  homeRegion: string;
+  /** The forwarding rule's name (resource-names.ts guardDutyForwardRule). */
+  ruleName: string;
+}
+
+const OWNER = 'GuardDutyForwardingStack';
+
+export class GuardDutyForwardingStack extends Stack {
+  readonly rule: events.CfnRule;
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: GuardDutyForwardingStackProps) {
+    super(scope, id, props);
+    const region = requireRegion(OWNER, 'env.region', props.env.region);
+    const home = requireRegion(OWNER, 'homeRegion', props.homeRegion);
+    if (region === home)
+      throw new PropsError(OWNER, 'env.region', 'a region other than the home region', region);
+    const ruleName = requireName(
+      OWNER,
+      'ruleName',
+      props.ruleName,
+      /^[\w.-]{1,64}$/,
+      'an EventBridge rule name',
+    );
+    const homeBus = `arn:${this.partition}:events:${home}:${this.account}:event-bus/default`;
+    const ruleArn = this.formatArn({ service: 'events', resource: 'rule', resourceName: ruleName });
+
+    this.deadLetterQueue = new sqs.Queue(this, 'ForwardDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.deadLetterQueue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ForwardingRuleDeadLetters',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [this.deadLetterQueue.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+      }),
+    );
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the forwarding rule dead-letter queue itself',
+    });
+    const role = new iam.Role(this, 'ForwardRole', {
+      description: `TrailAlerts: EventBridge forwards GuardDuty findings of ${region} to ${home}`,
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnEquals: { 'aws:SourceArn': ruleArn },
+        },
+      }),
+    });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [homeBus] }),
+    );
+    this.rule = new events.CfnRule(this, 'ForwardFindings', {
+      name: ruleName,
+      description: `TrailAlerts: GuardDuty findings of ${region} to the home region ${home}`,
+      eventPattern: {
+        source: GUARDDUTY_FINDING_PATTERN.source,
+        'detail-type': GUARDDUTY_FINDING_PATTERN.detailType,
+      },
+      state: 'ENABLED',
+      targets: [
+        {
+          id: 'HomeRegionBus',
+          arn: homeBus,
+          roleArn: role.roleArn,
+          deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
+          retryPolicy: { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 },
+        },
+      ],
+    });
+  }
+}
