@@ -31,6 +31,7 @@ import { CORRELATION_COLUMNS, DIGEST_COLUMNS, cells, type Column } from './event
 import { incidentKey } from './incident-key';
 import { isValidRegion } from './links';
 import { correlationSummary, digestSummary, groupSummary } from './phrases';
+import { huntNote } from './render-text';
 import { cleanLine, truncate } from './sanitize';
 
 /** Where findings are imported: the processor's own account and region. */
@@ -125,7 +126,7 @@ function eventCount(f: AlertFacts): number {
   return (f.correlation ? f.correlation.events.length + f.correlation.more : 1) + digested;
 }
 
-function productFields(f: AlertFacts): Record<string, string> {
+function productFields(f: AlertFacts, hunt: string | undefined): Record<string, string> {
   const fields: [string, string | undefined][] = [
     ['trailalerts/alertId', f.id],
     ['trailalerts/ruleId', f.ruleId],
@@ -149,6 +150,7 @@ function productFields(f: AlertFacts): Record<string, string> {
     ['trailalerts/errorCode', f.errorCode],
     ['trailalerts/attackTechniques', f.attack.map((t) => t.id).join(', ')],
     ['trailalerts/count', String(eventCount(f))],
+    ['trailalerts/retroHunt', hunt],
   ];
   const c = f.correlation;
   if (c)
@@ -259,7 +261,9 @@ function resources(alert: Alert, f: AlertFacts, partition: AsffPartition, region
 
 function description(alert: Alert, f: AlertFacts): string {
   const event = f.eventName ? `${f.eventName}${f.eventSource ? ` (${f.eventSource})` : ''}` : 'an API call';
+  const hunt = huntNote(alert);
   const parts = [
+    ...(hunt ? [cleanLine(hunt, 300)] : []),
     `${f.actor} [${f.actorType}] made ${event}${f.target ? ` on ${f.target}` : ''} in ${f.account.label}, OU ${f.account.ouPath}` +
       `${f.region ? `, ${f.region}` : ''}${f.sourceIp ? `, from ${f.sourceIp}` : ''}, at ${f.time}.`,
   ];
@@ -302,7 +306,7 @@ export function asffFinding(alert: Alert, account: FindingsAccount, now: Date): 
     Description: description(alert, f),
     ...(f.consoleUrl ? { SourceUrl: f.consoleUrl } : {}),
     Resources: resources(alert, f, partition, account.region),
-    ProductFields: productFields(f),
+    ProductFields: productFields(f, alert.hunt ? cleanLine(alert.hunt.id, 80) : undefined),
     RecordState: 'ACTIVE',
   };
   return finding;

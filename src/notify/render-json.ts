@@ -77,6 +77,8 @@ export function renderJson(alert: Alert, options: JsonRenderOptions = {}): Recor
       alert.target && typeof alert.target === 'object'
         ? { key: cleanLine(alert.target.key, 1000), label: cleanLine(alert.target.label, 1000) }
         : undefined,
+    // Found by a retro-hunt, not the live pipeline: the event may be old.
+    hunt: alert.hunt ? { id: cleanLine(alert.hunt.id, 80) } : undefined,
     region: f.region,
     sourceIPAddress: f.sourceIp,
     userAgent: f.userAgent,

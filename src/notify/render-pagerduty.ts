@@ -16,7 +16,8 @@ import { alertFacts, headline, type AlertFacts } from './alert-facts';
 import { CORRELATION_COLUMNS, DIGEST_COLUMNS, cells, type Column } from './event-columns';
 import { incidentKey } from './incident-key';
 import { correlationSummary, digestSummary, groupSummary } from './phrases';
-import { truncate } from './sanitize';
+import { huntNote } from './render-text';
+import { cleanLine, truncate } from './sanitize';
 
 /** The only address events are sent to: PagerDuty's events host, over https. */
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
@@ -70,13 +71,13 @@ function isoTime(value: unknown): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
-function summaryOf(f: AlertFacts): string {
+function summaryOf(f: AlertFacts, hunt: boolean): string {
   const extra = f.digest?.standalone
     ? ` [digest: ${f.digest.entries.length + f.digest.more} targets]`
     : f.correlation
       ? ` [correlation: ${f.correlation.events.length + f.correlation.more} events]`
       : '';
-  return truncate(`${headline(f)}${extra}`, 1024);
+  return truncate(`${hunt ? '[retro-hunt] ' : ''}${headline(f)}${extra}`, 1024);
 }
 
 function details(f: AlertFacts): Record<string, unknown> {
@@ -138,14 +139,14 @@ export function pagerDutyEvent(alert: Alert): PagerDutyEvent {
     dedup_key: `trailalerts-${incidentKey(alert)}`,
     client: 'TrailAlerts',
     payload: {
-      summary: summaryOf(f),
+      summary: summaryOf(f, alert.hunt !== undefined),
       source: truncate(f.account.label, 255),
       severity: PAGERDUTY_SEVERITY[f.level],
       timestamp: isoTime(alert.time),
       component: f.eventSource ? truncate(f.eventSource, 255) : undefined,
       group: truncate(f.account.ouPath, 255),
       class: truncate(f.correlation ? `correlation ${f.correlation.type}` : (f.eventName ?? f.kind), 255),
-      custom_details: details(f),
+      custom_details: { ...details(f), retro_hunt: cleanLine(huntNote(alert), 300) || undefined },
     },
     ...(links.length ? { links } : {}),
   };

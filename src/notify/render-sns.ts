@@ -8,7 +8,7 @@ import type { Alert } from '../alerts';
 import { alertFacts, headline, subjectLine, type AlertFacts } from './alert-facts';
 import { fitToBudget, type Caps } from './budget';
 import { guardDutyTextLines, guardDutyView, type GuardDutyView } from './render-guardduty';
-import { correlationLines, digestLines, factLines } from './render-text';
+import { correlationLines, digestLines, factLines, huntNote } from './render-text';
 import { shortenedNote } from './phrases';
 import { cleanLine, truncate } from './sanitize';
 
@@ -55,9 +55,15 @@ const attribute = (value: string): SnsMessageAttribute => ({
 });
 
 /** The message text: headline, facts, links, error, correlation and digest, within the caps. */
-function messageText(f: AlertFacts, caps: Caps, shortened: boolean, guardDuty?: GuardDutyView): string {
+function messageText(
+  f: AlertFacts,
+  caps: Caps,
+  shortened: boolean,
+  guardDuty?: GuardDutyView,
+  hunt?: string,
+): string {
   const cap = (lines: string[]): string[] => lines.map((l) => truncate(l, caps.value + 200));
-  const lines = [headline(f), '', ...cap(factLines(f))];
+  const lines = [headline(f), '', ...(hunt ? [cleanLine(hunt, 300), ''] : []), ...cap(factLines(f))];
   if (guardDuty) lines.push('', ...cap(guardDutyTextLines(guardDuty)));
   if (f.attack.length) lines.push(`ATT&CK: ${f.attack.map((t) => t.id).join(', ')}`);
   if (f.consoleUrl) lines.push(`Console: ${f.consoleUrl}`);
@@ -74,7 +80,7 @@ export function renderSns(alert: Alert): RenderedSns {
   return {
     subject: toAsciiSubject(subjectLine(alert, 300)),
     message: fitToBudget(
-      (caps, shortened) => messageText(f, caps, shortened, guardDuty),
+      (caps, shortened) => messageText(f, caps, shortened, guardDuty, huntNote(alert)),
       (m) => m.length,
       SNS_MESSAGE_MAX - 1,
     ),

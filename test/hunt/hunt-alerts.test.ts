@@ -1,7 +1,7 @@
 /**
  * Hunt alerts know they are old: a retro-hunt match carries its hunt id through the matches
  * queue, the processor dedupes it against alerts of any age within ALERTED_EVENT_DAYS (not only
- * the delivery lease's 14 days), and email, text, Slack and Teams say "found by retro-hunt <id>".
+ * the delivery lease's 14 days), and every destination says "found by retro-hunt <id>".
  * Memory state, a clock moved by hand, a recording sender.
  */
 import type { Alert, Match } from '../../src/alerts/alert';
@@ -10,6 +10,10 @@ import { MemoryStateStore } from '../../src/alerts/state/memory-store';
 import { renderEmail } from '../../src/notify/render-email';
 import { renderSlack } from '../../src/notify/render-slack';
 import { renderTeams } from '../../src/notify/render-teams';
+import { renderSns } from '../../src/notify/render-sns';
+import { renderJson } from '../../src/notify/render-json';
+import { pagerDutyEvent } from '../../src/notify/render-pagerduty';
+import { asffFinding } from '../../src/notify/render-asff';
 import { parseAccountsConfig } from '../../src/org/config';
 import { StaticAccountDirectory } from '../../src/org/directory';
 import { Analyzer } from '../../src/runtime/analyze';
@@ -122,6 +126,31 @@ describe('hunt alerts', () => {
     // A live alert says nothing of the kind.
     const live = { ...sent[0], hunt: undefined };
     expect(renderEmail(live).text).not.toContain('retro-hunt');
+  });
+
+  it('SNS, JSON, PagerDuty and Security Hub say so too; a live alert does not', async () => {
+    const { run, sent, advanceDays } = setup();
+    advanceDays(60);
+    await run(stop('e-old', '2026-08-01T09:00:00Z'), HUNT);
+    const note = `Found by retro-hunt ${HUNT}, not the live pipeline (event time 2026-08-01T09:00:00Z).`;
+    const hunted = sent[0];
+    const live = { ...hunted, hunt: undefined };
+    const account = { accountId: '222222222222', region: 'us-east-1' };
+    const now = new Date('2026-12-01T00:00:00Z');
+
+    expect(renderSns(hunted).message.split('\n')[2]).toBe(note);
+    expect(renderSns(live).message).not.toContain('retro-hunt');
+    expect(renderJson(hunted).hunt).toEqual({ id: HUNT });
+    expect(renderJson(live)).not.toHaveProperty('hunt');
+    const page = pagerDutyEvent(hunted).payload;
+    expect(page.summary.startsWith('[retro-hunt] ')).toBe(true);
+    expect(page.custom_details.retro_hunt).toBe(note);
+    expect(pagerDutyEvent(live).payload.summary).not.toContain('retro-hunt');
+    expect(pagerDutyEvent(live).payload.custom_details).not.toHaveProperty('retro_hunt');
+    const finding = asffFinding(hunted, account, now);
+    expect(finding.ProductFields?.['trailalerts/retroHunt']).toBe(HUNT);
+    expect(finding.Description.startsWith(note)).toBe(true);
+    expect(asffFinding(live, account, now).ProductFields).not.toHaveProperty(['trailalerts/retroHunt']);
   });
 });
 
