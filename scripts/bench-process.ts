@@ -60,11 +60,15 @@ interface Run {
 
 /**
  * Loaded with --require into a measured process: at exit it writes its own CPU time and peak RSS
- * to fd 3, so a busy machine's share of the wall clock does not decide the comparison alone.
+ * to fd 3, so a busy machine's share of the wall clock does not decide the comparison alone. The
+ * peak RSS is Linux's VmHWM of the process's own memory: getrusage's maxrss keeps the high-water
+ * mark of the process it was forked from (this bench, large after reading big outputs) across
+ * exec, which made a 110 MB scan read as 300-400 MB.
  */
 const REPORT_SCRIPT =
-  "process.on('exit', () => { try { require('node:fs').writeSync(3, JSON.stringify(" +
-  '{ cpu: process.cpuUsage(), maxRSS: process.resourceUsage().maxRSS })); } catch {} });\n';
+  "process.on('exit', () => { try { const fs = require('node:fs'); let maxRSS = process.resourceUsage().maxRSS;" +
+  " try { const m = /VmHWM:\\s*(\\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8')); if (m) maxRSS = Number(m[1]); } catch {}" +
+  ' fs.writeSync(3, JSON.stringify({ cpu: process.cpuUsage(), maxRSS })); } catch {} });\n';
 
 /** Runs a process to its end, stdout to a file or dropped; wall time from spawn to exit. */
 function timed(
