@@ -63,7 +63,7 @@ interface Run {
  * to fd 3, so a busy machine's share of the wall clock does not decide the comparison alone. The
  * peak RSS is Linux's VmHWM of the process's own memory: getrusage's maxrss keeps the high-water
  * mark of the process it was forked from (this bench, large after reading big outputs) across
- * exec, which made a 110 MB scan read as 300-400 MB.
+ * exec (docs/performance.md).
  */
 const REPORT_SCRIPT =
   "process.on('exit', () => { try { const fs = require('node:fs'); let maxRSS = process.resourceUsage().maxRSS;" +
