@@ -93,9 +93,16 @@ export class OutboxNotifier implements Notifier {
     private readonly options: OutboxOptions = {},
   ) {}
 
+  /** The folder, created on the first send (a mkdir per file cost a thread-pool round trip each). */
+  private created: Promise<unknown> | undefined;
+
   async send(alert: Alert, named: NamedDestination): Promise<void> {
     const { kind, content } = await this.render(alert, named);
-    await mkdir(this.dir, { recursive: true });
+    this.created ??= mkdir(this.dir, { recursive: true }).catch((err: unknown) => {
+      this.created = undefined; // tried again by the next send
+      throw err;
+    });
+    await this.created;
     const file = join(this.dir, `${outboxBaseName(alert, named.name)}${EXTENSIONS[kind]}`);
     await writeFile(file, content, 'utf8');
     this.written.push({ file, kind, destination: named.name });

@@ -1,5 +1,5 @@
 /** Outbox notifier, MIME writer and dispatcher: one file per notification holding exactly its payload, valid .eml, routing by destination type. */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert } from '../../src/alerts/alert';
@@ -116,6 +116,17 @@ describe('OutboxNotifier', () => {
       expect(f).toMatch(/^unknown-time-high-[A-Za-z0-9_-]+-(dev_chat_x\.slack\.json|etc_passwd_x\.eml)$/);
     expect(outboxBaseName(alert, chat.name)).not.toContain('..');
     expect(outbox.written.every((w) => w.file.startsWith(dir))).toBe(true);
+  });
+
+  it('creates its folder once, and tries again on the next send when it could not', async () => {
+    const blocked = join(dir, 'blocked');
+    await writeFile(blocked, 'a file where the folder should be');
+    const outbox = new OutboxNotifier(join(blocked, 'out'));
+    await expect(outbox.send(sampleAlert(), chat)).rejects.toThrow(/ENOTDIR|EEXIST/);
+    await rm(blocked);
+    await outbox.send(sampleAlert(), chat);
+    await outbox.send(sampleAlert({ id: 'second' }), chat);
+    expect(await readdir(join(blocked, 'out'))).toHaveLength(2);
   });
 
   it('refuses what the real notifier would refuse', async () => {
