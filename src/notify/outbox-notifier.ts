@@ -12,7 +12,8 @@
  * JSON files are indented for reading; their content is the body as sent. File names are built
  * only from sanitised parts, so event values cannot choose where files go.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Alert } from '../alerts';
 import type { NamedDestination } from './destination';
@@ -104,7 +105,9 @@ export class OutboxNotifier implements Notifier {
     });
     await this.created;
     const file = join(this.dir, `${outboxBaseName(alert, named.name)}${EXTENSIONS[kind]}`);
-    await writeFile(file, content, 'utf8');
+    // Synchronous: an outbox file is small, and awaiting a thread-pool write per file left the
+    // CLI's main thread idle between alerts.
+    writeFileSync(file, content, 'utf8');
     this.written.push({ file, kind, destination: named.name });
   }
 
