@@ -34,14 +34,22 @@ export function replayCommand(): Command {
         maxMessageBytes?: number;
         region?: string;
       }) => {
-        const region = opts.region ?? /sqs\.([a-z0-9-]+)\.amazonaws\.com/.exec(opts.from)?.[1];
+        const regionOf = (url: string) => /sqs\.([a-z0-9-]+)\.amazonaws\.com/.exec(url)?.[1];
+        const region = opts.region ?? regionOf(opts.from);
+        // A DLQ in another region than its target (GuardDuty forwarding): a client per region.
+        const targetRegion = opts.region ?? regionOf(opts.to) ?? region;
         try {
           const [{ SQSClient }, { replayQueue }] = await Promise.all([
             import('@aws-sdk/client-sqs'),
             import('../../src/runtime/replay'),
           ]);
+          const sqs = new SQSClient(region ? { region } : {});
           const result = await replayQueue({
-            sqs: new SQSClient(region ? { region } : {}),
+            sqs,
+            targetSqs:
+              targetRegion !== region
+                ? new SQSClient(targetRegion ? { region: targetRegion } : {})
+                : undefined,
             fromQueueUrl: opts.from,
             toQueueUrl: opts.to,
             max: opts.max,

@@ -19,7 +19,10 @@ import {
 import { isSqsSafe, messageBytes, sendBatches, SQS_MAX_MESSAGE_BYTES, type SizedEntry } from './sqs-packing';
 
 export interface ReplayOptions {
+  /** Receives from and deletes in the DLQ (a client of its region). */
   sqs: SQSClient;
+  /** Sends to the target queue when it is in another region (default `sqs`). */
+  targetSqs?: SQSClient;
   fromQueueUrl: string;
   toQueueUrl: string;
   /** Stop after this many messages (default: until the DLQ is empty). */
@@ -125,7 +128,7 @@ export async function replayQueue(options: ReplayOptions): Promise<ReplayResult>
     });
     if (options.dryRun || entries.length === 0) continue;
 
-    const sent = await sendBatches(sqs, toQueueUrl, entries, { retries: 1 });
+    const sent = await sendBatches(options.targetSqs ?? sqs, toQueueUrl, entries, { retries: 1 });
     for (const f of sent.failed) {
       const m = messages[Number(f.Id)];
       const entry = entries.find((e) => e.Id === f.Id)!;

@@ -43,6 +43,34 @@ describe('replayQueue', () => {
     expect(deleted).toHaveLength(23);
   });
 
+  it('sends with the target region’s client and receives and deletes with the DLQ’s', async () => {
+    const queue = [{ MessageId: 'm0', ReceiptHandle: 'rh0', Body: '{"detail-type":"GuardDuty Finding"}' }];
+    const regions: Record<string, string[]> = { receive: [], send: [], delete: [] };
+    const regionOf = async (getClient: () => SQSClient) => String(await getClient().config.region());
+    sqs.on(ReceiveMessageCommand).callsFake(async (input, getClient) => {
+      regions.receive.push(await regionOf(getClient));
+      return { Messages: queue.splice(0, input.MaxNumberOfMessages ?? 10) };
+    });
+    sqs.on(SendMessageBatchCommand).callsFake(async (input, getClient) => {
+      regions.send.push(await regionOf(getClient));
+      return { Successful: input.Entries.map((e: { Id: string }) => ({ Id: e.Id })), Failed: [] };
+    });
+    sqs.on(DeleteMessageBatchCommand).callsFake(async (_input, getClient) => {
+      regions.delete.push(await regionOf(getClient));
+      return { Successful: [], Failed: [] };
+    });
+    const result = await replayQueue({
+      sqs: new SQSClient({ region: 'eu-west-1' }),
+      targetSqs: new SQSClient({ region: 'us-east-1' }),
+      fromQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/222222222222/forward-dlq',
+      toQueueUrl: 'https://sqs.us-east-1.amazonaws.com/222222222222/trailalerts-matches',
+    });
+    expect(result.moved).toBe(1);
+    expect(new Set(regions.receive)).toEqual(new Set(['eu-west-1']));
+    expect(regions.send).toEqual(['us-east-1']);
+    expect(regions.delete).toEqual(['eu-west-1']);
+  });
+
   it('leaves refused messages in the DLQ and counts them; honours --max and --dry-run', async () => {
     const queue = Array.from({ length: 5 }, (_, i) => ({
       MessageId: `m${i}`,
