@@ -19,10 +19,11 @@ import {
   DELEGATED_ACCOUNTS,
   FIXTURES,
   ORG_MODE_ACCOUNTS,
-  PROCESSOR_FIXTURE,
   REPO_ACCOUNTS,
   RULES_FIXTURE,
   unacknowledgedNagFindings,
+  DEPLOYMENT_OPTIONS,
+  noBundling,
 } from './helpers';
 
 function load(file: string): AccountsConfig {
@@ -32,13 +33,7 @@ function load(file: string): AccountsConfig {
   return result.config;
 }
 
-const options = {
-  configFile: DELEGATED_ACCOUNTS,
-  rulesDir: RULES_FIXTURE,
-  analyzerEntry: ANALYZER_FIXTURE,
-  processorEntry: PROCESSOR_FIXTURE,
-};
-const noBundling = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+const options = DEPLOYMENT_OPTIONS;
 
 /** The Control Tower fixture (accounts-delegated.yaml): bucket, key (management account), trail, topic. */
 const CT_BUCKET = 'aws-controltower-logs-333333333333-us-east-1';

@@ -13,21 +13,14 @@ import { buildDeployment } from '../../stacks/deployment';
 import { GuardDutyForwardingStack } from '../../stacks/guardduty-forwarding-stack';
 import { GUARDDUTY_FINDING_PATTERN } from '../../stacks/constructs/guardduty-findings';
 import {
-  ANALYZER_FIXTURE,
   DELEGATED_ACCOUNTS,
-  PROCESSOR_FIXTURE,
-  RULES_FIXTURE,
   allStatements,
   unacknowledgedNagFindings,
+  DEPLOYMENT_OPTIONS,
+  noBundling,
 } from './helpers';
 
-const options = {
-  configFile: DELEGATED_ACCOUNTS,
-  rulesDir: RULES_FIXTURE,
-  analyzerEntry: ANALYZER_FIXTURE,
-  processorEntry: PROCESSOR_FIXTURE,
-};
-const noBundling = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+const options = DEPLOYMENT_OPTIONS;
 
 function withRegions(regions: string[]): AccountsConfig {
   const loaded = loadAccountsConfig(DELEGATED_ACCOUNTS);

@@ -1,5 +1,6 @@
 /** Shared helpers for the CDK tests: fixture paths, template walkers and hash masking. */
 import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 
@@ -10,6 +11,17 @@ export const RULES_FIXTURE = path.join(FIXTURES, 'rules');
 export const REPO_ACCOUNTS = path.join(__dirname, '../../accounts.yaml');
 export const ORG_MODE_ACCOUNTS = path.join(FIXTURES, 'accounts-org-mode.yaml');
 export const DELEGATED_ACCOUNTS = path.join(FIXTURES, 'accounts-delegated.yaml');
+
+/** buildDeployment's options for the Control Tower fixture with the fixture handlers and rules. */
+export const DEPLOYMENT_OPTIONS = {
+  configFile: DELEGATED_ACCOUNTS,
+  rulesDir: RULES_FIXTURE,
+  analyzerEntry: ANALYZER_FIXTURE,
+  processorEntry: PROCESSOR_FIXTURE,
+};
+
+/** An app that skips asset bundling (the security stack test bundles). */
+export const noBundling = (): App => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 
 type Json = Record<string, unknown>;
 

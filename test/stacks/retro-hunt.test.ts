@@ -26,11 +26,11 @@ import {
   allStatements,
   isStarAction,
   unacknowledgedNagFindings,
+  noBundling,
 } from './helpers';
 
 const READER_ROLE = `arn:aws:iam::333333333333:role/${TRAIL_READER_ROLE_NAME}`;
 const TRAIL_KEY = 'arn:aws:kms:us-east-1:333333333333:key/1111';
-const noBundling = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 
 const props: SecurityAccountStackProps = {
   env: { account: '222222222222', region: 'us-east-1' },

@@ -24,6 +24,7 @@ import {
   allStatements,
   isStarAction,
   unacknowledgedNagFindings,
+  noBundling,
 } from './helpers';
 
 type Json = Record<string, unknown>;
@@ -56,8 +57,6 @@ const props: SecurityAccountStackProps = {
   alarmEmail: 'soc@example.com',
   trailSilenceMinutes: 30,
 };
-
-const noBundling = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 
 let app: App;
 let stack: SecurityAccountStack;
