@@ -9,11 +9,11 @@
  *
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html
  */
-import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { addBusForwarding } from './constructs/bus-forwarding';
 import { GUARDDUTY_FINDING_PATTERN } from './constructs/guardduty-findings';
 import { PropsError, requireName, requireRegion } from './constructs/validate-props';
 
@@ -46,55 +46,17 @@ export class GuardDutyForwardingStack extends Stack {
       'an EventBridge rule name',
     );
     const homeBus = `arn:${this.partition}:events:${home}:${this.account}:event-bus/default`;
-    const ruleArn = this.formatArn({ service: 'events', resource: 'rule', resourceName: ruleName });
-
-    this.deadLetterQueue = new sqs.Queue(this, 'ForwardDeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    this.deadLetterQueue.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'ForwardingRuleDeadLetters',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['sqs:SendMessage'],
-        resources: [this.deadLetterQueue.queueArn],
-        conditions: { ArnEquals: { 'aws:SourceArn': ruleArn } },
-      }),
-    );
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the forwarding rule dead-letter queue itself',
-    });
-    const role = new iam.Role(this, 'ForwardRole', {
-      description: `TrailAlerts: EventBridge forwards GuardDuty findings of ${region} to ${home}`,
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': this.account },
-          ArnEquals: { 'aws:SourceArn': ruleArn },
-        },
-      }),
-    });
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [homeBus] }),
-    );
-    this.rule = new events.CfnRule(this, 'ForwardFindings', {
-      name: ruleName,
-      description: `TrailAlerts: GuardDuty findings of ${region} to the home region ${home}`,
+    ({ rule: this.rule, deadLetterQueue: this.deadLetterQueue } = addBusForwarding(this, {
+      ruleName,
+      ruleId: 'ForwardFindings',
+      ruleDescription: `TrailAlerts: GuardDuty findings of ${region} to the home region ${home}`,
+      roleDescription: `TrailAlerts: EventBridge forwards GuardDuty findings of ${region} to ${home}`,
       eventPattern: {
         source: GUARDDUTY_FINDING_PATTERN.source,
         'detail-type': GUARDDUTY_FINDING_PATTERN.detailType,
       },
-      state: 'ENABLED',
-      targets: [
-        {
-          id: 'HomeRegionBus',
-          arn: homeBus,
-          roleArn: role.roleArn,
-          deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
-          retryPolicy: { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 },
-        },
-      ],
-    });
+      busArn: homeBus,
+      targetId: 'HomeRegionBus',
+    }));
   }
 }

@@ -21,9 +21,9 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { GRANTS_API_ACTIONS } from '../src/grants';
+import { addBusForwarding } from './constructs/bus-forwarding';
 import { trailObjectCreatedPattern } from './constructs/trail-event-bus';
 import {
   PropsError,
@@ -248,52 +248,15 @@ export class MemberGrantsStack extends Stack {
       resourceType: 'Custom::TrailBucketEventBridge',
       properties: { Bucket: bucket },
     });
-    const ruleArn = this.formatArn({ service: 'events', resource: 'rule', resourceName: ruleName });
-    const deadLetters = new sqs.Queue(this, 'ForwardDeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    deadLetters.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'ForwardingRuleDeadLetters',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['sqs:SendMessage'],
-        resources: [deadLetters.queueArn],
-        conditions: { ArnEquals: { 'aws:SourceArn': ruleArn } },
-      }),
-    );
-    Validations.of(deadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the forwarding rule dead-letter queue itself',
-    });
-    const putRole = new iam.Role(this, 'ForwardRole', {
-      description: 'TrailAlerts: EventBridge forwards trail objects to the security account bus',
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': this.account },
-          ArnEquals: { 'aws:SourceArn': ruleArn },
-        },
-      }),
-    });
-    putRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [busArn] }),
-    );
-    new events.CfnRule(this, 'ForwardTrailObjects', {
-      name: ruleName,
-      description:
+    addBusForwarding(this, {
+      ruleName,
+      ruleId: 'ForwardTrailObjects',
+      ruleDescription:
         'Forward CloudTrail log objects created in the trail bucket to the TrailAlerts security account',
+      roleDescription: 'TrailAlerts: EventBridge forwards trail objects to the security account bus',
       eventPattern: renderPattern(trailObjectCreatedPattern(bucket, prefix)),
-      state: 'ENABLED',
-      targets: [
-        {
-          id: 'SecurityAccountBus',
-          arn: busArn,
-          roleArn: putRole.roleArn,
-          deadLetterConfig: { arn: deadLetters.queueArn },
-          retryPolicy: { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 },
-        },
-      ],
+      busArn,
+      targetId: 'SecurityAccountBus',
     });
   }
 }
