@@ -6,21 +6,15 @@
  * once that module is live anywhere (a lazily loaded command's code, the AWS SDK), even with
  * package.json "sideEffects". The Lambda bundles do not split, so "sideEffects" is enough there.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import type { Plugin } from 'esbuild';
 import ts from 'typescript';
+import { resolveImport } from './check-cycles';
 
 interface Origin {
   file: string;
   name: string;
-}
-
-function resolveModule(from: string, specifier: string): string | undefined {
-  const base = resolve(dirname(from), specifier);
-  for (const candidate of [`${base}.ts`, join(base, 'index.ts'), base])
-    if (existsSync(candidate) && statSync(candidate).isFile() && candidate.endsWith('.ts')) return candidate;
-  return undefined;
 }
 
 function parse(file: string): ts.SourceFile {
@@ -55,7 +49,7 @@ export class BarrelMap {
     for (const st of parse(file).statements) {
       if (!ts.isExportDeclaration(st) || !st.moduleSpecifier || !ts.isStringLiteral(st.moduleSpecifier))
         continue;
-      const target = resolveModule(file, st.moduleSpecifier.text);
+      const target = resolveImport(file, st.moduleSpecifier.text);
       if (!target) continue;
       if (!st.exportClause) {
         for (const name of this.exportedNames(target))
@@ -79,7 +73,7 @@ export class BarrelMap {
         if (st.exportClause && ts.isNamedExports(st.exportClause))
           for (const e of st.exportClause.elements) names.add(e.name.text);
         else if (!st.exportClause && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier)) {
-          const target = resolveModule(file, st.moduleSpecifier.text);
+          const target = resolveImport(file, st.moduleSpecifier.text);
           if (target) for (const n of this.exportedNames(target)) names.add(n);
         }
       } else if (isExported(st)) {
@@ -105,7 +99,7 @@ export function rewriteBarrelImports(file: string, text: string, barrels: Barrel
     const clause = st.importClause;
     if (!specifier.startsWith('.') || !clause || clause.isTypeOnly || clause.name) continue;
     if (!clause.namedBindings || !ts.isNamedImports(clause.namedBindings)) continue;
-    const target = resolveModule(file, specifier);
+    const target = resolveImport(file, specifier);
     if (!target || !barrels.isIndex(target) || dirname(target) === dirname(file)) continue;
     const byModule = new Map<string, string[]>();
     for (const e of clause.namedBindings.elements) {

@@ -31,7 +31,7 @@ export function sourceFiles(dir: string, out: string[] = []): string[] {
 }
 
 /** The file a relative specifier names, as TypeScript would find it; undefined for packages. */
-function resolveImport(from: string, specifier: string): string | undefined {
+export function resolveImport(from: string, specifier: string): string | undefined {
   if (!specifier.startsWith('.')) return undefined;
   const base = resolve(dirname(from), specifier);
   for (const candidate of [base, `${base}.ts`, `${base}.tsx`, join(base, 'index.ts')])

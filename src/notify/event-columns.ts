@@ -36,6 +36,13 @@ export function cells<R>(row: R, columns: readonly Column<R>[]): { label: string
   return columns.map((c) => ({ label: c.label, value: c.value(row) })).filter((cell) => cell.value !== '');
 }
 
+/** One row as a line: `Label: value · Label: value` (machine destinations: PagerDuty, ASFF). */
+export function rowText<R>(row: R, columns: readonly Column<R>[]): string {
+  return cells(row, columns)
+    .map((c) => `${c.label}: ${c.value}`)
+    .join(' · ');
+}
+
 export const CORRELATION_COLUMNS: readonly Column<EventRow>[] = [
   { label: 'Time', value: (e) => e.time },
   { label: 'Event', value: (e) => e.eventName },

@@ -27,12 +27,13 @@ import {
   type AsffResource,
   type AsffSeverityLabel,
 } from './asff';
-import { CORRELATION_COLUMNS, DIGEST_COLUMNS, cells, type Column } from './event-columns';
+import { CORRELATION_COLUMNS, DIGEST_COLUMNS, rowText } from './event-columns';
 import { incidentKey } from './incident-key';
 import { isValidRegion } from './links';
 import { correlationSummary, digestSummary, groupSummary } from './phrases';
 import { huntNote } from './render-text';
 import { cleanLine, truncate } from './sanitize';
+import { isoTime } from './time';
 
 /** Where findings are imported: the processor's own account and region. */
 export interface FindingsAccount {
@@ -89,19 +90,7 @@ export function findingTypes(tags: unknown): string[] {
   return types.size ? [...types] : ['TTPs'];
 }
 
-/** An event time as ISO 8601 UTC, or undefined when it does not parse. */
-function isoTime(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length > 64) return undefined;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-}
-
 const later = (a: string, b: string): string => (a > b ? a : b);
-
-const rowText = <R>(row: R, columns: readonly Column<R>[]): string =>
-  cells(row, columns)
-    .map((c) => `${c.label}: ${c.value}`)
-    .join(' · ');
 
 /** Rows as lines, cut to the value limit with a count of what was left out. */
 function rowsField(rows: string[], more: number): string {

@@ -13,11 +13,12 @@
 import type { Alert } from '../alerts';
 import type { Level } from '../core';
 import { alertFacts, headline, type AlertFacts } from './alert-facts';
-import { CORRELATION_COLUMNS, DIGEST_COLUMNS, cells, type Column } from './event-columns';
+import { CORRELATION_COLUMNS, DIGEST_COLUMNS, rowText } from './event-columns';
 import { incidentKey } from './incident-key';
 import { correlationSummary, digestSummary, groupSummary } from './phrases';
 import { huntNote } from './render-text';
 import { cleanLine, truncate } from './sanitize';
+import { isoTime } from './time';
 
 /** The only address events are sent to: PagerDuty's events host, over https. */
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
@@ -57,18 +58,6 @@ export interface PagerDutyEvent {
     custom_details: Record<string, unknown>;
   };
   links?: { href: string; text: string }[];
-}
-
-const rowText = <R>(row: R, columns: readonly Column<R>[]): string =>
-  cells(row, columns)
-    .map((c) => `${c.label}: ${c.value}`)
-    .join(' · ');
-
-/** The event time as ISO 8601, when it parses; otherwise PagerDuty stamps the arrival time. */
-function isoTime(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length > 64) return undefined;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
 function summaryOf(f: AlertFacts, hunt: boolean): string {

@@ -17,3 +17,10 @@ export function displayTime(value: unknown): string {
   const iso = date.toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 }
+
+/** A parseable time as ISO 8601 UTC (`2026-11-20T10:07:02.000Z`), else undefined. */
+export function isoTime(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length > 64) return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
