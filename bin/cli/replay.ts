@@ -4,7 +4,7 @@ import { Command } from 'commander';
 export function replayCommand(): Command {
   return new Command('replay')
     .description(
-      'move messages from a dead-letter queue (objects or matches DLQ) back to its source queue, after fixing the cause',
+      'move messages from a dead-letter queue (objects, matches or a GuardDuty forwarding DLQ) back to the queue that should have them, after fixing the cause',
     )
     .requiredOption('--from <queueUrl>', 'URL of the dead-letter queue')
     .requiredOption('--to <queueUrl>', 'URL of the queue to send the messages back to')
@@ -24,7 +24,10 @@ export function replayCommand(): Command {
         return n;
       },
     )
-    .option('--region <region>', 'AWS region of the queues (default: from the queue URL or the environment)')
+    .option(
+      '--region <region>',
+      'AWS region of both queues (default: each from its own URL, else the environment)',
+    )
     .action(
       async (opts: {
         from: string;
