@@ -129,10 +129,11 @@ export class Analyzer {
       return this.analyzeParsed(view, file, keyAccountId, window);
     }
     if (projected === undefined) return this.analyzeParsed(view, file, keyAccountId, window);
+    const plain = view.projectedDotFree;
     let matches: Match[] | undefined;
     let origin: { file: string; index: number } | undefined;
     for (const rule of candidates.rules) {
-      if (rule.match(projected))
+      if (rule.match(projected, plain))
         (matches ??= []).push(
           new TextRecordMatch(
             rule.meta,

@@ -12,7 +12,11 @@ export function applyFilters(rules: CompiledRule[], filters: FilterRuleModel[]):
     if (applied.length === 0) return rule;
     return {
       ...rule,
-      match: (record) => rule.match(record) && applied.every((f) => f.keep(record)),
+      match: (record, plain) => {
+        if (!rule.match(record, plain)) return false;
+        for (const f of applied) if (!f.keep(record, plain)) return false;
+        return true;
+      },
       // Partial parsing must give the filters their fields too.
       reads: {
         paths: [...rule.reads.paths, ...applied.flatMap((f) => f.reads.paths)],

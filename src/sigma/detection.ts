@@ -29,8 +29,8 @@ export interface CompiledDetection {
   conditionText: string[];
   conditions: ConditionNode[];
   selections: Map<string, CompiledSelection>;
-  /** The detection's verdict (generated code, rule-code.ts). */
-  match(record: CloudTrailRecord): boolean;
+  /** The detection's verdict (generated code, rule-code.ts); `plain` as in CompiledRule.match. */
+  match(record: CloudTrailRecord, plain?: boolean): boolean;
   /** The same verdict from the compiled closures (explanations use it; tests compare the two). */
   interpreted(record: CloudTrailRecord): boolean;
   explainSelections(record: CloudTrailRecord): SelectionExplanation[];

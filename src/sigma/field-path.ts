@@ -40,15 +40,16 @@ function readerFactory(parts: readonly string[]): ReaderFactory {
  * The source of a reader for the path `parts`: functions `${name}0` … (`name` is chosen by the
  * caller, never taken from a rule), entered as `${name}0(record, visit, 0)`. With `visitor` (the
  * name of a function in the generated scope) the visitor is fixed: the functions take
- * `(node, depth)` and call it directly (rule-code.ts), so that call is monomorphic too.
- * Needs `hasOwn` in scope.
+ * `(node, depth, plain)` and call it directly (rule-code.ts), so that call is monomorphic too;
+ * `plain` true skips the literal dotted keys, for records known to have no key holding a dot
+ * (RecordView.projectedDotFree), where those loads can only miss. Needs `hasOwn` in scope.
  */
 export function readerSource(parts: readonly string[], name: string, visitor?: string): string[] {
   const end = parts.length;
   const lines: string[] = [];
-  const params = visitor === undefined ? 'node, visit, depth' : 'node, depth';
+  const params = visitor === undefined ? 'node, visit, depth' : 'node, depth, plain';
   const call = (fn: string, arg: string) =>
-    visitor === undefined ? `${fn}(${arg}, visit, depth + 1)` : `${fn}(${arg}, depth + 1)`;
+    visitor === undefined ? `${fn}(${arg}, visit, depth + 1)` : `${fn}(${arg}, depth + 1, plain)`;
   for (let at = 0; at < end; at++) {
     // One segment (most fields): the depth bound applies to nested arrays only, as it always has.
     const objectDepthCheck = end === 1 ? '' : `depth > ${MAX_DEPTH} || `;
@@ -62,14 +63,18 @@ export function readerSource(parts: readonly string[], name: string, visitor?: s
       '  }',
       '  let value;',
     );
+    const skipDotted = visitor !== undefined && end - at > 1;
+    if (skipDotted) lines.push('  if (!plain) {');
     for (let j = end; j > at; j--) {
-      const key = JSON.stringify(parts.slice(at, j).join('.'));
+      const keyText = parts.slice(at, j).join('.');
+      const key = JSON.stringify(keyText);
       const next = j === end ? `${visitor ?? 'visit'}(value)` : call(`${name}${j}`, 'value');
-      // A plain load first (fast for absent keys; JSON never holds undefined); own-ness on a hit.
-      lines.push(
-        `  value = node[${key}];`,
-        `  if (value !== undefined && hasOwn.call(node, ${key})) return ${next};`,
-      );
+      // A plain load first (fast for absent keys; JSON never holds undefined). Own-ness is checked
+      // on a hit only for names Object.prototype has: a record is a plain object (JSON.parse, or
+      // projection's object literal), so any other name it answers is its own.
+      const own = keyText in Object.prototype ? ` && hasOwn.call(node, ${key})` : '';
+      lines.push(`  value = node[${key}];`, `  if (value !== undefined${own}) return ${next};`);
+      if (skipDotted && j === at + 2) lines.push('  }');
     }
     lines.push('  return false;', '}');
   }

@@ -70,7 +70,12 @@ export interface DispatchKeys {
 /** A detection rule compiled once into an evaluator. `match` does no per-event compilation. */
 export interface CompiledRule {
   meta: RuleMeta;
-  match(record: CloudTrailRecord): boolean;
+  /**
+   * Whether the rule matches. `plain` (a speed hint, default false): the caller knows that no key
+   * of the record, at any depth, holds a dot, so the literal dotted keys a field name could also
+   * mean (`a.b` as one key, see field-path.ts) need not be tried. It never changes the verdict.
+   */
+  match(record: CloudTrailRecord, plain?: boolean): boolean;
   explain(record: CloudTrailRecord): RuleExplanation;
   dispatch: DispatchKeys;
   /** The field paths `match` reads (and whether it searches the whole record), for partial parsing. */
@@ -125,7 +130,7 @@ export interface FilterRuleModel {
   /** Rule ids, names or titles the filter applies to; empty means "all rules of the logsource". */
   rules: string[];
   /** Compiled filter condition over a record; true means "keep the match". */
-  keep(record: CloudTrailRecord): boolean;
+  keep(record: CloudTrailRecord, plain?: boolean): boolean;
   /** The fields `keep` reads (a filtered rule reads its own fields and these). */
   reads: FieldReads;
 }

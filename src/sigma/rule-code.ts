@@ -19,13 +19,15 @@ import { readerSource, visitLeaves } from './field-path';
 import type { CloudTrailRecord } from '../core';
 
 type Predicate = (record: CloudTrailRecord) => boolean;
+/** A rule's predicate; `plain`: the record has no key holding a dot (see CompiledRule.match). */
+type RulePredicate = (record: CloudTrailRecord, plain?: boolean) => boolean;
 type LeafTest = (text: string) => boolean;
 type RuleFactory = (
   hasOwn: (this: unknown, key: PropertyKey) => boolean,
   visit: typeof visitLeaves,
   leaves: LeafTest[],
   matchers: Predicate[],
-) => Predicate;
+) => RulePredicate;
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -37,7 +39,7 @@ export function compileRuleCode(
   conditions: readonly ConditionNode[],
   identifiers: string[],
   selections: ReadonlyMap<string, CompiledSelection>,
-): Predicate {
+): RulePredicate {
   const lines: string[] = ['"use strict";'];
   const leaves: LeafTest[] = [];
   const matchers: Predicate[] = [];
@@ -59,7 +61,7 @@ export function compileRuleCode(
     let read = `v${k}(r)`; // keywords: the whole record
     if (item.field !== undefined) {
       lines.push(...readerSource(item.field.split('.'), `f${k}_`, `v${k}`));
-      read = `f${k}_0(r, 0)`;
+      read = `f${k}_0(r, 0, p)`;
     }
     return item.negate ? `!${read}` : read;
   };
@@ -75,10 +77,10 @@ export function compileRuleCode(
         alternative.length === 0 ? 'true' : `(${alternative.map(itemCode).join(' && ')})`,
       );
       lines.push(
-        `function ${fn}(r) { return ${alternatives.length === 0 ? 'false' : alternatives.join(' || ')}; }`,
+        `function ${fn}(r, p) { return ${alternatives.length === 0 ? 'false' : alternatives.join(' || ')}; }`,
       );
     }
-    return `${fn}(r)`;
+    return `${fn}(r, p)`;
   };
 
   const expression = (node: ConditionNode): string => {
@@ -100,7 +102,7 @@ export function compileRuleCode(
   };
 
   const body = conditions.length === 0 ? 'false' : conditions.map(expression).join(' || ');
-  lines.push(`return function match(r) { return ${body}; };`);
+  lines.push(`return function match(r, p) { return ${body}; };`);
   const factory = new Function('hasOwn', 'visitLeaves', 'L', 'M', lines.join('\n')) as RuleFactory;
   return factory(hasOwn, visitLeaves, leaves, matchers);
 }

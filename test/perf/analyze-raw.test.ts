@@ -234,6 +234,21 @@ function variants(record: Obj, rng: Rng, keep: number): Case[] {
     }),
   );
   add('dotted literal key beside the object', () => append(json, '"userIdentity.type":"Root"'));
+  // Keys with dots inside nested objects: rules must not take the path that skips literal dotted keys.
+  add(
+    'dotted literal keys inside userIdentity',
+    changed((r) => {
+      const id = r.userIdentity as Obj | undefined;
+      const context = id?.sessionContext as Obj | undefined;
+      if (!id || !context || typeof context !== 'object') return;
+      delete id.sessionContext;
+      for (const [k, v] of Object.entries(context)) id[`sessionContext.${k}`] = v;
+      id['sessionContext.sessionIssuer.type'] = 'Role';
+    }),
+  );
+  add('dotted nested key with space before its colon', () =>
+    json.replace(/"userIdentity":\{/, '"userIdentity":{"sessionContext.sessionIssuer" \t: {"type":"Role"},'),
+  );
   add(
     'unicode (Kelvin sign in eventName, İ, emoji, U+2028)',
     changed((r) => {

@@ -16,10 +16,37 @@ import { ruleOf } from './helpers';
 const ROOT = join(__dirname, '..', '..');
 const SIGMAHQ = join(ROOT, '..', 'shared', 'corpus', 'sigmahq-aws', 'rules');
 
-/** Both verdicts of a rule on a record: [generated code, closures (explain)]. */
+/**
+ * Both verdicts of a rule on a record: [generated code, closures (explain)]. The code's verdict
+ * with the `plain` hint (no key holds a dot) must be the same whenever the hint is true.
+ */
 function verdicts(rule: CompiledRule, record: CloudTrailRecord): [boolean, boolean] {
-  return [rule.match(record), rule.explain(record).matched];
+  const code = rule.match(record);
+  if (!keysHoldDot(record) && rule.match(record, true) !== code)
+    throw new Error(`${rule.meta.title}: plain ${!code}, code ${code} on ${JSON.stringify(record)}`);
+  return [code, rule.explain(record).matched];
 }
+
+/** Whether a key of the value, at any depth, holds a dot. */
+function keysHoldDot(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some(keysHoldDot);
+  return Object.entries(value).some(([k, v]) => k.includes('.') || keysHoldDot(v));
+}
+
+describe('the plain hint (no key holds a dot)', () => {
+  const rule = ruleOf(`
+sel: {userIdentity.sessionContext.sessionIssuer.type: Role}
+condition: sel`);
+  it('reads nested keys as they are', () => {
+    const record = { userIdentity: { sessionContext: { sessionIssuer: { type: 'Role' } } } };
+    expect([rule.match(record), rule.match(record, true)]).toEqual([true, true]);
+  });
+  it('skips literal dotted keys, which is why only records without them get it', () => {
+    const record = { userIdentity: { 'sessionContext.sessionIssuer': { type: 'Role' } } };
+    expect([rule.match(record), rule.match(record, true)]).toEqual([true, false]);
+  });
+});
 
 function ruleTestRecords(dir: string): CloudTrailRecord[] {
   const out: CloudTrailRecord[] = [];

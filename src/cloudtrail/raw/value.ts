@@ -6,6 +6,7 @@
 import { closingQuote } from './key-table';
 
 const QUOTE = 34;
+const COLON = 58;
 
 const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9;
 /** Characters that need JSON.parse in a string: escapes and raw control characters (invalid JSON). */
@@ -30,6 +31,25 @@ export function parseValueAt(text: string, start: number, end: number, clean = f
     }
   }
   return JSON.parse(text.slice(start, end));
+}
+
+/**
+ * Whether a key of the JSON value text[start, end), at any depth, may hold a dot; false only when
+ * none does. For text with no backslash (a clean record), where every quote opens or closes a
+ * string: each dot is followed, up to the next quote, by the end of its string, and a key's string
+ * is followed by a colon. A dot outside strings (a number) may answer true, which is only slower.
+ */
+export function keysMayHoldDot(text: string, start: number, end: number): boolean {
+  let at = text.indexOf('.', start);
+  while (at !== -1 && at < end) {
+    const quote = text.indexOf('"', at + 1);
+    if (quote === -1 || quote >= end) return false;
+    let after = quote + 1;
+    while (after < end && isSpace(text.charCodeAt(after))) after++;
+    if (after < end && text.charCodeAt(after) === COLON) return true;
+    at = text.indexOf('.', quote + 1);
+  }
+  return false;
 }
 
 /**

@@ -20,7 +20,14 @@ import {
 } from './key-table';
 import { Entry, KeyId, Slot } from './layout';
 import { headerSlotOf, keyAt, RECORD_KEYS } from './record-keys';
-import { parseCachedValue, parseValueAt, valueCacheFor, valueJsonAt, type ValueCache } from './value';
+import {
+  keysMayHoldDot,
+  parseCachedValue,
+  parseValueAt,
+  valueCacheFor,
+  valueJsonAt,
+  type ValueCache,
+} from './value';
 
 /** The keys that decide whether and which rules run, parsed. */
 export interface RecordHeader {
@@ -43,6 +50,7 @@ export class RecordView {
   private readable = Readable.Unknown;
   private head: RecordHeader | undefined = undefined;
   private parsed: Record<string, unknown> | undefined = undefined;
+  private dotFree = false;
 
   /** Built by the splitter; `table` and `slots` when it noted them, `clean` when no string has an escape. */
   constructor(
@@ -107,6 +115,15 @@ export class RecordView {
   }
 
   /**
+   * Whether the last project() gave an object in which no key, at any depth, holds a dot (false
+   * when unknown), so that rules need not try field names as literal dotted keys
+   * (CompiledRule.match's `plain`).
+   */
+  get projectedDotFree(): boolean {
+    return this.dotFree;
+  }
+
+  /**
    * The record with only the plan's top-level keys, their values parsed whole; undefined when it
    * must be read whole (a plan that wants the whole record, a record header() leaves to
    * JSON.parse). Throws a SyntaxError when a wanted value is not valid JSON. Callers then
@@ -120,6 +137,8 @@ export class RecordView {
     const head = this.head;
     const slots = this.slots;
     const out: Record<string, unknown> = {};
+    // Only a clean record's values are checked for keys with dots (keysMayHoldDot needs no escapes).
+    let dotFree = this.clean;
     // In table order, so a later duplicate key overwrites an earlier one, as in JSON.parse.
     for (let t = 0; t < table.length; t += Entry.Size) {
       const id = table[t + Entry.KeyId];
@@ -138,12 +157,21 @@ export class RecordView {
           table[t + Entry.ValueEnd],
           this.clean,
         );
+      if (
+        dotFree &&
+        (entry.dotted ||
+          (typeof value === 'object' &&
+            value !== null &&
+            keysMayHoldDot(text, table[t + Entry.ValueStart], table[t + Entry.ValueEnd])))
+      )
+        dotFree = false;
       const key = entry.key;
       // `__proto__` from JSON is an ordinary own key (JSON.parse makes it one); assignment would not be.
       if (key === '__proto__')
         Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
       else out[key] = value;
     }
+    this.dotFree = dotFree;
     return out;
   }
 
@@ -242,6 +270,8 @@ interface PlanKey {
   cache: ValueCache;
   /** Its header slot, or -1. */
   slot: number;
+  /** The key itself holds a dot. */
+  dotted: boolean;
 }
 interface CompiledPlan {
   /** The plan's listed keys by their number (record-keys.ts): one array read per record key. */
@@ -260,7 +290,12 @@ function compilePlan(plan: FieldPlan): CompiledPlan {
     for (const key of plan.keys) {
       const id = RECORD_KEYS.indexOf(key as (typeof RECORD_KEYS)[number]);
       const slot = headerSlotOf(id);
-      const entry: PlanKey = { key, cache: valueCacheFor(key), slot: slot === Slot.Unusual ? -1 : slot };
+      const entry: PlanKey = {
+        key,
+        cache: valueCacheFor(key),
+        slot: slot === Slot.Unusual ? -1 : slot,
+        dotted: key.includes('.'),
+      };
       if (id >= 0) byId[id] = entry;
       else ((unlisted ??= [])[key.length] ??= []).push(entry);
     }

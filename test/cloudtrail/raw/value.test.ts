@@ -1,5 +1,6 @@
 /** Parsing one value of a record's text (src/cloudtrail/raw/value.ts), against JSON.parse. */
-import { parseValueAt, valueJsonAt } from '../../../src/cloudtrail/raw/value';
+import { keysMayHoldDot, parseValueAt, valueJsonAt } from '../../../src/cloudtrail/raw/value';
+import { makeRng } from '../../../scripts/synthetic-events';
 
 describe('parseValueAt', () => {
   const at = (value: string, pad = '') => {
@@ -73,5 +74,52 @@ describe('valueJsonAt', () => {
 
   it('throws on text that is not one JSON value', () => {
     for (const bad of ['"a" "b"', '"a', '', '"\t"', 'tru']) expect(() => at(bad)).toThrow(SyntaxError);
+  });
+});
+
+describe('keysMayHoldDot', () => {
+  const of = (json: string) => keysMayHoldDot(`{"k":${json},"z":1}`, 5, 5 + json.length);
+  /** Whether a key of the value, at any depth, holds a dot (the truth keysMayHoldDot must never deny). */
+  const holdsDot = (value: unknown): boolean =>
+    value !== null &&
+    typeof value === 'object' &&
+    (Array.isArray(value)
+      ? value.some(holdsDot)
+      : Object.entries(value).some(([k, v]) => k.includes('.') || holdsDot(v)));
+
+  it('is false when only values hold dots', () => {
+    expect(of('{"invokedBy":"ec2.amazonaws.com","ec2RoleDelivery":"2.0","n":[1.5,"a.b"]}')).toBe(false);
+    expect(of('{}')).toBe(false);
+    expect(of('["x.y", {"a":"."}]')).toBe(false);
+  });
+
+  it('is true for a key with a dot at any depth, with or without space before the colon', () => {
+    expect(of('{"a.b":1}')).toBe(true);
+    expect(of('{"a":{"b":[{"c.d" \t: null}]}}')).toBe(true);
+    expect(of('{"a":"x","."  :"y"}')).toBe(true);
+  });
+
+  it('never misses a dotted key in random JSON without escapes (may say true without one)', () => {
+    const rng = makeRng(7);
+    const pick = <T>(xs: T[]): T => xs[Math.floor(rng() * xs.length)];
+    const word = () => pick(['a', 'b.c', '.', 'x:y', '', '1.5', 'type', ':', 'd.']);
+    const value = (depth: number): unknown => {
+      const r = rng();
+      if (depth > 3 || r < 0.3) return pick([word(), 1.5, 2, true, null, '']);
+      if (r < 0.6) return Array.from({ length: Math.floor(rng() * 3) }, () => value(depth + 1));
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(rng() * 4) }, () => [word(), value(depth + 1)]),
+      );
+    };
+    let dotted = 0;
+    for (let i = 0; i < 3000; i++) {
+      const v = { outer: value(0) };
+      const json = JSON.stringify(v, null, rng() < 0.3 ? 1 : undefined);
+      if (holdsDot(v)) {
+        dotted++;
+        expect(of(json)).toBe(true);
+      }
+    }
+    expect(dotted).toBeGreaterThan(500);
   });
 });
