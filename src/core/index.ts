@@ -17,3 +17,4 @@ export { isProblem, TrailAlertsError, type Problem } from './errors';
 export { LEVELS, levelRank, type Level } from './level';
 export type { CloudTrailRecord, EventSummary } from './record';
 export { buildFieldPlan, type FieldPlan, type FieldReads } from './field-plan';
+export { MEMO_KEY, newIdentityMemo, nextMemoSlot, type IdentityMemo } from './identity-memo';

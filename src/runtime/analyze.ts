@@ -130,10 +130,11 @@ export class Analyzer {
     }
     if (projected === undefined) return this.analyzeParsed(view, file, keyAccountId, window);
     const plain = view.projectedDotFree;
+    const memo = view.projectedMemo;
     let matches: Match[] | undefined;
     let origin: { file: string; index: number } | undefined;
     for (const rule of candidates.rules) {
-      if (rule.match(projected, plain))
+      if (rule.match(projected, plain, memo))
         (matches ??= []).push(
           new TextRecordMatch(
             rule.meta,

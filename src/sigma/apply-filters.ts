@@ -12,9 +12,9 @@ export function applyFilters(rules: CompiledRule[], filters: FilterRuleModel[]):
     if (applied.length === 0) return rule;
     return {
       ...rule,
-      match: (record, plain) => {
-        if (!rule.match(record, plain)) return false;
-        for (const f of applied) if (!f.keep(record, plain)) return false;
+      match: (record, plain, memo) => {
+        if (!rule.match(record, plain, memo)) return false;
+        for (const f of applied) if (!f.keep(record, plain, memo)) return false;
         return true;
       },
       // Partial parsing must give the filters their fields too.

@@ -3,7 +3,7 @@
  * an explainer, and the dispatch facts the rule index uses. Problems are reported with the
  * path inside the document (`detection.selection.eventName|contains`) and the line.
  */
-import { isProblem, type CloudTrailRecord, type Problem, type Severity } from '../core';
+import { isProblem, type CloudTrailRecord, type IdentityMemo, type Problem, type Severity } from '../core';
 import type { SelectionExplanation } from './model';
 import {
   compileItem,
@@ -30,7 +30,7 @@ export interface CompiledDetection {
   conditions: ConditionNode[];
   selections: Map<string, CompiledSelection>;
   /** The detection's verdict (generated code, rule-code.ts); `plain` as in CompiledRule.match. */
-  match(record: CloudTrailRecord, plain?: boolean): boolean;
+  match(record: CloudTrailRecord, plain?: boolean, memo?: IdentityMemo): boolean;
   /** The same verdict from the compiled closures (explanations use it; tests compare the two). */
   interpreted(record: CloudTrailRecord): boolean;
   explainSelections(record: CloudTrailRecord): SelectionExplanation[];

@@ -4,7 +4,7 @@
  * compile.ts; this file holds only types and small constants so every module can depend on it.
  */
 
-import type { CloudTrailRecord, Diagnostic, Level, FieldReads } from '../core';
+import type { CloudTrailRecord, Diagnostic, Level, FieldReads, IdentityMemo } from '../core';
 
 /** What every consumer needs to know about a detection rule, without its detection logic. */
 export interface RuleMeta {
@@ -73,9 +73,11 @@ export interface CompiledRule {
   /**
    * Whether the rule matches. `plain` (a speed hint, default false): the caller knows that no key
    * of the record, at any depth, holds a dot, so the literal dotted keys a field name could also
-   * mean (`a.b` as one key, see field-path.ts) need not be tried. It never changes the verdict.
+   * mean (`a.b` as one key, see field-path.ts) need not be tried. `memo` (with `plain` only): the
+   * verdicts remembered for this record's userIdentity value (core/identity-memo.ts). Neither
+   * changes the verdict.
    */
-  match(record: CloudTrailRecord, plain?: boolean): boolean;
+  match(record: CloudTrailRecord, plain?: boolean, memo?: IdentityMemo): boolean;
   explain(record: CloudTrailRecord): RuleExplanation;
   dispatch: DispatchKeys;
   /** The field paths `match` reads (and whether it searches the whole record), for partial parsing. */
@@ -130,7 +132,7 @@ export interface FilterRuleModel {
   /** Rule ids, names or titles the filter applies to; empty means "all rules of the logsource". */
   rules: string[];
   /** Compiled filter condition over a record; true means "keep the match". */
-  keep(record: CloudTrailRecord, plain?: boolean): boolean;
+  keep(record: CloudTrailRecord, plain?: boolean, memo?: IdentityMemo): boolean;
   /** The fields `keep` reads (a filtered rule reads its own fields and these). */
   reads: FieldReads;
 }

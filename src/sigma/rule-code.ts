@@ -16,11 +16,11 @@
 import { resolveOfPattern, type ConditionNode } from './condition';
 import type { CompiledItem, CompiledSelection } from './detection-item';
 import { readerSource, visitLeaves } from './field-path';
-import type { CloudTrailRecord } from '../core';
+import { MEMO_KEY, nextMemoSlot, type CloudTrailRecord, type IdentityMemo } from '../core';
 
 type Predicate = (record: CloudTrailRecord) => boolean;
-/** A rule's predicate; `plain`: the record has no key holding a dot (see CompiledRule.match). */
-type RulePredicate = (record: CloudTrailRecord, plain?: boolean) => boolean;
+/** A rule's predicate; `plain` and `memo` as in CompiledRule.match. */
+type RulePredicate = (record: CloudTrailRecord, plain?: boolean, memo?: IdentityMemo) => boolean;
 type LeafTest = (text: string) => boolean;
 type RuleFactory = (
   hasOwn: (this: unknown, key: PropertyKey) => boolean,
@@ -48,22 +48,40 @@ export function compileRuleCode(
 
   const itemCode = (item: CompiledItem): string => {
     const k = items++;
+    let read: string;
     if (item.leaf === undefined) {
       matchers.push(item.match);
       lines.push(`const m${k} = M[${matchers.length - 1}];`);
-      return `m${k}(r)`;
+      read = `m${k}(r)`;
+    } else {
+      leaves.push(item.leaf);
+      lines.push(
+        `const t${k} = L[${leaves.length - 1}];`,
+        `function v${k}(value) { return typeof value === 'string' ? t${k}(value) : visitLeaves(value, t${k}); }`,
+      );
+      read = `v${k}(r)`; // keywords: the whole record
+      if (item.field !== undefined) {
+        lines.push(...readerSource(item.field.split('.'), `f${k}_`, `v${k}`));
+        read = `f${k}_0(r, 0, p)`;
+      }
     }
-    leaves.push(item.leaf);
-    lines.push(
-      `const t${k} = L[${leaves.length - 1}];`,
-      `function v${k}(value) { return typeof value === 'string' ? t${k}(value) : visitLeaves(value, t${k}); }`,
-    );
-    let read = `v${k}(r)`; // keywords: the whole record
-    if (item.field !== undefined) {
-      lines.push(...readerSource(item.field.split('.'), `f${k}_`, `v${k}`));
-      read = `f${k}_0(r, 0, p)`;
+    const slot = readsOnlyMemoKey(item) ? nextMemoSlot() : undefined;
+    if (slot !== undefined) {
+      // The read's verdict, remembered in the userIdentity value's memo (core/identity-memo.ts).
+      lines.push(
+        `function c${k}(r, p, mm) {`,
+        `  if (mm === undefined) return ${read};`,
+        `  const known = mm[${slot}];`,
+        '  if (known !== 0) return known === 1;',
+        `  const verdict = ${read};`,
+        `  mm[${slot}] = verdict ? 1 : 2;`,
+        '  return verdict;',
+        '}',
+      );
+      read = `c${k}(r, p, mm)`;
     }
-    return item.negate ? `!${read}` : read;
+    // A matcher (M) negates itself; a leaf read is negated here.
+    return item.leaf !== undefined && item.negate ? `!${read}` : read;
   };
 
   const selectionCall = (name: string): string => {
@@ -77,10 +95,10 @@ export function compileRuleCode(
         alternative.length === 0 ? 'true' : `(${alternative.map(itemCode).join(' && ')})`,
       );
       lines.push(
-        `function ${fn}(r, p) { return ${alternatives.length === 0 ? 'false' : alternatives.join(' || ')}; }`,
+        `function ${fn}(r, p, mm) { return ${alternatives.length === 0 ? 'false' : alternatives.join(' || ')}; }`,
       );
     }
-    return `${fn}(r, p)`;
+    return `${fn}(r, p, mm)`;
   };
 
   const expression = (node: ConditionNode): string => {
@@ -102,7 +120,21 @@ export function compileRuleCode(
   };
 
   const body = conditions.length === 0 ? 'false' : conditions.map(expression).join(' || ');
-  lines.push(`return function match(r, p) { return ${body}; };`);
+  lines.push(`return function match(r, p, mm) { return ${body}; };`);
   const factory = new Function('hasOwn', 'visitLeaves', 'L', 'M', lines.join('\n')) as RuleFactory;
   return factory(hasOwn, visitLeaves, leaves, matchers);
+}
+
+/**
+ * Whether the item's verdict depends on the userIdentity value alone: a field under it (never a
+ * keyword, which reads the whole record), compared with constants (not `fieldref`, which reads a
+ * second field). Only records without dotted keys get a memo, so the field means that value.
+ */
+function readsOnlyMemoKey(item: CompiledItem): boolean {
+  const field = item.field;
+  return (
+    field !== undefined &&
+    (field === MEMO_KEY || field.startsWith(`${MEMO_KEY}.`)) &&
+    !item.modifiers.includes('fieldref')
+  );
 }

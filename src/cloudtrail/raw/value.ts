@@ -3,6 +3,7 @@
  * projection cheap: in a trail the same principal makes call after call with the same
  * credentials, so `userIdentity` (what rules read most, ~0.5 KB) repeats verbatim.
  */
+import type { IdentityMemo } from '../../core';
 import { closingQuote } from './key-table';
 
 const QUOTE = 34;
@@ -78,9 +79,11 @@ export function valueJsonAt(text: string, start: number, end: number): string {
  * texts in use survive and a set of texts larger than the cache costs parses, not a cache
  * emptied again and again.
  */
-interface CacheEntry {
+export interface CacheEntry {
   text: string;
   value: unknown;
+  /** Verdicts of the rule items that read only this value (userIdentity's cache only). */
+  memo?: IdentityMemo;
 }
 export interface ValueCache {
   /** By fingerprint (see fingerprint()); the entry's text is compared before its value is used. */
@@ -116,14 +119,27 @@ export function parseCachedValue(
   end: number,
   clean: boolean,
 ): unknown {
+  const entry = cachedEntry(cache, text, start, end);
+  return entry !== undefined ? entry.value : parseValueAt(text, start, end, clean);
+}
+
+/**
+ * The key's cache entry for the object or array value text[start, end), parsed and added when it
+ * is not there; undefined for other values and when the key's cache is off. Throws on invalid JSON.
+ */
+export function cachedEntry(
+  cache: ValueCache,
+  text: string,
+  start: number,
+  end: number,
+): CacheEntry | undefined {
   while (start < end && isSpace(text.charCodeAt(start))) start++;
   const c = text.charCodeAt(start);
-  if ((c !== 123 && c !== 91) || end - start < MIN_CACHED_LENGTH)
-    return parseValueAt(text, start, end, clean);
+  if ((c !== 123 && c !== 91) || end - start < MIN_CACHED_LENGTH) return undefined;
   if (!cache.on) {
     // Tried again now and then: a warm Lambda sees other trails with other patterns.
     if (++cache.lookups >= RETRY_AFTER) Object.assign(cache, { lookups: 0, hits: 0, on: true });
-    return parseValueAt(text, start, end, clean);
+    return undefined;
   }
   while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
   const raw = text.slice(start, end);
@@ -137,17 +153,19 @@ export function parseCachedValue(
   // Equal fingerprints of different texts only cost a parse: the text itself decides.
   if (entry !== undefined && entry.text === raw) {
     cache.hits++;
-    return entry.value;
+    return entry;
   }
   entry = cache.old.get(print);
   if (entry !== undefined && entry.text === raw) {
     cache.hits++;
     if (cache.on) remember(cache, print, entry);
-    return entry.value;
+    return entry;
   }
   const value: unknown = JSON.parse(raw);
-  if (cache.on) remember(cache, print, { text: detachedCopy(raw), value });
-  return value;
+  if (!cache.on) return { text: raw, value };
+  entry = { text: detachedCopy(raw), value };
+  remember(cache, print, entry);
+  return entry;
 }
 
 /**

@@ -9,7 +9,7 @@
  * Most of a CloudTrail record (requestParameters, responseElements, resources …) is never parsed
  * when no candidate rule reads it, which is where the analyzer's speed comes from.
  */
-import type { FieldPlan } from '../../core';
+import { MEMO_KEY, newIdentityMemo, type FieldPlan, type IdentityMemo } from '../../core';
 import {
   findKey,
   keysHaveEscapes,
@@ -21,6 +21,7 @@ import {
 import { Entry, KeyId, Slot } from './layout';
 import { headerSlotOf, keyAt, RECORD_KEYS } from './record-keys';
 import {
+  cachedEntry,
   keysMayHoldDot,
   parseCachedValue,
   parseValueAt,
@@ -51,6 +52,7 @@ export class RecordView {
   private head: RecordHeader | undefined = undefined;
   private parsed: Record<string, unknown> | undefined = undefined;
   private dotFree = false;
+  private memo: IdentityMemo | undefined = undefined;
 
   /** Built by the splitter; `table` and `slots` when it noted them, `clean` when no string has an escape. */
   constructor(
@@ -124,6 +126,14 @@ export class RecordView {
   }
 
   /**
+   * The verdicts remembered for the userIdentity value of the last project() (core/identity-memo.ts),
+   * when that value came from the cache and the projection is dot-free; else undefined.
+   */
+  get projectedMemo(): IdentityMemo | undefined {
+    return this.memo;
+  }
+
+  /**
    * The record with only the plan's top-level keys, their values parsed whole; undefined when it
    * must be read whole (a plan that wants the whole record, a record header() leaves to
    * JSON.parse). Throws a SyntaxError when a wanted value is not valid JSON. Callers then
@@ -139,6 +149,7 @@ export class RecordView {
     const out: Record<string, unknown> = {};
     // Only a clean record's values are checked for keys with dots (keysMayHoldDot needs no escapes).
     let dotFree = this.clean;
+    let memo: IdentityMemo | undefined;
     // In table order, so a later duplicate key overwrites an earlier one, as in JSON.parse.
     for (let t = 0; t < table.length; t += Entry.Size) {
       const id = table[t + Entry.KeyId];
@@ -149,14 +160,20 @@ export class RecordView {
       if (entry === undefined) continue;
       const slot = entry.slot;
       let value = head !== undefined && slot >= 0 && slots![slot] === t ? parsedBy(head, slot) : NOT_PARSED;
-      if (value === NOT_PARSED)
-        value = parseCachedValue(
-          entry.cache,
-          text,
-          table[t + Entry.ValueStart],
-          table[t + Entry.ValueEnd],
-          this.clean,
-        );
+      if (value === NOT_PARSED) {
+        const start = table[t + Entry.ValueStart];
+        const end = table[t + Entry.ValueEnd];
+        if (entry.memoKey) {
+          const cached = cachedEntry(entry.cache, text, start, end);
+          if (cached === undefined) {
+            value = parseValueAt(text, start, end, this.clean);
+            memo = undefined;
+          } else {
+            value = cached.value;
+            memo = cached.memo ??= newIdentityMemo();
+          }
+        } else value = parseCachedValue(entry.cache, text, start, end, this.clean);
+      }
       if (
         dotFree &&
         (entry.dotted ||
@@ -172,6 +189,7 @@ export class RecordView {
       else out[key] = value;
     }
     this.dotFree = dotFree;
+    this.memo = dotFree ? memo : undefined;
     return out;
   }
 
@@ -272,6 +290,8 @@ interface PlanKey {
   slot: number;
   /** The key itself holds a dot. */
   dotted: boolean;
+  /** The key is MEMO_KEY: its cached values carry verdicts. */
+  memoKey: boolean;
 }
 interface CompiledPlan {
   /** The plan's listed keys by their number (record-keys.ts): one array read per record key. */
@@ -295,6 +315,7 @@ function compilePlan(plan: FieldPlan): CompiledPlan {
         cache: valueCacheFor(key),
         slot: slot === Slot.Unusual ? -1 : slot,
         dotted: key.includes('.'),
+        memoKey: key === MEMO_KEY,
       };
       if (id >= 0) byId[id] = entry;
       else ((unlisted ??= [])[key.length] ??= []).push(entry);
