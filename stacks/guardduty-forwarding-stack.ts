@@ -5,7 +5,8 @@
  * the security account and one other region, sends that region's findings to the home region's
  * default bus (same account: the rule's role is the only permission needed), where they arrive
  * with their own source and detail type. EventBridge retries for 24 hours; what it still cannot
- * deliver waits in this region's dead-letter queue (14 days).
+ * deliver waits in this region's dead-letter queue (14 days), whose alarm's state changes go home
+ * the same way, to the operations topic (stacks/constructs/forwarded-alarms.ts).
  *
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html
  */

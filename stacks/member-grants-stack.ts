@@ -5,7 +5,8 @@
  *     trail's log objects (same-account IAM access: the bucket policy is never changed);
  *   - a KMS Decrypt grant for the reader, only when the trail key lives in another account;
  *   - only for a bucket the customer owns (no landing zone): the bucket's EventBridge switch and a
- *     rule forwarding "Object Created" events to the security account's bus, with a DLQ.
+ *     rule forwarding "Object Created" events to the security account's bus, with a DLQ whose
+ *     alarm's state changes are forwarded to that bus too (for the operations topic).
  * The custom-resource code is inlined (no asset bucket exists in member accounts).
  */
 import {
@@ -235,7 +236,7 @@ export class MemberGrantsStack extends Stack {
     }
   }
 
-  /** The bucket's EventBridge switch and the rule that forwards trail objects, with retries and a DLQ. */
+  /** The bucket's EventBridge switch and the rule that forwards trail objects, with retries and an alarmed DLQ. */
   private addForwarding(
     fn: lambda.IFunction,
     bucket: string,

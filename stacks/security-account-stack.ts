@@ -19,6 +19,7 @@ import { DetectionDashboard } from './constructs/detection-dashboard';
 import { GuardDutyFindings } from './constructs/guardduty-findings';
 import { DetectionFunction } from './constructs/detection-function';
 import { EncryptionKey } from './constructs/encryption-key';
+import { forwardingAlarmName, type ForwardedAlarmSource } from './constructs/forwarded-alarms';
 import { NotificationChannels } from './constructs/notification-channels';
 import { OperationsAlarms } from './constructs/operations-alarms';
 import { QueueWithDlq } from './constructs/queue-with-dlq';
@@ -185,7 +186,8 @@ export class SecurityAccountStack extends Stack {
       maxReceiveCount: 5,
     });
     const state = new AlertStateTable(this, 'AlertState', { encryptionKey: key });
-    // Scheduled invocations EventBridge could not deliver (the digest flush, the poller).
+    // Scheduled invocations EventBridge could not deliver (the digest flush, the poller), and
+    // forwarded alarm notifications it could not publish to the operations topic.
     const scheduleDeadLetters = new sqs.Queue(this, 'ScheduleDeadLetters', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: key,
@@ -367,6 +369,10 @@ export class SecurityAccountStack extends Stack {
       trailSilenceMinutes: props.trailSilenceMinutes ?? 60,
       objectsProcessedDimensions: { service: 'trailalerts-analyzer' },
       quietFailures: QUIET_FAILURES,
+      forwardedAlarms: {
+        sources: this.forwardedAlarmSources(logArchive),
+        deadLetterQueue: scheduleDeadLetters,
+      },
     });
     this.dashboard = new DetectionDashboard(this, 'Dashboard', {
       dashboardName: `${names.deployment}-detection`,
@@ -382,6 +388,30 @@ export class SecurityAccountStack extends Stack {
       description:
         'The log-archive role the functions assume to read the trail (created by the member grants)',
     });
+  }
+
+  /**
+   * The forwarding rules' dead-letter alarms: GuardDuty forwarding stacks (this account, other
+   * regions) send theirs to the default bus; the log-archive forwarding rule to the trail bus.
+   */
+  private forwardedAlarmSources(logArchive: string): ForwardedAlarmSource[] {
+    const guardDuty: ForwardedAlarmSource = {
+      id: 'GuardDutyForwardingAlarms',
+      description: 'TrailAlerts: dead-letter alarms of the GuardDuty forwarding rules of other regions',
+      account: this.account,
+      alarmNames: [forwardingAlarmName(this.names.guardDutyForwardRule)],
+    };
+    if (this.eventBus === undefined) return [guardDuty];
+    return [
+      guardDuty,
+      {
+        id: 'TrailForwardingAlarms',
+        description: 'TrailAlerts: dead-letter alarm of the log-archive rule forwarding trail objects',
+        eventBus: this.eventBus.bus,
+        account: logArchive,
+        alarmNames: [forwardingAlarmName(this.names.forwardRule)],
+      },
+    ];
   }
 
   /** The scheduled poller: lists new trail keys with read access only and queues them. */

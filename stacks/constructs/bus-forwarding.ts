@@ -4,13 +4,28 @@
  * and a dead-letter queue (14 days) only that rule may write to. Used for trail objects
  * (log-archive account → security account) and GuardDuty findings (other regions → home region).
  *
+ * The queue has an alarm (any message visible), named after the rule. An alarm can notify only a
+ * topic of its own account and region, so a second rule sends the alarm's state changes to the
+ * same bus through the same role; the home stack publishes them to the operations topic
+ * (forwarded-alarms.ts). That rule has no dead-letter queue: its events would fail exactly when
+ * the first rule's do, the queue already holds what matters, and a replay of the queue must find
+ * only forwarded events in it.
+ *
  * The resources are added to `scope` itself under fixed ids (not under a construct of their own),
  * so the stacks that had them before keep their logical ids.
  */
 import { Duration, Validations, type Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import {
+  ALARM_STATE_CHANGE,
+  NOTIFIED_ALARM_STATES,
+  forwardingAlarmName,
+  forwardingAlarmRuleName,
+} from './forwarded-alarms';
+import { deadLetterAlarmProps } from './operations-alarms';
 
 export interface BusForwardingProps {
   ruleName: string;
@@ -29,10 +44,16 @@ export interface BusForwarding {
   rule: events.CfnRule;
   role: iam.Role;
   deadLetterQueue: sqs.Queue;
+  /** Any message in the dead-letter queue. */
+  deadLetterAlarm: cloudwatch.Alarm;
+  /** Forwards the alarm's state changes to the bus. */
+  alarmRule: events.CfnRule;
 }
 
 export function addBusForwarding(scope: Stack, props: BusForwardingProps): BusForwarding {
+  const alarmRuleName = forwardingAlarmRuleName(props.ruleName);
   const ruleArn = scope.formatArn({ service: 'events', resource: 'rule', resourceName: props.ruleName });
+  const alarmRuleArn = scope.formatArn({ service: 'events', resource: 'rule', resourceName: alarmRuleName });
   const deadLetterQueue = new sqs.Queue(scope, 'ForwardDeadLetters', {
     encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
@@ -56,27 +77,44 @@ export function addBusForwarding(scope: Stack, props: BusForwardingProps): BusFo
     assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
       conditions: {
         StringEquals: { 'aws:SourceAccount': scope.account },
-        ArnEquals: { 'aws:SourceArn': ruleArn },
+        ArnEquals: { 'aws:SourceArn': [ruleArn, alarmRuleArn] },
       },
     }),
   });
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [props.busArn] }),
   );
+  const toBus = {
+    id: props.targetId,
+    arn: props.busArn,
+    roleArn: role.roleArn,
+    retryPolicy: { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 },
+  };
   const rule = new events.CfnRule(scope, props.ruleId, {
     name: props.ruleName,
     description: props.ruleDescription,
     eventPattern: props.eventPattern,
     state: 'ENABLED',
-    targets: [
-      {
-        id: props.targetId,
-        arn: props.busArn,
-        roleArn: role.roleArn,
-        deadLetterConfig: { arn: deadLetterQueue.queueArn },
-        retryPolicy: { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 },
-      },
-    ],
+    targets: [{ ...toBus, deadLetterConfig: { arn: deadLetterQueue.queueArn } }],
   });
-  return { rule, role, deadLetterQueue };
+  const deadLetterAlarm = new cloudwatch.Alarm(scope, 'ForwardDeadLettersAlarm', {
+    ...deadLetterAlarmProps(
+      deadLetterQueue,
+      `TrailAlerts: events the rule ${props.ruleName} could not deliver to ${props.busArn} (docs/operations.md)`,
+    ),
+    alarmName: forwardingAlarmName(props.ruleName),
+  });
+  const alarmRule = new events.CfnRule(scope, `${props.ruleId}DlqAlarm`, {
+    name: alarmRuleName,
+    description: `TrailAlerts: state changes of the alarm on the ${props.ruleName} dead-letter queue, to the same bus`,
+    eventPattern: {
+      source: [ALARM_STATE_CHANGE.source],
+      'detail-type': [ALARM_STATE_CHANGE.detailType],
+      resources: [deadLetterAlarm.alarmArn],
+      detail: { state: { value: NOTIFIED_ALARM_STATES } },
+    },
+    state: 'ENABLED',
+    targets: [toBus],
+  });
+  return { rule, role, deadLetterQueue, deadLetterAlarm, alarmRule };
 }

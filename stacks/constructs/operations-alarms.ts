@@ -2,7 +2,8 @@
  * Operations alarms, published to a KMS-encrypted operations topic: every DLQ not empty, every
  * function's errors and throttles, every work queue's oldest message too old, and trail silence —
  * no trail object processed (metric TrailAlerts/ObjectsProcessed) for N minutes, where missing
- * data counts as silence.
+ * data counts as silence. The forwarding rules' dead-letter alarms, in other regions or accounts,
+ * reach the same topic as EventBridge events (forwarded-alarms.ts).
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -13,9 +14,25 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ForwardedAlarms, type ForwardedAlarmSource } from './forwarded-alarms';
 import { PropsError, requireIntInRange, requireName } from './validate-props';
 
 export const OBJECTS_PROCESSED_METRIC = { namespace: 'TrailAlerts', metricName: 'ObjectsProcessed' } as const;
+
+/** Any message visible in a dead-letter queue: the alarm every DLQ of the deployment has. */
+export function deadLetterAlarmProps(queue: sqs.IQueue, alarmDescription: string): cloudwatch.AlarmProps {
+  return {
+    alarmDescription,
+    metric: queue.metricApproximateNumberOfMessagesVisible({
+      period: Duration.minutes(1),
+      statistic: 'Maximum',
+    }),
+    threshold: 0,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  };
+}
 
 export interface OperationsAlarmsProps {
   encryptionKey: kms.IKey;
@@ -34,6 +51,11 @@ export interface OperationsAlarmsProps {
    * above zero in 5 minutes raises an alarm, since the Errors alarm never sees them.
    */
   quietFailures?: QuietFailure[];
+  /**
+   * Dead-letter alarms of other regions or accounts whose state changes arrive as EventBridge
+   * events; published to the topic too, and what cannot be published goes to `deadLetterQueue`.
+   */
+  forwardedAlarms?: { sources: ForwardedAlarmSource[]; deadLetterQueue: sqs.IQueue };
 }
 
 export interface QuietFailure {
@@ -80,17 +102,10 @@ export class OperationsAlarms extends Construct {
     };
 
     for (const [name, dlq] of Object.entries(props.deadLetterQueues)) {
-      add(`${name}DeadLetters`, {
-        alarmDescription: `${name}: messages in the dead-letter queue (inspect, fix, redrive)`,
-        metric: dlq.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(1),
-          statistic: 'Maximum',
-        }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+      add(
+        `${name}DeadLetters`,
+        deadLetterAlarmProps(dlq, `${name}: messages in the dead-letter queue (inspect, fix, redrive)`),
+      );
     }
     for (const [name, queue] of Object.entries(props.workQueues)) {
       add(`${name}Backlog`, {
@@ -136,6 +151,8 @@ export class OperationsAlarms extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
     }
+    if (props.forwardedAlarms !== undefined && props.forwardedAlarms.sources.length > 0)
+      new ForwardedAlarms(this, 'Forwarded', { topic: this.topic, ...props.forwardedAlarms });
     add('TrailSilence', {
       alarmDescription: `No CloudTrail object processed for ${silence} minutes: the trail, the forwarding rule or the analyzer stopped`,
       metric: new cloudwatch.Metric({

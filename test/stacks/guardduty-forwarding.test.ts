@@ -38,7 +38,11 @@ describe('GuardDuty forwarding stack', () => {
   const template = Template.fromStack(stack);
 
   it("sends GuardDuty's findings, nothing else, to the home region's default bus with retries and a DLQ", () => {
-    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    const rules = Object.values(
+      template.findResources('AWS::Events::Rule', {
+        Properties: { Name: 'trailalerts-forward-guardduty-findings' },
+      }),
+    );
     expect(rules).toHaveLength(1);
     const rule = rules[0].Properties as Record<string, unknown>;
     expect(rule.EventPattern).toEqual({
@@ -78,13 +82,51 @@ describe('GuardDuty forwarding stack', () => {
       },
     });
     const [role] = Object.values(template.findResources('AWS::IAM::Role'));
-    expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toContain(
-      ':events:eu-west-1:222222222222:rule/trailalerts-forward-guardduty-findings',
-    );
+    const trust = JSON.stringify(role.Properties.AssumeRolePolicyDocument);
+    // The forwarding rule and the rule forwarding its dead-letter alarm, nothing else.
+    expect(trust.match(/:rule\/[\w.-]+/g)).toEqual([
+      ':rule/trailalerts-forward-guardduty-findings',
+      ':rule/trailalerts-forward-guardduty-findings-dlq-alarm',
+    ]);
+    expect(trust).toContain(':events:eu-west-1:222222222222:rule/trailalerts-forward-guardduty-findings');
     template.hasResourceProperties('AWS::SQS::Queue', {
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 1209600,
     });
+  });
+
+  it("alarms on its dead-letter queue and sends the alarm's changes home, where the operations topic is", () => {
+    const [dlq] = Object.keys(template.findResources('AWS::SQS::Queue'));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'trailalerts-forward-guardduty-findings-dlq',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    const [alarm] = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
+    const [rule] = Object.values(
+      template.findResources('AWS::Events::Rule', {
+        Properties: { Name: 'trailalerts-forward-guardduty-findings-dlq-alarm' },
+      }),
+    );
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      resources: [{ 'Fn::GetAtt': [alarm, 'Arn'] }],
+      detail: { state: { value: ['ALARM', 'OK'] } },
+    });
+    const [target] = rule.Properties.Targets as Record<string, unknown>[];
+    expect(JSON.stringify(target.Arn)).toContain(':events:us-east-1:222222222222:event-bus/default');
+    expect(target.DeadLetterConfig).toBeUndefined();
+    // Only the findings rule may dead-letter: a replay to the matches queue finds findings only.
+    const [policy] = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
+    const allows = (policy.Properties.PolicyDocument.Statement as Record<string, unknown>[]).filter(
+      (st) => st.Effect === 'Allow',
+    );
+    expect(JSON.stringify(allows)).toContain('rule/trailalerts-forward-guardduty-findings"');
+    expect(JSON.stringify(allows)).not.toContain('dlq-alarm');
   });
 
   it('passes cdk-nag with every finding acknowledged', () => {

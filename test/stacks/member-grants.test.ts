@@ -253,7 +253,8 @@ describe('forwarding, for customer-owned buckets only', () => {
   it('forwards CloudTrail log objects (not digests or Insights) to the security bus, with retries and a DLQ', () => {
     const forwardRole = logicalIdOf(ownedTemplate, 'AWS::IAM::Role', /^ForwardRole/);
     const dlq = logicalIdOf(ownedTemplate, 'AWS::SQS::Queue', /^ForwardDeadLetters/);
-    ownedTemplate.resourceCountIs('AWS::Events::Rule', 1);
+    // The forwarding rule, and the rule that forwards its dead-letter alarm (below).
+    ownedTemplate.resourceCountIs('AWS::Events::Rule', 2);
     ownedTemplate.hasResourceProperties('AWS::Events::Rule', {
       Name: FORWARD_RULE_NAME,
       State: 'ENABLED',
@@ -277,7 +278,7 @@ describe('forwarding, for customer-owned buckets only', () => {
     });
   });
 
-  const ruleArn = {
+  const arnOfRule = (name: string) => ({
     'Fn::Join': [
       '',
       [
@@ -287,12 +288,14 @@ describe('forwarding, for customer-owned buckets only', () => {
         { Ref: 'AWS::Region' },
         ':',
         { Ref: 'AWS::AccountId' },
-        `:rule/${FORWARD_RULE_NAME}`,
+        `:rule/${name}`,
       ],
     ],
-  };
+  });
+  // The forwarding rule and the rule forwarding its dead-letter alarm share the role.
+  const ruleArns = [arnOfRule(FORWARD_RULE_NAME), arnOfRule(`${FORWARD_RULE_NAME}-dlq-alarm`)];
 
-  it('sends through a role that only the forwarding rule of this account may assume, and only to the bus', () => {
+  it('sends through a role that only the forwarding rules of this account may assume, and only to the bus', () => {
     ownedTemplate.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Version: '2012-10-17',
@@ -303,7 +306,7 @@ describe('forwarding, for customer-owned buckets only', () => {
             Principal: { Service: 'events.amazonaws.com' },
             Condition: {
               StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-              ArnEquals: { 'aws:SourceArn': ruleArn },
+              ArnEquals: { 'aws:SourceArn': ruleArns },
             },
           },
         ],
@@ -331,11 +334,63 @@ describe('forwarding, for customer-owned buckets only', () => {
             Principal: { Service: 'events.amazonaws.com' },
             Action: 'sqs:SendMessage',
             Resource: { 'Fn::GetAtt': [dlq, 'Arn'] },
-            Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+            Condition: { ArnEquals: { 'aws:SourceArn': ruleArns[0] } },
           },
         ]),
       },
     });
+  });
+
+  it('alarms on any message in the dead-letter queue, under a name the security stack matches', () => {
+    const dlq = logicalIdOf(ownedTemplate, 'AWS::SQS::Queue', /^ForwardDeadLetters/);
+    ownedTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+    ownedTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: `${FORWARD_RULE_NAME}-dlq`,
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+    // No alarm action: no operations topic exists in this account (the next rule carries it).
+    const [alarm] = Object.values(ownedTemplate.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarm.Properties.AlarmActions).toBeUndefined();
+  });
+
+  it("forwards that alarm's ALARM and OK changes to the security bus, through the same role, no DLQ", () => {
+    const forwardRole = logicalIdOf(ownedTemplate, 'AWS::IAM::Role', /^ForwardRole/);
+    const alarm = logicalIdOf(ownedTemplate, 'AWS::CloudWatch::Alarm', /^ForwardDeadLettersAlarm/);
+    ownedTemplate.hasResourceProperties('AWS::Events::Rule', {
+      Name: `${FORWARD_RULE_NAME}-dlq-alarm`,
+      State: 'ENABLED',
+      EventPattern: {
+        source: ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        resources: [{ 'Fn::GetAtt': [alarm, 'Arn'] }],
+        detail: { state: { value: ['ALARM', 'OK'] } },
+      },
+      Targets: [
+        {
+          Id: 'SecurityAccountBus',
+          Arn: BUS,
+          RoleArn: { 'Fn::GetAtt': [forwardRole, 'Arn'] },
+          RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+          // Its events fail when the forwarding rule's do; the queue must hold forwarded events only.
+          DeadLetterConfig: Match.absent(),
+        },
+      ],
+    });
+  });
+
+  it('refuses a forwarding rule name too long for the alarm rule derived from it', () => {
+    expect(() => build('LongName', { ...owned, forwardRuleName: 'r'.repeat(55) })).toThrow(
+      /ruleName — expected at most 54 characters/,
+    );
+    expect(() => build('Longest', { ...owned, forwardRuleName: 'r'.repeat(54) })).not.toThrow();
   });
 
   it('lets the grants role only read and write the bucket notification configuration', () => {
