@@ -99,11 +99,12 @@ export class EncryptionKey extends Construct {
         },
       }),
     );
-    // EventBridge delivers to the objects queue; CloudWatch alarms publish to the operations topic.
+    // EventBridge delivers to the objects queue and publishes forwarded alarm state changes to the
+    // operations topic; CloudWatch alarms publish to that topic.
     for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
       this.key.addToResourcePolicy(
         new iam.PolicyStatement({
-          sid: service.startsWith('events') ? 'EventBridgeToQueues' : 'CloudWatchAlarmsToTopic',
+          sid: service.startsWith('events') ? 'EventBridgeToQueuesAndTopic' : 'CloudWatchAlarmsToTopic',
           principals: [new iam.ServicePrincipal(service)],
           actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
           resources: ['*'],
