@@ -89,7 +89,8 @@ const hostile = [
 ];
 
 describe('splitter: the WebAssembly loop equals the JavaScript loop', () => {
-  const sizes = [1, 2, 3, 5, 7, 15, 16, 17, 31, 32, 33, 64, 100, 1000, 65536];
+  // Around 16 and 64 bytes too: the module reads 64-byte blocks and 16-byte pieces of strings.
+  const sizes = [1, 2, 3, 5, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 127, 128, 129, 1000, 65536];
 
   it('on realistic records in a Records array, for many chunk sizes', () => {
     const records = syntheticRecords(150, { seed: 11 });
@@ -141,6 +142,58 @@ describe('splitter: the WebAssembly loop equals the JavaScript loop', () => {
         expectCleanIsTrue(wasm);
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('on random long records cut in chunks of 60 to 400 bytes (64-byte blocks, strings and keys across them)', () => {
+    // Raw control characters and tabs inside strings (not JSON, but the splitter must agree).
+    const raw = (json: string): string => json.replace(/\\u0001/g, '\u0001').replace(/\\t/g, '\t');
+    const text = fc.string({
+      unit: fc.oneof(
+        { weight: 12, arbitrary: fc.constantFrom('a', 'b', 'Z', '-', '.', '/', ' ') },
+        { weight: 1, arbitrary: fc.constantFrom('"', '\\', '{', '}', '[', ']', ',', ':', '\u0001', '\t') },
+      ),
+      maxLength: 90,
+    });
+    const key = fc.oneof(
+      text,
+      fc.constantFrom(
+        'eventName',
+        'eventSource',
+        'eventTime',
+        'recipientAccountId',
+        'userIdentity',
+        'requestParameters',
+      ),
+      fc.string({ unit: fc.constantFrom('k', 'e', 'y'), minLength: 60, maxLength: 70 }),
+    );
+    const { value } = fc.letrec<{ value: unknown }>((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        text,
+        fc.integer(),
+        fc.constantFrom(null, true, false),
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.dictionary(key, tie('value'), { maxKeys: 5 }),
+      ),
+    }));
+    const record = fc.dictionary(key, value, { maxKeys: 14 });
+    fc.assert(
+      fc.property(
+        fc.array(record, { maxLength: 5 }),
+        fc.constantFrom(0, 1, '\t'),
+        fc.boolean(),
+        fc.integer({ min: 60, max: 400 }),
+        (records, space, topLevelArray, size) => {
+          const elements = records.map((r) => raw(JSON.stringify(r, null, space)));
+          const json = topLevelArray ? `[${elements.join(',')}]` : `{"Records":[${elements.join(',')}]}`;
+          const bytes = Buffer.from(json, 'latin1');
+          const wasm = splitBytes(bytes, size, true);
+          expect(withoutClean(wasm)).toEqual(withoutClean(splitBytes(bytes, size, false)));
+          expectCleanIsTrue(wasm);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });
