@@ -71,8 +71,10 @@ export function compileRuleCode(
       lines.push(
         `function c${k}(r, p, mm) {`,
         `  if (mm === undefined) return ${read};`,
+        // A slot beyond a memo made before it was taken reads undefined; writing it does nothing.
         `  const known = mm[${slot}];`,
-        '  if (known !== 0) return known === 1;',
+        '  if (known === 1) return true;',
+        '  if (known === 2) return false;',
         `  const verdict = ${read};`,
         `  mm[${slot}] = verdict ? 1 : 2;`,
         '  return verdict;',

@@ -37,6 +37,16 @@ condition: sel and nul`);
     expect(rule.match({ userIdentity: { type: 'Root' } }, true, newIdentityMemo())).toBe(false);
   });
 
+  it('evaluates items whose slot a memo made before them does not hold, every time', () => {
+    const early = newIdentityMemo();
+    const rule = ruleOf(`
+sel: {userIdentity.type: Root}
+condition: sel`);
+    expect(rule.match({ userIdentity: { type: 'Root' } }, true, early)).toBe(true);
+    expect(rule.match({ userIdentity: { type: 'IAMUser' } }, true, early)).toBe(false);
+    expect(rule.match({ userIdentity: { type: 'Root' } }, true, newIdentityMemo())).toBe(true);
+  });
+
   it('is not used for fieldref, which reads a second field', () => {
     const rule = ruleOf(`
 sel: {userIdentity.userName|fieldref: requestParameters.userName}
