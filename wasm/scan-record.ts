@@ -28,6 +28,16 @@ function setState(slot: i32, value: i32): void {
   store<i32>(slot << 2, value);
 }
 
+/** Writes key-table entry `entry` to Out: the key and value start noted in the state block, the value's end. */
+function storeEntry(entry: i32, valueEnd: i32): void {
+  const at = WasmMemory.Out + entry * (Entry.Size << 2);
+  store<i32>(at, state(WasmState.KeyStart), Entry.KeyStart << 2);
+  store<i32>(at, state(WasmState.KeyEnd), Entry.KeyEnd << 2);
+  store<i32>(at, state(WasmState.ValueStart), Entry.ValueStart << 2);
+  store<i32>(at, valueEnd, Entry.ValueEnd << 2);
+  store<i32>(at, state(WasmState.Id), Entry.KeyId << 2);
+}
+
 /** Whether chunk bytes [at, at + len) equal the len bytes at key; sixteen at a time within the chunk's n bytes. */
 function same(at: i32, key: i32, len: i32, n: i32): bool {
   let k: i32 = 0;
@@ -213,12 +223,7 @@ export function scanInside(i: i32, n: i32, base: i32): i32 {
               if (next == 0) continue;
               at = <i32>ctz(next);
               if (load<u8>(IN + i + at) != 44) continue;
-              const out = WasmMemory.Out + entries * (Entry.Size << 2);
-              store<i32>(out, state(WasmState.KeyStart), Entry.KeyStart << 2);
-              store<i32>(out, state(WasmState.KeyEnd), Entry.KeyEnd << 2);
-              store<i32>(out, state(WasmState.ValueStart), Entry.ValueStart << 2);
-              store<i32>(out, base + i + at, Entry.ValueEnd << 2);
-              store<i32>(out, state(WasmState.Id), Entry.KeyId << 2);
+              storeEntry(entries, base + i + at);
               entries++;
               rk = KeyState.ExpectKey;
               if (entries == WasmMemory.OutCapacity) {
@@ -241,12 +246,7 @@ export function scanInside(i: i32, n: i32, base: i32): i32 {
             }
           } else if (ch == 44) {
             if (rk == KeyState.InValue) {
-              const at = WasmMemory.Out + entries * (Entry.Size << 2);
-              store<i32>(at, state(WasmState.KeyStart), Entry.KeyStart << 2);
-              store<i32>(at, state(WasmState.KeyEnd), Entry.KeyEnd << 2);
-              store<i32>(at, state(WasmState.ValueStart), Entry.ValueStart << 2);
-              store<i32>(at, base + i + k, Entry.ValueEnd << 2);
-              store<i32>(at, state(WasmState.Id), Entry.KeyId << 2);
+              storeEntry(entries, base + i + k);
               entries++;
               rk = KeyState.ExpectKey;
               if (entries == WasmMemory.OutCapacity) {
@@ -299,12 +299,7 @@ export function scanInside(i: i32, n: i32, base: i32): i32 {
             setState(WasmState.ValueStart, base + i + 1);
             rk = KeyState.InValue;
           } else if (c == 44 && rk == KeyState.InValue) {
-            const at = WasmMemory.Out + entries * (Entry.Size << 2);
-            store<i32>(at, state(WasmState.KeyStart), Entry.KeyStart << 2);
-            store<i32>(at, state(WasmState.KeyEnd), Entry.KeyEnd << 2);
-            store<i32>(at, state(WasmState.ValueStart), Entry.ValueStart << 2);
-            store<i32>(at, base + i, Entry.ValueEnd << 2);
-            store<i32>(at, state(WasmState.Id), Entry.KeyId << 2);
+            storeEntry(entries, base + i);
             entries++;
             rk = KeyState.ExpectKey;
             if (entries == WasmMemory.OutCapacity) {
