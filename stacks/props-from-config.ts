@@ -125,6 +125,7 @@ export function propsFromConfig(config: AccountsConfig, options: ConfigMappingOp
     ipContextSecret: config.enrichment?.ipContext?.apiKeySecret,
     alarmEmail: deployment.alarmEmail,
     trailSilenceMinutes: deployment.trailSilenceMinutes,
+    guardDutyForwardingRegions: (deployment.guardDutyRegions ?? []).filter((region) => region !== home),
   };
 
   const trailArn = trailArnOf(config, shape);

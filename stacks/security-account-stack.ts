@@ -125,6 +125,12 @@ export interface SecurityAccountStackProps extends StackProps {
    * account must be GuardDuty's delegated administrator (stacks/constructs/guardduty-findings.ts).
    */
   guardDutyFindings?: boolean;
+  /**
+   * The regions other than this one whose GuardDuty findings are forwarded here
+   * (`deployment.guardDutyRegions`, stacks/guardduty-forwarding-stack.ts): the default bus takes
+   * their forwarding rules' dead-letter alarms. None (default): no rule for them.
+   */
+  guardDutyForwardingRegions?: readonly string[];
 }
 
 export class SecurityAccountStack extends Stack {
@@ -370,7 +376,7 @@ export class SecurityAccountStack extends Stack {
       objectsProcessedDimensions: { service: 'trailalerts-analyzer' },
       quietFailures: QUIET_FAILURES,
       forwardedAlarms: {
-        sources: this.forwardedAlarmSources(logArchive),
+        sources: this.forwardedAlarmSources(logArchive, props.guardDutyForwardingRegions?.length ?? 0),
         deadLetterQueue: scheduleDeadLetters,
       },
     });
@@ -394,24 +400,24 @@ export class SecurityAccountStack extends Stack {
    * The forwarding rules' dead-letter alarms: GuardDuty forwarding stacks (this account, other
    * regions) send theirs to the default bus; the log-archive forwarding rule to the trail bus.
    */
-  private forwardedAlarmSources(logArchive: string): ForwardedAlarmSource[] {
-    const guardDuty: ForwardedAlarmSource = {
-      id: 'GuardDutyForwardingAlarms',
-      description: 'TrailAlerts: dead-letter alarms of the GuardDuty forwarding rules of other regions',
-      account: this.account,
-      alarmNames: [forwardingAlarmName(this.names.guardDutyForwardRule)],
-    };
-    if (this.eventBus === undefined) return [guardDuty];
-    return [
-      guardDuty,
-      {
+  private forwardedAlarmSources(logArchive: string, guardDutyRegions: number): ForwardedAlarmSource[] {
+    const sources: ForwardedAlarmSource[] = [];
+    if (guardDutyRegions > 0)
+      sources.push({
+        id: 'GuardDutyForwardingAlarms',
+        description: 'TrailAlerts: dead-letter alarms of the GuardDuty forwarding rules of other regions',
+        account: this.account,
+        alarmNames: [forwardingAlarmName(this.names.guardDutyForwardRule)],
+      });
+    if (this.eventBus !== undefined)
+      sources.push({
         id: 'TrailForwardingAlarms',
         description: 'TrailAlerts: dead-letter alarm of the log-archive rule forwarding trail objects',
         eventBus: this.eventBus.bus,
         account: logArchive,
         alarmNames: [forwardingAlarmName(this.names.forwardRule)],
-      },
-    ];
+      });
+    return sources;
   }
 
   /** The scheduled poller: lists new trail keys with read access only and queues them. */

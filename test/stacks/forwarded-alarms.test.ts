@@ -33,6 +33,7 @@ const props: SecurityAccountStackProps = {
   analyzerEntry: ANALYZER_FIXTURE,
   processorEntry: PROCESSOR_FIXTURE,
   alarmEmail: 'soc@example.com',
+  guardDutyForwardingRegions: ['eu-west-1'],
 };
 
 const ALARM_EVENT = { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'] };
@@ -76,6 +77,15 @@ describe('forwarded dead-letter alarms, in the security stack', () => {
       },
     });
     expect(Object.keys(alarmRules())).toHaveLength(2);
+  });
+
+  it('has no rule for GuardDuty forwarding alarms when no other region forwards findings', () => {
+    const { guardDutyForwardingRegions: _, ...homeOnly } = props;
+    const alone = Template.fromStack(new SecurityAccountStack(noBundling(), 'HomeOnly', homeOnly));
+    const rules = alone.findResources('AWS::Events::Rule', {
+      Properties: { EventPattern: { source: ['aws.cloudwatch'] } },
+    });
+    expect(Object.values(rules).map((r) => r.Properties.EventBusName === undefined)).toEqual([false]);
   });
 
   it("publishes to the operations topic in CloudWatch's message fields, with retries and a DLQ", () => {

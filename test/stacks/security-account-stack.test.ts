@@ -175,9 +175,10 @@ describe('event bus', () => {
         },
       ],
     });
-    // The trail rule, the digest schedule, the GuardDuty findings rule and the two rules taking
-    // the forwarding rules' dead-letter alarms (test/stacks/forwarded-alarms.test.ts).
-    template.resourceCountIs('AWS::Events::Rule', 5);
+    // The trail rule, the digest schedule, the GuardDuty findings rule and the rule taking the
+    // log-archive forwarding rule's dead-letter alarm (no other region forwards GuardDuty findings
+    // here; test/stacks/forwarded-alarms.test.ts).
+    template.resourceCountIs('AWS::Events::Rule', 4);
     template.resourceCountIs('AWS::SNS::Subscription', 1); // the alarm e-mail only
   });
 });
@@ -556,9 +557,9 @@ describe('new objects from the trail SNS topic', () => {
 
   it('has no event bus, and subscribes the objects queue with a body filter for trail log keys', () => {
     sns.resourceCountIs('AWS::Events::EventBus', 0);
-    // The digest schedule, the GuardDuty findings rule and the rule taking the GuardDuty
-    // forwarding stacks' dead-letter alarms: no trail rule, nor one for the trail's alarm.
-    sns.resourceCountIs('AWS::Events::Rule', 3);
+    // The digest schedule and the GuardDuty findings rule: no trail rule, nor one for the trail's
+    // alarm (and no other region forwards GuardDuty findings here).
+    sns.resourceCountIs('AWS::Events::Rule', 2);
     sns.hasResourceProperties('AWS::SNS::Subscription', {
       TopicArn: CT_TOPIC,
       Protocol: 'sqs',
