@@ -11,7 +11,7 @@
 export const MEMO_KEY = 'userIdentity';
 
 /** Slots per process; items numbered beyond them are evaluated every time. */
-export const MEMO_SLOTS = 512;
+const MEMO_SLOTS = 512;
 
 let assigned = 0;
 
@@ -24,10 +24,9 @@ export function nextMemoSlot(): number | undefined {
 export type IdentityMemo = Uint8Array;
 
 /**
- * A memo for one cached value, a byte per slot taken so far (28 for this pack and SigmaHQ's AWS
- * rules): small typed arrays live on V8's heap, where a cache that turns over frees them at once
- * (512-byte ones, off the heap, raised the peak RSS of a 1 GB object by about 60 MB). Slots taken
- * later fall outside it, and their items are evaluated every time.
+ * A memo for one cached value, a byte per slot taken so far: small typed arrays live on V8's heap,
+ * where a cache that turns over frees them at once (docs/performance.md gives what larger ones
+ * cost). Slots taken later fall outside it, and their items are evaluated every time.
  */
 export function newIdentityMemo(): IdentityMemo {
   return new Uint8Array(assigned);

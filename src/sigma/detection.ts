@@ -29,7 +29,7 @@ export interface CompiledDetection {
   conditionText: string[];
   conditions: ConditionNode[];
   selections: Map<string, CompiledSelection>;
-  /** The detection's verdict (generated code, rule-code.ts); `plain` as in CompiledRule.match. */
+  /** The detection's verdict (generated code, rule-code.ts); `plain` and `memo` as in CompiledRule.match. */
   match(record: CloudTrailRecord, plain?: boolean, memo?: IdentityMemo): boolean;
   /** The same verdict from the compiled closures (explanations use it; tests compare the two). */
   interpreted(record: CloudTrailRecord): boolean;
