@@ -41,10 +41,19 @@ export function defang(text: string): string {
     .replace(DOTTED, defangDomain);
 }
 
-/** `evil.example` → `evil[.]example`: a run whose last label is a top-level domain is a domain name. */
+/**
+ * `evil.example` → `evil[.]example`: a run holding a top-level label after its first is a domain
+ * name up to that label. Labels after it (`evil.com.1`, `evil.com.-`) cannot end a host name, so
+ * an auto-linker stops before them and still links `evil.com`: its dots are defanged all the same.
+ */
 function defangDomain(run: string): string {
-  const name = run.replace(/[.\u3002\uff0e\uff61]+$/u, '');
-  const labels = name.split(DOT);
-  if (labels.length < 2 || !TLD.test(labels[labels.length - 1]) || AWS_SERVICE.test(name)) return run;
-  return name.replace(DOT, (dot) => `[${dot}]`) + run.slice(name.length);
+  const labels = run.split(DOT);
+  let last = labels.length - 1;
+  while (last > 0 && !TLD.test(labels[last])) last--;
+  if (last === 0) return run;
+  let end = last;
+  for (let i = 0; i <= last; i++) end += labels[i].length;
+  const name = run.slice(0, end);
+  if (AWS_SERVICE.test(name)) return run;
+  return name.replace(DOT, (dot) => `[${dot}]`) + run.slice(end);
 }

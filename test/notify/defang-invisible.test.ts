@@ -23,6 +23,11 @@ describe('defang', () => {
     ['xn--e1afmkfd.xn--p1ai', 'xn--e1afmkfd[.]xn--p1ai'],
     ['s3.amazonaws.com/evil-bucket/phish.html', 's3[.]amazonaws[.]com/evil-bucket/phish[.]html'],
     ['end of sentence evil.example.', 'end of sentence evil[.]example.'],
+    // A linker stops before a label that cannot end a host name and still links `evil.com`.
+    ['evil.com.1', 'evil[.]com.1'],
+    ['-.com.-', '-[.]com.-'],
+    // .amzn is a delegated top-level domain.
+    ['exe/x86_64.amzn.2', 'exe/x86_64[.]amzn.2'],
   ])('defangs %s', (input, expected) => {
     expect(defang(input)).toBe(expected);
   });
@@ -38,7 +43,7 @@ describe('defang', () => {
     'signin.amazonaws.com',
     'cloudtrail.amazonaws.com',
     'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0.0.0',
-    'aws-cli/2.15.0 Python/3.11.6 Linux/5.10.205-195.807.amzn2.x86_64 exe/x86_64.amzn.2',
+    'aws-cli/2.15.0 Python/3.11.6 Linux/5.10.205-195.807.amzn2.x86_64 exe/x86_64',
     'Boto3/1.26.0 md/Botocore#1.29.0 ua/2.0 os/linux#5.10.0',
     '2026-11-20 10:07:02 UTC',
     '3f1c2a9e-5b7d-4e21-9a0c-1d2e3f4a5b6c',
