@@ -103,19 +103,14 @@ export async function runDetect(
   io: CliIO = processIO,
 ): Promise<number> {
   // Loaded here, not at the top: `--help` and the other commands start without them.
-  const [
-    { eventFiles, openEventFile },
-    { applyFilters, loadRules },
-    { skippedSummary },
-    { Analyzer },
-    { analyzeStream },
-  ] = await Promise.all([
-    import('../../src/cloudtrail/read'),
-    import('../../src/sigma'),
-    import('../../src/sigma/logsource-notices'),
-    import('../../src/runtime/analyze'),
-    import('../../src/runtime/analyze-stream'),
-  ]);
+  const [{ readAhead }, { applyFilters, loadRules }, { skippedSummary }, { Analyzer }, { analyzeStream }] =
+    await Promise.all([
+      import('../../src/cloudtrail/read-ahead'),
+      import('../../src/sigma'),
+      import('../../src/sigma/logsource-notices'),
+      import('../../src/runtime/analyze'),
+      import('../../src/runtime/analyze-stream'),
+    ]);
   const bundle = loadRules(options.rules);
   printDiagnostics(io, bundle.diagnostics);
   const skipped = skippedSummary(bundle.diagnostics);
@@ -136,8 +131,9 @@ export async function runDetect(
   let sourcePrefix = '';
   let sourceAscii = true;
   const rows: string[][] = [];
-  for await (const file of eventFiles(inputs, onProblem)) {
-    for await (const batch of analyzeStream(openEventFile(file), file, analyzer, onProblem)) {
+  // Small files are read while earlier ones are analyzed: a folder of a day's trail is thousands.
+  for await (const { file, input } of readAhead(inputs, onProblem)) {
+    for await (const batch of analyzeStream(input, file, analyzer, onProblem)) {
       events += batch.records;
       let last: TextRecordMatch | undefined;
       // The record's part of each line: its event JSON, or its table cells.

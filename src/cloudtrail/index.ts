@@ -10,5 +10,6 @@ export {
   skippedFile,
   type ReadOptions,
 } from './read';
+export { readAhead, type EventFileInput, type ReadAheadOptions } from './read-ahead';
 export { targetOf, type Target } from './target';
 export type { Actor, RecordSource, SourcedRecord } from './types';

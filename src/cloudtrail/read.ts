@@ -178,13 +178,19 @@ export async function* recordsFromStream(
   }
 }
 
+/** A file a walk found, with its size when it was found. */
+export interface EventFileEntry {
+  file: string;
+  size: number;
+}
+
 /** Every file below `path` (or `path` itself), sorted by name for determinism. */
 async function* filesOf(
   path: string,
   explicit: boolean,
   seen: Set<string>,
   onProblem: (p: Diagnostic) => void,
-): AsyncGenerator<string> {
+): AsyncGenerator<EventFileEntry> {
   let stat;
   try {
     stat = await fs.stat(path);
@@ -225,7 +231,7 @@ async function* filesOf(
     return;
   }
   if (!explicit && !EVENT_FILE.test(path)) return;
-  yield path;
+  yield { file: path, size: stat.size };
 }
 
 /**
@@ -250,15 +256,23 @@ export async function* eventFiles(
   inputs: string[],
   onProblem: (p: Diagnostic) => void,
 ): AsyncGenerator<string> {
+  for await (const entry of eventFileEntries(inputs, onProblem)) yield entry.file;
+}
+
+/** eventFiles with each file's size. */
+export async function* eventFileEntries(
+  inputs: string[],
+  onProblem: (p: Diagnostic) => void,
+): AsyncGenerator<EventFileEntry> {
   const seen = new Set<string>();
   for (const input of inputs) {
-    for await (const file of filesOf(input, true, seen, onProblem)) {
-      const skip = skipReason(file);
+    for await (const entry of filesOf(input, true, seen, onProblem)) {
+      const skip = skipReason(entry.file);
       if (skip) {
-        onProblem({ severity: 'notice', file, message: skip });
+        onProblem({ severity: 'notice', file: entry.file, message: skip });
         continue;
       }
-      yield file;
+      yield entry;
     }
   }
 }

@@ -1,8 +1,9 @@
 /**
- * One stream (an S3 object body or a local file) through the analyzer's raw path: the record
- * source (cloudtrail/raw: gunzip, splitter, record views) → Analyzer.analyzeRaw, one batch of
- * results per batch of views, so the per-record work has no asynchronous step. Shared by the analyzer
- * Lambda, the hunt worker, `trailalerts scan` and the benchmark.
+ * One stream (an S3 object body or a local file, or the bytes of a small file read ahead)
+ * through the analyzer's raw path: the record source (cloudtrail/raw: gunzip, splitter, record
+ * views) → Analyzer.analyzeRaw, one batch of results per batch of views, so the per-record work
+ * has no asynchronous step. Shared by the analyzer Lambda, the hunt worker, `trailalerts scan`
+ * and the benchmark.
  *
  * Problems (truncation, corrupt gzip, records that are not valid JSON or not CloudTrail) go to
  * `onProblem` naming the file and record; the records before and around them are still analyzed.
@@ -32,13 +33,13 @@ export interface AnalyzeStreamOptions extends Pick<
 }
 
 export async function* analyzeStream(
-  stream: Readable,
+  stream: Readable | Uint8Array,
   name: string,
   analyzer: Analyzer,
   onProblem: (p: Diagnostic) => void,
   options: AnalyzeStreamOptions = {},
 ): AsyncGenerator<StreamBatch> {
-  if (skippedFile(stream, name, onProblem)) return;
+  if (!(stream instanceof Uint8Array) && skippedFile(stream, name, onProblem)) return;
   const problems = new FileProblems(onProblem, name, options.maxProblemsPerFile ?? 20);
   const { keyAccountId, window } = options;
   // Once per object: accounts whose rule set came from a directory fallback are asked again.

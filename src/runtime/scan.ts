@@ -7,7 +7,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import { eventFiles, openEventFile, parseTrailKey } from '../cloudtrail';
+import { parseTrailKey, readAhead } from '../cloudtrail';
 import type { AlertOutcome } from '../alerts';
 import type { Diagnostic } from '../core';
 import { guardDutyFromText } from '../guardduty';
@@ -56,7 +56,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   for await (const { name, open } of eventSources(options)) {
     progress.files++;
     progress.current = name;
-    let stream: Readable;
+    let stream: Readable | Buffer;
     try {
       stream = await open();
     } catch (err) {
@@ -68,8 +68,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       continue;
     }
     const before = progress.bytes;
-    // fs read streams count what they read; other sources (S3 bodies) are not counted.
-    const bytesRead = () => (stream as { bytesRead?: unknown }).bytesRead;
+    // fs read streams count what they read, a file read ahead is whole; S3 bodies are not counted.
+    const bytesRead = () =>
+      Buffer.isBuffer(stream) ? stream.length : (stream as { bytesRead?: unknown }).bytesRead;
     const batches = analyzeStream(stream, name, withGuardDuty(options.analyzer), options.onProblem, {
       keyAccountId: parseTrailKey(name)?.accountId,
       ...(window ? { window } : {}),
@@ -129,11 +130,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 /** Local files and directories (recursive, sorted); s3:// prefixes object by object. */
 async function* eventSources(
   options: ScanOptions,
-): AsyncGenerator<{ name: string; open: () => Promise<Readable> }> {
+): AsyncGenerator<{ name: string; open: () => Promise<Readable | Buffer> }> {
   const local = options.inputs.filter((i) => !i.startsWith('s3://'));
   if (local.length > 0)
-    for await (const file of eventFiles(local, options.onProblem))
-      yield { name: file, open: async () => openEventFile(file) };
+    for await (const { file, input } of readAhead(local, options.onProblem))
+      yield { name: file, open: async () => input };
   const remote = options.inputs.filter((i) => i.startsWith('s3://'));
   if (remote.length === 0) return;
   // The AWS SDK loads only for s3:// inputs: a local scan starts without it.

@@ -42,6 +42,39 @@ describe('detect', () => {
     expect(io.stderr()).toContain('2 rules, 4 events, 2 matches');
   });
 
+  it('gives a folder of many files the lines and problems of each file on its own, in order', async () => {
+    // Small files are read ahead of their turn, large ones stream: the output must not show it.
+    const files: Record<string, string> = { 'rules/a.yml': consoleLoginRule, 'rules/b.yml': stopLoggingRule };
+    for (let i = 0; i < 40; i++) files[`logs/${String(i).padStart(2, '0')}.json`] = JSON.stringify(trail);
+    files['logs/05-broken.json'] = '{"Records":[{"eventName":"StopLogging"},';
+    files['logs/07/CloudTrail-Digest/d.json'] = '{}';
+    const big = { Records: Array.from({ length: 5000 }, (_, i) => record(i % 7 ? 'GetObject' : 'StopLogging')) };
+    files['logs/20-big.json'] = JSON.stringify(big);
+    const dir = tempTree(files);
+    expect(JSON.stringify(big).length).toBeGreaterThan(1024 * 1024);
+    const rules = { rules: [join(dir, 'rules')], format: 'ndjson' as const };
+
+    const whole = captureIO();
+    expect(await runDetect([join(dir, 'logs')], rules, whole)).toBe(5); // EXIT_INPUT: the broken file
+    const oneByOne = { out: '', err: '' };
+    const names = Object.keys(files)
+      .filter((f) => f.startsWith('logs/') && !f.includes('Digest'))
+      .sort();
+    for (const name of names) {
+      const io = captureIO();
+      await runDetect([join(dir, name)], rules, io);
+      oneByOne.out += io.stdout();
+      oneByOne.err += io.stderr().replace(/^2 rules, .*\n/m, '');
+    }
+    expect(whole.stdout()).toBe(oneByOne.out);
+    const problems = whole
+      .stderr()
+      .split('\n')
+      .filter((l) => l && !/^2 rules, |Digest/.test(l));
+    expect(problems.join('\n')).toBe(oneByOne.err.trim());
+    expect(problems.length).toBeGreaterThan(0);
+  });
+
   it('reports invalid rules as file:line path => reason, still runs the valid ones, exits 3', async () => {
     const broken = stopLoggingRule.replace('eventSource:', 'eventSource|nosuch:');
     const dir = tempTree({

@@ -4,7 +4,7 @@
  * exact repeats are counted, digests go out with the next alert or when their window closes, and
  * a failed send is retried without losing or double-counting anything.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert, AlertOutcome } from '../../src/alerts/alert';
@@ -304,6 +304,8 @@ describe('grouping in the processor', () => {
         onOutcome: (o) => seen.push(o),
       });
       expect(result.outcomes).toEqual(seen);
+      // The file was small enough to be read whole ahead of its turn: its bytes are counted all the same.
+      expect(result.bytes).toBe(statSync(join(dir, 'trail.json')).size);
       expect(result.outcomes.map((o) => [o.kind, Boolean(o.alert.digest?.standalone)])).toEqual([
         ['sent', false],
         ['sent', true],
