@@ -48,7 +48,9 @@ describe('detect', () => {
     for (let i = 0; i < 40; i++) files[`logs/${String(i).padStart(2, '0')}.json`] = JSON.stringify(trail);
     files['logs/05-broken.json'] = '{"Records":[{"eventName":"StopLogging"},';
     files['logs/07/CloudTrail-Digest/d.json'] = '{}';
-    const big = { Records: Array.from({ length: 5000 }, (_, i) => record(i % 7 ? 'GetObject' : 'StopLogging')) };
+    const big = {
+      Records: Array.from({ length: 5000 }, (_, i) => record(i % 7 ? 'GetObject' : 'StopLogging')),
+    };
     files['logs/20-big.json'] = JSON.stringify(big);
     const dir = tempTree(files);
     expect(JSON.stringify(big).length).toBeGreaterThan(1024 * 1024);

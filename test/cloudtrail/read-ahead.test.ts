@@ -47,7 +47,8 @@ describe('readAhead', () => {
     const noise = randomBytes(3000).toString('hex');
     const big = gzipSync(Buffer.from(JSON.stringify({ Records: [{ eventName: noise }] })));
     expect(big.length).toBeGreaterThan(1024);
-    for (let i = 0; i < 30; i++) write(`AWSLogs/${String(i).padStart(2, '0')}.json`, `{"Records":[{"n":${i}}]}`);
+    for (let i = 0; i < 30; i++)
+      write(`AWSLogs/${String(i).padStart(2, '0')}.json`, `{"Records":[{"n":${i}}]}`);
     write('AWSLogs/15-big.json.gz', big);
     write('AWSLogs/16/CloudTrail-Digest/d.json.gz', 'digest');
     write('AWSLogs/17.txt', 'not an event file');
@@ -63,9 +64,7 @@ describe('readAhead', () => {
     expect(reference.every((l) => !l.startsWith('whole'))).toBe(true);
     // 32 files of the folder (the big one and the empty one among them), and 03.json again.
     expect(ahead.filter((l) => /^(whole|stream) /.test(l))).toHaveLength(33);
-    expect(ahead.filter((l) => l.startsWith('stream '))).toEqual([
-      expect.stringContaining('15-big.json.gz'),
-    ]);
+    expect(ahead.filter((l) => l.startsWith('stream '))).toEqual([expect.stringContaining('15-big.json.gz')]);
     expect(ahead.find((l) => l.includes('15-big'))).toContain(big.toString('base64'));
     expect(ahead).toContainEqual(expect.stringMatching(/^notice .*CloudTrail-Digest.*digest/));
     expect(ahead).toContainEqual(expect.stringMatching(/^error .*missing\.json: no such file/));
@@ -78,7 +77,10 @@ describe('readAhead', () => {
   });
 
   it('gives the same bytes as the files hold', async () => {
-    const texts = Array.from({ length: 12 }, (_, i) => `{"Records":[${'{"a":1},'.repeat(i * 50)}{"i":${i}}]}`);
+    const texts = Array.from(
+      { length: 12 },
+      (_, i) => `{"Records":[${'{"a":1},'.repeat(i * 50)}{"i":${i}}]}`,
+    );
     texts.forEach((text, i) => write(`f${String(i).padStart(2, '0')}.json`, text));
     const got: Array<[string, string]> = [];
     for await (const { file, input } of readAhead([dir], () => undefined, { files: 3 }))
