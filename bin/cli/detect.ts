@@ -103,14 +103,19 @@ export async function runDetect(
   io: CliIO = processIO,
 ): Promise<number> {
   // Loaded here, not at the top: `--help` and the other commands start without them.
-  const [{ readAhead }, { applyFilters, loadRules }, { skippedSummary }, { Analyzer }, { analyzeStream }] =
-    await Promise.all([
-      import('../../src/cloudtrail/read-ahead'),
-      import('../../src/sigma'),
-      import('../../src/sigma/logsource-notices'),
-      import('../../src/runtime/analyze'),
-      import('../../src/runtime/analyze-stream'),
-    ]);
+  const [
+    { eventFileEntries, openEventInput },
+    { applyFilters, loadRules },
+    { skippedSummary },
+    { Analyzer },
+    { analyzeStream },
+  ] = await Promise.all([
+    import('../../src/cloudtrail/read'),
+    import('../../src/sigma'),
+    import('../../src/sigma/logsource-notices'),
+    import('../../src/runtime/analyze'),
+    import('../../src/runtime/analyze-stream'),
+  ]);
   const bundle = loadRules(options.rules);
   printDiagnostics(io, bundle.diagnostics);
   const skipped = skippedSummary(bundle.diagnostics);
@@ -131,9 +136,9 @@ export async function runDetect(
   let sourcePrefix = '';
   let sourceAscii = true;
   const rows: string[][] = [];
-  // Small files are read while earlier ones are analyzed: a folder of a day's trail is thousands.
-  for await (const { file, input } of readAhead(inputs, onProblem)) {
-    for await (const batch of analyzeStream(input, file, analyzer, onProblem)) {
+  for await (const entry of eventFileEntries(inputs, onProblem)) {
+    const file = entry.file;
+    for await (const batch of analyzeStream(openEventInput(entry), file, analyzer, onProblem)) {
       events += batch.records;
       let last: TextRecordMatch | undefined;
       // The record's part of each line: its event JSON, or its table cells.

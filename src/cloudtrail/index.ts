@@ -2,14 +2,15 @@
 export { actorOf } from './actor';
 export { accountOf, decodeS3EventKey, isCloudTrailLogKey, parseTrailKey } from './keys';
 export {
+  eventFileEntries,
   eventFiles,
   FileProblems,
   openEventFile,
+  openEventInput,
   parseRawRecord,
   readEvents,
   skippedFile,
   type ReadOptions,
 } from './read';
-export { readAhead, type EventFileInput, type ReadAheadOptions } from './read-ahead';
 export { targetOf, type Target } from './target';
 export type { Actor, RecordSource, SourcedRecord } from './types';

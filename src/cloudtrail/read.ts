@@ -7,7 +7,7 @@
  * path, runtime/analyze-stream.ts, parses records only partially). Bad input is reported
  * through `onProblem` (file, record index, what was expected) and never throws.
  */
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { CloudTrailRecord, Diagnostic } from '../core';
@@ -184,16 +184,20 @@ export interface EventFileEntry {
   size: number;
 }
 
-/** Every file below `path` (or `path` itself), sorted by name for determinism. */
-async function* filesOf(
+/**
+ * Every file below `path` (or `path` itself), sorted by name for determinism. Synchronous: on a
+ * local disk a stat or a directory listing takes microseconds, less than the thread-pool round
+ * trip of its asynchronous form, and a folder of a day's trail has thousands of files.
+ */
+function* filesOf(
   path: string,
   explicit: boolean,
   seen: Set<string>,
   onProblem: (p: Diagnostic) => void,
-): AsyncGenerator<EventFileEntry> {
+): Generator<EventFileEntry> {
   let stat;
   try {
-    stat = await fs.stat(path);
+    stat = statSync(path);
   } catch (err) {
     const code = (err as { code?: string }).code;
     onProblem({
@@ -205,12 +209,12 @@ async function* filesOf(
     return;
   }
   if (stat.isDirectory()) {
-    const real = await fs.realpath(path);
-    if (seen.has(real)) return;
-    seen.add(real);
     let names: string[];
     try {
-      names = await fs.readdir(path);
+      const real = realpathSync(path);
+      if (seen.has(real)) return;
+      seen.add(real);
+      names = readdirSync(path);
     } catch (err) {
       onProblem({
         severity: 'error',
@@ -266,7 +270,7 @@ export async function* eventFileEntries(
 ): AsyncGenerator<EventFileEntry> {
   const seen = new Set<string>();
   for (const input of inputs) {
-    for await (const entry of filesOf(input, true, seen, onProblem)) {
+    for (const entry of filesOf(input, true, seen, onProblem)) {
       const skip = skipReason(entry.file);
       if (skip) {
         onProblem({ severity: 'notice', file: entry.file, message: skip });
@@ -280,4 +284,23 @@ export async function* eventFileEntries(
 /** A local event file as a stream (gzip is detected from its bytes by the readers). */
 export function openEventFile(file: string): Readable {
   return createReadStream(file, { highWaterMark: 256 * 1024 });
+}
+
+/** Files up to this size (when the walk found them) are read whole; larger ones stream. */
+export const WHOLE_FILE_BYTES = 1024 * 1024;
+
+/**
+ * A file the walk found, for the readers: its bytes when it is small (one synchronous read, where
+ * a stream costs a 256 KiB buffer and a thread-pool round trip per step), else a stream. A file
+ * that cannot be read whole streams, and the reader reports why.
+ */
+export function openEventInput(entry: EventFileEntry): Buffer | Readable {
+  if (entry.size <= WHOLE_FILE_BYTES) {
+    try {
+      return readFileSync(entry.file);
+    } catch {
+      // Reported by the stream's reader, as for any file.
+    }
+  }
+  return openEventFile(entry.file);
 }

@@ -7,7 +7,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import { parseTrailKey, readAhead } from '../cloudtrail';
+import { eventFileEntries, openEventInput, parseTrailKey } from '../cloudtrail';
 import type { AlertOutcome } from '../alerts';
 import type { Diagnostic } from '../core';
 import { guardDutyFromText } from '../guardduty';
@@ -68,7 +68,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       continue;
     }
     const before = progress.bytes;
-    // fs read streams count what they read, a file read ahead is whole; S3 bodies are not counted.
+    // fs read streams count what they read, a small file is read whole; S3 bodies are not counted.
     const bytesRead = () =>
       Buffer.isBuffer(stream) ? stream.length : (stream as { bytesRead?: unknown }).bytesRead;
     const batches = analyzeStream(stream, name, withGuardDuty(options.analyzer), options.onProblem, {
@@ -133,8 +133,8 @@ async function* eventSources(
 ): AsyncGenerator<{ name: string; open: () => Promise<Readable | Buffer> }> {
   const local = options.inputs.filter((i) => !i.startsWith('s3://'));
   if (local.length > 0)
-    for await (const { file, input } of readAhead(local, options.onProblem))
-      yield { name: file, open: async () => input };
+    for await (const entry of eventFileEntries(local, options.onProblem))
+      yield { name: entry.file, open: async () => openEventInput(entry) };
   const remote = options.inputs.filter((i) => i.startsWith('s3://'));
   if (remote.length === 0) return;
   // The AWS SDK loads only for s3:// inputs: a local scan starts without it.
