@@ -5,6 +5,8 @@
  *   - `trailalerts --help`;
  *   - `detect` with all the rules on an empty file, with a cold rule cache (a new cache folder)
  *     and a warm one;
+ *   - `detect` over a folder of small gzip objects (a day of an organization's trail is thousands
+ *     of them), against the same parse of each file;
  *   - `detect <object> --format ndjson` (every match written to a file) and `scan <object>
  *     --format ndjson` (the whole pipeline, outbox included), each with the ratio
  *     parse time / its time (higher is better) per round and the lowest of the rounds, the same
@@ -25,12 +27,23 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { buildCli } from './build-cli';
 
 const ROOT = join(__dirname, '..');
 const CLI = join(ROOT, 'bin', 'trailalerts.js');
 const MB = 1024 * 1024;
+
+/** The same for every file of a folder, walked in name order: the baseline for a folder of objects. */
+const PARSE_FOLDER_SCRIPT =
+  "const fs = require('node:fs'), zlib = require('node:zlib'), path = require('node:path'); let n = 0;" +
+  'const walk = (d) => { for (const name of fs.readdirSync(d).sort()) { const p = path.join(d, name);' +
+  ' if (fs.statSync(p).isDirectory()) walk(p);' +
+  " else n += JSON.parse(zlib.gunzipSync(fs.readFileSync(p)).toString('utf8')).Records.length; } };" +
+  "walk(process.argv[1]); process.stdout.write(String(n) + '\\n');";
+
+/** Records per object of the folder measure: a five-minute object of one account and region. */
+const FOLDER_OBJECT_RECORDS = 4;
 
 /** gunzip + JSON.parse of the whole object: the baseline, as a process of its own. */
 const PARSE_SCRIPT =
@@ -46,6 +59,26 @@ export interface WholeProcessOptions {
   scanSizes: number[];
   rounds: number;
   objectOf: (sizeMb: number) => Promise<string>;
+  /** The object (MB) whose records the folder measure spreads over small objects. */
+  folderSourceMb: number;
+}
+
+/** The records of a log object as gzip objects of FOLDER_OBJECT_RECORDS records, under `folder` as CloudTrail names them. */
+async function writeFolder(objectPath: string, folder: string): Promise<number> {
+  const { Records: records } = JSON.parse(gunzipSync(readFileSync(objectPath)).toString('utf8')) as {
+    Records: unknown[];
+  };
+  const day = join(folder, '111122223333', 'CloudTrail', 'eu-west-1', '2026', '11', '20');
+  mkdirSync(day, { recursive: true });
+  let objects = 0;
+  for (let at = 0; at < records.length; at += FOLDER_OBJECT_RECORDS, objects++) {
+    const name = `111122223333_CloudTrail_eu-west-1_20261120T0800Z_${String(objects).padStart(6, '0')}.json.gz`;
+    writeFileSync(
+      join(day, name),
+      gzipSync(JSON.stringify({ Records: records.slice(at, at + FOLDER_OBJECT_RECORDS) })),
+    );
+  }
+  return objects;
 }
 
 interface Run {
@@ -213,6 +246,34 @@ export async function wholeProcessBench(o: WholeProcessOptions): Promise<void> {
       );
     };
     for (const size of o.detectSizes) await compare('detect', size);
+
+    // A day of an organization's trail is thousands of small objects, each a file to open.
+    const folder = join(work, 'AWSLogs');
+    const objects = await writeFolder(await o.objectOf(o.folderSourceMb), folder);
+    const folderParse: number[] = [];
+    const folderOurs: number[] = [];
+    const folderRatios: number[] = [];
+    let folderSummary = '';
+    for (let round = 0; round < o.rounds; round++) {
+      const p = await timed(['-e', PARSE_FOLDER_SCRIPT, folder], { report });
+      check(p, 'the folder parse script');
+      const r = await timed([CLI, 'detect', folder, ...rules, '--format', 'ndjson'], {
+        stdout: join(work, 'folder.ndjson'),
+        env: { TRAILALERTS_CACHE_DIR: warmCache },
+        report,
+      });
+      check(r, 'detect (folder)', [0, 3]);
+      folderSummary = r.stderr.trim().split('\n').pop() ?? '';
+      folderParse.push(p.seconds);
+      folderOurs.push(r.seconds);
+      folderRatios.push(p.seconds / r.seconds);
+    }
+    console.log(
+      `detect over a folder of ${objects} gzip objects of ${FOLDER_OBJECT_RECORDS} records ` +
+        `(${folderSummary.replace(/^\d+ rules, /, '')}): detect ${secs(folderOurs)}, parse ${secs(folderParse)}; ` +
+        `ratio parse/detect by round ${folderRatios.map((r) => r.toFixed(2)).join(', ')}`,
+    );
+
     for (const size of o.scanSizes) await compare('scan', size);
     console.log(
       `load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs: figures from a busy machine are not comparable.`,

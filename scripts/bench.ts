@@ -187,6 +187,7 @@ async function main(): Promise<void> {
       scanSizes: args.scanSizes,
       rounds: args.repeat,
       objectOf: (sizeMb) => objectOf(sizeMb, args.seed),
+      folderSourceMb: args.smoke ? 1 : 10,
     });
     return;
   }
