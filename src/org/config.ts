@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { Diagnostic } from '../core';
-import { accountsValidator, type SchemaError } from './schema';
+import { accountsValidator, type SchemaError } from './schema-validator';
 import type { AccountsConfig } from './types';
 import { formatPath, keyText, YamlLocator, type PathSegment } from './yaml-locate';
 

@@ -1,10 +1,8 @@
 /**
- * The JSON schema of accounts.yaml (structure and types), compiled once with ajv. Semantic checks
- * that need more than one node (unknown names, account id shapes, regex safety, CIDRs …) live in
- * validate.ts.
+ * The JSON schema of accounts.yaml (structure and types); schema-validator.ts gives it precompiled
+ * by ajv. Semantic checks that need more than one node (unknown names, account id shapes, regex
+ * safety, CIDRs …) live in validate.ts.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { LEVELS } from '../core';
 
 const stringList = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
@@ -263,29 +261,3 @@ export const accountsSchema = {
     },
   },
 } as const;
-
-let compiled: ValidateFunction | undefined;
-
-/** The compiled validator (compiled on first use, then shared). */
-export function accountsValidator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv({
-      allErrors: true,
-      discriminator: true,
-      strict: true,
-      strictRequired: false,
-      verbose: true,
-      allowUnionTypes: true,
-    });
-    addFormats(ajv, ['email', 'date', 'date-time']);
-    const date = ajv.formats.date as { validate: (s: string) => boolean } | ((s: string) => boolean);
-    const dateTime = ajv.formats['date-time'] as
-      { validate: (s: string) => boolean } | ((s: string) => boolean);
-    const test = (f: typeof date, s: string) => (typeof f === 'function' ? f(s) : f.validate(s));
-    ajv.addFormat('date-or-date-time', (s: string) => test(date, s) || test(dateTime, s));
-    compiled = ajv.compile(accountsSchema);
-  }
-  return compiled;
-}
-
-export type SchemaError = ErrorObject;
