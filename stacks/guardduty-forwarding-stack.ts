@@ -6,7 +6,9 @@
  * default bus (same account: the rule's role is the only permission needed), where they arrive
  * with their own source and detail type. EventBridge retries for 24 hours; what it still cannot
  * deliver waits in this region's dead-letter queue (14 days), whose alarm's state changes go home
- * the same way, to the operations topic (stacks/constructs/forwarded-alarms.ts).
+ * the same way, to the operations topic (stacks/constructs/forwarded-alarms.ts). A heartbeat goes
+ * home the same way every 15 minutes, so that a path broken for every event raises an alarm there
+ * too (stacks/constructs/forwarding-heartbeats.ts).
  *
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html
  */
@@ -58,6 +60,7 @@ export class GuardDutyForwardingStack extends Stack {
       },
       busArn: homeBus,
       targetId: 'HomeRegionBus',
+      heartbeat: true,
     }));
   }
 }

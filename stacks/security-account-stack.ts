@@ -379,6 +379,11 @@ export class SecurityAccountStack extends Stack {
         sources: this.forwardedAlarmSources(logArchive, props.guardDutyForwardingRegions?.length ?? 0),
         deadLetterQueue: scheduleDeadLetters,
       },
+      forwardingHeartbeats: {
+        regions: props.guardDutyForwardingRegions ?? [],
+        forwardingRuleName: this.names.guardDutyForwardRule,
+        account: this.account,
+      },
     });
     this.dashboard = new DetectionDashboard(this, 'Dashboard', {
       dashboardName: `${names.deployment}-detection`,

@@ -25,6 +25,7 @@ import {
   forwardingAlarmName,
   forwardingAlarmRuleName,
 } from './forwarded-alarms';
+import { forwardingHeartbeatRuleName, HEARTBEAT_MINUTES } from './forwarding-heartbeats';
 import { deadLetterAlarmProps } from './operations-alarms';
 
 export interface BusForwardingProps {
@@ -38,6 +39,11 @@ export interface BusForwardingProps {
   busArn: string;
   /** The target's id within the rule. */
   targetId: string;
+  /**
+   * Also send a scheduled event to the bus every HEARTBEAT_MINUTES, through the same role, so that
+   * the receiving side notices a path broken for every event (forwarding-heartbeats.ts).
+   */
+  heartbeat?: boolean;
 }
 
 export interface BusForwarding {
@@ -48,12 +54,19 @@ export interface BusForwarding {
   deadLetterAlarm: cloudwatch.Alarm;
   /** Forwards the alarm's state changes to the bus. */
   alarmRule: events.CfnRule;
+  /** Sends a heartbeat to the bus (when asked for). */
+  heartbeatRule?: events.CfnRule;
 }
 
 export function addBusForwarding(scope: Stack, props: BusForwardingProps): BusForwarding {
   const alarmRuleName = forwardingAlarmRuleName(props.ruleName);
   const ruleArn = scope.formatArn({ service: 'events', resource: 'rule', resourceName: props.ruleName });
   const alarmRuleArn = scope.formatArn({ service: 'events', resource: 'rule', resourceName: alarmRuleName });
+  const heartbeatRuleName = props.heartbeat ? forwardingHeartbeatRuleName(props.ruleName) : undefined;
+  const heartbeatRuleArn =
+    heartbeatRuleName === undefined
+      ? undefined
+      : scope.formatArn({ service: 'events', resource: 'rule', resourceName: heartbeatRuleName });
   const deadLetterQueue = new sqs.Queue(scope, 'ForwardDeadLetters', {
     encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
@@ -77,7 +90,9 @@ export function addBusForwarding(scope: Stack, props: BusForwardingProps): BusFo
     assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
       conditions: {
         StringEquals: { 'aws:SourceAccount': scope.account },
-        ArnEquals: { 'aws:SourceArn': [ruleArn, alarmRuleArn] },
+        ArnEquals: {
+          'aws:SourceArn': [ruleArn, alarmRuleArn, ...(heartbeatRuleArn ? [heartbeatRuleArn] : [])],
+        },
       },
     }),
   });
@@ -116,5 +131,16 @@ export function addBusForwarding(scope: Stack, props: BusForwardingProps): BusFo
     state: 'ENABLED',
     targets: [toBus],
   });
-  return { rule, role, deadLetterQueue, deadLetterAlarm, alarmRule };
+  // No retries, no dead-letter queue: a heartbeat that cannot be delivered is the news.
+  const heartbeatRule =
+    heartbeatRuleName === undefined
+      ? undefined
+      : new events.CfnRule(scope, `${props.ruleId}Heartbeat`, {
+          name: heartbeatRuleName,
+          description: `TrailAlerts: a heartbeat every ${HEARTBEAT_MINUTES} minutes through the ${props.ruleName} path`,
+          scheduleExpression: `rate(${HEARTBEAT_MINUTES} minutes)`,
+          state: 'ENABLED',
+          targets: [{ id: props.targetId, arn: props.busArn, roleArn: role.roleArn }],
+        });
+  return { rule, role, deadLetterQueue, deadLetterAlarm, alarmRule, heartbeatRule };
 }

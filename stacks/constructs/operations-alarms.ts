@@ -15,6 +15,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ForwardedAlarms, type ForwardedAlarmSource } from './forwarded-alarms';
+import { ForwardingHeartbeats, type ForwardingHeartbeatsProps } from './forwarding-heartbeats';
 import { PropsError, requireIntInRange, requireName } from './validate-props';
 
 export const OBJECTS_PROCESSED_METRIC = { namespace: 'TrailAlerts', metricName: 'ObjectsProcessed' } as const;
@@ -56,6 +57,8 @@ export interface OperationsAlarmsProps {
    * events; published to the topic too, and what cannot be published goes to `deadLetterQueue`.
    */
   forwardedAlarms?: { sources: ForwardedAlarmSource[]; deadLetterQueue: sqs.IQueue };
+  /** Heartbeats of the GuardDuty forwarding of other regions: an alarm per region when they stop. */
+  forwardingHeartbeats?: ForwardingHeartbeatsProps;
 }
 
 export interface QuietFailure {
@@ -153,6 +156,10 @@ export class OperationsAlarms extends Construct {
     }
     if (props.forwardedAlarms !== undefined && props.forwardedAlarms.sources.length > 0)
       new ForwardedAlarms(this, 'Forwarded', { topic: this.topic, ...props.forwardedAlarms });
+    if (props.forwardingHeartbeats !== undefined && props.forwardingHeartbeats.regions.length > 0) {
+      const heartbeats = new ForwardingHeartbeats(this, 'Heartbeats', props.forwardingHeartbeats);
+      for (const { rule, alarm } of heartbeats.regions) add(`${rule.node.id}Heartbeats`, alarm);
+    }
     add('TrailSilence', {
       alarmDescription: `No CloudTrail object processed for ${silence} minutes: the trail, the forwarding rule or the analyzer stopped`,
       metric: new cloudwatch.Metric({

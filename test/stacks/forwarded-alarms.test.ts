@@ -197,6 +197,68 @@ describe('forwarded dead-letter alarms, in the security stack', () => {
   });
 });
 
+describe('heartbeats of the GuardDuty forwarding of other regions, in the security stack', () => {
+  const heartbeatRules = (t: Template) =>
+    t.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.events'] } } });
+
+  it("takes each region's heartbeats from the default bus into a sink, that account and rule only", () => {
+    const rules = Object.entries(heartbeatRules(template));
+    expect(rules).toHaveLength(1);
+    const [id, rule] = rules[0];
+    expect(rule.Properties.EventBusName).toBeUndefined();
+    const pattern = rule.Properties.EventPattern as Json;
+    expect(pattern).toMatchObject({
+      'detail-type': ['Scheduled Event'],
+      account: ['222222222222'],
+      region: ['eu-west-1'],
+    });
+    expect(JSON.stringify(pattern.resources)).toContain(
+      ':events:eu-west-1:222222222222:rule/trailalerts-forward-guardduty-findings-heartbeat',
+    );
+    const sink = idOf('AWS::SQS::Queue', /^OperationsHeartbeatsSink/);
+    expect(rule.Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: { 'Fn::GetAtt': [sink, 'Arn'] } }),
+    ]);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      MessageRetentionPeriod: 60,
+      SqsManagedSseEnabled: true,
+    });
+    // Only that rule may send to the sink.
+    const policy = Object.values(template.findResources('AWS::SQS::QueuePolicy')).find(
+      (p) => JSON.stringify(p.Properties.Queues) === JSON.stringify([{ Ref: sink }]),
+    );
+    expect(JSON.stringify(policy?.Properties.PolicyDocument)).toContain(
+      JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }),
+    );
+  });
+
+  it("alarms when a region's rule invoked nothing for an hour, missing data included, on the operations topic", () => {
+    const [rule] = Object.keys(heartbeatRules(template));
+    const topic = idOf('AWS::SNS::Topic', /^OperationsTopic/);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Events',
+      MetricName: 'Invocations',
+      Dimensions: [{ Name: 'RuleName', Value: { Ref: rule } }],
+      Statistic: 'Sum',
+      Period: 3600,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'breaching',
+      AlarmActions: [{ Ref: topic }],
+      OKActions: [{ Ref: topic }],
+      AlarmDescription: Match.stringLikeRegexp('GuardDuty forwarding of eu-west-1'),
+    });
+  });
+
+  it('has no heartbeat rule, sink or alarm when no other region forwards findings', () => {
+    const { guardDutyForwardingRegions: _, ...homeOnly } = props;
+    const alone = Template.fromStack(new SecurityAccountStack(noBundling(), 'NoBeats', homeOnly));
+    expect(Object.keys(heartbeatRules(alone))).toHaveLength(0);
+    alone.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'Invocations' }, 0);
+  });
+});
+
 describe('both ends of a deployment', () => {
   it('names in the GuardDuty forwarding stacks the alarms the security stack listens for', () => {
     const loaded = loadAccountsConfig(DELEGATED_ACCOUNTS);
@@ -215,6 +277,22 @@ describe('both ends of a deployment', () => {
     ).flatMap((r) => r.Properties.EventPattern.detail.alarmName as string[]);
     const forwarding = deployment.guardDutyForwarding ?? [];
     expect(forwarding).toHaveLength(2);
+    // The heartbeat rules the security stack expects are the ones the forwarding stacks create.
+    const expected = Object.values(
+      security.findResources('AWS::Events::Rule', {
+        Properties: { EventPattern: { source: ['aws.events'] } },
+      }),
+    ).map((r) => JSON.stringify(r.Properties.EventPattern.resources));
+    expect(expected).toHaveLength(2);
+    for (const stack of forwarding) {
+      const [beat] = Object.values(
+        Template.fromStack(stack).findResources('AWS::Events::Rule', {
+          Properties: { ScheduleExpression: 'rate(15 minutes)' },
+        }),
+      );
+      const arn = `:events:${stack.region}:${stack.account}:rule/${beat.Properties.Name as string}`;
+      expect(expected.filter((e) => e.includes(arn))).toHaveLength(1);
+    }
     for (const stack of forwarding) {
       const names = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).map(
         (a) => a.Properties.AlarmName as string,

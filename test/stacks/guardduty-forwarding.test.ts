@@ -83,10 +83,11 @@ describe('GuardDuty forwarding stack', () => {
     });
     const [role] = Object.values(template.findResources('AWS::IAM::Role'));
     const trust = JSON.stringify(role.Properties.AssumeRolePolicyDocument);
-    // The forwarding rule and the rule forwarding its dead-letter alarm, nothing else.
+    // The forwarding rule, the rule forwarding its dead-letter alarm and the heartbeat, nothing else.
     expect(trust.match(/:rule\/[\w.-]+/g)).toEqual([
       ':rule/trailalerts-forward-guardduty-findings',
       ':rule/trailalerts-forward-guardduty-findings-dlq-alarm',
+      ':rule/trailalerts-forward-guardduty-findings-heartbeat',
     ]);
     expect(trust).toContain(':events:eu-west-1:222222222222:rule/trailalerts-forward-guardduty-findings');
     template.hasResourceProperties('AWS::SQS::Queue', {
@@ -127,6 +128,22 @@ describe('GuardDuty forwarding stack', () => {
     );
     expect(JSON.stringify(allows)).toContain('rule/trailalerts-forward-guardduty-findings"');
     expect(JSON.stringify(allows)).not.toContain('dlq-alarm');
+  });
+
+  it('sends a heartbeat home every 15 minutes through the same role, with no retries and no DLQ', () => {
+    const [rule] = Object.values(
+      template.findResources('AWS::Events::Rule', {
+        Properties: { Name: 'trailalerts-forward-guardduty-findings-heartbeat' },
+      }),
+    );
+    expect(rule.Properties.ScheduleExpression).toBe('rate(15 minutes)');
+    expect(rule.Properties.EventPattern).toBeUndefined();
+    const [target] = rule.Properties.Targets as Record<string, unknown>[];
+    expect(JSON.stringify(target.Arn)).toContain(':events:us-east-1:222222222222:event-bus/default');
+    const [role] = Object.keys(template.findResources('AWS::IAM::Role'));
+    expect(target.RoleArn).toEqual({ 'Fn::GetAtt': [role, 'Arn'] });
+    expect(target.DeadLetterConfig).toBeUndefined();
+    expect(target.RetryPolicy).toBeUndefined();
   });
 
   it('passes cdk-nag with every finding acknowledged', () => {
