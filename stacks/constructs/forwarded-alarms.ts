@@ -37,12 +37,17 @@ export function forwardingAlarmName(forwardingRuleName: string): string {
 
 /** The rule that forwards that alarm's state changes (an EventBridge rule name: 64 characters at most). */
 export function forwardingAlarmRuleName(forwardingRuleName: string): string {
-  const name = `${forwardingRuleName}${ALARM_RULE_SUFFIX}`;
+  return companionRuleName(forwardingRuleName, ALARM_RULE_SUFFIX, "the dead-letter alarm's rule");
+}
+
+/** The name of a rule that goes with a forwarding rule: its name and `suffix`, 64 characters at most. */
+export function companionRuleName(forwardingRuleName: string, suffix: string, what: string): string {
+  const name = `${forwardingRuleName}${suffix}`;
   if (name.length > 64)
     throw new PropsError(
       'BusForwarding',
       'ruleName',
-      `at most ${64 - ALARM_RULE_SUFFIX.length} characters (the dead-letter alarm's rule adds ${ALARM_RULE_SUFFIX})`,
+      `at most ${64 - suffix.length} characters (${what} adds ${suffix})`,
       forwardingRuleName,
     );
   return name;

@@ -16,6 +16,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { companionRuleName } from './forwarded-alarms';
 import { PropsError, requireRegion } from './validate-props';
 
 /** How often each forwarding stack sends a heartbeat. */
@@ -28,15 +29,7 @@ const HEARTBEAT_RULE_SUFFIX = '-heartbeat';
 
 /** The scheduled rule of a forwarding stack (an EventBridge rule name: 64 characters at most). */
 export function forwardingHeartbeatRuleName(forwardingRuleName: string): string {
-  const name = `${forwardingRuleName}${HEARTBEAT_RULE_SUFFIX}`;
-  if (name.length > 64)
-    throw new PropsError(
-      'BusForwarding',
-      'ruleName',
-      `at most ${64 - HEARTBEAT_RULE_SUFFIX.length} characters (the heartbeat rule adds ${HEARTBEAT_RULE_SUFFIX})`,
-      forwardingRuleName,
-    );
-  return name;
+  return companionRuleName(forwardingRuleName, HEARTBEAT_RULE_SUFFIX, 'the heartbeat rule');
 }
 
 export interface ForwardingHeartbeatsProps {
