@@ -20,7 +20,7 @@ import {
   resolveOfPattern,
   type ConditionNode,
 } from './condition';
-import { compileRuleCode } from './rule-code';
+import { compileRuleCode, takeMemoSlots, type RulePredicate } from './rule-code';
 import type { SourceEntry, SourceNode } from './yaml-documents';
 
 export type { CompiledSelection };
@@ -150,11 +150,16 @@ export function compileDetection(
           for (const e of evaluators) if (e(record)) return true;
           return false;
         };
+  // Generated on first use: a run generates code only for the rules its records reach.
+  const memoSlots = takeMemoSlots(selections);
+  let generated: RulePredicate | undefined;
   return {
     conditionText,
     conditions,
     selections,
-    match: compileRuleCode(conditions, identifiers, selections),
+    get match() {
+      return (generated ??= compileRuleCode(conditions, identifiers, selections, memoSlots));
+    },
     interpreted,
     explainSelections: (record) =>
       [...selections.values()].map((s) => ({

@@ -120,9 +120,10 @@ function parseDocument(doc: SourceDocument, file: string, options: LoadOptions, 
 }
 
 function makeCompiledRule(meta: RuleMeta, detection: CompiledDetection): CompiledRule {
-  return {
+  const rule: CompiledRule = {
     meta,
-    match: detection.match,
+    // The first call generates the rule's code (CompiledDetection.match) and puts it in its place.
+    match: (record, plain, memo) => (rule.match = detection.match)(record, plain, memo),
     dispatch: deriveDispatchKeys(detection),
     reads: readsOf(detection),
     explain: (record: CloudTrailRecord): RuleExplanation => ({
@@ -132,6 +133,7 @@ function makeCompiledRule(meta: RuleMeta, detection: CompiledDetection): Compile
       selections: detection.explainSelections(record),
     }),
   };
+  return rule;
 }
 
 /** Every field path the detection reads: item fields and `fieldref` targets; keywords read the whole record. */

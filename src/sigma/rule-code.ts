@@ -20,7 +20,7 @@ import { MEMO_KEY, nextMemoSlot, type CloudTrailRecord, type IdentityMemo } from
 
 type Predicate = (record: CloudTrailRecord) => boolean;
 /** A rule's predicate; `plain` and `memo` as in CompiledRule.match. */
-type RulePredicate = (record: CloudTrailRecord, plain?: boolean, memo?: IdentityMemo) => boolean;
+export type RulePredicate = (record: CloudTrailRecord, plain?: boolean, memo?: IdentityMemo) => boolean;
 type LeafTest = (text: string) => boolean;
 type RuleFactory = (
   hasOwn: (this: unknown, key: PropertyKey) => boolean,
@@ -39,6 +39,7 @@ export function compileRuleCode(
   conditions: readonly ConditionNode[],
   identifiers: string[],
   selections: ReadonlyMap<string, CompiledSelection>,
+  memoSlots: ReadonlyMap<CompiledItem, number>,
 ): RulePredicate {
   const lines: string[] = ['"use strict";'];
   const leaves: LeafTest[] = [];
@@ -65,7 +66,7 @@ export function compileRuleCode(
         read = `f${k}_0(r, 0, p)`;
       }
     }
-    const slot = readsOnlyMemoKey(item) ? nextMemoSlot() : undefined;
+    const slot = memoSlots.get(item);
     if (slot !== undefined) {
       // The read's verdict, remembered in the userIdentity value's memo (core/identity-memo.ts).
       lines.push(
@@ -125,6 +126,23 @@ export function compileRuleCode(
   lines.push(`return function match(r, p, mm) { return ${body}; };`);
   const factory = new Function('hasOwn', 'visitLeaves', 'L', 'M', lines.join('\n')) as RuleFactory;
   return factory(hasOwn, visitLeaves, leaves, matchers);
+}
+
+/**
+ * A memo slot for each item that reads only the userIdentity value (while slots last). Taken when
+ * the rule is compiled, before its code is generated on first use: a memo holds the slots taken
+ * before it was made (core/identity-memo.ts), and memos are made from the first record on.
+ */
+export function takeMemoSlots(selections: ReadonlyMap<string, CompiledSelection>): Map<CompiledItem, number> {
+  const slots = new Map<CompiledItem, number>();
+  for (const selection of selections.values())
+    for (const items of selection.alternatives)
+      for (const item of items) {
+        if (!readsOnlyMemoKey(item)) continue;
+        const slot = nextMemoSlot();
+        if (slot !== undefined) slots.set(item, slot);
+      }
+  return slots;
 }
 
 /**
