@@ -1,7 +1,7 @@
 /**
  * Two versions of the analyzer in one process, run in turn over the same objects: the way to
- * compare a change on a shared machine, whose speed drifts by ±30% between runs (two bench runs a
- * minute apart disagree more than most changes do). Each version's src/ is bundled by esbuild
+ * compare a change on a shared machine, whose speed drifts between runs (two bench runs a minute
+ * apart disagree more than most changes do). Each version's src/ is bundled by esbuild
  * from `git archive <rev>` (or the working tree), as scripts/bundled-engine.ts does; each round
  * runs the baseline (gunzip + JSON.parse) and both versions, in alternating order. Prints, per
  * object, the minimum and median wall time, the median CPU time of the process, the main thread's

@@ -290,9 +290,9 @@ export function openEventFile(file: string): Readable {
 export const WHOLE_FILE_BYTES = 1024 * 1024;
 
 /**
- * A file the walk found, for the readers: its bytes when it is small (one synchronous read, where
- * a stream costs a 256 KiB buffer and a thread-pool round trip per step), else a stream. A file
- * that cannot be read whole streams, and the reader reports why.
+ * A file the walk found, for the readers: its bytes when it is small (one synchronous read costs
+ * less than a stream's buffer and round trips; docs/performance.md), else a stream. A file that
+ * cannot be read whole streams, and the reader reports why.
  */
 export function openEventInput(entry: EventFileEntry): Buffer | Readable {
   if (entry.size <= WHOLE_FILE_BYTES) {

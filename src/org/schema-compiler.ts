@@ -1,8 +1,8 @@
 /**
  * Compiles accounts.yaml's schema with ajv. Only the build (scripts/build-schema-validator.ts,
  * which writes accounts-validator.js) and the tests use it: at run time the precompiled validator
- * saves ajv's code generation (about 170 ms of every start of `validate`, `scan` and the Lambdas)
- * and keeps ajv's compiler out of the Lambda bundles.
+ * saves ajv's code generation at every start of `validate`, `scan` and the Lambdas
+ * (docs/performance.md) and keeps ajv's compiler out of the bundles.
  */
 import Ajv, { _, type ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
