@@ -3,7 +3,6 @@ export { actorOf } from './actor';
 export { accountOf, decodeS3EventKey, isCloudTrailLogKey, parseTrailKey } from './keys';
 export {
   eventFileEntries,
-  eventFiles,
   FileProblems,
   openEventFile,
   openEventInput,

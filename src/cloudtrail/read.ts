@@ -247,23 +247,16 @@ export async function* readEvents(
   onProblem: (p: Diagnostic) => void,
   options: ReadOptions = {},
 ): AsyncGenerator<SourcedRecord> {
-  for await (const file of eventFiles(inputs, onProblem)) {
+  for await (const { file } of eventFileEntries(inputs, onProblem)) {
     yield* recordsFromStream(openEventFile(file), file, onProblem, options);
   }
 }
 
 /**
- * The event files of the inputs (files, or directories walked recursively in name order), with
- * digest and Insights files skipped (a notice each). One bad input never stops the others.
+ * The event files of the inputs (files, or directories walked recursively in name order) with
+ * their sizes, digest and Insights files skipped (a notice each). One bad input never stops the
+ * others.
  */
-export async function* eventFiles(
-  inputs: string[],
-  onProblem: (p: Diagnostic) => void,
-): AsyncGenerator<string> {
-  for await (const entry of eventFileEntries(inputs, onProblem)) yield entry.file;
-}
-
-/** eventFiles with each file's size. */
 export async function* eventFileEntries(
   inputs: string[],
   onProblem: (p: Diagnostic) => void,
