@@ -32,6 +32,13 @@ const GUNZIP_INPUT_BYTES = 64 * 1024;
  * together, should die young.
  */
 export const PIECE_BYTES = 64 * 1024;
+/**
+ * A streamed object's first compressed bytes, gunzipped on this thread while the stream's first
+ * chunk is gunzipped on another: the analysis starts at once instead of waiting for that chunk.
+ */
+const PREFIX_INPUT_BYTES = 24 * 1024;
+/** A prefix that would decompress to more than this (a gzip bomb) is left to the stream. */
+const PREFIX_MAX_OUTPUT = 1024 * 1024;
 
 export interface DecodeOptions {
   /** Gzip objects up to this many bytes are gunzipped in one call (default SMALL_GZIP_BYTES; 0: always stream). */
@@ -141,9 +148,23 @@ export async function* decodedBytes(
       return;
     }
   }
-  const source = Readable.from(coalesced(rest(), GUNZIP_INPUT_BYTES), { objectMode: false });
+  // The prefix below is taken from the same bytes however the input arrives.
+  while (!done && headLength < PREFIX_INPUT_BYTES && (await readMore()));
   const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
   if (options.stats) options.stats.gunzipStreams++;
+  // The bytes at hand go to the thread pool first, so that it gunzips them while this thread
+  // gunzips a prefix of them itself and hands that on. The stream's output, which starts again
+  // at the beginning, is then taken from where the prefix ended.
+  const headBytes = head.length === 1 ? head[0] : Buffer.concat(head);
+  gunzip.write(headBytes);
+  async function* afterHead(): AsyncGenerator<Buffer> {
+    while (!done) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield asBuffer(next.value);
+    }
+  }
+  const source = Readable.from(coalesced(afterHead(), GUNZIP_INPUT_BYTES), { objectMode: false });
   // A read error (a connection reset …) ends the gunzip stream instead of destroying it, so the
   // bytes already read (with those coalesced was still gathering) are still decompressed
   // and their records analyzed; then the read error is reported, not gunzip's truncation.
@@ -152,9 +173,22 @@ export async function* decodedBytes(
     readError = err;
     gunzip.end();
   });
-  source.pipe(gunzip);
   try {
-    for await (const chunk of gunzip) yield chunk as Buffer;
+    let skip = 0;
+    const prefix = gunzipPrefix(headBytes);
+    if (prefix !== undefined && prefix.length > 0) {
+      skip = prefix.length;
+      yield prefix;
+    }
+    source.pipe(gunzip);
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      if (skip >= chunk.length) {
+        skip -= chunk.length;
+        continue;
+      }
+      yield skip > 0 ? chunk.subarray(skip) : chunk;
+      skip = 0;
+    }
   } catch (err) {
     throw readError ?? err;
   } finally {
@@ -162,4 +196,20 @@ export async function* decodedBytes(
     gunzip.destroy();
   }
   if (readError !== undefined) throw readError;
+}
+
+/**
+ * What the first PREFIX_INPUT_BYTES of a gzip object decompress to: a prefix of the object's
+ * bytes (inflate gives out only what it has decoded whole); undefined when they are corrupt or
+ * expand beyond PREFIX_MAX_OUTPUT, which the stream then deals with.
+ */
+function gunzipPrefix(input: Buffer): Buffer | undefined {
+  try {
+    return gunzipSync(input.subarray(0, PREFIX_INPUT_BYTES), {
+      finishFlush: zlibConstants.Z_SYNC_FLUSH,
+      maxOutputLength: PREFIX_MAX_OUTPUT,
+    });
+  } catch {
+    return undefined;
+  }
 }

@@ -6,6 +6,8 @@
  * object that expands beyond the small path's bound (it streams instead). A truncated object
  * gives, whatever its chunks, every record before the cut: at least what a stream gives (which
  * loses its last partial output, more or less of it depending on the chunks), and the same error.
+ * A streamed object's first compressed bytes are gunzipped at once, beside the stream: their
+ * records come out whatever follows them.
  */
 import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
@@ -210,6 +212,42 @@ describe('a gzip object read in small chunks', () => {
     expect(partial.problems.some((p) => p.severity === 'error')).toBe(true);
     expect(partial.texts.length).toBeGreaterThan(10_000);
     expect(partial.texts).toEqual(whole.texts.slice(0, partial.texts.length));
+  });
+
+  it('hands on the records of its first compressed bytes before damage that the stream reports', async () => {
+    // A streamed object's first 24 KiB are gunzipped at once, beside the stream, which then goes
+    // on from where they end; non-ASCII text puts characters across that seam.
+    const realistic = syntheticRecords(3000, { seed: 5 }).map((r) => ({ ...r, note: 'zoë ☃ 😀' }));
+    const text = Buffer.from(logObjectText(realistic));
+    const gz = zlib.gzipSync(text);
+    const whole = await recordTexts([gz]);
+    expect(whole.problems).toEqual([]);
+    expect(whole.texts).toHaveLength(3000);
+    // Damage that inflate rejects within the stream's first chunk of output.
+    const damaged = Buffer.from(gz).fill(0xff, 40 * 1024, 44 * 1024);
+    const prefixText = zlib
+      .gunzipSync(gz.subarray(0, 24 * 1024), { finishFlush: zlib.constants.Z_SYNC_FLUSH })
+      .toString();
+    const inPrefix = prefixText.split('}},').length - 1;
+    expect(inPrefix).toBeGreaterThan(50);
+    const outcomes = [];
+    for (const size of [1024, 16 * 1024, damaged.length]) {
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < damaged.length; at += size) chunks.push(damaged.subarray(at, at + size));
+      outcomes.push(await recordTexts(chunks));
+    }
+    // The stream may give more (its output before the damage), depending on the chunks and timing.
+    for (const outcome of outcomes) {
+      expect(outcome.texts.length).toBeGreaterThanOrEqual(inPrefix);
+      expect(outcome.texts).toEqual(whole.texts.slice(0, outcome.texts.length));
+      expect(outcome.problems.map((p) => p.message)).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^gzip data is corrupt or truncated \\(invalid [a-z ]+\\) after record ${outcome.texts.length - 1}$`,
+          ),
+        ),
+      ]);
+    }
   });
 
   it('analyzes the records of the bytes read before a read error, then reports that error', async () => {
