@@ -39,6 +39,8 @@ export const PIECE_BYTES = 64 * 1024;
 const PREFIX_INPUT_BYTES = 24 * 1024;
 /** A prefix that would decompress to more than this (a gzip bomb) is left to the stream. */
 const PREFIX_MAX_OUTPUT = 1024 * 1024;
+/** Decompressed bytes that may wait unread, so the thread pool is not held up (see drained). */
+const GUNZIP_AHEAD_BYTES = 4 * GUNZIP_CHUNK_BYTES;
 
 export interface DecodeOptions {
   /** Gzip objects up to this many bytes are gunzipped in one call (default SMALL_GZIP_BYTES; 0: always stream). */
@@ -181,7 +183,7 @@ export async function* decodedBytes(
       yield prefix;
     }
     source.pipe(gunzip);
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+    for await (const chunk of drained(gunzip)) {
       if (skip >= chunk.length) {
         skip -= chunk.length;
         continue;
@@ -196,6 +198,50 @@ export async function* decodedBytes(
     gunzip.destroy();
   }
   if (readError !== undefined) throw readError;
+}
+
+/**
+ * The chunks of a gunzip stream, then its error if it fails. Up to GUNZIP_AHEAD_BYTES wait here
+ * unread (the stream is paused beyond that), so the thread pool is not held up while this thread
+ * analyzes: the stream's own buffer holds 16 KiB, less than one chunk. They wait here rather
+ * than in a larger stream buffer because the stream's async iterator drops what is buffered when
+ * the stream fails; 'data' events hand on every chunk made before the failure.
+ */
+async function* drained(gunzip: Readable): AsyncGenerator<Buffer> {
+  const queue: Buffer[] = [];
+  let queued = 0;
+  let ended = false;
+  let failure: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const resolve = wake;
+    wake = undefined;
+    resolve?.();
+  };
+  gunzip.on('data', (chunk: Buffer) => {
+    queue.push(chunk);
+    queued += chunk.length;
+    if (queued >= GUNZIP_AHEAD_BYTES) gunzip.pause();
+    notify();
+  });
+  gunzip.on('end', () => {
+    ended = true;
+    notify();
+  });
+  gunzip.on('error', (error: unknown) => {
+    failure = { error };
+    notify();
+  });
+  for (;;) {
+    const chunk = queue.shift();
+    if (chunk !== undefined) {
+      queued -= chunk.length;
+      if (queued < GUNZIP_AHEAD_BYTES && gunzip.isPaused()) gunzip.resume();
+      yield chunk;
+    } else if (failure !== undefined) throw failure.error;
+    else if (ended) return;
+    else await new Promise<void>((resolve) => (wake = resolve));
+  }
 }
 
 /**
