@@ -111,7 +111,7 @@ export class Analyzer {
       source = header.eventSource;
       if (typeof name !== 'string' && typeof source !== 'string')
         return this.analyzeParsed(view, file, keyAccountId, window);
-      if (header.eventType === 'AwsCloudTrailInsight' || header.eventCategory === 'Insight') return INSIGHT;
+      if (view.insightMarked()) return INSIGHT;
       if (window && outOfRange(view.value('eventTime'), window)) return OUT_OF_RANGE;
       accountId = this.recipientAccount(view, keyAccountId);
     } catch {

@@ -2,7 +2,8 @@
  * Edges of the analyzer's raw path that the differential suite cannot state as "equal to full
  * parsing": top-level keys written with escapes (found only by parsing), and text that is not
  * valid JSON in parts the analyzer does not read (not validated there; the match still carries
- * it, and the processor's decoding rejects it so the message is kept in the DLQ).
+ * it, and the processor's decoding rejects it so the message is kept in the DLQ), and Insights
+ * events known only by their eventType or eventCategory, which are compared as text.
  */
 import { RecordSource, type RecordView } from '../../src/cloudtrail/raw';
 import { parseRawRecord } from '../../src/cloudtrail/read';
@@ -91,6 +92,46 @@ describe('analyzer raw path: escaped top-level keys', () => {
     const out = await raw(text);
     expect(out.kind).toBe('record');
     if (out.kind === 'record') expect(out.matches.map((m) => m.accountId)).toEqual(['222222222222']);
+  });
+});
+
+describe('analyzer raw path: Insights events without their marker key', () => {
+  // eventType and eventCategory are compared as text where the record has no escapes.
+  const head = '{"eventName":"ListBuckets","eventSource":"s3.amazonaws.com"';
+  const cases: Array<[string, string]> = [
+    ['eventType', `${head},"eventType":"AwsCloudTrailInsight"}`],
+    ['eventCategory', `${head},"eventCategory":"Insight"}`],
+    ['whitespace around the value', `${head},"eventType" :  "AwsCloudTrailInsight"\n}`],
+    ['an escape in the value', `${head},"eventCategory":"Insigh\u0074"}`],
+    ['a longer value', `${head},"eventType":"AwsCloudTrailInsights"}`],
+    ['another case', `${head},"eventCategory":"insight"}`],
+    ['a number', `${head},"eventCategory":7}`],
+    ['a management event', `${head},"eventType":"AwsApiCall","eventCategory":"Management"}`],
+  ];
+  /** The record as the analyzer sees it in a log object's bytes: scanned by WebAssembly, known clean when it has no escape. */
+  async function fromBytes(text: string): Promise<RawOutcome> {
+    const views: RecordView[] = [];
+    const bytes = Buffer.from(`{"Records":[${text}]}`);
+    for await (const batch of new RecordSource(bytes, 'edge.json', () => undefined)) views.push(...batch);
+    expect(views).toHaveLength(1);
+    expect(views[0].ascii).toBe(!text.includes('\\'));
+    return new Analyzer({ rules }).analyzeRaw(views[0], 'edge.json');
+  }
+  it.each(cases)('%s: same outcome as full parsing', async (_name, text) => {
+    expect(summary(await raw(text))).toBe(reference(text));
+    expect(summary(await fromBytes(text))).toBe(reference(text));
+  });
+  it('tells Insights events apart', async () => {
+    expect(cases.map(([, text]) => reference(text))).toEqual([
+      'insight',
+      'insight',
+      'insight',
+      'insight',
+      expect.stringMatching(/^record:/),
+      expect.stringMatching(/^record:/),
+      expect.stringMatching(/^record:/),
+      expect.stringMatching(/^record:/),
+    ]);
   });
 });
 

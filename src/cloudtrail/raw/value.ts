@@ -84,6 +84,8 @@ export interface CacheEntry {
   value: unknown;
   /** Verdicts of the rule items that read only this value (userIdentity's cache only). */
   memo?: IdentityMemo;
+  /** keysMayHoldDot of the text, once asked (only for a record without escapes). */
+  keysMayHoldDot?: boolean;
 }
 export interface ValueCache {
   /** By fingerprint (see fingerprint()); the entry's text is compared before its value is used. */
@@ -110,18 +112,6 @@ const MIN_CACHED_LENGTH = 64;
 /** After this many lookups a key's cache stays on only if at least a quarter of them hit. */
 const TRIAL_LOOKUPS = 512;
 const RETRY_AFTER = 65_536;
-
-/** parseValueAt through the key's cache for objects and arrays. */
-export function parseCachedValue(
-  cache: ValueCache,
-  text: string,
-  start: number,
-  end: number,
-  clean: boolean,
-): unknown {
-  const entry = cachedEntry(cache, text, start, end);
-  return entry !== undefined ? entry.value : parseValueAt(text, start, end, clean);
-}
 
 /**
  * The key's cache entry for the object or array value text[start, end), parsed and added when it

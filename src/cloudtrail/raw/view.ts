@@ -23,19 +23,16 @@ import { headerSlotOf, keyAt, RECORD_KEYS } from './record-keys';
 import {
   cachedEntry,
   keysMayHoldDot,
-  parseCachedValue,
   parseValueAt,
   valueCacheFor,
   valueJsonAt,
   type ValueCache,
 } from './value';
 
-/** The keys that decide whether and which rules run, parsed. */
+/** The keys that pick the rules a record runs, parsed. */
 export interface RecordHeader {
   readonly eventName: unknown;
   readonly eventSource: unknown;
-  readonly eventType: unknown;
-  readonly eventCategory: unknown;
 }
 
 const enum Readable {
@@ -77,9 +74,9 @@ export class RecordView {
   }
 
   /**
-   * eventName, eventSource, eventType and eventCategory, or undefined when the record must be
-   * read whole (JSON.parse): no key table, keys written with escapes, a digest or Insights
-   * document. Throws a SyntaxError when one of these values is not valid JSON.
+   * eventName and eventSource, or undefined when the record must be read whole (JSON.parse): no
+   * key table, keys written with escapes, a digest or Insights document. Throws a SyntaxError
+   * when one of these values is not valid JSON.
    */
   header(): RecordHeader | undefined {
     if (this.head !== undefined) return this.head;
@@ -90,9 +87,35 @@ export class RecordView {
     return (this.head = {
       eventName: this.valueAt(table, slots[Slot.EventName]),
       eventSource: this.valueAt(table, slots[Slot.EventSource]),
-      eventType: this.valueAt(table, slots[Slot.EventType]),
-      eventCategory: this.valueAt(table, slots[Slot.EventCategory]),
     });
+  }
+
+  /**
+   * Whether eventType is "AwsCloudTrailInsight" or eventCategory "Insight": an Insights event
+   * without the marker key header() looks for. Call after header() gave a header. Throws a
+   * SyntaxError when one of these values is not valid JSON.
+   */
+  insightMarked(): boolean {
+    const table = this.table!;
+    const slots = this.slots!;
+    return (
+      this.valueIs(table, slots[Slot.EventType], 'AwsCloudTrailInsight') ||
+      this.valueIs(table, slots[Slot.EventCategory], 'Insight')
+    );
+  }
+
+  /** Whether the value at table offset `t` is the string `wanted` (false when absent). */
+  private valueIs(table: KeyTable, t: number, wanted: string): boolean {
+    if (t < 0) return false;
+    if (this.clean) {
+      // Without escapes a string's text is its value: a length that differs tells, unparsed.
+      let start = table[t + Entry.ValueStart];
+      let end = table[t + Entry.ValueEnd];
+      while (start < end && isSpace(this.text.charCodeAt(start))) start++;
+      while (end > start && isSpace(this.text.charCodeAt(end - 1))) end--;
+      if (end - start !== wanted.length + 2) return false;
+    }
+    return this.valueAt(table, t) === wanted;
   }
 
   /** A top-level value, parsed (undefined when absent). Throws a SyntaxError on invalid JSON. */
@@ -159,29 +182,27 @@ export class RecordView {
         entry = unlistedKey(unlisted, text, table[t + Entry.KeyStart], table[t + Entry.KeyEnd]);
       if (entry === undefined) continue;
       const slot = entry.slot;
+      const start = table[t + Entry.ValueStart];
+      const end = table[t + Entry.ValueEnd];
       let value = head !== undefined && slot >= 0 && slots![slot] === t ? parsedBy(head, slot) : NOT_PARSED;
+      let dotted = entry.dotted;
+      let looked = false;
       if (value === NOT_PARSED) {
-        const start = table[t + Entry.ValueStart];
-        const end = table[t + Entry.ValueEnd];
-        if (entry.memoKey) {
-          const cached = cachedEntry(entry.cache, text, start, end);
-          if (cached === undefined) {
-            value = parseValueAt(text, start, end, this.clean);
-            memo = undefined;
-          } else {
-            value = cached.value;
-            memo = cached.memo ??= newIdentityMemo();
-          }
-        } else value = parseCachedValue(entry.cache, text, start, end, this.clean);
+        const cached = cachedEntry(entry.cache, text, start, end);
+        if (cached === undefined) {
+          value = parseValueAt(text, start, end, this.clean);
+          if (entry.memoKey) memo = undefined;
+        } else {
+          value = cached.value;
+          if (entry.memoKey) memo = cached.memo ??= newIdentityMemo();
+          // The verdict is the text's, so a cached value's text is looked at once.
+          if (dotFree && !dotted) dotted = cached.keysMayHoldDot ??= keysMayHoldDot(text, start, end);
+          looked = true;
+        }
       }
-      if (
-        dotFree &&
-        (entry.dotted ||
-          (typeof value === 'object' &&
-            value !== null &&
-            keysMayHoldDot(text, table[t + Entry.ValueStart], table[t + Entry.ValueEnd])))
-      )
-        dotFree = false;
+      if (dotFree && !dotted && !looked && typeof value === 'object' && value !== null)
+        dotted = keysMayHoldDot(text, start, end);
+      if (dotted) dotFree = false;
       const key = entry.key;
       // `__proto__` from JSON is an ordinary own key (JSON.parse makes it one); assignment would not be.
       if (key === '__proto__')
@@ -253,14 +274,12 @@ function parsedBy(head: RecordHeader, slot: number): unknown {
       return head.eventName;
     case Slot.EventSource:
       return head.eventSource;
-    case Slot.EventType:
-      return head.eventType;
-    case Slot.EventCategory:
-      return head.eventCategory;
     default:
       return NOT_PARSED;
   }
 }
+
+const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9;
 
 /** The header slot of a header key's name, or -1. */
 function headerSlotOfKey(key: string): number {
