@@ -35,6 +35,24 @@ export function parseValueAt(text: string, start: number, end: number, clean = f
 }
 
 /**
+ * Whether the value text[start, end) is the JSON string `wanted`; `clean` as for parseValueAt,
+ * where a string's text is its value, so a length that differs tells without parsing. Throws on
+ * invalid JSON.
+ */
+export function valueIsString(
+  text: string,
+  start: number,
+  end: number,
+  wanted: string,
+  clean: boolean,
+): boolean {
+  while (start < end && isSpace(text.charCodeAt(start))) start++;
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+  if (clean && end - start !== wanted.length + 2) return false;
+  return parseValueAt(text, start, end, clean) === wanted;
+}
+
+/**
  * Whether a key of the JSON value text[start, end), at any depth, may hold a dot; false only when
  * none does. For text with no backslash (a clean record), where every quote opens or closes a
  * string: each dot is followed, up to the next quote, by the end of its string, and a key's string

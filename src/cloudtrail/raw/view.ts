@@ -25,6 +25,7 @@ import {
   keysMayHoldDot,
   parseValueAt,
   valueCacheFor,
+  valueIsString,
   valueJsonAt,
   type ValueCache,
 } from './value';
@@ -106,16 +107,10 @@ export class RecordView {
 
   /** Whether the value at table offset `t` is the string `wanted` (false when absent). */
   private valueIs(table: KeyTable, t: number, wanted: string): boolean {
-    if (t < 0) return false;
-    if (this.clean) {
-      // Without escapes a string's text is its value: a length that differs tells, unparsed.
-      let start = table[t + Entry.ValueStart];
-      let end = table[t + Entry.ValueEnd];
-      while (start < end && isSpace(this.text.charCodeAt(start))) start++;
-      while (end > start && isSpace(this.text.charCodeAt(end - 1))) end--;
-      if (end - start !== wanted.length + 2) return false;
-    }
-    return this.valueAt(table, t) === wanted;
+    return (
+      t >= 0 &&
+      valueIsString(this.text, table[t + Entry.ValueStart], table[t + Entry.ValueEnd], wanted, this.clean)
+    );
   }
 
   /** A top-level value, parsed (undefined when absent). Throws a SyntaxError on invalid JSON. */
@@ -278,8 +273,6 @@ function parsedBy(head: RecordHeader, slot: number): unknown {
       return NOT_PARSED;
   }
 }
-
-const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9;
 
 /** The header slot of a header key's name, or -1. */
 function headerSlotOfKey(key: string): number {
