@@ -1,7 +1,8 @@
 /**
  * The bytes of an input for the splitter: gzip detected by its magic bytes and gunzipped (small
- * objects in one call, larger ones by a stream on another thread). The sizes below were chosen
- * with `npm run bench` (docs/performance.md gives the measurements).
+ * objects in one call, larger ones by a stream on another thread, their first bytes also on this
+ * one so the analysis starts at once). The sizes below were chosen with `npm run bench` and
+ * `scripts/bench-ab.ts` (docs/performance.md gives the measurements).
  */
 import { Readable } from 'node:stream';
 import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
