@@ -73,20 +73,21 @@ export function keysMayHoldDot(text: string, start: number, end: number): boolea
 
 /**
  * The JSON of the value text between `start` and `end` as JSON.stringify writes it: a string
- * without escapes is its text as it is, anything else is parsed and written again. Throws on
- * invalid JSON.
+ * without escapes is its text as it is, anything else is parsed and written again. `clean` as for
+ * parseValueAt: the string is not searched for escapes. Throws on invalid JSON.
  */
-export function valueJsonAt(text: string, start: number, end: number): string {
+export function valueJsonAt(text: string, start: number, end: number, clean = false): string {
   while (start < end && isSpace(text.charCodeAt(start))) start++;
   while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+  const json = text.slice(start, end);
   if (
     end - start >= 2 &&
     text.charCodeAt(start) === QUOTE &&
     text.indexOf('"', start + 1) === end - 1 &&
-    !NEEDS_PARSE.test(text.slice(start, end))
+    (clean || !NEEDS_PARSE.test(json))
   )
-    return text.slice(start, end);
-  return JSON.stringify(JSON.parse(text.slice(start, end)));
+    return json;
+  return JSON.stringify(JSON.parse(json));
 }
 
 /**

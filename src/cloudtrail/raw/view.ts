@@ -131,7 +131,9 @@ export class RecordView {
       return value === undefined ? undefined : JSON.stringify(value);
     }
     const t = this.offsetOf(table, key);
-    return t < 0 ? undefined : valueJsonAt(this.text, table[t + Entry.ValueStart], table[t + Entry.ValueEnd]);
+    return t < 0
+      ? undefined
+      : valueJsonAt(this.text, table[t + Entry.ValueStart], table[t + Entry.ValueEnd], this.clean);
   }
 
   /**

@@ -75,6 +75,17 @@ describe('valueJsonAt', () => {
   it('throws on text that is not one JSON value', () => {
     for (const bad of ['"a" "b"', '"a', '', '"\t"', 'tru']) expect(() => at(bad)).toThrow(SyntaxError);
   });
+
+  it('takes a clean record’s string as it is, and still writes other values again', () => {
+    const clean = (value: string) => {
+      const text = `{"k": ${value} }`;
+      return valueJsonAt(text, 5, text.length - 1, true);
+    };
+    expect(clean('"arn:aws:iam::111111111111:user/alice"')).toBe('"arn:aws:iam::111111111111:user/alice"');
+    expect(clean('""')).toBe('""');
+    expect(clean('1E3')).toBe('1000');
+    expect(clean('{ "a" : [ 1 ] }')).toBe('{"a":[1]}');
+  });
 });
 
 describe('keysMayHoldDot', () => {
