@@ -37,7 +37,7 @@ export const PIECE_BYTES = 64 * 1024;
  * A streamed object's first compressed bytes, gunzipped on this thread while the stream's first
  * chunk is gunzipped on another: the analysis starts at once instead of waiting for that chunk.
  */
-const PREFIX_INPUT_BYTES = 24 * 1024;
+export const PREFIX_INPUT_BYTES = 12 * 1024;
 /** A prefix that would decompress to more than this (a gzip bomb) is left to the stream. */
 const PREFIX_MAX_OUTPUT = 1024 * 1024;
 /** Decompressed bytes that may wait unread, so the thread pool is not held up (see drained). */

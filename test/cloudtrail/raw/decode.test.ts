@@ -12,7 +12,7 @@
 import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { RecordSource, type RecordSourceStats } from '../../../src/cloudtrail/raw';
-import { coalesced, SMALL_GZIP_BYTES } from '../../../src/cloudtrail/raw/decode';
+import { coalesced, PREFIX_INPUT_BYTES, SMALL_GZIP_BYTES } from '../../../src/cloudtrail/raw/decode';
 import type { Diagnostic } from '../../../src/core';
 import { logObjectText, syntheticRecords } from '../../../scripts/synthetic-events';
 
@@ -215,8 +215,8 @@ describe('a gzip object read in small chunks', () => {
   });
 
   it('hands on the records of its first compressed bytes before damage that the stream reports', async () => {
-    // A streamed object's first 24 KiB are gunzipped at once, beside the stream, which then goes
-    // on from where they end; non-ASCII text puts characters across that seam.
+    // A streamed object's first PREFIX_INPUT_BYTES are gunzipped at once, beside the stream, which
+    // then goes on from where they end; non-ASCII text puts characters across that seam.
     const realistic = syntheticRecords(3000, { seed: 5 }).map((r) => ({ ...r, note: 'zoë ☃ 😀' }));
     const text = Buffer.from(logObjectText(realistic));
     const gz = zlib.gzipSync(text);
@@ -226,10 +226,10 @@ describe('a gzip object read in small chunks', () => {
     // Damage that inflate rejects within the stream's first chunk of output.
     const damaged = Buffer.from(gz).fill(0xff, 40 * 1024, 44 * 1024);
     const prefixText = zlib
-      .gunzipSync(gz.subarray(0, 24 * 1024), { finishFlush: zlib.constants.Z_SYNC_FLUSH })
+      .gunzipSync(gz.subarray(0, PREFIX_INPUT_BYTES), { finishFlush: zlib.constants.Z_SYNC_FLUSH })
       .toString();
     const inPrefix = prefixText.split('}},').length - 1;
-    expect(inPrefix).toBeGreaterThan(50);
+    expect(inPrefix).toBeGreaterThan(20);
     const outcomes = [];
     for (const size of [1024, 16 * 1024, damaged.length]) {
       const chunks: Buffer[] = [];
