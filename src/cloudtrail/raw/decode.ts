@@ -204,9 +204,9 @@ export async function* decodedBytes(
 /**
  * The chunks of a gunzip stream, then its error if it fails. Up to GUNZIP_AHEAD_BYTES wait here
  * unread (the stream is paused beyond that), so the thread pool is not held up while this thread
- * analyzes: the stream's own buffer holds 16 KiB, less than one chunk. They wait here rather
- * than in a larger stream buffer because the stream's async iterator drops what is buffered when
- * the stream fails; 'data' events hand on every chunk made before the failure.
+ * analyzes: the stream's own buffer holds less than one chunk. They wait here rather than in a
+ * larger stream buffer because the stream's async iterator drops what is buffered when the
+ * stream fails; 'data' events hand on every chunk made before the failure.
  */
 async function* drained(gunzip: Readable): AsyncGenerator<Buffer> {
   const queue: Buffer[] = [];
