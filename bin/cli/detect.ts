@@ -65,10 +65,11 @@ const EVENT_FIELDS = [
 
 /**
  * The JSON of a result's rule and event parts, byte for byte what JSON.stringify(detectResult(…))
- * writes: the rule's once per rule, the event's from the record's text without parsing it.
+ * writes: the rule's once per rule, as the UTF-8 bytes that open its lines; the event's from the
+ * record's text without parsing it.
  */
-const ruleParts = new WeakMap<RuleMeta, { json: string; ascii: boolean }>();
-function ruleJson(meta: RuleMeta): { json: string; ascii: boolean } {
+const ruleParts = new WeakMap<RuleMeta, { json: string; lineStart: Buffer }>();
+function ruleJson(meta: RuleMeta): { json: string; lineStart: Buffer } {
   let part = ruleParts.get(meta);
   if (part === undefined) {
     const json = JSON.stringify({
@@ -78,14 +79,16 @@ function ruleJson(meta: RuleMeta): { json: string; ascii: boolean } {
       tags: meta.tags,
       file: meta.file,
     });
-    part = { json, ascii: isAsciiText(json) };
+    part = { json, lineStart: Buffer.from(`{"rule":${json},"event":`) };
     ruleParts.set(meta, part);
   }
   return part;
 }
 
-// eslint-disable-next-line no-control-regex -- every character above ASCII is what is looked for
-const isAsciiText = (text: string): boolean => !/[^\x00-\x7f]/.test(text);
+/** The end of a line after the source's index. */
+const LINE_END = Buffer.from('}}\n');
+/** Room for a source index's digits. */
+const INDEX_DIGITS = 16;
 
 /** Throws on invalid JSON. */
 function eventJson(match: TextRecordMatch): string {
@@ -134,7 +137,7 @@ export async function runDetect(
   const output = new LineOutput(io.out);
   let sourceFile: string | undefined;
   let sourcePrefix = '';
-  let sourceAscii = true;
+  let sourceBytes = Buffer.alloc(0);
   const rows: string[][] = [];
   for await (const entry of eventFileEntries(inputs, onProblem)) {
     const file = entry.file;
@@ -175,15 +178,32 @@ export async function runDetect(
           if (source.file !== sourceFile) {
             sourceFile = source.file;
             sourcePrefix = `,"source":{"file":${JSON.stringify(sourceFile)},"index":`;
-            sourceAscii = isAsciiText(sourcePrefix);
+            sourceBytes = Buffer.from(sourcePrefix);
           }
           const part = ruleJson(rule);
-          // Lines known to be ASCII are copied into the output, not encoded character by character.
-          const waiting = output.append(
-            `{"rule":${part.json},"event":${event}${sourcePrefix}${source.index}}}\n`,
-            part.ascii && sourceAscii && last!.asciiText,
-          );
-          if (waiting) await waiting;
+          // The line goes into the output in pieces, with no string of its own: the rule's and the
+          // source's bytes are copied, and an ASCII record's event text is not encoded character by character.
+          const ascii = last!.asciiText;
+          const bytes =
+            part.lineStart.length +
+            event.length * (ascii ? 1 : 3) +
+            sourceBytes.length +
+            INDEX_DIGITS +
+            LINE_END.length;
+          if (bytes <= output.size) {
+            const waiting = output.reserve(bytes);
+            if (waiting) await waiting;
+            output.putBytes(part.lineStart);
+            output.putText(event, ascii);
+            output.putBytes(sourceBytes);
+            output.putIndex(source.index);
+            output.putBytes(LINE_END);
+          } else {
+            const waiting = output.append(
+              `{"rule":${part.json},"event":${event}${sourcePrefix}${source.index}}}\n`,
+            );
+            if (waiting) await waiting;
+          }
         } else
           rows.push([
             cells[0],

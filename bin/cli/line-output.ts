@@ -26,7 +26,8 @@ export class LineOutput {
 
   constructor(
     private readonly sink: LineSink,
-    private readonly size = LINE_OUTPUT_BYTES,
+    /** The buffer's size: a line up to this long can be written in pieces (`reserve`). */
+    readonly size = LINE_OUTPUT_BYTES,
   ) {
     this.stream = isStream(sink) ? sink : undefined;
     this.buffer = Buffer.allocUnsafe(size);
@@ -55,6 +56,39 @@ export class LineOutput {
     }
     this.used += this.buffer.write(text, this.used);
     return undefined;
+  }
+
+  /**
+   * Makes room for a line of up to `bytes` bytes, written next by `putBytes`, `putText` and
+   * `putIndex`: what is gathered is written first when the line would not fit. Returns a promise
+   * as `append` does. A line longer than a buffer goes through `append`.
+   */
+  reserve(bytes: number): Promise<void> | undefined {
+    if (bytes > this.size) throw new RangeError(`a line of ${bytes} bytes is longer than the buffer`);
+    return this.used + bytes > this.size ? this.flush() : undefined;
+  }
+
+  /** Copies bytes (already UTF-8) into the room `reserve` made. */
+  putBytes(bytes: Uint8Array): void {
+    this.buffer.set(bytes, this.used);
+    this.used += bytes.length;
+  }
+
+  /** Writes text into the room `reserve` made; `ascii` as in `append`. */
+  putText(text: string, ascii: boolean): void {
+    this.used += this.buffer.write(text, this.used, ascii ? 'latin1' : 'utf8');
+  }
+
+  /** Writes a non-negative integer's decimal digits into the room `reserve` made, with no string. */
+  putIndex(n: number): void {
+    let digits = 1;
+    for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    let at = this.used + digits;
+    this.used = at;
+    do {
+      this.buffer[--at] = 48 + (n % 10);
+      n = Math.floor(n / 10);
+    } while (n > 0);
   }
 
   /** Writes what is gathered; resolves when the stream can take more (at once when it can). */

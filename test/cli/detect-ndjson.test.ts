@@ -43,6 +43,25 @@ describe('detect --format ndjson', () => {
     expect(io.stdout()).toBe(expected.join(''));
   });
 
+  it('writes a line longer than its output buffer whole', async () => {
+    // Non-ASCII is counted at 3 bytes a character: this event may not fit the 1 MiB buffer.
+    const long = record('StopLogging', { sourceIPAddress: '\u00e9'.repeat(400_000) });
+    const text = `{"Records":[${JSON.stringify(record('StopLogging'))},${JSON.stringify(long)}]}`;
+    const dir = tempTree({ 'rules/stop.yml': stopLoggingRule, 't.json': text });
+    const io = captureIO();
+    expect(
+      await runDetect([join(dir, 't.json')], { rules: [join(dir, 'rules')], format: 'ndjson' }, io),
+    ).toBe(0);
+    const [rule] = loadRules([join(dir, 'rules')]).rules;
+    const parsed = (JSON.parse(text) as { Records: Record<string, unknown>[] }).Records;
+    const file = join(dir, 't.json');
+    expect(io.stdout()).toBe(
+      [0, 1]
+        .map((index) => `${JSON.stringify(detectResult(rule, parsed[index], { file, index }))}\n`)
+        .join(''),
+    );
+  });
+
   it('gives each of two records with the same text its own line and index, for every rule', async () => {
     const same = JSON.stringify(record('StopLogging'));
     const dir = tempTree({

@@ -44,6 +44,33 @@ describe('LineOutput', () => {
     expect(collected).toContain('y'.repeat(100) + '\n');
   });
 
+  it('writes lines put in pieces (bytes, text, digits) in order, flushing only between lines', async () => {
+    const collected: string[] = [];
+    const out = new LineOutput({ write: (text: string) => collected.push(text) }, 48);
+    const expected: string[] = [];
+    const indexes = [0, 7, 9, 10, 99, 100, 12345, 9007199254740991];
+    for (const [i, n] of indexes.entries()) {
+      const start = Buffer.from(i % 2 ? '{"r\u00e9":' : '{"r":');
+      const text = i % 3 ? 'caf\u00e9 \ud83d\ude00' : 'plain';
+      const ascii = i % 3 === 0;
+      const line = `${start.toString('utf8')}${text},${n}}\n`;
+      const bytes = start.length + text.length * (ascii ? 1 : 3) + 1 + 16 + 2;
+      await out.reserve(bytes);
+      out.putBytes(start);
+      out.putText(text, ascii);
+      out.putBytes(Buffer.from(','));
+      out.putIndex(n);
+      out.putBytes(Buffer.from('}\n'));
+      expected.push(line);
+    }
+    await out.flush();
+    expect(collected.join('')).toBe(expected.join(''));
+    // Each write holds whole lines: a line never straddles two buffers.
+    for (const chunk of collected) expect(chunk.endsWith('\n')).toBe(true);
+    expect(collected.length).toBeGreaterThan(1);
+    expect(() => out.reserve(49)).toThrow(RangeError);
+  });
+
   it('waits for a stream that cannot take more, and resumes on drain', async () => {
     const slow = slowStream();
     // Room for one 11-character line (up to 3 bytes each), not two.
