@@ -9,6 +9,43 @@ import { headerSlotOf, keyAt, keyIdAt } from './record-keys';
 /** Entry.Size numbers per top-level key (layout.ts Entry). */
 export type KeyTable = number[];
 
+/**
+ * The key table of the record being split: one array reused from record to record, so a record's
+ * table costs one copy of its exact size (`take`) rather than an array grown key by key.
+ */
+export class KeyTableBuilder {
+  // Filled with small integers from the start, so its elements stay packed (V8 PACKED_SMI).
+  private entries: number[] = Array.from({ length: 32 * Entry.Size }, () => 0);
+  /** Numbers written (Entry.Size per key): the table offset of the next entry. */
+  length = 0;
+
+  push(keyStart: number, keyEnd: number, valueStart: number, valueEnd: number, keyId: number): void {
+    const at = this.length;
+    const e = this.entries;
+    if (at + Entry.Size > e.length) for (let k = e.length; k > 0; k--) e.push(0);
+    e[at + Entry.KeyStart] = keyStart;
+    e[at + Entry.KeyEnd] = keyEnd;
+    e[at + Entry.ValueStart] = valueStart;
+    e[at + Entry.ValueEnd] = valueEnd;
+    e[at + Entry.KeyId] = keyId;
+    this.length = at + Entry.Size;
+  }
+
+  /** Appends the first `count` numbers of `source` (whole entries, as the WebAssembly loop writes them). */
+  append(source: Int32Array, count: number): void {
+    const at = this.length;
+    const e = this.entries;
+    while (at + count > e.length) for (let k = e.length; k > 0; k--) e.push(0);
+    for (let k = 0; k < count; k++) e[at + k] = source[k];
+    this.length = at + count;
+  }
+
+  /** A copy of the table built so far. */
+  take(): KeyTable {
+    return this.entries.slice(0, this.length);
+  }
+}
+
 /** Table offsets by layout.ts Slot (-1: absent), then the Slot.Unusual flag. */
 export type Header = number[];
 
@@ -34,7 +71,7 @@ export function closingQuote(text: string, from: number): number {
 export function scanObjectKeys(text: string, start: number): KeyTable | undefined {
   if (text.charCodeAt(start) !== 123) return undefined;
   const n = text.length;
-  const table: KeyTable = [];
+  const table = new KeyTableBuilder();
   let depth = 1;
   // 0: expecting a key, 1: after the key, 2: in the value
   let state = 0;
@@ -59,7 +96,7 @@ export function scanObjectKeys(text: string, start: number): KeyTable | undefine
     else if (c === 125 || c === 93) {
       if (--depth === 0) {
         if (state === 2) table.push(ks, ke, vs, i, keyIdAt(text, ks, ke));
-        return table;
+        return table.take();
       }
     } else if (depth === 1) {
       if (c === 58 && state === 1) {

@@ -8,7 +8,7 @@
  * noted while scanning. Top-level objects without a `Records` array come back as records too;
  * the reader decides whether they are records, digests or something else.
  */
-import { emptyHeader, noteHeaderEntry, type Header, type KeyTable } from './key-table';
+import { emptyHeader, KeyTableBuilder, noteHeaderEntry, type Header } from './key-table';
 import { Entry, KeyId, KeyState, WasmState, WasmStop } from './layout';
 import { headerSlotOf, keyIdAt } from './record-keys';
 import { RecordView } from './view';
@@ -77,8 +77,9 @@ export class RecordSplitter {
   private inRecords = false;
   private readonly max: number;
   private items: SplitItem[] = [];
-  // The captured record's key table (offsets into its text) and where its scan is.
-  private table: KeyTable | undefined;
+  // The captured record's key table (offsets into its text), when it gets one, and where its scan is.
+  private readonly table = new KeyTableBuilder();
+  private hasTable = false;
   private header: Header | undefined;
   /** Number of the key whose value is being read (record-keys.ts; -1: not listed). */
   private rkId = -1;
@@ -180,7 +181,7 @@ export class RecordSplitter {
     this.parts = [];
     this.captured = 0;
     this.oversized = false;
-    this.table = undefined;
+    this.hasTable = false;
     this.header = undefined;
     this.idsPending = false;
     this.rk = KeyState.None;
@@ -198,7 +199,8 @@ export class RecordSplitter {
     } else {
       const last = text.slice(start, end);
       const whole = this.parts.length === 0 ? last : this.parts.join('') + last;
-      const table = this.table && this.table.length <= MAX_TABLE_KEYS * Entry.Size ? this.table : undefined;
+      const table =
+        this.hasTable && this.table.length <= MAX_TABLE_KEYS * Entry.Size ? this.table.take() : undefined;
       if (table && this.idsPending) {
         // Keys cut by a chunk boundary get their number from the whole text.
         for (let t = 0; t < table.length; t += Entry.Size)
@@ -219,7 +221,7 @@ export class RecordSplitter {
     this.capturing = false;
     this.parts = [];
     this.captured = 0;
-    this.table = undefined;
+    this.hasTable = false;
     this.header = undefined;
     this.rk = KeyState.None;
   }
@@ -243,7 +245,8 @@ export class RecordSplitter {
     let ks = this.rkKs;
     let ke = this.rkKe;
     let vs = this.rkVs;
-    let table = this.table;
+    const table = this.table;
+    let hasTable = this.hasTable;
     let header = this.header;
     let id = this.rkId;
     while (i < n) {
@@ -282,14 +285,14 @@ export class RecordSplitter {
       if (c === 123 || c === 91) {
         if (depth === top && rk === KeyState.ExpectKey) {
           rk = KeyState.None; // `{` where a key belongs: not a JSON object, no table
-          table = undefined;
+          hasTable = false;
           header = undefined;
         }
         depth++;
       } else if (c === 125 || c === 93) {
         if (depth === top) {
           // The record's closing bracket: scan finishes the capture (and pushes the last key).
-          if (header && rk === KeyState.InValue) noteHeaderEntry(header, headerSlotOf(id), table!.length);
+          if (header && rk === KeyState.InValue) noteHeaderEntry(header, headerSlotOf(id), table.length);
           break;
         }
         depth--;
@@ -298,8 +301,8 @@ export class RecordSplitter {
           vs = base + i + 1;
           rk = KeyState.InValue;
         } else if (c === 44 && rk === KeyState.InValue) {
-          if (header) noteHeaderEntry(header, headerSlotOf(id), table!.length);
-          table!.push(ks, ke, vs, base + i, id);
+          if (header) noteHeaderEntry(header, headerSlotOf(id), table.length);
+          table.push(ks, ke, vs, base + i, id);
           rk = KeyState.ExpectKey;
         }
       }
@@ -310,7 +313,7 @@ export class RecordSplitter {
     this.rkKs = ks;
     this.rkKe = ke;
     this.rkVs = vs;
-    this.table = table;
+    this.hasTable = hasTable;
     this.header = header;
     this.rkId = id;
     return i;
@@ -333,22 +336,17 @@ export class RecordSplitter {
       const entries = st[WasmState.Entries];
       if (entries > 0) {
         const out = scanner.out;
-        const table = this.table!;
+        const table = this.table;
         const header = this.header;
-        for (let e = 0; e < entries * Entry.Size; e += Entry.Size) {
-          if (header) noteHeaderEntry(header, headerSlotOf(out[e + Entry.KeyId]), table.length);
-          table.push(
-            out[e + Entry.KeyStart],
-            out[e + Entry.KeyEnd],
-            out[e + Entry.ValueStart],
-            out[e + Entry.ValueEnd],
-            out[e + Entry.KeyId],
-          );
-        }
+        const count = entries * Entry.Size;
+        if (header)
+          for (let e = 0; e < count; e += Entry.Size)
+            noteHeaderEntry(header, headerSlotOf(out[e + Entry.KeyId]), table.length + e);
+        table.append(out, count);
       }
       if (st[WasmState.Dirty] === 1) this.recordClean = false;
       if (st[WasmState.Dropped] === 1) {
-        this.table = undefined; // `{` where a key belongs: not a JSON object, no table
+        this.hasTable = false; // `{` where a key belongs: not a JSON object, no table
         this.header = undefined;
       }
       if (st[WasmState.Stop] !== WasmStop.OutputFull) break;
@@ -365,7 +363,7 @@ export class RecordSplitter {
     }
     // At the record's closing bracket: scan finishes the capture (and pushes the last key).
     if (st[WasmState.Stop] === WasmStop.RecordEnd && this.header && this.rk === KeyState.InValue)
-      noteHeaderEntry(this.header, headerSlotOf(this.rkId), this.table!.length);
+      noteHeaderEntry(this.header, headerSlotOf(this.rkId), this.table.length);
     return i;
   }
 
@@ -477,14 +475,15 @@ export class RecordSplitter {
             captureStart = i;
             base = 0 - i; // not -i: -0 is a heap number, and one in a key table turns every table into doubles
             if (c === 123) {
-              this.table = [];
+              this.hasTable = true;
+              this.table.length = 0;
               this.header = emptyHeader();
               this.rkId = -1;
               this.rk = KeyState.ExpectKey;
             }
           } else if (this.rk === KeyState.ExpectKey && this.depth === this.elementDepth + 1) {
             this.rk = KeyState.None; // `{` where a key belongs: not a JSON object, no table
-            this.table = undefined;
+            this.hasTable = false;
           }
           if (this.mode === 'objects' && this.depth === 1) {
             if (c === 91 && this.recordsValueNext && !this.inRecords) {
@@ -493,7 +492,7 @@ export class RecordSplitter {
               this.elementDepth = 2;
               this.capturing = false;
               this.parts = [];
-              this.table = undefined;
+              this.hasTable = false;
               this.rk = KeyState.None;
               captureStart = -1;
             }
@@ -516,7 +515,7 @@ export class RecordSplitter {
           }
           this.depth--;
           if (this.rk === KeyState.InValue && this.depth === this.elementDepth) {
-            this.table!.push(this.rkKs, this.rkKe, this.rkVs, base + i, this.rkId);
+            this.table.push(this.rkKs, this.rkKe, this.rkVs, base + i, this.rkId);
           }
           if (this.capturing && this.depth === this.elementDepth) {
             this.finishCapture(text, captureStart, i + 1);
@@ -536,7 +535,7 @@ export class RecordSplitter {
         case 44: // ,
           this.scalarElement = false;
           if (this.rk === KeyState.InValue && this.depth === this.elementDepth + 1) {
-            this.table!.push(this.rkKs, this.rkKe, this.rkVs, base + i, this.rkId);
+            this.table.push(this.rkKs, this.rkKe, this.rkVs, base + i, this.rkId);
             this.rk = KeyState.ExpectKey;
           }
           if (this.mode === 'objects' && this.depth === 1 && !this.inRecords) this.keyState = 'expectKey';

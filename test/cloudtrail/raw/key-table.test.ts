@@ -72,6 +72,9 @@ describe('key tables from the splitter', () => {
     expect(splitterNotes(at256).keys).toEqual(scanObjectKeys(at256.text, 0));
     expect(splitterNotes(at256).keys).toHaveLength(256 * 5);
     expect(splitterNotes(at257).keys).toBeUndefined();
+    // Tables past the splitter's first buffer, checked key by key against the objects.
+    const wider = [wide(40), wide(200), wide(3)];
+    for (const chunk of [50, 64 * 1024]) checkTables(JSON.stringify({ Records: wider }), wider, chunk);
     expect(scanObjectKeys(at257.text, 0)).toHaveLength(257 * 5);
   });
 });
