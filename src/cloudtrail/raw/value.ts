@@ -127,7 +127,6 @@ export function valueCacheFor(key: string): ValueCache {
 }
 /** Entries per generation (so up to twice as many texts per key). */
 const VALUE_CACHE_ENTRIES = 2048;
-const MIN_CACHED_LENGTH = 64;
 /** After this many lookups a key's cache stays on only if at least a quarter of them hit. */
 const TRIAL_LOOKUPS = 512;
 const RETRY_AFTER = 65_536;
@@ -144,7 +143,7 @@ export function cachedEntry(
 ): CacheEntry | undefined {
   while (start < end && isSpace(text.charCodeAt(start))) start++;
   const c = text.charCodeAt(start);
-  if ((c !== 123 && c !== 91) || end - start < MIN_CACHED_LENGTH) return undefined;
+  if (c !== 123 && c !== 91) return undefined;
   if (!cache.on) {
     // Tried again now and then: a warm Lambda sees other trails with other patterns.
     if (++cache.lookups >= RETRY_AFTER) Object.assign(cache, { lookups: 0, hits: 0, on: true });

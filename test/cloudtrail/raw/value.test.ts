@@ -1,5 +1,11 @@
 /** Parsing one value of a record's text (src/cloudtrail/raw/value.ts), against JSON.parse. */
-import { keysMayHoldDot, parseValueAt, valueJsonAt } from '../../../src/cloudtrail/raw/value';
+import {
+  cachedEntry,
+  keysMayHoldDot,
+  parseValueAt,
+  valueCacheFor,
+  valueJsonAt,
+} from '../../../src/cloudtrail/raw/value';
 import { makeRng } from '../../../scripts/synthetic-events';
 
 describe('parseValueAt', () => {
@@ -132,5 +138,48 @@ describe('keysMayHoldDot', () => {
       }
     }
     expect(dotted).toBeGreaterThan(500);
+  });
+});
+
+describe('cachedEntry', () => {
+  /** The entry for the value written between `{"k":` and the closing brace, in a cache of its own. */
+  const entryOf = (key: string, value: string) => {
+    const text = `{"k": ${value} }`;
+    return cachedEntry(valueCacheFor(key), text, 5, text.length - 1);
+  };
+
+  it('gives objects and arrays of any length, parsed once per text, and nothing else', () => {
+    for (const value of ['{}', '[]', '{"a":1}', '[1,"x",null]', '{"b":{"c":[true]}}']) {
+      const first = entryOf('cache-test-any-length', value);
+      expect(first?.value).toEqual(JSON.parse(value));
+      // The same text, at another place of another record: the same entry, not a new parse.
+      expect(cachedEntry(valueCacheFor('cache-test-any-length'), `[0,${value}]`, 3, 3 + value.length)).toBe(
+        first,
+      );
+    }
+    for (const value of ['"{}"', '12', 'null', 'true'])
+      expect(entryOf('cache-test-any-length', value)).toBeUndefined();
+  });
+
+  it('tells apart texts of the same length whose fingerprints are equal', () => {
+    // 66 characters: the fingerprint reads every other one from the last (odd offsets), so texts
+    // that differ only at offset 40 have the same fingerprint; the text itself decides.
+    const text = (c: string) => `{"v":"${'a'.repeat(34)}${c}${'a'.repeat(23)}"}`;
+    const [a, b] = [text('x'), text('y')];
+    expect(a).toHaveLength(66);
+    expect(a.indexOf('x')).toBe(40);
+    const cache = valueCacheFor('cache-test-fingerprint');
+    for (const t of [a, b, a, b]) expect(cachedEntry(cache, t, 0, t.length)?.value).toEqual(JSON.parse(t));
+    // Each replaced the other under their shared fingerprint: parsed every time, never mistaken.
+    expect(cache.hits).toBe(0);
+    // Texts whose fingerprints differ stay side by side.
+    const c = text('z').replace('aaz', 'azz');
+    for (const t of [c, a, c]) expect(cachedEntry(cache, t, 0, t.length)?.value).toEqual(JSON.parse(t));
+    expect(cache.hits).toBe(1);
+  });
+
+  it('throws on an object or array that is not valid JSON', () => {
+    expect(() => entryOf('cache-test-invalid', '{"a":}')).toThrow(SyntaxError);
+    expect(() => entryOf('cache-test-invalid', '[1,')).toThrow(SyntaxError);
   });
 });
