@@ -7,6 +7,30 @@ import { buildFieldPlan, type FieldPlan, type CloudTrailRecord } from '../core';
 import type { CompiledRule } from './model';
 import { compilePattern, parseSigmaString } from './sigma-string';
 
+/** Slots of RuleIndex.recent (a power of two). */
+const RECENT_SLOTS = 256;
+
+interface RecentPair {
+  name: string | undefined;
+  source: string | undefined;
+  candidates: Candidates;
+}
+
+/** A slot for a pair: cheap to compute, and different for most pairs of a trail. */
+function recentSlot(name: string | undefined, source: string | undefined): number {
+  const n =
+    name === undefined
+      ? 0
+      : name.length * 31 + (name.charCodeAt(0) | 0) * 7 + (name.charCodeAt(name.length - 1) | 0);
+  const s = source === undefined ? 0 : source.length * 17 + (source.charCodeAt(0) | 0);
+  return (n * 13 + s) & (RECENT_SLOTS - 1);
+}
+
+/** A string of its own with the same text: V8 keeps a slice of 13 or more characters as a view of the whole. */
+function copyOf(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : (' ' + text).slice(1);
+}
+
 /** Distinct (eventName, eventSource) pairs whose candidate lists are kept. */
 const MAX_CACHED_PAIRS = 4096;
 /** Longer eventName / eventSource values (hostile) are dispatched without caching. */
@@ -49,6 +73,14 @@ export class RuleIndex {
   /** eventName -> eventSource -> candidate rules in load order (raw values; undefined = absent). */
   private readonly cache = new Map<string | undefined, Map<string | undefined, Candidates>>();
   private cached = 0;
+  /**
+   * The last pairs looked up, by a slot from their lengths and end characters: a hit costs two
+   * string comparisons instead of hashing both strings (each record's are new) for the two maps.
+   */
+  private readonly recent: Array<RecentPair | undefined> = Array.from(
+    { length: RECENT_SLOTS },
+    () => undefined,
+  );
   /** For records whose dispatch fields are not strings: every rule. */
   private readonly all: Candidates;
 
@@ -98,6 +130,17 @@ export class RuleIndex {
       return this.all;
     if ((name?.length ?? 0) > MAX_CACHED_KEY || (source?.length ?? 0) > MAX_CACHED_KEY)
       return candidatesOf(this.compute(name, source));
+    const slot = recentSlot(name, source);
+    const recent = this.recent[slot];
+    if (recent !== undefined && recent.name === name && recent.source === source) return recent.candidates;
+    // Kept as copies: a record's value is a slice of the decoded text, which it would keep alive.
+    const own = { name: copyOf(name), source: copyOf(source) };
+    const candidates = this.cachedLookup(own.name, own.source);
+    this.recent[slot] = { ...own, candidates };
+    return candidates;
+  }
+
+  private cachedLookup(name: string | undefined, source: string | undefined): Candidates {
     let bySource = this.cache.get(name);
     let list = bySource?.get(source);
     if (list) return list;

@@ -80,6 +80,20 @@ describe('RuleIndex', () => {
     expect(index.candidates({ eventName: ['ConsoleLogin'] })).toHaveLength(4);
     expect(index.match({ eventName: ['ConsoleLogin'] })).toEqual([byName]);
   });
+  it('tells apart pairs that share a slot of its recent lookups', () => {
+    // Same lengths and end characters: one slot. Alternating, each must get its own candidates.
+    const a = rule('sel:\n  eventName: CreateAbcZ\ncondition: sel');
+    const b = rule('sel:\n  eventName: CreateXyzZ\ncondition: sel');
+    const own = new RuleIndex([a, b, always]);
+    for (let round = 0; round < 3; round++) {
+      expect(own.lookup('CreateAbcZ', 'iam.amazonaws.com').rules).toEqual([a, always]);
+      expect(own.lookup('CreateXyzZ', 'iam.amazonaws.com').rules).toEqual([b, always]);
+      expect(own.lookup('CreateXyzZ', 'ixm.amazonaws.com').rules).toEqual([b, always]);
+      expect(own.lookup('CreateXyzZ', undefined).rules).toEqual([b, always]);
+      expect(own.lookup(undefined, 'iam.amazonaws.com').rules).toEqual([always]);
+      expect(own.lookup('createabcz', 'iam.amazonaws.com').rules).toEqual([a, always]);
+    }
+  });
   it('builds a sub-index for a set of rule ids', () => {
     const sub = index.subset(new Set([byName.meta.id, always.meta.id]));
     expect(sub.rules).toEqual([byName, always]);
