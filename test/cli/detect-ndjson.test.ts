@@ -44,7 +44,7 @@ describe('detect --format ndjson', () => {
   });
 
   it('writes a line longer than its output buffer whole', async () => {
-    // Non-ASCII is counted at 3 bytes a character: this event may not fit the 1 MiB buffer.
+    // Non-ASCII is counted at 3 bytes a character: this event's worst case exceeds the output buffer.
     const long = record('StopLogging', { sourceIPAddress: '\u00e9'.repeat(400_000) });
     const text = `{"Records":[${JSON.stringify(record('StopLogging'))},${JSON.stringify(long)}]}`;
     const dir = tempTree({ 'rules/stop.yml': stopLoggingRule, 't.json': text });
