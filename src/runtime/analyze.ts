@@ -7,7 +7,7 @@ import { accountOf, parseRawRecord, type SourcedRecord } from '../cloudtrail';
 import type { RecordView } from '../cloudtrail/raw';
 import type { Match } from '../alerts';
 import { lookupAccount, type AccountDirectory, type OrgPolicy } from '../org';
-import { RuleIndex, type CompiledRule } from '../sigma';
+import { gateCloses, RuleIndex, type CompiledRule } from '../sigma';
 import type { CloudTrailRecord } from '../core';
 import { TextRecordMatch } from './text-match';
 
@@ -134,6 +134,11 @@ export class Analyzer {
     let matches: Match[] | undefined;
     let origin: { file: string; index: number } | undefined;
     for (const rule of candidates.rules) {
+      // A rule the remembered identity verdicts rule out is not called (sigma/identity-gate.ts).
+      if (memo !== undefined) {
+        const gate = rule.identityGate;
+        if (gate !== undefined && gateCloses(gate, memo)) continue;
+      }
       if (rule.match(projected, plain, memo))
         (matches ??= []).push(
           new TextRecordMatch(

@@ -20,6 +20,7 @@ import {
   resolveOfPattern,
   type ConditionNode,
 } from './condition';
+import { identityGateOf, type IdentityGate } from './identity-gate';
 import { compileRuleCode, takeMemoSlots, type RulePredicate } from './rule-code';
 import type { SourceEntry, SourceNode } from './yaml-documents';
 
@@ -34,6 +35,8 @@ export interface CompiledDetection {
   /** The same verdict from the compiled closures (explanations use it; tests compare the two). */
   interpreted(record: CloudTrailRecord): boolean;
   explainSelections(record: CloudTrailRecord): SelectionExplanation[];
+  /** The memo verdicts that rule a match out (identity-gate.ts); undefined when none do. */
+  identityGate: IdentityGate | undefined;
 }
 
 export interface DetectionProblem {
@@ -161,6 +164,7 @@ export function compileDetection(
       return (generated ??= compileRuleCode(conditions, identifiers, selections, memoSlots));
     },
     interpreted,
+    identityGate: identityGateOf(conditions, identifiers, selections, memoSlots),
     explainSelections: (record) =>
       [...selections.values()].map((s) => ({
         name: s.name,

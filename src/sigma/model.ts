@@ -5,6 +5,7 @@
  */
 
 import type { CloudTrailRecord, Diagnostic, Level, FieldReads, IdentityMemo } from '../core';
+import type { IdentityGate } from './identity-gate';
 
 /** What every consumer needs to know about a detection rule, without its detection logic. */
 export interface RuleMeta {
@@ -80,6 +81,11 @@ export interface CompiledRule {
   match(record: CloudTrailRecord, plain?: boolean, memo?: IdentityMemo): boolean;
   explain(record: CloudTrailRecord): RuleExplanation;
   dispatch: DispatchKeys;
+  /**
+   * Memo verdicts under which `match` is false (identity-gate.ts): a caller holding the record's
+   * memo may skip the rule when gateCloses says so. Undefined when no verdict decides it.
+   */
+  identityGate: IdentityGate | undefined;
   /** The field paths `match` reads (and whether it searches the whole record), for partial parsing. */
   reads: FieldReads;
 }

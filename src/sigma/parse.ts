@@ -125,6 +125,7 @@ function makeCompiledRule(meta: RuleMeta, detection: CompiledDetection): Compile
     // The first call generates the rule's code (CompiledDetection.match) and puts it in its place.
     match: (record, plain, memo) => (rule.match = detection.match)(record, plain, memo),
     dispatch: deriveDispatchKeys(detection),
+    identityGate: detection.identityGate,
     reads: readsOf(detection),
     explain: (record: CloudTrailRecord): RuleExplanation => ({
       rule: meta,
