@@ -4,7 +4,7 @@
  * path inside the document (`detection.selection.eventName|contains`) and the line.
  */
 import { isProblem, type CloudTrailRecord, type IdentityMemo, type Problem, type Severity } from '../core';
-import type { SelectionExplanation } from './model';
+import type { IdentityGate, SelectionExplanation } from './model';
 import {
   compileItem,
   ItemError,
@@ -20,7 +20,7 @@ import {
   resolveOfPattern,
   type ConditionNode,
 } from './condition';
-import { identityGateOf, type IdentityGate } from './identity-gate';
+import { identityGateOf } from './identity-gate';
 import { compileRuleCode, takeMemoSlots, type RulePredicate } from './rule-code';
 import type { SourceEntry, SourceNode } from './yaml-documents';
 

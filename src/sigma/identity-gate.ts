@@ -11,12 +11,7 @@
 import type { ConditionNode } from './condition';
 import { resolveOfPattern } from './condition';
 import type { CompiledItem, CompiledSelection } from './detection-item';
-
-/**
- * Entries `slot * 4 + verdict`: the rule cannot match when the memo holds `verdict` (1 true,
- * 2 false) at `slot`. A verdict is the item's read before a leaf's `neq` (rule-code.ts).
- */
-export type IdentityGate = readonly number[];
+import type { IdentityGate } from './model';
 
 /** Whether the memo rules the match out. A slot beyond the memo's end reads undefined: not known. */
 export function gateCloses(gate: IdentityGate, memo: Uint8Array): boolean {

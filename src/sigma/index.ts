@@ -7,7 +7,7 @@ export { parseRules } from './parse';
 export { RuleIndex } from './rule-index';
 export { explainRule, formatExplanation, mismatchReasons, appliesTo } from './explain';
 export { applyFilters } from './apply-filters';
-export { gateCloses, type IdentityGate } from './identity-gate';
+export { gateCloses } from './identity-gate';
 export { parseTimespan } from './correlation-document';
 export { derivedRuleId } from './rule-meta';
 export { useDocumentCache, type DocumentCache, type YamlDocuments } from './document-cache';

@@ -5,7 +5,6 @@
  */
 
 import type { CloudTrailRecord, Diagnostic, Level, FieldReads, IdentityMemo } from '../core';
-import type { IdentityGate } from './identity-gate';
 
 /** What every consumer needs to know about a detection rule, without its detection logic. */
 export interface RuleMeta {
@@ -67,6 +66,13 @@ export interface DispatchKeys {
   eventSourcePatterns?: string[];
   eventNamePatterns?: string[];
 }
+
+/**
+ * Entries `slot * 4 + verdict` of a rule's identity gate (identity-gate.ts): the rule cannot match
+ * when the memo holds `verdict` (1 true, 2 false) at `slot`. A verdict is the item's read before
+ * a leaf's `neq` (rule-code.ts).
+ */
+export type IdentityGate = readonly number[];
 
 /** A detection rule compiled once into an evaluator. `match` does no per-event compilation. */
 export interface CompiledRule {
