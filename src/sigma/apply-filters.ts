@@ -10,6 +10,7 @@ export function applyFilters(rules: CompiledRule[], filters: FilterRuleModel[]):
   return rules.map((rule) => {
     const applied = filters.filter((f) => appliesTo(f, rule));
     if (applied.length === 0) return rule;
+    // The spread keeps the rule's identity gate: a filter only narrows its matches.
     return {
       ...rule,
       match: (record, plain, memo) => {

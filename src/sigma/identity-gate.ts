@@ -8,13 +8,14 @@
  * without it (an AND over it, every alternative and every condition requiring it); `not` and
  * `1 of` over several selections take nothing.
  */
+import type { IdentityMemo } from '../core';
 import type { ConditionNode } from './condition';
 import { resolveOfPattern } from './condition';
 import type { CompiledItem, CompiledSelection } from './detection-item';
 import type { IdentityGate } from './model';
 
 /** Whether the memo rules the match out. A slot beyond the memo's end reads undefined: not known. */
-export function gateCloses(gate: IdentityGate, memo: Uint8Array): boolean {
+export function gateCloses(gate: IdentityGate, memo: IdentityMemo): boolean {
   for (let i = 0; i < gate.length; i++) {
     const entry = gate[i];
     if (memo[entry >> 2] === (entry & 3)) return true;
@@ -32,7 +33,7 @@ export function identityGateOf(
   if (memoSlots.size === 0 || conditions.length === 0) return undefined;
   const ofSelection = (name: string): Set<CompiledItem> => {
     const selection = selections.get(name);
-    // A missing selection is false: the condition does not hold through it, so it needs nothing.
+    // A missing selection is always false; taking nothing from it is still sound.
     if (!selection || selection.alternatives.length === 0) return new Set();
     return intersection(
       selection.alternatives.map((items) => new Set(items.filter((i) => memoSlots.has(i)))),
