@@ -139,7 +139,7 @@ export async function runDetect(
   let sourcePrefix = '';
   let sourceBytes = Buffer.alloc(0);
   const rows: string[][] = [];
-  for await (const entry of eventFileEntries(inputs, onProblem)) {
+  for (const entry of eventFileEntries(inputs, onProblem)) {
     const file = entry.file;
     for await (const batch of analyzeStream(openEventInput(entry), file, analyzer, onProblem)) {
       events += batch.records;

@@ -187,55 +187,58 @@ export interface EventFileEntry {
 /**
  * Every file below `path` (or `path` itself), sorted by name for determinism. Synchronous: on a
  * local disk a stat or a directory listing takes microseconds, less than the thread-pool round
- * trip of its asynchronous form, and a folder of a day's trail has thousands of files.
+ * trip of its asynchronous form, and a folder of a day's trail has thousands of files. Iterative:
+ * a generator per folder level would pass each file up through every level of the trail's layout.
  */
 function* filesOf(
-  path: string,
-  explicit: boolean,
+  input: string,
   seen: Set<string>,
   onProblem: (p: Diagnostic) => void,
 ): Generator<EventFileEntry> {
-  let stat;
-  try {
-    stat = statSync(path);
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    onProblem({
-      severity: 'error',
-      file: path,
-      message:
-        code === 'ENOENT' ? 'no such file or directory' : `cannot open (${code ?? (err as Error).message})`,
-    });
-    return;
-  }
-  if (stat.isDirectory()) {
-    let names: string[];
+  // Paths still to visit, the next one last, so the walk goes depth first in name order.
+  const pending: string[] = [input];
+  while (pending.length > 0) {
+    const path = pending.pop()!;
+    const explicit = path === input;
+    let stat;
     try {
-      const real = realpathSync(path);
-      if (seen.has(real)) return;
-      seen.add(real);
-      names = readdirSync(path);
+      stat = statSync(path);
     } catch (err) {
+      const code = (err as { code?: string }).code;
       onProblem({
         severity: 'error',
         file: path,
-        message: `cannot list directory (${(err as { code?: string }).code ?? (err as Error).message})`,
+        message:
+          code === 'ENOENT' ? 'no such file or directory' : `cannot open (${code ?? (err as Error).message})`,
       });
-      return;
+      continue;
     }
-    names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const name of names) {
-      if (name.startsWith('.')) continue;
-      yield* filesOf(join(path, name), false, seen, onProblem);
+    if (stat.isDirectory()) {
+      let names: string[];
+      try {
+        const real = realpathSync(path);
+        if (seen.has(real)) continue;
+        seen.add(real);
+        names = readdirSync(path);
+      } catch (err) {
+        onProblem({
+          severity: 'error',
+          file: path,
+          message: `cannot list directory (${(err as { code?: string }).code ?? (err as Error).message})`,
+        });
+        continue;
+      }
+      names.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+      for (const name of names) if (!name.startsWith('.')) pending.push(join(path, name));
+      continue;
     }
-    return;
+    if (!stat.isFile()) {
+      if (explicit) onProblem({ severity: 'error', file: path, message: 'not a regular file' });
+      continue;
+    }
+    if (!explicit && !EVENT_FILE.test(path)) continue;
+    yield { file: path, size: stat.size };
   }
-  if (!stat.isFile()) {
-    if (explicit) onProblem({ severity: 'error', file: path, message: 'not a regular file' });
-    return;
-  }
-  if (!explicit && !EVENT_FILE.test(path)) return;
-  yield { file: path, size: stat.size };
 }
 
 /**
@@ -247,7 +250,7 @@ export async function* readEvents(
   onProblem: (p: Diagnostic) => void,
   options: ReadOptions = {},
 ): AsyncGenerator<SourcedRecord> {
-  for await (const { file } of eventFileEntries(inputs, onProblem)) {
+  for (const { file } of eventFileEntries(inputs, onProblem)) {
     yield* recordsFromStream(openEventFile(file), file, onProblem, options);
   }
 }
@@ -257,13 +260,13 @@ export async function* readEvents(
  * their sizes, digest and Insights files skipped (a notice each). One bad input never stops the
  * others.
  */
-export async function* eventFileEntries(
+export function* eventFileEntries(
   inputs: string[],
   onProblem: (p: Diagnostic) => void,
-): AsyncGenerator<EventFileEntry> {
+): Generator<EventFileEntry> {
   const seen = new Set<string>();
   for (const input of inputs) {
-    for (const entry of filesOf(input, true, seen, onProblem)) {
+    for (const entry of filesOf(input, seen, onProblem)) {
       const skip = skipReason(entry.file);
       if (skip) {
         onProblem({ severity: 'notice', file: entry.file, message: skip });

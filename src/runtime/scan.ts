@@ -133,7 +133,7 @@ async function* eventSources(
 ): AsyncGenerator<{ name: string; open: () => Promise<Readable | Buffer> }> {
   const local = options.inputs.filter((i) => !i.startsWith('s3://'));
   if (local.length > 0)
-    for await (const entry of eventFileEntries(local, options.onProblem))
+    for (const entry of eventFileEntries(local, options.onProblem))
       yield { name: entry.file, open: async () => openEventInput(entry) };
   const remote = options.inputs.filter((i) => i.startsWith('s3://'));
   if (remote.length === 0) return;

@@ -34,7 +34,7 @@ async function bytesOf(input: Buffer | Readable): Promise<Buffer> {
 async function walk(inputs: string[]): Promise<string[]> {
   const seen: string[] = [];
   const onProblem = (p: Diagnostic) => seen.push(`${p.severity} ${p.file.slice(dir.length)}: ${p.message}`);
-  for await (const entry of eventFileEntries(inputs, onProblem)) {
+  for (const entry of eventFileEntries(inputs, onProblem)) {
     const input = openEventInput(entry);
     const bytes = await bytesOf(input);
     seen.push(
@@ -72,7 +72,7 @@ describe('eventFileEntries and openEventInput', () => {
   it('streams a file that cannot be read whole, so its reader says why', async () => {
     write('gone.json', '{"Records":[]}');
     const entries = [];
-    for await (const entry of eventFileEntries([dir], () => undefined)) entries.push(entry);
+    for (const entry of eventFileEntries([dir], () => undefined)) entries.push(entry);
     rmSync(join(dir, 'gone.json'));
     const input = openEventInput(entries[0]);
     expect(Buffer.isBuffer(input)).toBe(false);
