@@ -21,9 +21,10 @@
  *   npm run bench -- --rules rules  # another rule set (repeatable)
  *   npm run bench -- --trailalerts <TrailAlerts cloudtrail_analyzer dir>  # side by side (also TRAILALERTS_DIR)
  *   npm run bench -- --whole-process  # the built CLI as a user runs it (scripts/bench-process.ts)
+ *   npm run bench -- --sizes 1,10 --runs 5  # five runs, each in its own process, and the minimum b/a
  * Then the processor's alerts/s and the cost model (scripts/bench-processor.ts).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +40,7 @@ import {
   trailAlertsDisabledLine,
 } from './bench-trailalerts';
 import { wholeProcessBench } from './bench-process';
+import { benchRuns, type RunSummary } from './bench-runs';
 import { BUNDLED_ENGINE_FILE, bundledEngine } from './bundled-engine';
 import { writeLogObject } from './synthetic-events';
 
@@ -64,6 +66,10 @@ interface Args {
   scanSizes: number[];
   /** Whether --sizes was given. */
   sizesGiven: boolean;
+  /** `--runs N`: the bench N times, each in a process of its own (scripts/bench-runs.ts). */
+  runs: number;
+  /** `--summary <file>`: where a run writes its ratios as JSON, for --runs. */
+  summary?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -75,7 +81,13 @@ function parseArgs(argv: string[]): Args {
   const sizes = value('sizes')?.split(',').map(Number) ?? (smoke ? [1, 4] : [1, 10, 100]);
   if (sizes.some((s) => !(s > 0))) throw new Error('--sizes expects positive MB values, e.g. 1,10,100');
   const memory = value('memory');
+  const runs = Number(value('runs') ?? 1);
+  if (!(Number.isInteger(runs) && runs >= 1))
+    throw new Error('--runs expects a whole number of runs, e.g. 5');
+  const summary = value('summary');
   return {
+    runs,
+    ...(summary ? { summary } : {}),
     smoke,
     sizes,
     repeat: Number(value('repeat') ?? (smoke ? 1 : 3)),
@@ -177,7 +189,13 @@ async function memoryFigure(sizeMb: number, seed: number, analyzer: Analyzer): P
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const args = parseArgs(argv);
+  if (args.runs > 1) {
+    const at = argv.indexOf('--runs');
+    await benchRuns(__filename, [...argv.slice(0, at), ...argv.slice(at + 2)], args.runs);
+    return;
+  }
   const rulePaths = (args.rules.length > 0 ? args.rules : RULE_PATHS).filter((p) => existsSync(p));
   if (args.wholeProcess) {
     await wholeProcessBench({
@@ -220,6 +238,7 @@ async function main(): Promise<void> {
     'peak RSS MB',
   ];
   const rows: string[][] = [];
+  const summaries: RunSummary[] = [];
   const objects: { path: string; sizeMb: number; oursMbPerSecond: number; oursEventsPerSecond: number }[] =
     [];
   // Warm-up: a Lambda container analyzes object after object for hours, so the figures below are
@@ -284,6 +303,13 @@ async function main(): Promise<void> {
       oursMbPerSecond: size / MB / detect.seconds,
       oursEventsPerSecond: eventsPerSecond,
     });
+    summaries.push({
+      sizeMb,
+      ratio: parse.seconds / detect.seconds,
+      cpuRatio: parse.cpuSeconds / detect.cpuSeconds,
+      analyzerMbPerSecond: size / MB / detect.seconds,
+      load: os.loadavg()[0],
+    });
     rows.push([
       (size / MB).toFixed(1),
       String(parse.result),
@@ -306,6 +332,11 @@ async function main(): Promise<void> {
   console.log(
     'b/a: analyzer throughput relative to gunzip + JSON.parse alone (higher is better); by CPU: the same with CPU time of all threads instead of wall time.',
   );
+  if (args.summary) {
+    // A run of --runs: its ratios are all that is asked of it.
+    writeFileSync(args.summary, JSON.stringify(summaries));
+    return;
+  }
   // The processor (whole alert path, in-memory state) and the cost model at the measured speed.
   const proc = await benchProcessor(args.sizes.length === 1 && args.sizes[0] <= 1 ? 5000 : 20000);
   console.log(
