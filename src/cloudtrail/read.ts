@@ -185,7 +185,7 @@ export interface EventFileEntry {
 }
 
 /**
- * Every file below `path` (or `path` itself), sorted by name for determinism. Synchronous: on a
+ * Every file below `input` (or `input` itself), sorted by name for determinism. Synchronous: on a
  * local disk a stat or a directory listing takes microseconds, less than the thread-pool round
  * trip of its asynchronous form, and a folder of a day's trail has thousands of files. Iterative:
  * a generator per folder level would pass each file up through every level of the trail's layout.

@@ -10,15 +10,15 @@ import { headerSlotOf, keyAt, keyIdAt } from './record-keys';
 export type KeyTable = number[];
 
 /**
- * The key table of the record being split: one array reused from record to record, so a record's
- * table costs one copy of its exact size (`take`) rather than an array grown key by key.
- */
-/**
  * A builder's first array, copied for each (a splitter per object, and a folder of a day's trail
  * is thousands of objects): filled with small integers, so copies stay packed (V8 PACKED_SMI).
  */
 const FIRST_ENTRIES: readonly number[] = Array.from({ length: 32 * Entry.Size }, () => 0);
 
+/**
+ * The key table of the record being split: one array reused from record to record, so a record's
+ * table costs one copy of its exact size (`take`) rather than an array grown key by key.
+ */
 export class KeyTableBuilder {
   private entries: number[] = FIRST_ENTRIES.slice();
   /** Numbers written (Entry.Size per key): the table offset of the next entry. */
