@@ -50,7 +50,11 @@ export async function benchRuns(script: string, args: string[], runs: number): P
           `${r.sizeMb} MB b/a ${r.ratio.toFixed(2)} (by CPU ${r.cpuRatio.toFixed(2)}, analyzer ${r.analyzerMbPerSecond.toFixed(0)} MB/s)`,
       );
       console.log(`run ${run}/${runs}: ${cells.join('; ')}; load ${results[0]?.load.toFixed(1) ?? '?'}`);
-      for (const r of results) bySize.set(r.sizeMb, [...(bySize.get(r.sizeMb) ?? []), r]);
+      for (const r of results) {
+        const seen = bySize.get(r.sizeMb);
+        if (seen) seen.push(r);
+        else bySize.set(r.sizeMb, [r]);
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
