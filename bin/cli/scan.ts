@@ -20,6 +20,7 @@ import {
 } from './exit-codes';
 import { clean as cleanText, wrap } from './io';
 import { parseTimeRange } from './time-range';
+import { defaultRules } from './default-rules';
 
 export interface ScanCommandOptions {
   config?: string;
@@ -394,7 +395,7 @@ export function scanCommand(): Command {
     )
     .option(
       '--rules <path>',
-      'rule file or directory (repeatable)',
+      'rule file or directory (repeatable; default ./rules, else the rules that ship with trailalerts)',
       (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
     )
     .option(
@@ -426,7 +427,13 @@ export function scanCommand(): Command {
     .addHelpText('after', exitHelp([EXIT_CONFIG, EXIT_RULES, EXIT_INPUT, EXIT_FAILED, EXIT_FAIL_ON]))
     .action(async (inputs: string[], raw: Omit<ScanCommandOptions, 'rules'> & { rules?: string[] }) => {
       try {
-        process.exitCode = await runScan(inputs, { ...raw, rules: raw.rules ?? ['rules'] });
+        let rules = raw.rules;
+        if (rules === undefined) {
+          const fallback = defaultRules();
+          if (fallback.notice) process.stderr.write(`${fallback.notice}\n`);
+          rules = fallback.paths;
+        }
+        process.exitCode = await runScan(inputs, { ...raw, rules });
       } catch (err) {
         process.stderr.write(`error: ${cleanText(err instanceof Error ? err.message : String(err), 2000)}\n`);
         process.exitCode = EXIT_FAILED;

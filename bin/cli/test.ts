@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import type { SequenceTester } from '../../src/sigma';
 import { EXIT_FAILED, EXIT_INPUT, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
 import { clean, printDiagnostics, processIO, type CliIO } from './io';
+import { LOCAL_RULES, missingLocalRulesHint } from './default-rules';
 
 export interface TestCommandOptions {
   /** Correlation engine hook for sequence tests; without it those cases are skipped. */
@@ -19,7 +20,8 @@ export async function runTest(
   options: TestCommandOptions = {},
   io: CliIO = processIO,
 ): Promise<number> {
-  const given = paths.length > 0 ? paths : ['rules/'];
+  if (paths.length === 0 && !existsSync(LOCAL_RULES)) io.err.write(`${missingLocalRulesHint('test')}\n`);
+  const given = paths.length > 0 ? paths : [`${LOCAL_RULES}/`];
   // Reported by the runner as a failed "(file)" case; the status says unreadable input.
   const missing = given.filter((p) => !existsSync(p));
   const { runRuleTests } = await import('../../src/sigma/rule-tests');
@@ -57,7 +59,7 @@ export async function runTest(
 export function testCommand(options: TestCommandOptions = {}, io: CliIO = processIO): Command {
   return new Command('test')
     .description('run the rule tests (<rule>_tests.json beside <rule>.yml: should_match / should_not_match)')
-    .argument('[paths...]', 'rule directories, rule files or test files', [])
+    .argument('[paths...]', 'rule directories, rule files or test files (default: ./rules)')
     .option('-v, --verbose', 'also list passing cases')
     .addHelpText(
       'after',

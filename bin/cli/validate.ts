@@ -9,6 +9,7 @@ import { accountsValidation } from './validate-config';
 import type { ValidationStep } from './validation-step';
 import { EXIT_CONFIG, EXIT_FAILED, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
 import { printDiagnostics, processIO, type CliIO } from './io';
+import { LOCAL_RULES, missingLocalRulesHint } from './default-rules';
 
 export type { ValidationStep };
 
@@ -65,7 +66,7 @@ export async function runValidate(
 export function validateCommand(io: CliIO = processIO): Command {
   return new Command('validate')
     .description('check the rules and accounts.yaml, reporting every problem as file:line path => message')
-    .argument('[paths...]', 'rule files or directories', [])
+    .argument('[paths...]', 'rule files or directories (default: ./rules)')
     .option('--notices', 'also list notices (e.g. rules skipped because their logsource is not CloudTrail)')
     .option(
       '--config <file>',
@@ -85,7 +86,9 @@ export function validateCommand(io: CliIO = processIO): Command {
     )
     .action(
       async (paths: string[], opts: { notices?: boolean; config?: string | false; strict?: boolean }) => {
-        const rulePaths = paths.length > 0 ? paths : ['rules/'];
+        if (paths.length === 0 && !existsSync(LOCAL_RULES))
+          io.err.write(`${missingLocalRulesHint('validate')}\n`);
+        const rulePaths = paths.length > 0 ? paths : [`${LOCAL_RULES}/`];
         const configFile =
           opts.config === false
             ? undefined
