@@ -10,6 +10,7 @@ import type { RecordSource } from '../../src/cloudtrail';
 import { EXIT_INPUT, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
 import { clean, collect, printDiagnostics, processIO, type CliIO } from './io';
 import { LineOutput } from './line-output';
+import { defaultRules } from './default-rules';
 
 export interface DetectOptions {
   rules: string[];
@@ -244,10 +245,20 @@ export function detectCommand(io: CliIO = processIO): Command {
       '<inputs...>',
       'CloudTrail files ({"Records":[…]} plain or gzip, JSON arrays, JSON lines) or directories',
     )
-    .requiredOption('--rules <path>', 'rule file or directory (repeatable)', collect)
+    .option(
+      '--rules <path>',
+      'rule file or directory (repeatable; default ./rules, else the rules that ship with trailalerts)',
+      collect,
+    )
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'ndjson']).default('table'))
     .addHelpText('after', exitHelp([EXIT_RULES, EXIT_INPUT]))
-    .action(async (inputs: string[], opts: DetectOptions) => {
-      process.exitCode = await runDetect(inputs, opts, io);
+    .action(async (inputs: string[], opts: Omit<DetectOptions, 'rules'> & { rules?: string[] }) => {
+      let rules = opts.rules;
+      if (rules === undefined) {
+        const fallback = defaultRules();
+        if (fallback.notice) io.err.write(`${fallback.notice}\n`);
+        rules = fallback.paths;
+      }
+      process.exitCode = await runDetect(inputs, { ...opts, rules }, io);
     });
 }

@@ -106,6 +106,19 @@ describe('the CLI in a folder without ./rules (a whole process)', () => {
     expect(alertTitles(result.stdout).length).toBeGreaterThan(0);
   }, 60_000);
 
+  it('detect runs the shipped rules too, and says so', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ta-empty-'));
+    const result = run(dir, 'detect', input(dir), '--format', 'ndjson');
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain('the rules that ship with trailalerts run');
+    const files = result.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { rule: { file: string } }).rule.file);
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) expect(file.startsWith(join(ROOT, 'rules'))).toBe(true);
+  }, 60_000);
+
   it('scan reads ./rules when there is one, with no notice', () => {
     const dir = tempTree({ 'rules/login.yml': consoleLoginRule });
     const result = run(dir, 'scan', input(dir), '--out', join(dir, 'out'), '--format', 'ndjson');
