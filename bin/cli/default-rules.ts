@@ -52,6 +52,17 @@ export function defaultRules(local = LOCAL_RULES, shipped = shippedRulesDir()): 
   };
 }
 
+/** The rule paths given, or the default ones, with the default's notice written to `err`. */
+export function givenOrDefaultRules(
+  given: string[] | undefined,
+  err: { write(text: string): unknown },
+): string[] {
+  if (given !== undefined) return given;
+  const fallback = defaultRules();
+  if (fallback.notice) err.write(`${fallback.notice}\n`);
+  return fallback.paths;
+}
+
 /**
  * What a command that checks the user's own rules (validate, test) says when it was given none
  * and ./rules is missing: where it looked, and what to name instead.

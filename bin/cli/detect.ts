@@ -10,7 +10,7 @@ import type { RecordSource } from '../../src/cloudtrail';
 import { EXIT_INPUT, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
 import { clean, collect, printDiagnostics, processIO, type CliIO } from './io';
 import { LineOutput } from './line-output';
-import { defaultRules } from './default-rules';
+import { givenOrDefaultRules } from './default-rules';
 
 export interface DetectOptions {
   rules: string[];
@@ -253,12 +253,7 @@ export function detectCommand(io: CliIO = processIO): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'ndjson']).default('table'))
     .addHelpText('after', exitHelp([EXIT_RULES, EXIT_INPUT]))
     .action(async (inputs: string[], opts: Omit<DetectOptions, 'rules'> & { rules?: string[] }) => {
-      let rules = opts.rules;
-      if (rules === undefined) {
-        const fallback = defaultRules();
-        if (fallback.notice) io.err.write(`${fallback.notice}\n`);
-        rules = fallback.paths;
-      }
+      const rules = givenOrDefaultRules(opts.rules, io.err);
       process.exitCode = await runDetect(inputs, { ...opts, rules }, io);
     });
 }

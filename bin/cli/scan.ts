@@ -20,7 +20,7 @@ import {
 } from './exit-codes';
 import { clean as cleanText, wrap } from './io';
 import { parseTimeRange } from './time-range';
-import { defaultRules } from './default-rules';
+import { givenOrDefaultRules } from './default-rules';
 
 export interface ScanCommandOptions {
   config?: string;
@@ -427,12 +427,7 @@ export function scanCommand(): Command {
     .addHelpText('after', exitHelp([EXIT_CONFIG, EXIT_RULES, EXIT_INPUT, EXIT_FAILED, EXIT_FAIL_ON]))
     .action(async (inputs: string[], raw: Omit<ScanCommandOptions, 'rules'> & { rules?: string[] }) => {
       try {
-        let rules = raw.rules;
-        if (rules === undefined) {
-          const fallback = defaultRules();
-          if (fallback.notice) process.stderr.write(`${fallback.notice}\n`);
-          rules = fallback.paths;
-        }
+        const rules = givenOrDefaultRules(raw.rules, process.stderr);
         process.exitCode = await runScan(inputs, { ...raw, rules });
       } catch (err) {
         process.stderr.write(`error: ${cleanText(err instanceof Error ? err.message : String(err), 2000)}\n`);
