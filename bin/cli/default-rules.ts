@@ -64,8 +64,22 @@ export function givenOrDefaultRules(
 }
 
 /**
- * What a command that checks the user's own rules (validate, test) says when it was given none
- * and ./rules is missing: where it looked, and what to name instead.
+ * The paths a command that checks the user's own rules (validate, test) reads: those given, else
+ * ./rules, with a hint written to `err` when that is missing.
+ */
+export function givenOrLocalRules(
+  given: string[],
+  command: string,
+  err: { write(text: string): unknown },
+): string[] {
+  if (given.length > 0) return given;
+  if (!existsSync(LOCAL_RULES)) err.write(`${missingLocalRulesHint(command)}\n`);
+  return [`${LOCAL_RULES}/`];
+}
+
+/**
+ * What a command that checks the user's own rules says when it was given none and ./rules is
+ * missing: where it looked, and what to name instead.
  */
 export function missingLocalRulesHint(command: string, shipped = shippedRulesDir()): string {
   return (

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { SequenceTester } from '../../src/sigma';
 import { EXIT_FAILED, EXIT_INPUT, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
 import { clean, printDiagnostics, processIO, type CliIO } from './io';
-import { LOCAL_RULES, missingLocalRulesHint } from './default-rules';
+import { givenOrLocalRules } from './default-rules';
 
 export interface TestCommandOptions {
   /** Correlation engine hook for sequence tests; without it those cases are skipped. */
@@ -20,8 +20,7 @@ export async function runTest(
   options: TestCommandOptions = {},
   io: CliIO = processIO,
 ): Promise<number> {
-  if (paths.length === 0 && !existsSync(LOCAL_RULES)) io.err.write(`${missingLocalRulesHint('test')}\n`);
-  const given = paths.length > 0 ? paths : [`${LOCAL_RULES}/`];
+  const given = givenOrLocalRules(paths, 'test', io.err);
   // Reported by the runner as a failed "(file)" case; the status says unreadable input.
   const missing = given.filter((p) => !existsSync(p));
   const { runRuleTests } = await import('../../src/sigma/rule-tests');

@@ -9,7 +9,7 @@ import { accountsValidation } from './validate-config';
 import type { ValidationStep } from './validation-step';
 import { EXIT_CONFIG, EXIT_FAILED, EXIT_RULES, exitHelp, worstExit } from './exit-codes';
 import { printDiagnostics, processIO, type CliIO } from './io';
-import { LOCAL_RULES, missingLocalRulesHint } from './default-rules';
+import { givenOrLocalRules } from './default-rules';
 
 export type { ValidationStep };
 
@@ -86,9 +86,7 @@ export function validateCommand(io: CliIO = processIO): Command {
     )
     .action(
       async (paths: string[], opts: { notices?: boolean; config?: string | false; strict?: boolean }) => {
-        if (paths.length === 0 && !existsSync(LOCAL_RULES))
-          io.err.write(`${missingLocalRulesHint('validate')}\n`);
-        const rulePaths = paths.length > 0 ? paths : [`${LOCAL_RULES}/`];
+        const rulePaths = givenOrLocalRules(paths, 'validate', io.err);
         const configFile =
           opts.config === false
             ? undefined
